@@ -1,0 +1,348 @@
+"""Platforms, comparison pages and their tables: every claim is a Cell row.
+
+A ComparisonPage is made of ordered ComparisonTables (sections). A table's columns are its
+Capabilities and its rows are TableRows, each pointing at a shared Platform with the label that
+table shows. There is exactly one Cell per (capability, platform).
+"""
+
+from datetime import timedelta
+
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.utils.functional import cached_property
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from sitecontent.markdown import plain_text, render_inline, render_markdown
+from sitecontent.publishing import Publishable, Status
+
+from .validators import validate_permalink
+
+STALE_AFTER_DAYS = 365
+
+
+class Level(models.TextChoices):
+    FULL = "full", "Full support"
+    PARTIAL = "partial", "Partial support"
+    NONE = "none", "No support"
+    UNKNOWN = "unknown", "Unknown"
+
+    @property
+    def mark(self):
+        return LEVEL_MARKS[self]
+
+    @property
+    def short_label(self):
+        return {"full": "Yes", "partial": "Partly", "none": "No", "unknown": "Unknown"}[self]
+
+    @classmethod
+    def from_mark(cls, mark):
+        for level, level_mark in LEVEL_MARKS.items():
+            if mark == level_mark:
+                return level
+        return None
+
+
+# The marks the Markdown uses, also shown on pages next to a text label (never colour alone).
+LEVEL_MARKS = {Level.FULL: "✅", Level.PARTIAL: "🟡", Level.NONE: "❌", Level.UNKNOWN: "❔"}
+
+
+class Platform(models.Model):
+    name = models.CharField(max_length=100, unique=True, help_text="How the site names it.")
+    slug = models.SlugField(
+        unique=True, help_text="Identifies the platform in imports and addresses; keep it stable."
+    )
+    parent_company = models.CharField(
+        max_length=100, blank=True, help_text="The company that owns it, e.g. Meta. Optional."
+    )
+    order = models.PositiveIntegerField(default=0, help_text="Lower numbers come first.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ComparisonPageQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def with_tables(self):
+        """Everything a page shows, in a fixed number of queries whatever its size."""
+        cells = Cell.objects.prefetch_related("sources")
+        rows = TableRow.objects.select_related("platform")
+        tables = ComparisonTable.objects.prefetch_related(
+            Prefetch("capabilities", queryset=Capability.objects.prefetch_related(
+                Prefetch("cells", queryset=cells))),
+            Prefetch("rows", queryset=rows),
+        )  # fmt: skip
+        return self.prefetch_related(Prefetch("tables", queryset=tables))
+
+
+class ComparisonPage(Publishable):
+    title = models.CharField(max_length=200, help_text="Shown in the browser tab and in lists.")
+    permalink = models.CharField(
+        max_length=200,
+        unique=True,
+        validators=[validate_permalink],
+        help_text="The page's address, starting and ending with “/”, e.g. /Partnerships/. "
+        "Changing it breaks links people have saved.",
+    )
+    heading = models.CharField(
+        max_length=200, blank=True, help_text="The big heading on the page; the title if empty."
+    )
+    description = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="One or two sentences for search engines and link previews.",
+    )
+    intro = models.TextField(blank=True, help_text="Markdown shown above the first table.")
+    intro_html = models.TextField(blank=True, editable=False)
+    closing = models.TextField(blank=True, help_text="Markdown shown after the last table.")
+    closing_html = models.TextField(blank=True, editable=False)
+    order = models.PositiveIntegerField(default=0, help_text="Order in navigation; lower first.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ComparisonPageQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.intro_html = render_markdown(self.intro)
+        self.closing_html = render_markdown(self.closing)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return self.permalink
+
+    @property
+    def display_heading(self):
+        return self.heading or self.title
+
+    @property
+    def meta_description(self):
+        return self.description or plain_text(self.intro)[:300]
+
+    @property
+    def legend_table(self):
+        """The legend explaining levels sits above the first table that uses them."""
+        return next((table for table in self.tables.all() if table.uses_levels), None)
+
+
+class ComparisonTable(models.Model):
+    page = models.ForeignKey(ComparisonPage, on_delete=models.CASCADE, related_name="tables")
+    order = models.PositiveIntegerField(default=0, help_text="Position on the page; lower first.")
+    section_heading = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Optional heading of the section this table opens, above its intro.",
+    )
+    intro = models.TextField(blank=True, help_text="Markdown shown before the table.")
+    intro_html = models.TextField(blank=True, editable=False)
+    title = models.CharField(
+        max_length=200, help_text="The table's own heading; also read out as its caption."
+    )
+    slug = models.SlugField(
+        help_text="The table's anchor on the page (#slug); unique within the page."
+    )
+    platform_column = models.CharField(
+        max_length=100, default="Platform", help_text="Header of the first column."
+    )
+    uses_levels = models.BooleanField(
+        default=False,
+        help_text="Tick when every cell states a support level (✅ 🟡 ❌ ❔) besides its note.",
+    )
+    takeaways_heading = models.CharField(
+        max_length=200, blank=True, help_text="Heading of the takeaways under the table."
+    )
+    takeaways = models.TextField(blank=True, help_text="Markdown shown after the table.")
+    takeaways_html = models.TextField(blank=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["page", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["page", "slug"], name="unique_table_slug_per_page")
+        ]
+
+    def __str__(self):
+        return f"{self.page.title} › {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.intro_html = render_markdown(self.intro)
+        self.takeaways_html = render_markdown(self.takeaways)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.page.permalink}#{self.slug}"
+
+    @cached_property
+    def grid(self):
+        """[(row, [cell for each capability])] in display order, from prefetched data."""
+        capabilities = list(self.capabilities.all())
+        cells = {(c.capability_id, c.platform_id): c for cap in capabilities for c in cap.cells.all()}
+        return [
+            (row, [cells.get((cap.id, row.platform_id)) for cap in capabilities])
+            for row in self.rows.all()
+        ]
+
+    @cached_property
+    def sourced_cells(self):
+        """Cells with sources, numbered in reading order for the footnotes under the table."""
+        sourced = []
+        for row, cells in self.grid:
+            for capability, cell in zip(self.capabilities.all(), cells, strict=True):
+                if cell and cell.sources.all():
+                    cell.footnote_number = len(sourced) + 1
+                    cell.row_label, cell.column_label = row.display_label, capability.name
+                    sourced.append(cell)
+        return sourced
+
+
+class Capability(models.Model):
+    table = models.ForeignKey(
+        ComparisonTable, on_delete=models.CASCADE, related_name="capabilities"
+    )
+    name = models.CharField(max_length=200, help_text="The column header.")
+    slug = models.SlugField(help_text="Identifies the column; unique within its table.")
+    description = models.TextField(blank=True, help_text="Optional: what this column measures.")
+    order = models.PositiveIntegerField(default=0, help_text="Column position; lower first.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["table", "order", "id"]
+        verbose_name_plural = "capabilities"
+        constraints = [
+            models.UniqueConstraint(fields=["table", "slug"], name="unique_capability_per_table")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TableRow(models.Model):
+    table = models.ForeignKey(ComparisonTable, on_delete=models.CASCADE, related_name="rows")
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="table_rows")
+    label = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="How this table names the platform, e.g. “WhatsApp (Meta)”. "
+        "Empty shows the platform's name.",
+    )
+    order = models.PositiveIntegerField(default=0, help_text="Row position; lower first.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["table", "order", "id"]
+        verbose_name = "row"
+        constraints = [
+            models.UniqueConstraint(fields=["table", "platform"], name="unique_platform_per_table")
+        ]
+
+    def __str__(self):
+        return self.display_label
+
+    @property
+    def display_label(self):
+        return self.label or self.platform.name
+
+    def delete(self, *args, **kwargs):
+        # A row's cells have no meaning without it.
+        Cell.objects.filter(capability__table=self.table_id, platform=self.platform_id).delete()
+        return super().delete(*args, **kwargs)
+
+
+class CellQuerySet(models.QuerySet):
+    def stale(self):
+        """Reviewed, but longer ago than STALE_AFTER_DAYS (never-reviewed cells are not stale)."""
+        return self.filter(last_reviewed__lt=timezone.localdate() - timedelta(days=STALE_AFTER_DAYS))
+
+
+class Cell(models.Model):
+    capability = models.ForeignKey(Capability, on_delete=models.CASCADE, related_name="cells")
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="cells")
+    level = models.CharField(
+        max_length=10,
+        choices=Level,
+        blank=True,
+        help_text="Support level, for tables that use levels; leave empty in free-text tables.",
+    )
+    note = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="What the platform offers, in one line. **Bold** and [links](https://…) work. "
+        "Required for partial support.",
+    )
+    note_html = models.TextField(blank=True, editable=False)
+    last_reviewed = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When someone last checked this claim. After 12 months it is shown as "
+        "possibly outdated.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CellQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["capability__table", "capability__order", "platform__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["capability", "platform"], name="one_cell_per_capability_and_platform"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=["", *Level.values]), name="cell_level_in_closed_list"
+            ),
+            models.CheckConstraint(
+                condition=~Q(level=Level.PARTIAL) | ~Q(note=""), name="partial_level_needs_note"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.capability} × {self.platform}"
+
+    def save(self, *args, **kwargs):
+        self.note_html = render_inline(self.note)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return self.capability.table.get_absolute_url()
+
+    @property
+    def level_choice(self):
+        return Level(self.level) if self.level else None
+
+    @property
+    def is_stale(self):
+        if self.last_reviewed is None:
+            return False
+        age = timezone.localdate() - self.last_reviewed
+        return age.days > STALE_AFTER_DAYS
+
+
+class CellSource(models.Model):
+    cell = models.ForeignKey(Cell, on_delete=models.CASCADE, related_name="sources")
+    url = models.URLField("URL", max_length=500, help_text="Where the claim can be checked.")
+    title = models.CharField(max_length=300, blank=True, help_text="The source's title.")
+    accessed = models.DateField(null=True, blank=True, help_text="When the source was read.")
+    order = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["cell", "order", "id"]
+
+    def __str__(self):
+        return self.title or self.url

@@ -1,0 +1,12 @@
+from django.conf import settings
+
+
+def site(request):
+    # A lazy queryset: pages that do not show the navigation (the admin) never run it.
+    from platforms.models import ComparisonPage
+
+    return {
+        "site_name": settings.SITE_NAME,
+        "site_tagline": settings.SITE_TAGLINE,
+        "nav_pages": ComparisonPage.objects.published().only("title", "permalink"),
+    }

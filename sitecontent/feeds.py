@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.urls import reverse_lazy
+
+from .models import Article
+
+FEED_LENGTH = 20
+
+
+class LatestArticlesFeed(Feed):
+    title = f"{settings.SITE_NAME}: articles"
+    link = reverse_lazy("article-list")
+    description = "New articles on how social platforms compare, in full."
+
+    def items(self):
+        return Article.objects.published()[:FEED_LENGTH]
+
+    def item_title(self, article):
+        return article.title
+
+    def item_description(self, article):
+        # Subscribers get the whole article, not a teaser.
+        return article.body_html
+
+    def item_author_name(self, article):
+        return article.author
+
+    def item_pubdate(self, article):
+        return article.publish_at
+
+    def item_updateddate(self, article):
+        return article.updated_at

@@ -1,0 +1,89 @@
+import math
+
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+from markdownx.models import MarkdownxField
+from simple_history.models import HistoricalRecords
+
+from .images import validate_jpeg_or_png
+from .markdown import plain_text, plain_text_of_html, render_markdown
+from .publishing import Publishable
+
+WORDS_PER_MINUTE = 200
+
+
+class Article(Publishable):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="The article's address: /blog/<slug>/. Made from the title if left empty.",
+        blank=True,
+    )
+    subtitle = models.CharField(max_length=300, blank=True)
+    description = models.TextField(
+        blank=True, help_text="A short summary for the blog index, the feed and search engines."
+    )
+    author = models.CharField(max_length=200)
+    created_date = models.DateField(
+        null=True, blank=True, help_text="When the article was first written (optional)."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    hero_image_url = models.URLField(
+        "hero image URL", max_length=500, blank=True, help_text="Use this or upload an image."
+    )
+    hero_image = models.ImageField(
+        upload_to="heroes/",
+        blank=True,
+        validators=[validate_jpeg_or_png],
+        help_text="An uploaded JPEG or PNG; wins over the URL.",
+    )
+    hero_image_alt = models.CharField(
+        "hero image alt text",
+        max_length=300,
+        blank=True,
+        help_text="Describe the image for people who cannot see it.",
+    )
+    call_to_action = models.TextField(
+        blank=True, help_text="Shown in a box after the article (Markdown)."
+    )
+    call_to_action_html = models.TextField(blank=True, editable=False)
+    body = MarkdownxField(help_text="The article in Markdown. Use ## for section headings.")
+    body_html = models.TextField(blank=True, editable=False)
+    reading_time = models.PositiveIntegerField(
+        "reading time (minutes)",
+        null=True,
+        blank=True,
+        help_text="Leave empty to compute it from the body (200 words a minute).",
+    )
+    reading_minutes = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-publish_at", "-id"]
+        get_latest_by = "publish_at"
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.title)[:200]
+        self.body_html = render_markdown(self.body)
+        self.call_to_action_html = render_markdown(self.call_to_action)
+        words = len(plain_text_of_html(self.body_html).split())
+        self.reading_minutes = self.reading_time or max(1, math.ceil(words / WORDS_PER_MINUTE))
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("article-detail", kwargs={"slug": self.slug})
+
+    @property
+    def hero_image_src(self):
+        return self.hero_image.url if self.hero_image else self.hero_image_url
+
+    @property
+    def meta_description(self):
+        return self.description or self.subtitle or plain_text(self.body)[:300]

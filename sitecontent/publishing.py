@@ -1,0 +1,57 @@
+"""Draft / published status with a publish time, shared by comparison pages and articles.
+
+Visibility is decided at query time (published() compares with now), so scheduled items go
+live by themselves when their time comes: no cron job flips a flag.
+"""
+
+from django.db import models
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def scheduled(self):
+        return self.filter(status=Status.PUBLISHED, publish_at__gt=timezone.now())
+
+
+class Publishable(models.Model):
+    status = models.CharField(
+        max_length=10,
+        choices=Status,
+        default=Status.DRAFT,
+        help_text="Drafts are visible only to signed-in staff, who see a 'Draft preview' banner.",
+    )
+    publish_at = models.DateTimeField(
+        "publish at",
+        default=timezone.now,
+        help_text="When a published item goes live. A future time schedules it: "
+        "it stays hidden from visitors until then, and appears by itself.",
+    )
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_public(self):
+        return self.status == Status.PUBLISHED and self.publish_at <= timezone.now()
+
+
+def get_visible_or_404(request, queryset, **lookup):
+    """(object, is_preview): the public see only live items; staff may preview the rest."""
+    obj = get_object_or_404(queryset, **lookup)
+    if obj.is_public:
+        return obj, False
+    if request.user.is_staff:
+        return obj, True
+    raise Http404("Not published")

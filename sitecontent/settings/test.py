@@ -1,0 +1,24 @@
+"""The test suite: production behaviour (debug off) over plain HTTP, with fast password hashing.
+
+DATABASE_URL and REDIS_URL still apply, so .ci/run runs the same suite on PostgreSQL and Redis.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("DJANGO_SECURE", "0")
+os.environ["DJANGO_DEBUG"] = "0"
+
+from .base import *  # noqa: E402, F403
+from .base import BASE_DIR  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests run without collectstatic: serve and hash straight from static/.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+MEDIA_ROOT = BASE_DIR / ".test-media"

@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from django.views.static import serve
+
+from platforms.sitemaps import ComparisonPageSitemap
+
+from . import editor_uploads, views
+from .feeds import LatestArticlesFeed
+from .sitemaps import ArticleSitemap, SiteSitemap
+
+sitemaps = {"site": SiteSitemap, "pages": ComparisonPageSitemap, "articles": ArticleSitemap}
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("blog/", views.article_list, name="article-list"),
+    path("blog/<slug:slug>/", views.article_detail, name="article-detail"),
+    path("feed/", LatestArticlesFeed(), name="feed"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path(".well-known/security.txt", views.security_txt, name="security-txt"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("admin/", admin.site.urls),
+    path("markdownx/", include(editor_uploads.urlpatterns)),
+    path(
+        f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+        serve,
+        {"document_root": settings.MEDIA_ROOT},
+        name="media",
+    ),
+    path("", include("platforms.urls")),
+]

@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+
+from platforms.models import ComparisonPage
+
+from .models import Article
+from .publishing import get_visible_or_404
+
+HOME_ARTICLES = 5
+
+
+def home(request):
+    return render(
+        request,
+        "sitecontent/home.html",
+        {
+            "pages": ComparisonPage.objects.published(),
+            "articles": Article.objects.published()[:HOME_ARTICLES],
+        },
+    )
+
+
+def article_list(request):
+    return render(
+        request, "sitecontent/article_list.html", {"articles": Article.objects.published()}
+    )
+
+
+def article_detail(request, slug):
+    article, is_preview = get_visible_or_404(request, Article.objects.all(), slug=slug)
+    response = render(
+        request, "sitecontent/article_detail.html", {"article": article, "preview": is_preview}
+    )
+    if is_preview:
+        add_never_cache_headers(response)
+    return response
+
+
+def security_txt(request):
+    expires = timezone.now().replace(microsecond=0) + timezone.timedelta(days=180)
+    return render(
+        request,
+        "sitecontent/security.txt",
+        {"contact": settings.SECURITY_CONTACT, "expires": expires.isoformat()},
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+def robots_txt(request):
+    return render(request, "sitecontent/robots.txt", content_type="text/plain; charset=utf-8")
