@@ -36,6 +36,7 @@ from platforms.models import (
 )
 from platforms.validators import validate_permalink
 
+from .markdown import plain_text
 from .models import Article
 from .publishing import Status
 
@@ -387,6 +388,14 @@ def parse_page_body(path, blocks, fields):
     return tables
 
 
+def summarize(*markdown_texts, limit=300):
+    """The first non-empty text as plain words, cut at a word boundary: a meta description."""
+    text = next((plain_text(t) for t in markdown_texts if t and plain_text(t)), "")
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 def _first_table(blocks):
     return next((i for i, b in enumerate(blocks) if b.kind == "table"), len(blocks))
 
@@ -429,6 +438,10 @@ def parse_document(path, text=None):
             **publication,
         }
         tables = parse_page_body(path, blocks, fields)
+        if not fields["description"]:
+            fields["description"] = summarize(
+                fields["intro"], *(t.intro for t in tables), *(t.takeaways for t in tables)
+            )
         for table in tables:
             for label, _slug, cells in table.rows:
                 for _level, _note, footnote in cells:
