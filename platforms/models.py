@@ -7,10 +7,11 @@ table shows. There is exactly one Cell per (capability, platform).
 
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q
-from django.utils.functional import cached_property
 from django.utils import timezone
+from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from sitecontent.markdown import plain_text, render_inline, render_markdown
@@ -189,7 +190,9 @@ class ComparisonTable(models.Model):
     def grid(self):
         """[(row, [cell for each capability])] in display order, from prefetched data."""
         capabilities = list(self.capabilities.all())
-        cells = {(c.capability_id, c.platform_id): c for cap in capabilities for c in cap.cells.all()}
+        cells = {
+            (c.capability_id, c.platform_id): c for cap in capabilities for c in cap.cells.all()
+        }
         return [
             (row, [cells.get((cap.id, row.platform_id)) for cap in capabilities])
             for row in self.rows.all()
@@ -266,7 +269,9 @@ class TableRow(models.Model):
 class CellQuerySet(models.QuerySet):
     def stale(self):
         """Reviewed, but longer ago than STALE_AFTER_DAYS (never-reviewed cells are not stale)."""
-        return self.filter(last_reviewed__lt=timezone.localdate() - timedelta(days=STALE_AFTER_DAYS))
+        return self.filter(
+            last_reviewed__lt=timezone.localdate() - timedelta(days=STALE_AFTER_DAYS)
+        )
 
 
 class Cell(models.Model):
@@ -319,6 +324,19 @@ class Cell(models.Model):
 
     def get_absolute_url(self):
         return self.capability.table.get_absolute_url()
+
+    def clean(self):
+        table = self.capability.table
+        if table.uses_levels and not self.level:
+            raise ValidationError({"level": "This table uses levels: choose one."})
+        if not table.uses_levels and self.level:
+            raise ValidationError({"level": "This table is free text: leave the level empty."})
+        if self.level == Level.PARTIAL and not self.note.strip():
+            raise ValidationError({"note": "Partial support needs a note saying what is there."})
+        if self.platform_id and not table.rows.filter(platform=self.platform_id).exists():
+            raise ValidationError(
+                {"platform": f"{self.platform} has no row in this table; add the row first."}
+            )
 
     @property
     def level_choice(self):

@@ -27,7 +27,7 @@ class VerifiedImageForm(ImageForm):
             self.image_format = detect_image_format(upload)
         except ValidationError as error:
             raise ValidationError({"image": error.messages}) from error
-        return upload
+        return self.cleaned_data
 
     def save(self, commit=True):
         upload = self.cleaned_data["image"]
@@ -38,7 +38,6 @@ class VerifiedImageForm(ImageForm):
 
 class VerifiedImageUploadView(ImageUploadView):
     form_class = VerifiedImageForm
-
 
 
 urlpatterns = [

@@ -161,7 +161,9 @@ def platform_slug(label):
 
 _FOOTNOTE_DEF = re.compile(r"^\[\^([^\]\s]+)\]:\s*(.*)$")
 _FOOTNOTE_REF = re.compile(r"\s*\[\^([^\]\s]+)\]\s*$")
-_SOURCE = re.compile(r"^\[(?P<title>[^\]]*)\]\((?P<url>[^)\s]+)\)(?:\s*\(accessed (?P<d>[^)]*)\))?$")
+_SOURCE = re.compile(
+    r"^\[(?P<title>[^\]]*)\]\((?P<url>[^)\s]+)\)(?:\s*\(accessed (?P<d>[^)]*)\))?$"
+)
 
 
 def parse_footnote(path, line, text):
@@ -212,7 +214,7 @@ def split_front_matter(path, text):
 
 
 def parse_publication(path, metadata, key_lines):
-    """Jekyll's way: `published: false` makes a draft; publish_date (date or date-time) sets when."""
+    """Jekyll's way: `published: false` makes a draft; publish_date (date or date-time) is when."""
     published = metadata.get("published", True)
     if not isinstance(published, bool):
         raise DocumentError(path, key_lines.get("published"), "published must be true or false")
@@ -627,8 +629,9 @@ def apply_table(report, document, table, parsed):
              {"label": label, "order": order})  # fmt: skip
         for capability, (level, note, footnote) in zip(capabilities, cells, strict=True):
             facts = document.footnotes.get(footnote) if footnote else CellFacts()
-            cell = sync(report, "cell", Cell, {"capability": capability, "platform": platform},
-                        {"level": level, "note": note, "last_reviewed": facts.last_reviewed})  # fmt: skip
+            values = {"level": level, "note": note, "last_reviewed": facts.last_reviewed}
+            lookup = {"capability": capability, "platform": platform}
+            cell = sync(report, "cell", Cell, lookup, values)
             apply_sources(report, cell, facts.sources)
     delete_missing(report, "row", table.rows.exclude(platform_id__in=platform_ids))
 

@@ -1,5 +1,6 @@
 import math
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
@@ -67,6 +68,10 @@ class Article(Publishable):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        if (self.hero_image or self.hero_image_url) and not self.hero_image_alt.strip():
+            raise ValidationError({"hero_image_alt": "Describe the hero image for screen readers."})
 
     def save(self, *args, **kwargs):
         if not self.slug:

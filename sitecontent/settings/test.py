@@ -5,7 +5,9 @@ DATABASE_URL and REDIS_URL still apply, so .ci/run runs the same suite on Postgr
 
 import os
 
-os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+os.environ.setdefault(
+    "DJANGO_SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+)
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("DJANGO_SECURE", "0")
 os.environ["DJANGO_DEBUG"] = "0"
