@@ -15,7 +15,7 @@ from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from sitecontent.markdown import plain_text, render_inline, render_markdown
-from sitecontent.publishing import Publishable, Status
+from sitecontent.publishing import Publishable, PublishableQuerySet
 
 from .validators import validate_permalink
 
@@ -67,10 +67,7 @@ class Platform(models.Model):
         return self.name
 
 
-class ComparisonPageQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(status=Status.PUBLISHED, publish_at__lte=timezone.now())
-
+class ComparisonPageQuerySet(PublishableQuerySet):
     def with_tables(self):
         """Everything a page shows, in a fixed number of queries whatever its size."""
         cells = Cell.objects.prefetch_related("sources")

@@ -200,7 +200,9 @@ def split_front_matter(path, text):
         metadata = frontmatter.loads(text).metadata
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
+        # python-frontmatter hands YAML the text from the opening "---" on, so the 0-based
+        # line of the mark is the 0-based line in the file.
+        line = mark.line + 1 if mark else 1
         reason = getattr(error, "problem", None) or str(error)
         raise DocumentError(path, line, f"broken front matter: {reason}") from error
     if not isinstance(metadata, dict):

@@ -8,6 +8,7 @@ from platforms.sitemaps import ComparisonPageSitemap
 
 from . import editor_uploads, views
 from .feeds import LatestArticlesFeed
+from .page_cache import cacheable
 from .sitemaps import ArticleSitemap, SiteSitemap
 
 sitemaps = {"site": SiteSitemap, "pages": ComparisonPageSitemap, "articles": ArticleSitemap}
@@ -16,8 +17,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("blog/", views.article_list, name="article-list"),
     path("blog/<slug:slug>/", views.article_detail, name="article-detail"),
-    path("feed/", LatestArticlesFeed(), name="feed"),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("feed/", cacheable(LatestArticlesFeed()), name="feed"),
+    path("sitemap.xml", cacheable(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
     path(".well-known/security.txt", views.security_txt, name="security-txt"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("admin/", admin.site.urls),

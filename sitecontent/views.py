@@ -6,11 +6,13 @@ from django.utils.cache import add_never_cache_headers
 from platforms.models import ComparisonPage
 
 from .models import Article
+from .page_cache import cacheable
 from .publishing import get_visible_or_404
 
 HOME_ARTICLES = 5
 
 
+@cacheable
 def home(request):
     return render(
         request,
@@ -22,12 +24,14 @@ def home(request):
     )
 
 
+@cacheable
 def article_list(request):
     return render(
         request, "sitecontent/article_list.html", {"articles": Article.objects.published()}
     )
 
 
+@cacheable
 def article_detail(request, slug):
     article, is_preview = get_visible_or_404(request, Article.objects.all(), slug=slug)
     response = render(
@@ -48,5 +52,6 @@ def security_txt(request):
     )
 
 
+@cacheable
 def robots_txt(request):
     return render(request, "sitecontent/robots.txt", content_type="text/plain; charset=utf-8")

@@ -1,0 +1,123 @@
+"""Whole public pages from the shared cache, never stale.
+
+Every cached page is stored under the current *content generation*, a counter kept in the same
+cache (Redis when REDIS_URL is set, so all gunicorn workers and machines share it). Saving or
+deleting anything a page shows bumps the counter (signals.py), which retires every cached page
+at once. Entries also expire when the next scheduled item is due, so a page or article goes live
+on time without any job running.
+
+The middleware sits right after the security, CSP, frame-options and conditional-GET
+middlewares: a hit skips sessions, auth and the view, but still gets fresh security headers,
+a fresh CSP nonce, and a 304 when the browser's ETag matches.
+"""
+
+import hashlib
+import time
+from functools import wraps
+
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+
+GENERATION_KEY = "content-generation"
+MAX_AGE = 24 * 60 * 60
+EXCLUDED_PREFIXES = ("/admin/", "/markdownx/", "/static/", "/media/")
+
+
+def cacheable(view):
+    """Mark a view's responses as the same for every visitor, so they may be cached."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.public_page = True
+        return response
+
+    return wrapper
+
+
+def current_generation():
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def bump_generation():
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def content_changed(**kwargs):
+    """Retire cached pages now, and again once the transaction commits, so that no other
+    process can cache the old content under the new generation in between."""
+    bump_generation()
+    transaction.on_commit(bump_generation)
+
+
+def seconds_until_next_publication(generation):
+    key = f"next-publication:{generation}"
+    due = cache.get(key)
+    if due is None:
+        from platforms.models import ComparisonPage
+
+        from .models import Article
+
+        pages = ComparisonPage.objects.scheduled().order_by().values_list("publish_at", flat=True)
+        articles = Article.objects.scheduled().order_by().values_list("publish_at", flat=True)
+        first = pages.union(articles).order_by("publish_at").first()
+        due = first.timestamp() if first else 0
+        cache.set(key, due, MAX_AGE)
+    if not due:
+        return MAX_AGE
+    return max(1, min(MAX_AGE, int(due - timezone.now().timestamp()) + 1))
+
+
+class PublicPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD") or request.path.startswith(EXCLUDED_PREFIXES):
+            return self.get_response(request)
+        generation = current_generation()
+        key = f"page:{generation}:{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        if (entry := cache.get(key)) is not None:
+            return self.rebuild(entry)
+        response = self.get_response(request)
+        if self.may_store(response):
+            entry = {
+                "content": response.content,
+                "content_type": response["Content-Type"],
+                "etag": f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"',
+            }
+            cache.set(key, entry, seconds_until_next_publication(generation))
+            response["ETag"] = entry["etag"]
+            self.mark(response)
+        return response
+
+    @staticmethod
+    def may_store(response):
+        return (
+            getattr(response, "public_page", False)
+            and response.status_code == 200
+            and not response.streaming
+            and "no-cache" not in response.get("Cache-Control", "")
+            and not response.cookies
+        )
+
+    @staticmethod
+    def mark(response):
+        # Browsers keep the page but check back every time: an editor's save shows at once.
+        patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+
+    def rebuild(self, entry):
+        response = HttpResponse(entry["content"], content_type=entry["content_type"])
+        response["ETag"] = entry["etag"]
+        self.mark(response)
+        return response
