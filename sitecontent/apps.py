@@ -13,4 +13,10 @@ class SitecontentConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from . import signals  # noqa: F401
+        from .roles import sync_after_migrate
+
+        # After the last app's permissions exist, so the group gets all of them.
+        post_migrate.connect(sync_after_migrate, dispatch_uid="sync-editors-group")

@@ -9,6 +9,7 @@ under the extension of the format Pillow found, never the one the client claimed
 from uuid import uuid4
 
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -40,10 +41,17 @@ class VerifiedImageUploadView(ImageUploadView):
     form_class = VerifiedImageForm
 
 
+def may_upload(view):
+    """Staff with the upload permission (the Editors group has it); others get 403."""
+    return staff_member_required(
+        permission_required("sitecontent.upload_image", raise_exception=True)(view)
+    )
+
+
 urlpatterns = [
     path(
         "upload/",
-        staff_member_required(VerifiedImageUploadView.as_view()),
+        may_upload(VerifiedImageUploadView.as_view()),
         name="markdownx_upload",
     ),
     path(

@@ -65,6 +65,7 @@ class Article(Publishable):
     class Meta:
         ordering = ["-publish_at", "-id"]
         get_latest_by = "publish_at"
+        permissions = [("upload_image", "Can upload images in the Markdown editor")]
 
     def __str__(self):
         return self.title

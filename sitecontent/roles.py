@@ -1,0 +1,24 @@
+"""The Editors group: may add, change and delete all content and upload images; may not
+manage users, groups or permissions. Kept up to date after every migrate and by
+`manage.py sync_roles`."""
+
+from django.contrib.auth.models import Group, Permission
+
+EDITORS = "Editors"
+CONTENT_APPS = ["platforms", "sitecontent"]
+EXTRA_PERMISSIONS = [("sitecontent", "upload_image")]
+
+
+def editor_permissions():
+    content = Permission.objects.filter(content_type__app_label__in=CONTENT_APPS)
+    return list(content)
+
+
+def sync_editors_group():
+    group, created = Group.objects.get_or_create(name=EDITORS)
+    group.permissions.set(editor_permissions())
+    return group, created
+
+
+def sync_after_migrate(sender, **kwargs):
+    sync_editors_group()
