@@ -75,6 +75,7 @@ class TableRowInline(admin.TabularInline):
 class ComparisonTableAdmin(SimpleHistoryAdmin):
     list_display = ["title", "page", "order", "uses_levels", "grid_link"]
     list_filter = ["page", "uses_levels"]
+    ordering = ["page__order", "page__title", "order"]
     search_fields = ["title", "section_heading", "intro", "takeaways"]
     list_select_related = ["page"]
     prepopulated_fields = {"slug": ["title"]}
@@ -180,6 +181,7 @@ class CellInline(admin.TabularInline):
 @admin.register(Capability)
 class CapabilityAdmin(SimpleHistoryAdmin):
     list_display = ["name", "table", "order"]
+    ordering = ["table__page__title", "table__order", "order"]
     list_filter = [("table__page", admin.RelatedOnlyFieldListFilter), "table"]
     search_fields = ["name", "description"]
     list_select_related = ["table__page"]
@@ -190,6 +192,7 @@ class CapabilityAdmin(SimpleHistoryAdmin):
 @admin.register(TableRow)
 class TableRowAdmin(SimpleHistoryAdmin):
     list_display = ["display_label", "platform", "table", "order"]
+    ordering = ["table__page__title", "table__order", "order"]
     list_filter = ["platform", ("table__page", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["label", "platform__name"]
     list_select_related = ["platform", "table__page"]

@@ -167,7 +167,7 @@ class ComparisonTable(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["page", "order", "id"]
+        ordering = ["order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["page", "slug"], name="unique_table_slug_per_page")
         ]
@@ -220,7 +220,7 @@ class Capability(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["table", "order", "id"]
+        ordering = ["order", "id"]
         verbose_name_plural = "capabilities"
         constraints = [
             models.UniqueConstraint(fields=["table", "slug"], name="unique_capability_per_table")
@@ -244,7 +244,7 @@ class TableRow(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["table", "order", "id"]
+        ordering = ["order", "id"]
         verbose_name = "row"
         constraints = [
             models.UniqueConstraint(fields=["table", "platform"], name="unique_platform_per_table")
@@ -299,7 +299,6 @@ class Cell(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["capability__table", "capability__order", "platform__order"]
         constraints = [
             models.UniqueConstraint(
                 fields=["capability", "platform"], name="one_cell_per_capability_and_platform"
@@ -357,7 +356,7 @@ class CellSource(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["cell", "order", "id"]
+        ordering = ["order", "id"]
 
     def __str__(self):
         return self.title or self.url

@@ -151,7 +151,7 @@ def split_row(line):
         cells = cells[1:]
     if cells.endswith("|") and not cells.endswith("\\|"):
         cells = cells[:-1]
-    return [cell.strip() for cell in re.split(r"(?<!\\)\|", cells)]
+    return [cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", cells)]
 
 
 def platform_slug(label):
@@ -161,28 +161,37 @@ def platform_slug(label):
 
 _FOOTNOTE_DEF = re.compile(r"^\[\^([^\]\s]+)\]:\s*(.*)$")
 _FOOTNOTE_REF = re.compile(r"\s*\[\^([^\]\s]+)\]\s*$")
-_SOURCE = re.compile(
-    r"^\[(?P<title>[^\]]*)\]\((?P<url>[^)\s]+)\)(?:\s*\(accessed (?P<d>[^)]*)\))?$"
+_FACT = re.compile(
+    r"\s*(?:reviewed (?P<reviewed>[^;\s]+)"
+    r"|\[(?P<title>(?:\\.|[^\]\\])*)\]\((?P<url>[^)\s]+)\)(?:\s*\(accessed (?P<accessed>[^)]*)\))?)"
+    r"\s*(?:;|$)"
 )
 
 
 def parse_footnote(path, line, text):
-    facts = CellFacts()
-    for item in filter(None, (part.strip() for part in text.split(";"))):
-        if item.startswith("reviewed "):
-            facts.last_reviewed = parse_date(item.removeprefix("reviewed ").strip())
-            if facts.last_reviewed is None:
-                raise DocumentError(path, line, f"“{item}”: write the date as YYYY-MM-DD")
-            continue
-        match = _SOURCE.match(item)
+    """`reviewed YYYY-MM-DD; [title](url) (accessed YYYY-MM-DD); …` in any order."""
+    facts, position = CellFacts(), 0
+    while position < len(text.rstrip()):
+        match = _FACT.match(text, position)
         if not match:
             raise DocumentError(
-                path, line, f"“{item}” is neither “reviewed YYYY-MM-DD” nor “[title](url)”"
+                path,
+                line,
+                f"“{text[position:].strip()}” is neither “reviewed YYYY-MM-DD” nor "
+                "“[title](url) (accessed YYYY-MM-DD)”",
             )
-        accessed = parse_date(match["d"]) if match["d"] else None
-        if match["d"] and accessed is None:
-            raise DocumentError(path, line, f"“{match['d']}”: write the date as YYYY-MM-DD")
-        facts.sources.append((match["url"], match["title"], accessed))
+        position = match.end()
+        dates = {}
+        for name in ("reviewed", "accessed"):
+            if match[name]:
+                dates[name] = parse_date(match[name].strip())
+                if dates[name] is None:
+                    raise DocumentError(path, line, f"“{match[name]}”: write dates as YYYY-MM-DD")
+        if match["reviewed"]:
+            facts.last_reviewed = dates["reviewed"]
+        else:
+            title = re.sub(r"\\(.)", r"\1", match["title"])
+            facts.sources.append((match["url"], title, dates.get("accessed")))
     return facts
 
 
@@ -366,9 +375,16 @@ def parse_page_body(path, blocks, fields):
 
     for index, table in enumerate(tables):
         groups = group_by_heading(segments[index])
+        title_level = 0
         if groups and groups[-1][0] is not None and not groups[-1][1]:
-            table.title = groups.pop()[0].text
-        if index > 0 and groups:
+            title_heading = groups.pop()[0]
+            table.title, title_level = title_heading.text, title_heading.level
+        # Between two tables come the previous table's takeaways, then this table's section.
+        # A lone heading above the title's level (## over ###) opens a section instead.
+        lone_section = (
+            len(groups) == 1 and groups[0][0] is not None and groups[0][0].level < title_level
+        )
+        if index > 0 and groups and not lone_section:
             heading, content = groups.pop(0)
             tables[index - 1].takeaways_heading = heading.text if heading else ""
             tables[index - 1].takeaways = join_sources(content)
@@ -521,9 +537,14 @@ class Report:
         return f"{self.label}: " + "; ".join(parts)
 
 
-def sync(report, kind, model, lookup, values):
-    """Create, update or leave alone the one row matching lookup; save only what changed."""
-    obj = model.objects.filter(**lookup).first()
+_LOOK_UP = object()
+
+
+def sync(report, kind, model, lookup, values, existing=_LOOK_UP):
+    """Create, update or leave alone the one row matching lookup; save only what changed.
+
+    `existing` may pass the row (or None) when the caller has already fetched it in bulk."""
+    obj = model.objects.filter(**lookup).first() if existing is _LOOK_UP else existing
     if obj is None:
         obj = model(**lookup, **values)
         obj.save()
@@ -617,6 +638,10 @@ def apply_table(report, document, table, parsed):
         )  # fmt: skip
     delete_missing(report, "capability", table.capabilities.filter(order__gte=len(capabilities)))
 
+    existing_cells = {
+        (cell.capability_id, cell.platform_id): cell
+        for cell in Cell.objects.filter(capability__table=table).prefetch_related("sources")
+    }
     platform_ids = []
     for order, (label, slug, cells) in enumerate(parsed.rows):
         platform = Platform.objects.filter(slug=slug).first()
@@ -633,13 +658,14 @@ def apply_table(report, document, table, parsed):
             facts = document.footnotes.get(footnote) if footnote else CellFacts()
             values = {"level": level, "note": note, "last_reviewed": facts.last_reviewed}
             lookup = {"capability": capability, "platform": platform}
-            cell = sync(report, "cell", Cell, lookup, values)
-            apply_sources(report, cell, facts.sources)
+            existing = existing_cells.get((capability.id, platform.id))
+            cell = sync(report, "cell", Cell, lookup, values, existing)
+            apply_sources(report, cell, facts.sources, existing is not None)
     delete_missing(report, "row", table.rows.exclude(platform_id__in=platform_ids))
 
 
-def apply_sources(report, cell, sources):
-    existing = list(cell.sources.all())
+def apply_sources(report, cell, sources, may_have_sources=True):
+    existing = list(cell.sources.all()) if may_have_sources else []
     wanted = [
         {"url": url, "title": title, "accessed": accessed, "order": order}
         for order, (url, title, accessed) in enumerate(sources)

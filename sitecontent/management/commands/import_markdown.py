@@ -37,7 +37,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 for document in documents:
                     report = apply_document(document, keep_existing=keep_existing)
-                    self.stdout.write(("would be " if dry_run else "") + report.summary())
+                    if verbosity or dry_run:
+                        self.stdout.write(("would be " if dry_run else "") + report.summary())
                     if dry_run or verbosity > 1:
                         for action, what, changes in report.changes:
                             self.stdout.write(f"  {action} {what}")

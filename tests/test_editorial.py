@@ -1,0 +1,409 @@
+"""Editors' trust tools: validation, history with revert, sources, publishing, roles, export."""
+
+import datetime
+import io
+
+import pytest
+import time_machine
+from bs4 import BeautifulSoup
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from platforms.models import (
+    Capability,
+    Cell,
+    CellSource,
+    ComparisonPage,
+    ComparisonTable,
+    Level,
+    Platform,
+    TableRow,
+)
+from sitecontent.models import Article
+from sitecontent.publishing import Status
+from sitecontent.roles import EDITORS, sync_editors_group
+
+PE = "/Personalized-Engagement/"
+
+
+@pytest.fixture
+def anon():
+    """A visitor who is not signed in (the `client` fixture is the staff client's too)."""
+    return Client()
+
+
+def levelled_cell():
+    return Cell.objects.filter(capability__table__page__permalink=PE).order_by("pk").first()
+
+
+def main_text(response):
+    soup = BeautifulSoup(response.content, "html.parser")
+    main = soup.select_one("main")
+    for stamp in main.select(".updated"):
+        stamp.decompose()
+    return main
+
+
+# --- Validation -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("permalink", "message"),
+    [
+        ("Partners/", "start and end"),
+        ("/Partners", "start and end"),
+        ("/admin/", "belongs to the site"),
+        ("/blog/", "belongs to the site"),
+        ("/feed/", "belongs to the site"),
+        ("/static/x/", "belongs to the site"),
+        ("/media/", "belongs to the site"),
+        ("/", "letters, digits"),
+        ("/two words/", "letters, digits"),
+    ],
+)
+def test_permalinks_are_validated_as_form_errors(seeded, staff_client, permalink, message):
+    url = reverse("admin:platforms_comparisonpage_add")
+    data = {
+        "title": "New page",
+        "permalink": permalink,
+        "order": 0,
+        "status": Status.DRAFT,
+        "publish_at_0": "2025-01-01",
+        "publish_at_1": "00:00:00",
+        "tables-TOTAL_FORMS": 0,
+        "tables-INITIAL_FORMS": 0,
+    }
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    errors = " ".join(response.context["adminform"].form.errors.get("permalink", []))
+    assert message in errors
+    assert not ComparisonPage.objects.filter(title="New page").exists()
+
+
+def test_a_permalink_must_be_unique(seeded):
+    page = ComparisonPage(title="Copy", permalink=PE)
+    with pytest.raises(ValidationError) as error:
+        page.full_clean()
+    assert "permalink" in error.value.message_dict
+
+
+def test_slugs_are_unique(seeded):
+    article = Article.objects.get()
+    copy = Article(title="Other", slug=article.slug, author="A", body="x")
+    with pytest.raises(ValidationError) as error:
+        copy.full_clean()
+    assert "slug" in error.value.message_dict
+    with pytest.raises(ValidationError):
+        Platform(name="Facebook again", slug="facebook").full_clean()
+
+
+def test_partial_level_needs_a_note_in_forms_and_in_the_database(seeded):
+    cell = levelled_cell()
+    cell.level, cell.note = Level.PARTIAL, ""
+    with pytest.raises(ValidationError) as error:
+        cell.full_clean()
+    assert "note" in error.value.message_dict
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Cell.objects.filter(pk=cell.pk).update(level=Level.PARTIAL, note="")
+
+
+def test_levels_come_from_a_closed_list_in_forms_and_in_the_database(seeded):
+    cell = levelled_cell()
+    cell.level = "excellent"
+    with pytest.raises(ValidationError):
+        cell.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Cell.objects.filter(pk=cell.pk).update(level="excellent")
+
+
+def test_one_cell_per_capability_and_platform(seeded):
+    cell = levelled_cell()
+    duplicate = Cell(capability=cell.capability, platform=cell.platform, level=Level.FULL)
+    with pytest.raises(ValidationError):
+        duplicate.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Cell.objects.create(capability=cell.capability, platform=cell.platform, level="full")
+
+
+def test_free_text_tables_refuse_levels_and_levelled_tables_require_them(seeded):
+    free = Cell.objects.filter(capability__table__uses_levels=False).first()
+    free.level = Level.FULL
+    with pytest.raises(ValidationError):
+        free.full_clean()
+    cell = levelled_cell()
+    cell.level = ""
+    with pytest.raises(ValidationError):
+        cell.full_clean()
+
+
+def test_cell_admin_form_shows_the_error_next_to_the_field(seeded, staff_client):
+    cell = levelled_cell()
+    url = reverse("admin:platforms_cell_change", args=[cell.pk])
+    data = {
+        "capability": cell.capability_id,
+        "platform": cell.platform_id,
+        "level": Level.PARTIAL,
+        "note": "",
+        "last_reviewed": "",
+        "sources-TOTAL_FORMS": 0,
+        "sources-INITIAL_FORMS": 0,
+    }
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    assert "note" in response.context["adminform"].form.errors
+    cell.refresh_from_db()
+    assert cell.level != Level.PARTIAL or cell.note
+
+
+# --- History and revert ------------------------------------------------------------------
+
+
+def test_history_records_who_changed_what_and_revert_restores_it(seeded, staff_client):
+    cell = levelled_cell()
+    original = (cell.level, cell.note, cell.note_html)
+    change_url = reverse("admin:platforms_cell_change", args=[cell.pk])
+    form = staff_client.get(change_url).context["adminform"].form
+    data = {name: form.initial.get(name) or "" for name in form.fields}
+    data.update(
+        {"level": Level.NONE, "note": "Gone", "sources-TOTAL_FORMS": 0, "sources-INITIAL_FORMS": 0}
+    )
+    assert staff_client.post(change_url, data).status_code == 302
+
+    history = staff_client.get(reverse("admin:platforms_cell_history", args=[cell.pk]))
+    text = BeautifulSoup(history.content, "html.parser").get_text(" ")
+    assert "chief" in text  # who
+    assert "Gone" in text and original[1] in text  # before → after
+
+    earlier = cell.history.filter(note=original[1]).earliest("history_date")
+    revert_url = reverse("admin:platforms_cell_simple_history", args=[cell.pk, earlier.pk])
+    form = staff_client.get(revert_url).context["adminform"].form
+    data = {name: form.initial.get(name) or "" for name in form.fields}
+    data.update({"sources-TOTAL_FORMS": 0, "sources-INITIAL_FORMS": 0})
+    assert staff_client.post(revert_url, data).status_code == 302
+    cell.refresh_from_db()
+    assert (cell.level, cell.note, cell.note_html) == original
+    assert original[1] in staff_client.get(PE).content.decode()
+
+
+@pytest.mark.parametrize(
+    "model", [Platform, ComparisonPage, ComparisonTable, Capability, TableRow, Cell, Article]
+)
+def test_every_content_model_keeps_its_history(seeded, model):
+    obj = model.objects.first()
+    before = obj.history.count()
+    obj.save()
+    assert obj.history.count() == before + 1
+
+
+# --- Sources and review dates ------------------------------------------------------------
+
+
+def test_sources_and_review_dates_show_under_the_table(seeded, client):
+    cell = levelled_cell()
+    cell.last_reviewed = timezone.localdate() - datetime.timedelta(days=30)
+    cell.save()
+    CellSource.objects.create(
+        cell=cell, url="https://example.org/report", title="Example report", order=0
+    )
+    soup = BeautifulSoup(client.get(PE).content, "html.parser")
+    marker = soup.select_one("sup.fn a")
+    target = soup.select_one(marker["href"])
+    assert target is not None and target.name == "li"
+    assert target.select_one('a[href="https://example.org/report"]').get_text() == "Example report"
+    assert "Reviewed" in target.get_text()
+    assert marker.get("aria-label")
+    assert not soup.select(".stale")
+
+
+def test_cells_reviewed_over_a_year_ago_are_marked_possibly_outdated(seeded, client):
+    cell = levelled_cell()
+    cell.last_reviewed = timezone.localdate() - datetime.timedelta(days=400)
+    cell.save()
+    soup = BeautifulSoup(client.get(PE).content, "html.parser")
+    stale = soup.select(".stale")
+    assert len(stale) == 1
+    assert "outdated" in stale[0].get_text()
+    assert cell.note in stale[0].parent.get_text()
+    assert list(Cell.objects.stale()) == [cell]
+
+
+def test_stale_filter_in_the_cell_admin(seeded, staff_client):
+    cell = levelled_cell()
+    cell.last_reviewed = timezone.localdate() - datetime.timedelta(days=400)
+    cell.save()
+    response = staff_client.get(reverse("admin:platforms_cell_changelist"), {"review": "stale"})
+    assert list(response.context["cl"].result_list) == [cell]
+
+
+# --- Publishing --------------------------------------------------------------------------
+
+
+def public_urls(client):
+    return {
+        url: client.get(url).content.decode()
+        for url in ["/", "/blog/", "/feed/", "/sitemap.xml", PE]
+    }
+
+
+def test_a_draft_article_is_invisible_to_the_public_and_previewable_by_staff(
+    seeded, anon, staff_client
+):
+    client = anon
+    article = Article.objects.get()
+    article.status = Status.DRAFT
+    article.save()
+    url = article.get_absolute_url()
+    assert client.get(url).status_code == 404
+    for page_url, html in public_urls(client).items():
+        assert article.title not in html, page_url
+        assert url not in html, page_url
+    preview = staff_client.get(url)
+    assert preview.status_code == 200
+    assert "Draft preview" in preview.content.decode()
+    assert "no-cache" in preview["Cache-Control"] and "private" in preview["Cache-Control"]
+    # The preview was not cached for the public either.
+    assert client.get(url).status_code == 404
+
+
+def test_a_draft_comparison_page_is_invisible_to_the_public_and_previewable_by_staff(
+    seeded, anon, staff_client
+):
+    client = anon
+    page = ComparisonPage.objects.get(permalink=PE)
+    client.get(PE)  # cached while published
+    page.status = Status.DRAFT
+    page.save()
+    assert client.get(PE).status_code == 404
+    for url in ["/", "/blog/", "/sitemap.xml", "/Partnerships/"]:
+        assert PE not in client.get(url).content.decode(), url
+    preview = staff_client.get(PE)
+    assert preview.status_code == 200 and "Draft preview" in preview.content.decode()
+    assert "no-cache" in preview["Cache-Control"]
+
+
+def test_a_scheduled_article_goes_live_by_itself_when_its_time_comes(seeded, client):
+    article = Article.objects.get()
+    now = timezone.now()
+    article.publish_at = now + datetime.timedelta(hours=2)
+    article.save()
+    url = article.get_absolute_url()
+    assert client.get(url).status_code == 404
+    assert article.title not in client.get("/").content.decode()
+    assert article.title not in client.get("/feed/").content.decode()
+    with time_machine.travel(now + datetime.timedelta(hours=2, seconds=1), tick=False):
+        assert client.get(url).status_code == 200
+        assert article.title in client.get("/").content.decode()
+        assert article.title in client.get("/feed/").content.decode()
+        assert url in client.get("/sitemap.xml").content.decode()
+
+
+def test_import_carries_status_and_date_the_jekyll_way(db, tmp_path):
+    document = tmp_path / "draft.md"
+    document.write_text(
+        "---\ntitle: Later\nauthor: Ann\npublished: false\n"
+        "publish_date: 2030-05-01 09:30\n---\n\nBody\n"
+    )
+    call_command("import_markdown", str(document), verbosity=0)
+    article = Article.objects.get(slug="later")
+    assert article.status == Status.DRAFT
+    assert article.publish_at == datetime.datetime(2030, 5, 1, 9, 30, tzinfo=datetime.UTC)
+
+
+# --- Roles -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def editor_client(client, django_user_model, db):
+    sync_editors_group()
+    editor = django_user_model.objects.create_user(
+        "ed", "ed@example.org", "pw-ed-12345", is_staff=True
+    )
+    editor.groups.add(Group.objects.get(name=EDITORS))
+    client.force_login(editor)
+    return client
+
+
+def test_editors_can_edit_content_but_not_users_groups_or_permissions(seeded, editor_client):
+    cell = levelled_cell()
+    assert (
+        editor_client.get(reverse("admin:platforms_cell_change", args=[cell.pk])).status_code == 200
+    )
+    assert editor_client.get(reverse("admin:sitecontent_article_add")).status_code == 200
+    assert (
+        editor_client.get(
+            reverse("admin:platforms_comparisontable_grid", args=[cell.capability.table_id])
+        ).status_code
+        == 200
+    )
+    assert editor_client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert editor_client.get(reverse("admin:auth_group_changelist")).status_code == 403
+    assert editor_client.get(reverse("admin:auth_user_add")).status_code == 403
+    group = Group.objects.get(name=EDITORS)
+    codenames = set(group.permissions.values_list("codename", flat=True))
+    assert {"add_cell", "change_cell", "delete_cell", "upload_image"} <= codenames
+    assert not codenames & {"change_user", "add_group", "change_permission"}
+
+
+def test_sync_roles_keeps_the_group_up_to_date(db):
+    group, _ = sync_editors_group()
+    group.permissions.clear()
+    output = io.StringIO()
+    call_command("sync_roles", stdout=output)
+    assert "Editors" in output.getvalue()
+    assert group.permissions.filter(codename="change_comparisonpage").exists()
+
+
+# --- Export, dry run ---------------------------------------------------------------------
+
+
+def test_export_then_import_into_an_empty_database_gives_identical_pages(
+    seeded, anon, staff_client, tmp_path
+):
+    client = anon
+    cell = levelled_cell()
+    cell.last_reviewed = datetime.date(2025, 3, 1)
+    cell.save()
+    CellSource.objects.create(
+        cell=cell,
+        url="https://example.org/a",
+        title="A [report]",
+        accessed=datetime.date(2025, 2, 1),
+    )
+    CellSource.objects.create(cell=cell, url="https://example.org/b", title="", order=1)
+    draft = ComparisonPage.objects.get(permalink="/Partnerships/")
+    draft.status = Status.DRAFT
+    draft.save()
+    urls = ["/", "/blog/", PE, "/Partnerships/", Article.objects.get().get_absolute_url()]
+    before = {url: str(main_text(staff_client.get(url))) for url in urls}
+
+    call_command("export_markdown", str(tmp_path), stdout=io.StringIO())
+    for model in (Article, ComparisonPage, Platform):
+        model.objects.all().delete()
+    assert client.get(PE).status_code == 404
+    call_command("import_markdown", str(tmp_path), verbosity=0)
+
+    after = {url: str(main_text(staff_client.get(url))) for url in urls}
+    assert after == before
+    assert ComparisonPage.objects.get(permalink="/Partnerships/").status == Status.DRAFT
+    assert client.get("/Partnerships/").status_code == 404
+
+
+def test_dry_run_prints_field_changes_and_writes_nothing(seeded, tmp_path):
+    from tests.conftest import SEEDS_DIR
+
+    source = next(p for p in SEEDS_DIR.iterdir() if "Personalized-Engagement" in p.read_text())
+    edited = tmp_path / "pe.md"
+    edited.write_text(source.read_text().replace("Messenger, private DMs", "Messenger only"))
+    output = io.StringIO()
+    call_command("import_markdown", str(edited), "--dry-run", stdout=output)
+    text = output.getvalue()
+    assert "would be page /Personalized-Engagement/: updated 1 cell" in text
+    assert "'Messenger, private DMs' → 'Messenger only'" in text
+    assert "nothing was written" in text
+    assert Cell.objects.filter(note="Messenger, private DMs").exists()
+    assert not Cell.objects.filter(note="Messenger only").exists()
