@@ -51,7 +51,9 @@ LEVEL_MARKS = {Level.FULL: "✅", Level.PARTIAL: "🟡", Level.NONE: "❌", Leve
 class Platform(models.Model):
     name = models.CharField(max_length=100, unique=True, help_text="How the site names it.")
     slug = models.SlugField(
-        unique=True, help_text="Identifies the platform in imports and addresses; keep it stable."
+        max_length=100,
+        unique=True,
+        help_text="Identifies the platform in imports and addresses; keep it stable.",
     )
     parent_company = models.CharField(
         max_length=100, blank=True, help_text="The company that owns it, e.g. Meta. Optional."
@@ -149,7 +151,7 @@ class ComparisonTable(models.Model):
         max_length=200, help_text="The table's own heading; also read out as its caption."
     )
     slug = models.SlugField(
-        help_text="The table's anchor on the page (#slug); unique within the page."
+        max_length=200, help_text="The table's anchor on the page (#slug); unique within the page."
     )
     platform_column = models.CharField(
         max_length=100, default="Platform", help_text="Header of the first column."
@@ -213,7 +215,9 @@ class Capability(models.Model):
         ComparisonTable, on_delete=models.CASCADE, related_name="capabilities"
     )
     name = models.CharField(max_length=200, help_text="The column header.")
-    slug = models.SlugField(help_text="Identifies the column; unique within its table.")
+    slug = models.SlugField(
+        max_length=200, help_text="Identifies the column; unique within its table."
+    )
     description = models.TextField(blank=True, help_text="Optional: what this column measures.")
     order = models.PositiveIntegerField(default=0, help_text="Column position; lower first.")
 

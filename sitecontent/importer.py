@@ -156,7 +156,7 @@ def split_row(line):
 
 def platform_slug(label):
     """'Google (YouTube)' and 'Google' are one platform: the name before any parenthesis."""
-    return slugify(label.split("(")[0]) or slugify(label)
+    return (slugify(label.split("(")[0]) or slugify(label))[:100]
 
 
 _FOOTNOTE_DEF = re.compile(r"^\[\^([^\]\s]+)\]:\s*(.*)$")
@@ -603,7 +603,7 @@ def apply_page(document, keep_existing):
 
     used_slugs = set()
     for order, parsed in enumerate(document.tables):
-        slug = base = slugify(parsed.title) or f"table-{order + 1}"
+        slug = base = slugify(parsed.title)[:190] or f"table-{order + 1}"
         suffix = 2
         while slug in used_slugs:
             slug, suffix = f"{base}-{suffix}", suffix + 1
@@ -627,7 +627,7 @@ def apply_table(report, document, table, parsed):
     capabilities = []
     cap_slugs = set()
     for order, name in enumerate(parsed.capabilities):
-        slug = base = slugify(name) or f"column-{order + 1}"
+        slug = base = slugify(name)[:190] or f"column-{order + 1}"
         suffix = 2
         while slug in cap_slugs:
             slug, suffix = f"{base}-{suffix}", suffix + 1

@@ -1,0 +1,436 @@
+"""Production behaviour: settings, security headers, login limits, caching, query budget."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+
+from platforms.models import (
+    Capability,
+    Cell,
+    CellSource,
+    ComparisonPage,
+    ComparisonTable,
+    Platform,
+    TableRow,
+)
+from sitecontent.models import Article
+from sitecontent.page_cache import GENERATION_KEY
+from sitecontent.publishing import Status
+
+from .conftest import SEEDS_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+PE = "/Personalized-Engagement/"
+PUBLIC_PAGES = ["/", "/blog/", PE, "/Partnerships/"]
+
+
+def run_django(code, **env):
+    """Run code in a fresh Python with production settings and the given environment."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DJANGO_") and k not in ("DATABASE_URL", "REDIS_URL")
+    }
+    clean.update({"DJANGO_SETTINGS_MODULE": "sitecontent.settings.production", **env})
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+
+
+PRODUCTION_ENV = {
+    "DJANGO_SECRET_KEY": "x" * 60 + "-production-test-key-0123456789",
+    "DJANGO_ALLOWED_HOSTS": "compare.example.org",
+}
+
+
+# --- Settings ----------------------------------------------------------------------------
+
+
+def test_check_deploy_prints_no_warnings_under_production_settings():
+    result = run_django(
+        "import django, sys; sys.argv=['manage.py','check','--deploy'];"
+        "from django.core.management import execute_from_command_line;"
+        "execute_from_command_line(sys.argv)",
+        **PRODUCTION_ENV,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+    assert "WARNING" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without_a_secret_key_or_allowed_hosts(missing):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+    result = run_django("import django; django.setup()", **env)
+    assert result.returncode != 0
+    assert f"{missing} must be set" in result.stderr
+
+
+def test_one_switch_turns_on_https_redirect_hsts_and_secure_cookies():
+    code = (
+        "import django, json; django.setup(); from django.conf import settings as s;"
+        "print(json.dumps([s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE,"
+        " s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_HTTPONLY]))"
+    )
+    secure = json.loads(run_django(code, **PRODUCTION_ENV).stdout)
+    assert secure[0] is True and secure[1] >= 31536000 and all(secure[2:])
+    plain = json.loads(run_django(code, DJANGO_SECURE="0", **PRODUCTION_ENV).stdout)
+    assert plain[:4] == [False, 0, False, False]
+
+
+def test_redis_url_selects_the_redis_cache():
+    code = "import django; django.setup(); from django.conf import settings as s;" + (
+        "print(s.CACHES['default']['BACKEND'])"
+    )
+    with_redis = run_django(code, REDIS_URL="redis://127.0.0.1:6379/3", **PRODUCTION_ENV)
+    assert with_redis.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+    without = run_django(code, **PRODUCTION_ENV)
+    assert without.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache"
+
+
+# --- Security headers ----------------------------------------------------------------------
+
+
+def csp_directives(response):
+    header = response["Content-Security-Policy"]
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
+
+
+@pytest.mark.parametrize("url", PUBLIC_PAGES)
+def test_public_pages_send_a_strict_policy_and_security_headers(seeded, client, url):
+    response = client.get(url)
+    policy = csp_directives(response)
+    for directive in ("script-src", "style-src"):
+        # Same-origin files only; a per-request nonce is added when a template uses one.
+        assert all(s == "'self'" or s.startswith("'nonce-") for s in policy[directive])
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert policy["object-src"] == ["'none'"]
+    assert policy["base-uri"] == ["'self'"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize("url", PUBLIC_PAGES)
+def test_public_pages_have_no_inline_script_or_style(seeded, client, url):
+    soup = BeautifulSoup(client.get(url).content, "html.parser")
+    assert not [s for s in soup.find_all("script") if not s.get("src")]
+    assert not soup.find_all("style")
+    assert not soup.select("[style]")
+    assert not [tag for tag in soup.find_all(True) if any(a.startswith("on") for a in tag.attrs)]
+
+
+def test_cache_hits_get_the_same_security_headers(seeded, client):
+    miss, hit = client.get(PE), client.get(PE)
+    for header in ("Content-Security-Policy", "X-Frame-Options", "Cross-Origin-Opener-Policy"):
+        assert hit[header] == miss[header]
+
+
+@override_settings(
+    SECURE_SSL_REDIRECT=True,
+    SECURE_HSTS_SECONDS=31536000,
+    SECURE_HSTS_INCLUDE_SUBDOMAINS=True,
+    SESSION_COOKIE_SECURE=True,
+    CSRF_COOKIE_SECURE=True,
+)
+def test_with_the_secure_switch_pages_redirect_to_https_and_send_hsts(seeded, client):
+    assert client.get(PE).status_code == 301
+    response = client.get(PE, secure=True)
+    assert response.status_code == 200
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+    login = client.get("/admin/login/", secure=True)
+    cookie = login.cookies[settings.CSRF_COOKIE_NAME]
+    assert cookie["secure"] and cookie["httponly"]
+
+
+def test_admin_has_its_own_policy_without_inline_scripts(db, client):
+    policy = csp_directives(client.get("/admin/login/"))
+    assert "'unsafe-inline'" not in policy["script-src"]
+    assert policy["frame-ancestors"] == ["'none'"]
+
+
+def test_security_txt(client, db):
+    response = client.get("/.well-known/security.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    text = response.content.decode()
+    assert "Contact: " in text and "Expires: " in text
+
+
+def test_repeated_failed_admin_logins_lock_the_account(db, client, django_user_model):
+    django_user_model.objects.create_superuser("boss", "boss@example.org", "right-password-1")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/admin/login/", {"username": "boss", "password": "wrong"})
+    locked = client.post("/admin/login/", {"username": "boss", "password": "right-password-1"})
+    assert locked.status_code in (403, 429)
+    assert "_auth_user_id" not in client.session
+    # Another account is not locked by someone guessing at "boss".
+    django_user_model.objects.create_superuser("ed", "ed@example.org", "right-password-2")
+    other = Client()
+    response = other.post("/admin/login/", {"username": "ed", "password": "right-password-2"})
+    assert response.status_code == 302
+
+
+# --- Caching -------------------------------------------------------------------------------
+
+
+def test_a_repeated_request_gets_304_not_modified(seeded, client):
+    first = client.get(PE)
+    etag = first["ETag"]
+    assert "must-revalidate" in first["Cache-Control"]
+    assert client.get(PE, headers={"if-none-match": etag}).status_code == 304
+    cell = Cell.objects.filter(capability__table__page__permalink=PE).first()
+    cell.note = "Edited just now"
+    cell.save()
+    changed = client.get(PE, headers={"if-none-match": etag})
+    assert changed.status_code == 200 and "Edited just now" in changed.content.decode()
+
+
+def test_cached_pages_are_served_without_touching_the_database(
+    seeded, client, django_assert_num_queries
+):
+    for url in PUBLIC_PAGES:
+        client.get(url)
+        with django_assert_num_queries(0):
+            assert client.get(url).status_code == 200
+
+
+def test_admin_drafts_and_previews_are_never_cached(seeded, staff_client):
+    assert "no-cache" in staff_client.get("/admin/").get("Cache-Control", "")
+
+
+def edits():
+    """Each kind of edit an editor makes, with text that must then appear on a public page."""
+
+    def cell():
+        obj = Cell.objects.filter(capability__table__page__permalink=PE).first()
+        obj.note = "Cell edited"
+        obj.save()
+        return PE, "Cell edited"
+
+    def platform():
+        row = TableRow.objects.filter(table__page__permalink=PE).first()
+        row.label = ""
+        row.save()
+        row.platform.name = "Renamed platform"
+        row.platform.save()
+        return PE, "Renamed platform"
+
+    def capability():
+        obj = Capability.objects.filter(table__page__permalink=PE).first()
+        obj.name = "Renamed column"
+        obj.save()
+        return PE, "Renamed column"
+
+    def table():
+        obj = ComparisonTable.objects.get(page__permalink=PE)
+        obj.takeaways = "A new takeaway"
+        obj.save()
+        return PE, "A new takeaway"
+
+    def source():
+        obj = Cell.objects.filter(capability__table__page__permalink=PE).first()
+        CellSource.objects.create(cell=obj, url="https://example.org/s", title="A new source")
+        return PE, "A new source"
+
+    def page():
+        obj = ComparisonPage.objects.get(permalink=PE)
+        obj.heading = "A new heading"
+        obj.save()
+        return PE, "A new heading"
+
+    def navigation():
+        obj = ComparisonPage.objects.get(permalink="/Partnerships/")
+        obj.title = "Partners in navigation"
+        obj.save()
+        return "/blog/", "Partners in navigation"
+
+    def article():
+        obj = Article.objects.get()
+        obj.title = "A retitled article"
+        obj.save()
+        return "/", "A retitled article"
+
+    def unpublish():
+        obj = Article.objects.get()
+        title = obj.title
+        obj.status = Status.DRAFT
+        obj.save()
+        return "/blog/", f"!{title}"
+
+    return [cell, platform, capability, table, source, page, navigation, article, unpublish]
+
+
+def assert_shows(html, expected):
+    if expected.startswith("!"):
+        assert expected[1:] not in html
+    else:
+        assert expected in html
+
+
+@pytest.mark.parametrize("edit", edits(), ids=lambda f: f.__name__)
+def test_every_kind_of_edit_shows_at_once_on_cached_pages(seeded, client, edit):
+    for url in [*PUBLIC_PAGES, "/feed/"]:
+        client.get(url)  # everything is cached now
+    url, expected = edit()
+    assert_shows(client.get(url).content.decode(), expected)
+
+
+# --- Two processes sharing PostgreSQL and Redis --------------------------------------------
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def second_process(transactional_db):
+    if connection.vendor != "postgresql" or "redis" not in settings.CACHES["default"]["BACKEND"]:
+        pytest.skip("needs DATABASE_URL=postgres://… and REDIS_URL=redis://… (see .ci/run)")
+    call_command("import_markdown", str(SEEDS_DIR), verbosity=0)
+    db = connection.settings_dict
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "sitecontent.settings.test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": settings.CACHES["default"]["LOCATION"],
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "sitecontent.wsgi",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            urllib.request.urlopen(base + "/robots.txt", timeout=1)
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail(f"gunicorn did not start: {server.stderr.read().decode()[-2000:]}")
+            time.sleep(0.2)
+    yield base
+    server.terminate()
+    server.wait(10)
+
+
+def fetch(url):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode()
+
+
+@pytest.mark.services
+@pytest.mark.parametrize("edit", edits(), ids=lambda f: f.__name__)
+def test_an_edit_in_one_process_shows_at_once_in_another_sharing_redis(second_process, edit):
+    for url in [*PUBLIC_PAGES, "/feed/"]:
+        fetch(second_process + url)
+        fetch(second_process + url)
+    # The other process's cached copy is in the shared Redis, under the current generation.
+    generation = cache.get(GENERATION_KEY)
+    assert cache.get(f"page:{generation}:{second_process}{PE}") is not None
+    url, expected = edit()
+    for _ in range(3):  # every worker of the other process
+        assert_shows(fetch(second_process + url), expected)
+
+
+# --- Query budget ----------------------------------------------------------------------------
+
+QUERY_BUDGET = 8
+
+
+def grow_content(factor):
+    """factor× the platforms, columns, rows, cells, sources, pages and articles."""
+    originals = list(Platform.objects.all())
+    platforms = Platform.objects.bulk_create(
+        Platform(name=f"{p.name} {i}", slug=f"{p.slug}-{i}", order=100 * i + p.order)
+        for i in range(1, factor)
+        for p in originals
+    )
+    for table in ComparisonTable.objects.all():
+        columns = list(table.capabilities.all())
+        Capability.objects.bulk_create(
+            Capability(
+                table=table, name=f"{c.name} {i}", slug=f"{c.slug}-{i}", order=100 * i + c.order
+            )
+            for i in range(1, factor)
+            for c in columns
+        )
+        TableRow.objects.bulk_create(
+            TableRow(table=table, platform=p, order=100 + n) for n, p in enumerate(platforms)
+        )
+        have = set(
+            Cell.objects.filter(capability__table=table).values_list("capability", "platform")
+        )
+        level = "full" if table.uses_levels else ""
+        cells = Cell.objects.bulk_create(
+            Cell(capability=c, platform=r.platform, level=level, note="More", note_html="More")
+            for c in table.capabilities.all()
+            for r in table.rows.select_related("platform")
+            if (c.id, r.platform_id) not in have
+        )
+        CellSource.objects.bulk_create(
+            CellSource(cell=cell, url="https://example.org/", title="Source") for cell in cells[::7]
+        )
+    article = Article.objects.get()
+    for i in range(1, factor):
+        Article.objects.create(
+            title=f"{article.title} {i}", author=article.author, body=article.body,
+            status=Status.PUBLISHED,
+        )  # fmt: skip
+    for i in range(1, factor):
+        page = ComparisonPage.objects.create(
+            title=f"Extra {i}", permalink=f"/Extra-{i}/", status=Status.PUBLISHED
+        )
+        ComparisonTable.objects.create(page=page, title="Extra", slug="extra")
+    cache.clear()
+
+
+def queries_per_page(client, urls):
+    counts = {}
+    for url in urls:
+        cache.clear()
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        counts[url] = len(context.captured_queries)
+    return counts
+
+
+def test_every_page_needs_the_same_few_queries_at_ten_times_the_content(seeded, client):
+    urls = [*PUBLIC_PAGES, Article.objects.get().get_absolute_url(), "/feed/", "/sitemap.xml"]
+    before = queries_per_page(client, urls)
+    grow_content(10)
+    assert Cell.objects.count() > 10 * 350
+    after = queries_per_page(client, urls)
+    assert after == before
+    assert max(after.values()) <= QUERY_BUDGET, after
