@@ -18,7 +18,6 @@ from functools import wraps
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 GENERATION_KEY = "content-generation"
@@ -60,10 +59,11 @@ def content_changed(**kwargs):
     transaction.on_commit(bump_generation)
 
 
-def seconds_until_next_publication(generation):
+def next_publication(generation):
+    """Timestamp when the next scheduled page or article goes live (0: none scheduled)."""
     key = f"next-publication:{generation}"
     due = cache.get(key)
-    if due is None:
+    if due is None or 0 < due <= time.time():
         from platforms.models import ComparisonPage
 
         from .models import Article
@@ -73,9 +73,7 @@ def seconds_until_next_publication(generation):
         first = pages.union(articles).order_by("publish_at").first()
         due = first.timestamp() if first else 0
         cache.set(key, due, MAX_AGE)
-    if not due:
-        return MAX_AGE
-    return max(1, min(MAX_AGE, int(due - timezone.now().timestamp()) + 1))
+    return due
 
 
 class PublicPageCacheMiddleware:
@@ -87,16 +85,20 @@ class PublicPageCacheMiddleware:
             return self.get_response(request)
         generation = current_generation()
         key = f"page:{generation}:{request.scheme}://{request.get_host()}{request.get_full_path()}"
-        if (entry := cache.get(key)) is not None:
+        # The entry's own expiry is checked against this server's clock, so a scheduled
+        # item goes live on time whatever the cache's own clock says.
+        if (entry := cache.get(key)) is not None and time.time() < entry["expires"]:
             return self.rebuild(entry)
         response = self.get_response(request)
+        now = time.time()
         if self.may_store(response):
             entry = {
                 "content": response.content,
                 "content_type": response["Content-Type"],
                 "etag": f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"',
+                "expires": min(now + MAX_AGE, next_publication(generation) or now + MAX_AGE),
             }
-            cache.set(key, entry, seconds_until_next_publication(generation))
+            cache.set(key, entry, max(1, int(entry["expires"] - now) + 1))
             response["ETag"] = entry["etag"]
             self.mark(response)
         return response
