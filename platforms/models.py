@@ -131,11 +131,6 @@ class ComparisonPage(Publishable):
     def meta_description(self):
         return self.description or plain_text(self.intro)[:300]
 
-    @property
-    def legend_table(self):
-        """The legend explaining levels sits above the first table that uses them."""
-        return next((table for table in self.tables.all() if table.uses_levels), None)
-
 
 class ComparisonTable(models.Model):
     page = models.ForeignKey(ComparisonPage, on_delete=models.CASCADE, related_name="tables")
@@ -196,18 +191,6 @@ class ComparisonTable(models.Model):
             (row, [cells.get((cap.id, row.platform_id)) for cap in capabilities])
             for row in self.rows.all()
         ]
-
-    @cached_property
-    def sourced_cells(self):
-        """Cells with sources, numbered in reading order for the footnotes under the table."""
-        sourced = []
-        for row, cells in self.grid:
-            for capability, cell in zip(self.capabilities.all(), cells, strict=True):
-                if cell and cell.sources.all():
-                    cell.footnote_number = len(sourced) + 1
-                    cell.row_label, cell.column_label = row.display_label, capability.name
-                    sourced.append(cell)
-        return sourced
 
 
 class Capability(models.Model):

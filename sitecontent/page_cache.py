@@ -37,6 +37,10 @@ def cacheable(view):
     return wrapper
 
 
+def page_key(url):
+    return f"page:{hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()}"
+
+
 def current_generation():
     generation = cache.get(GENERATION_KEY)
     if generation is None:
@@ -83,16 +87,20 @@ class PublicPageCacheMiddleware:
     def __call__(self, request):
         if request.method not in ("GET", "HEAD") or request.path.startswith(EXCLUDED_PREFIXES):
             return self.get_response(request)
-        generation = current_generation()
-        key = f"page:{generation}:{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        key = page_key(f"{request.scheme}://{request.get_host()}{request.get_full_path()}")
+        # One round trip: the current generation and the page's entry together.
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY) or current_generation()
+        entry = found.get(key)
         # The entry's own expiry is checked against this server's clock, so a scheduled
         # item goes live on time whatever the cache's own clock says.
-        if (entry := cache.get(key)) is not None and time.time() < entry["expires"]:
+        if entry and entry["generation"] == generation and time.time() < entry["expires"]:
             return self.rebuild(entry)
         response = self.get_response(request)
         now = time.time()
         if self.may_store(response):
             entry = {
+                "generation": generation,
                 "content": response.content,
                 "content_type": response["Content-Type"],
                 "etag": f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"',
@@ -121,5 +129,6 @@ class PublicPageCacheMiddleware:
     def rebuild(self, entry):
         response = HttpResponse(entry["content"], content_type=entry["content_type"])
         response["ETag"] = entry["etag"]
+        response["Content-Length"] = str(len(entry["content"]))
         self.mark(response)
         return response

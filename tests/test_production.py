@@ -28,7 +28,7 @@ from platforms.models import (
     TableRow,
 )
 from sitecontent.models import Article
-from sitecontent.page_cache import GENERATION_KEY
+from sitecontent.page_cache import GENERATION_KEY, page_key
 from sitecontent.publishing import Status
 
 from .conftest import SEEDS_DIR
@@ -97,7 +97,7 @@ def test_redis_url_selects_the_redis_cache():
         "print(s.CACHES['default']['BACKEND'])"
     )
     with_redis = run_django(code, REDIS_URL="redis://127.0.0.1:6379/3", **PRODUCTION_ENV)
-    assert with_redis.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+    assert with_redis.stdout.strip() == "sitecontent.redis_cache.SharedClientRedisCache"
     without = run_django(code, **PRODUCTION_ENV)
     assert without.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache"
 
@@ -357,8 +357,8 @@ def test_an_edit_in_one_process_shows_at_once_in_another_sharing_redis(second_pr
         fetch(second_process + url)
         fetch(second_process + url)
     # The other process's cached copy is in the shared Redis, under the current generation.
-    generation = cache.get(GENERATION_KEY)
-    assert cache.get(f"page:{generation}:{second_process}{PE}") is not None
+    entry = cache.get(page_key(f"{second_process}{PE}"))
+    assert entry is not None and entry["generation"] == cache.get(GENERATION_KEY)
     url, expected = edit()
     for _ in range(3):  # every worker of the other process
         assert_shows(fetch(second_process + url), expected)

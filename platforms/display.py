@@ -1,0 +1,119 @@
+"""A page's comparison tables, ready to print, from five flat queries.
+
+The public page is the hot path: /Partnerships/ has 290 cells. Building each cell's <td> here
+from plain tuples (its note is already sanitized HTML, rendered once on save) keeps an uncached
+render to a few milliseconds; model instances and a template variable per cell cost ten times
+that. The grid editor and the exporter use the models (ComparisonTable.grid) instead.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from .models import STALE_AFTER_DAYS, Capability, Cell, CellSource, Level, TableRow
+
+# The opening of a level cell: tint class, the mark (hidden from screen readers) and a short
+# text label (read out, and printed), so that a level never depends on colour alone.
+LEVEL_OPENINGS = {
+    level.value: (
+        f'<td class="level-{level.value}"><span class="mark" aria-hidden="true">{level.mark}'
+        f'</span> <span class="level-label">{level.short_label}:</span> '
+    )
+    for level in Level
+}
+PLAIN_OPENING = "<td>"
+MISSING_CELL = '<td class="level-missing"><span class="level-label">No data</span></td>'
+STALE_MARK = ' <span class="stale">(possibly outdated)</span>'
+
+
+@dataclass
+class Footnote:
+    number: int
+    anchor: str
+    row_label: str
+    column_name: str
+    sources: list  # [(url, title, accessed)]
+    last_reviewed: object
+
+
+@dataclass
+class TableDisplay:
+    table: object
+    columns: list = field(default_factory=list)  # [(name, slug)]
+    rows: list = field(default_factory=list)  # HTML of each <tr>
+
+    footnotes: list = field(default_factory=list)
+
+    @property
+    def body_html(self):
+        # Labels are escaped and notes were sanitized when saved.
+        return mark_safe("\n".join(self.rows))  # noqa: S308
+
+
+def page_tables(page):
+    """[TableDisplay] for every table of the page, in order."""
+    tables = list(page.tables.all())
+    ids = [table.id for table in tables]
+    displays = {table.id: TableDisplay(table) for table in tables}
+
+    column_ids = {}
+    for cap_id, table_id, name, slug in (
+        Capability.objects.filter(table__in=ids)
+        .order_by("table_id", "order", "id")
+        .values_list("id", "table_id", "name", "slug")
+    ):
+        displays[table_id].columns.append((name, slug))
+        column_ids.setdefault(table_id, []).append(cap_id)
+
+    sources = {}
+    for cell_id, url, title, accessed in (
+        CellSource.objects.filter(cell__capability__table__in=ids)
+        .order_by("cell_id", "order", "id")
+        .values_list("cell_id", "url", "title", "accessed")
+    ):
+        sources.setdefault(cell_id, []).append((url, title, accessed))
+
+    cells = {
+        (capability_id, platform_id): (cell_id, level, note_html, reviewed)
+        for cell_id, capability_id, platform_id, level, note_html, reviewed in Cell.objects.filter(
+            capability__table__in=ids
+        ).values_list("id", "capability_id", "platform_id", "level", "note_html", "last_reviewed")
+    }
+    stale_before = timezone.localdate() - timedelta(days=STALE_AFTER_DAYS)
+
+    for table_id, platform_id, label, platform_name in (
+        TableRow.objects.filter(table__in=ids)
+        .order_by("table_id", "order", "id")
+        .values_list("table_id", "platform_id", "label", "platform__name")
+    ):
+        display = displays[table_id]
+        label = label or platform_name
+        parts = []
+        for (column_name, _slug), cap_id in zip(
+            display.columns, column_ids.get(table_id, []), strict=True
+        ):
+            cell = cells.get((cap_id, platform_id))
+            if cell is None:
+                parts.append(MISSING_CELL)
+                continue
+            cell_id, level, note_html, reviewed = cell
+            parts.append(LEVEL_OPENINGS[level] if level else PLAIN_OPENING)
+            parts.append(note_html)
+            if cell_id in sources:
+                number = len(display.footnotes) + 1
+                anchor = f"{display.table.slug}-source-{number}"
+                display.footnotes.append(
+                    Footnote(number, anchor, label, column_name, sources[cell_id], reviewed)
+                )
+                parts.append(
+                    f'<sup class="fn"><a href="#{anchor}" aria-label="Source {number}">'
+                    f"[{number}]</a></sup>"
+                )
+            if reviewed is not None and reviewed < stale_before:
+                parts.append(STALE_MARK)
+            parts.append("</td>")
+        display.rows.append(f'<tr><th scope="row">{escape(label)}</th>{"".join(parts)}</tr>')
+    return [displays[table.id] for table in tables]
