@@ -21,6 +21,7 @@ from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 
 GENERATION_KEY = "content-generation"
+NEXT_PUBLICATION_KEY = "next-publication"
 MAX_AGE = 24 * 60 * 60
 EXCLUDED_PREFIXES = ("/admin/", "/markdownx/", "/static/", "/media/")
 
@@ -59,14 +60,21 @@ def bump_generation():
 def content_changed(**kwargs):
     """Retire cached pages now, and again once the transaction commits, so that no other
     process can cache the old content under the new generation in between."""
+    retire_pages()
+    transaction.on_commit(retire_pages)
+
+
+def retire_pages():
     bump_generation()
-    transaction.on_commit(bump_generation)
+    # The schedule may have changed too: the next miss works it out again.
+    cache.delete(NEXT_PUBLICATION_KEY)
 
 
-def next_publication(generation):
-    """Timestamp when the next scheduled page or article goes live (0: none scheduled)."""
-    key = f"next-publication:{generation}"
-    due = cache.get(key)
+def next_publication(known=None):
+    """Timestamp when the next scheduled page or article goes live (0: none scheduled).
+
+    Kept in the cache until content changes (content_changed deletes it) or it is due."""
+    due = known
     if due is None or 0 < due <= time.time():
         from platforms.models import ComparisonPage
 
@@ -76,7 +84,7 @@ def next_publication(generation):
         articles = Article.objects.scheduled().order_by().values_list("publish_at", flat=True)
         first = pages.union(articles).order_by("publish_at").first()
         due = first.timestamp() if first else 0
-        cache.set(key, due, MAX_AGE)
+        cache.set(NEXT_PUBLICATION_KEY, due, None)
     return due
 
 
@@ -89,7 +97,7 @@ class PublicPageCacheMiddleware:
             return self.get_response(request)
         key = page_key(f"{request.scheme}://{request.get_host()}{request.get_full_path()}")
         # One round trip: the current generation and the page's entry together.
-        found = cache.get_many([GENERATION_KEY, key])
+        found = cache.get_many([GENERATION_KEY, NEXT_PUBLICATION_KEY, key])
         generation = found.get(GENERATION_KEY) or current_generation()
         entry = found.get(key)
         # The entry's own expiry is checked against this server's clock, so a scheduled
@@ -104,7 +112,10 @@ class PublicPageCacheMiddleware:
                 "content": response.content,
                 "content_type": response["Content-Type"],
                 "etag": f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"',
-                "expires": min(now + MAX_AGE, next_publication(generation) or now + MAX_AGE),
+                "expires": min(
+                    now + MAX_AGE,
+                    next_publication(found.get(NEXT_PUBLICATION_KEY)) or now + MAX_AGE,
+                ),
             }
             cache.set(key, entry, max(1, int(entry["expires"] - now) + 1))
             response["ETag"] = entry["etag"]
