@@ -7,8 +7,10 @@ that. The grid editor and the exporter use the models (ComparisonTable.grid) ins
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
+from functools import cache
 
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -53,42 +55,67 @@ class TableDisplay:
         return mark_safe("\n".join(self.rows))  # noqa: S308
 
 
+def _queries(page_id):
+    """The five queries behind a page's tables, each filtered by the page alone."""
+    return {
+        "columns": Capability.objects.filter(table__page=page_id)
+        .order_by("table_id", "order", "id")
+        .values_list("id", "table_id", "name", "slug"),
+        "sources": CellSource.objects.filter(cell__capability__table__page=page_id)
+        .order_by("cell_id", "order", "id")
+        .values_list("cell_id", "url", "title", "accessed"),
+        "cells": Cell.objects.filter(capability__table__page=page_id).values_list(
+            "id", "capability_id", "platform_id", "level", "note_html", "last_reviewed"
+        ),
+        "rows": TableRow.objects.filter(table__page=page_id)
+        .order_by("table_id", "order", "id")
+        .values_list("table_id", "platform_id", "label", "platform__name"),
+    }
+
+
+@cache
+def _compiled(alias):
+    """SQL of each query, compiled once per process: compiling costs more than running them."""
+    return {name: queryset.query.sql_with_params()[0] for name, queryset in _queries(0).items()}
+
+
+def _fetch(page_id):
+    connection = connections[DEFAULT_DB_ALIAS]
+    with connection.cursor() as cursor:
+        results = {}
+        for name, sql in _compiled(connection.alias).items():
+            cursor.execute(sql, [page_id])
+            results[name] = cursor.fetchall()
+    return results
+
+
+def _date(value):
+    # SQLite hands dates back as text when the ORM's converters are not involved.
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def page_tables(page):
     """[TableDisplay] for every table of the page, in order."""
     tables = list(page.tables.all())
-    ids = [table.id for table in tables]
     displays = {table.id: TableDisplay(table) for table in tables}
+    found = _fetch(page.id)
 
     column_ids = {}
-    for cap_id, table_id, name, slug in (
-        Capability.objects.filter(table__in=ids)
-        .order_by("table_id", "order", "id")
-        .values_list("id", "table_id", "name", "slug")
-    ):
+    for cap_id, table_id, name, slug in found["columns"]:
         displays[table_id].columns.append((name, slug))
         column_ids.setdefault(table_id, []).append(cap_id)
 
     sources = {}
-    for cell_id, url, title, accessed in (
-        CellSource.objects.filter(cell__capability__table__in=ids)
-        .order_by("cell_id", "order", "id")
-        .values_list("cell_id", "url", "title", "accessed")
-    ):
-        sources.setdefault(cell_id, []).append((url, title, accessed))
+    for cell_id, url, title, accessed in found["sources"]:
+        sources.setdefault(cell_id, []).append((url, title, _date(accessed)))
 
     cells = {
         (capability_id, platform_id): (cell_id, level, note_html, reviewed)
-        for cell_id, capability_id, platform_id, level, note_html, reviewed in Cell.objects.filter(
-            capability__table__in=ids
-        ).values_list("id", "capability_id", "platform_id", "level", "note_html", "last_reviewed")
+        for cell_id, capability_id, platform_id, level, note_html, reviewed in found["cells"]
     }
     stale_before = timezone.localdate() - timedelta(days=STALE_AFTER_DAYS)
 
-    for table_id, platform_id, label, platform_name in (
-        TableRow.objects.filter(table__in=ids)
-        .order_by("table_id", "order", "id")
-        .values_list("table_id", "platform_id", "label", "platform__name")
-    ):
+    for table_id, platform_id, label, platform_name in found["rows"]:
         display = displays[table_id]
         label = label or platform_name
         parts = []
@@ -100,6 +127,7 @@ def page_tables(page):
                 parts.append(MISSING_CELL)
                 continue
             cell_id, level, note_html, reviewed = cell
+            reviewed = _date(reviewed)
             parts.append(LEVEL_OPENINGS[level] if level else PLAIN_OPENING)
             parts.append(note_html)
             if cell_id in sources:

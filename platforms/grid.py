@@ -15,7 +15,7 @@ from .models import Capability, Cell, Level, Platform, TableRow
 
 class CellForm(forms.Form):
     level = forms.ChoiceField(required=False, choices=[("", "—"), *Level.choices])
-    note = forms.CharField(required=False, max_length=500)
+    note = forms.CharField(required=False, max_length=2000)
     last_reviewed = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, cell, uses_levels, **kwargs):

@@ -267,8 +267,7 @@ class Cell(models.Model):
         blank=True,
         help_text="Support level, for tables that use levels; leave empty in free-text tables.",
     )
-    note = models.CharField(
-        max_length=500,
+    note = models.TextField(
         blank=True,
         help_text="What the platform offers, in one line. **Bold** and [links](https://…) work. "
         "Required for partial support.",

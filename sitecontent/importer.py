@@ -544,6 +544,10 @@ def sync(report, kind, model, lookup, values, existing=_LOOK_UP):
     """Create, update or leave alone the one row matching lookup; save only what changed.
 
     `existing` may pass the row (or None) when the caller has already fetched it in bulk."""
+    for name, value in values.items():
+        limit = getattr(model._meta.get_field(name), "max_length", None)
+        if limit and isinstance(value, str) and len(value) > limit:
+            raise ValueError(f"{kind} {name} is {len(value)} characters long; at most {limit}")
     obj = model.objects.filter(**lookup).first() if existing is _LOOK_UP else existing
     if obj is None:
         obj = model(**lookup, **values)
@@ -572,9 +576,11 @@ def delete_missing(report, kind, queryset):
 
 
 def apply_document(document, keep_existing=False):
-    if document.kind == "page":
-        return apply_page(document, keep_existing)
-    return apply_article(document, keep_existing)
+    apply = apply_page if document.kind == "page" else apply_article
+    try:
+        return apply(document, keep_existing)
+    except ValueError as error:
+        raise DocumentError(document.path, None, str(error)) from error
 
 
 def apply_article(document, keep_existing):

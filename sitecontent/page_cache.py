@@ -99,6 +99,7 @@ class PublicPageCacheMiddleware:
         # One round trip: the current generation and the page's entry together.
         found = cache.get_many([GENERATION_KEY, NEXT_PUBLICATION_KEY, key])
         generation = found.get(GENERATION_KEY) or current_generation()
+        request.content_generation = generation
         entry = found.get(key)
         # The entry's own expiry is checked against this server's clock, so a scheduled
         # item goes live on time whatever the cache's own clock says.

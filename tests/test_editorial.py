@@ -407,3 +407,18 @@ def test_dry_run_prints_field_changes_and_writes_nothing(seeded, tmp_path):
     assert "nothing was written" in text
     assert Cell.objects.filter(note="Messenger, private DMs").exists()
     assert not Cell.objects.filter(note="Messenger only").exists()
+
+
+def test_an_overlong_heading_is_a_clear_import_error_not_a_database_error(seeded, tmp_path):
+    from django.core.management.base import CommandError
+
+    document = tmp_path / "long.md"
+    long_name = "Capability " * 30
+    document.write_text(
+        f"---\ntitle: Long\npermalink: /Long/\n---\n\n### Table\n\n"
+        f"| Platform | {long_name} |\n|---|---|\n| Facebook | Yes |\n"
+    )
+    with pytest.raises(CommandError) as error:
+        call_command("import_markdown", str(document), verbosity=0)
+    assert str(document) in str(error.value) and "at most 200" in str(error.value)
+    assert not ComparisonPage.objects.filter(permalink="/Long/").exists()
