@@ -133,7 +133,12 @@ class ComparisonPage(Publishable):
 
 
 class ComparisonTable(models.Model):
-    page = models.ForeignKey(ComparisonPage, on_delete=models.CASCADE, related_name="tables")
+    page = models.ForeignKey(
+        ComparisonPage,
+        on_delete=models.CASCADE,
+        related_name="tables",
+        help_text="The comparison page this table appears on.",
+    )
     order = models.PositiveIntegerField(default=0, help_text="Position on the page; lower first.")
     section_heading = models.CharField(
         max_length=200,
@@ -195,7 +200,10 @@ class ComparisonTable(models.Model):
 
 class Capability(models.Model):
     table = models.ForeignKey(
-        ComparisonTable, on_delete=models.CASCADE, related_name="capabilities"
+        ComparisonTable,
+        on_delete=models.CASCADE,
+        related_name="capabilities",
+        help_text="The table this column belongs to.",
     )
     name = models.CharField(max_length=200, help_text="The column header.")
     slug = models.SlugField(
@@ -218,8 +226,18 @@ class Capability(models.Model):
 
 
 class TableRow(models.Model):
-    table = models.ForeignKey(ComparisonTable, on_delete=models.CASCADE, related_name="rows")
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="table_rows")
+    table = models.ForeignKey(
+        ComparisonTable,
+        on_delete=models.CASCADE,
+        related_name="rows",
+        help_text="The table this row belongs to.",
+    )
+    platform = models.ForeignKey(
+        Platform,
+        on_delete=models.PROTECT,
+        related_name="table_rows",
+        help_text="Which platform the row is about. A platform appears once per table.",
+    )
     label = models.CharField(
         max_length=200,
         blank=True,
@@ -259,8 +277,18 @@ class CellQuerySet(models.QuerySet):
 
 
 class Cell(models.Model):
-    capability = models.ForeignKey(Capability, on_delete=models.CASCADE, related_name="cells")
-    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="cells")
+    capability = models.ForeignKey(
+        Capability,
+        on_delete=models.CASCADE,
+        related_name="cells",
+        help_text="The column: what is being compared.",
+    )
+    platform = models.ForeignKey(
+        Platform,
+        on_delete=models.CASCADE,
+        related_name="cells",
+        help_text="The row: which platform the claim is about.",
+    )
     level = models.CharField(
         max_length=10,
         choices=Level,
@@ -333,11 +361,13 @@ class Cell(models.Model):
 
 
 class CellSource(models.Model):
-    cell = models.ForeignKey(Cell, on_delete=models.CASCADE, related_name="sources")
+    cell = models.ForeignKey(
+        Cell, on_delete=models.CASCADE, related_name="sources", help_text="The claim it backs."
+    )
     url = models.URLField("URL", max_length=500, help_text="Where the claim can be checked.")
     title = models.CharField(max_length=300, blank=True, help_text="The source's title.")
     accessed = models.DateField(null=True, blank=True, help_text="When the source was read.")
-    order = models.PositiveIntegerField(default=0)
+    order = models.PositiveIntegerField(default=0, help_text="Lower numbers are listed first.")
 
     history = HistoricalRecords()
 

@@ -15,18 +15,20 @@ WORDS_PER_MINUTE = 200
 
 
 class Article(Publishable):
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, help_text="The headline, shown in lists and the feed.")
     slug = models.SlugField(
         max_length=200,
         unique=True,
         help_text="The article's address: /blog/<slug>/. Made from the title if left empty.",
         blank=True,
     )
-    subtitle = models.CharField(max_length=300, blank=True)
+    subtitle = models.CharField(
+        max_length=300, blank=True, help_text="One line under the headline (optional)."
+    )
     description = models.TextField(
         blank=True, help_text="A short summary for the blog index, the feed and search engines."
     )
-    author = models.CharField(max_length=200)
+    author = models.CharField(max_length=200, help_text="Shown as the byline and in the feed.")
     created_date = models.DateField(
         null=True, blank=True, help_text="When the article was first written (optional)."
     )

@@ -434,3 +434,17 @@ def test_every_page_needs_the_same_few_queries_at_ten_times_the_content(seeded, 
     after = queries_per_page(client, urls)
     assert after == before
     assert max(after.values()) <= QUERY_BUDGET, after
+
+
+def test_pages_work_with_debug_off_after_collectstatic(seeded, client, settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    soup = BeautifulSoup(client.get(PE).content, "html.parser")
+    stylesheet = soup.select_one('link[rel="stylesheet"]')["href"]
+    assert stylesheet.startswith("/static/css/site.") and stylesheet != "/static/css/site.css"
+    assert (tmp_path / stylesheet.removeprefix("/static/")).is_file()
+    assert (tmp_path / (stylesheet.removeprefix("/static/") + ".gz")).is_file()
