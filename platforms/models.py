@@ -36,13 +36,6 @@ class Level(models.TextChoices):
     def short_label(self):
         return {"full": "Yes", "partial": "Partly", "none": "No", "unknown": "Unknown"}[self]
 
-    @classmethod
-    def from_mark(cls, mark):
-        for level, level_mark in LEVEL_MARKS.items():
-            if mark == level_mark:
-                return level
-        return None
-
 
 # The marks the Markdown uses, also shown on pages next to a text label (never colour alone).
 LEVEL_MARKS = {Level.FULL: "✅", Level.PARTIAL: "🟡", Level.NONE: "❌", Level.UNKNOWN: "❔"}
@@ -347,17 +340,6 @@ class Cell(models.Model):
             raise ValidationError(
                 {"platform": f"{self.platform} has no row in this table; add the row first."}
             )
-
-    @property
-    def level_choice(self):
-        return Level(self.level) if self.level else None
-
-    @property
-    def is_stale(self):
-        if self.last_reviewed is None:
-            return False
-        age = timezone.localdate() - self.last_reviewed
-        return age.days > STALE_AFTER_DAYS
 
 
 class CellSource(models.Model):
