@@ -514,6 +514,7 @@ class Report:
 
     def __init__(self, label):
         self.label = label
+        self.kept = False  # left alone because of --keep-existing
         self.counts = {}
         self.changes = []  # (action, description, {field: (before, after)})
 
@@ -528,6 +529,8 @@ class Report:
         return bool(self.changes)
 
     def summary(self):
+        if self.kept:
+            return f"{self.label}: already in the database, left as it is"
         if not self.changed:
             return f"{self.label}: unchanged"
         parts = []
@@ -587,6 +590,7 @@ def apply_article(document, keep_existing):
     fields = dict(document.fields)
     report = Report(f"article /blog/{fields['slug']}/")
     if keep_existing and Article.objects.filter(slug=fields["slug"]).exists():
+        report.kept = True
         return report
     if fields["publish_at"] is None:
         existing = Article.objects.filter(slug=fields["slug"]).first()
@@ -601,6 +605,7 @@ def apply_page(document, keep_existing):
     permalink = fields.pop("permalink")
     report = Report(f"page {permalink}")
     if keep_existing and ComparisonPage.objects.filter(permalink=permalink).exists():
+        report.kept = True
         return report
     if fields["publish_at"] is None:
         existing = ComparisonPage.objects.filter(permalink=permalink).first()

@@ -204,3 +204,13 @@ def test_markdownx_upload_refuses_anything_but_jpeg_or_png(
     response = upload(staff_client, name, content, content_type)
     assert response.status_code == 400
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+def test_markdownx_upload_needs_the_upload_permission(
+    client, django_user_model, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    helper = django_user_model.objects.create_user("helper", password="pw-helper-1", is_staff=True)
+    client.force_login(helper)
+    assert upload(client, "a.png", png_bytes(), "image/png").status_code == 403
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]

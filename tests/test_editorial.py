@@ -28,6 +28,8 @@ from sitecontent.models import Article
 from sitecontent.publishing import Status
 from sitecontent.roles import EDITORS, sync_editors_group
 
+from .conftest import SEEDS_DIR
+
 PE = "/Personalized-Engagement/"
 
 
@@ -422,3 +424,14 @@ def test_an_overlong_heading_is_a_clear_import_error_not_a_database_error(seeded
         call_command("import_markdown", str(document), verbosity=0)
     assert str(document) in str(error.value) and "at most 200" in str(error.value)
     assert not ComparisonPage.objects.filter(permalink="/Long/").exists()
+
+
+def test_keep_existing_never_overwrites_an_editors_change(seeded):
+    cell = levelled_cell()
+    cell.note = "An editor's better note"
+    cell.save()
+    output = io.StringIO()
+    call_command("import_markdown", str(SEEDS_DIR), "--keep-existing", stdout=output)
+    assert "already in the database, left as it is" in output.getvalue()
+    cell.refresh_from_db()
+    assert cell.note == "An editor's better note"
