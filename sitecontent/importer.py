@@ -572,6 +572,25 @@ def sync(report, kind, model, lookup, values, existing=_LOOK_UP):
     return obj
 
 
+def unique_slugs(names, fallback):
+    slugs = []
+    for position, name in enumerate(names, start=1):
+        slug = base = slugify(name)[:190] or f"{fallback}-{position}"
+        suffix = 2
+        while slug in slugs:
+            slug, suffix = f"{base}-{suffix}", suffix + 1
+        slugs.append(slug)
+    return slugs
+
+
+def release_slugs(queryset, slugs):
+    """Tables and columns are matched by position; when the document moves one, its slug
+    must be free before another row takes it (slugs are unique within a page or table)."""
+    for obj in queryset:
+        if obj.slug in slugs and slugs.index(obj.slug) != obj.order:
+            type(obj).objects.filter(pk=obj.pk).update(slug=f"moving-{obj.pk}")
+
+
 def delete_missing(report, kind, queryset):
     for obj in queryset:
         report.record("deleted", kind, obj)
@@ -612,13 +631,9 @@ def apply_page(document, keep_existing):
         fields["publish_at"] = existing.publish_at if existing else timezone.now()
     page = sync(report, "page", ComparisonPage, {"permalink": permalink}, fields)
 
-    used_slugs = set()
-    for order, parsed in enumerate(document.tables):
-        slug = base = slugify(parsed.title)[:190] or f"table-{order + 1}"
-        suffix = 2
-        while slug in used_slugs:
-            slug, suffix = f"{base}-{suffix}", suffix + 1
-        used_slugs.add(slug)
+    slugs = unique_slugs([parsed.title for parsed in document.tables], "table")
+    release_slugs(page.tables.all(), slugs)
+    for order, (parsed, slug) in enumerate(zip(document.tables, slugs, strict=True)):
         table = sync(report, "table", ComparisonTable, {"page": page, "order": order}, {
             "section_heading": parsed.section_heading,
             "intro": parsed.intro,
@@ -636,13 +651,9 @@ def apply_page(document, keep_existing):
 
 def apply_table(report, document, table, parsed):
     capabilities = []
-    cap_slugs = set()
-    for order, name in enumerate(parsed.capabilities):
-        slug = base = slugify(name)[:190] or f"column-{order + 1}"
-        suffix = 2
-        while slug in cap_slugs:
-            slug, suffix = f"{base}-{suffix}", suffix + 1
-        cap_slugs.add(slug)
+    slugs = unique_slugs(parsed.capabilities, "column")
+    release_slugs(table.capabilities.all(), slugs)
+    for order, (name, slug) in enumerate(zip(parsed.capabilities, slugs, strict=True)):
         capabilities.append(
             sync(report, "capability", Capability, {"table": table, "order": order},
                  {"name": name, "slug": slug})

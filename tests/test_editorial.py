@@ -435,3 +435,26 @@ def test_keep_existing_never_overwrites_an_editors_change(seeded):
     assert "already in the database, left as it is" in output.getvalue()
     cell.refresh_from_db()
     assert cell.note == "An editor's better note"
+
+
+def test_reordering_tables_and_columns_in_a_document_updates_in_place(db, anon, tmp_path):
+    def document(first, second, columns):
+        header = " | ".join(columns)
+        tables = "".join(
+            f"### {title}\n\n| Platform | {header} |\n|---|---|---|\n"
+            f"| Facebook | {title} one | {title} two |\n\n"
+            for title in (first, second)
+        )
+        return f"---\ntitle: Order\npermalink: /Order/\n---\n\n{tables}"
+
+    path = tmp_path / "order.md"
+    path.write_text(document("Alpha", "Beta", ["Reach", "Price"]))
+    call_command("import_markdown", str(path), verbosity=0)
+    path.write_text(document("Beta", "Alpha", ["Price", "Reach"]))
+    call_command("import_markdown", str(path), verbosity=0)
+    page = ComparisonPage.objects.get(permalink="/Order/")
+    assert [t.title for t in page.tables.all()] == ["Beta", "Alpha"]
+    assert ComparisonTable.objects.filter(page=page).count() == 2
+    soup = BeautifulSoup(anon.get("/Order/").content, "html.parser")
+    assert [c.get_text() for c in soup.select("caption")] == ["Beta", "Alpha"]
+    assert [th.get_text() for th in soup.select("#beta thead th")] == ["Platform", "Price", "Reach"]
