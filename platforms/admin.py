@@ -30,8 +30,9 @@ class PlatformAdmin(SimpleHistoryAdmin):
 
 class ComparisonTableInline(admin.TabularInline):
     model = ComparisonTable
-    fields = ["order", "title", "section_heading", "uses_levels", "grid_link"]
+    fields = ["order", "title", "slug", "section_heading", "uses_levels", "grid_link"]
     readonly_fields = ["grid_link"]
+    prepopulated_fields = {"slug": ["title"]}
     extra = 0
     show_change_link = True
 

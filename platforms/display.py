@@ -130,14 +130,14 @@ def page_tables(page):
             reviewed = _date(reviewed)
             parts.append(LEVEL_OPENINGS[level] if level else PLAIN_OPENING)
             parts.append(note_html)
-            if cell_id in sources:
+            if cell_id in sources or reviewed is not None:
                 number = len(display.footnotes) + 1
-                anchor = f"{display.table.slug}-source-{number}"
+                anchor = escape(f"{display.table.slug}-source-{number}")
                 display.footnotes.append(
-                    Footnote(number, anchor, label, column_name, sources[cell_id], reviewed)
+                    Footnote(number, anchor, label, column_name, sources.get(cell_id, []), reviewed)
                 )
                 parts.append(
-                    f'<sup class="fn"><a href="#{anchor}" aria-label="Source {number}">'
+                    f'<sup class="fn"><a href="#{anchor}" aria-label="Note {number}">'
                     f"[{number}]</a></sup>"
                 )
             if reviewed is not None and reviewed < stale_before:

@@ -24,8 +24,6 @@ class CellForm(forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
         if not uses_levels:
             del self.fields["level"]
-        self.fields["level"].label = "Level" if uses_levels else None
-        self.fields["note"].widget.attrs["aria-label"] = "Note"
 
     def clean(self):
         data = super().clean()
@@ -68,6 +66,8 @@ class AddColumnForm(forms.Form):
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
+        if name and not slugify(name):
+            raise ValidationError("Use at least one letter or digit in the column name.")
         if name and self.table.capabilities.filter(slug=slugify(name)).exists():
             raise ValidationError("This table already has a column with that name.")
         return name

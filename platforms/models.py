@@ -255,11 +255,6 @@ class TableRow(models.Model):
     def display_label(self):
         return self.label or self.platform.name
 
-    def delete(self, *args, **kwargs):
-        # A row's cells have no meaning without it.
-        Cell.objects.filter(capability__table=self.table_id, platform=self.platform_id).delete()
-        return super().delete(*args, **kwargs)
-
 
 class CellQuerySet(models.QuerySet):
     def stale(self):
@@ -329,6 +324,8 @@ class Cell(models.Model):
         return self.capability.table.get_absolute_url()
 
     def clean(self):
+        if not self.capability_id:
+            return  # the form reports the missing column itself
         table = self.capability.table
         if table.uses_levels and not self.level:
             raise ValidationError({"level": "This table uses levels: choose one."})

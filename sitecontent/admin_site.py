@@ -1,16 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
+from django.urls import reverse
 
-# What editors work on most comes first on the admin home page, in this order.
-MODEL_ORDER = [
-    "platforms.comparisonpage",
-    "platforms.platform",
-    "sitecontent.article",
-    "platforms.comparisontable",
-    "platforms.capability",
-    "platforms.cell",
-]
-APP_ORDER = ["platforms", "sitecontent"]
+# What editors work on most comes first on the admin home page, in this order, together.
+FIRST_MODELS = ["platforms.comparisonpage", "platforms.platform", "sitecontent.article"]
 
 
 class SiteAdminSite(admin.AdminSite):
@@ -20,14 +13,24 @@ class SiteAdminSite(admin.AdminSite):
 
     def get_app_list(self, request, app_label=None):
         apps = super().get_app_list(request, app_label)
-
-        def model_rank(model):
-            key = f"{model['model']._meta.app_label}.{model['object_name'].lower()}"
-            return MODEL_ORDER.index(key) if key in MODEL_ORDER else len(MODEL_ORDER)
-
+        if app_label:
+            return apps
+        first = []
         for app in apps:
-            app["models"].sort(key=lambda m: (model_rank(m), m["name"]))
-        apps.sort(
-            key=lambda a: APP_ORDER.index(a["app_label"]) if a["app_label"] in APP_ORDER else 99
+            for model in list(app["models"]):
+                if f"{app['app_label']}.{model['object_name'].lower()}" in FIRST_MODELS:
+                    first.append((app["app_label"], model))
+                    app["models"].remove(model)
+        first.sort(
+            key=lambda item: FIRST_MODELS.index(f"{item[0]}.{item[1]['object_name'].lower()}")
         )
+        apps = [app for app in apps if app["models"]]
+        if first:
+            apps.insert(0, {
+                "name": "Comparison pages, platforms and articles",
+                "app_label": "content",
+                "app_url": reverse("admin:index", current_app=self.name),
+                "has_module_perms": True,
+                "models": [model for _label, model in first],
+            })  # fmt: skip
         return apps

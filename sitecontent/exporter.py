@@ -47,14 +47,15 @@ def export_page(page):
         parts.append(f"# {page.heading}")
     if page.intro:
         parts.append(page.intro)
+    footnote_count = [0]  # numbered across the page: footnote ids are per document
     for table in page.tables.all():
-        parts.extend(export_table(table))
+        parts.extend(export_table(table, footnote_count))
     if page.closing:
         parts.append(page.closing)
     return "\n\n".join(parts).replace("---\n\n", "---\n", 1) + "\n"
 
 
-def export_table(table):
+def export_table(table, footnote_count):
     parts = []
     if table.section_heading:
         parts.append(f"## **{table.section_heading}**")
@@ -73,12 +74,15 @@ def export_table(table):
         texts = []
         for cell in cells:
             text = ""
+            if cell is None and table.uses_levels:
+                text = Level.UNKNOWN.mark  # a levelled cell always states a level
             if cell is not None:
                 mark = Level(cell.level).mark if cell.level else ""
                 text = " ".join(filter(None, [mark, table_cell(cell.note)]))
                 if facts := cell_facts(cell):
-                    footnotes.append(f"[^{len(footnotes) + 1}]: {facts}")
-                    text += f" [^{len(footnotes)}]"
+                    footnote_count[0] += 1
+                    footnotes.append(f"[^{footnote_count[0]}]: {facts}")
+                    text += f" [^{footnote_count[0]}]"
             texts.append(text)
         lines.append(f"| **{table_cell(row.display_label)}** | " + " | ".join(texts) + " |")
     parts.append("\n".join(lines))
@@ -95,7 +99,7 @@ def cell_facts(cell):
     facts = [f"reviewed {cell.last_reviewed.isoformat()}"] if cell.last_reviewed else []
     for source in cell.sources.all():
         title = re.sub(r"([\\\[\]])", r"\\\1", source.title)
-        fact = f"[{title}]({source.url})"
+        fact = f"[{title}](<{source.url}>)"
         if source.accessed:
             fact += f" (accessed {source.accessed.isoformat()})"
         facts.append(fact)

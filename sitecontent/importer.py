@@ -13,12 +13,15 @@ Sources and review dates of cells use footnote syntax, one footnote per cell:
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import frontmatter
 import yaml
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
@@ -45,6 +48,9 @@ DOCUMENT_SUFFIXES = {".md", ".markdown", ".txt"}
 ARTICLE_KEYS = {"author", "publish_date", "subtitle", "heroImage", "cta", "read_time"}
 
 
+validate_source_url = URLValidator(schemes=["http", "https"])
+
+
 class DocumentError(Exception):
     """A document that cannot be imported; str() names the file and the line."""
 
@@ -56,30 +62,27 @@ class DocumentError(Exception):
 
 # --- Reading text -------------------------------------------------------------------------
 
-# Every character that a byte 0x80–0xFF becomes when UTF-8 is wrongly read as Mac Roman.
-_MAC_ROMAN_HIGH = "".join(bytes([b]).decode("mac_roman") for b in range(0x80, 0x100))
-_MOJIBAKE_RUN = re.compile(f"[{re.escape(_MAC_ROMAN_HIGH)}]{{2,}}")
-
 
 def repair_mojibake(text):
-    """Undo UTF-8 that was decoded as Mac Roman ("‚úÖ" → "✅"), run by run.
+    """Undo UTF-8 that was decoded as Mac Roman and saved again ("‚úÖ" → "✅").
 
-    A run is replaced only if its Mac Roman bytes form valid UTF-8, which ordinary text
-    ("café", "§ 3", "Zürich") practically never does, so correct documents pass untouched.
+    Decided for the whole document: only if every character maps back to a Mac Roman byte
+    and those bytes are valid UTF-8 is the text mis-encoded. Correct documents fail that test
+    ("✅" has no Mac Roman byte; "é" alone is not UTF-8), so they pass through untouched.
     """
-
-    def fix(match):
-        run = match.group()
-        try:
-            repaired = run.encode("mac_roman").decode("utf-8")
-        except UnicodeError:
-            return run
-        # Control characters mean the bytes were not UTF-8 text after all.
-        if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in repaired):
-            return run
-        return repaired
-
-    return _MOJIBAKE_RUN.sub(fix, text)
+    try:
+        repaired = text.encode("mac_roman").decode("utf-8")
+    except UnicodeError:
+        return text
+    # A short correct text can pass that test by accident ("—à" is the bytes of "ш"); such an
+    # accident makes letters of another script, which genuine repairs here never do.
+    if any(
+        unicodedata.category(char).startswith("L")
+        and not unicodedata.name(char, "").startswith("LATIN")
+        for char in set(repaired) - set(text)
+    ):
+        return text
+    return repaired
 
 
 def read_text(path):
@@ -163,7 +166,8 @@ _FOOTNOTE_DEF = re.compile(r"^\[\^([^\]\s]+)\]:\s*(.*)$")
 _FOOTNOTE_REF = re.compile(r"\s*\[\^([^\]\s]+)\]\s*$")
 _FACT = re.compile(
     r"\s*(?:reviewed (?P<reviewed>[^;\s]+)"
-    r"|\[(?P<title>(?:\\.|[^\]\\])*)\]\((?P<url>[^)\s]+)\)(?:\s*\(accessed (?P<accessed>[^)]*)\))?)"
+    r"|\[(?P<title>(?:\\.|[^\]\\])*)\]\((?:<(?P<bracketed>[^>\s]+)>|(?P<url>[^)\s]+))\)"
+    r"(?:\s*\(accessed (?P<accessed>[^)]*)\))?)"
     r"\s*(?:;|$)"
 )
 
@@ -191,7 +195,12 @@ def parse_footnote(path, line, text):
             facts.last_reviewed = dates["reviewed"]
         else:
             title = re.sub(r"\\(.)", r"\1", match["title"])
-            facts.sources.append((match["url"], title, dates.get("accessed")))
+            url = match["bracketed"] or match["url"]
+            try:
+                validate_source_url(url)
+            except ValidationError as error:
+                raise DocumentError(path, line, f"source “{url}”: use an http(s) URL") from error
+            facts.sources.append((url, title, dates.get("accessed")))
     return facts
 
 
@@ -427,9 +436,15 @@ def parse_document(path, text=None):
 
     # Footnote definitions (sources and review dates) are lifted out before the Markdown is
     # parsed; blank lines keep the line numbers of everything else.
+    # Only comparison pages carry them; an article's own Markdown footnotes stay in its body.
     footnotes, body_lines = {}, body.split("\n")
+    has_table_rows = any(line.lstrip().startswith("|") for line in body_lines)
     for number, line in enumerate(body_lines):
-        if match := _FOOTNOTE_DEF.match(line):
+        if has_table_rows and (match := _FOOTNOTE_DEF.match(line)):
+            if match[1] in footnotes:
+                raise DocumentError(
+                    path, body_line + number, f"footnote [^{match[1]}] is defined twice"
+                )
             footnotes[match[1]] = parse_footnote(path, body_line + number, match[2])
             body_lines[number] = ""
     blocks = to_blocks("\n".join(body_lines), body_line)
@@ -584,11 +599,14 @@ def unique_slugs(names, fallback):
 
 
 def release_slugs(queryset, slugs):
-    """Tables and columns are matched by position; when the document moves one, its slug
-    must be free before another row takes it (slugs are unique within a page or table)."""
-    for obj in queryset:
-        if obj.slug in slugs and slugs.index(obj.slug) != obj.order:
+    """Tables and columns are matched by position (whatever numbers editors gave their order);
+    a slug the document gives to another position is freed first, since slugs are unique
+    within a page or table. Returns the existing objects in position order."""
+    existing = list(queryset)
+    for position, obj in enumerate(existing):
+        if obj.slug in slugs and slugs.index(obj.slug) != position:
             type(obj).objects.filter(pk=obj.pk).update(slug=f"moving-{obj.pk}")
+    return existing
 
 
 def delete_missing(report, kind, queryset):
@@ -600,9 +618,10 @@ def delete_missing(report, kind, queryset):
 def apply_document(document, keep_existing=False):
     apply = apply_page if document.kind == "page" else apply_article
     try:
-        return apply(document, keep_existing)
-    except ValueError as error:
-        raise DocumentError(document.path, None, str(error)) from error
+        with transaction.atomic():
+            return apply(document, keep_existing)
+    except (ValueError, IntegrityError) as error:
+        raise DocumentError(document.path, None, f"cannot be stored: {error}") from error
 
 
 def apply_article(document, keep_existing):
@@ -632,9 +651,11 @@ def apply_page(document, keep_existing):
     page = sync(report, "page", ComparisonPage, {"permalink": permalink}, fields)
 
     slugs = unique_slugs([parsed.title for parsed in document.tables], "table")
-    release_slugs(page.tables.all(), slugs)
+    existing = release_slugs(page.tables.all(), slugs)
     for order, (parsed, slug) in enumerate(zip(document.tables, slugs, strict=True)):
-        table = sync(report, "table", ComparisonTable, {"page": page, "order": order}, {
+        current = existing[order] if order < len(existing) else None
+        table = sync(report, "table", ComparisonTable, {"page": page}, {
+            "order": order,
             "section_heading": parsed.section_heading,
             "intro": parsed.intro,
             "title": parsed.title,
@@ -643,22 +664,23 @@ def apply_page(document, keep_existing):
             "uses_levels": parsed.uses_levels,
             "takeaways_heading": parsed.takeaways_heading,
             "takeaways": parsed.takeaways,
-        })  # fmt: skip
+        }, current)  # fmt: skip
         apply_table(report, document, table, parsed)
-    delete_missing(report, "table", page.tables.filter(order__gte=len(document.tables)))
+    delete_missing(report, "table", existing[len(document.tables) :])
     return report
 
 
 def apply_table(report, document, table, parsed):
     capabilities = []
     slugs = unique_slugs(parsed.capabilities, "column")
-    release_slugs(table.capabilities.all(), slugs)
+    existing = release_slugs(table.capabilities.all(), slugs)
     for order, (name, slug) in enumerate(zip(parsed.capabilities, slugs, strict=True)):
+        current = existing[order] if order < len(existing) else None
         capabilities.append(
-            sync(report, "capability", Capability, {"table": table, "order": order},
-                 {"name": name, "slug": slug})
+            sync(report, "capability", Capability, {"table": table},
+                 {"name": name, "slug": slug, "order": order}, current)
         )  # fmt: skip
-    delete_missing(report, "capability", table.capabilities.filter(order__gte=len(capabilities)))
+    delete_missing(report, "capability", existing[len(capabilities) :])
 
     existing_cells = {
         (cell.capability_id, cell.platform_id): cell

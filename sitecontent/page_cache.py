@@ -93,13 +93,17 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD") or request.path.startswith(EXCLUDED_PREFIXES):
+        # Query strings are not cached: anyone could mint endless variants of a page.
+        if (
+            request.method not in ("GET", "HEAD")
+            or request.GET
+            or request.path.startswith(EXCLUDED_PREFIXES)
+        ):
             return self.get_response(request)
-        key = page_key(f"{request.scheme}://{request.get_host()}{request.get_full_path()}")
+        key = page_key(f"{request.scheme}://{request.get_host()}{request.path}")
         # One round trip: the current generation and the page's entry together.
         found = cache.get_many([GENERATION_KEY, NEXT_PUBLICATION_KEY, key])
         generation = found.get(GENERATION_KEY) or current_generation()
-        request.content_generation = generation
         entry = found.get(key)
         # The entry's own expiry is checked against this server's clock, so a scheduled
         # item goes live on time whatever the cache's own clock says.

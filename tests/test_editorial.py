@@ -458,3 +458,89 @@ def test_reordering_tables_and_columns_in_a_document_updates_in_place(db, anon, 
     soup = BeautifulSoup(anon.get("/Order/").content, "html.parser")
     assert [c.get_text() for c in soup.select("caption")] == ["Beta", "Alpha"]
     assert [th.get_text() for th in soup.select("#beta thead th")] == ["Platform", "Price", "Reach"]
+
+
+# --- Found in review ---------------------------------------------------------------------
+
+
+def test_the_grid_editor_works_for_free_text_tables(seeded, staff_client):
+    from tests.test_admin import grid_post_data
+
+    table = ComparisonTable.objects.filter(uses_levels=False).first()
+    cell = Cell.objects.filter(capability__table=table).first()
+    data = grid_post_data(table, staff_client)
+    assert not [name for name in data if name.endswith("-level")]
+    data[f"cell-{cell.capability_id}-{cell.platform_id}-note"] = "Rewritten in the grid"
+    url = reverse("admin:platforms_comparisontable_grid", args=[table.pk])
+    assert staff_client.post(url, data).status_code == 302
+    cell.refresh_from_db()
+    assert cell.note == "Rewritten in the grid" and cell.level == ""
+
+
+def test_sources_in_several_tables_survive_export_and_import(seeded, tmp_path):
+    firsts = [
+        Cell.objects.filter(capability__table=table).order_by("pk").first()
+        for table in ComparisonTable.objects.filter(page__permalink="/Partnerships/")[:2]
+    ]
+    for number, cell in enumerate(firsts):
+        cell.last_reviewed = datetime.date(2025, 1, 1 + number)
+        cell.save()
+        CellSource.objects.create(
+            cell=cell, url=f"https://example.org/wiki/A_(b){number}", title=f"Source {number}"
+        )
+    before = {(c.capability.name, c.platform.slug, c.last_reviewed) for c in firsts}
+    call_command("export_markdown", str(tmp_path), stdout=io.StringIO())
+    ComparisonPage.objects.all().delete()
+    call_command("import_markdown", str(tmp_path), verbosity=0)
+    sources = CellSource.objects.select_related("cell__capability", "cell__platform")
+    assert sorted(s.url for s in sources) == [
+        "https://example.org/wiki/A_(b)0",
+        "https://example.org/wiki/A_(b)1",
+    ]
+    after = {(s.cell.capability.name, s.cell.platform.slug, s.cell.last_reviewed) for s in sources}
+    assert after == before
+
+
+def test_reimport_copes_with_any_order_numbers_editors_gave(seeded, anon):
+    tables = list(ComparisonTable.objects.filter(page__permalink="/Partnerships/"))
+    tables[0].order = 7
+    tables[0].save()
+    tables[-1].order = 0
+    tables[-1].save()
+    call_command("import_markdown", str(SEEDS_DIR), verbosity=0)
+    page = ComparisonPage.objects.get(permalink="/Partnerships/")
+    assert page.tables.count() == 6
+    html = anon.get("/Partnerships/").content.decode()
+    assert "moving-" not in html
+
+
+def test_a_scheduled_page_joins_the_navigation_on_time(seeded, anon):
+    page = ComparisonPage.objects.get(permalink="/Partnerships/")
+    now = timezone.now()
+    page.publish_at = now + datetime.timedelta(minutes=5)
+    page.save()
+    assert 'href="/Partnerships/"' not in anon.get("/blog/").content.decode()
+    with time_machine.travel(now + datetime.timedelta(minutes=5, seconds=1), tick=False):
+        assert 'href="/Partnerships/"' in anon.get("/blog/").content.decode()
+        assert 'href="/Partnerships/"' in anon.get(PE).content.decode()
+
+
+def test_a_review_date_shows_even_without_sources(seeded, anon):
+    cell = levelled_cell()
+    cell.last_reviewed = timezone.localdate() - datetime.timedelta(days=3)
+    cell.save()
+    soup = BeautifulSoup(anon.get(PE).content, "html.parser")
+    note = soup.select_one(soup.select_one("sup.fn a")["href"])
+    assert "Reviewed" in note.get_text()
+
+
+def test_deleting_rows_from_the_admin_list_takes_their_cells(seeded, staff_client):
+    row = TableRow.objects.filter(table__page__permalink=PE).first()
+    url = reverse("admin:platforms_tablerow_changelist")
+    staff_client.post(
+        url, {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"}
+    )
+    assert not TableRow.objects.filter(pk=row.pk).exists()
+    assert not Cell.objects.filter(
+        capability__table=row.table_id, platform=row.platform_id
+    ).exists()

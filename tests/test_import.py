@@ -409,3 +409,36 @@ def test_dry_run_reports_an_edit_without_writing_it(seeded, tmp_path):
     assert cell_at(label, column).note != new_note
     assert "updated" in output
     assert new_note in output  # field by field: the new value is shown
+
+
+@pytest.mark.parametrize("text", ["l’été", "“École”", "—à la", "«écrire»", "Zürich — § 3 · café"])
+def test_correct_french_and_german_text_is_not_repaired(text):
+    from sitecontent.importer import repair_mojibake
+
+    assert repair_mojibake(text) == text
+
+
+def test_a_javascript_source_url_is_refused(db, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    document = tmp_path / "js.md"
+    document.write_text(
+        "---\ntitle: Js\npermalink: /Js/\n---\n\n### T\n\n| Platform | A |\n|---|---|\n"
+        "| Facebook | x [^1] |\n\n[^1]: [click](javascript:alert%281%29)\n"
+    )
+    with pytest.raises(CommandError, match="http"):
+        call_command("import_markdown", str(document), verbosity=0)
+
+
+def test_an_article_may_use_markdown_footnotes(db, tmp_path):
+    from django.core.management import call_command
+
+    from sitecontent.models import Article
+
+    document = tmp_path / "notes.md"
+    document.write_text(
+        "---\ntitle: Notes\nauthor: Ann\n---\n\nA claim.[^1]\n\n[^1]: See the annual report.\n"
+    )
+    call_command("import_markdown", str(document), verbosity=0)
+    assert "[^1]: See the annual report." in Article.objects.get(slug="notes").body

@@ -448,3 +448,12 @@ def test_pages_work_with_debug_off_after_collectstatic(seeded, client, settings,
     assert stylesheet.startswith("/static/css/site.") and stylesheet != "/static/css/site.css"
     assert (tmp_path / stylesheet.removeprefix("/static/")).is_file()
     assert (tmp_path / (stylesheet.removeprefix("/static/") + ".gz")).is_file()
+
+
+def test_query_string_variants_are_not_cached(seeded, client):
+    from sitecontent.page_cache import page_key
+
+    assert client.get(PE + "?utm=1").status_code == 200
+    assert cache.get(page_key(f"http://testserver{PE}")) is None
+    client.get(PE)
+    assert cache.get(page_key(f"http://testserver{PE}")) is not None
