@@ -16,7 +16,7 @@ from .publishing import Status
 
 
 def front_matter(fields):
-    fields = {key: value for key, value in fields.items() if value not in (None, "")}
+    fields = {key: value for key, value in fields.items() if value is not None and value != ""}
     dumped = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=1000)
     return f"---\n{dumped}---\n"
 
@@ -38,6 +38,7 @@ def export_page(page):
             {
                 "title": page.title,
                 "permalink": page.permalink,
+                "order": page.order,
                 "description": page.description,
                 **publication(page),
             }

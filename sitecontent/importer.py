@@ -472,6 +472,10 @@ def parse_document(path, text=None):
             "closing": "",
             **publication,
         }
+        if "order" in metadata:  # the page's place in the navigation; kept when absent
+            if not isinstance(metadata["order"], int) or metadata["order"] < 0:
+                raise DocumentError(path, key_lines.get("order"), "order must be a whole number")
+            fields["order"] = metadata["order"]
         tables = parse_page_body(path, blocks, fields)
         if not fields["description"]:
             fields["description"] = summarize(

@@ -380,6 +380,9 @@ def test_export_then_import_into_an_empty_database_gives_identical_pages(
     draft = ComparisonPage.objects.get(permalink="/Partnerships/")
     draft.status = Status.DRAFT
     draft.save()
+    first = ComparisonPage.objects.get(permalink=PE)
+    first.order = 3
+    first.save()
     urls = ["/", "/blog/", PE, "/Partnerships/", Article.objects.get().get_absolute_url()]
     before = {url: str(main_text(staff_client.get(url))) for url in urls}
 
@@ -392,6 +395,7 @@ def test_export_then_import_into_an_empty_database_gives_identical_pages(
     after = {url: str(main_text(staff_client.get(url))) for url in urls}
     assert after == before
     assert ComparisonPage.objects.get(permalink="/Partnerships/").status == Status.DRAFT
+    assert ComparisonPage.objects.get(permalink=PE).order == 3
     assert client.get("/Partnerships/").status_code == 404
 
 
