@@ -52,7 +52,7 @@ def export_page(page):
     for table in page.tables.all():
         parts.extend(export_table(table, footnote_count))
     if page.closing:
-        parts.append(page.closing)
+        parts.extend(["---", page.closing])  # the rule tells the importer where closing starts
     return "\n\n".join(parts).replace("---\n\n", "---\n", 1) + "\n"
 
 

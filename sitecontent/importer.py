@@ -281,12 +281,14 @@ def to_blocks(body, first_line):
     tokens = MarkdownIt("commonmark").enable("table").parse(body)
     blocks = []
     for index, token in enumerate(tokens):
-        if token.level != 0 or token.nesting == -1 or not token.map or token.type == "hr":
+        if token.level != 0 or token.nesting == -1 or not token.map:
             continue
         start, end = token.map
         source = "\n".join(lines[start:end]).rstrip()
         line = first_line + start
-        if token.type == "heading_open":
+        if token.type == "hr":
+            blocks.append(Block("hr", line, source))
+        elif token.type == "heading_open":
             text = strip_bold(tokens[index + 1].content)
             blocks.append(Block("heading", line, source, int(token.tag[1]), text))
         elif token.type == "table_open":
@@ -381,6 +383,20 @@ def parse_page_body(path, blocks, fields):
         else:
             current.append(block)
     segments.append(current)
+    # A rule (---) only means something after the last table's takeaways: the page's
+    # closing text follows it. Everywhere else it is decoration.
+    last = segments.pop()
+    segments = [[b for b in segment if b.kind != "hr"] for segment in segments]
+    content_seen = False
+    takeaways_part, closing_part = [], []
+    for block in last:
+        if block.kind == "hr":
+            if content_seen and tables and not closing_part:
+                closing_part.append(block)
+            continue
+        content_seen = True
+        (closing_part if closing_part else takeaways_part).append(block)
+    closing_part = [b for b in closing_part if b.kind != "hr"]
 
     for index, table in enumerate(tables):
         groups = group_by_heading(segments[index])
@@ -406,14 +422,17 @@ def parse_page_body(path, blocks, fields):
             table.intro = join_sources(rest)
         table.title = table.title or table.section_heading or f"Table {index + 1}"
 
-    closing = group_by_heading(segments[-1])
-    if closing and tables:
+    if not tables:
+        return tables
+    closing = group_by_heading(takeaways_part)
+    if closing:
         heading, content = closing.pop(0)
         tables[-1].takeaways_heading = heading.text if heading else ""
         tables[-1].takeaways = join_sources(content)
-    fields["closing"] = join_sources(
-        [b for heading, content in closing for b in ([heading] if heading else []) + content]
-    )
+    closing_blocks = [
+        b for heading, content in closing for b in ([heading] if heading else []) + content
+    ]
+    fields["closing"] = join_sources(closing_blocks + closing_part)
     return tables
 
 

@@ -382,6 +382,7 @@ def test_export_then_import_into_an_empty_database_gives_identical_pages(
     draft.save()
     first = ComparisonPage.objects.get(permalink=PE)
     first.order = 3
+    first.closing = "Thanks for reading. **Corrections** are welcome."
     first.save()
     urls = ["/", "/blog/", PE, "/Partnerships/", Article.objects.get().get_absolute_url()]
     before = {url: str(main_text(staff_client.get(url))) for url in urls}
@@ -396,6 +397,7 @@ def test_export_then_import_into_an_empty_database_gives_identical_pages(
     assert after == before
     assert ComparisonPage.objects.get(permalink="/Partnerships/").status == Status.DRAFT
     assert ComparisonPage.objects.get(permalink=PE).order == 3
+    assert ComparisonPage.objects.get(permalink=PE).closing == first.closing
     assert client.get("/Partnerships/").status_code == 404
 
 
