@@ -457,3 +457,15 @@ def test_query_string_variants_are_not_cached(seeded, client):
     assert cache.get(page_key(f"http://testserver{PE}")) is None
     client.get(PE)
     assert cache.get(page_key(f"http://testserver{PE}")) is not None
+
+
+def test_the_500_page_is_in_the_sites_look_and_needs_no_database(db, rf, django_assert_num_queries):
+    from django.views.defaults import server_error
+
+    with django_assert_num_queries(0):
+        response = server_error(rf.get("/"))
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert response.status_code == 500
+    assert len(soup.find_all("h1")) == 1
+    assert soup.select_one('link[rel="stylesheet"]')["href"].startswith("/static/css/site")
+    assert soup.select_one(".site-header .site-name").get_text() == settings.SITE_NAME
