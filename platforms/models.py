@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
-from sitecontent.markdown import plain_text, render_inline, render_markdown
+from sitecontent.markdown import plain_text_of_html, render_inline, render_markdown
 from sitecontent.publishing import Publishable, PublishableQuerySet
 
 from .validators import validate_permalink
@@ -122,7 +122,7 @@ class ComparisonPage(Publishable):
 
     @property
     def meta_description(self):
-        return self.description or plain_text(self.intro)[:300]
+        return self.description or plain_text_of_html(self.intro_html)[:300]
 
 
 class ComparisonTable(models.Model):

@@ -438,7 +438,7 @@ def parse_page_body(path, blocks, fields):
 
 def summarize(*markdown_texts, limit=300):
     """The first non-empty text as plain words, cut at a word boundary: a meta description."""
-    text = next((plain_text(t) for t in markdown_texts if t and plain_text(t)), "")
+    text = next(filter(None, (plain_text(t) for t in markdown_texts if t)), "")
     if len(text) <= limit:
         return text
     return text[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -8,7 +8,7 @@ from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
 from .images import validate_jpeg_or_png
-from .markdown import plain_text, plain_text_of_html, render_markdown
+from .markdown import plain_text_of_html, render_markdown
 from .publishing import Publishable
 
 WORDS_PER_MINUTE = 200
@@ -94,4 +94,4 @@ class Article(Publishable):
 
     @property
     def meta_description(self):
-        return self.description or self.subtitle or plain_text(self.body)[:300]
+        return self.description or self.subtitle or plain_text_of_html(self.body_html)[:300]
