@@ -98,7 +98,9 @@ class ComparisonTableAdmin(SimpleHistoryAdmin):
         ]
 
     def grid_view(self, request, table_id):
-        table = get_object_or_404(ComparisonTable.objects.select_related("page"), pk=table_id)
+        table = get_object_or_404(
+            ComparisonTable.objects.with_cells().select_related("page"), pk=table_id
+        )
         if not (self.has_change_permission(request, table) and request.user.has_perm(
             "platforms.change_cell"
         )):  # fmt: skip

@@ -74,23 +74,20 @@ class AddColumnForm(forms.Form):
 
 
 class GridEditor:
-    """All the forms of one table's grid, validated together and saved in one transaction."""
+    """All the forms of one table's grid, validated together and saved in one transaction.
+
+    `table` should come from ComparisonTable.objects.with_cells(), so that its grid costs no query
+    per row or column."""
 
     def __init__(self, table, data=None):
         self.table = table
         self.capabilities = list(table.capabilities.all())
-        self.rows = list(table.rows.select_related("platform"))
-        existing = {
-            (cell.capability_id, cell.platform_id): cell
-            for cell in Cell.objects.filter(capability__table=table)
-        }
+        self.rows = list(table.rows.all())
         self.grid = []
-        for row in self.rows:
+        for row, row_cells in table.grid:
             cells = []
-            for capability in self.capabilities:
-                cell = existing.get((capability.id, row.platform_id)) or Cell(
-                    capability=capability, platform=row.platform
-                )
+            for capability, cell in zip(self.capabilities, row_cells, strict=True):
+                cell = cell or Cell(capability=capability, platform=row.platform)
                 form = CellForm(
                     data,
                     cell=cell,

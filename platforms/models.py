@@ -64,14 +64,8 @@ class Platform(models.Model):
 
 class ComparisonPageQuerySet(PublishableQuerySet):
     def with_tables(self):
-        """Everything a page shows, in a fixed number of queries whatever its size."""
-        cells = Cell.objects.prefetch_related("sources")
-        rows = TableRow.objects.select_related("platform")
-        tables = ComparisonTable.objects.prefetch_related(
-            Prefetch("capabilities", queryset=Capability.objects.prefetch_related(
-                Prefetch("cells", queryset=cells))),
-            Prefetch("rows", queryset=rows),
-        )  # fmt: skip
+        """Pages with every table's cells, in a fixed number of queries whatever their size."""
+        tables = ComparisonTable.objects.with_cells()
         return self.prefetch_related(Prefetch("tables", queryset=tables))
 
 
@@ -125,6 +119,18 @@ class ComparisonPage(Publishable):
         return self.description or plain_text_of_html(self.intro_html)[:300]
 
 
+class ComparisonTableQuerySet(models.QuerySet):
+    def with_cells(self):
+        """Tables with what ComparisonTable.grid reads: columns with their cells (and
+        sources), rows with their platforms, in a fixed number of queries."""
+        cells = Cell.objects.prefetch_related("sources")
+        return self.prefetch_related(
+            Prefetch("capabilities", queryset=Capability.objects.prefetch_related(
+                Prefetch("cells", queryset=cells))),
+            Prefetch("rows", queryset=TableRow.objects.select_related("platform")),
+        )  # fmt: skip
+
+
 class ComparisonTable(models.Model):
     page = models.ForeignKey(
         ComparisonPage,
@@ -159,6 +165,7 @@ class ComparisonTable(models.Model):
     takeaways = models.TextField(blank=True, help_text="Markdown shown after the table.")
     takeaways_html = models.TextField(blank=True, editable=False)
 
+    objects = ComparisonTableQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
