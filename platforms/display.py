@@ -65,11 +65,11 @@ def _queries(page_id):
         .order_by("cell_id", "order", "id")
         .values_list("cell_id", "url", "title", "accessed"),
         "cells": Cell.objects.filter(capability__table__page=page_id).values_list(
-            "id", "capability_id", "platform_id", "level", "note_html", "last_reviewed"
+            "id", "capability_id", "row_id", "level", "note_html", "last_reviewed"
         ),
         "rows": TableRow.objects.filter(table__page=page_id)
         .order_by("table_id", "order", "id")
-        .values_list("table_id", "platform_id", "label", "platform__name"),
+        .values_list("id", "table_id", "label", "platform__name"),
     }
 
 
@@ -110,20 +110,20 @@ def page_tables(page):
         sources.setdefault(cell_id, []).append((url, title, _date(accessed)))
 
     cells = {
-        (capability_id, platform_id): (cell_id, level, note_html, reviewed)
-        for cell_id, capability_id, platform_id, level, note_html, reviewed in found["cells"]
+        (capability_id, row_id): (cell_id, level, note_html, reviewed)
+        for cell_id, capability_id, row_id, level, note_html, reviewed in found["cells"]
     }
     stale_before = timezone.localdate() - timedelta(days=STALE_AFTER_DAYS)
 
-    for table_id, platform_id, label, platform_name in found["rows"]:
+    for row_id, table_id, label, platform_name in found["rows"]:
         display = displays[table_id]
         label = label or platform_name
         parts = []
         for (column_name, _slug), cap_id in zip(
             display.columns, column_ids.get(table_id, []), strict=True
         ):
-            cell = cells.get((cap_id, platform_id))
-            if cell is None:
+            cell = cells.get((cap_id, row_id))
+            if cell is None or not (cell[1] or cell[2]):
                 parts.append(MISSING_CELL)
                 continue
             cell_id, level, note_html, reviewed = cell

@@ -2,7 +2,8 @@
 
 A ComparisonPage is made of ordered ComparisonTables (sections). A table's columns are its
 Capabilities and its rows are TableRows, each pointing at a shared Platform with the label that
-table shows. There is exactly one Cell per (capability, platform).
+table shows. A Cell belongs to its row: exactly one per (row, capability), deleted with either.
+A cell with neither level nor note is an empty cell ("no data").
 """
 
 from datetime import timedelta
@@ -57,6 +58,32 @@ class Platform(models.Model):
 
     class Meta:
         ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class PlatformAlias(models.Model):
+    """Another name documents use for a platform ("X" and "Twitter (X)" for Twitter)."""
+
+    platform = models.ForeignKey(
+        Platform,
+        on_delete=models.CASCADE,
+        related_name="aliases",
+        help_text="The platform this name stands for.",
+    )
+    name = models.CharField(
+        max_length=100,
+        unique=True,
+        help_text="Another name for the platform, as documents write it, e.g. “X (Twitter)”. "
+        "Imports match rows and columns by name, slug or alias.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "platform aliases"
 
     def __str__(self):
         return self.name
@@ -131,6 +158,13 @@ class ComparisonTableQuerySet(models.QuerySet):
         )  # fmt: skip
 
 
+class Orientation(models.TextChoices):
+    """How the table is laid out in its document (and shown on its page)."""
+
+    PLATFORMS_AS_ROWS = "rows", "Platforms as rows"
+    PLATFORMS_AS_COLUMNS = "columns", "Platforms as columns"
+
+
 class ComparisonTable(models.Model):
     page = models.ForeignKey(
         ComparisonPage,
@@ -147,13 +181,22 @@ class ComparisonTable(models.Model):
     intro = models.TextField(blank=True, help_text="Markdown shown before the table.")
     intro_html = models.TextField(blank=True, editable=False)
     title = models.CharField(
-        max_length=200, help_text="The table's own heading; also read out as its caption."
+        max_length=200,
+        blank=True,
+        help_text="The table's own heading; also read out as its caption. May be empty.",
     )
     slug = models.SlugField(
         max_length=200, help_text="The table's anchor on the page (#slug); unique within the page."
     )
     platform_column = models.CharField(
         max_length=100, default="Platform", help_text="Header of the first column."
+    )
+    orientation = models.CharField(
+        max_length=10,
+        choices=Orientation,
+        default=Orientation.PLATFORMS_AS_ROWS,
+        help_text="Whether the document lists platforms down the side (rows) or across the top "
+        "(columns). Kept on export.",
     )
     uses_levels = models.BooleanField(
         default=False,
@@ -189,12 +232,9 @@ class ComparisonTable(models.Model):
     def grid(self):
         """[(row, [cell for each capability])] in display order, from prefetched data."""
         capabilities = list(self.capabilities.all())
-        cells = {
-            (c.capability_id, c.platform_id): c for cap in capabilities for c in cap.cells.all()
-        }
+        cells = {(c.capability_id, c.row_id): c for cap in capabilities for c in cap.cells.all()}
         return [
-            (row, [cells.get((cap.id, row.platform_id)) for cap in capabilities])
-            for row in self.rows.all()
+            (row, [cells.get((cap.id, row.id)) for cap in capabilities]) for row in self.rows.all()
         ]
 
 
@@ -278,8 +318,8 @@ class Cell(models.Model):
         related_name="cells",
         help_text="The column: what is being compared.",
     )
-    platform = models.ForeignKey(
-        Platform,
+    row = models.ForeignKey(
+        TableRow,
         on_delete=models.CASCADE,
         related_name="cells",
         help_text="The row: which platform the claim is about.",
@@ -288,7 +328,8 @@ class Cell(models.Model):
         max_length=10,
         choices=Level,
         blank=True,
-        help_text="Support level, for tables that use levels; leave empty in free-text tables.",
+        help_text="Support level, for tables that use levels. Empty: the cell states no level "
+        "(only its note, or nothing at all: no data). Always empty in free-text tables.",
     )
     note = models.TextField(
         blank=True,
@@ -310,7 +351,7 @@ class Cell(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["capability", "platform"], name="one_cell_per_capability_and_platform"
+                fields=["row", "capability"], name="one_cell_per_row_and_column"
             ),
             models.CheckConstraint(
                 condition=Q(level__in=["", *Level.values]), name="cell_level_in_closed_list"
@@ -330,20 +371,24 @@ class Cell(models.Model):
     def get_absolute_url(self):
         return self.capability.table.get_absolute_url()
 
+    @property
+    def platform(self):
+        return self.row.platform
+
+    @property
+    def is_empty(self):
+        return not self.level and not self.note
+
     def clean(self):
         if not self.capability_id:
             return  # the form reports the missing column itself
         table = self.capability.table
-        if table.uses_levels and not self.level:
-            raise ValidationError({"level": "This table uses levels: choose one."})
         if not table.uses_levels and self.level:
             raise ValidationError({"level": "This table is free text: leave the level empty."})
         if self.level == Level.PARTIAL and not self.note.strip():
             raise ValidationError({"note": "Partial support needs a note saying what is there."})
-        if self.platform_id and not table.rows.filter(platform=self.platform_id).exists():
-            raise ValidationError(
-                {"platform": f"{self.platform} has no row in this table; add the row first."}
-            )
+        if self.row_id and self.row.table_id != table.id:
+            raise ValidationError({"row": "The row and the column belong to different tables."})
 
 
 class CellSource(models.Model):

@@ -706,7 +706,7 @@ def apply_table(report, document, table, parsed):
     delete_missing(report, "capability", existing[len(capabilities) :])
 
     existing_cells = {
-        (cell.capability_id, cell.platform_id): cell
+        (cell.capability_id, cell.row_id): cell
         for cell in Cell.objects.filter(capability__table=table).prefetch_related("sources")
     }
     platform_ids = []
@@ -719,13 +719,13 @@ def apply_table(report, document, table, parsed):
             )
             report.record("created", "platform", platform)
         platform_ids.append(platform.id)
-        sync(report, "row", TableRow, {"table": table, "platform": platform},
-             {"label": label, "order": order})  # fmt: skip
+        row = sync(report, "row", TableRow, {"table": table, "platform": platform},
+                   {"label": label, "order": order})  # fmt: skip
         for capability, (level, note, footnote) in zip(capabilities, cells, strict=True):
             facts = document.footnotes.get(footnote) if footnote else CellFacts()
             values = {"level": level, "note": note, "last_reviewed": facts.last_reviewed}
-            lookup = {"capability": capability, "platform": platform}
-            existing = existing_cells.get((capability.id, platform.id))
+            lookup = {"capability": capability, "row": row}
+            existing = existing_cells.get((capability.id, row.id))
             cell = sync(report, "cell", Cell, lookup, values, existing)
             apply_sources(report, cell, facts.sources, existing is not None)
     delete_missing(report, "row", table.rows.exclude(platform_id__in=platform_ids))

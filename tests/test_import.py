@@ -125,7 +125,7 @@ def cell_at(label, column):
         label=label, table__page__permalink=permalink, table__capabilities__name=column
     )
     capability = Capability.objects.get(table=row.table, name=column)
-    return Cell.objects.get(capability=capability, platform=row.platform)
+    return Cell.objects.get(capability=capability, row=row)
 
 
 def page_text(client, url):

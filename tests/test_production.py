@@ -389,15 +389,13 @@ def grow_content(factor):
         TableRow.objects.bulk_create(
             TableRow(table=table, platform=p, order=100 + n) for n, p in enumerate(platforms)
         )
-        have = set(
-            Cell.objects.filter(capability__table=table).values_list("capability", "platform")
-        )
+        have = set(Cell.objects.filter(capability__table=table).values_list("capability", "row"))
         level = "full" if table.uses_levels else ""
         cells = Cell.objects.bulk_create(
-            Cell(capability=c, platform=r.platform, level=level, note="More", note_html="More")
+            Cell(capability=c, row=r, level=level, note="More", note_html="More")
             for c in table.capabilities.all()
-            for r in table.rows.select_related("platform")
-            if (c.id, r.platform_id) not in have
+            for r in table.rows.all()
+            if (c.id, r.id) not in have
         )
         CellSource.objects.bulk_create(
             CellSource(cell=cell, url="https://example.org/", title="Source") for cell in cells[::7]

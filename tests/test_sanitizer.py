@@ -80,9 +80,9 @@ def hostile_page(db):
     )
     capability = Capability.objects.create(table=table, name="Feature", slug="feature")
     platform = Platform.objects.create(name="Hostile Platform", slug="hostile-platform")
-    TableRow.objects.create(table=table, platform=platform, label="Hostile Platform")
+    row = TableRow.objects.create(table=table, platform=platform, label="Hostile Platform")
     Cell.objects.create(
-        capability=capability, platform=platform, note=marked("MARKER-CELL", INLINE_PAYLOAD, " ")
+        capability=capability, row=row, note=marked("MARKER-CELL", INLINE_PAYLOAD, " ")
     )
     return page
 
