@@ -42,6 +42,7 @@ from platforms.validators import validate_permalink
 from .markdown import plain_text
 from .models import Article
 from .publishing import Status
+from .remote_images import copy_hero_image, copy_remote_images
 
 SEEDS_DIR = Path(__file__).resolve().parent / "seeds"
 DOCUMENT_SUFFIXES = {".md", ".markdown", ".txt"}
@@ -555,6 +556,7 @@ class Report:
         self.kept = False  # left alone because of --keep-existing
         self.counts = {}
         self.changes = []  # (action, description, {field: (before, after)})
+        self.problems = []  # what could not be done but did not stop the import
 
     def record(self, action, kind, obj, changes=None):
         self.counts.setdefault(action, {}).setdefault(kind, 0)
@@ -656,6 +658,10 @@ def apply_article(document, keep_existing):
     if fields["publish_at"] is None:
         existing = Article.objects.filter(slug=fields["slug"]).first()
         fields["publish_at"] = existing.publish_at if existing else timezone.now()
+    # Remote images become local copies, or their alt text (never a broken image).
+    fields["hero_image_url"], hero_problems = copy_hero_image(fields["hero_image_url"])
+    fields["body"], body_problems = copy_remote_images(fields["body"])
+    report.problems = hero_problems + body_problems
     slug = fields.pop("slug")
     sync(report, "article", Article, {"slug": slug}, fields)
     return report

@@ -4,7 +4,12 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.static import serve
 
-from platforms.sitemaps import ComparisonPageSitemap
+from platforms.sitemaps import (
+    CapabilitySitemap,
+    ComparisonPageSitemap,
+    ExploreSitemap,
+    PlatformSitemap,
+)
 
 from . import editor_uploads, views
 from .feeds import LatestArticlesFeed
@@ -12,9 +17,12 @@ from .page_cache import cacheable
 from .sitemaps import ArticleSitemap, SiteSitemap
 
 sitemaps = {"site": SiteSitemap, "pages": ComparisonPageSitemap, "articles": ArticleSitemap}
+sitemaps |= {"explore": ExploreSitemap, "platforms": PlatformSitemap}
+sitemaps |= {"capabilities": CapabilitySitemap}
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
     path("blog/", views.article_list, name="article-list"),
     path("blog/<slug:slug>/", views.article_detail, name="article-detail"),
     path("feed/", cacheable(LatestArticlesFeed()), name="feed"),

@@ -39,6 +39,8 @@ class Command(BaseCommand):
                     report = apply_document(document, keep_existing=keep_existing)
                     if verbosity or dry_run:
                         self.stdout.write(("would be " if dry_run else "") + report.summary())
+                    for problem in report.problems:
+                        self.stderr.write(f"{document.path}: {problem}")
                     if dry_run or verbosity > 1:
                         for action, what, changes in report.changes:
                             self.stdout.write(f"  {action} {what}")
