@@ -369,8 +369,12 @@ def test_the_legend_reads_level_then_meaning(site):
     assert all(mark["aria-hidden"] == "true" for mark in legend.select(".mark"))
 
 
-def test_emoji_in_headings_and_captions_are_hidden_from_screen_readers(site):
-    soup = soup_of(site, "/Partnerships/")
+@pytest.mark.parametrize(
+    "url",
+    ["/Partnerships/", "/platforms/tiktok/", "/compare/instagram-vs-tiktok/", "/capabilities/"],
+)
+def test_emoji_in_headings_and_captions_are_hidden_from_screen_readers(site, url):
+    soup = soup_of(site, url)
     with_emoji = [
         element
         for element in soup.main.select("h2, h3, caption")

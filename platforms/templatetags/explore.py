@@ -3,6 +3,7 @@
 from django import template
 
 from platforms.models import Platform
+from platforms.text import hide_emoji
 
 register = template.Library()
 
@@ -17,3 +18,9 @@ def all_platforms():
 def table_titles(page):
     """The page's table headings, to say what it covers."""
     return [t.title or t.section_heading for t in page.tables.all() if t.title or t.section_heading]
+
+
+@register.filter(name="hide_emoji")
+def hide_emoji_filter(text):
+    """Escaped text with its emoji hidden from screen readers (they are decoration)."""
+    return hide_emoji(text)
