@@ -1,7 +1,9 @@
 """Settings shared by every environment; everything that differs comes from the environment.
 
 dev.py, test.py and production.py only change defaults. Variables:
-DJANGO_DEBUG, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DJANGO_SECURE, DATABASE_URL, REDIS_URL.
+DJANGO_DEBUG, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DJANGO_SECURE, DATABASE_URL, REDIS_URL,
+DJANGO_CONTENT_GENERATION_FILE, DJANGO_TRUSTED_PROXY_COUNT, DJANGO_TRUSTED_PROXIES,
+DJANGO_CDN_S_MAXAGE, DJANGO_CDN_STALE_WHILE_REVALIDATE.
 """
 
 import os
@@ -99,10 +101,32 @@ if REDIS_URL:
             "BACKEND": "sitecontent.redis_cache.SharedClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "platform-compare",
+            # Fail fast: pages are served uncached while Redis is down or slow (page_cache.py).
+            "OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def default_generation_file():
+    """Next to the SQLite database, which every process of the deployment opens anyway."""
+    database = DATABASES["default"]
+    if "sqlite" in database["ENGINE"] and str(database["NAME"]).startswith("/"):
+        return Path(database["NAME"]).with_name(".content-generation")
+    return BASE_DIR / ".content-generation"
+
+
+# Without Redis, the page cache's content generation lives in this file (page_cache.py).
+CONTENT_GENERATION_FILE = (
+    None
+    if REDIS_URL
+    else Path(os.environ.get("DJANGO_CONTENT_GENERATION_FILE") or default_generation_file())
+)
+# A CDN or other shared cache in front of the site may keep public pages this many seconds
+# (0: off, pages are never stale). See "Running in production" in the README.
+CDN_S_MAXAGE = int(os.environ.get("DJANGO_CDN_S_MAXAGE") or 0)
+CDN_STALE_WHILE_REVALIDATE = int(os.environ.get("DJANGO_CDN_STALE_WHILE_REVALIDATE") or 0)
 
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses logins from locked-out users before any password check.
@@ -120,6 +144,19 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The client address for those limits (django-ipware through axes). Directly exposed, it is
+# the connection's own address: X-Forwarded-For is ignored, since anyone can send it. Behind
+# N proxies that each append to X-Forwarded-For, it is the address the outermost trusted proxy
+# saw, counted from the right, so a client cannot choose it by sending the header itself.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT") or 0)
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES")
+if TRUSTED_PROXY_COUNT or TRUSTED_PROXIES:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+    AXES_IPWARE_PROXY_TRUSTED_IPS = TRUSTED_PROXIES or None
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
