@@ -2,7 +2,7 @@
 
 dev.py, test.py and production.py only change defaults. Variables:
 DJANGO_DEBUG, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DJANGO_SECURE, DATABASE_URL, REDIS_URL,
-DJANGO_CONTENT_GENERATION_FILE, DJANGO_TRUSTED_PROXY_COUNT, DJANGO_TRUSTED_PROXIES,
+DJANGO_CONTENT_GENERATION_FILE, DJANGO_TRUSTED_PROXY_COUNT,
 DJANGO_CDN_S_MAXAGE, DJANGO_CDN_STALE_WHILE_REVALIDATE.
 """
 
@@ -146,17 +146,26 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The client address for those limits (django-ipware through axes). Directly exposed, it is
 # the connection's own address: X-Forwarded-For is ignored, since anyone can send it. Behind
-# N proxies that each append to X-Forwarded-For, it is the address the outermost trusted proxy
-# saw, counted from the right, so a client cannot choose it by sending the header itself.
+# N proxies that each append the address they saw to X-Forwarded-For, it is the N-th entry
+# from the right: whatever a client puts in the header itself stays to the left of it.
+
+
+def client_address_settings(proxy_count=0):
+    """axes' and django-ipware's settings for this many trusted proxies in front."""
+    if not proxy_count:
+        return {"AXES_IPWARE_META_PRECEDENCE_ORDER": ("REMOTE_ADDR",)}
+    return {
+        "AXES_IPWARE_META_PRECEDENCE_ORDER": ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"),
+        # ipware counts the proxies listed in the header; the nearest one is REMOTE_ADDR.
+        "AXES_IPWARE_PROXY_COUNT": proxy_count - 1,
+        "AXES_IPWARE_PROXY_ORDER": "left-most",
+        # Not strict: a longer header (the client's own entries) is allowed, and ignored.
+        "IPWARE_STRICT": False,
+    }
+
+
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT") or 0)
-TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES")
-if TRUSTED_PROXY_COUNT or TRUSTED_PROXIES:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-    AXES_IPWARE_PROXY_ORDER = "right-most"
-    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
-    AXES_IPWARE_PROXY_TRUSTED_IPS = TRUSTED_PROXIES or None
-else:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+globals().update(client_address_settings(TRUSTED_PROXY_COUNT))
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
