@@ -4,10 +4,10 @@ and the editor requests that used to end in a 500."""
 import io
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import resolve
 from PIL import Image
 
 from platforms.validators import validate_permalink
@@ -67,8 +67,9 @@ def test_static_files_carry_nosniff_and_a_restrictive_policy(client):
         assert_file_headers(response)
 
 
-def test_uploaded_images_carry_nosniff_and_a_restrictive_policy(staff_client):
-    # The media view serves the configured MEDIA_ROOT (bound when the URLconf loads).
+def test_uploaded_images_carry_nosniff_and_a_restrictive_policy(staff_client, settings):
+    # The media view serves the MEDIA_ROOT of when the URLconf was loaded: upload there.
+    settings.MEDIA_ROOT = resolve("/media/x.png").kwargs["document_root"]
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), "red").save(buffer, format="PNG")
     upload = staff_client.post(
