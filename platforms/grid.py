@@ -7,7 +7,7 @@ column. Plain POST, no JavaScript needed.
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from .models import Capability, Cell, Level, Platform, TableRow
@@ -150,12 +150,17 @@ class GridEditor:
         if not platform:
             return
         last = max((row.order for row in self.rows), default=-1)
-        TableRow.objects.create(
-            table=self.table,
-            platform=platform,
-            label=self.add_row.cleaned_data["label"],
-            order=last + 1,
-        )
+        try:
+            with transaction.atomic():
+                TableRow.objects.create(
+                    table=self.table,
+                    platform=platform,
+                    label=self.add_row.cleaned_data["label"],
+                    order=last + 1,
+                )
+        except IntegrityError:
+            # Another editor added the same platform at the same moment, with its cells.
+            return
         for capability in self.capabilities:
             self._empty_cell(capability, platform)
 
@@ -164,9 +169,14 @@ class GridEditor:
         if not name:
             return
         last = max((cap.order for cap in self.capabilities), default=-1)
-        capability = Capability.objects.create(
-            table=self.table, name=name, slug=slugify(name), order=last + 1
-        )
+        try:
+            with transaction.atomic():
+                capability = Capability.objects.create(
+                    table=self.table, name=name, slug=slugify(name), order=last + 1
+                )
+        except IntegrityError:
+            # Another editor added the same column at the same moment, with its cells.
+            return
         for row in self.rows:
             self._empty_cell(capability, row.platform)
         self.capabilities.append(capability)
