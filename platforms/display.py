@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from sitecontent.markdown import plain_text_of_html
+
 from .models import (
     STALE_AFTER_DAYS,
     Capability,
@@ -30,7 +32,7 @@ from .models import (
     Orientation,
     TableRow,
 )
-from .text import hide_emoji, page_key
+from .text import hide_emoji_html, linkable_html, page_key
 
 # The opening of a level cell's content: the mark (hidden from screen readers) and a short text
 # label (read out, and printed), so that a level never depends on colour alone.
@@ -105,17 +107,23 @@ class TableDisplay:
         # Labels are escaped and notes were sanitized when saved.
         return mark_safe("\n".join(self.rows))  # noqa: S308
 
+    # Headings are inline Markdown, sanitized when saved; their emoji are decoration.
     @property
     def title_html(self):
-        return hide_emoji(self.table.title)
+        return hide_emoji_html(self.table.title_html)
 
     @property
     def section_heading_html(self):
-        return hide_emoji(self.table.section_heading)
+        return hide_emoji_html(self.table.section_heading_html)
 
     @property
     def takeaways_heading_html(self):
-        return hide_emoji(self.table.takeaways_heading)
+        return hide_emoji_html(self.table.takeaways_heading_html)
+
+    @property
+    def platform_column_html(self):
+        table = self.table
+        return hide_emoji_html(table.platform_column_html or escape(table.platform_column))
 
 
 def _queries(page_id):
@@ -123,7 +131,7 @@ def _queries(page_id):
     return {
         "columns": Capability.objects.filter(table__page=page_id)
         .order_by("table_id", "order", "id")
-        .values_list("id", "table_id", "name", "slug", "description"),
+        .values_list("id", "table_id", "name", "name_html", "slug", "description"),
         "sources": CellSource.objects.filter(cell__capability__table__page=page_id)
         .order_by("cell_id", "order", "id")
         .values_list("cell_id", "url", "title", "accessed"),
@@ -132,7 +140,7 @@ def _queries(page_id):
         ),
         "rows": TableRow.objects.filter(table__page=page_id)
         .order_by("table_id", "order", "id")
-        .values_list("id", "table_id", "label", "platform__name", "platform__slug"),
+        .values_list("id", "table_id", "label_html", "platform__name", "platform__slug"),
     }
 
 
@@ -182,10 +190,11 @@ def page_tables(page):
     platform_prefix, capability_prefix = _url_prefixes()
     key = page_key(page.permalink)
 
-    capabilities = {}  # table id -> [(id, name, slug, url)]
-    for cap_id, table_id, name, slug, description in found["columns"]:
+    capabilities = {}  # table id -> [(id, name html, slug, url, description)]
+    for cap_id, table_id, name, name_html, slug, description in found["columns"]:
         url = f"{capability_prefix}{key}/{displays[table_id].table.slug}/{slug}/"
-        capabilities.setdefault(table_id, []).append((cap_id, name, slug, url, description))
+        name_html = linkable_html(name_html, name)
+        capabilities.setdefault(table_id, []).append((cap_id, name_html, slug, url, description))
 
     sources = {}
     for cell_id, url, title, accessed in found["sources"]:
@@ -200,12 +209,11 @@ def page_tables(page):
             page.content_changed = updated
     stale_before = timezone.localdate() - timedelta(days=STALE_AFTER_DAYS)
 
-    rows = {}  # table id -> [(row id, label, platform slug, profile url)]
-    for row_id, table_id, label, platform_name, platform_slug in found["rows"]:
+    rows = {}  # table id -> [(row id, label html, platform slug, profile url)]
+    for row_id, table_id, label_html, platform_name, platform_slug in found["rows"]:
         profile = f"{platform_prefix}{platform_slug}/"
-        rows.setdefault(table_id, []).append(
-            (row_id, label or platform_name, platform_slug, profile)
-        )
+        label_html = linkable_html(label_html, platform_name)
+        rows.setdefault(table_id, []).append((row_id, label_html, platform_slug, profile))
 
     for table in tables:
         display = displays[table.id]
@@ -213,8 +221,10 @@ def page_tables(page):
         table_caps = capabilities.get(table.id, [])
         as_columns = table.orientation == Orientation.PLATFORMS_AS_COLUMNS
         rendered = {}  # (row id, cap id) -> <td>
-        for row_id, label, platform_slug, _profile in table_rows:
-            for cap_id, cap_name, cap_slug, _url, _description in table_caps:
+        for row_id, label_html, platform_slug, _profile in table_rows:
+            label = plain_text_of_html(label_html)
+            for cap_id, cap_html, cap_slug, _url, _description in table_caps:
+                cap_name = plain_text_of_html(cap_html)
                 rendered[(row_id, cap_id)] = _render_cell(
                     display, cells.get((cap_id, row_id)), sources, stale_before,
                     label, cap_name, cell_anchor(table.slug, platform_slug, cap_slug),
@@ -257,7 +267,7 @@ def _platforms_as_rows(display, table_rows, table_caps, rendered):
         tds = "".join(rendered[(row_id, cap[0])] for cap in table_caps)
         display.rows.append(
             f'<tr id="{row_anchor(slug, platform_slug)}"><th scope="row">'
-            f'<a href="{profile}">{escape(label)}</a></th>{tds}</tr>'
+            f'<a href="{profile}">{label}</a></th>{tds}</tr>'
         )
 
 
@@ -271,6 +281,6 @@ def _platforms_as_columns(display, table_rows, table_caps, rendered):
             f' <span class="definition">{escape(description)}</span>' if description else ""
         )
         display.rows.append(
-            f'<tr id="{slug}-{cap_slug}"><th scope="row"><a href="{url}">{escape(name)}</a>'
+            f'<tr id="{slug}-{cap_slug}"><th scope="row"><a href="{url}">{name}</a>'
             f"{definition}</th>{tds}</tr>"
         )

@@ -11,6 +11,8 @@ from itertools import groupby
 
 from django.utils import timezone
 
+from sitecontent.markdown import plain_text_of_html
+
 from .display import LEVEL_CONTENT, cell_anchor, row_anchor
 from .models import STALE_AFTER_DAYS, Cell, CellSource, ComparisonPage, Level, Platform
 from .text import page_key
@@ -25,11 +27,11 @@ MAX_NEEDS = 40
 
 CLAIM_FIELDS = (
     "id", "level", "note_html", "note", "last_reviewed",
-    "capability_id", "capability__name", "capability__slug", "capability__description",
-    "capability__table_id", "capability__table__slug", "capability__table__title",
-    "capability__table__section_heading", "capability__table__uses_levels",
+    "capability_id", "capability__name_html", "capability__slug", "capability__description",
+    "capability__table_id", "capability__table__slug", "capability__table__title_html",
+    "capability__table__section_heading_html", "capability__table__uses_levels",
     "capability__table__page__title", "capability__table__page__permalink",
-    "row__label", "row__platform_id", "row__platform__name", "row__platform__slug",
+    "row__label_html", "row__platform_id", "row__platform__name", "row__platform__slug",
 )  # fmt: skip
 CLAIM_ORDER = (
     "capability__table__page__order", "capability__table__page__title",
@@ -61,6 +63,14 @@ class Claim:
     platform_name: str
     platform_slug: str
     sources: list = field(default_factory=list)  # [(url, title, accessed)]
+
+    def __post_init__(self):
+        # Names, labels and titles come as sanitized inline HTML: shown here as plain text.
+        for name in ("capability_name", "table_title", "section_heading", "row_label"):
+            value = getattr(self, name)
+            if "<" in value or "&" in value:
+                setattr(self, name, plain_text_of_html(value))
+        self.row_label = self.row_label or self.platform_name
 
     @property
     def key(self):

@@ -24,3 +24,26 @@ def hide_emoji(text):
 def page_key(permalink):
     """A comparison page's part of a capability's address: /Partnerships/ → partnerships."""
     return slugify(permalink.strip("/").replace("/", "-")) or "page"
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def hide_emoji_html(fragment):
+    """hide_emoji for sanitized HTML: emoji in text (never inside a tag) are wrapped."""
+    parts = _TAG.split(fragment or "")
+    for index in range(0, len(parts), 2):
+        parts[index] = EMOJI.sub(lambda m: f'<span aria-hidden="true">{m[0]}</span>', parts[index])
+    return mark_safe("".join(parts))  # noqa: S308 -- sanitized HTML, only our span added
+
+
+def linkable_html(fragment, fallback):
+    """Inline HTML that may go inside a link of ours: a fragment holding its own link (<a>
+    cannot nest) gives its plain text instead; an empty one the escaped fallback."""
+    if not fragment:
+        return escape(fallback)
+    if "<a" in fragment:
+        from sitecontent.markdown import plain_text_of_html
+
+        return escape(plain_text_of_html(fragment))
+    return fragment

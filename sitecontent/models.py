@@ -7,7 +7,7 @@ from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
-from .images import validate_jpeg_or_png
+from .images import VerifiedImageField
 from .markdown import plain_text_of_html, render_markdown
 from .publishing import Publishable
 
@@ -36,11 +36,10 @@ class Article(Publishable):
     hero_image_url = models.URLField(
         "hero image URL", max_length=500, blank=True, help_text="Use this or upload an image."
     )
-    hero_image = models.ImageField(
+    hero_image = VerifiedImageField(
         upload_to="heroes/",
         blank=True,
-        validators=[validate_jpeg_or_png],
-        help_text="An uploaded JPEG or PNG; wins over the URL.",
+        help_text="An uploaded JPEG, PNG or WebP (at most 5 MB); wins over the URL.",
     )
     hero_image_alt = models.CharField(
         "hero image alt text",

@@ -1,9 +1,10 @@
 """Images that documents load from other sites are copied into the site's own media storage.
 
 DESIGN.md: no third-party requests. On import, every remote image (an article's hero and the
-images in its body) is fetched once, with a size cap and a timeout, accepted only if Pillow
-decodes it as JPEG or PNG (images.py's upload policy), re-encoded, and stored under a name made
-from its content, so importing again finds the same file. One that cannot be fetched is reported
+images in its body) is fetched once, with a size cap and a timeout, accepted only under images.py's
+upload policy (Pillow decodes it as JPEG, PNG or WebP within the byte and pixel limits; only its
+pixels are re-encoded), and stored under a name made from its content, so importing again finds
+the same file. One that cannot be fetched is reported
 and replaced by its alt text: a visitor never sees a broken-image icon.
 """
 
@@ -17,9 +18,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from .images import ALLOWED_FORMATS, detect_image_format, reencode
+from .images import clean_image, max_bytes
 
-MAX_BYTES = 5 * 1024 * 1024
 TIMEOUT_SECONDS = 5
 FOLDER = "remote"
 MARKDOWN_IMAGE = re.compile(r'!\[(?P<alt>[^\]]*)\]\((?P<url>https?://[^\s)]+)(?:\s+"[^"]*")?\)')
@@ -33,11 +33,11 @@ def _download(url):
     request = urllib.request.Request(url, headers={"User-Agent": "platform-compare-importer"})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            data = response.read(MAX_BYTES + 1)
+            data = response.read(max_bytes() + 1)
     except (urllib.error.URLError, OSError, ValueError) as error:
         raise ImageFetchError(f"cannot fetch it ({getattr(error, 'reason', error)})") from error
-    if len(data) > MAX_BYTES:
-        raise ImageFetchError(f"it is larger than {MAX_BYTES // (1024 * 1024)} MB")
+    if len(data) > max_bytes():
+        raise ImageFetchError(f"it is larger than {max_bytes() // (1024 * 1024)} MB")
     return data
 
 
@@ -47,12 +47,12 @@ def copy_remote_image(url):
         raise ImageFetchError("only http and https addresses can be fetched")
     data = _download(url)
     try:
-        image_format = detect_image_format(BytesIO(data))
+        cleaned = clean_image(BytesIO(data))
     except ValidationError as error:
         raise ImageFetchError(error.messages[0]) from error
-    name = f"{FOLDER}/{hashlib.sha256(data).hexdigest()[:24]}.{ALLOWED_FORMATS[image_format]}"
+    extension = cleaned.name.rsplit(".", 1)[1]
+    name = f"{FOLDER}/{hashlib.sha256(data).hexdigest()[:24]}.{extension}"
     if not default_storage.exists(name):
-        cleaned = reencode(BytesIO(data), image_format)
         name = default_storage.save(name, ContentFile(cleaned.read()))
     return default_storage.url(name)
 

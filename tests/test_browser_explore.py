@@ -49,7 +49,7 @@ def ensure_about_page():
     # transactional_db flushes the migration's rows after the first test: put it back.
     from importlib import import_module
 
-    migration = import_module("sitecontent.migrations.0002_about_page")
+    migration = import_module("sitecontent.migrations.0003_about_page")
     migration.create_about_page(apps, None)
 
 

@@ -3,9 +3,11 @@
 A real HTTP server on 127.0.0.1 (in a thread) serves a real PNG, a text file named .png, a file
 over the size cap and a 404, so the fetch, the cap and Pillow's check all run for real."""
 
+import shutil
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -25,7 +27,7 @@ def png_bytes():
 FILES = {
     "/hero.png": png_bytes(),
     "/fake.png": b"<html>not an image</html>",
-    "/huge.png": b"\x89PNG" + b"0" * (remote_images.MAX_BYTES + 10),
+    "/huge.png": b"\x89PNG" + b"0" * 3 * 1024 * 1024,
 }
 
 
@@ -56,9 +58,13 @@ def image_server():
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+def media(settings):
+    """The test media root (the URLconf serves it), with no copies from an earlier run."""
+    settings.IMAGE_UPLOAD_MAX_BYTES = 2 * 1024 * 1024  # the policy's cap, smaller to test it
+    root = Path(settings.MEDIA_ROOT)
+    shutil.rmtree(root / remote_images.FOLDER, ignore_errors=True)
+    yield root
+    shutil.rmtree(root / remote_images.FOLDER, ignore_errors=True)
 
 
 def test_a_reachable_png_is_copied_verified_and_reencoded(image_server, media):
@@ -76,7 +82,7 @@ def test_a_reachable_png_is_copied_verified_and_reencoded(image_server, media):
 @pytest.mark.parametrize(
     ("path", "reason"),
     [
-        ("/fake.png", "not a JPEG or PNG"),
+        ("/fake.png", "not a JPEG, PNG or WebP"),
         ("/huge.png", "larger than"),
         ("/gone.png", "cannot fetch"),
     ],
@@ -114,6 +120,7 @@ def test_import_copies_the_hero_and_body_images_and_the_page_uses_the_copies(
     db, client, image_server, media, tmp_path
 ):
     path = article_document(tmp_path, f"{image_server}/hero.png", f"{image_server}/hero.png")
+    assert not (media / "remote").exists()
     call_command("import_markdown", str(path), verbosity=0)
     article = Article.objects.get()
     assert article.hero_image_url.startswith("/media/remote/")

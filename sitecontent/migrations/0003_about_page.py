@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sitecontent', '0001_initial'),
+        ('sitecontent', '0002_hero_image_upload_policy'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
