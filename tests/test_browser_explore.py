@@ -3,8 +3,6 @@ phone, sort, filter, compare and the chooser by keyboard, axe and the Nu checker
 
 Tools and helpers come from tests/test_browser.py (skips with a message when one is missing)."""
 
-import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,7 +10,6 @@ from django.apps import apps
 
 from tests.test_browser import (  # noqa: F401 -- fixtures are used by name
     PHONE,
-    VNU_JAR,
     axe,
     browser,
     collect_console,
@@ -20,6 +17,7 @@ from tests.test_browser import (  # noqa: F401 -- fixtures are used by name
     describe_violations,
     java,
     new_page,
+    nu_errors,
     run_axe,
     seed,
 )
@@ -222,24 +220,10 @@ def test_axe_finds_no_violations_on_the_exploring_pages(browser, axe, site, scre
 
 def test_nu_html_checker_finds_no_errors_on_the_exploring_pages(java, seeded, client, tmp_path):
     ensure_about_page()
-    files = {}
-    for index, path in enumerate([*EXPLORE_PAGES, "/choose/?need=x"]):
+    pages = {}
+    for path in [*EXPLORE_PAGES, "/choose/?need=x"]:
         response = client.get(path)
         assert response.status_code == 200, path
-        file = tmp_path / f"page-{index}.html"
-        file.write_bytes(response.content)
-        files[file.as_uri()] = path
-    result = subprocess.run(
-        ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout", *files],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    messages = json.loads(result.stdout)["messages"]
-    errors = [
-        f"{files.get(m.get('url'), m.get('url'))}:{m.get('lastLine', '?')}: {m['message']}"
-        for m in messages
-        if m.get("type") in {"error", "non-document-error"}
-    ]
-    assert not errors, "\n".join(errors)
+        pages[path] = response.content
+    errors = nu_errors(java, pages, tmp_path)
+    assert not errors, "Nu HTML checker errors:\n" + "\n".join(errors)
