@@ -57,7 +57,8 @@ def row_anchor(table_slug, platform_slug):
 
 def cell_td(anchor, level, note_html, extra="", label=""):
     """A cell's <td>: its anchor, level tint, mark and label, note, and a "link to this"
-    link (keyboard and touch reach it; its text is read out, the # is drawn by CSS)."""
+    link (keyboard and touch reach it; its name is read out, the # is drawn by CSS, so the
+    cell's text stays the claim's own)."""
     if level:
         attributes, content = f' class="level-{level}"', LEVEL_CONTENT[level]
     elif note_html:
@@ -69,8 +70,7 @@ def cell_td(anchor, level, note_html, extra="", label=""):
     return (
         f'<td id="{anchor}"{attributes}>'
         f"{content}{note_html}{extra}"
-        f'<a class="claim-link" href="#{anchor}"><span class="level-label">Link to this claim'
-        f"</span></a></td>"
+        f'<a class="claim-link" href="#{anchor}" aria-label="Link to this claim"></a></td>'
     )
 
 
