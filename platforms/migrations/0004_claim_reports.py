@@ -3,6 +3,23 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+# Full-text search of cell notes on PostgreSQL (platforms/search.py uses the same expression).
+# SQLite has no such index: search there uses a simpler match, so this is a no-op.
+NOTE_INDEX = (
+    "CREATE INDEX IF NOT EXISTS platforms_cell_note_search ON platforms_cell "
+    "USING gin (to_tsvector('english'::regconfig, COALESCE(note, '')))"
+)
+
+
+def create_search_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(NOTE_INDEX)
+
+
+def drop_search_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS platforms_cell_note_search")
+
 
 class Migration(migrations.Migration):
 
@@ -27,4 +44,5 @@ class Migration(migrations.Migration):
                 'ordering': ['-created_at', '-id'],
             },
         ),
+        migrations.RunPython(create_search_index, drop_search_index),
     ]

@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "sitecontent.middleware.AdminContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
+    "sitecontent.middleware.OpenDataCorsMiddleware",
     # Cached public pages are answered here, before sessions, auth and the view.
     "sitecontent.page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
