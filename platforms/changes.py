@@ -19,7 +19,7 @@ from django.db.models import CharField, F, OuterRef, Q, Subquery, Value
 from sitecontent.markdown import plain_text_of_html
 from sitecontent.models import Article
 
-from .models import Cell, ComparisonPage, Level, cell_url
+from .models import Cell, ComparisonPage, cell_url
 
 PER_PAGE = 30
 FEED_LENGTH = 30
@@ -42,7 +42,7 @@ class Change:
 
 
 def level_name(level):
-    return Level(level).label if level else "no level"
+    return level.capitalize() if level else "No level"
 
 
 def cell_changes(platform=None):
