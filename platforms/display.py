@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 
 from sitecontent.markdown import plain_text_of_html
 
-from .models import STALE_AFTER_DAYS, Capability, Cell, CellSource, Level, TableRow
+from .models import STALE_AFTER_DAYS, Capability, Cell, CellSource, Level, TableRow, cell_anchor
 
 # The opening of a level cell: tint class, the mark (hidden from screen readers) and a short
 # text label (read out, and printed), so that a level never depends on colour alone.
@@ -71,7 +71,7 @@ def _queries(page_id):
         ),
         "rows": TableRow.objects.filter(table__page=page_id)
         .order_by("table_id", "order", "id")
-        .values_list("id", "table_id", "label_html", "platform__name"),
+        .values_list("id", "table_id", "label_html", "platform__name", "platform__slug"),
     }
 
 
@@ -117,13 +117,13 @@ def page_tables(page):
     }
     stale_before = timezone.localdate() - timedelta(days=STALE_AFTER_DAYS)
 
-    for row_id, table_id, label_html, platform_name in found["rows"]:
+    for row_id, table_id, label_html, platform_name, platform_slug in found["rows"]:
         display = displays[table_id]
         # Labels and headers are inline Markdown, sanitized when saved.
         label_html = label_html or escape(platform_name)
         label = plain_text_of_html(label_html)
         parts = []
-        for (column_name, _slug), cap_id in zip(
+        for (column_name, column_slug), cap_id in zip(
             display.columns, column_ids.get(table_id, []), strict=True
         ):
             cell = cells.get((cap_id, row_id))
@@ -132,7 +132,10 @@ def page_tables(page):
                 continue
             cell_id, level, note_html, reviewed = cell
             reviewed = _date(reviewed)
-            parts.append(LEVEL_OPENINGS[level] if level else PLAIN_OPENING)
+            # Each claim has its own address (search results and reports link to it).
+            anchor = escape(cell_anchor(display.table.slug, platform_slug, column_slug))
+            opening = LEVEL_OPENINGS[level] if level else PLAIN_OPENING
+            parts.append(opening.replace("<td", f'<td id="{anchor}"', 1))
             parts.append(note_html)
             if cell_id in sources or reviewed is not None:
                 number = len(display.footnotes) + 1
