@@ -31,6 +31,7 @@ from .models import (
     Level,
     Orientation,
     TableRow,
+    cell_anchor,
 )
 from .text import hide_emoji_html, linkable_html, page_key
 
@@ -45,10 +46,6 @@ LEVEL_CONTENT = {
 }
 MISSING_CONTENT = '<span class="level-label">No data</span>'
 STALE_MARK = ' <span class="stale">(possibly outdated)</span>'
-
-
-def cell_anchor(table_slug, platform_slug, capability_slug):
-    return f"cell-{table_slug}-{platform_slug}-{capability_slug}"
 
 
 def row_anchor(table_slug, platform_slug):

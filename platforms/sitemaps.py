@@ -16,6 +16,26 @@ class ComparisonPageSitemap(Sitemap):
     def lastmod(self, page):
         return page.updated_at
 
+    def title(self, page):
+        return page.title
+
+
+class PlatformChangesSitemap(Sitemap):
+    """Each platform's change log (platforms shown on a live page only)."""
+
+    changefreq = "weekly"
+    priority = 0.4
+
+    def items(self):
+        live = ComparisonPage.objects.published().values("pk")
+        return Platform.objects.filter(table_rows__table__page__in=live).distinct()
+
+    def location(self, platform):
+        return reverse("platform-changes", args=[platform.slug])
+
+    def title(self, platform):
+        return f"Changes about {platform.name}"
+
 
 class ExploreSitemap(Sitemap):
     """The ways into the data: indexes, compare and the chooser."""
