@@ -52,7 +52,7 @@ def row_anchor(table_slug, platform_slug):
     return f"row-{table_slug}-{platform_slug}"
 
 
-def cell_td(anchor, level, note_html, extra="", label=""):
+def cell_td(anchor, level, note_html, extra="", label_attribute=""):
     """A cell's <td>: its anchor, level tint, mark and label, note, and a "link to this"
     link (keyboard and touch reach it; its name is read out, the # is drawn by CSS, so the
     cell's text stays the claim's own)."""
@@ -62,8 +62,8 @@ def cell_td(anchor, level, note_html, extra="", label=""):
         attributes, content = "", ""
     else:
         attributes, content = ' class="level-missing"', MISSING_CONTENT
-    if label:  # the column's name, shown beside the cell when the table becomes cards
-        attributes += f' data-label="{escape(label)}"'
+    # label_attribute: data-label="column name", shown beside the cell when tables become cards
+    attributes += label_attribute
     return (
         f'<td id="{anchor}"{attributes}>'
         f"{content}{note_html}{extra}"
@@ -197,13 +197,12 @@ def page_tables(page):
     for cell_id, url, title, accessed in found["sources"]:
         sources.setdefault(cell_id, []).append((url, title, _date(accessed)))
 
-    page.content_changed = page.updated_at
     cells = {}
-    for cell_id, capability_id, row_id, level, note_html, reviewed, updated in found["cells"]:
+    for cell_id, capability_id, row_id, level, note_html, reviewed, _updated in found["cells"]:
         cells[(capability_id, row_id)] = (cell_id, level, note_html, _date(reviewed))
-        updated = _datetime(updated)
-        if updated and updated > page.content_changed:
-            page.content_changed = updated
+    # Stored in one time zone and format, so the latest is also the greatest raw value.
+    latest_cell = _datetime(max((c[6] for c in found["cells"] if c[6]), default=None))
+    page.content_changed = max(filter(None, [page.updated_at, latest_cell]))
     stale_before = timezone.localdate() - timedelta(days=STALE_AFTER_DAYS)
 
     rows = {}  # table id -> [(row id, label html, platform slug, profile url)]
@@ -218,14 +217,16 @@ def page_tables(page):
         table_caps = capabilities.get(table.id, [])
         as_columns = table.orientation == Orientation.PLATFORMS_AS_COLUMNS
         rendered = {}  # (row id, cap id) -> <td>
+        cap_names = [plain_text_of_html(cap[1]) for cap in table_caps]
+        cap_attributes = [f' data-label="{escape(name)}"' for name in cap_names]
         for row_id, label_html, platform_slug, _profile in table_rows:
             label = plain_text_of_html(label_html)
-            for cap_id, cap_html, cap_slug, _url, _description in table_caps:
-                cap_name = plain_text_of_html(cap_html)
+            row_attribute = f' data-label="{escape(label)}"'
+            for index, (cap_id, _html, cap_slug, _url, _description) in enumerate(table_caps):
                 rendered[(row_id, cap_id)] = _render_cell(
                     display, cells.get((cap_id, row_id)), sources, stale_before,
-                    label, cap_name, cell_anchor(table.slug, platform_slug, cap_slug),
-                    card_label=label if as_columns else cap_name,
+                    label, cap_names[index], cell_anchor(table.slug, platform_slug, cap_slug),
+                    row_attribute if as_columns else cap_attributes[index],
                 )  # fmt: skip
         if as_columns:
             _platforms_as_columns(display, table_rows, table_caps, rendered)
@@ -234,9 +235,11 @@ def page_tables(page):
     return [displays[table.id] for table in tables]
 
 
-def _render_cell(display, cell, sources, stale_before, row_label, column_name, anchor, card_label):
+def _render_cell(
+    display, cell, sources, stale_before, row_label, column_name, anchor, label_attribute
+):
     if cell is None:
-        return cell_td(anchor, "", "", label=card_label)
+        return cell_td(anchor, "", "", label_attribute=label_attribute)
     cell_id, level, note_html, reviewed = cell
     extra = []
     if cell_id in sources or reviewed is not None:
@@ -253,7 +256,7 @@ def _render_cell(display, cell, sources, stale_before, row_label, column_name, a
         )
     if reviewed is not None and reviewed < stale_before:
         extra.append(STALE_MARK)
-    return cell_td(anchor, level, note_html, "".join(extra), label=card_label)
+    return cell_td(anchor, level, note_html, "".join(extra), label_attribute=label_attribute)
 
 
 def _platforms_as_rows(display, table_rows, table_caps, rendered):

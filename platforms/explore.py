@@ -10,11 +10,21 @@ from datetime import date, timedelta
 from itertools import groupby
 
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from sitecontent.markdown import plain_text_of_html
 
 from .display import LEVEL_CONTENT, cell_anchor, row_anchor
-from .models import STALE_AFTER_DAYS, Cell, CellSource, ComparisonPage, Level, Platform
+from .models import (
+    STALE_AFTER_DAYS,
+    Capability,
+    Cell,
+    CellSource,
+    ComparisonPage,
+    Level,
+    Platform,
+)
 from .text import page_key
 
 # How much a level counts when ranking platforms by needs: full counts more than partial;
@@ -175,7 +185,11 @@ def platform_profile(platform):
     pages = []
     for permalink, group in groupby(found, lambda c: c.permalink):
         group = list(group)
-        pages.append((group[0].page_title, permalink, by_table(group)))
+        tables = [
+            (first, claim_rows_html(table_claims, lambda c: (c.capability_path, c.capability_name)))
+            for first, table_claims in by_table(group)
+        ]
+        pages.append((group[0].page_title, permalink, tables))
     return Summary.of(found), pages
 
 
@@ -240,7 +254,7 @@ def comparison(platforms, only_differences=False):
             if row.differs or not only_differences:
                 compare_rows.append(row)
         if compare_rows:
-            tables.append((first, compare_rows))
+            tables.append((first, compare_rows_html(compare_rows)))
     return tables
 
 
@@ -307,3 +321,105 @@ def rank(needs, all_claims, platforms):
         choices.append(choice)
     order = {p.id: i for i, p in enumerate(platforms)}
     return sorted(choices, key=lambda c: (-c.points, -c.full, order[c.platform.id]))
+
+
+# --- HTML of the rows, built here like display.py's cells: a template variable per claim costs
+# more than the whole page's queries. Notes are sanitized HTML; everything else is escaped.
+
+
+def _date_html(value):
+    return f'<time datetime="{value.isoformat()}">{value.day} {value:%b %Y}</time>'
+
+
+def claim_html(claim):
+    """The claim (level, note, stale flag) and its sources and review date."""
+    css = f"level-{claim.level}" if claim.level else ("level-missing" if claim.is_empty else "")
+    body = '<span class="no-data">No data</span>' if claim.is_empty else claim.note_html
+    stale = ' <span class="stale">(possibly outdated)</span>' if claim.is_stale else ""
+    parts = [f'<div class="claim {css}" id="{claim.anchor}">{claim.level_html}{body}{stale}</div>']
+    if claim.sources or claim.last_reviewed:
+        cited = []
+        for url, title, accessed in claim.sources:
+            text = f'<a href="{escape(url)}">{escape(title or url)}</a>'
+            cited.append(text + (f" (accessed {_date_html(accessed)})" if accessed else ""))
+        reviewed = f"Reviewed {_date_html(claim.last_reviewed)}" if claim.last_reviewed else ""
+        parts.append(
+            f'<p class="claim-sources">{". ".join(filter(None, ["; ".join(cited), reviewed]))}</p>'
+        )
+    parts.append(f'<a class="in-context" href="{claim.claim_url}">In the table</a>')
+    return "".join(parts)
+
+
+def claim_rows_html(claims_list, header):
+    """<tr>s of a claims table; header(claim) gives the row header's (url, text)."""
+    rows = []
+    for claim in claims_list:
+        url, text = header(claim)
+        rows.append(
+            f'<tr><th scope="row"><a href="{url}">{escape(text)}</a></th>'
+            f"<td>{claim_html(claim)}</td></tr>"
+        )
+    return mark_safe("\n".join(rows))  # noqa: S308 -- escaped, or sanitized when saved
+
+
+def compare_rows_html(rows):
+    html = []
+    for row in rows:
+        first = row.first
+        key = ' <span class="differs-key">Differs</span>' if row.differs else ""
+        cells = []
+        for claim in row.cells:
+            if claim is None:
+                cells.append('<td class="level-missing"><span class="level-label">'
+                             "Not in this table</span></td>")  # fmt: skip
+                continue
+            css = f"level-{claim.level}" if claim.level else ""
+            css = css or ("level-missing" if claim.is_empty else "")
+            body = '<span class="level-label">No data</span>' if claim.is_empty else claim.note_html
+            label = escape(claim.row_label)
+            cells.append(f'<td data-label="{label}" class="{css}">{claim.level_html}{body}</td>')
+        html.append(
+            f"<tr{' class=' + chr(34) + 'differs' + chr(34) if row.differs else ''}>"
+            f'<th scope="row"><a href="{first.capability_path}">{escape(first.capability_name)}</a>'
+            f"{key}</th>{''.join(cells)}</tr>"
+        )
+    return mark_safe("\n".join(html))  # noqa: S308 -- escaped, or sanitized when saved
+
+
+@dataclass
+class CapabilityEntry:
+    """A capability in the index: what its link and its table's heading need."""
+
+    capability_slug: str
+    capability_name: str
+    definition: str
+    table_slug: str
+    table_title: str
+    section_heading: str
+    uses_levels: bool
+    page_title: str
+    permalink: str
+    table_id: int
+
+    __post_init__ = Claim.__post_init__
+    row_label = platform_name = ""
+    key = Claim.key
+    capability_path = Claim.capability_path
+    table_heading = Claim.table_heading
+
+
+def capability_index():
+    """[(first entry, [entries])] per published table: levelled tables first, as the chooser."""
+    found = (
+        Capability.objects.filter(
+            table__page__in=ComparisonPage.objects.published().values("id")
+        )
+        .order_by("-table__uses_levels", "table__page__order", "table__page__title",
+                  "table__order", "table_id", "order", "id")
+        .values_list("slug", "name_html", "description", "table__slug", "table__title_html",
+                     "table__section_heading_html", "table__uses_levels", "table__page__title",
+                     "table__page__permalink", "table_id")
+    )  # fmt: skip
+    entries = [CapabilityEntry(*values) for values in found]
+    return [(group[0], group) for _id, g in groupby(entries, lambda e: e.table_id)
+            for group in [list(g)]]  # fmt: skip

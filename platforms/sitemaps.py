@@ -66,8 +66,7 @@ class CapabilitySitemap(Sitemap):
     priority = 0.5
 
     def items(self):
-        tables = explore.capabilities_of(explore.by_table(explore.claims()))
-        return [claim for _first, capabilities in tables for claim in capabilities]
+        return [entry for _first, entries in explore.capability_index() for entry in entries]
 
     def location(self, claim):
         return claim.capability_path

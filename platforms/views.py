@@ -1,5 +1,6 @@
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
 from sitecontent.page_cache import cacheable
@@ -59,13 +60,8 @@ def platform_profile(request, slug):
 
 @cacheable
 def capability_index(request):
-    tables, _claims = explore.needs_catalogue()
-    free_text = explore.by_table(explore.claims(capability__table__uses_levels=False))
-    return render(
-        request,
-        "platforms/capability_index.html",
-        {"tables": tables, "free_text_tables": explore.capabilities_of(free_text)},
-    )
+    tables = explore.capability_index()
+    return render(request, "platforms/capability_index.html", {"tables": tables})
 
 
 @cacheable
@@ -76,7 +72,11 @@ def capability(request, page, table, capability):
     found = explore.capability_claims(key)
     if found is None:
         raise Http404("No such capability")
-    return render(request, "platforms/capability.html", {"first": found[0], "claims": found})
+    rows_html = explore.claim_rows_html(
+        found, lambda c: (reverse("platform-profile", args=[c.platform_slug]), c.row_label)
+    )
+    context = {"first": found[0], "claims": found, "rows_html": rows_html}
+    return render(request, "platforms/capability.html", context)
 
 
 @cacheable

@@ -36,6 +36,21 @@ import harness
 from harness import HOST, Gunicorn, SiteEnvironment, log
 
 TARGET_PAGE = "/Partnerships/"
+# Issue 8's exploring pages: the profile of a platform with the most claims (all launch
+# platforms have as many), a 4-platform compare, the chooser with needs ticked.
+NEED = "personalized-engagement.personal-engagement-across-social-networks."
+EXPLORE_PAGES = [
+    "/platforms/",
+    "/platforms/tiktok/",
+    "/capabilities/",
+    f"/capabilities/{NEED.replace('.', '/')}monetization-for-creators/",
+    "/compare/",
+    "/compare/facebook-vs-telegram-vs-slack-vs-tiktok/",
+    "/compare/facebook-vs-telegram-vs-slack-vs-tiktok/differences/",
+    "/choose/",
+    f"/choose/?need={NEED}live-engagement-streaming-spaces-etc&need={NEED}monetization-for-creators",
+    "/about/",
+]
 STATIC_COPY = "bench/partnerships-copy.html"
 TARGETS = {
     "render_ms": 10.0,  # uncached /Partnerships/, median
@@ -478,7 +493,7 @@ def main():
             log(f"workdir {workdir}: migrate, import seeds, collectstatic")
             site.activate()
             log(site.prepare_content().strip().replace("\n", " | "))
-            paths = harness.public_paths()
+            paths = harness.public_paths() + EXPLORE_PAGES
 
             # The server's port is known now, so the in-process renders carry the same Host
             # as its responses, and the static copy has exactly the page's bytes.
