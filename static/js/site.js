@@ -46,7 +46,7 @@
 
   function addFilter(table, number) {
     var tools = document.createElement("div");
-    tools.className = "table-tools";
+    tools.className = "table-filter";
     var id = "filter-" + number;
     var label = document.createElement("label");
     label.htmlFor = id;
