@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import groupby
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -50,6 +51,11 @@ CLAIM_ORDER = (
 )  # fmt: skip
 
 
+def _plain(fragment):
+    """Plain text of inline HTML; most names have no markup, and skip the sanitizer."""
+    return plain_text_of_html(fragment) if "<" in fragment or "&" in fragment else fragment
+
+
 @dataclass
 class Claim:
     id: int
@@ -76,11 +82,10 @@ class Claim:
 
     def __post_init__(self):
         # Names, labels and titles come as sanitized inline HTML: shown here as plain text.
-        for name in ("capability_name", "table_title", "section_heading", "row_label"):
-            value = getattr(self, name)
-            if "<" in value or "&" in value:
-                setattr(self, name, plain_text_of_html(value))
-        self.row_label = self.row_label or self.platform_name
+        self.capability_name = _plain(self.capability_name)
+        self.table_title = _plain(self.table_title)
+        self.section_heading = _plain(self.section_heading)
+        self.row_label = _plain(self.row_label) or self.platform_name
 
     @property
     def key(self):
@@ -223,6 +228,14 @@ def canonical_compare(slugs):
     if len(platforms) != len(unique):
         return None
     return platforms  # Platform's own ordering: the site's order
+
+
+def with_profile_urls(platforms):
+    """The platforms, each with its profile's address (reversed once, not per table)."""
+    prefix = reverse("platform-profile", args=["x"])[:-2]
+    for platform in platforms:
+        platform.profile_url = f"{prefix}{platform.slug}/"
+    return platforms
 
 
 def compare_path(platforms, differences=False):

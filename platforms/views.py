@@ -104,6 +104,7 @@ def compare(request, slugs, differences=False):
     platforms = explore.canonical_compare(explore.parse_compare_slugs(slugs))
     if platforms is None:
         raise Http404("Not a comparison of 2 to 4 known platforms")
+    explore.with_profile_urls(platforms)
     canonical = explore.compare_path(platforms, differences)
     if request.path_info != canonical:
         return HttpResponsePermanentRedirect(canonical)
