@@ -21,8 +21,6 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from sitecontent.markdown import plain_text_of_html
-
 from .models import (
     STALE_AFTER_DAYS,
     Capability,
@@ -33,7 +31,7 @@ from .models import (
     TableRow,
     cell_anchor,
 )
-from .text import hide_emoji_html, linkable_html, page_key
+from .text import hide_emoji_html, linkable_html, page_key, plain_text
 
 # The opening of a level cell's content: the mark (hidden from screen readers) and a short text
 # label (read out, and printed), so that a level never depends on colour alone.
@@ -217,10 +215,10 @@ def page_tables(page):
         table_caps = capabilities.get(table.id, [])
         as_columns = table.orientation == Orientation.PLATFORMS_AS_COLUMNS
         rendered = {}  # (row id, cap id) -> <td>
-        cap_names = [plain_text_of_html(cap[1]) for cap in table_caps]
+        cap_names = [plain_text(cap[1]) for cap in table_caps]
         cap_attributes = [f' data-label="{escape(name)}"' for name in cap_names]
         for row_id, label_html, platform_slug, _profile in table_rows:
-            label = plain_text_of_html(label_html)
+            label = plain_text(label_html)
             row_attribute = f' data-label="{escape(label)}"'
             for index, (cap_id, _html, cap_slug, _url, _description) in enumerate(table_caps):
                 rendered[(row_id, cap_id)] = _render_cell(

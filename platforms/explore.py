@@ -14,8 +14,6 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from sitecontent.markdown import plain_text_of_html
-
 from .display import LEVEL_CONTENT, cell_anchor, row_anchor
 from .models import (
     STALE_AFTER_DAYS,
@@ -26,7 +24,7 @@ from .models import (
     Level,
     Platform,
 )
-from .text import page_key
+from .text import page_key, plain_text
 
 # How much a level counts when ranking platforms by needs: full counts more than partial;
 # none and unknown count nothing, and unknown is shown as unknown, never guessed.
@@ -49,11 +47,6 @@ CLAIM_ORDER = (
     "capability__table__order", "capability__table_id",
     "row__order", "row_id", "capability__order", "capability_id",
 )  # fmt: skip
-
-
-def _plain(fragment):
-    """Plain text of inline HTML; most names have no markup, and skip the sanitizer."""
-    return plain_text_of_html(fragment) if "<" in fragment or "&" in fragment else fragment
 
 
 @dataclass
@@ -82,10 +75,10 @@ class Claim:
 
     def __post_init__(self):
         # Names, labels and titles come as sanitized inline HTML: shown here as plain text.
-        self.capability_name = _plain(self.capability_name)
-        self.table_title = _plain(self.table_title)
-        self.section_heading = _plain(self.section_heading)
-        self.row_label = _plain(self.row_label) or self.platform_name
+        self.capability_name = plain_text(self.capability_name)
+        self.table_title = plain_text(self.table_title)
+        self.section_heading = plain_text(self.section_heading)
+        self.row_label = plain_text(self.row_label) or self.platform_name
 
     @property
     def key(self):

@@ -47,3 +47,12 @@ def linkable_html(fragment, fallback):
 
         return escape(plain_text_of_html(fragment))
     return fragment
+
+
+def plain_text(fragment):
+    """Plain text of sanitized inline HTML; most names have no markup and skip the parser."""
+    if "<" in fragment or "&" in fragment:
+        from sitecontent.markdown import plain_text_of_html
+
+        return plain_text_of_html(fragment)
+    return fragment
