@@ -41,6 +41,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import transaction
 from django.http import HttpResponse
 from django.http.request import split_domain_port
@@ -115,11 +116,6 @@ def _shared_cache_errors():
 CACHE_ERRORS = _shared_cache_errors()
 
 
-def generation_file():
-    path = getattr(settings, "CONTENT_GENERATION_FILE", None)
-    return Path(path) if path else None
-
-
 def read_file_token(path):
     try:
         with open(path, "rb") as file:
@@ -141,30 +137,119 @@ def write_file_token(path):
     os.replace(temporary, path)
 
 
-def current_generation():
-    """The shared content generation; GenerationUnavailable when it cannot be read."""
-    breaker.check()
-    try:
+class LocalGeneration:
+    """Without Redis: a token in a file (every process) and one in local memory (this one)."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+
+    def read(self):
         generation = cache.get(GENERATION_KEY)
         if generation is None:
             cache.add(GENERATION_KEY, new_token(), timeout=None)
             generation = cache.get(GENERATION_KEY)
-        path = generation_file()
-        if path is not None:
-            generation = (generation, read_file_token(path))
+        return (generation, read_file_token(self.path))
+
+    def bump(self):
+        cache.set(GENERATION_KEY, new_token(), timeout=None)
+        write_file_token(self.path)
+
+
+class SharedGeneration:
+    """With Redis: the key and its change messages (redis_cache.GenerationChannel)."""
+
+    def __init__(self, channel):
+        self.channel = channel
+
+    def read(self):
+        return self.channel.read()
+
+    def bump(self):
+        self.channel.publish(new_token())
+
+
+class CacheOnlyGeneration:
+    """Another shared cache backend: ask it on every request."""
+
+    def read(self):
+        generation = cache.get(GENERATION_KEY)
+        if generation is None:
+            cache.add(GENERATION_KEY, new_token(), timeout=None)
+            generation = cache.get(GENERATION_KEY)
+        return generation
+
+    def bump(self):
+        cache.set(GENERATION_KEY, new_token(), timeout=None)
+
+
+class Config:
+    """Settings the middleware needs on every request, read once (and again when changed)."""
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self, **kwargs):
+        self.__dict__.pop("values", None)
+
+    @property
+    def values(self):
+        values = self.__dict__.get("values")
+        if values is None:
+            values = self.__dict__["values"] = self.load()
+        return values
+
+    @staticmethod
+    def load():
+        from django.core.cache import caches
+
+        backend = caches["default"]
+        path = getattr(settings, "CONTENT_GENERATION_FILE", None)
+        if hasattr(backend, "generation_channel"):
+            source = SharedGeneration(backend.generation_channel(GENERATION_KEY))
+        elif path:
+            source = LocalGeneration(path)
+        else:
+            source = CacheOnlyGeneration()
+        return {
+            "source": source,
+            "hosts": {
+                host.lower().rstrip(".")
+                for host in settings.ALLOWED_HOSTS
+                if host and not host.startswith(".") and "*" not in host
+            },
+            "cdn_s_maxage": settings.CDN_S_MAXAGE,
+            "cdn_stale": settings.CDN_STALE_WHILE_REVALIDATE,
+        }
+
+
+config = Config()
+
+
+def settings_changed(*, setting, **kwargs):
+    if setting in ("CACHES", "CONTENT_GENERATION_FILE", "ALLOWED_HOSTS") or setting.startswith(
+        "CDN_"
+    ):
+        config.reset()
+        PAGES.clear()
+
+
+setting_changed.connect(settings_changed, dispatch_uid="page-cache-settings")
+
+
+def current_generation():
+    """The shared content generation; GenerationUnavailable when it cannot be read."""
+    breaker.check()
+    try:
+        return config.values["source"].read()
     except CACHE_ERRORS as error:
         breaker.trip(error)
         raise GenerationUnavailable(str(error)) from error
-    return generation
 
 
 def bump_generation():
     """Retire every cached page in every process. Never raises: a failed write is retried."""
     try:
-        cache.set(GENERATION_KEY, new_token(), timeout=None)
-        path = generation_file()
-        if path is not None:
-            write_file_token(path)
+        config.values["source"].bump()
     except CACHE_ERRORS as error:
         breaker.trip(error)
         logger.error("Could not retire cached pages (%s); retrying in the background", error)
@@ -193,7 +278,7 @@ class PendingBump:
         while True:
             time.sleep(RETRY_AFTER / 2)
             try:
-                cache.set(GENERATION_KEY, new_token(), timeout=None)
+                config.values["source"].bump()
             except CACHE_ERRORS:
                 continue
             logger.warning("Cached pages retired after the shared cache came back")
@@ -276,24 +361,16 @@ def cached_page(url):
     return PAGES.get(page_key(url), generation)
 
 
-def listed_hosts():
-    """ALLOWED_HOSTS entries that name one host (patterns like .example.org are not cached)."""
-    return {
-        host.lower().rstrip(".")
-        for host in settings.ALLOWED_HOSTS
-        if host and not host.startswith(".") and "*" not in host
-    }
-
-
-def canonical_host(request):
+def canonical_host(request, secure):
     """The request's host as the cache knows it, or None when it must not be cached.
 
     Letter case and a trailing dot do not make another host; a port counts only when it is
-    the one the server listens on (a direct connection) or the scheme's default."""
+    the one the server listens on (a direct connection) or the scheme's default. Hosts that
+    only match a pattern of ALLOWED_HOSTS (.example.org) are served but not cached."""
     domain, port = split_domain_port(request.get_host())
-    if domain not in listed_hosts():
+    if domain not in config.values["hosts"]:
         return None
-    if port in ("", "443" if request.is_secure() else "80"):
+    if port in ("", "443" if secure else "80"):
         return domain
     if port == request.META.get("SERVER_PORT"):
         return f"{domain}:{port}"
@@ -312,7 +389,8 @@ class PublicPageCacheMiddleware:
             or request.path.startswith(EXCLUDED_PREFIXES)
         ):
             return self.get_response(request)
-        host = canonical_host(request)
+        secure = request.is_secure()
+        host = canonical_host(request, secure)
         if host is None:
             return self.get_response(request)
         # The page is rendered for the canonical host, so its links match its key.
@@ -322,22 +400,29 @@ class PublicPageCacheMiddleware:
         except GenerationUnavailable:
             return self.get_response(request)
         PAGES.adopt(generation)
-        key = page_key(f"{request.scheme}://{host}{request.path}")
+        key = page_key(f"{'https' if secure else 'http'}://{host}{request.path}")
         entry = PAGES.get(key, generation)
         if entry:
             return self.rebuild(entry)
         response = self.get_response(request)
         if self.may_store(response):
+            digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
+            response["ETag"] = f'"{digest}"'
+            self.mark(response)
             entry = {
                 "generation": generation,
                 "content": response.content,
-                "content_type": response["Content-Type"],
-                "etag": f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"',
+                # Headers as they will be sent again on every hit.
+                "headers": {
+                    "Content-Type": response["Content-Type"],
+                    "ETag": response["ETag"],
+                    "Content-Length": str(len(response.content)),
+                    "Cache-Control": response["Cache-Control"],
+                },
+                "etag": response["ETag"],
                 "expires": PAGES.expiry(time.time()),
             }
             PAGES.put(key, entry)
-            response["ETag"] = entry["etag"]
-            self.mark(response)
         return response
 
     @staticmethod
@@ -353,19 +438,20 @@ class PublicPageCacheMiddleware:
     @staticmethod
     def mark(response):
         # Browsers keep the page but check back every time: an editor's save shows at once.
-        if settings.CDN_S_MAXAGE:
+        values = config.values
+        if values["cdn_s_maxage"]:
             # A shared cache in front may serve the page for s-maxage seconds (and stale for
             # stale-while-revalidate more while it fetches a new one): edits show that late.
-            shared = {"s_maxage": settings.CDN_S_MAXAGE}
-            if settings.CDN_STALE_WHILE_REVALIDATE:
-                shared["stale_while_revalidate"] = settings.CDN_STALE_WHILE_REVALIDATE
+            shared = {"s_maxage": values["cdn_s_maxage"]}
+            if values["cdn_stale"]:
+                shared["stale_while_revalidate"] = values["cdn_stale"]
             patch_cache_control(response, public=True, max_age=0, **shared)
         else:
             patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
 
-    def rebuild(self, entry):
-        response = HttpResponse(entry["content"], content_type=entry["content_type"])
-        response["ETag"] = entry["etag"]
-        response["Content-Length"] = str(len(entry["content"]))
-        self.mark(response)
+    @staticmethod
+    def rebuild(entry):
+        response = HttpResponse(entry["content"])
+        for name, value in entry["headers"].items():
+            response.headers[name] = value
         return response
