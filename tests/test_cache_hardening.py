@@ -229,3 +229,15 @@ def test_the_cdn_setting_lets_shared_caches_keep_pages(seeded, client, settings)
         assert "s-maxage=60" in control and "stale-while-revalidate=30" in control
         assert "max-age=0" in control and "must-revalidate" not in control
     assert "s-maxage" not in client.get("/admin/login/").get("Cache-Control", "")
+
+
+# --- The generation file (default set-up) --------------------------------------------------------
+
+
+def test_a_removed_generation_file_retires_pages_instead_of_freezing_them(seeded, client, settings):
+    client.get(PE)
+    Cell.objects.filter(capability__table__page__permalink=PE).update(note="Changed elsewhere")
+    settings.CONTENT_GENERATION_FILE.unlink()  # an operator cleaning up, a redeploy…
+    time.sleep(1.1)  # the descriptor is checked against the path once a second
+    assert "Changed elsewhere" in client.get(PE).content.decode()
+    assert settings.CONTENT_GENERATION_FILE.stat().st_size == 16
