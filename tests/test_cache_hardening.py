@@ -236,7 +236,9 @@ def test_the_cdn_setting_lets_shared_caches_keep_pages(seeded, client, settings)
 
 def test_a_removed_generation_file_retires_pages_instead_of_freezing_them(seeded, client, settings):
     client.get(PE)
-    Cell.objects.filter(capability__table__page__permalink=PE).update(note="Changed elsewhere")
+    Cell.objects.filter(capability__table__page__permalink=PE).update(
+        note="Changed elsewhere", note_html="Changed elsewhere"
+    )
     settings.CONTENT_GENERATION_FILE.unlink()  # an operator cleaning up, a redeploy…
     time.sleep(1.1)  # the descriptor is checked against the path once a second
     assert "Changed elsewhere" in client.get(PE).content.decode()
