@@ -15,12 +15,20 @@ from .models import (
     ComparisonPage,
     ComparisonTable,
     Platform,
+    PlatformAlias,
     TableRow,
 )
 
 
+class PlatformAliasInline(admin.TabularInline):
+    model = PlatformAlias
+    fields = ["name"]
+    extra = 1
+
+
 @admin.register(Platform)
 class PlatformAdmin(SimpleHistoryAdmin):
+    inlines = [PlatformAliasInline]
     list_display = ["name", "parent_company", "slug", "order"]
     list_editable = ["order"]
     search_fields = ["name", "slug", "parent_company"]
@@ -81,7 +89,20 @@ class ComparisonTableAdmin(SimpleHistoryAdmin):
     list_select_related = ["page"]
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
-        (None, {"fields": ["page", "order", "title", "slug", "platform_column", "uses_levels"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "page",
+                    "order",
+                    "title",
+                    "slug",
+                    "platform_column",
+                    "orientation",
+                    "uses_levels",
+                ]
+            },
+        ),
         ("Section", {"fields": ["section_heading", "intro"]}),
         ("Takeaways", {"fields": ["takeaways_heading", "takeaways"]}),
     ]
@@ -160,15 +181,15 @@ class CellAdmin(SimpleHistoryAdmin):
     list_filter = [
         ("capability__table__page", admin.RelatedOnlyFieldListFilter),
         ("capability__table", admin.RelatedOnlyFieldListFilter),
-        "platform",
+        "row__platform",
         "level",
         StaleFilter,
     ]
-    search_fields = ["note", "platform__name", "capability__name"]
-    list_select_related = ["platform", "capability__table__page"]
-    fields = ["capability", "platform", "level", "note", "last_reviewed"]
+    search_fields = ["note", "row__platform__name", "capability__name"]
+    list_select_related = ["row__platform", "capability__table__page"]
+    fields = ["capability", "row", "level", "note", "last_reviewed"]
     inlines = [CellSourceInline]
-    ordering = ["capability__table__page", "capability__table__order", "platform__order"]
+    ordering = ["capability__table__page", "capability__table__order", "row__order"]
 
     @admin.display(ordering="capability__table__title")
     def table(self, cell):
@@ -177,7 +198,7 @@ class CellAdmin(SimpleHistoryAdmin):
 
 class CellInline(admin.TabularInline):
     model = Cell
-    fields = ["platform", "level", "note", "last_reviewed"]
+    fields = ["row", "level", "note", "last_reviewed"]
     extra = 0
 
 
@@ -199,3 +220,6 @@ class TableRowAdmin(SimpleHistoryAdmin):
     list_filter = ["platform", ("table__page", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["label", "platform__name"]
     list_select_related = ["platform", "table__page"]
+
+
+from . import admin_reports  # noqa: E402, F401  (the claim-report queue, issue 11)

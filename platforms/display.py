@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .models import STALE_AFTER_DAYS, Capability, Cell, CellSource, Level, TableRow
+from sitecontent.markdown import plain_text_of_html
+
+from .models import STALE_AFTER_DAYS, Capability, Cell, CellSource, Level, TableRow, cell_anchor
 
 # The opening of a level cell: tint class, the mark (hidden from screen readers) and a short
 # text label (read out, and printed), so that a level never depends on colour alone.
@@ -44,7 +46,7 @@ class Footnote:
 @dataclass
 class TableDisplay:
     table: object
-    columns: list = field(default_factory=list)  # [(name, slug)]
+    columns: list = field(default_factory=list)  # [(name_html, slug)]
     rows: list = field(default_factory=list)  # HTML of each <tr>
 
     footnotes: list = field(default_factory=list)
@@ -60,16 +62,16 @@ def _queries(page_id):
     return {
         "columns": Capability.objects.filter(table__page=page_id)
         .order_by("table_id", "order", "id")
-        .values_list("id", "table_id", "name", "slug"),
+        .values_list("id", "table_id", "name_html", "slug"),
         "sources": CellSource.objects.filter(cell__capability__table__page=page_id)
         .order_by("cell_id", "order", "id")
         .values_list("cell_id", "url", "title", "accessed"),
         "cells": Cell.objects.filter(capability__table__page=page_id).values_list(
-            "id", "capability_id", "platform_id", "level", "note_html", "last_reviewed"
+            "id", "capability_id", "row_id", "level", "note_html", "last_reviewed"
         ),
         "rows": TableRow.objects.filter(table__page=page_id)
         .order_by("table_id", "order", "id")
-        .values_list("table_id", "platform_id", "label", "platform__name"),
+        .values_list("id", "table_id", "label_html", "platform__name", "platform__slug"),
     }
 
 
@@ -110,31 +112,43 @@ def page_tables(page):
         sources.setdefault(cell_id, []).append((url, title, _date(accessed)))
 
     cells = {
-        (capability_id, platform_id): (cell_id, level, note_html, reviewed)
-        for cell_id, capability_id, platform_id, level, note_html, reviewed in found["cells"]
+        (capability_id, row_id): (cell_id, level, note_html, reviewed)
+        for cell_id, capability_id, row_id, level, note_html, reviewed in found["cells"]
     }
     stale_before = timezone.localdate() - timedelta(days=STALE_AFTER_DAYS)
 
-    for table_id, platform_id, label, platform_name in found["rows"]:
+    for row_id, table_id, label_html, platform_name, platform_slug in found["rows"]:
         display = displays[table_id]
-        label = label or platform_name
+        # Labels and headers are inline Markdown, sanitized when saved.
+        label_html = label_html or escape(platform_name)
+        label = plain_text_of_html(label_html)
         parts = []
-        for (column_name, _slug), cap_id in zip(
+        for (column_name, column_slug), cap_id in zip(
             display.columns, column_ids.get(table_id, []), strict=True
         ):
-            cell = cells.get((cap_id, platform_id))
-            if cell is None:
+            cell = cells.get((cap_id, row_id))
+            if cell is None or not (cell[1] or cell[2]):
                 parts.append(MISSING_CELL)
                 continue
             cell_id, level, note_html, reviewed = cell
             reviewed = _date(reviewed)
-            parts.append(LEVEL_OPENINGS[level] if level else PLAIN_OPENING)
+            # Each claim has its own address (search results and reports link to it).
+            anchor = escape(cell_anchor(display.table.slug, platform_slug, column_slug))
+            opening = LEVEL_OPENINGS[level] if level else PLAIN_OPENING
+            parts.append(opening.replace("<td", f'<td id="{anchor}"', 1))
             parts.append(note_html)
             if cell_id in sources or reviewed is not None:
                 number = len(display.footnotes) + 1
                 anchor = escape(f"{display.table.slug}-source-{number}")
                 display.footnotes.append(
-                    Footnote(number, anchor, label, column_name, sources.get(cell_id, []), reviewed)
+                    Footnote(
+                        number,
+                        anchor,
+                        label,
+                        plain_text_of_html(column_name),
+                        sources.get(cell_id, []),
+                        reviewed,
+                    )
                 )
                 parts.append(
                     f'<sup class="fn"><a href="#{anchor}" aria-label="Note {number}">'
@@ -143,5 +157,5 @@ def page_tables(page):
             if reviewed is not None and reviewed < stale_before:
                 parts.append(STALE_MARK)
             parts.append("</td>")
-        display.rows.append(f'<tr><th scope="row">{escape(label)}</th>{"".join(parts)}</tr>')
+        display.rows.append(f'<tr><th scope="row">{label_html}</th>{"".join(parts)}</tr>')
     return [displays[table.id] for table in tables]

@@ -87,12 +87,12 @@ class GridEditor:
         for row, row_cells in table.grid:
             cells = []
             for capability, cell in zip(self.capabilities, row_cells, strict=True):
-                cell = cell or Cell(capability=capability, platform=row.platform)
+                cell = cell or Cell(capability=capability, row=row)
                 form = CellForm(
                     data,
                     cell=cell,
                     uses_levels=table.uses_levels,
-                    prefix=f"cell-{capability.id}-{row.platform_id}",
+                    prefix=f"cell-{capability.id}-{row.id}",
                 )
                 cells.append(form)
             row_order = OrderForm(data, prefix=f"row-{row.id}", initial={"order": row.order})
@@ -130,7 +130,7 @@ class GridEditor:
                 row.order = order_form.cleaned_data["order"]
                 row.save()
             for form in cells:
-                if form.cell.pk is None or form.has_changed():
+                if form.has_changed() or (form.cell.pk is None and not form.cell.is_empty):
                     form.cell.save()
                     changed += 1
         for capability, form in self.column_orders:
@@ -140,10 +140,6 @@ class GridEditor:
         self._add_column()
         self._add_row()
         return changed
-
-    def _empty_cell(self, capability, platform):
-        level = Level.UNKNOWN if self.table.uses_levels else ""
-        return Cell.objects.create(capability=capability, platform=platform, level=level)
 
     def _add_row(self):
         platform = self.add_row.cleaned_data.get("platform")
@@ -159,10 +155,8 @@ class GridEditor:
                     order=last + 1,
                 )
         except IntegrityError:
-            # Another editor added the same platform at the same moment, with its cells.
+            # Another editor added the same platform at the same moment.
             return
-        for capability in self.capabilities:
-            self._empty_cell(capability, platform)
 
     def _add_column(self):
         name = self.add_column.cleaned_data.get("name")
@@ -175,8 +169,6 @@ class GridEditor:
                     table=self.table, name=name, slug=slugify(name), order=last + 1
                 )
         except IntegrityError:
-            # Another editor added the same column at the same moment, with its cells.
+            # Another editor added the same column at the same moment.
             return
-        for row in self.rows:
-            self._empty_cell(capability, row.platform)
         self.capabilities.append(capability)

@@ -2,7 +2,8 @@
 
 A ComparisonPage is made of ordered ComparisonTables (sections). A table's columns are its
 Capabilities and its rows are TableRows, each pointing at a shared Platform with the label that
-table shows. There is exactly one Cell per (capability, platform).
+table shows. A Cell belongs to its row: exactly one per (row, capability), deleted with either.
+A cell with neither level nor note is an empty cell ("no data").
 """
 
 from datetime import timedelta
@@ -12,9 +13,15 @@ from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import escape
 from simple_history.models import HistoricalRecords
 
-from sitecontent.markdown import plain_text_of_html, render_inline, render_markdown
+from sitecontent.markdown import (
+    plain_text_of_html,
+    plain_text_of_inline,
+    render_inline,
+    render_markdown,
+)
 from sitecontent.publishing import Publishable, PublishableQuerySet
 
 from .validators import validate_permalink
@@ -62,6 +69,32 @@ class Platform(models.Model):
         return self.name
 
 
+class PlatformAlias(models.Model):
+    """Another name documents use for a platform ("X" and "Twitter (X)" for Twitter)."""
+
+    platform = models.ForeignKey(
+        Platform,
+        on_delete=models.CASCADE,
+        related_name="aliases",
+        help_text="The platform this name stands for.",
+    )
+    name = models.CharField(
+        max_length=100,
+        unique=True,
+        help_text="Another name for the platform, as documents write it, e.g. “X (Twitter)”. "
+        "Imports match rows and columns by name, slug or alias.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "platform aliases"
+
+    def __str__(self):
+        return self.name
+
+
 class ComparisonPageQuerySet(PublishableQuerySet):
     def with_tables(self):
         """Pages with every table's cells, in a fixed number of queries whatever their size."""
@@ -79,8 +112,11 @@ class ComparisonPage(Publishable):
         "Changing it breaks links people have saved.",
     )
     heading = models.CharField(
-        max_length=200, blank=True, help_text="The big heading on the page; the title if empty."
+        max_length=200,
+        blank=True,
+        help_text="The big heading on the page; the title if empty. *Inline* Markdown works.",
     )
+    heading_html = models.CharField(max_length=2000, blank=True, editable=False)
     description = models.CharField(
         max_length=300,
         blank=True,
@@ -103,6 +139,7 @@ class ComparisonPage(Publishable):
         return self.title
 
     def save(self, *args, **kwargs):
+        self.heading_html = render_inline(self.heading)
         self.intro_html = render_markdown(self.intro)
         self.closing_html = render_markdown(self.closing)
         super().save(*args, **kwargs)
@@ -113,6 +150,10 @@ class ComparisonPage(Publishable):
     @property
     def display_heading(self):
         return self.heading or self.title
+
+    @property
+    def display_heading_html(self):
+        return self.heading_html or escape(self.title)
 
     @property
     def meta_description(self):
@@ -131,6 +172,13 @@ class ComparisonTableQuerySet(models.QuerySet):
         )  # fmt: skip
 
 
+class Orientation(models.TextChoices):
+    """How the table is laid out in its document (and shown on its page)."""
+
+    PLATFORMS_AS_ROWS = "rows", "Platforms as rows"
+    PLATFORMS_AS_COLUMNS = "columns", "Platforms as columns"
+
+
 class ComparisonTable(models.Model):
     page = models.ForeignKey(
         ComparisonPage,
@@ -142,18 +190,31 @@ class ComparisonTable(models.Model):
     section_heading = models.CharField(
         max_length=200,
         blank=True,
-        help_text="Optional heading of the section this table opens, above its intro.",
+        help_text="Optional heading of the section this table opens, above its intro. "
+        "*Inline* Markdown works here and in the other headings.",
     )
+    section_heading_html = models.CharField(max_length=2000, blank=True, editable=False)
     intro = models.TextField(blank=True, help_text="Markdown shown before the table.")
     intro_html = models.TextField(blank=True, editable=False)
     title = models.CharField(
-        max_length=200, help_text="The table's own heading; also read out as its caption."
+        max_length=200,
+        blank=True,
+        help_text="The table's own heading; also read out as its caption. May be empty.",
     )
+    title_html = models.CharField(max_length=2000, blank=True, editable=False)
     slug = models.SlugField(
         max_length=200, help_text="The table's anchor on the page (#slug); unique within the page."
     )
     platform_column = models.CharField(
         max_length=100, default="Platform", help_text="Header of the first column."
+    )
+    platform_column_html = models.CharField(max_length=1000, blank=True, editable=False)
+    orientation = models.CharField(
+        max_length=10,
+        choices=Orientation,
+        default=Orientation.PLATFORMS_AS_ROWS,
+        help_text="Whether the document lists platforms down the side (rows) or across the top "
+        "(columns). Kept on export.",
     )
     uses_levels = models.BooleanField(
         default=False,
@@ -162,6 +223,7 @@ class ComparisonTable(models.Model):
     takeaways_heading = models.CharField(
         max_length=200, blank=True, help_text="Heading of the takeaways under the table."
     )
+    takeaways_heading_html = models.CharField(max_length=2000, blank=True, editable=False)
     takeaways = models.TextField(blank=True, help_text="Markdown shown after the table.")
     takeaways_html = models.TextField(blank=True, editable=False)
 
@@ -178,6 +240,10 @@ class ComparisonTable(models.Model):
         return f"{self.page.title} › {self.title}"
 
     def save(self, *args, **kwargs):
+        self.section_heading_html = render_inline(self.section_heading)
+        self.title_html = render_inline(self.title)
+        self.platform_column_html = render_inline(self.platform_column)
+        self.takeaways_heading_html = render_inline(self.takeaways_heading)
         self.intro_html = render_markdown(self.intro)
         self.takeaways_html = render_markdown(self.takeaways)
         super().save(*args, **kwargs)
@@ -189,12 +255,9 @@ class ComparisonTable(models.Model):
     def grid(self):
         """[(row, [cell for each capability])] in display order, from prefetched data."""
         capabilities = list(self.capabilities.all())
-        cells = {
-            (c.capability_id, c.platform_id): c for cap in capabilities for c in cap.cells.all()
-        }
+        cells = {(c.capability_id, c.row_id): c for cap in capabilities for c in cap.cells.all()}
         return [
-            (row, [cells.get((cap.id, row.platform_id)) for cap in capabilities])
-            for row in self.rows.all()
+            (row, [cells.get((cap.id, row.id)) for cap in capabilities]) for row in self.rows.all()
         ]
 
 
@@ -205,7 +268,10 @@ class Capability(models.Model):
         related_name="capabilities",
         help_text="The table this column belongs to.",
     )
-    name = models.CharField(max_length=200, help_text="The column header.")
+    name = models.CharField(
+        max_length=200, help_text="The column header. *Inline* Markdown and links work."
+    )
+    name_html = models.CharField(max_length=2000, blank=True, editable=False)
     slug = models.SlugField(
         max_length=200, help_text="Identifies the column; unique within its table."
     )
@@ -222,7 +288,11 @@ class Capability(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return plain_text_of_inline(self.name) or self.name
+
+    def save(self, *args, **kwargs):
+        self.name_html = render_inline(self.name)
+        super().save(*args, **kwargs)
 
 
 class TableRow(models.Model):
@@ -242,8 +312,9 @@ class TableRow(models.Model):
         max_length=200,
         blank=True,
         help_text="How this table names the platform, e.g. “WhatsApp (Meta)”. "
-        "Empty shows the platform's name.",
+        "Empty shows the platform's name. *Inline* Markdown works.",
     )
+    label_html = models.CharField(max_length=2000, blank=True, editable=False)
     order = models.PositiveIntegerField(default=0, help_text="Row position; lower first.")
 
     history = HistoricalRecords()
@@ -258,9 +329,13 @@ class TableRow(models.Model):
     def __str__(self):
         return self.display_label
 
+    def save(self, *args, **kwargs):
+        self.label_html = render_inline(self.label)
+        super().save(*args, **kwargs)
+
     @property
     def display_label(self):
-        return self.label or self.platform.name
+        return plain_text_of_html(self.label_html) if self.label else self.platform.name
 
 
 class CellQuerySet(models.QuerySet):
@@ -278,8 +353,8 @@ class Cell(models.Model):
         related_name="cells",
         help_text="The column: what is being compared.",
     )
-    platform = models.ForeignKey(
-        Platform,
+    row = models.ForeignKey(
+        TableRow,
         on_delete=models.CASCADE,
         related_name="cells",
         help_text="The row: which platform the claim is about.",
@@ -288,7 +363,8 @@ class Cell(models.Model):
         max_length=10,
         choices=Level,
         blank=True,
-        help_text="Support level, for tables that use levels; leave empty in free-text tables.",
+        help_text="Support level, for tables that use levels. Empty: the cell states no level "
+        "(only its note, or nothing at all: no data). Always empty in free-text tables.",
     )
     note = models.TextField(
         blank=True,
@@ -310,7 +386,7 @@ class Cell(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["capability", "platform"], name="one_cell_per_capability_and_platform"
+                fields=["row", "capability"], name="one_cell_per_row_and_column"
             ),
             models.CheckConstraint(
                 condition=Q(level__in=["", *Level.values]), name="cell_level_in_closed_list"
@@ -330,20 +406,24 @@ class Cell(models.Model):
     def get_absolute_url(self):
         return self.capability.table.get_absolute_url()
 
+    @property
+    def platform(self):
+        return self.row.platform
+
+    @property
+    def is_empty(self):
+        return not self.level and not self.note
+
     def clean(self):
         if not self.capability_id:
             return  # the form reports the missing column itself
         table = self.capability.table
-        if table.uses_levels and not self.level:
-            raise ValidationError({"level": "This table uses levels: choose one."})
         if not table.uses_levels and self.level:
             raise ValidationError({"level": "This table is free text: leave the level empty."})
         if self.level == Level.PARTIAL and not self.note.strip():
             raise ValidationError({"note": "Partial support needs a note saying what is there."})
-        if self.platform_id and not table.rows.filter(platform=self.platform_id).exists():
-            raise ValidationError(
-                {"platform": f"{self.platform} has no row in this table; add the row first."}
-            )
+        if self.row_id and self.row.table_id != table.id:
+            raise ValidationError({"row": "The row and the column belong to different tables."})
 
 
 class CellSource(models.Model):
@@ -362,3 +442,61 @@ class CellSource(models.Model):
 
     def __str__(self):
         return self.title or self.url
+
+
+def cell_anchor(table_slug, platform_slug, capability_slug):
+    """The id of a cell's <td> on its page, shared by search, reports and the change log."""
+    return f"cell-{table_slug}-{platform_slug}-{capability_slug}"
+
+
+class ReportStatus(models.TextChoices):
+    NEW = "new", "New"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class ClaimReport(models.Model):
+    """A visitor's "this claim is outdated or wrong", waiting for an editor's decision.
+
+    Everything here was typed by an anonymous visitor: it is only ever shown as escaped text."""
+
+    MESSAGE_MAX = 2000
+
+    cell = models.ForeignKey(
+        Cell,
+        on_delete=models.CASCADE,
+        related_name="reports",
+        help_text="The claim the visitor says is outdated or wrong.",
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=ReportStatus,
+        default=ReportStatus.NEW,
+        help_text="New until an editor accepts it (and fixes the claim) or rejects it.",
+    )
+    message = models.TextField(
+        max_length=MESSAGE_MAX, help_text="What the visitor says is wrong, as they wrote it."
+    )
+    source_url = models.URLField(
+        "source URL", max_length=500, blank=True, help_text="Where the visitor says to check."
+    )
+    email = models.EmailField(
+        blank=True, help_text="Only for replying to the visitor; never shown on the site."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    editor_note = models.TextField(
+        blank=True, help_text="For editors only: what was done about the report."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Report on {self.cell} ({self.get_status_display()})"
+
+
+def cell_url(cell):
+    """The address of a cell on its page (select_related row__platform, capability__table__page)."""
+    table = cell.capability.table
+    anchor = cell_anchor(table.slug, cell.row.platform.slug, cell.capability.slug)
+    return f"{table.page.permalink}#{anchor}"

@@ -312,6 +312,18 @@ class PendingBump:
 pending_bump = PendingBump()
 
 
+def retire_on_change(*models):
+    """Register models whose saves and deletes change what public pages show.
+
+    Each app calls this from its AppConfig.ready(), so this module never imports their models."""
+    from django.db.models.signals import post_delete, post_save
+
+    for model in models:
+        label = model._meta.label_lower
+        post_save.connect(content_changed, sender=model, dispatch_uid=f"page-cache-save-{label}")
+        post_delete.connect(content_changed, sender=model, dispatch_uid=f"page-cache-del-{label}")
+
+
 def content_changed(**kwargs):
     """Retire cached pages now, and again once the transaction commits, so that no other
     process can cache the old content under the new generation in between."""

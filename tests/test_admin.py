@@ -80,7 +80,7 @@ def test_grid_editor_changes_many_cells_in_one_post(seeded, staff_client):
     cells = list(Cell.objects.filter(capability__table=table)[:2])
     data = grid_post_data(table, staff_client)
     for cell in cells:
-        prefix = f"cell-{cell.capability_id}-{cell.platform_id}"
+        prefix = f"cell-{cell.capability_id}-{cell.row_id}"
         data[f"{prefix}-level"] = Level.NONE
         data[f"{prefix}-note"] = f"Changed note for {cell.platform}"
     url = reverse("admin:platforms_comparisontable_grid", args=[table.pk])
@@ -99,15 +99,15 @@ def test_grid_editor_saves_nothing_when_one_cell_is_invalid(seeded, staff_client
     first, second = Cell.objects.filter(capability__table=table)[:2]
     before = {c.pk: (c.level, c.note) for c in Cell.objects.all()}
     data = grid_post_data(table, staff_client)
-    data[f"cell-{first.capability_id}-{first.platform_id}-note"] = "A fine new note"
+    data[f"cell-{first.capability_id}-{first.row_id}-note"] = "A fine new note"
     # Partial support without a note is refused.
-    data[f"cell-{second.capability_id}-{second.platform_id}-level"] = Level.PARTIAL
-    data[f"cell-{second.capability_id}-{second.platform_id}-note"] = ""
+    data[f"cell-{second.capability_id}-{second.row_id}-level"] = Level.PARTIAL
+    data[f"cell-{second.capability_id}-{second.row_id}-note"] = ""
     url = reverse("admin:platforms_comparisontable_grid", args=[table.pk])
     response = staff_client.post(url, data)
     assert response.status_code == 200
     soup = BeautifulSoup(response.content, "html.parser")
-    bad = soup.select_one(f'td[data-cell="cell-{second.capability_id}-{second.platform_id}"]')
+    bad = soup.select_one(f'td[data-cell="cell-{second.capability_id}-{second.row_id}"]')
     assert "has-errors" in bad["class"]
     assert "needs a note" in bad.get_text()
     assert {c.pk: (c.level, c.note) for c in Cell.objects.all()} == before
@@ -117,7 +117,7 @@ def test_grid_editor_refuses_an_unknown_level(seeded, staff_client):
     table = ComparisonTable.objects.get(page__permalink="/Personalized-Engagement/")
     cell = Cell.objects.filter(capability__table=table).first()
     data = grid_post_data(table, staff_client)
-    data[f"cell-{cell.capability_id}-{cell.platform_id}-level"] = "excellent"
+    data[f"cell-{cell.capability_id}-{cell.row_id}-level"] = "excellent"
     url = reverse("admin:platforms_comparisontable_grid", args=[table.pk])
     assert staff_client.post(url, data).status_code == 200
     cell_after = Cell.objects.get(pk=cell.pk)
@@ -145,7 +145,7 @@ def test_grid_editor_adds_a_row_and_a_column_and_reorders(seeded, staff_client):
     row_labels = [th.get_text(strip=True) for th in page.select("table tbody th[scope=row]")]
     assert row_labels[0] == last_row.display_label
     assert row_labels[-1] == "Bluesky (AT)"
-    assert Cell.objects.filter(platform=newcomer).count() == table.capabilities.count()
+    assert not Cell.objects.filter(row__platform=newcomer).exists()  # new rows start empty
 
 
 def png_bytes():

@@ -375,11 +375,11 @@ def test_editor_changes_a_cell_in_the_grid_and_reverts_it_from_history(
     capabilities = list(table.capabilities.all())
     row = table.rows.select_related("platform").first()
     capability = capabilities[0]
-    cell = Cell.objects.get(capability=capability, platform=row.platform)
+    cell = Cell.objects.get(capability=capability, row=row)
     original_level, original_note = cell.level, cell.note
     assert original_level == Level.FULL and original_note
     new_level, new_note = Level.NONE, "Dropped in a browser test"
-    prefix = f"cell-{capability.id}-{row.platform_id}"
+    prefix = f"cell-{capability.id}-{row.id}"
     base = live_server.url
 
     def public_cell(page):

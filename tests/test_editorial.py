@@ -123,24 +123,33 @@ def test_levels_come_from_a_closed_list_in_forms_and_in_the_database(seeded):
         Cell.objects.filter(pk=cell.pk).update(level="excellent")
 
 
-def test_one_cell_per_capability_and_platform(seeded):
+def test_one_cell_per_row_and_column(seeded):
     cell = levelled_cell()
-    duplicate = Cell(capability=cell.capability, platform=cell.platform, level=Level.FULL)
+    duplicate = Cell(capability=cell.capability, row=cell.row, level=Level.FULL)
     with pytest.raises(ValidationError):
         duplicate.full_clean()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Cell.objects.create(capability=cell.capability, platform=cell.platform, level="full")
+        Cell.objects.create(capability=cell.capability, row=cell.row, level="full")
 
 
-def test_free_text_tables_refuse_levels_and_levelled_tables_require_them(seeded):
+def test_deleting_a_row_deletes_its_cells(seeded):
+    row = levelled_cell().row
+    cell_ids = list(row.cells.values_list("pk", flat=True))
+    assert cell_ids
+    row.delete()
+    assert not Cell.objects.filter(pk__in=cell_ids).exists()
+
+
+def test_free_text_tables_refuse_levels_and_levelled_cells_may_be_text_or_empty(seeded):
     free = Cell.objects.filter(capability__table__uses_levels=False).first()
     free.level = Level.FULL
     with pytest.raises(ValidationError):
         free.full_clean()
     cell = levelled_cell()
     cell.level = ""
-    with pytest.raises(ValidationError):
-        cell.full_clean()
+    cell.full_clean()  # a note without a level is kept as written
+    cell.note = ""
+    cell.full_clean()  # and an empty cell says "no data"
 
 
 def test_cell_admin_form_shows_the_error_next_to_the_field(seeded, staff_client):
@@ -148,7 +157,7 @@ def test_cell_admin_form_shows_the_error_next_to_the_field(seeded, staff_client)
     url = reverse("admin:platforms_cell_change", args=[cell.pk])
     data = {
         "capability": cell.capability_id,
-        "platform": cell.platform_id,
+        "row": cell.row_id,
         "level": Level.PARTIAL,
         "note": "",
         "last_reviewed": "",
@@ -476,7 +485,7 @@ def test_the_grid_editor_works_for_free_text_tables(seeded, staff_client):
     cell = Cell.objects.filter(capability__table=table).first()
     data = grid_post_data(table, staff_client)
     assert not [name for name in data if name.endswith("-level")]
-    data[f"cell-{cell.capability_id}-{cell.platform_id}-note"] = "Rewritten in the grid"
+    data[f"cell-{cell.capability_id}-{cell.row_id}-note"] = "Rewritten in the grid"
     url = reverse("admin:platforms_comparisontable_grid", args=[table.pk])
     assert staff_client.post(url, data).status_code == 302
     cell.refresh_from_db()
@@ -498,7 +507,7 @@ def test_sources_in_several_tables_survive_export_and_import(seeded, tmp_path):
     call_command("export_markdown", str(tmp_path), stdout=io.StringIO())
     ComparisonPage.objects.all().delete()
     call_command("import_markdown", str(tmp_path), verbosity=0)
-    sources = CellSource.objects.select_related("cell__capability", "cell__platform")
+    sources = CellSource.objects.select_related("cell__capability", "cell__row__platform")
     assert sorted(s.url for s in sources) == [
         "https://example.org/wiki/A_(b)0",
         "https://example.org/wiki/A_(b)1",
@@ -547,6 +556,4 @@ def test_deleting_rows_from_the_admin_list_takes_their_cells(seeded, staff_clien
         url, {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"}
     )
     assert not TableRow.objects.filter(pk=row.pk).exists()
-    assert not Cell.objects.filter(
-        capability__table=row.table_id, platform=row.platform_id
-    ).exists()
+    assert not Cell.objects.filter(row=row.pk).exists()

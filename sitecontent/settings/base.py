@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "sitecontent.middleware.AdminContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
+    "sitecontent.middleware.OpenDataCorsMiddleware",
     # Cached public pages are answered here, before sessions, auth and the view.
     "sitecontent.page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -255,3 +256,34 @@ def require_production_secrets():
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off.")
+
+
+# Visitors' tools (issue 11): open data licence, claim reports and their e-mail.
+DATA_LICENSE = {
+    "name": os.environ.get("DJANGO_DATA_LICENSE", "CC-BY-4.0"),
+    "title": os.environ.get("DJANGO_DATA_LICENSE_TITLE", "Creative Commons Attribution 4.0"),
+    "path": os.environ.get(
+        "DJANGO_DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/"
+    ),
+}
+# Console in debug (mail shows in the terminal); SMTP to DJANGO_EMAIL_HOST otherwise.
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "DJANGO_EMAIL_BACKEND",
+            "django.core.mail.backends.console.EmailBackend"
+            if DEBUG
+            else "django.core.mail.backends.smtp.EmailBackend",
+        ),
+        "OPTIONS": {}
+        if DEBUG
+        else {
+            "host": os.environ.get("DJANGO_EMAIL_HOST", "localhost"),
+            "port": int(os.environ.get("DJANGO_EMAIL_PORT", "25")),
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
+# Who gets claim reports; empty: every active staff user in Editors (and superusers) with an e-mail.
+CLAIM_REPORT_RECIPIENTS = env_list("DJANGO_CLAIM_REPORT_RECIPIENTS")
+CLAIM_REPORTS_PER_HOUR = int(os.environ.get("DJANGO_CLAIM_REPORTS_PER_HOUR", "5"))
