@@ -19,11 +19,16 @@ subscriber's socket, so a request sent after it sees the change. If the subscrip
 """
 
 import contextlib
+import logging
 import select
 import threading
 import time
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 # How often a process checks the generation key itself, beside the messages.
 VERIFY_EVERY = 1.0
@@ -43,10 +48,61 @@ class ReusingRedisCacheClient(RedisCacheClient):
 
 
 class SharedClientRedisCache(RedisCache):
+    """Fails open: while Redis cannot be reached, reads miss and writes are dropped (logged),
+    so whatever keeps data here (rate limits, for one) keeps serving rather than a 500."""
+
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
         self._channels = {}
+
+    def get(self, key, default=None, version=None):
+        with unavailable_as(None):
+            return super().get(key, default, version)
+        return default
+
+    def get_many(self, keys, version=None):
+        with unavailable_as(None):
+            return super().get_many(keys, version)
+        return {}
+
+    def has_key(self, key, version=None):
+        with unavailable_as(None):
+            return super().has_key(key, version)
+        return False
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        with unavailable_as(None):
+            return super().add(key, value, timeout, version)
+        return False
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        with unavailable_as(None):
+            super().set(key, value, timeout, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        with unavailable_as(None):
+            return super().set_many(data, timeout, version)
+        return list(data)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        with unavailable_as(None):
+            return super().touch(key, timeout, version)
+        return False
+
+    def delete(self, key, version=None):
+        with unavailable_as(None):
+            return super().delete(key, version)
+        return False
+
+    def delete_many(self, keys, version=None):
+        with unavailable_as(None):
+            super().delete_many(keys, version)
+
+    def incr(self, key, delta=1, version=None):
+        with unavailable_as(None):
+            return super().incr(key, delta, version)
+        raise ValueError(f"Key '{key}' not found (Redis unavailable)")
 
     def generation_channel(self, name):
         """The one GenerationChannel of this process for the key `name`."""
@@ -60,6 +116,20 @@ class SharedClientRedisCache(RedisCache):
         super().clear()
         for channel in list(self._channels.values()):
             channel.publish_new()
+
+
+_last_warning = [0.0]
+
+
+@contextlib.contextmanager
+def unavailable_as(_value):
+    """Swallow (and log, at most once a second) the errors of an unreachable Redis."""
+    try:
+        yield
+    except (RedisError, OSError) as error:
+        if time.monotonic() - _last_warning[0] > 1.0:
+            _last_warning[0] = time.monotonic()
+            logger.warning("Redis cache unavailable (%s): treated as a miss", error)
 
 
 class GenerationChannel:

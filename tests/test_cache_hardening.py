@@ -243,3 +243,23 @@ def test_a_removed_generation_file_retires_pages_instead_of_freezing_them(seeded
     time.sleep(1.1)  # the descriptor is checked against the path once a second
     assert "Changed elsewhere" in client.get(PE).content.decode()
     assert settings.CONTENT_GENERATION_FILE.stat().st_size == 16
+
+
+# --- Other users of the shared cache ------------------------------------------------------------
+
+
+def test_the_claim_report_form_works_while_redis_is_down(seeded, client):
+    from platforms.models import ClaimReport
+
+    cell = Cell.objects.filter(level="partial").first()
+    data = {
+        "cell": cell.pk,
+        "website": "",
+        "message": "Live engagement became full support in March; the note is out of date.",
+        "source_url": "https://example.org/announcement",
+        "email": "reader@example.org",
+    }
+    with redis_cache_at(free_port()):
+        assert client.get(f"/report/?cell={cell.pk}").status_code == 200
+        assert client.post(f"/report/?cell={cell.pk}", data).status_code == 302
+    assert ClaimReport.objects.count() == 1

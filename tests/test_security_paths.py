@@ -34,6 +34,11 @@ REFUSED_PERMALINKS = [
     "/static/css/",
     "/media/x/",
     "/markdownx/upload/",
+    "/embed/x/",
+    "/Data/x/",
+    "/search/",
+    "/changes/",
+    "/sitemap/",
 ]
 
 
