@@ -134,16 +134,18 @@ class LocalGeneration:
         self.key = backend.make_and_validate_key(GENERATION_KEY)
         self.store = getattr(backend, "_cache", None)
         self.fd = None
+        self.retired = []
         self.checked_at = 0.0
         self.lock = threading.Lock()
 
     def read(self):
         if self.fd is None or time.monotonic() - self.checked_at > 1.0:
             self._check_file()
-        token = os.pread(self.fd, self.WIDTH, 0)
+        fd = self.fd
+        token = os.pread(fd, self.WIDTH, 0)
         if len(token) < self.WIDTH:
-            self._write(self.fd)
-            token = os.pread(self.fd, self.WIDTH, 0)
+            self._write(fd)
+            token = os.pread(fd, self.WIDTH, 0)
         return (self._local_token(), token)
 
     def bump(self):
@@ -170,12 +172,15 @@ class LocalGeneration:
                 same = self.fd is not None and os.stat(self.path).st_ino == os.fstat(self.fd).st_ino
             except FileNotFoundError:
                 same = False
+            for fd in self.retired:
+                os.close(fd)  # a second after replacing it: no thread is reading it any more
+            self.retired = []
             if not same:
-                old, self.fd = self.fd, None
-                if old is not None:
-                    os.close(old)
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+                if self.fd is not None:
+                    self.retired.append(self.fd)
+                self.fd = fd
             self.checked_at = time.monotonic()
 
 
