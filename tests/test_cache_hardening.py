@@ -234,7 +234,11 @@ def test_the_cdn_setting_lets_shared_caches_keep_pages(seeded, client, settings)
 # --- The generation file (default set-up) --------------------------------------------------------
 
 
-def test_a_removed_generation_file_retires_pages_instead_of_freezing_them(seeded, client, settings):
+def test_a_removed_generation_file_retires_pages_instead_of_freezing_them(
+    seeded, client, settings, tmp_path
+):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CONTENT_GENERATION_FILE = tmp_path / "content-generation"
     client.get(PE)
     Cell.objects.filter(capability__table__page__permalink=PE).update(
         note="Changed elsewhere", note_html="Changed elsewhere"
