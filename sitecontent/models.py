@@ -94,3 +94,37 @@ class Article(Publishable):
     @property
     def meta_description(self):
         return self.description or self.subtitle or plain_text_of_html(self.body_html)[:300]
+
+
+class AboutPage(models.Model):
+    """The "About and methodology" page at /about/: one page, maintained by editors."""
+
+    title = models.CharField(max_length=200, default="About and methodology")
+    description = models.CharField(
+        max_length=300, blank=True, help_text="One or two sentences for search engines."
+    )
+    body = MarkdownxField(
+        help_text="What the levels mean, how claims are sourced and reviewed, how to report a "
+        "mistake. Markdown; use ## for section headings."
+    )
+    body_html = models.TextField(blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "about page"
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("about")
+
+    @property
+    def meta_description(self):
+        return self.description or plain_text_of_html(self.body_html)[:300]
