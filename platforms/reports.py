@@ -8,6 +8,7 @@ cache, so every worker agrees), and editors get the text as plain-text e-mail on
 import hashlib
 import logging
 
+from axes.helpers import get_client_ip_address
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -123,7 +124,8 @@ def scope_of(params):
 
 
 def address_key(request):
-    address = request.META.get("REMOTE_ADDR", "")
+    # The client's address as the login limits see it: behind trusted proxies, not theirs.
+    address = get_client_ip_address(request) or ""
     digest = hashlib.sha256(address.encode(), usedforsecurity=False).hexdigest()[:32]
     return f"claim-reports:{digest}"
 

@@ -2,11 +2,27 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_resolver, resolve
 
 PERMALINK_SHAPE = re.compile(r"^/(?:[A-Za-z0-9._~-]+/)+$")
 # Prefixes the site serves itself, beyond what the URLconf resolves.
 RESERVED_PREFIXES = ("/admin/", "/markdownx/", "/.well-known/")
+
+
+def first_segments(patterns, prefix=""):
+    """The first path segment of every route of the URLconf but the permalink catch-all."""
+    segments = set()
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if hasattr(pattern, "url_patterns"):
+            segments |= first_segments(pattern.url_patterns, route)
+        elif route and not route.startswith("<"):
+            segments.add(route.lstrip("^").split("/")[0].split("<")[0].lower())
+    return segments - {""}
+
+
+def site_segments():
+    return first_segments(get_resolver().url_patterns)
 
 
 def validate_permalink(value):
@@ -27,6 +43,9 @@ def validate_permalink(value):
     taken = f"{value} belongs to the site itself; choose another permalink."
     reserved = [settings.STATIC_URL, settings.MEDIA_URL, *RESERVED_PREFIXES]
     if any(value.lower().startswith(prefix.lower()) for prefix in reserved):
+        raise ValidationError(taken)
+    # Nothing under a path the site answers itself (/embed/…, /data/…, /blog/…, and later ones).
+    if segments[0].lower() in site_segments():
         raise ValidationError(taken)
     # The path itself, without its slash, in lower case, and its first part (/blog/…).
     first = f"/{segments[0]}/"

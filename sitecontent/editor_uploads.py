@@ -6,13 +6,19 @@ GET, a non-AJAX post or a missing field with a 500. These replace them at the sa
 an upload follows the one image policy (images.py), and every mistake is a 4xx with a message.
 """
 
+from functools import wraps
+
 from django import forms
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.core.files.storage import default_storage
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import (
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+    JsonResponse,
+)
 from django.urls import path
-from django.views.decorators.http import require_POST
 from markdownx.settings import MARKDOWNX_MEDIA_PATH
 
 from .images import clean_image
@@ -31,7 +37,23 @@ class ImageUploadForm(forms.Form):
         return default_storage.url(default_storage.save(name, self.cleaned_image))
 
 
-@require_POST
+def post_only(view):
+    """Anything but POST is a 405 that says what the address is for."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(
+                ["POST"],
+                "This address only takes POST requests from the Markdown editor.",
+                content_type="text/plain; charset=utf-8",
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@post_only
 def upload_image(request):
     form = ImageUploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -39,7 +61,7 @@ def upload_image(request):
     return JsonResponse({"image_code": f"![]({form.save()})"})
 
 
-@require_POST
+@post_only
 def preview(request):
     content = request.POST.get("content")
     if content is None:

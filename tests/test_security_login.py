@@ -93,3 +93,22 @@ def test_behind_two_proxies_the_address_the_outer_one_saw_counts(db, boss, setti
     attack(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"{ADMINISTRATOR}, {ATTACKER}, {outer}")
     forwarded = f"{ADMINISTRATOR}, {outer}"
     assert signed_in(log_in(ADMIN[1], REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded))
+
+
+def test_behind_a_proxy_the_report_limit_counts_each_client(db, seeded, behind_one_proxy, settings):
+    from platforms.models import Cell
+
+    settings.CLAIM_REPORTS_PER_HOUR = 2
+    cell = Cell.objects.filter(level="partial").first()
+    data = {
+        "cell": cell.pk,
+        "website": "",
+        "message": "Live engagement became full support in March; the note is out of date.",
+    }
+
+    def report(address, spoofed=None):
+        return Client().post(f"/report/?cell={cell.pk}", data, **via_proxy(address, spoofed))
+
+    assert [report(ATTACKER).status_code for _ in range(3)] == [302, 302, 429]
+    assert report(ATTACKER, spoofed="192.0.2.44").status_code == 429
+    assert report(ADMINISTRATOR).status_code == 302

@@ -34,6 +34,11 @@ REFUSED_PERMALINKS = [
     "/static/css/",
     "/media/x/",
     "/markdownx/upload/",
+    "/embed/x/",
+    "/Data/x/",
+    "/search/",
+    "/changes/",
+    "/sitemap/",
 ]
 
 
@@ -96,8 +101,10 @@ def test_pages_keep_their_own_policy(seeded, client):
 
 
 def test_opening_the_upload_address_is_a_405(staff_client):
-    response = staff_client.get("/markdownx/upload/")
-    assert response.status_code == 405
+    for url in ["/markdownx/upload/", "/markdownx/markdownify/"]:
+        response = staff_client.get(url)
+        assert response.status_code == 405
+        assert "only takes POST" in response.content.decode()
 
 
 def test_a_non_ajax_upload_of_an_invalid_image_is_a_400_with_the_reason(

@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -97,14 +99,20 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Fail fast: pages are served uncached while Redis is down or slow (page_cache.py). One retry
+# on a new connection, for the pooled connections a restarted Redis leaves broken.
+REDIS_CACHE_OPTIONS = {
+    "socket_timeout": 0.25,
+    "socket_connect_timeout": 0.25,
+    "retry": Retry(NoBackoff(), 1),
+}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "sitecontent.redis_cache.SharedClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "platform-compare",
-            # Fail fast: pages are served uncached while Redis is down or slow (page_cache.py).
-            "OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25},
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
 else:

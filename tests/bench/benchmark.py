@@ -10,7 +10,9 @@ a. Uncached render time of every public page, in this process through Django's w
 b. Requests per second of the cached /Partnerships/ and of a static file of the same bytes
    served by WhiteNoise, through one gunicorn (same workers, same load generator: wrk when
    installed, else the keep-alive asyncio client of harness.py), warmed up, then alternated
-   for --rounds rounds; the ratio is the median of the per-round ratios.
+   for --rounds rounds; the ratio is the median of the per-round ratios. Measured twice with
+   the same gunicorn settings: with the default local-memory cache, then with Redis (a
+   redis-server of the script's own on a free port, or --redis-url).
 c. gzip -9 size of each page's HTML and of all CSS + JS the pages reference, and a check that
    no page loads anything from another host (external images are listed, not failed).
 
@@ -73,9 +75,10 @@ def parse_args():
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument(
         "--redis-url",
-        help="use this Redis database as the page cache instead of local memory (as several "
-        "instances would), e.g. redis://127.0.0.1:6379/15; it is FLUSHED before and after",
+        help="for the Redis measurement use this database instead of a redis-server of the "
+        "script's own, e.g. redis://127.0.0.1:6379/15; it is FLUSHED before and after",
     )
+    parser.add_argument("--no-redis", action="store_true", help="measure with local memory only")
     parser.add_argument(
         "--client", choices=["auto", "wrk", "python"], default="auto", help="load generator"
     )
@@ -353,7 +356,7 @@ def report(args, context, renders, throughput, weight, copy_bytes):
                 [
                     "database / page cache",
                     "SQLite (temporary file) / "
-                    + (f"Redis {args.redis_url}" if args.redis_url else "local memory, per worker"),
+                    + ", then ".join(f"{name} ({url})" for name, url in context["caches"]),
                 ],
                 [
                     "gunicorn",
@@ -380,33 +383,39 @@ def report(args, context, renders, throughput, weight, copy_bytes):
     )
     out.append("")
     out.append(f"{h}b. Cached page vs static file, requests/s through one gunicorn")
-    t = throughput
-    rows = [
-        [
-            f"cached {TARGET_PAGE}",
-            f"{weight['pages'][TARGET_PAGE]['bytes']} B",
-            f"{t['cached']:.0f}",
-            f"{t['cached_cpu']:.0f}",
-            " ".join(f"{r['cached']:.0f}" for r in t["rounds"]),
-        ],
-        [
-            f"static /static/{STATIC_COPY} (WhiteNoise)",
-            f"{copy_bytes} B",
-            f"{t['static']:.0f}",
-            f"{t['static_cpu']:.0f}",
-            " ".join(f"{r['static']:.0f}" for r in t["rounds"]),
-        ],
-        [
-            "ratio cached / static",
-            "",
-            f"{t['ratio']:.3f}",
-            f"{t['cached_cpu'] / t['static_cpu']:.3f}" if t["static_cpu"] else "n/a",
-            "",
-        ],
-    ]
-    headers = ["target", "body", "req/s", "req per server CPU s", f"rounds of {t['seconds']} s"]
-    out.append(table(headers, rows, md))
-    out.append("")
+    for name, t in throughput.items():
+        rows = [
+            [
+                f"cached {TARGET_PAGE}",
+                f"{weight['pages'][TARGET_PAGE]['bytes']} B",
+                f"{t['cached']:.0f}",
+                f"{t['cached_cpu']:.0f}",
+                " ".join(f"{r['cached']:.0f}" for r in t["rounds"]),
+            ],
+            [
+                f"static /static/{STATIC_COPY} (WhiteNoise)",
+                f"{copy_bytes} B",
+                f"{t['static']:.0f}",
+                f"{t['static_cpu']:.0f}",
+                " ".join(f"{r['static']:.0f}" for r in t["rounds"]),
+            ],
+            [
+                "ratio cached / static",
+                "",
+                f"{t['ratio']:.3f}",
+                f"{t['cached_cpu'] / t['static_cpu']:.3f}" if t["static_cpu"] else "n/a",
+                "",
+            ],
+        ]
+        headers = [
+            f"page cache: {name}",
+            "body",
+            "req/s",
+            "req per server CPU s",
+            f"rounds of {t['seconds']} s",
+        ]
+        out.append(table(headers, rows, md))
+        out.append("")
     out.append(
         "req/s: median of the rounds (ratio: median of per-round ratios); req per server CPU s: "
         "all rounds' requests / CPU time of the gunicorn processes."
@@ -437,10 +446,13 @@ def report(args, context, renders, throughput, weight, copy_bytes):
             f"{render_ms:.1f} ms",
             render_ms <= TARGETS["render_ms"],
         ),
-        (
-            f"cached ≥ {TARGETS['cached_vs_static']} × static",
-            f"{throughput['ratio']:.3f} ×",
-            throughput["ratio"] >= TARGETS["cached_vs_static"],
+        *(
+            (
+                f"cached ≥ {TARGETS['cached_vs_static']} × static, {name}",
+                f"{t['ratio']:.3f} ×",
+                t["ratio"] >= TARGETS["cached_vs_static"],
+            )
+            for name, t in throughput.items()
         ),
         (
             f"{TARGET_PAGE} HTML ≤ {kb(TARGETS['page_gzip'])} gzipped",
@@ -482,14 +494,15 @@ def versions():
 
 def main():
     args = parse_args()
-    budget = 180 + 2 * (args.seconds + args.warmup) + args.rounds * 5 + args.renders * 2
-    harness.install_time_budget(budget)
-    server = None
+    measurements = 1 if args.no_redis else 2
+    budget = 180 + measurements * (2 * (args.seconds + args.warmup) + args.rounds * 5)
+    harness.install_time_budget(budget + args.renders * 2)
+    server = redis_server = None
+    throughput = {}
     with tempfile.TemporaryDirectory(prefix="bench-") as workdir:
         try:
-            flush_redis(args.redis_url)
             database = f"sqlite:///{Path(workdir) / 'db.sqlite3'}"
-            site = SiteEnvironment(workdir, database, args.redis_url)
+            site = SiteEnvironment(workdir, database)
             log(f"workdir {workdir}: migrate, import seeds, collectstatic")
             site.activate()
             log(site.prepare_content().strip().replace("\n", " | "))
@@ -497,10 +510,8 @@ def main():
 
             # The server's port is known now, so the in-process renders carry the same Host
             # as its responses, and the static copy has exactly the page's bytes.
-            server = Gunicorn(
-                "bench", site, args.workers, args.worker_class, args.threads, harness.free_port()
-            )
-            host = f"{HOST}:{server.port}"
+            port = harness.free_port()
+            host = f"{HOST}:{port}"
             log(f"a. uncached renders: {args.renders} per page")
             renders = measure_renders(paths, host, args.renders)
             profile = ""
@@ -513,19 +524,28 @@ def main():
             from django.db import connections
 
             connections.close_all()
-            server.start()
-            status, _, page = harness.http_get(server.port, TARGET_PAGE, {"Host": host})
-            status_copy, headers, body = harness.http_get(server.port, f"/static/{STATIC_COPY}")
-            if status != 200 or status_copy != 200:
-                raise RuntimeError(f"page answered {status}, static copy {status_copy}")
-            if "content-encoding" in headers or len(body) != copy.stat().st_size:
-                raise RuntimeError("WhiteNoise did not serve the static copy as written")
-            log(f"page {len(page)} B via gunicorn, static copy {len(body)} B via WhiteNoise")
-
-            log(f"b. throughput with {args.client}, {args.connections} connections")
-            throughput = measure_throughput(server, args)
-            log("c. weight and hosts")
-            weight = measure_weight(server, paths, host)
+            caches = [("local memory", "per worker")]
+            if not args.no_redis:
+                redis_url = args.redis_url
+                if not redis_url:
+                    redis_server = harness.RedisServer(workdir).start()
+                    redis_url = redis_server.url
+                flush_redis(redis_url)
+                caches.append(("Redis", redis_url))
+            for name, url in caches:
+                variant = site.with_overrides(REDIS_URL=url if name == "Redis" else "")
+                server = Gunicorn(
+                    "bench", variant, args.workers, args.worker_class, args.threads, port
+                )
+                server.start()
+                body = check_server(server, host, copy)
+                log(f"b. throughput, {name} page cache, {args.client}, {args.connections} conn.")
+                throughput[name] = measure_throughput(server, args)
+                if name == "local memory":
+                    log("c. weight and hosts")
+                    weight = measure_weight(server, paths, host)
+                server.stop()
+                server = None
         except BaseException:
             if server is not None and server.process is not None:
                 log(f"gunicorn log tail:\n{server.log_tail()}")
@@ -533,12 +553,16 @@ def main():
         finally:
             if server is not None:
                 server.stop()
-            flush_redis(args.redis_url)
+            if args.redis_url:
+                flush_redis(args.redis_url)
+            if redis_server is not None:
+                redis_server.stop()
             harness.cancel_time_budget()
     context = {
         "cpus": os.cpu_count(),
         "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
         "versions": versions(),
+        "caches": caches,
         "client": (
             f"wrk -t2 -c{args.connections}"
             if args.client == "wrk"
@@ -549,6 +573,18 @@ def main():
     if profile:
         print(f"\ncProfile of {args.renders} uncached {TARGET_PAGE} requests:\n{profile}")
     return 0 if ok else 1
+
+
+def check_server(server, host, copy):
+    """The page and the static copy answer, the copy byte for byte; returns the copy."""
+    status, _, page = harness.http_get(server.port, TARGET_PAGE, {"Host": host})
+    status_copy, headers, body = harness.http_get(server.port, f"/static/{STATIC_COPY}")
+    if status != 200 or status_copy != 200:
+        raise RuntimeError(f"page answered {status}, static copy {status_copy}")
+    if "content-encoding" in headers or len(body) != copy.stat().st_size:
+        raise RuntimeError("WhiteNoise did not serve the static copy as written")
+    log(f"page {len(page)} B via gunicorn, static copy {len(body)} B via WhiteNoise")
+    return body
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ stop them again whatever happens. Everything here talks to 127.0.0.1 only.
 
 import asyncio
 import contextlib
+import copy
 import http.client
 import os
 import random
@@ -102,6 +103,12 @@ class SiteEnvironment:
     @property
     def env(self):
         return {**os.environ, **self.overrides}
+
+    def with_overrides(self, **overrides):
+        """The same site with some variables changed (e.g. REDIS_URL), for another server."""
+        variant = copy.copy(self)
+        variant.overrides = {**self.overrides, **overrides}
+        return variant
 
     def activate(self):
         """Configure Django in this process with the same settings as the servers."""
@@ -443,3 +450,53 @@ def loading_tags(html):
     parser.feed(html)
     parser.close()
     return parser.found
+
+
+# --- a Redis server of the script's own ---------------------------------------------------
+
+
+class RedisServer:
+    """redis-server on a free loopback port, without persistence; stop() and start() again
+    (same port, empty) to play an outage. The shared Redis of the machine is never touched."""
+
+    def __init__(self, workdir, port=None):
+        self.port = port or free_port()
+        self.pidfile = Path(workdir) / f"redis-{self.port}.pid"
+        self.url = f"redis://{HOST}:{self.port}/0"
+
+    def start(self, timeout=10):
+        subprocess.run(
+            ["redis-server", "--port", str(self.port), "--bind", HOST, "--save", "",
+             "--appendonly", "no", "--daemonize", "yes", "--pidfile", str(self.pidfile),
+             "--logfile", str(self.pidfile.with_suffix(".log"))],
+            check=True, timeout=timeout, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection((HOST, self.port), 1):
+                return self
+            time.sleep(0.05)
+        raise RuntimeError(f"redis-server on port {self.port} did not start")
+
+    def stop(self):
+        """Kill the server (its pid from its own pidfile) and wait until the port is closed."""
+        try:
+            pid = int(self.pidfile.read_text().strip())
+        except (OSError, ValueError):
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection((HOST, self.port), 0.2).close()
+            except OSError:
+                break
+            time.sleep(0.05)
+        self.pidfile.unlink(missing_ok=True)
+
+
+def redis_server_available():
+    import shutil
+
+    return shutil.which("redis-server") is not None

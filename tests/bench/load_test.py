@@ -3,17 +3,21 @@ saves through the admin: no request may fail and every save must show on both at
 
     .venv/bin/python tests/bench/load_test.py [--duration 60] [--connections 64]
 
-Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth) and Redis on 127.0.0.1:6379.
-It creates a database bench_<random> (dropped at the end) and uses Redis database 15 (flushed
-at the start and at the end); migrates, imports the shipped seeds and runs collectstatic into
-a temporary directory; starts two gunicorn instances (production settings, REDIS_URL on db 15)
-on free loopback ports. Then, for --duration seconds:
+Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth) and redis-server installed.
+It creates a database bench_<random> (dropped at the end) and starts a redis-server of its own
+on a free port (or uses --redis-url, flushed at the start and at the end); migrates, imports
+the shipped seeds and runs collectstatic into a temporary directory; starts two gunicorn
+instances (production settings, REDIS_URL on that Redis) on free loopback ports. Then, for
+--duration seconds:
 
 - a separate process keeps --connections keep-alive connections busy, half on each instance,
   each walking all public pages; any status other than 200, timeout or socket error is an error;
 - an editor, signed in to the admin, changes one cell's note on /Personalized-Engagement/ every
   --edit-every seconds (alternately through each instance), and after each save polls both
-  instances until both serve the new note, recording the delay (target: --visible-within).
+  instances until both serve the new note, recording the delay (target: --visible-within);
+- at 30% of the run, its own Redis is killed for --redis-outage seconds and started again
+  (empty): no request may fail meanwhile, and once it is back, both instances must serve the
+  latest save on every answer (checked with the editor paused).
 
 Exit status: 0 when nothing failed and every save was visible on both instances in time,
 1 otherwise, 2 when the run itself could not be done.
@@ -55,7 +59,13 @@ def parse_args():
     parser.add_argument(
         "--postgres", default="postgres://postgres@127.0.0.1:5432", help="server, no database"
     )
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
+    parser.add_argument(
+        "--redis-url",
+        help="use this Redis (flushed) instead of one of the script's own; no outage then",
+    )
+    parser.add_argument(
+        "--redis-outage", type=float, default=10, help="seconds Redis is down (0: none)"
+    )
     return parser.parse_args()
 
 
@@ -74,8 +84,11 @@ def check_services(args):
             f"PostgreSQL: {error}\n  start it: pg_ctlcluster --skip-systemctl-redirect "
             "$(ls /etc/postgresql) main start"
         )
+    if not args.redis_url and not harness.redis_server_available():
+        problems.append("redis-server is not installed (apt-get install -y redis-server)")
     try:
-        redis.Redis.from_url(args.redis_url, socket_timeout=5).ping()
+        if args.redis_url:
+            redis.Redis.from_url(args.redis_url, socket_timeout=5).ping()
     except redis.RedisError as error:
         problems.append(
             f"Redis: {error}\n  start it: redis-server --daemonize yes --bind 127.0.0.1 "
@@ -255,6 +268,7 @@ class Save:
     via: int  # the instance whose admin took the save
     done_at: float  # time.monotonic() when the admin answered
     sightings: dict  # {port: Sighting}
+    token: str = ""
 
 
 def wait_until_visible(ports, token, saved_at, give_up):
@@ -285,6 +299,7 @@ class EditorThread(threading.Thread):
         self.stop = threading.Event()
         self.saves = []
         self.error = None
+        self.busy = threading.Lock()  # held during a save and its checks
 
     def run(self):
         run_id = secrets.token_hex(3)
@@ -295,10 +310,11 @@ class EditorThread(threading.Thread):
                     break  # every save is checked while the load still runs
                 port = ports[len(self.saves) % len(ports)]
                 token = f"bench{run_id}x{len(self.saves) + 1}"
-                self.editor.change_note(port, self.cell_id, f"Checked under load {token}")
-                done_at = time.monotonic()
-                sightings = wait_until_visible(ports, token, done_at, give_up=10)
-                self.saves.append(Save(port, done_at, sightings))
+                with self.busy:
+                    self.editor.change_note(port, self.cell_id, f"Checked under load {token}")
+                    done_at = time.monotonic()
+                    sightings = wait_until_visible(ports, token, done_at, give_up=10)
+                    self.saves.append(Save(port, done_at, sightings, token))
                 seen = ", ".join(
                     f"{p} {'never' if s.received is None else f'{s.received * 1000:.0f} ms'}"
                     + (f" ({s.stale} stale)" if s.stale else "")
@@ -308,6 +324,49 @@ class EditorThread(threading.Thread):
         except Exception as error:  # reported as a failure of the run
             self.error = f"{type(error).__name__}: {error}"
             log(f"editor failed: {self.error}")
+
+
+class OutageThread(threading.Thread):
+    """Kills the script's own Redis for a while under load, starts it again, then checks that
+    both instances serve the latest save on every answer (the editor paused meanwhile)."""
+
+    def __init__(self, redis_server, editor, ports, start_after, seconds):
+        super().__init__(name="outage", daemon=True)
+        self.redis_server = redis_server
+        self.editor = editor
+        self.ports = ports
+        self.start_after = start_after
+        self.seconds = seconds
+        self.down_at = self.up_at = None
+        self.checked = self.stale = 0
+        self.error = None
+
+    def run(self):
+        try:
+            time.sleep(self.start_after)
+            self.redis_server.stop()
+            self.down_at = time.monotonic()
+            log(f"Redis killed for {self.seconds:g} s")
+            time.sleep(self.seconds)
+            self.redis_server.start()
+            self.up_at = time.monotonic()
+            log("Redis started again (empty)")
+            time.sleep(2)
+            with self.editor.busy:
+                saves = self.editor.saves
+                if not saves:
+                    raise RuntimeError("no save to check after the outage")
+                token = saves[-1].token.encode()
+                for port in self.ports:
+                    for _ in range(12):  # every worker and thread of the instance, likely
+                        status, _, body = harness.http_get(port, CHECK_PAGE)
+                        self.checked += 1
+                        if status != 200 or token not in body:
+                            self.stale += 1
+            log(f"after the outage: {self.stale} stale of {self.checked} answers")
+        except Exception as error:  # reported as a failure of the run
+            self.error = f"{type(error).__name__}: {error}"
+            log(f"outage failed: {self.error}")
 
 
 # --- load in its own process, so that the editor's timings are its own ---------------------
@@ -339,6 +398,11 @@ def start_load(ports, paths, connections, duration):
 # --- report --------------------------------------------------------------------------------
 
 
+def load_started(load):
+    """time.monotonic() when the measured load began (its first request)."""
+    return min(load.sent_at) if load.sent_at else 0.0
+
+
 def after_save_split(load, saves, window):
     """Latencies (ms) of load requests sent within `window` s after a save, and of the rest."""
     starts = sorted(save.done_at for save in saves)
@@ -356,7 +420,7 @@ def pcts(values):
     return f"p50 {p(values, 0.5):.0f} ms, p99 {p(values, 0.99):.0f} ms, n={len(values)}"
 
 
-def report(args, servers, paths, load, editor):
+def report(args, servers, paths, load, editor, outage):
     ms = [x * 1000 for x in load.latencies] or [0.0]
     saves = editor.saves
     sightings = [s for save in saves for s in save.sightings.values()]
@@ -367,6 +431,8 @@ def report(args, servers, paths, load, editor):
     first_fresh = sum(1 for s in sightings if s.received is not None and not s.stale)
     after, other = after_save_split(load, saves, 2.0)
     failures = load.errors + (1 if editor.error else 0)
+    if outage is not None:
+        failures += outage.stale + (1 if outage.error else 0)
     target = f"{args.visible_within:g} s"
     rows = [
         ("instances", f"{len(servers)} × gunicorn, {args.workers} {args.worker_class} workers"
@@ -392,8 +458,25 @@ def report(args, servers, paths, load, editor):
         (f"every save on both within {target}", "yes" if all_visible else "NO"),
         ("editor", editor.error or "ok"),
     ]  # fmt: skip
+    if outage is not None:
+        down = outage.down_at - load_started(load) if outage.down_at else None
+        saves_during = sum(
+            1
+            for save in saves
+            if outage.down_at
+            and outage.down_at <= save.done_at
+            and (outage.up_at is None or save.done_at <= outage.up_at)
+        )
+        rows += [
+            ("Redis outage", f"killed at {down:.1f} s for {args.redis_outage:g} s, started "
+             "again empty" if down is not None else "did not happen"),
+            ("  saves while Redis was down", f"{saves_during}"),
+            ("  answers after it returned with the latest save",
+             f"{outage.checked - outage.stale} of {outage.checked}"),
+            ("  outage", outage.error or "ok"),
+        ]  # fmt: skip
     width = max(len(k) for k, _ in rows)
-    print("== Load test: two instances, PostgreSQL + Redis")
+    print("== Load test: two instances, PostgreSQL + Redis" + (", Redis outage" if outage else ""))
     for key, value in rows:
         print(f"{key.ljust(width)}  {value}")
     print("\nper save: instance that took it; per instance: answer read after (stale answers)")
@@ -423,11 +506,15 @@ def main():
     check_services(args)
     database = f"bench_{secrets.token_hex(4)}"
     with tempfile.TemporaryDirectory(prefix="loadtest-") as workdir:
-        servers, load_proc, editor = [], None, None
+        servers, load_proc, editor, outage, redis_server = [], None, None, None, None
         try:
-            flush_redis(args)
+            if args.redis_url:
+                flush_redis(args)
+            else:
+                redis_server = harness.RedisServer(workdir).start()
+                args.redis_url = redis_server.url
             create_database(args, database)
-            log(f"database {database}, Redis {args.redis_url} (flushed)")
+            log(f"database {database}, Redis {args.redis_url}")
             site = SiteEnvironment(workdir, f"{args.postgres}/{database}", args.redis_url)
             site.activate()
             log("migrate, import seeds, collectstatic")
@@ -453,6 +540,11 @@ def main():
             load_proc, results = start_load(ports, paths, args.connections, args.duration)
             editor = EditorThread(admin, cell_id, args, time.monotonic() + args.duration)
             editor.start()
+            if redis_server is not None and args.redis_outage > 0:
+                outage = OutageThread(
+                    redis_server, editor, ports, 0.3 * args.duration, args.redis_outage
+                )
+                outage.start()
             if not results.poll(args.duration + 60):
                 raise RuntimeError("the load process did not report")
             kind, load = results.recv()
@@ -460,6 +552,8 @@ def main():
                 raise RuntimeError(f"load process failed: {load}")
             editor.stop.set()
             editor.join(30)
+            if outage is not None:
+                outage.join(30)
             load_proc.join(10)
             for server in servers:
                 if server.process.poll() is not None:
@@ -476,8 +570,8 @@ def main():
                 load_proc.join(10)
             for server in servers:
                 server.stop()
-            cleanup(args, database)
-    passed = report(args, servers, paths, load, editor)
+            cleanup(args, database, own_redis=redis_server)
+    passed = report(args, servers, paths, load, editor, outage)
     return 0 if passed else 1
 
 
@@ -498,15 +592,19 @@ def prepare_editor():
     return cell.pk, password
 
 
-def cleanup(args, database):
+def cleanup(args, database, own_redis=None):
     try:
         with contextlib.suppress(Exception):
             from django.db import connections
 
             connections.close_all()
         drop_database(args, database)
-        flush_redis(args)
-        log(f"dropped {database}, flushed {args.redis_url}")
+        if own_redis is not None:
+            own_redis.stop()
+            log(f"dropped {database}, stopped {args.redis_url}")
+        else:
+            flush_redis(args)
+            log(f"dropped {database}, flushed {args.redis_url}")
     finally:
         harness.cancel_time_budget()
 
