@@ -4,7 +4,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
+
+from sitecontent.admin_base import EditorAdmin
 
 from .grid import GridEditor
 from .models import (
@@ -17,6 +18,7 @@ from .models import (
     Platform,
     PlatformAlias,
     TableRow,
+    sources_of_version,
 )
 
 
@@ -27,7 +29,7 @@ class PlatformAliasInline(admin.TabularInline):
 
 
 @admin.register(Platform)
-class PlatformAdmin(SimpleHistoryAdmin):
+class PlatformAdmin(EditorAdmin):
     inlines = [PlatformAliasInline]
     list_display = ["name", "parent_company", "slug", "order"]
     list_editable = ["order"]
@@ -53,7 +55,7 @@ class ComparisonTableInline(admin.TabularInline):
 
 
 @admin.register(ComparisonPage)
-class ComparisonPageAdmin(SimpleHistoryAdmin):
+class ComparisonPageAdmin(EditorAdmin):
     list_display = ["title", "permalink", "status", "publish_at", "updated_at"]
     list_filter = ["status"]
     search_fields = ["title", "permalink", "description"]
@@ -81,7 +83,7 @@ class TableRowInline(admin.TabularInline):
 
 
 @admin.register(ComparisonTable)
-class ComparisonTableAdmin(SimpleHistoryAdmin):
+class ComparisonTableAdmin(EditorAdmin):
     list_display = ["title", "page", "order", "uses_levels", "grid_link"]
     list_filter = ["page", "uses_levels"]
     ordering = ["page__order", "page__title", "order"]
@@ -176,7 +178,10 @@ class StaleFilter(admin.SimpleListFilter):
 
 
 @admin.register(Cell)
-class CellAdmin(SimpleHistoryAdmin):
+class CellAdmin(EditorAdmin):
+    """A cell's own page: its claim, sources and review date. Its place in the table is fixed:
+    moving a claim is deleting it and adding another, each in the history."""
+
     list_display = ["platform", "capability", "table", "level", "note", "last_reviewed"]
     list_filter = [
         ("capability__table__page", admin.RelatedOnlyFieldListFilter),
@@ -195,6 +200,41 @@ class CellAdmin(SimpleHistoryAdmin):
     def table(self, cell):
         return cell.capability.table
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["capability", "row"] if obj is not None and obj.pk else []
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("capability__table__page")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        cell = self.get_object(request, object_id)
+        context = {"title": f"Change cell: {cell.place}"} if cell else {}
+        context.update(extra_context or {})
+        return super().change_view(request, object_id, form_url, context)
+
+    def history_view_title(self, request, obj):
+        return f"History of the cell {obj.place}"
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        record = get_object_or_404(Cell.history, id=object_id, history_id=version_id)
+        sources_then = sources_of_version(record)
+        if request.method == "POST":
+            request.restore_cell_sources = sources_then  # applied by save_model below
+        context = {
+            "restored_extra": "admin/platforms/cell/sources_then.html",
+            "sources_then": sources_then,
+            "reviewed_then": record.last_reviewed,
+        }
+        return super().history_form_view(
+            request, object_id, version_id, {**context, **(extra_context or {})}
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        sources = getattr(request, "restore_cell_sources", None)
+        if sources is not None:
+            obj.replace_sources(sources)
+
 
 class CellInline(admin.TabularInline):
     model = Cell
@@ -203,7 +243,7 @@ class CellInline(admin.TabularInline):
 
 
 @admin.register(Capability)
-class CapabilityAdmin(SimpleHistoryAdmin):
+class CapabilityAdmin(EditorAdmin):
     list_display = ["name", "table", "order"]
     ordering = ["table__page__title", "table__order", "order"]
     list_filter = [("table__page", admin.RelatedOnlyFieldListFilter), "table"]
@@ -214,7 +254,7 @@ class CapabilityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(TableRow)
-class TableRowAdmin(SimpleHistoryAdmin):
+class TableRowAdmin(EditorAdmin):
     list_display = ["display_label", "platform", "table", "order"]
     ordering = ["table__page__title", "table__order", "order"]
     list_filter = ["platform", ("table__page", admin.RelatedOnlyFieldListFilter)]

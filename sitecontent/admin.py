@@ -1,13 +1,13 @@
 from django.contrib import admin
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
-from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_base import EditorAdmin
 from .models import Article
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(EditorAdmin):
     list_display = ["title", "author", "status", "publish_at", "updated_at"]
     list_filter = ["status", "author"]
     search_fields = ["title", "subtitle", "description", "body", "author"]
