@@ -121,31 +121,55 @@ class ComparisonTableAdmin(EditorAdmin):
         ]
 
     def grid_view(self, request, table_id):
-        table = get_object_or_404(
-            ComparisonTable.objects.with_cells().select_related("page"), pk=table_id
-        )
+        table = self._grid_table(table_id)
         if not (self.has_change_permission(request, table) and request.user.has_perm(
             "platforms.change_cell"
         )):  # fmt: skip
             raise PermissionDenied
-        editor = GridEditor(table, request.POST if request.method == "POST" else None)
-        if request.method == "POST":
-            if editor.is_valid():
-                changed = editor.save()
-                messages.success(request, f"Saved. {changed} cell(s) changed.")
-                return redirect("admin:platforms_comparisontable_grid", table.pk)
+        if request.method != "POST":
+            return self._render_grid(request, GridEditor(table))
+        editor = GridEditor(table, request.POST)
+        if not editor.is_valid():
             messages.error(
                 request,
                 f"Nothing was saved: {editor.error_count} problem(s) are marked below.",
             )
+            return self._render_grid(request, editor)
+        if editor.deletions and "confirm-delete" not in request.POST:
+            return self._render_grid(request, editor, confirm_deletions=True)
+        changed = editor.save()
+        if not editor.conflicts:
+            messages.success(request, f"Saved. {changed} cell(s) changed.")
+            return redirect("admin:platforms_comparisontable_grid", table.pk)
+        messages.warning(
+            request,
+            f"Saved {changed} cell(s). {len(editor.conflicts)} change(s) were not saved because "
+            "someone else saved the same cell or header after you opened this page: "
+            "they are marked below with both versions.",
+        )
+        cell_conflicts = {c["prefix"]: c for c in editor.conflicts if "mine" in c}
+        fresh = GridEditor(self._grid_table(table_id), conflicts=cell_conflicts)
+        fresh.header_conflicts = [c["header"] for c in editor.conflicts if "header" in c]
+        return self._render_grid(request, fresh)
+
+    def _grid_table(self, table_id):
+        tables = ComparisonTable.objects.with_cells().select_related("page")
+        return get_object_or_404(tables, pk=table_id)
+
+    def _render_grid(self, request, editor, confirm_deletions=False):
+        table = editor.table
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Edit all cells: {table.title}",
+            "title": f"Edit all cells: {table.title or table.slug}",
+            "subtitle": f"On the page {table.page}",
             "opts": self.model._meta,
             "original": table,
             "table": table,
             "editor": editor,
+            "confirm_deletions": confirm_deletions,
             "has_view_permission": True,
+            # The grid needs the whole width: no navigation sidebar beside it.
+            "is_nav_sidebar_enabled": False,
         }
         return TemplateResponse(request, "admin/platforms/comparisontable/grid.html", context)
 

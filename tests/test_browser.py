@@ -401,7 +401,7 @@ def test_editor_changes_a_cell_in_the_grid_and_reverts_it_from_history(
 
         grid_cell = page.locator(f'td[data-cell="{prefix}"]')
         level = page.locator(f'select[name="{prefix}-level"]')
-        note = page.locator(f'input[name="{prefix}-note"]')
+        note = page.locator(f'[name="{prefix}-note"]')
         expect(level).to_have_value(original_level)
         expect(note).to_have_value(original_note)
         level.select_option(new_level.value)
