@@ -1,11 +1,14 @@
+from django.apps import apps
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 
+from sitecontent.admin import due_soon
 from sitecontent.admin_base import EditorAdmin
+from sitecontent.admin_site import attention_check
 
 from .grid import GridEditor
 from .models import (
@@ -67,6 +70,7 @@ class ComparisonPageAdmin(EditorAdmin):
         ("Text around the tables", {"fields": ["intro", "closing"]}),
     ]
     inlines = [ComparisonTableInline]
+    markdown_fields = ("intro", "closing")
 
 
 class CapabilityInline(admin.TabularInline):
@@ -109,6 +113,7 @@ class ComparisonTableAdmin(EditorAdmin):
         ("Takeaways", {"fields": ["takeaways_heading", "takeaways"]}),
     ]
     inlines = [CapabilityInline, TableRowInline]
+    markdown_fields = ("intro", "takeaways")
     change_form_template = "admin/platforms/comparisontable/change_form.html"
 
     grid_link = ComparisonTableInline.grid_link
@@ -180,6 +185,24 @@ class CellSourceInline(admin.TabularInline):
     extra = 1
 
 
+class AttentionFilter(admin.SimpleListFilter):
+    title = "needs attention"
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("no-source", "Claims without any source"),
+            ("partial-no-note", "Partial support without a note"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no-source":
+            return queryset.without_sources()
+        if self.value() == "partial-no-note":
+            return queryset.partial_without_note()
+        return queryset
+
+
 class StaleFilter(admin.SimpleListFilter):
     title = "review"
     parameter_name = "review"
@@ -213,6 +236,7 @@ class CellAdmin(EditorAdmin):
         "row__platform",
         "level",
         StaleFilter,
+        AttentionFilter,
     ]
     search_fields = ["note", "row__platform__name", "capability__name"]
     list_select_related = ["row__platform", "capability__table__page"]
@@ -284,3 +308,55 @@ class TableRowAdmin(EditorAdmin):
     list_filter = ["platform", ("table__page", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["label", "platform__name"]
     list_select_related = ["platform", "table__page"]
+
+
+# --- "Needs attention" on the admin home -------------------------------------------------------
+
+
+def cell_list_item(request, label, queryset, query):
+    url = reverse("admin:platforms_cell_changelist") + "?" + query
+    return {"label": label, "count": queryset.count(), "url": url}
+
+
+@attention_check
+def claims_needing_attention(request):
+    if not request.user.has_perm("platforms.view_cell"):
+        return []
+    cells = Cell.objects.all()
+    years = STALE_AFTER_DAYS // 365
+    return [
+        cell_list_item(
+            request, f"Claims not reviewed for {years} year or more", cells.stale(), "review=stale"
+        ),
+        cell_list_item(
+            request, "Partial support without a note", cells.partial_without_note(),
+            "attention=partial-no-note",
+        ),
+        cell_list_item(
+            request, "Claims without any source", cells.without_sources(), "attention=no-source"
+        ),
+    ]  # fmt: skip
+
+
+@attention_check
+def pages_due_soon(request):
+    return due_soon(ComparisonPage, request, "Comparison pages dated in the next 7 days")
+
+
+@attention_check
+def visitor_reports(request):
+    """Visitors' reports about claims, once the report model exists (issue 11's ClaimReport,
+    with status new/accepted/rejected): new ones need an editor."""
+    try:
+        report_model = apps.get_model("platforms", "ClaimReport")
+    except LookupError:
+        return []
+    opts = report_model._meta
+    if not request.user.has_perm(f"platforms.view_{opts.model_name}"):
+        return []
+    try:
+        url = reverse(f"admin:platforms_{opts.model_name}_changelist") + "?status__exact=new"
+    except NoReverseMatch:
+        url = ""
+    count = report_model.objects.filter(status="new").count()
+    return [{"label": "New reports from visitors", "count": count, "url": url}]

@@ -304,6 +304,17 @@ class TableRow(models.Model):
 
 
 class CellQuerySet(models.QuerySet):
+    def claims(self):
+        """Cells that say something (a level or a note): not empty cells."""
+        return self.exclude(level="", note="")
+
+    def without_sources(self):
+        return self.claims().filter(sources__isnull=True)
+
+    def partial_without_note(self):
+        """Partial support with a blank note (the database refuses an empty one, not spaces)."""
+        return self.filter(level=Level.PARTIAL, note__regex=r"^\s*$")
+
     def stale(self):
         """Reviewed, but longer ago than STALE_AFTER_DAYS (never-reviewed cells are not stale)."""
         return self.filter(

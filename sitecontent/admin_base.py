@@ -1,5 +1,11 @@
 """The base of every content admin: versioned change forms and history in editors' words."""
 
+from django.db import models
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -17,6 +23,25 @@ def readable_value(field, value):
     return value
 
 
+class MarkdownEditor(AdminMarkdownxWidget):
+    """markdownx's live preview, labelled, beside the text on wide screens (stacked on narrow),
+    drawn with the public site's own stylesheet (admin-markdown.js)."""
+
+    template_name = "admin/widgets/markdown_editor.html"
+
+    class Media:
+        js = ["js/admin-markdown.js"]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["site_css"] = static("css/site.css")
+        return context
+
+    def _render(self, template_name, context, renderer=None):
+        # The project's templates, not the form renderer's (which sees only apps' templates).
+        return mark_safe(render_to_string(template_name, context))
+
+
 class ReadableHistory(HistoricalRecordContextHelper):
     """History deltas with labels instead of stored codes ("Full support → Partial support")."""
 
@@ -32,6 +57,18 @@ class EditorAdmin(SimpleHistoryAdmin):
     object_history_template = "admin/editor_history.html"
     object_history_list_template = "admin/editor_history_list.html"
     object_history_form_template = "admin/editor_history_form.html"
+
+    # Model fields holding Markdown get the editor with its preview.
+    markdown_fields = ()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.markdown_fields and isinstance(db_field, models.TextField):
+            kwargs["widget"] = MarkdownEditor
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and formfield.help_text:
+            # The admin prints help texts as HTML: "/blog/<slug>/" must show its <slug>.
+            formfield.help_text = escape(formfield.help_text)
+        return formfield
 
     def get_fields(self, request, obj=None):
         # The version is a hidden input the change form template places itself.
