@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from sitecontent.markdown import plain_text_of_html
+
 from .models import STALE_AFTER_DAYS, Capability, Cell, CellSource, Level, TableRow
 
 # The opening of a level cell: tint class, the mark (hidden from screen readers) and a short
@@ -44,7 +46,7 @@ class Footnote:
 @dataclass
 class TableDisplay:
     table: object
-    columns: list = field(default_factory=list)  # [(name, slug)]
+    columns: list = field(default_factory=list)  # [(name_html, slug)]
     rows: list = field(default_factory=list)  # HTML of each <tr>
 
     footnotes: list = field(default_factory=list)
@@ -60,7 +62,7 @@ def _queries(page_id):
     return {
         "columns": Capability.objects.filter(table__page=page_id)
         .order_by("table_id", "order", "id")
-        .values_list("id", "table_id", "name", "slug"),
+        .values_list("id", "table_id", "name_html", "slug"),
         "sources": CellSource.objects.filter(cell__capability__table__page=page_id)
         .order_by("cell_id", "order", "id")
         .values_list("cell_id", "url", "title", "accessed"),
@@ -69,7 +71,7 @@ def _queries(page_id):
         ),
         "rows": TableRow.objects.filter(table__page=page_id)
         .order_by("table_id", "order", "id")
-        .values_list("id", "table_id", "label", "platform__name"),
+        .values_list("id", "table_id", "label_html", "platform__name"),
     }
 
 
@@ -115,9 +117,11 @@ def page_tables(page):
     }
     stale_before = timezone.localdate() - timedelta(days=STALE_AFTER_DAYS)
 
-    for row_id, table_id, label, platform_name in found["rows"]:
+    for row_id, table_id, label_html, platform_name in found["rows"]:
         display = displays[table_id]
-        label = label or platform_name
+        # Labels and headers are inline Markdown, sanitized when saved.
+        label_html = label_html or escape(platform_name)
+        label = plain_text_of_html(label_html)
         parts = []
         for (column_name, _slug), cap_id in zip(
             display.columns, column_ids.get(table_id, []), strict=True
@@ -134,7 +138,14 @@ def page_tables(page):
                 number = len(display.footnotes) + 1
                 anchor = escape(f"{display.table.slug}-source-{number}")
                 display.footnotes.append(
-                    Footnote(number, anchor, label, column_name, sources.get(cell_id, []), reviewed)
+                    Footnote(
+                        number,
+                        anchor,
+                        label,
+                        plain_text_of_html(column_name),
+                        sources.get(cell_id, []),
+                        reviewed,
+                    )
                 )
                 parts.append(
                     f'<sup class="fn"><a href="#{anchor}" aria-label="Note {number}">'
@@ -143,5 +154,5 @@ def page_tables(page):
             if reviewed is not None and reviewed < stale_before:
                 parts.append(STALE_MARK)
             parts.append("</td>")
-        display.rows.append(f'<tr><th scope="row">{escape(label)}</th>{"".join(parts)}</tr>')
+        display.rows.append(f'<tr><th scope="row">{label_html}</th>{"".join(parts)}</tr>')
     return [displays[table.id] for table in tables]
