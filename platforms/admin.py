@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.apps import apps
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -10,6 +12,7 @@ from sitecontent.admin import due_soon
 from sitecontent.admin_base import EditorAdmin
 from sitecontent.admin_site import attention_check
 
+from . import admin_transfer
 from .grid import GridEditor
 from .models import (
     STALE_AFTER_DAYS,
@@ -71,6 +74,18 @@ class ComparisonPageAdmin(EditorAdmin):
     ]
     inlines = [ComparisonTableInline]
     markdown_fields = ("intro", "closing")
+    change_list_template = "admin/platforms/comparisonpage/change_list.html"
+
+    def get_urls(self):
+        views = [
+            ("import/", admin_transfer.import_view, "platforms_comparisonpage_import"),
+            ("export/", admin_transfer.export_view, "platforms_comparisonpage_export"),
+        ]
+        own = [
+            path(route, self.admin_site.admin_view(partial(view, self)), name=name)
+            for route, view, name in views
+        ]
+        return [*own, *super().get_urls()]
 
 
 class CapabilityInline(admin.TabularInline):
