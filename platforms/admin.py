@@ -187,6 +187,8 @@ class ComparisonTableAdmin(EditorAdmin):
             "table": table,
             "editor": editor,
             "confirm_deletions": confirm_deletions,
+            # Reversed once, not per cell.
+            "cells_url": reverse("admin:platforms_cell_changelist"),
             "has_view_permission": True,
             # The grid needs the whole width: no navigation sidebar beside it.
             "is_nav_sidebar_enabled": False,

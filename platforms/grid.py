@@ -22,6 +22,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from .models import Capability, Cell, Level, Platform, TableRow
@@ -31,6 +33,21 @@ SOURCES_HELP = (
     "One source a line: URL | title | accessed date (YYYY-MM-DD). Title and date are optional."
 )
 KEEP_MINE, TAKE_THEIRS, MERGE = "mine", "theirs", "merge"
+# The level menu's options with each value selected, written once rather than per cell.
+LEVEL_OPTIONS = {
+    selected: mark_safe(
+        "".join(
+            format_html(
+                '<option value="{}"{}>{}</option>',
+                value,
+                " selected" if value == selected else "",
+                label,
+            )
+            for value, label in [("", "—"), *Level.choices]
+        )
+    )
+    for selected in ["", *Level.values]
+}
 
 
 def fingerprint(*values):
@@ -93,12 +110,6 @@ class CellForm(forms.Form):
         help_text=SOURCES_HELP,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 24}),
     )
-    resolve = forms.ChoiceField(
-        required=False,
-        choices=[(KEEP_MINE, "Keep mine"), (TAKE_THEIRS, "Take theirs"), (MERGE, "Merge")],
-        widget=forms.RadioSelect,
-    )
-    merged_note = forms.CharField(required=False, max_length=4000, widget=forms.Textarea)
 
     def __init__(self, *args, cell, uses_levels, conflict=None, **kwargs):
         self.cell = cell
@@ -110,6 +121,26 @@ class CellForm(forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
         if not uses_levels:
             del self.fields["level"]
+        if conflict or (self.data and f"{self.prefix}-resolve" in self.data):
+            self.fields["resolve"] = forms.ChoiceField(
+                required=False,
+                choices=[(KEEP_MINE, "Keep mine"), (TAKE_THEIRS, "Take theirs"), (MERGE, "Merge")],
+                widget=forms.RadioSelect,
+            )
+            self.fields["merged_note"] = forms.CharField(
+                required=False, max_length=4000, widget=forms.Textarea
+            )
+
+    @property
+    def shown(self):
+        """The values the page shows, as text: rendered by hand in the template, because the
+        widget templates cost seconds on a 40 × 40 grid."""
+        shown = {}
+        for name in ("level", "note", "last_reviewed", "sources"):
+            value = self[name].value() if name in self.fields else ""
+            shown[name] = value.isoformat() if isinstance(value, date) else (value or "")
+        shown["level_options"] = LEVEL_OPTIONS.get(shown["level"], LEVEL_OPTIONS[""])
+        return shown
 
     @staticmethod
     def values_of(cell):
@@ -156,8 +187,9 @@ class CellForm(forms.Form):
         self.cell.note = data.get("note", "")
         self.cell.last_reviewed = data.get("last_reviewed")
         try:
-            # The cell's place is the grid's own: no query per cell to check it.
-            self.cell.full_clean(exclude=["capability", "row"])
+            # The cell's place is the grid's own, and Cell.clean() states the same rules as
+            # the check constraints: no query per cell to check them.
+            self.cell.full_clean(exclude=["capability", "row"], validate_constraints=False)
         except ValidationError as error:
             for message in error.messages:
                 self.add_error(None, message)
@@ -254,6 +286,7 @@ class GridEditor:
             cells = []
             for capability, cell in zip(self.capabilities, row_cells, strict=True):
                 cell = cell or Cell(capability=capability, row=row)
+                cell.row = row  # the prefetched row and its platform: no query per cell
                 prefix = f"cell-{capability.id}-{row.id}"
                 form = CellForm(
                     data,
