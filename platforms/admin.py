@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 
 from sitecontent.admin import due_soon
-from sitecontent.admin_base import EditorAdmin
+from sitecontent.admin_base import EditorAdmin, LabelledTabularInline
 from sitecontent.admin_site import attention_check
 
 from . import admin_transfer
@@ -28,7 +28,7 @@ from .models import (
 )
 
 
-class PlatformAliasInline(admin.TabularInline):
+class PlatformAliasInline(LabelledTabularInline):
     model = PlatformAlias
     fields = ["name"]
     extra = 1
@@ -44,7 +44,7 @@ class PlatformAdmin(EditorAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class ComparisonTableInline(admin.TabularInline):
+class ComparisonTableInline(LabelledTabularInline):
     model = ComparisonTable
     fields = ["order", "title", "slug", "section_heading", "uses_levels", "grid_link"]
     readonly_fields = ["grid_link"]
@@ -88,14 +88,14 @@ class ComparisonPageAdmin(EditorAdmin):
         return [*own, *super().get_urls()]
 
 
-class CapabilityInline(admin.TabularInline):
+class CapabilityInline(LabelledTabularInline):
     model = Capability
     fields = ["order", "name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
     extra = 0
 
 
-class TableRowInline(admin.TabularInline):
+class TableRowInline(LabelledTabularInline):
     model = TableRow
     fields = ["order", "platform", "label"]
     extra = 0
@@ -196,7 +196,7 @@ class ComparisonTableAdmin(EditorAdmin):
         return TemplateResponse(request, "admin/platforms/comparisontable/grid.html", context)
 
 
-class CellSourceInline(admin.TabularInline):
+class CellSourceInline(admin.StackedInline):
     model = CellSource
     fields = ["order", "title", "url", "accessed"]
     extra = 1
@@ -301,7 +301,7 @@ class CellAdmin(EditorAdmin):
             obj.replace_sources(sources)
 
 
-class CellInline(admin.TabularInline):
+class CellInline(LabelledTabularInline):
     model = Cell
     fields = ["row", "level", "note", "last_reviewed"]
     extra = 0

@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
@@ -140,6 +140,10 @@ class CellForm(forms.Form):
             value = self[name].value() if name in self.fields else ""
             shown[name] = value.isoformat() if isinstance(value, date) else (value or "")
         shown["level_options"] = LEVEL_OPTIONS.get(shown["level"], LEVEL_OPTIONS[""])
+        # The rendered note, when it differs from the text (links, bold…): a plain note
+        # would only repeat itself and make every row taller.
+        html = self.cell.note_html
+        shown["preview"] = html if html and html != escape(self.cell.note) else ""
         return shown
 
     @staticmethod
@@ -212,6 +216,8 @@ class HeaderForm(forms.Form):
         self.obj, self.kind = obj, kind
         name = obj.label if kind == "row" else obj.name
         super().__init__(*args, initial={"name": name, "order": obj.order}, **kwargs)
+        if kind == "row":  # an empty label shows the platform's name
+            self.fields["name"].widget.attrs["placeholder"] = obj.platform.name
         self.fields["delete"].label = f"Delete this {kind}"
         self.fields["name"].label = "Label" if kind == "row" else "Column name"
         if kind == "column":

@@ -1,10 +1,12 @@
 """The base of every content admin: versioned change forms and history in editors' words."""
 
+from django.contrib import admin
 from django.db import models
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -35,11 +37,31 @@ class MarkdownEditor(AdminMarkdownxWidget):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         context["site_css"] = static("css/site.css")
+        context["widget"]["label"] = getattr(self, "preview_label", "")
         return context
 
     def _render(self, template_name, context, renderer=None):
         # The project's templates, not the form renderer's (which sees only apps' templates).
         return mark_safe(render_to_string(template_name, context))
+
+
+def label_file_input(db_field, formfield):
+    """Django draws a file field as a fieldset whose legend does not label the input itself:
+    name it, for screen readers."""
+    if formfield is not None and isinstance(db_field, models.FileField):
+        formfield.widget.attrs.setdefault("aria-label", capfirst(db_field.verbose_name))
+    return formfield
+
+
+class LabelledTabularInline(admin.TabularInline):
+    """A tabular inline whose inputs are named for screen readers: Django's tabular layout
+    puts the field names in column headers, which do not label the inputs."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and db_field.name != "id":
+            formfield.widget.attrs.setdefault("aria-label", capfirst(db_field.verbose_name))
+        return formfield
 
 
 class ReadableHistory(HistoricalRecordContextHelper):
@@ -65,10 +87,12 @@ class EditorAdmin(SimpleHistoryAdmin):
         if db_field.name in self.markdown_fields and isinstance(db_field, models.TextField):
             kwargs["widget"] = MarkdownEditor
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(getattr(formfield, "widget", None), MarkdownEditor):
+            formfield.widget.preview_label = capfirst(db_field.verbose_name)
         if formfield is not None and formfield.help_text:
             # The admin prints help texts as HTML: "/blog/<slug>/" must show its <slug>.
             formfield.help_text = escape(formfield.help_text)
-        return formfield
+        return label_file_input(db_field, formfield)
 
     def get_fields(self, request, obj=None):
         # The version is a hidden input the change form template places itself.

@@ -85,6 +85,8 @@ def test_a_bad_source_line_is_named_and_nothing_is_saved(table, staff_client):
 
 def test_notes_are_multi_line_fields_with_their_rendered_note_beside(table, staff_client):
     cell = Cell.objects.filter(capability__table=table).exclude(note="").first()
+    cell.note = "See **the help** at [the FAQ](https://example.org/faq)"
+    cell.save()
     soup = BeautifulSoup(staff_client.get(grid_url(table)).content, "html.parser")
     box = soup.select_one(f'td[data-cell="{prefix_of(cell)}"]')
     assert box.select_one(f'textarea[name="{prefix_of(cell)}-note"]').get_text().strip() == (

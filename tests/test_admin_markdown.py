@@ -26,7 +26,7 @@ def test_markdown_fields_have_a_labelled_preview_beside_the_text(seeded, staff_c
         assert "markdownx-editor" in editor.select_one("textarea")["class"]
         region = editor.select_one("section.markdown-editor-preview")
         label = soup.find(id=region["aria-labelledby"])
-        assert label.get_text(strip=True) == "Preview, as the site shows it"
+        assert label.get_text(strip=True) == f"Preview of {name.capitalize()}, as the site shows it"
         assert region.select_one(".markdownx-preview")["data-site-css"].endswith(".css")
 
 
