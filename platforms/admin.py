@@ -280,6 +280,9 @@ class CellAdmin(EditorAdmin):
     def history_view_title(self, request, obj):
         return f"History of the cell {obj.place}"
 
+    def history_form_view_title(self, request, obj):
+        return f"Revert the cell {obj.place}"
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         record = get_object_or_404(Cell.history, id=object_id, history_id=version_id)
         sources_then = sources_of_version(record)

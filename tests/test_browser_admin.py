@@ -452,6 +452,7 @@ def test_axe_finds_no_new_violations_on_the_admin_pages(
         for name, path in pages.items():
             page.goto(live_server.url + path)
             if name == "article-change":
+                page.locator("textarea[name=body]").scroll_into_view_if_needed()
                 page.wait_for_timeout(500)  # markdownx's first preview
             shoot(page, f"{name}-{scheme}")
             new = [v for v in run_axe(page, axe)["violations"] if v["id"] not in baseline]
