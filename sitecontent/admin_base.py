@@ -1,7 +1,7 @@
 """The base of every content admin: versioned change forms and history in editors' words."""
 
 from django.contrib import admin
-from django.db import models
+from django.db import models, router, transaction
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.html import escape
@@ -111,6 +111,11 @@ class EditorAdmin(SimpleHistoryAdmin):
             .exists(),
         }
         return super().history_view(request, object_id, {**context, **(extra_context or {})})
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # One transaction, as Django's change view: the version check locks the row it reads.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
     def history_subject(self, request, object_id):
         """A line under the history title saying where the object lives (override)."""

@@ -16,7 +16,7 @@ change pages, and the grid editor for cells, are.
 
 from django import forms
 from django.core import signing
-from django.db import models
+from django.db import models, transaction
 from django.utils.formats import localize
 
 VERSION_FIELD = "loaded_version"
@@ -103,7 +103,9 @@ class VersionedModelForm(forms.ModelForm):
             return data
         model = self._meta.model
         manager = model._default_manager
-        current = manager.select_for_update().filter(pk=self.instance.pk).first()
+        if transaction.get_connection(manager.db).in_atomic_block:
+            manager = manager.select_for_update()  # held until the save commits
+        current = manager.filter(pk=self.instance.pk).first()
         if current is None:
             self.add_error(None, "Someone deleted this while you were editing it.")
             return data
