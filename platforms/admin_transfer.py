@@ -12,12 +12,14 @@ from pathlib import PurePosixPath
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+
+# The same importer as the import_markdown and export_markdown commands.
+from .markdown_io import DocumentError, export_documents, import_documents
 
 MAX_FILES = 200
 MAX_FILE_BYTES = 1024 * 1024  # one document
@@ -32,54 +34,6 @@ IMPORT_PERMISSIONS = [
     "sitecontent.change_article",
 ]
 EXPORT_PERMISSIONS = ["platforms.view_comparisonpage", "sitecontent.view_article"]
-
-
-# --- The importer's API (issue 7's platforms.markdown_io, or today's importer behind it) -------
-
-try:
-    from platforms.markdown_io import DocumentError, export_documents, import_documents
-except ImportError:  # the importer before platforms.markdown_io: a thin adapter to the same API
-    import tempfile
-    from pathlib import Path
-
-    from sitecontent.exporter import export_all
-    from sitecontent.importer import DocumentError, apply_document, parse_document, read_text
-
-    class ImportReport:
-        def __init__(self, reports, dry_run):
-            self.reports, self.dry_run = reports, dry_run
-
-        def lines(self):
-            lines = []
-            for report in self.reports:
-                lines.append(("would be " if self.dry_run else "") + report.summary())
-                for action, what, changes in report.changes:
-                    lines.append(f"  {action} {what}")
-                    for name, (before, after) in changes.items():
-                        lines.append(f"    {name}: {before!r} → {after!r}")
-            return lines
-
-    def import_documents(documents, *, dry_run=False):
-        with tempfile.TemporaryDirectory() as folder:
-            parsed = []
-            for name, data in documents:
-                path = Path(folder) / f"{len(parsed):04d}.md"
-                path.write_bytes(data)
-                try:
-                    parsed.append(parse_document(name, read_text(path)))
-                except DocumentError as error:
-                    raise DocumentError(name, error.line, error.message) from error
-        with transaction.atomic():
-            reports = [apply_document(document) for document in parsed]
-            if dry_run:
-                transaction.set_rollback(True)
-        return ImportReport(reports, dry_run)
-
-    def export_documents():
-        with tempfile.TemporaryDirectory() as folder:
-            return [
-                (path.name, path.read_text(encoding="utf-8")) for path in export_all(Path(folder))
-            ]
 
 
 # --- Reading an upload -------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from .admin_base import EditorAdmin
 from .admin_site import attention_check
-from .models import Article
+from .models import AboutPage, Article
 
 
 @admin.register(Article)
@@ -50,3 +50,14 @@ def due_soon(model, request, label):
 @attention_check
 def articles_due_soon(request):
     return due_soon(Article, request, "Articles dated in the next 7 days (drafts or scheduled)")
+
+
+@admin.register(AboutPage)
+class AboutPageAdmin(EditorAdmin):
+    list_display = ["title", "updated_at"]
+    fields = ["title", "description", "body"]
+    markdown_fields = ("body",)
+
+    def has_add_permission(self, request):
+        # One page: the migration creates it; editors change it.
+        return not AboutPage.objects.exists()

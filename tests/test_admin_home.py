@@ -68,3 +68,14 @@ def test_needs_attention_shows_only_what_the_user_may_see(seeded, client, django
     helper = django_user_model.objects.create_user("helper", password="pw-helper-1", is_staff=True)
     client.force_login(helper)
     assert attention(client) == {}
+
+
+def test_new_visitor_reports_are_counted_and_linked(seeded, staff_client):
+    from platforms.models import ClaimReport, ReportStatus
+
+    cells = list(Cell.objects.claims()[:3])
+    for cell, status in zip(cells, [ReportStatus.NEW, ReportStatus.NEW, ReportStatus.REJECTED]):
+        ClaimReport.objects.create(cell=cell, status=status, message="This looks outdated")
+    count, url = attention(staff_client)["New reports from visitors"]
+    assert count == "2"
+    assert listed_count(staff_client, url) == 2
