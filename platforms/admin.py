@@ -8,7 +8,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from sitecontent.admin import due_soon
-from sitecontent.admin_base import EditorAdmin, LabelledTabularInline
+from sitecontent.admin_base import EditorAdmin, LabelledTabularInline, VersionedStackedInline
 from sitecontent.admin_site import attention_check
 
 from . import admin_transfer
@@ -197,7 +197,7 @@ class ComparisonTableAdmin(EditorAdmin):
         return TemplateResponse(request, "admin/platforms/comparisontable/grid.html", context)
 
 
-class CellSourceInline(admin.StackedInline):
+class CellSourceInline(VersionedStackedInline):
     model = CellSource
     fields = ["order", "title", "url", "accessed"]
     extra = 1

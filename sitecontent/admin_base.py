@@ -53,7 +53,22 @@ def label_file_input(db_field, formfield):
     return formfield
 
 
-class LabelledTabularInline(admin.TabularInline):
+class VersionedInlineMixin:
+    """Inline rows carry their loaded version too (a hidden input in the row): a row someone
+    else changed meanwhile is refused with their value in the error beside the field."""
+
+    form = VersionedModelForm
+
+    def get_fields(self, request, obj=None):
+        fields = [name for name in super().get_fields(request, obj) if name != VERSION_FIELD]
+        return [*fields, VERSION_FIELD]
+
+
+class VersionedStackedInline(VersionedInlineMixin, admin.StackedInline):
+    pass
+
+
+class LabelledTabularInline(VersionedInlineMixin, admin.TabularInline):
     """A tabular inline whose inputs are named for screen readers: Django's tabular layout
     puts the field names in column headers, which do not label the inputs."""
 

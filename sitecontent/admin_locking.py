@@ -83,7 +83,7 @@ class VersionedModelForm(forms.ModelForm):
         return signing.dumps({"pk": str(obj.pk), "values": values}, salt=SALT, compress=True)
 
     def _loaded(self):
-        token = self.data.get(VERSION_FIELD)
+        token = self.data.get(self.add_prefix(VERSION_FIELD))
         if not token or self.instance.pk is None:
             return None  # nothing to compare with (an add form, or a script posting fields)
         try:
@@ -122,21 +122,26 @@ class VersionedModelForm(forms.ModelForm):
                 self.conflicts.append(self._conflict(current, name))
                 new_base[name] = theirs
         if self.conflicts:
-            self.data[VERSION_FIELD] = self._sign(current, new_base)
+            self.data[self.add_prefix(VERSION_FIELD)] = self._sign(current, new_base)
             for conflict in self.conflicts:
-                self.add_error(conflict["name"], "Someone else changed this since you opened it.")
+                self.add_error(
+                    conflict["name"],
+                    f"Someone else ({conflict['who']}) changed this since you opened it, to: "
+                    f"“{conflict['theirs']}”. Save again to keep yours.",
+                )
             return data
         return self._apply_resolutions(current, data)
 
     def _apply_resolutions(self, current, data):
         """After a conflict was shown: 'take theirs' and 'merge' choices for its fields."""
         for name in self._tracked():
-            resolution = self.data.get(RESOLVE_PREFIX + name)
+            resolution = self.data.get(self.add_prefix(RESOLVE_PREFIX + name))
+            merged = self.data.get(self.add_prefix(MERGE_PREFIX + name))
             if resolution == TAKE_THEIRS:
                 data[name] = getattr(current, name)
-            elif resolution == MERGE and MERGE_PREFIX + name in self.data:
+            elif resolution == MERGE and merged is not None:
                 try:
-                    data[name] = self.fields[name].clean(self.data[MERGE_PREFIX + name])
+                    data[name] = self.fields[name].clean(merged)
                 except forms.ValidationError as error:
                     self.add_error(name, error)
         return data
@@ -149,7 +154,7 @@ class VersionedModelForm(forms.ModelForm):
 
     def _conflict(self, current, name):
         field = self.fields[name]
-        mine = self.data.get(name, "")
+        mine = self.data.get(self.add_prefix(name), "")
         probe = type(current)(pk=current.pk)
         current._meta.get_field(name).save_form_data(probe, self.cleaned_data.get(name))
         # Text areas get a merge box pre-filled with both; other fields keep one or the other.

@@ -74,7 +74,8 @@ def test_new_visitor_reports_are_counted_and_linked(seeded, staff_client):
     from platforms.models import ClaimReport, ReportStatus
 
     cells = list(Cell.objects.claims()[:3])
-    for cell, status in zip(cells, [ReportStatus.NEW, ReportStatus.NEW, ReportStatus.REJECTED]):
+    statuses = [ReportStatus.NEW, ReportStatus.NEW, ReportStatus.REJECTED]
+    for cell, status in zip(cells, statuses, strict=True):
         ClaimReport.objects.create(cell=cell, status=status, message="This looks outdated")
     count, url = attention(staff_client)["New reports from visitors"]
     assert count == "2"

@@ -123,3 +123,31 @@ def test_every_change_form_carries_its_version(seeded, staff_client):
         opts = obj._meta
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
         assert open_form(staff_client, url)["loaded_version"]
+
+
+def test_a_cells_source_changed_meanwhile_is_refused_with_their_value(
+    seeded, staff_client, second_client
+):
+    from platforms.models import CellSource
+
+    cell = Cell.objects.filter(level=Level.FULL).first()
+    source = CellSource.objects.create(cell=cell, url="https://example.org/a", title="First")
+    url = reverse("admin:platforms_cell_change", args=[cell.pk])
+    mine, theirs = open_form(staff_client, url), open_form(second_client, url)
+    assert mine["sources-0-loaded_version"]
+    theirs["sources-0-title"] = "Their title"
+    assert second_client.post(url, theirs).status_code == 302
+    mine["sources-0-title"] = "My title"
+    response = staff_client.post(url, mine)
+    assert response.status_code == 200
+    assert (
+        "Their title"
+        in BeautifulSoup(response.content, "html.parser").select_one(".errorlist").get_text()
+    )
+    source.refresh_from_db()
+    assert source.title == "Their title"
+    # Saving again keeps mine: the form now carries the version it was shown with.
+    again = form_fields(response.content, "#content-main form")
+    assert staff_client.post(url, again).status_code == 302
+    source.refresh_from_db()
+    assert source.title == "My title"
