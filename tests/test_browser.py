@@ -429,7 +429,7 @@ def test_markdownx_editor_previews_the_article_body_while_typing(
         log_in(page, base, editor.username, EDITOR_PASSWORD)
         page.goto(f"{base}/admin/sitecontent/article/{article.pk}/change/")
         body = page.locator("textarea[name=body]")
-        preview = page.locator(".markdownx-preview")
+        preview = page.locator(".field-body .markdownx-preview")
         bold = preview.locator("strong").filter(has_text=re.compile(r"^bold$"))
         expect(body).to_be_visible()
         expect(bold).to_have_count(0)

@@ -357,7 +357,7 @@ def test_import_through_the_admin_previews_applies_and_reports_errors(
     good.write_bytes(source.read_bytes())
     bad = tmp_path / "broken.md"
     bad.write_text(
-        "---\ntitle: Broken\npermalink: /Broken/\n---\n\n| A | B |\n| --- | --- |\n| x |\n"
+        "---\ntitle: Broken\npermalink: /Broken/\n---\n\n| A | B |\n| --- | --- |\n| x | y | z |\n"
     )
     base = live_server.url
     with new_page(browser, viewport=SCREENS["1280x800"]) as page:
@@ -380,6 +380,47 @@ def test_import_through_the_admin_previews_applies_and_reports_errors(
         page.goto(f"{base}/Partnerships/")
         expect(page.locator("table").first).to_be_visible()
     assert ComparisonPage.objects.filter(permalink="/Partnerships/").exists()
+
+
+# --- Markdown editing --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("width", "side_by_side"), [(1280, True), (900, False)])
+def test_markdown_preview_sits_beside_the_text_on_wide_screens_in_the_sites_styles(
+    browser, transactional_db, live_server, django_user_model, width, side_by_side
+):
+    from playwright.sync_api import expect
+
+    from sitecontent.models import Article
+
+    seed("author:")
+    editor = make_editor(django_user_model)
+    article = Article.objects.get()
+    with new_page(browser, viewport={"width": width, "height": 800}) as page:
+        log_in(page, live_server.url, editor.username, EDITOR_PASSWORD)
+        page.goto(f"{live_server.url}/admin/sitecontent/article/{article.pk}/change/")
+        body = page.locator("textarea[name=body]")
+        body.click()
+        page.keyboard.press("Control+Home")
+        page.keyboard.type("**First words** ")
+        styled = page.locator(
+            ".field-body .site-preview"
+        )  # the site's stylesheet, in a shadow root
+        expect(styled.locator("strong").first).to_have_text("First words")
+        expect(
+            page.get_by_role("heading", name="Preview of Body, as the site shows it")
+        ).to_be_visible()
+        text_box, preview_box = body.bounding_box(), styled.bounding_box()
+        if side_by_side:
+            assert preview_box["x"] >= text_box["x"] + text_box["width"]
+            assert abs(preview_box["y"] - text_box["y"]) < 80  # the top of the text is in view
+        else:
+            assert preview_box["y"] >= text_box["y"] + text_box["height"]
+        assert text_box["height"] <= 0.75 * 800  # the text box no longer grows past the window
+        assert document_overflow(page) <= 0
+        if side_by_side:
+            page.locator(".field-body").scroll_into_view_if_needed()
+            shoot(page, "markdown-editor")
 
 
 # --- without JavaScript ------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 // that the site's styles and the admin's never mix. markdownx keeps writing the preview into
 // its own element (hidden here); this copies each update into the styled one.
 "use strict";
-(function () {
+// Django's admin loads form media in the head: wait for the form.
+document.addEventListener("DOMContentLoaded", function () {
   for (const preview of document.querySelectorAll(".markdown-editor .markdownx-preview")) {
     const host = document.createElement("div");
     host.className = "site-preview";
@@ -19,4 +20,4 @@
     copy();
     preview.hidden = true;
   }
-})();
+});
