@@ -143,7 +143,9 @@ class CellForm(forms.Form):
         # The rendered note, when it differs from the text (links, bold…): a plain note
         # would only repeat itself and make every row taller.
         html = self.cell.note_html
-        shown["preview"] = html if html and html != escape(self.cell.note) else ""
+        markup = html and html != escape(self.cell.note)
+        # After a conflict the saved note is theirs, shown in the conflict box instead.
+        shown["preview"] = html if markup and not self.conflict else ""
         return shown
 
     @staticmethod
