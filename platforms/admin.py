@@ -1,33 +1,42 @@
+from functools import partial
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
+from sitecontent.admin import due_soon
+from sitecontent.admin_base import EditorAdmin, LabelledTabularInline, VersionedStackedInline
+from sitecontent.admin_site import attention_check
+
+from . import admin_transfer
 from .grid import GridEditor
 from .models import (
     STALE_AFTER_DAYS,
     Capability,
     Cell,
     CellSource,
+    ClaimReport,
     ComparisonPage,
     ComparisonTable,
     Platform,
     PlatformAlias,
+    ReportStatus,
     TableRow,
+    sources_of_version,
 )
 
 
-class PlatformAliasInline(admin.TabularInline):
+class PlatformAliasInline(LabelledTabularInline):
     model = PlatformAlias
     fields = ["name"]
     extra = 1
 
 
 @admin.register(Platform)
-class PlatformAdmin(SimpleHistoryAdmin):
+class PlatformAdmin(EditorAdmin):
     inlines = [PlatformAliasInline]
     list_display = ["name", "parent_company", "slug", "order"]
     list_editable = ["order"]
@@ -36,7 +45,7 @@ class PlatformAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class ComparisonTableInline(admin.TabularInline):
+class ComparisonTableInline(LabelledTabularInline):
     model = ComparisonTable
     fields = ["order", "title", "slug", "section_heading", "uses_levels", "grid_link"]
     readonly_fields = ["grid_link"]
@@ -53,7 +62,7 @@ class ComparisonTableInline(admin.TabularInline):
 
 
 @admin.register(ComparisonPage)
-class ComparisonPageAdmin(SimpleHistoryAdmin):
+class ComparisonPageAdmin(EditorAdmin):
     list_display = ["title", "permalink", "status", "publish_at", "updated_at"]
     list_filter = ["status"]
     search_fields = ["title", "permalink", "description"]
@@ -65,23 +74,36 @@ class ComparisonPageAdmin(SimpleHistoryAdmin):
         ("Text around the tables", {"fields": ["intro", "closing"]}),
     ]
     inlines = [ComparisonTableInline]
+    markdown_fields = ("intro", "closing")
+    change_list_template = "admin/platforms/comparisonpage/change_list.html"
+
+    def get_urls(self):
+        views = [
+            ("import/", admin_transfer.import_view, "platforms_comparisonpage_import"),
+            ("export/", admin_transfer.export_view, "platforms_comparisonpage_export"),
+        ]
+        own = [
+            path(route, self.admin_site.admin_view(partial(view, self)), name=name)
+            for route, view, name in views
+        ]
+        return [*own, *super().get_urls()]
 
 
-class CapabilityInline(admin.TabularInline):
+class CapabilityInline(LabelledTabularInline):
     model = Capability
     fields = ["order", "name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
     extra = 0
 
 
-class TableRowInline(admin.TabularInline):
+class TableRowInline(LabelledTabularInline):
     model = TableRow
     fields = ["order", "platform", "label"]
     extra = 0
 
 
 @admin.register(ComparisonTable)
-class ComparisonTableAdmin(SimpleHistoryAdmin):
+class ComparisonTableAdmin(EditorAdmin):
     list_display = ["title", "page", "order", "uses_levels", "grid_link"]
     list_filter = ["page", "uses_levels"]
     ordering = ["page__order", "page__title", "order"]
@@ -107,6 +129,7 @@ class ComparisonTableAdmin(SimpleHistoryAdmin):
         ("Takeaways", {"fields": ["takeaways_heading", "takeaways"]}),
     ]
     inlines = [CapabilityInline, TableRowInline]
+    markdown_fields = ("intro", "takeaways")
     change_form_template = "admin/platforms/comparisontable/change_form.html"
 
     grid_link = ComparisonTableInline.grid_link
@@ -119,39 +142,83 @@ class ComparisonTableAdmin(SimpleHistoryAdmin):
         ]
 
     def grid_view(self, request, table_id):
-        table = get_object_or_404(
-            ComparisonTable.objects.with_cells().select_related("page"), pk=table_id
-        )
+        table = self._grid_table(table_id)
         if not (self.has_change_permission(request, table) and request.user.has_perm(
             "platforms.change_cell"
         )):  # fmt: skip
             raise PermissionDenied
-        editor = GridEditor(table, request.POST if request.method == "POST" else None)
-        if request.method == "POST":
-            if editor.is_valid():
-                changed = editor.save()
-                messages.success(request, f"Saved. {changed} cell(s) changed.")
-                return redirect("admin:platforms_comparisontable_grid", table.pk)
+        if request.method != "POST":
+            return self._render_grid(request, GridEditor(table))
+        editor = GridEditor(table, request.POST)
+        if not editor.is_valid():
             messages.error(
                 request,
                 f"Nothing was saved: {editor.error_count} problem(s) are marked below.",
             )
+            return self._render_grid(request, editor)
+        if editor.deletions and "confirm-delete" not in request.POST:
+            return self._render_grid(request, editor, confirm_deletions=True)
+        changed = editor.save()
+        if not editor.conflicts:
+            messages.success(request, f"Saved. {changed} cell(s) changed.")
+            return redirect("admin:platforms_comparisontable_grid", table.pk)
+        messages.warning(
+            request,
+            f"Saved {changed} cell(s). {len(editor.conflicts)} change(s) were not saved because "
+            "someone else saved the same cell or header after you opened this page: "
+            "they are marked below with both versions.",
+        )
+        cell_conflicts = {c["prefix"]: c for c in editor.conflicts if "mine" in c}
+        fresh = GridEditor(self._grid_table(table_id), conflicts=cell_conflicts)
+        fresh.header_conflicts = [c["header"] for c in editor.conflicts if "header" in c]
+        return self._render_grid(request, fresh)
+
+    def _grid_table(self, table_id):
+        tables = ComparisonTable.objects.with_cells().select_related("page")
+        return get_object_or_404(tables, pk=table_id)
+
+    def _render_grid(self, request, editor, confirm_deletions=False):
+        table = editor.table
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Edit all cells: {table.title}",
+            "title": f"Edit all cells: {table.title or table.slug}",
+            "subtitle": f"On the page {table.page}",
             "opts": self.model._meta,
             "original": table,
             "table": table,
             "editor": editor,
+            "confirm_deletions": confirm_deletions,
+            # Reversed once, not per cell.
+            "cells_url": reverse("admin:platforms_cell_changelist"),
             "has_view_permission": True,
+            # The grid needs the whole width: no navigation sidebar beside it.
+            "is_nav_sidebar_enabled": False,
         }
         return TemplateResponse(request, "admin/platforms/comparisontable/grid.html", context)
 
 
-class CellSourceInline(admin.TabularInline):
+class CellSourceInline(VersionedStackedInline):
     model = CellSource
     fields = ["order", "title", "url", "accessed"]
     extra = 1
+
+
+class AttentionFilter(admin.SimpleListFilter):
+    title = "needs attention"
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("no-source", "Claims without any source"),
+            ("partial-no-note", "Partial support without a note"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no-source":
+            return queryset.without_sources()
+        if self.value() == "partial-no-note":
+            return queryset.partial_without_note()
+        return queryset
 
 
 class StaleFilter(admin.SimpleListFilter):
@@ -176,7 +243,10 @@ class StaleFilter(admin.SimpleListFilter):
 
 
 @admin.register(Cell)
-class CellAdmin(SimpleHistoryAdmin):
+class CellAdmin(EditorAdmin):
+    """A cell's own page: its claim, sources and review date. Its place in the table is fixed:
+    moving a claim is deleting it and adding another, each in the history."""
+
     list_display = ["platform", "capability", "table", "level", "note", "last_reviewed"]
     list_filter = [
         ("capability__table__page", admin.RelatedOnlyFieldListFilter),
@@ -184,6 +254,7 @@ class CellAdmin(SimpleHistoryAdmin):
         "row__platform",
         "level",
         StaleFilter,
+        AttentionFilter,
     ]
     search_fields = ["note", "row__platform__name", "capability__name"]
     list_select_related = ["row__platform", "capability__table__page"]
@@ -195,15 +266,53 @@ class CellAdmin(SimpleHistoryAdmin):
     def table(self, cell):
         return cell.capability.table
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["capability", "row"] if obj is not None and obj.pk else []
 
-class CellInline(admin.TabularInline):
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("capability__table__page")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        cell = self.get_object(request, object_id)
+        context = {"title": f"Change cell: {cell.place}"} if cell else {}
+        context.update(extra_context or {})
+        return super().change_view(request, object_id, form_url, context)
+
+    def history_view_title(self, request, obj):
+        return f"History of the cell {obj.place}"
+
+    def history_form_view_title(self, request, obj):
+        return f"Revert the cell {obj.place}"
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        record = get_object_or_404(Cell.history, id=object_id, history_id=version_id)
+        sources_then = sources_of_version(record)
+        if request.method == "POST":
+            request.restore_cell_sources = sources_then  # applied by save_model below
+        context = {
+            "restored_extra": "admin/platforms/cell/sources_then.html",
+            "sources_then": sources_then,
+            "reviewed_then": record.last_reviewed,
+        }
+        return super().history_form_view(
+            request, object_id, version_id, {**context, **(extra_context or {})}
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        sources = getattr(request, "restore_cell_sources", None)
+        if sources is not None:
+            obj.replace_sources(sources)
+
+
+class CellInline(LabelledTabularInline):
     model = Cell
     fields = ["row", "level", "note", "last_reviewed"]
     extra = 0
 
 
 @admin.register(Capability)
-class CapabilityAdmin(SimpleHistoryAdmin):
+class CapabilityAdmin(EditorAdmin):
     list_display = ["name", "table", "order"]
     ordering = ["table__page__title", "table__order", "order"]
     list_filter = [("table__page", admin.RelatedOnlyFieldListFilter), "table"]
@@ -214,12 +323,55 @@ class CapabilityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(TableRow)
-class TableRowAdmin(SimpleHistoryAdmin):
+class TableRowAdmin(EditorAdmin):
     list_display = ["display_label", "platform", "table", "order"]
     ordering = ["table__page__title", "table__order", "order"]
     list_filter = ["platform", ("table__page", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["label", "platform__name"]
     list_select_related = ["platform", "table__page"]
+
+
+# --- "Needs attention" on the admin home -------------------------------------------------------
+
+
+def cell_list_item(request, label, queryset, query):
+    url = reverse("admin:platforms_cell_changelist") + "?" + query
+    return {"label": label, "count": queryset.count(), "url": url}
+
+
+@attention_check
+def claims_needing_attention(request):
+    if not request.user.has_perm("platforms.view_cell"):
+        return []
+    cells = Cell.objects.all()
+    years = STALE_AFTER_DAYS // 365
+    return [
+        cell_list_item(
+            request, f"Claims not reviewed for {years} year or more", cells.stale(), "review=stale"
+        ),
+        cell_list_item(
+            request, "Partial support without a note", cells.partial_without_note(),
+            "attention=partial-no-note",
+        ),
+        cell_list_item(
+            request, "Claims without any source", cells.without_sources(), "attention=no-source"
+        ),
+    ]  # fmt: skip
+
+
+@attention_check
+def pages_due_soon(request):
+    return due_soon(ComparisonPage, request, "Comparison pages dated in the next 7 days")
+
+
+@attention_check
+def visitor_reports(request):
+    """Visitors' reports about claims: new ones wait for an editor."""
+    if not request.user.has_perm("platforms.view_claimreport"):
+        return []
+    url = reverse("admin:platforms_claimreport_changelist") + f"?status__exact={ReportStatus.NEW}"
+    count = ClaimReport.objects.filter(status=ReportStatus.NEW).count()
+    return [{"label": "New reports from visitors", "count": count, "url": url}]
 
 
 from . import admin_reports  # noqa: E402, F401  (the claim-report queue, issue 11)

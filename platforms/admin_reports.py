@@ -4,11 +4,14 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from sitecontent.admin_locking import VersionedModelForm
+
 from .models import ClaimReport, ReportStatus, cell_url
 
 
 @admin.register(ClaimReport)
 class ClaimReportAdmin(admin.ModelAdmin):
+    form = VersionedModelForm  # no lost updates when two editors moderate the same report
     list_display = ["created_at", "status", "claim", "short_message", "links"]
     list_filter = ["status", "created_at"]
     list_select_related = ["cell__row__platform", "cell__capability__table__page"]

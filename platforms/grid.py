@@ -1,45 +1,247 @@
-"""The grid editor: a whole comparison table on one form, saved all at once or not at all.
+"""The grid editor: a whole comparison table on one form.
 
-Each cell is a small form prefixed by its capability and platform; row and column order are
-number inputs in the headers; one more form adds a platform row and another a capability
-column. Plain POST, no JavaScript needed.
+Each cell is a small form prefixed by its capability and row: level, note, review date and
+sources (one a line). Each row and column header renames, reorders, marks its cells reviewed
+today or deletes itself (after a confirmation). One more form adds a row, another a column.
+Plain POST, no JavaScript needed.
+
+Everything is validated first: if anything is wrong, nothing is saved. Then, in one
+transaction, each cell, row and column is compared with the version the page was loaded from
+(a signed map of fingerprints in one hidden field): what only this editor changed is saved,
+what only someone else changed is left as they saved it, and what both changed differently is
+a conflict, left unsaved and shown with both versions.
 """
 
+import hashlib
+import json
+from datetime import date
+
 from django import forms
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from .models import Capability, Cell, Level, Platform, TableRow
 
+VERSION_SALT = "grid-loaded-version"
+SOURCES_HELP = (
+    "One source a line: URL | title | accessed date (YYYY-MM-DD). Title and date are optional."
+)
+KEEP_MINE, TAKE_THEIRS, MERGE = "mine", "theirs", "merge"
+# The level menu's options with each value selected, written once rather than per cell.
+LEVEL_OPTIONS = {
+    selected: mark_safe(
+        "".join(
+            format_html(
+                '<option value="{}"{}>{}</option>',
+                value,
+                " selected" if value == selected else "",
+                label,
+            )
+            for value, label in [("", "—"), *Level.choices]
+        )
+    )
+    for selected in ["", *Level.values]
+}
+
+
+def fingerprint(*values):
+    """A short stable digest of a unit's editable values, to tell whether it changed."""
+    text = json.dumps([str(v) if v is not None else "" for v in values])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def sources_as_text(sources):
+    lines = []
+    for source in sources:
+        parts = [source.url, source.title, source.accessed.isoformat() if source.accessed else ""]
+        while parts and not parts[-1]:
+            parts.pop()
+        lines.append(" | ".join(parts))
+    return "\n".join(lines)
+
+
+def parse_sources(text):
+    """[(url, title, accessed)] from lines "URL | title | date"; errors name their line."""
+    sources, errors = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.split("|")]
+        url, title, accessed = (parts + ["", ""])[:3]
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            errors.append(f"Source line {number}: “{url}” is not a web address (https://…).")
+            continue
+        if len(parts) > 3:
+            errors.append(f"Source line {number}: use at most two “|”: URL | title | date.")
+            continue
+        try:
+            day = date.fromisoformat(accessed) if accessed else None
+        except ValueError:
+            errors.append(f"Source line {number}: write the date as YYYY-MM-DD, e.g. 2025-05-30.")
+            continue
+        sources.append((url, title[:300], day))
+    if errors:
+        raise ValidationError(errors)
+    return sources
+
+
+def normalized(text):
+    return text.replace("\r\n", "\n").strip()
+
 
 class CellForm(forms.Form):
     level = forms.ChoiceField(required=False, choices=[("", "—"), *Level.choices])
-    note = forms.CharField(required=False, max_length=2000)
-    last_reviewed = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2, "cols": 24})
+    )
+    last_reviewed = forms.DateField(
+        required=False, label="Reviewed", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sources = forms.CharField(
+        required=False,
+        help_text=SOURCES_HELP,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 24}),
+    )
 
-    def __init__(self, *args, cell, uses_levels, **kwargs):
+    def __init__(self, *args, cell, uses_levels, conflict=None, **kwargs):
         self.cell = cell
-        initial = {"level": cell.level, "note": cell.note, "last_reviewed": cell.last_reviewed}
+        self.conflict = conflict  # {"mine": values, "theirs": cell} after a refused save
+        initial = self.values_of(cell)
+        if conflict:
+            initial = {**conflict["mine"], "resolve": KEEP_MINE}
+            initial["merged_note"] = f"{conflict['mine']['note']}\n\n{self.theirs.note}".strip()
         super().__init__(*args, initial=initial, **kwargs)
         if not uses_levels:
             del self.fields["level"]
+        if conflict or (self.data and f"{self.prefix}-resolve" in self.data):
+            self.fields["resolve"] = forms.ChoiceField(
+                required=False,
+                choices=[(KEEP_MINE, "Keep mine"), (TAKE_THEIRS, "Take theirs"), (MERGE, "Merge")],
+                widget=forms.RadioSelect,
+            )
+            self.fields["merged_note"] = forms.CharField(
+                required=False, max_length=4000, widget=forms.Textarea
+            )
+
+    @property
+    def shown(self):
+        """The values the page shows, as text: rendered by hand in the template, because the
+        widget templates cost seconds on a 40 × 40 grid."""
+        shown = {}
+        for name in ("level", "note", "last_reviewed", "sources"):
+            value = self[name].value() if name in self.fields else ""
+            shown[name] = value.isoformat() if isinstance(value, date) else (value or "")
+        shown["level_options"] = LEVEL_OPTIONS.get(shown["level"], LEVEL_OPTIONS[""])
+        # The rendered note, when it differs from the text (links, bold…): a plain note
+        # would only repeat itself and make every row taller.
+        html = self.cell.note_html
+        markup = html and html != escape(self.cell.note)
+        # After a conflict the saved note is theirs, shown in the conflict box instead.
+        shown["preview"] = html if markup and not self.conflict else ""
+        return shown
+
+    @staticmethod
+    def values_of(cell):
+        return {
+            "level": cell.level,
+            "note": cell.note,
+            "last_reviewed": cell.last_reviewed,
+            "sources": sources_as_text(cell.sources.all()) if cell.pk else "",
+        }
+
+    @staticmethod
+    def fingerprint_of(values):
+        return fingerprint(
+            values.get("level", ""),
+            normalized(values.get("note", "")),
+            values.get("last_reviewed"),
+            normalized(values.get("sources", "")),
+        )
+
+    @property
+    def theirs(self):
+        """The cell as someone else saved it, when this cell's save was refused."""
+        if not self.conflict:
+            return None
+        return self.conflict["theirs"] or Cell(capability=self.cell.capability, row=self.cell.row)
+
+    @property
+    def theirs_sources(self):
+        return sources_as_text(self.theirs.sources.all()) if self.theirs.pk else ""
+
+    def clean_note(self):
+        return normalized(self.cleaned_data["note"])
+
+    def clean_sources(self):
+        text = normalized(self.cleaned_data["sources"])
+        self.parsed_sources = parse_sources(text)
+        return text
 
     def clean(self):
         data = super().clean()
+        if data.get("resolve") == MERGE:
+            data["note"] = normalized(data.get("merged_note", ""))
         self.cell.level = data.get("level", "")
         self.cell.note = data.get("note", "")
         self.cell.last_reviewed = data.get("last_reviewed")
         try:
-            self.cell.full_clean()
+            # The cell's place is the grid's own, and Cell.clean() states the same rules as
+            # the check constraints: no query per cell to check them.
+            self.cell.full_clean(exclude=["capability", "row"], validate_constraints=False)
         except ValidationError as error:
             for message in error.messages:
                 self.add_error(None, message)
         return data
 
+    def submitted(self):
+        data = self.cleaned_data
+        return {key: data.get(key, "") for key in ("level", "note", "last_reviewed", "sources")}
 
-class OrderForm(forms.Form):
+
+class HeaderForm(forms.Form):
+    """A row or column header: its name, position, and bulk actions on its cells."""
+
+    name = forms.CharField(required=False, max_length=200)
     order = forms.IntegerField(min_value=0, max_value=9999)
+    reviewed_today = forms.BooleanField(required=False, label="Mark its cells reviewed today")
+    delete = forms.BooleanField(required=False)
+
+    def __init__(self, *args, obj, kind, **kwargs):
+        self.obj, self.kind = obj, kind
+        name = obj.label if kind == "row" else obj.name
+        super().__init__(*args, initial={"name": name, "order": obj.order}, **kwargs)
+        if kind == "row":  # an empty label shows the platform's name
+            self.fields["name"].widget.attrs["placeholder"] = obj.platform.name
+        self.fields["delete"].label = f"Delete this {kind}"
+        self.fields["name"].label = "Label" if kind == "row" else "Column name"
+        if kind == "column":
+            self.fields["name"].required = True
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
+
+    def fingerprint_now(self):
+        name = self.obj.label if self.kind == "row" else self.obj.name
+        return fingerprint(name, self.obj.order)
+
+    def fingerprint_submitted(self):
+        return fingerprint(self.cleaned_data["name"], self.cleaned_data["order"])
+
+    def apply(self):
+        if self.kind == "row":
+            self.obj.label = self.cleaned_data["name"]
+        else:
+            self.obj.name = self.cleaned_data["name"]
+        self.obj.order = self.cleaned_data["order"]
+        self.obj.save()
 
 
 class AddRowForm(forms.Form):
@@ -77,69 +279,164 @@ class GridEditor:
     """All the forms of one table's grid, validated together and saved in one transaction.
 
     `table` should come from ComparisonTable.objects.with_cells(), so that its grid costs no query
-    per row or column."""
+    per row or column. `conflicts` ({cell prefix: (my values, their cell)}) re-offers cells
+    whose save was refused."""
 
-    def __init__(self, table, data=None):
+    def __init__(self, table, data=None, conflicts=None):
         self.table = table
+        self.data = data
+        conflicts = conflicts or {}
         self.capabilities = list(table.capabilities.all())
         self.rows = list(table.rows.all())
         self.grid = []
+        self.loaded = {}
         for row, row_cells in table.grid:
             cells = []
             for capability, cell in zip(self.capabilities, row_cells, strict=True):
                 cell = cell or Cell(capability=capability, row=row)
+                cell.row = row  # the prefetched row and its platform: no query per cell
+                prefix = f"cell-{capability.id}-{row.id}"
                 form = CellForm(
                     data,
                     cell=cell,
                     uses_levels=table.uses_levels,
-                    prefix=f"cell-{capability.id}-{row.id}",
+                    prefix=prefix,
+                    conflict=conflicts.get(prefix),
                 )
+                self.loaded[prefix] = CellForm.fingerprint_of(CellForm.values_of(cell))
                 cells.append(form)
-            row_order = OrderForm(data, prefix=f"row-{row.id}", initial={"order": row.order})
-            self.grid.append((row, row_order, cells))
-        self.column_orders = [
-            (cap, OrderForm(data, prefix=f"col-{cap.id}", initial={"order": cap.order}))
-            for cap in self.capabilities
-        ]
+            header = HeaderForm(data, obj=row, kind="row", prefix=f"row-{row.id}")
+            self.loaded[header.prefix] = header.fingerprint_now()
+            self.grid.append((row, header, cells))
+        self.column_headers = []
+        for capability in self.capabilities:
+            header = HeaderForm(data, obj=capability, kind="column", prefix=f"col-{capability.id}")
+            self.loaded[header.prefix] = header.fingerprint_now()
+            self.column_headers.append((capability, header))
         self.add_row = AddRowForm(data, table=table, prefix="add-row")
         self.add_column = AddColumnForm(data, table=table, prefix="add-column")
+        self.conflicts = []
+
+    @property
+    def version(self):
+        """The hidden field's value: what this page shows, signed. After a validation error
+        the page keeps the version it was first loaded from."""
+        if self.data and self.data.get("version"):
+            return self.data["version"]
+        return signing.dumps(self.loaded, salt=VERSION_SALT, compress=True)
 
     @property
     def add_forms(self):
         return [self.add_row, self.add_column]
 
     def forms(self):
-        yield from (form for _row, order, cells in self.grid for form in (order, *cells))
-        yield from (form for _cap, form in self.column_orders)
+        yield from (form for _row, header, cells in self.grid for form in (header, *cells))
+        yield from (form for _cap, form in self.column_headers)
         yield self.add_row
         yield self.add_column
 
     def is_valid(self):
-        return all([form.is_valid() for form in self.forms()])
+        valid = all([form.is_valid() for form in self.forms()])
+        self.version_error = None
+        try:
+            self.base = signing.loads(self.data.get("version", ""), salt=VERSION_SALT)
+        except signing.BadSignature:
+            self.version_error = "This page's version mark is missing or damaged: reload it."
+            return False
+        return valid
 
     @property
     def error_count(self):
-        return sum(1 for form in self.forms() if form.errors)
+        return sum(1 for form in self.forms() if form.errors) + bool(self.version_error)
+
+    @property
+    def deletions(self):
+        """Headers whose delete box is ticked (after validation)."""
+        return [
+            form
+            for form in [header for _row, header, _cells in self.grid]
+            + [header for _cap, header in self.column_headers]
+            if form.cleaned_data.get("delete")
+        ]
 
     @transaction.atomic
     def save(self):
-        """Write what changed; returns the number of cells changed."""
+        """Write what this editor changed; returns the number of cells changed. Refused
+        changes are in self.conflicts afterwards: {"prefix", "mine", "theirs"} for a cell,
+        {"prefix", "header"} for a row or column header."""
+        current = self._current_cells()
+        today = timezone.localdate()
+        reviewed_rows = {h.obj.id for _r, h, _c in self.grid if h.cleaned_data["reviewed_today"]}
+        reviewed_cols = {
+            h.obj.id for _c, h in self.column_headers if h.cleaned_data["reviewed_today"]
+        }
+        deleted = {(h.kind, h.obj.id) for h in self.deletions}
         changed = 0
-        for row, order_form, cells in self.grid:
-            if order_form.has_changed():
-                row.order = order_form.cleaned_data["order"]
-                row.save()
+        for row, header, cells in self.grid:
+            self._save_header(header)
             for form in cells:
-                if form.has_changed() or (form.cell.pk is None and not form.cell.is_empty):
-                    form.cell.save()
+                cell = form.cell
+                if ("row", row.id) in deleted or ("column", cell.capability_id) in deleted:
+                    continue
+                values = form.submitted()
+                if not form.cell.is_empty and (
+                    row.id in reviewed_rows or cell.capability_id in reviewed_cols
+                ):
+                    values["last_reviewed"] = today
+                if self._save_cell(form, values, current.get((cell.capability_id, row.id))):
                     changed += 1
-        for capability, form in self.column_orders:
-            if form.has_changed():
-                capability.order = form.cleaned_data["order"]
-                capability.save()
+        for _capability, header in self.column_headers:
+            self._save_header(header)
+        for header in self.deletions:
+            header.obj.delete()
         self._add_column()
         self._add_row()
         return changed
+
+    def _current_cells(self):
+        """The table's cells as the database holds them now, locked until the save ends."""
+        cells = (
+            Cell.objects.select_for_update()
+            .filter(capability__table=self.table)
+            .prefetch_related("sources")
+        )
+        return {(cell.capability_id, cell.row_id): cell for cell in cells}
+
+    def _save_cell(self, form, values, current):
+        prefix = form.prefix
+        base = self.base.get(prefix)
+        mine = CellForm.fingerprint_of(values)
+        now = CellForm.fingerprint_of(CellForm.values_of(current)) if current else (
+            CellForm.fingerprint_of(CellForm.values_of(Cell()))
+        )  # fmt: skip
+        if form.cleaned_data.get("resolve") == TAKE_THEIRS and base == now:
+            return False
+        if mine in (base, now):
+            return False  # untouched here (so theirs stays), or already as wanted
+        if base is not None and base != now:
+            self.conflicts.append({"prefix": prefix, "mine": values, "theirs": current})
+            return False
+        cell = current or form.cell
+        if current is None and not any(values.values()):
+            return False  # an empty cell stays absent
+        cell.level, cell.note = values["level"], values["note"]
+        cell.last_reviewed = values["last_reviewed"]
+        cell.save()  # before its sources: reverting a version restores the sources it had
+        cell.replace_sources(form.parsed_sources)
+        return True
+
+    def _save_header(self, header):
+        if header.cleaned_data.get("delete"):
+            return
+        base = self.base.get(header.prefix)
+        mine = header.fingerprint_submitted()
+        if mine == base or mine == header.fingerprint_now():
+            return
+        header.obj.refresh_from_db()
+        if base is not None and header.fingerprint_now() != base:
+            self.conflicts.append({"prefix": header.prefix, "header": str(header.obj)})
+            return
+        header.apply()
 
     def _add_row(self):
         platform = self.add_row.cleaned_data.get("platform")

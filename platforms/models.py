@@ -339,6 +339,17 @@ class TableRow(models.Model):
 
 
 class CellQuerySet(models.QuerySet):
+    def claims(self):
+        """Cells that say something (a level or a note): not empty cells."""
+        return self.exclude(level="", note="")
+
+    def without_sources(self):
+        return self.claims().filter(sources__isnull=True)
+
+    def partial_without_note(self):
+        """Partial support with a blank note (the database refuses an empty one, not spaces)."""
+        return self.filter(level=Level.PARTIAL, note__regex=r"^\s*$")
+
     def stale(self):
         """Reviewed, but longer ago than STALE_AFTER_DAYS (never-reviewed cells are not stale)."""
         return self.filter(
@@ -411,6 +422,33 @@ class Cell(models.Model):
         return self.row.platform
 
     @property
+    def place(self):
+        """Where the claim sits, in words: "Capability × Platform, in Table on Page"."""
+        table = self.capability.table
+        table_name = table.title or table.slug
+        return f"{self.capability} × {self.row.display_label}, in “{table_name}” on {table.page}"
+
+    def replace_sources(self, sources):
+        """Make the cell's sources exactly `sources` [(url, title, accessed)], in that order,
+        changing only what differs (each change lands in the sources' history)."""
+        current = list(self.sources.all())
+        for order, (url, title, accessed) in enumerate(sources):
+            if order < len(current):
+                source = current[order]
+                if (source.url, source.title, source.accessed, source.order) != (
+                    url, title, accessed, order
+                ):  # fmt: skip
+                    source.url, source.title, source.accessed = url, title, accessed
+                    source.order = order
+                    source.save()
+            else:
+                CellSource.objects.create(
+                    cell=self, url=url, title=title, accessed=accessed, order=order
+                )
+        for source in current[len(sources) :]:
+            source.delete()
+
+    @property
     def is_empty(self):
         return not self.level and not self.note
 
@@ -424,6 +462,20 @@ class Cell(models.Model):
             raise ValidationError({"note": "Partial support needs a note saying what is there."})
         if self.row_id and self.row.table_id != table.id:
             raise ValidationError({"row": "The row and the column belong to different tables."})
+
+
+def sources_of_version(record):
+    """The sources a cell had while the historical `record` was its current version:
+    [(url, title, accessed)]. Sources are saved after their cell, so "while current" runs up
+    to the cell's next version (or now)."""
+    later = (
+        Cell.history.filter(id=record.id, history_date__gt=record.history_date)
+        .order_by("history_date")
+        .first()
+    )
+    moment = later.history_date - timedelta(microseconds=1) if later else timezone.now()
+    sources = CellSource.history.as_of(moment).filter(cell_id=record.id)
+    return [(s.url, s.title, s.accessed) for s in sorted(sources, key=lambda s: (s.order, s.id))]
 
 
 class CellSource(models.Model):

@@ -1,13 +1,17 @@
-from django.contrib import admin
-from markdownx.models import MarkdownxField
-from markdownx.widgets import AdminMarkdownxWidget
-from simple_history.admin import SimpleHistoryAdmin
+from datetime import timedelta
+from urllib.parse import urlencode
 
+from django.contrib import admin
+from django.urls import reverse
+from django.utils import timezone
+
+from .admin_base import EditorAdmin
+from .admin_site import attention_check
 from .models import AboutPage, Article
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(EditorAdmin):
     list_display = ["title", "author", "status", "publish_at", "updated_at"]
     list_filter = ["status", "author"]
     search_fields = ["title", "subtitle", "description", "body", "author"]
@@ -20,15 +24,39 @@ class ArticleAdmin(SimpleHistoryAdmin):
         ("Hero image", {"fields": ["hero_image", "hero_image_url", "hero_image_alt"]}),
         (None, {"fields": ["body", "call_to_action", "reading_time"]}),
     ]
-    # The admin would otherwise give the body a plain textarea: keep markdownx's live preview.
-    formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+    markdown_fields = ("body", "call_to_action")
+
+
+def due_soon(model, request, label):
+    """Items whose publish time falls in the next 7 days: drafts that will not go live unless
+    published, and published items that will."""
+    opts = model._meta
+    if not request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+        return []
+    start = timezone.localdate()
+    end = start + timedelta(days=8)
+    count = (
+        model.objects.filter(publish_at__date__gte=start, publish_at__date__lt=end)
+        .exclude(status="published", publish_at__lte=timezone.now())
+        .count()
+    )
+    query = urlencode(
+        {"publish_at__date__gte": start.isoformat(), "publish_at__date__lt": end.isoformat()}
+    )
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist") + "?" + query
+    return [{"label": label, "count": count, "url": url}]
+
+
+@attention_check
+def articles_due_soon(request):
+    return due_soon(Article, request, "Articles dated in the next 7 days (drafts or scheduled)")
 
 
 @admin.register(AboutPage)
-class AboutPageAdmin(SimpleHistoryAdmin):
+class AboutPageAdmin(EditorAdmin):
     list_display = ["title", "updated_at"]
     fields = ["title", "description", "body"]
-    formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+    markdown_fields = ("body",)
 
     def has_add_permission(self, request):
         # One page: the migration creates it; editors change it.

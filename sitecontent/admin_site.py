@@ -2,6 +2,17 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
 
+# "Needs attention" on the admin home: each app registers checks (see attention_check), so this
+# module never imports another app's models.
+ATTENTION_CHECKS = []
+
+
+def attention_check(check):
+    """Register check(request) -> [{"label", "count", "url"}] for the admin home page."""
+    ATTENTION_CHECKS.append(check)
+    return check
+
+
 # What editors work on most comes first on the admin home page, in this order, together.
 FIRST_MODELS = ["platforms.comparisonpage", "platforms.platform", "sitecontent.article"]
 
@@ -10,6 +21,11 @@ class SiteAdminSite(admin.AdminSite):
     site_header = f"{settings.SITE_NAME} editors"
     site_title = f"{settings.SITE_NAME} admin"
     index_title = "Content"
+
+    def index(self, request, extra_context=None):
+        items = [item for check in ATTENTION_CHECKS for item in check(request)]
+        context = {"needs_attention": items, **(extra_context or {})}
+        return super().index(request, context)
 
     def get_app_list(self, request, app_label=None):
         apps = super().get_app_list(request, app_label)

@@ -63,3 +63,24 @@ def staff_user(django_user_model):
 def staff_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+def form_fields(html, selector="form"):
+    """What a browser would submit from the form matching `selector` in `html`, unchanged."""
+    from bs4 import BeautifulSoup
+
+    form = BeautifulSoup(html, "html.parser").select_one(selector)
+    data = {}
+    for field in form.select("input[name], select[name], textarea[name]"):
+        name, kind = field["name"], field.get("type", "text")
+        if field.name == "select":
+            chosen = field.select_one("option[selected]") or field.select_one("option")
+            data[name] = chosen.get("value", chosen.get_text()) if chosen else ""
+        elif field.name == "textarea":
+            data[name] = field.get_text().removeprefix("\n")
+        elif kind in {"checkbox", "radio"}:
+            if field.has_attr("checked"):
+                data[name] = field.get("value", "on")
+        elif kind not in {"submit", "button", "file", "image", "reset"}:
+            data[name] = field.get("value", "")
+    return data

@@ -11,6 +11,8 @@ from PIL import Image
 
 from platforms.models import Cell, ComparisonTable, Level
 
+from .conftest import form_fields
+
 
 def admin_models():
     return [model for model in apps.get_models() if model in admin_site._registry]
@@ -63,16 +65,7 @@ def test_article_body_uses_the_markdownx_editor(seeded, staff_client):
 def grid_post_data(table, client):
     """The grid form as a browser would submit it: every field with its current value."""
     html = client.get(reverse("admin:platforms_comparisontable_grid", args=[table.pk])).content
-    soup = BeautifulSoup(html, "html.parser")
-    form = soup.select_one("form.grid-editor")
-    data = {}
-    for field in form.select("input[name], select[name]"):
-        if field.name == "select":
-            chosen = field.select_one("option[selected]")
-            data[field["name"]] = chosen["value"] if chosen else ""
-        elif field.get("type") != "submit":
-            data[field["name"]] = field.get("value", "")
-    return data
+    return form_fields(html, "form.grid-editor")
 
 
 def test_grid_editor_changes_many_cells_in_one_post(seeded, staff_client):

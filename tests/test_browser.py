@@ -384,7 +384,7 @@ def test_editor_changes_a_cell_in_the_grid_and_reverts_it_from_history(
 
         grid_cell = page.locator(f'td[data-cell="{prefix}"]')
         level = page.locator(f'select[name="{prefix}-level"]')
-        note = page.locator(f'input[name="{prefix}-note"]')
+        note = page.locator(f'[name="{prefix}-note"]')
         expect(level).to_have_value(original_level)
         expect(note).to_have_value(original_note)
         level.select_option(new_level.value)
@@ -398,10 +398,11 @@ def test_editor_changes_a_cell_in_the_grid_and_reverts_it_from_history(
         expect(changed).to_contain_text(new_note)
         expect(changed).not_to_contain_text(original_note)
         expect(changed.locator(".mark")).to_have_text(new_level.mark)
-        expect(changed.locator(".level-label")).to_have_text(f"{new_level.short_label}:")
+        expect(changed.locator(".level-label").first).to_have_text(f"{new_level.short_label}:")
 
         # Back in the grid: the cell's history, then the version from before the change.
         page.goto(f"{base}/admin/platforms/comparisontable/{table.pk}/grid/")
+        grid_cell.locator("summary").click()  # the cell's sources, review date and history
         grid_cell.get_by_role("link", name="History").click()
         page.wait_for_url(f"{base}/admin/platforms/cell/{cell.pk}/history/")
         records = page.locator("#change-history tbody tr")
@@ -448,7 +449,7 @@ def test_markdownx_editor_previews_the_article_body_while_typing(
         log_in(page, base, editor.username, EDITOR_PASSWORD)
         page.goto(f"{base}/admin/sitecontent/article/{article.pk}/change/")
         body = page.locator("textarea[name=body]")
-        preview = page.locator(".markdownx-preview")
+        preview = page.locator(".field-body .markdownx-preview")
         bold = preview.locator("strong").filter(has_text=re.compile(r"^bold$"))
         expect(body).to_be_visible()
         expect(bold).to_have_count(0)

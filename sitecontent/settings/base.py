@@ -236,6 +236,9 @@ SECURE_CSP = {
 # Django's admin and the markdownx editor set inline styles; scripts stay same-origin only.
 ADMIN_CSP = {**SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]}
 
+# The grid editor posts a whole table at once: 40 × 40 cells of four fields each, plus headers.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
 SITE_NAME = "Platform Compare"
 SITE_TAGLINE = "How social platforms compare, claim by claim"
 SECURITY_CONTACT = os.environ.get("DJANGO_SECURITY_CONTACT", "mailto:security@example.org")

@@ -1,0 +1,176 @@
+"""Import and export of Markdown documents from the admin, for editors who never use a shell.
+
+Upload Markdown files (or a zip of them) → the importer's dry run shows what would change →
+confirm to apply it, atomically, with the same errors (file:line) as import_markdown. Export
+downloads every page and article as one zip. Sizes are bounded before anything is read whole.
+"""
+
+import io
+import zipfile
+from pathlib import PurePosixPath
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+# The same importer as the import_markdown and export_markdown commands.
+from .markdown_io import DocumentError, export_documents, import_documents
+
+MAX_FILES = 200
+MAX_FILE_BYTES = 1024 * 1024  # one document
+MAX_TOTAL_BYTES = 4 * 1024 * 1024  # everything uploaded (or unzipped) at once
+DOCUMENT_SUFFIXES = {".md", ".markdown", ".txt"}
+SESSION_KEY = "markdown-import"
+IMPORT_PERMISSIONS = [
+    "platforms.add_comparisonpage",
+    "platforms.change_comparisonpage",
+    "platforms.delete_comparisontable",
+    "sitecontent.add_article",
+    "sitecontent.change_article",
+]
+EXPORT_PERMISSIONS = ["platforms.view_comparisonpage", "sitecontent.view_article"]
+
+
+# --- Reading an upload -------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".md,.markdown,.txt,.zip"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(file, initial) for file in files if file]
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(
+        label="Markdown files or a zip",
+        help_text=f"Documents ending in .md, .markdown or .txt, or zip files of them: at most "
+        f"{MAX_FILES} documents, {MAX_FILE_BYTES // 1024} KB each, "
+        f"{MAX_TOTAL_BYTES // (1024 * 1024)} MB in all.",
+    )
+
+    def clean_files(self):
+        documents = []
+        for upload in self.cleaned_data["files"]:
+            if upload.name.lower().endswith(".zip"):
+                documents.extend(documents_in_zip(upload))
+            else:
+                check_document(upload.name, upload.size)
+                documents.append((upload.name, upload.read()))
+        if not documents:
+            raise ValidationError("Choose at least one Markdown file.")
+        if len(documents) > MAX_FILES:
+            raise ValidationError(f"At most {MAX_FILES} documents at once.")
+        if sum(len(data) for _name, data in documents) > MAX_TOTAL_BYTES:
+            raise ValidationError(f"At most {MAX_TOTAL_BYTES // (1024 * 1024)} MB at once.")
+        return documents
+
+
+def check_document(name, size):
+    if PurePosixPath(name).suffix.lower() not in DOCUMENT_SUFFIXES:
+        raise ValidationError(f"{name}: not a Markdown document (.md, .markdown or .txt).")
+    if size > MAX_FILE_BYTES:
+        raise ValidationError(f"{name}: larger than {MAX_FILE_BYTES // 1024} KB.")
+
+
+def documents_in_zip(upload):
+    """(name, bytes) of the documents in a zip, sizes checked before anything is unpacked."""
+    try:
+        archive = zipfile.ZipFile(upload)
+    except zipfile.BadZipFile as error:
+        raise ValidationError(f"{upload.name}: not a readable zip file.") from error
+    with archive:
+        members = [
+            info
+            for info in archive.infolist()
+            if not info.is_dir()
+            and not PurePosixPath(info.filename).name.startswith(".")
+            and "__MACOSX" not in info.filename
+        ]
+        if len(members) > MAX_FILES:
+            raise ValidationError(f"{upload.name}: more than {MAX_FILES} files.")
+        if sum(info.file_size for info in members) > MAX_TOTAL_BYTES:
+            raise ValidationError(f"{upload.name}: more than {MAX_TOTAL_BYTES // 2**20} MB.")
+        documents = []
+        for info in sorted(members, key=lambda info: info.filename):
+            check_document(info.filename, info.file_size)
+            with archive.open(info) as member:
+                data = member.read(MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES:  # the zip lied about the size
+                raise ValidationError(f"{info.filename}: larger than {MAX_FILE_BYTES // 1024} KB.")
+            documents.append((f"{upload.name}/{info.filename}", data))
+        return documents
+
+
+# --- Views -------------------------------------------------------------------------------------
+
+
+def import_view(model_admin, request):
+    if not request.user.has_perms(IMPORT_PERMISSIONS):
+        raise PermissionDenied
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": "Import Markdown documents",
+        "opts": model_admin.model._meta,
+        "has_view_permission": True,
+    }
+    if request.method == "POST" and "apply" in request.POST:
+        return apply_import(request, context)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        documents = form.cleaned_data["files"]
+        try:
+            report = import_documents(documents, dry_run=True)
+        except DocumentError as error:
+            context["document_error"] = str(error)
+        else:
+            token = get_random_string(24)
+            request.session[SESSION_KEY] = {
+                "token": token,
+                "documents": [(name, data.decode("latin-1")) for name, data in documents],
+            }
+            context.update(report_lines=report.lines(), token=token)
+    context["form"] = form
+    return TemplateResponse(request, "admin/platforms/import.html", context)
+
+
+def apply_import(request, context):
+    stored = request.session.get(SESSION_KEY)
+    if not stored or stored["token"] != request.POST.get("token"):
+        messages.error(request, "That preview has expired (or was replaced): upload again.")
+        return redirect("admin:platforms_comparisonpage_import")
+    documents = [(name, text.encode("latin-1")) for name, text in stored["documents"]]
+    try:
+        report = import_documents(documents)
+    except DocumentError as error:  # the database changed since the preview
+        context.update(document_error=str(error), form=UploadForm())
+        return TemplateResponse(request, "admin/platforms/import.html", context)
+    del request.session[SESSION_KEY]
+    summary = [line for line in report.lines() if not line.startswith(" ")]
+    messages.success(request, f"Imported {len(documents)} document(s). " + " ".join(summary))
+    return redirect("admin:platforms_comparisonpage_changelist")
+
+
+def export_view(model_admin, request):
+    if not request.user.has_perms(EXPORT_PERMISSIONS):
+        raise PermissionDenied
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path, text in export_documents():
+            archive.writestr(str(path), text)
+    name = f"platform-compare-{timezone.localdate().isoformat()}.zip"
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -1,0 +1,137 @@
+"""The base of every content admin: versioned change forms and history in editors' words."""
+
+from django.contrib import admin
+from django.db import models, router, transaction
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
+from markdownx.widgets import AdminMarkdownxWidget
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from .admin_locking import VERSION_FIELD, VersionedModelForm
+
+
+def readable_value(field, value):
+    """A stored value as an editor would say it: choice labels, names, '(empty)'."""
+    if value is None or value == "" or value == []:
+        return "(empty)"
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return value
+
+
+class MarkdownEditor(AdminMarkdownxWidget):
+    """markdownx's live preview, labelled, beside the text on wide screens (stacked on narrow),
+    drawn with the public site's own stylesheet (admin-markdown.js)."""
+
+    template_name = "admin/widgets/markdown_editor.html"
+
+    class Media:
+        js = ["js/admin-markdown.js"]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["site_css"] = static("css/site.css")
+        context["widget"]["label"] = getattr(self, "preview_label", "")
+        return context
+
+    def _render(self, template_name, context, renderer=None):
+        # The project's templates, not the form renderer's (which sees only apps' templates).
+        return mark_safe(render_to_string(template_name, context))
+
+
+def label_file_input(db_field, formfield):
+    """Django draws a file field as a fieldset whose legend does not label the input itself:
+    name it, for screen readers."""
+    if formfield is not None and isinstance(db_field, models.FileField):
+        formfield.widget.attrs.setdefault("aria-label", capfirst(db_field.verbose_name))
+    return formfield
+
+
+class VersionedInlineMixin:
+    """Inline rows carry their loaded version too (a hidden input in the row): a row someone
+    else changed meanwhile is refused with their value in the error beside the field."""
+
+    form = VersionedModelForm
+
+    def get_fields(self, request, obj=None):
+        fields = [name for name in super().get_fields(request, obj) if name != VERSION_FIELD]
+        return [*fields, VERSION_FIELD]
+
+
+class VersionedStackedInline(VersionedInlineMixin, admin.StackedInline):
+    pass
+
+
+class LabelledTabularInline(VersionedInlineMixin, admin.TabularInline):
+    """A tabular inline whose inputs are named for screen readers: Django's tabular layout
+    puts the field names in column headers, which do not label the inputs."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and db_field.name != "id":
+            formfield.widget.attrs.setdefault("aria-label", capfirst(db_field.verbose_name))
+        return formfield
+
+
+class ReadableHistory(HistoricalRecordContextHelper):
+    """History deltas with labels instead of stored codes ("Full support → Partial support")."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        return readable_value(field, super().prepare_delta_change_value(change, value))
+
+
+class EditorAdmin(SimpleHistoryAdmin):
+    """Change forms that refuse lost updates; history pages without internal values."""
+
+    form = VersionedModelForm
+    object_history_template = "admin/editor_history.html"
+    object_history_list_template = "admin/editor_history_list.html"
+    object_history_form_template = "admin/editor_history_form.html"
+
+    # Model fields holding Markdown get the editor with its preview.
+    markdown_fields = ()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.markdown_fields and isinstance(db_field, models.TextField):
+            kwargs["widget"] = MarkdownEditor
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(getattr(formfield, "widget", None), MarkdownEditor):
+            formfield.widget.preview_label = capfirst(db_field.verbose_name)
+        if formfield is not None and formfield.help_text:
+            # The admin prints help texts as HTML: "/blog/<slug>/" must show its <slug>.
+            formfield.help_text = escape(formfield.help_text)
+        return label_file_input(db_field, formfield)
+
+    def get_fields(self, request, obj=None):
+        # The version is a hidden input the change form template places itself.
+        return [name for name in super().get_fields(request, obj) if name != VERSION_FIELD]
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistory(self.model, historical_record)
+
+    def history_view(self, request, object_id, extra_context=None):
+        records = self.model.history.filter(**{self.model._meta.pk.attname: object_id})
+        context = {
+            "history_subject": self.history_subject(request, object_id),
+            # The reason column shows only when someone gave a reason.
+            "history_has_reasons": records.exclude(history_change_reason__isnull=True)
+            .exclude(history_change_reason="")
+            .exists(),
+        }
+        return super().history_view(request, object_id, {**context, **(extra_context or {})})
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # One transaction, as Django's change view: the version check locks the row it reads.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def history_subject(self, request, object_id):
+        """A line under the history title saying where the object lives (override)."""
+        return ""

@@ -1,0 +1,181 @@
+"""No lost updates in the admin: every change form carries the version it was loaded from.
+
+The version is a signed hidden field holding the object's editable values as they were in the
+database when the form was shown. On save, inside the admin's transaction, the row is read
+again (locked with SELECT … FOR UPDATE where the database can) and compared field by field:
+
+- a field someone else changed that this editor left alone takes their value (a quiet merge);
+- a field both changed, differently, is a conflict: nothing is saved, and the form shows both
+  values side by side with the choice to keep mine, take theirs or merge (text fields get an
+  editable box pre-filled with both). The form then carries the new version, so the next save
+  goes through unless a third change happened meanwhile.
+
+No column is added to any model. Inline rows (sources, aliases…) are not versioned: their own
+change pages, and the grid editor for cells, are.
+"""
+
+from django import forms
+from django.core import signing
+from django.db import models, transaction
+from django.utils.formats import localize
+
+VERSION_FIELD = "loaded_version"
+SALT = "admin-loaded-version"
+RESOLVE_PREFIX = "_resolve_"
+MERGE_PREFIX = "_merge_"
+KEEP_MINE, TAKE_THEIRS, MERGE = "mine", "theirs", "merge"
+
+
+def tracked_fields(model, form_fields):
+    """The model fields a form edits and this check can compare (files are left out)."""
+    names = []
+    for name in form_fields:
+        try:
+            field = model._meta.get_field(name)
+        except Exception:  # a form-only field
+            continue
+        if field.concrete and not field.many_to_many and not isinstance(field, models.FileField):
+            names.append(name)
+    return names
+
+
+def stored_values(obj, names):
+    """{field: its value as text}, comparable whatever the field type."""
+    return {name: obj._meta.get_field(name).value_to_string(obj) for name in names}
+
+
+def display_value(obj, name):
+    """What an editor reads for a field's value: labels for choices, names for relations."""
+    field = obj._meta.get_field(name)
+    if field.choices:
+        return getattr(obj, f"get_{name}_display")() or "(empty)"
+    value = getattr(obj, name)
+    if value is None or value == "":
+        return "(empty)"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(localize(value))
+
+
+class VersionedModelForm(forms.ModelForm):
+    """A ModelForm that refuses to overwrite what someone else saved after it was loaded."""
+
+    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conflicts = []
+        self.merged_theirs = []
+        if self.data:
+            self.data = self.data.copy()  # the version is replaced when a conflict is shown
+        if self.instance.pk is not None:
+            # The base is what the database holds now, not the instance: a history page
+            # offers an old version whose save must not count as "unchanged".
+            current = type(self.instance)._default_manager.filter(pk=self.instance.pk).first()
+            if current is not None:
+                self.initial[VERSION_FIELD] = self._sign(current)
+
+    def _tracked(self):
+        return tracked_fields(self._meta.model, [n for n in self.fields if n != VERSION_FIELD])
+
+    def _sign(self, obj, values=None):
+        values = values if values is not None else stored_values(obj, self._tracked())
+        return signing.dumps({"pk": str(obj.pk), "values": values}, salt=SALT, compress=True)
+
+    def _loaded(self):
+        token = self.data.get(self.add_prefix(VERSION_FIELD))
+        if not token or self.instance.pk is None:
+            return None  # nothing to compare with (an add form, or a script posting fields)
+        try:
+            loaded = signing.loads(token, salt=SALT)
+        except signing.BadSignature:
+            self.add_error(None, "This form's version mark is damaged: reload the page.")
+            return None
+        if loaded.get("pk") != str(self.instance.pk):
+            self.add_error(None, "This form belongs to another object: reload the page.")
+            return None
+        return loaded["values"]
+
+    def clean(self):
+        data = super().clean()
+        base = self._loaded()
+        if base is None:
+            return data
+        model = self._meta.model
+        manager = model._default_manager
+        if transaction.get_connection(manager.db).in_atomic_block:
+            manager = manager.select_for_update()  # held until the save commits
+        current = manager.filter(pk=self.instance.pk).first()
+        if current is None:
+            self.add_error(None, "Someone deleted this while you were editing it.")
+            return data
+        now = stored_values(current, self._tracked())
+        new_base = dict(base)
+        for name, theirs in now.items():
+            if name not in base or base[name] == theirs or name not in data:
+                continue
+            mine = self._as_stored(current, name, data[name])
+            if mine == base[name]:
+                data[name] = getattr(current, name)  # only they changed it: keep theirs
+                self.merged_theirs.append(name)
+            elif mine != theirs:
+                self.conflicts.append(self._conflict(current, name))
+                new_base[name] = theirs
+        if self.conflicts:
+            self.data[self.add_prefix(VERSION_FIELD)] = self._sign(current, new_base)
+            for conflict in self.conflicts:
+                self.add_error(
+                    conflict["name"],
+                    f"Someone else ({conflict['who']}) changed this since you opened it, to: "
+                    f"“{conflict['theirs']}”. Save again to keep yours.",
+                )
+            return data
+        return self._apply_resolutions(current, data)
+
+    def _apply_resolutions(self, current, data):
+        """After a conflict was shown: 'take theirs' and 'merge' choices for its fields."""
+        for name in self._tracked():
+            resolution = self.data.get(self.add_prefix(RESOLVE_PREFIX + name))
+            merged = self.data.get(self.add_prefix(MERGE_PREFIX + name))
+            if resolution == TAKE_THEIRS:
+                data[name] = getattr(current, name)
+            elif resolution == MERGE and merged is not None:
+                try:
+                    data[name] = self.fields[name].clean(merged)
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+        return data
+
+    def _as_stored(self, current, name, value):
+        """A submitted value as the database would hold it, to compare with stored values."""
+        probe = type(current)(pk=current.pk)
+        current._meta.get_field(name).save_form_data(probe, value)
+        return current._meta.get_field(name).value_to_string(probe)
+
+    def _conflict(self, current, name):
+        field = self.fields[name]
+        mine = self.data.get(self.add_prefix(name), "")
+        probe = type(current)(pk=current.pk)
+        current._meta.get_field(name).save_form_data(probe, self.cleaned_data.get(name))
+        # Text areas get a merge box pre-filled with both; other fields keep one or the other.
+        is_text = isinstance(field.widget, forms.Textarea)
+        theirs_text = current._meta.get_field(name).value_to_string(current)
+        return {
+            "name": name,
+            "label": field.label or name,
+            "mine": display_value(probe, name),
+            "theirs": display_value(current, name),
+            "is_text": is_text,
+            "merged": f"{mine}\n\n{theirs_text}" if is_text else "",
+            "who": _last_editor(current),
+        }
+
+
+def _last_editor(obj):
+    """'name on date' of the last saved change, from the object's history when it has one."""
+    history = getattr(obj, "history", None)
+    record = history.select_related("history_user").first() if history is not None else None
+    if record is None:
+        return "someone else"
+    who = record.history_user.get_username() if record.history_user else "an import or script"
+    return f"{who}, {localize(record.history_date)}"

@@ -1,0 +1,227 @@
+"""The grid editor: sources, review dates, headers, bulk actions, deletions and conflicts."""
+
+import datetime
+
+import pytest
+from bs4 import BeautifulSoup
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from platforms.models import Capability, Cell, ComparisonTable, Level
+
+from .conftest import form_fields
+
+PE = "/Personalized-Engagement/"
+
+
+@pytest.fixture
+def table(seeded):
+    return ComparisonTable.objects.get(page__permalink=PE)
+
+
+def grid_url(table):
+    return reverse("admin:platforms_comparisontable_grid", args=[table.pk])
+
+
+def open_grid(client, table):
+    return form_fields(client.get(grid_url(table)).content, "form.grid-editor")
+
+
+def prefix_of(cell):
+    return f"cell-{cell.capability_id}-{cell.row_id}"
+
+
+def public_text(client, table):
+    html = client.get(table.page.permalink).content
+    return " ".join(BeautifulSoup(html, "html.parser").get_text(" ").split())
+
+
+@pytest.fixture
+def other_editor(django_user_model):
+    other = django_user_model.objects.create_superuser("deputy", "deputy@example.org", "pw-2")
+    client = Client()
+    client.force_login(other)
+    return client
+
+
+def test_sources_and_review_date_are_edited_from_the_grid(table, staff_client, client):
+    cell = Cell.objects.filter(capability__table=table, level=Level.FULL).first()
+    data = open_grid(staff_client, table)
+    data[f"{prefix_of(cell)}-last_reviewed"] = "2026-01-15"
+    data[f"{prefix_of(cell)}-sources"] = (
+        "https://example.org/help | Help centre | 2026-01-10\nhttps://example.org/blog"
+    )
+    assert staff_client.post(grid_url(table), data).status_code == 302
+    cell.refresh_from_db()
+    assert cell.last_reviewed == datetime.date(2026, 1, 15)
+    assert [(s.url, s.title, s.accessed) for s in cell.sources.all()] == [
+        ("https://example.org/help", "Help centre", datetime.date(2026, 1, 10)),
+        ("https://example.org/blog", "", None),
+    ]
+    page = client.get(table.page.permalink).content.decode()
+    assert "https://example.org/help" in page and "Help centre" in page
+    # The grid shows them back as they were typed.
+    again = open_grid(staff_client, table)
+    assert again[f"{prefix_of(cell)}-sources"].splitlines() == [
+        "https://example.org/help | Help centre | 2026-01-10",
+        "https://example.org/blog",
+    ]
+
+
+def test_a_bad_source_line_is_named_and_nothing_is_saved(table, staff_client):
+    first, second = Cell.objects.filter(capability__table=table)[:2]
+    data = open_grid(staff_client, table)
+    data[f"{prefix_of(first)}-note"] = "A note that must not be saved"
+    data[f"{prefix_of(second)}-sources"] = "https://example.org/ok\nnot a link | Title"
+    response = staff_client.post(grid_url(table), data)
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content, "html.parser")
+    bad = soup.select_one(f'td[data-cell="{prefix_of(second)}"]')
+    assert "Source line 2" in bad.get_text()
+    assert not Cell.objects.filter(note="A note that must not be saved").exists()
+    assert not second.sources.exists()
+
+
+def test_notes_are_multi_line_fields_with_their_rendered_note_beside(table, staff_client):
+    cell = Cell.objects.filter(capability__table=table).exclude(note="").first()
+    cell.note = "See **the help** at [the FAQ](https://example.org/faq)"
+    cell.save()
+    soup = BeautifulSoup(staff_client.get(grid_url(table)).content, "html.parser")
+    box = soup.select_one(f'td[data-cell="{prefix_of(cell)}"]')
+    assert box.select_one(f'textarea[name="{prefix_of(cell)}-note"]').get_text().strip() == (
+        cell.note
+    )
+    assert box.select_one(".note-preview").decode_contents().strip() == cell.note_html.strip()
+
+
+def test_rows_and_columns_are_renamed_and_reordered(table, staff_client, client):
+    capability = table.capabilities.order_by("order").last()
+    row = table.rows.order_by("order").first()
+    data = open_grid(staff_client, table)
+    data[f"col-{capability.pk}-name"] = "Renamed capability"
+    for other in table.capabilities.exclude(pk=capability.pk):
+        data[f"col-{other.pk}-order"] = str(other.order + 1)
+    data[f"col-{capability.pk}-order"] = "0"
+    data[f"row-{row.pk}-name"] = "Renamed platform label"
+    assert staff_client.post(grid_url(table), data).status_code == 302
+    soup = BeautifulSoup(client.get(table.page.permalink).content, "html.parser")
+    headers = [th.get_text(" ", strip=True) for th in soup.select(f"#{table.slug} thead th")]
+    assert "Renamed capability" in headers[1]
+    assert "Renamed platform label" in public_text(client, table)
+
+
+def test_deleting_a_column_asks_first_then_deletes_it_with_its_cells_in_history(
+    table, staff_client, client
+):
+    capability = table.capabilities.order_by("order").first()
+    cells = capability.cells.count()
+    assert cells
+    data = open_grid(staff_client, table)
+    data[f"col-{capability.pk}-delete"] = "on"
+    asked = staff_client.post(grid_url(table), data)
+    assert asked.status_code == 200
+    confirmation = BeautifulSoup(asked.content, "html.parser").select_one(".delete-confirmation")
+    assert capability.name in confirmation.get_text() and str(cells) in confirmation.get_text()
+    assert Capability.objects.filter(pk=capability.pk).exists()
+
+    data["confirm-delete"] = "1"
+    assert staff_client.post(grid_url(table), data).status_code == 302
+    assert not Capability.objects.filter(pk=capability.pk).exists()
+    assert not Cell.objects.filter(capability_id=capability.pk).exists()
+    deleted = Capability.history.get(id=capability.pk, history_type="-")
+    assert deleted.history_user.username == "chief"
+    assert Cell.history.filter(capability_id=capability.pk, history_type="-").count() == cells
+    soup = BeautifulSoup(client.get(table.page.permalink).content, "html.parser")
+    headers = [th.get_text(" ", strip=True) for th in soup.select(f"#{table.slug} thead th")]
+    assert not any(capability.name in header for header in headers)
+
+
+def test_mark_a_column_reviewed_today(table, staff_client):
+    capability = table.capabilities.order_by("order").first()
+    data = open_grid(staff_client, table)
+    data[f"col-{capability.pk}-reviewed_today"] = "on"
+    assert staff_client.post(grid_url(table), data).status_code == 302
+    today = timezone.localdate()
+    for cell in capability.cells.all():
+        assert cell.last_reviewed == today or cell.is_empty
+    other = Cell.objects.filter(capability__table=table).exclude(capability=capability)
+    assert not other.filter(last_reviewed=today).exists()
+
+
+def test_two_editors_save_the_same_cell_the_second_sees_both_and_other_cells_save(
+    table, staff_client, other_editor
+):
+    contested, elsewhere = Cell.objects.filter(capability__table=table, level=Level.FULL)[:2]
+    mine, theirs = open_grid(staff_client, table), open_grid(other_editor, table)
+    theirs[f"{prefix_of(contested)}-note"] = "Their wording"
+    assert other_editor.post(grid_url(table), theirs).status_code == 302
+
+    mine[f"{prefix_of(contested)}-note"] = "My wording"
+    mine[f"{prefix_of(elsewhere)}-note"] = "My uncontested change"
+    response = staff_client.post(grid_url(table), mine)
+    assert response.status_code == 200
+    contested.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert contested.note == "Their wording"
+    assert elsewhere.note == "My uncontested change"
+    soup = BeautifulSoup(response.content, "html.parser")
+    box = soup.select_one(f'td[data-cell="{prefix_of(contested)}"]')
+    assert "has-conflict" in box["class"]
+    assert box.select_one(f'textarea[name="{prefix_of(contested)}-note"]').get_text().strip() == (
+        "My wording"
+    )
+    assert "Their wording" in box.select_one(".theirs").get_text()
+    merged = box.select_one(f'textarea[name="{prefix_of(contested)}-merged_note"]').get_text()
+    assert "My wording" in merged and "Their wording" in merged
+
+    # Merge: the editor's combined text is saved.
+    again = form_fields(response.content, "form.grid-editor")
+    again[f"{prefix_of(contested)}-resolve"] = "merge"
+    again[f"{prefix_of(contested)}-merged_note"] = "My wording, and their wording"
+    assert staff_client.post(grid_url(table), again).status_code == 302
+    contested.refresh_from_db()
+    assert contested.note == "My wording, and their wording"
+
+
+@pytest.mark.parametrize(("choice", "expected"), [("mine", "My wording"), ("theirs", "Theirs")])
+def test_after_a_grid_conflict_keep_mine_or_take_theirs(
+    table, staff_client, other_editor, choice, expected
+):
+    contested = Cell.objects.filter(capability__table=table, level=Level.FULL).first()
+    mine, theirs = open_grid(staff_client, table), open_grid(other_editor, table)
+    theirs[f"{prefix_of(contested)}-note"] = "Theirs"
+    other_editor.post(grid_url(table), theirs)
+    mine[f"{prefix_of(contested)}-note"] = "My wording"
+    again = form_fields(staff_client.post(grid_url(table), mine).content, "form.grid-editor")
+    again[f"{prefix_of(contested)}-resolve"] = choice
+    assert staff_client.post(grid_url(table), again).status_code == 302
+    contested.refresh_from_db()
+    assert contested.note == expected
+
+
+def test_an_untouched_cell_keeps_what_someone_else_saved(table, staff_client, other_editor):
+    cell = Cell.objects.filter(capability__table=table, level=Level.FULL).first()
+    mine, theirs = open_grid(staff_client, table), open_grid(other_editor, table)
+    theirs[f"{prefix_of(cell)}-note"] = "Saved by the other editor"
+    other_editor.post(grid_url(table), theirs)
+    assert staff_client.post(grid_url(table), mine).status_code == 302
+    cell.refresh_from_db()
+    assert cell.note == "Saved by the other editor"
+
+
+def test_a_missing_version_mark_saves_nothing(table, staff_client):
+    cell = Cell.objects.filter(capability__table=table).first()
+    data = open_grid(staff_client, table)
+    del data["version"]
+    data[f"{prefix_of(cell)}-note"] = "Without a version"
+    response = staff_client.post(grid_url(table), data)
+    assert response.status_code == 200
+    assert "version mark is missing" in response.content.decode()
+    assert not Cell.objects.filter(note="Without a version").exists()
+
+
+def test_grid_breadcrumbs_lead_through_the_tables_list(table, staff_client):
+    soup = BeautifulSoup(staff_client.get(grid_url(table)).content, "html.parser")
+    crumbs = [li.get_text(strip=True) for li in soup.select("ol.breadcrumbs li")]
+    assert crumbs[-3:] == ["Comparison tables", table.title, "Edit all cells"]

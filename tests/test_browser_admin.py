@@ -1,0 +1,503 @@
+"""Editors in real Chromium: the grid editor on a 40 × 40 table, conflicts between two sessions,
+import through the admin, and accessibility of the admin pages this project adds or changes.
+
+Set ADMIN_SCREENSHOTS=/some/folder to keep screenshots of the grid, a change form, a history
+page and the admin home, light and dark.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.utils.html import escape
+
+from . import test_browser
+from .test_browser import (
+    EDITOR_PASSWORD,
+    collect_console,
+    csp_reports,
+    describe_violations,
+    log_in,
+    make_editor,
+    new_page,
+    run_axe,
+    seed,
+    seed_file,
+)
+
+pytestmark = pytest.mark.browser
+
+# The public pages' browser tests' fixtures: Chromium (one per module) and axe-core.
+browser = test_browser.browser
+axe = test_browser.axe
+
+SCREENS = {"1280x800": {"width": 1280, "height": 800}, "1920x1080": {"width": 1920, "height": 1080}}
+SIZE = 40
+SLOW = 120_000  # ms: saving a 40 × 40 grid on a busy 2-core machine takes seconds
+
+
+def build_big_table(size=SIZE):
+    """A published page with one levelled table of `size` platforms × `size` capabilities."""
+    from platforms.models import (
+        Capability,
+        Cell,
+        ComparisonPage,
+        ComparisonTable,
+        Level,
+        Platform,
+        TableRow,
+    )
+
+    page = ComparisonPage.objects.create(
+        title="Big comparison", permalink="/Big/", status="published"
+    )
+    table = ComparisonTable.objects.create(
+        page=page, title="Big table", slug="big", uses_levels=True
+    )
+    platforms = Platform.objects.bulk_create(
+        Platform(name=f"Platform {i:02d}", slug=f"platform-{i:02d}", order=100 + i)
+        for i in range(size)
+    )
+    rows = TableRow.objects.bulk_create(
+        TableRow(table=table, platform=platform, order=i) for i, platform in enumerate(platforms)
+    )
+    # bulk_create skips save(), which renders names to HTML: give them their HTML here.
+    capabilities = Capability.objects.bulk_create(
+        Capability(
+            table=table,
+            name=f"Capability {i:02d}",
+            name_html=f"Capability {i:02d}",
+            slug=f"capability-{i:02d}",
+            order=i,
+        )
+        for i in range(size)
+    )
+    levels = [Level.FULL, Level.NONE, Level.UNKNOWN]
+    notes = {
+        (i, j): f"Note {i}-{j}: a few words about this claim"
+        for i in range(size)
+        for j in range(size)
+    }
+    Cell.objects.bulk_create(
+        Cell(
+            row=row,
+            capability=capability,
+            level=levels[(i + j) % 3],
+            note=notes[i, j],
+            note_html=escape(notes[i, j]),
+        )
+        for i, row in enumerate(rows)
+        for j, capability in enumerate(capabilities)
+    )
+    return table
+
+
+@pytest.fixture
+def big_table(transactional_db):
+    return build_big_table()
+
+
+@pytest.fixture
+def editor(django_user_model):
+    return make_editor(django_user_model)
+
+
+def grid_url(base, table):
+    return f"{base}/admin/platforms/comparisontable/{table.pk}/grid/"
+
+
+def document_overflow(page):
+    """How far the document scrolls sideways (0: it does not)."""
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def shoot(page, name):
+    folder = os.environ.get("ADMIN_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"))
+
+
+# --- the grid at 40 × 40 -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("screen", SCREENS.values(), ids=SCREENS.keys())
+def test_the_admin_never_scrolls_sideways_with_a_40_by_40_grid(
+    browser, big_table, live_server, editor, screen
+):
+    from platforms.models import Cell
+
+    base = live_server.url
+    cell = Cell.objects.filter(capability__table=big_table).first()
+    with new_page(browser, viewport=screen) as page:
+        page.set_default_timeout(SLOW)
+        log_in(page, base, editor.username, EDITOR_PASSWORD)
+        page.goto(grid_url(base, big_table))
+        widest = page.evaluate(
+            """() => [...document.querySelectorAll('body *')]
+                .filter(el => !el.closest('.grid-scroll') || el.matches('.grid-scroll'))
+                .map(el => [el.getBoundingClientRect().right, el.tagName + '#' + el.id + '.' +
+                            el.className])
+                .filter(([right]) => right > window.innerWidth + 1).slice(0, 8)
+                .concat([[getComputedStyle(document.querySelector('.grid-scroll')).overflowX,
+                          [...document.styleSheets].map(s => s.href)]])"""
+        )
+        assert document_overflow(page) <= 0, widest
+        box = page.locator(".grid-scroll")
+        sizes = box.evaluate(
+            "el => ({scroll: el.scrollWidth, client: el.clientWidth, "
+            "right: el.getBoundingClientRect().right, height: el.clientHeight})"
+        )
+        assert sizes["scroll"] > sizes["client"]  # the grid scrolls inside its box
+        assert sizes["right"] <= screen["width"]
+        # Far more than four rows by four columns are in view.
+        in_view = page.evaluate(
+            """() => { const box = document.querySelector('.grid-scroll').getBoundingClientRect();
+                return [...document.querySelectorAll('.grid-editor td')].filter(td => {
+                  const r = td.getBoundingClientRect();
+                  return r.top >= box.top && r.bottom <= box.bottom && r.left >= box.left
+                         && r.right <= box.right; }).length; }"""
+        )
+        assert in_view >= 16 if screen["width"] == 1280 else in_view >= 25
+        # Scrolled to the far corner, the header row and the platform column stay in view.
+        box.evaluate("el => { el.scrollTop = el.scrollHeight; el.scrollLeft = el.scrollWidth; }")
+        stuck = page.evaluate(
+            """() => { const box = document.querySelector('.grid-scroll').getBoundingClientRect();
+                const head = document.querySelector('.grid-editor thead th:nth-child(5)')
+                  .getBoundingClientRect();
+                const side = document.querySelector('.grid-editor tbody tr:last-child th')
+                  .getBoundingClientRect();
+                return {head: head.top - box.top, side: side.left - box.left}; }"""
+        )
+        assert abs(stuck["head"]) <= 2 and abs(stuck["side"]) <= 2, stuck
+        shoot(page, f"grid-{screen['width']}")
+        for path in [
+            f"/admin/platforms/cell/{cell.pk}/change/",
+            f"/admin/platforms/cell/{cell.pk}/history/",
+            f"/admin/platforms/comparisontable/{big_table.pk}/change/",
+            "/admin/",
+        ]:
+            page.goto(base + path)
+            assert document_overflow(page) <= 0, path
+
+
+def test_editor_changes_notes_sources_and_review_date_and_deletes_a_column_from_the_grid(
+    browser, big_table, live_server, editor
+):
+    from playwright.sync_api import expect
+
+    from platforms.models import Capability, Cell
+
+    base = live_server.url
+    capabilities = list(big_table.capabilities.order_by("order"))
+    doomed = capabilities[-1]
+    cell = Cell.objects.get(capability=capabilities[3], row=big_table.rows.order_by("order")[5])
+    prefix = f"cell-{cell.capability_id}-{cell.row_id}"
+    with new_page(browser, viewport=SCREENS["1280x800"]) as page:
+        page.set_default_timeout(SLOW)
+        console = collect_console(page)
+        log_in(page, base, editor.username, EDITOR_PASSWORD)
+        page.goto(grid_url(base, big_table))
+        box = page.locator(f'td[data-cell="{prefix}"]')
+        box.locator("textarea").first.fill("A **rewritten** note\nover two lines")
+        box.locator("summary").click()
+        box.get_by_label("Reviewed").fill("2026-11-30")
+        box.get_by_label("Sources", exact=True).fill(
+            "https://example.org/help | Help centre | 2026-11-29"
+        )
+        page.get_by_role("button", name="Save all").click()
+        expect(page.locator(".messagelist .success")).to_have_text("Saved. 1 cell(s) changed.")
+
+        header = page.locator("thead th").filter(has=page.locator(f'[name="col-{doomed.pk}-name"]'))
+        header.locator("summary").click()
+        header.get_by_label("Delete this column").check()
+        page.get_by_role("button", name="Save all").click()
+        confirmation = page.locator(".delete-confirmation")
+        expect(confirmation).to_contain_text(doomed.name)
+        assert Capability.objects.filter(pk=doomed.pk).exists()  # not before confirming
+        page.get_by_role("button", name="Delete and save all").click()
+        expect(page.locator(".messagelist .success")).to_be_visible()
+
+        page.goto(f"{base}/Big/")
+        table = page.locator("table#big, #big table").first
+        expect(table).to_contain_text("rewritten")
+        expect(page.get_by_role("link", name="Help centre").first).to_be_attached()
+        headers = table.locator("thead th").all_inner_texts()
+        assert not any(doomed.name in text for text in headers)
+        assert any(capabilities[0].name in text for text in headers)
+    cell.refresh_from_db()
+    assert cell.note == "A **rewritten** note\nover two lines"
+    assert str(cell.last_reviewed) == "2026-11-30"
+    assert not Capability.objects.filter(pk=doomed.pk).exists()
+    assert not csp_reports(console), csp_reports(console)
+
+
+def test_alt_arrow_keys_move_between_cells(browser, big_table, live_server, editor):
+    base = live_server.url
+    rows = list(big_table.rows.order_by("order")[:2])
+    first_capability, second_capability = big_table.capabilities.order_by("order")[:2]
+    with new_page(browser, viewport=SCREENS["1920x1080"]) as page:
+        page.set_default_timeout(SLOW)
+        log_in(page, base, editor.username, EDITOR_PASSWORD)
+        page.goto(grid_url(base, big_table))
+        start = f"cell-{first_capability.pk}-{rows[0].pk}-note"
+        page.locator(f'[name="{start}"]').focus()
+        page.keyboard.press("Alt+ArrowDown")
+        focused = page.evaluate("() => document.activeElement.name")
+        assert focused == f"cell-{first_capability.pk}-{rows[1].pk}-note"
+        page.keyboard.press("Alt+ArrowRight")
+        focused = page.evaluate("() => document.activeElement.name")
+        assert focused == f"cell-{second_capability.pk}-{rows[1].pk}-note"
+        page.keyboard.press("Tab")  # Tab goes on to the next field of the same cell
+        focused = page.evaluate("() => document.activeElement.tagName")
+        assert focused in {"SUMMARY", "A", "TEXTAREA", "INPUT", "SELECT"}
+
+
+# --- two sessions ------------------------------------------------------------------------------
+
+
+def test_two_sessions_edit_the_same_cell_and_the_second_sees_both_versions(
+    browser, transactional_db, live_server, django_user_model
+):
+    from playwright.sync_api import expect
+
+    from platforms.models import Cell, ComparisonTable, Level
+
+    seed("permalink: /Personalized-Engagement/")
+    first = make_editor(django_user_model)
+    second = django_user_model.objects.create_user(
+        "eddie", "eddie@example.org", EDITOR_PASSWORD, is_staff=True
+    )
+    second.groups.set(first.groups.all())
+    table = ComparisonTable.objects.get(page__permalink="/Personalized-Engagement/")
+    cell = Cell.objects.filter(capability__table=table, level=Level.FULL).first()
+    note = f'[name="cell-{cell.capability_id}-{cell.row_id}-note"]'
+    base = live_server.url
+    with (
+        new_page(browser, viewport=SCREENS["1280x800"]) as one,
+        new_page(browser, viewport=SCREENS["1280x800"]) as two,
+    ):
+        log_in(one, base, first.username, EDITOR_PASSWORD)
+        log_in(two, base, second.username, EDITOR_PASSWORD)
+        one.goto(grid_url(base, table))
+        two.goto(grid_url(base, table))
+        one.locator(note).fill("First session's wording")
+        one.get_by_role("button", name="Save all").click()
+        expect(one.locator(".messagelist .success")).to_be_visible()
+
+        two.locator(note).fill("Second session's wording")
+        two.get_by_role("button", name="Save all").click()
+        conflict = two.locator("td.has-conflict")
+        expect(conflict).to_have_count(1)
+        expect(conflict.locator(note)).to_have_value("Second session's wording")
+        expect(conflict.locator(".theirs")).to_contain_text("First session's wording")
+        merged = conflict.get_by_label("Merged note")
+        expect(merged).to_have_value(re.compile("Second session's wording.*First session's", re.S))
+        shoot(two, "grid-conflict")
+        conflict.get_by_label("Merge", exact=True).check()
+        merged.fill("Both sessions' wording")
+        two.get_by_role("button", name="Save all").click()
+        expect(two.locator(".messagelist .success")).to_be_visible()
+    cell.refresh_from_db()
+    assert cell.note == "Both sessions' wording"
+
+
+def test_two_sessions_on_a_change_form_see_both_values_side_by_side(
+    browser, transactional_db, live_server, django_user_model
+):
+    from playwright.sync_api import expect
+
+    from platforms.models import Platform
+
+    seed("permalink: /Personalized-Engagement/")
+    editor = make_editor(django_user_model)
+    platform = Platform.objects.first()
+    url = f"{live_server.url}/admin/platforms/platform/{platform.pk}/change/"
+    with (
+        new_page(browser, viewport=SCREENS["1280x800"]) as one,
+        new_page(browser, viewport=SCREENS["1280x800"]) as two,
+    ):
+        log_in(one, live_server.url, editor.username, EDITOR_PASSWORD)
+        log_in(two, live_server.url, editor.username, EDITOR_PASSWORD)
+        one.goto(url)
+        two.goto(url)
+        one.get_by_label("Parent company").fill("Company One")
+        one.get_by_role("button", name="Save", exact=True).click()
+        two.get_by_label("Parent company").fill("Company Two")
+        two.get_by_role("button", name="Save", exact=True).click()
+        panel = two.locator(".edit-conflicts")
+        expect(panel).to_contain_text("Company One")
+        expect(panel).to_contain_text("Company Two")
+        expect(two.get_by_label("Parent company")).to_have_value("Company Two")
+        shoot(two, "change-form-conflict")
+        two.get_by_label("Take theirs").check()
+        two.get_by_role("button", name="Save", exact=True).click()
+        expect(two.locator(".messagelist .success")).to_be_visible()
+    platform.refresh_from_db()
+    assert platform.parent_company == "Company One"
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+def test_import_through_the_admin_previews_applies_and_reports_errors(
+    browser, transactional_db, live_server, django_user_model, tmp_path
+):
+    from playwright.sync_api import expect
+
+    from platforms.models import ComparisonPage
+
+    seed("permalink: /Personalized-Engagement/")
+    editor = make_editor(django_user_model)
+    source = seed_file("permalink: /Partnerships/")
+    good = tmp_path / source.name
+    good.write_bytes(source.read_bytes())
+    bad = tmp_path / "broken.md"
+    bad.write_text(
+        "---\ntitle: Broken\npermalink: /Broken/\n---\n\n| A | B |\n| --- | --- |\n| x | y | z |\n"
+    )
+    base = live_server.url
+    with new_page(browser, viewport=SCREENS["1280x800"]) as page:
+        log_in(page, base, editor.username, EDITOR_PASSWORD)
+        page.get_by_role("link", name="Comparison pages").first.click()
+        page.get_by_role("link", name="Import Markdown").click()
+
+        page.get_by_label("Markdown files or a zip").set_input_files([str(good), str(bad)])
+        page.get_by_role("button", name="Preview the import").click()
+        expect(page.locator(".import-error")).to_contain_text("broken.md:8")
+        assert not ComparisonPage.objects.filter(permalink="/Partnerships/").exists()
+
+        page.get_by_label("Markdown files or a zip").set_input_files([str(good)])
+        page.get_by_role("button", name="Preview the import").click()
+        expect(page.locator(".import-diff")).to_contain_text("created")
+        shoot(page, "import-preview")
+        assert not ComparisonPage.objects.filter(permalink="/Partnerships/").exists()
+        page.get_by_role("button", name="Apply this import").click()
+        expect(page.locator(".messagelist .success")).to_contain_text("Imported 1 document")
+        page.goto(f"{base}/Partnerships/")
+        expect(page.locator("table").first).to_be_visible()
+    assert ComparisonPage.objects.filter(permalink="/Partnerships/").exists()
+
+
+# --- Markdown editing --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("width", "side_by_side"), [(1280, True), (900, False)])
+def test_markdown_preview_sits_beside_the_text_on_wide_screens_in_the_sites_styles(
+    browser, transactional_db, live_server, django_user_model, width, side_by_side
+):
+    from playwright.sync_api import expect
+
+    from sitecontent.models import Article
+
+    seed("author:")
+    editor = make_editor(django_user_model)
+    article = Article.objects.get()
+    with new_page(browser, viewport={"width": width, "height": 800}) as page:
+        log_in(page, live_server.url, editor.username, EDITOR_PASSWORD)
+        page.goto(f"{live_server.url}/admin/sitecontent/article/{article.pk}/change/")
+        body = page.locator("textarea[name=body]")
+        body.click()
+        page.keyboard.press("Control+Home")
+        page.keyboard.type("**First words** ")
+        styled = page.locator(
+            ".field-body .site-preview"
+        )  # the site's stylesheet, in a shadow root
+        expect(styled.locator("strong").first).to_have_text("First words")
+        expect(
+            page.get_by_role("heading", name="Preview of Body, as the site shows it")
+        ).to_be_visible()
+        text_box, preview_box = body.bounding_box(), styled.bounding_box()
+        if side_by_side:
+            assert preview_box["x"] >= text_box["x"] + text_box["width"]
+            assert abs(preview_box["y"] - text_box["y"]) < 80  # the top of the text is in view
+        else:
+            assert preview_box["y"] >= text_box["y"] + text_box["height"]
+        assert text_box["height"] <= 0.75 * 800  # the text box no longer grows past the window
+        assert document_overflow(page) <= 0
+        if side_by_side:
+            page.locator(".field-body").scroll_into_view_if_needed()
+            shoot(page, "markdown-editor")
+
+
+# --- without JavaScript ------------------------------------------------------------------------
+
+
+def test_the_grid_saves_without_javascript(
+    browser, transactional_db, live_server, django_user_model
+):
+    from playwright.sync_api import expect
+
+    from platforms.models import Cell, ComparisonTable
+
+    seed("permalink: /Personalized-Engagement/")
+    editor = make_editor(django_user_model)
+    table = ComparisonTable.objects.get(page__permalink="/Personalized-Engagement/")
+    cell = Cell.objects.filter(capability__table=table).first()
+    prefix = f"cell-{cell.capability_id}-{cell.row_id}"
+    with new_page(browser, viewport=SCREENS["1280x800"], java_script_enabled=False) as page:
+        log_in(page, live_server.url, editor.username, EDITOR_PASSWORD)
+        page.goto(grid_url(live_server.url, table))
+        page.locator(f'[name="{prefix}-note"]').fill("Saved without JavaScript")
+        page.locator(f'td[data-cell="{prefix}"] summary').click()
+        page.locator(f'[name="{prefix}-sources"]').fill("https://example.org/nojs")
+        page.get_by_role("button", name="Save all").click()
+        expect(page.locator(".messagelist .success")).to_be_visible()
+    cell.refresh_from_db()
+    assert cell.note == "Saved without JavaScript"
+    assert [s.url for s in cell.sources.all()] == ["https://example.org/nojs"]
+
+
+# --- accessibility -----------------------------------------------------------------------------
+
+# Django's own admin pages, unchanged by this project: the baseline axe is compared with.
+BASELINE_PAGES = ["/admin/auth/group/add/", "/admin/auth/user/"]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_new_violations_on_the_admin_pages(
+    browser, axe, transactional_db, live_server, django_user_model, scheme
+):
+    from platforms.models import Cell, ComparisonTable
+    from sitecontent.models import Article
+
+    seed()
+    chief = django_user_model.objects.create_superuser("chief", "c@example.org", EDITOR_PASSWORD)
+    table = ComparisonTable.objects.get(page__permalink="/Personalized-Engagement/")
+    cell = Cell.objects.filter(capability__table=table).first()
+    cell.note += " (edited)"
+    cell.save()  # a history with a change in it
+    article = Article.objects.get()
+    pages = {
+        "grid": f"/admin/platforms/comparisontable/{table.pk}/grid/",
+        "cell-change": f"/admin/platforms/cell/{cell.pk}/change/",
+        "cell-history": f"/admin/platforms/cell/{cell.pk}/history/",
+        "cell-revert": f"/admin/platforms/cell/{cell.pk}/history/"
+        f"{cell.history.earliest('history_date').history_id}/",
+        "article-change": f"/admin/sitecontent/article/{article.pk}/change/",
+        "home": "/admin/",
+        "import": "/admin/platforms/comparisonpage/import/",
+    }
+    # bypass_csp: the admin's policy would block the injected axe script.
+    screen = {"viewport": SCREENS["1280x800"], "color_scheme": scheme, "bypass_csp": True}
+    with new_page(browser, **screen) as page:
+        log_in(page, live_server.url, chief.username, EDITOR_PASSWORD)
+        baseline = set()
+        for path in BASELINE_PAGES:
+            page.goto(live_server.url + path)
+            baseline |= {v["id"] for v in run_axe(page, axe)["violations"]}
+        found = {}
+        for name, path in pages.items():
+            page.goto(live_server.url + path)
+            if name == "article-change":
+                page.locator("textarea[name=body]").scroll_into_view_if_needed()
+                page.wait_for_timeout(500)  # markdownx's first preview
+            shoot(page, f"{name}-{scheme}")
+            new = [v for v in run_axe(page, axe)["violations"] if v["id"] not in baseline]
+            if new:
+                found[name] = describe_violations(new)
+    report = "\n".join(f"{name}:\n{text}" for name, text in found.items())
+    assert not found, f"axe violations Django's own admin pages do not have ({scheme}):\n{report}"
