@@ -66,6 +66,7 @@ class ClaimReportForm(forms.ModelForm):
             "email": "Your e-mail (optional)",
         }
         help_texts = {
+            "cell": "A platform and a column of a comparison table.",
             "message": f"Plain text, at most {ClaimReport.MESSAGE_MAX} characters.",
             "source_url": "A link starting with https:// or http://.",
             "email": "Only if you would like an answer. We never publish it.",
