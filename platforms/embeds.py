@@ -26,7 +26,7 @@ def embed_context(request, page, slug, platform_slug=None):
     capabilities = dataset.capabilities.get(table.pk, [])
     rows = dataset.rows.get(table.pk, [])
     if platform_slug:
-        rows = [row for row in rows if row.platform.slug == platform_slug]
+        rows = [row for row in rows if row.platform_slug == platform_slug]
         if not rows:
             raise Http404("This platform has no row in the table")
     grid = [(row, [with_level(dataset.cells.get((row.pk, cap.pk))) for cap in capabilities])

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -21,7 +22,7 @@ from django.utils.safestring import mark_safe
 from sitecontent.markdown import plain_text_of_html
 from sitecontent.models import Article
 
-from .models import Capability, Cell, ComparisonPage, Platform, cell_url
+from .models import Capability, Cell, ComparisonPage, Platform, TableRow, cell_url
 
 MAX_QUERY_LENGTH = 100
 MAX_WORDS = 8
@@ -100,20 +101,30 @@ def live_pages():
     return ComparisonPage.objects.published().values("pk")
 
 
+def headline(field, query):
+    return SearchHeadline(
+        field, query, config=CONFIG, start_sel=START, stop_sel=STOP,
+        max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ",
+    )  # fmt: skip
+
+
 def matching(queryset, fields, words, headline_field):
-    """The queryset narrowed to the words, ranked, with an `excerpt_text` annotation."""
+    """The queryset narrowed to the words (callers take the first PER_KIND); on PostgreSQL
+    ranked, best first, each with an `excerpt_text` annotation."""
     if uses_full_text():
+        # `found @@ query` uses the GIN indexes of migration 0004 (same expressions). Every
+        # match is ranked, but only the best few get an excerpt: ts_headline is the costly part.
         vector = SearchVector(*fields, config=CONFIG)
         query = SearchQuery(" ".join(words), config=CONFIG, search_type="plain")
-        return (
-            queryset.annotate(rank=SearchRank(vector, query))
-            .filter(rank__gt=0)
-            .annotate(excerpt_text=SearchHeadline(
-                headline_field, query, config=CONFIG, start_sel=START, stop_sel=STOP,
-                max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ",
-            ))
-            .order_by("-rank")
+        best = (
+            queryset.annotate(found=vector).filter(found=query)
+            .annotate(rank=SearchRank(vector, query)).order_by("-rank").values("pk")[:PER_KIND]
         )  # fmt: skip
+        return (
+            queryset.model._default_manager.filter(pk__in=best)
+            .annotate(rank=SearchRank(vector, query), excerpt_text=headline(headline_field, query))
+            .order_by("-rank")
+        )
     condition = Q()
     for word in words:
         any_field = Q()
@@ -130,24 +141,9 @@ def excerpt(obj, text, words):
 
 
 def cell_hits(words):
-    if uses_full_text():
-        # The same expression as the GIN index of migration 0004, so PostgreSQL can use it.
-        vector = SearchVector("note", config=CONFIG)
-        query = SearchQuery(" ".join(words), config=CONFIG, search_type="plain")
-        cells = (
-            Cell.objects.annotate(found=vector)
-            .filter(found=query)
-            .annotate(rank=SearchRank(vector, query), excerpt_text=SearchHeadline(
-                "note", query, config=CONFIG, start_sel=START, stop_sel=STOP,
-                max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ",
-            ))
-            .order_by("-rank")
-        )  # fmt: skip
-    else:
-        cells = matching(Cell.objects.all(), ["note"], words, "note")
-    cells = cells.filter(capability__table__page__in=live_pages()).select_related(
-        "row__platform", "capability__table__page"
-    )
+    cells = matching(
+        Cell.objects.filter(capability__table__page__in=live_pages()), ["note"], words, "note"
+    ).select_related("row__platform", "capability__table__page")
     return [
         Hit(
             "Claim",
@@ -175,7 +171,9 @@ def page_hits(words):
 def article_hits(words):
     articles = matching(
         Article.objects.published().defer("body_html"),
-        ["title", "subtitle", "description", "body"], words, "body",
+        # Excerpts from the summary when there is one: ts_headline over a whole body is slow.
+        ["title", "subtitle", "description", "body"], words,
+        Coalesce(NullIf("description", Value("")), "body"),
     )  # fmt: skip
     return [
         Hit("Article", article.title, article.get_absolute_url(),
@@ -206,7 +204,9 @@ def platform_url(platform):
 
 def platform_hits(words):
     platforms = matching(
-        Platform.objects.filter(table_rows__table__page__in=live_pages()).distinct(),
+        Platform.objects.filter(
+            pk__in=TableRow.objects.filter(table__page__in=live_pages()).values("platform")
+        ),
         ["name", "parent_company"], words, "name",
     )  # fmt: skip
     return [
