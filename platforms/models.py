@@ -13,9 +13,15 @@ from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import escape
 from simple_history.models import HistoricalRecords
 
-from sitecontent.markdown import plain_text_of_html, render_inline, render_markdown
+from sitecontent.markdown import (
+    plain_text_of_html,
+    plain_text_of_inline,
+    render_inline,
+    render_markdown,
+)
 from sitecontent.publishing import Publishable, PublishableQuerySet
 
 from .validators import validate_permalink
@@ -106,8 +112,11 @@ class ComparisonPage(Publishable):
         "Changing it breaks links people have saved.",
     )
     heading = models.CharField(
-        max_length=200, blank=True, help_text="The big heading on the page; the title if empty."
+        max_length=200,
+        blank=True,
+        help_text="The big heading on the page; the title if empty. *Inline* Markdown works.",
     )
+    heading_html = models.CharField(max_length=2000, blank=True, editable=False)
     description = models.CharField(
         max_length=300,
         blank=True,
@@ -130,6 +139,7 @@ class ComparisonPage(Publishable):
         return self.title
 
     def save(self, *args, **kwargs):
+        self.heading_html = render_inline(self.heading)
         self.intro_html = render_markdown(self.intro)
         self.closing_html = render_markdown(self.closing)
         super().save(*args, **kwargs)
@@ -140,6 +150,10 @@ class ComparisonPage(Publishable):
     @property
     def display_heading(self):
         return self.heading or self.title
+
+    @property
+    def display_heading_html(self):
+        return self.heading_html or escape(self.title)
 
     @property
     def meta_description(self):
@@ -176,8 +190,10 @@ class ComparisonTable(models.Model):
     section_heading = models.CharField(
         max_length=200,
         blank=True,
-        help_text="Optional heading of the section this table opens, above its intro.",
+        help_text="Optional heading of the section this table opens, above its intro. "
+        "*Inline* Markdown works here and in the other headings.",
     )
+    section_heading_html = models.CharField(max_length=2000, blank=True, editable=False)
     intro = models.TextField(blank=True, help_text="Markdown shown before the table.")
     intro_html = models.TextField(blank=True, editable=False)
     title = models.CharField(
@@ -185,12 +201,14 @@ class ComparisonTable(models.Model):
         blank=True,
         help_text="The table's own heading; also read out as its caption. May be empty.",
     )
+    title_html = models.CharField(max_length=2000, blank=True, editable=False)
     slug = models.SlugField(
         max_length=200, help_text="The table's anchor on the page (#slug); unique within the page."
     )
     platform_column = models.CharField(
         max_length=100, default="Platform", help_text="Header of the first column."
     )
+    platform_column_html = models.CharField(max_length=1000, blank=True, editable=False)
     orientation = models.CharField(
         max_length=10,
         choices=Orientation,
@@ -205,6 +223,7 @@ class ComparisonTable(models.Model):
     takeaways_heading = models.CharField(
         max_length=200, blank=True, help_text="Heading of the takeaways under the table."
     )
+    takeaways_heading_html = models.CharField(max_length=2000, blank=True, editable=False)
     takeaways = models.TextField(blank=True, help_text="Markdown shown after the table.")
     takeaways_html = models.TextField(blank=True, editable=False)
 
@@ -221,6 +240,10 @@ class ComparisonTable(models.Model):
         return f"{self.page.title} › {self.title}"
 
     def save(self, *args, **kwargs):
+        self.section_heading_html = render_inline(self.section_heading)
+        self.title_html = render_inline(self.title)
+        self.platform_column_html = render_inline(self.platform_column)
+        self.takeaways_heading_html = render_inline(self.takeaways_heading)
         self.intro_html = render_markdown(self.intro)
         self.takeaways_html = render_markdown(self.takeaways)
         super().save(*args, **kwargs)
@@ -245,7 +268,10 @@ class Capability(models.Model):
         related_name="capabilities",
         help_text="The table this column belongs to.",
     )
-    name = models.CharField(max_length=200, help_text="The column header.")
+    name = models.CharField(
+        max_length=200, help_text="The column header. *Inline* Markdown and links work."
+    )
+    name_html = models.CharField(max_length=2000, blank=True, editable=False)
     slug = models.SlugField(
         max_length=200, help_text="Identifies the column; unique within its table."
     )
@@ -262,7 +288,11 @@ class Capability(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return plain_text_of_inline(self.name) or self.name
+
+    def save(self, *args, **kwargs):
+        self.name_html = render_inline(self.name)
+        super().save(*args, **kwargs)
 
 
 class TableRow(models.Model):
@@ -282,8 +312,9 @@ class TableRow(models.Model):
         max_length=200,
         blank=True,
         help_text="How this table names the platform, e.g. “WhatsApp (Meta)”. "
-        "Empty shows the platform's name.",
+        "Empty shows the platform's name. *Inline* Markdown works.",
     )
+    label_html = models.CharField(max_length=2000, blank=True, editable=False)
     order = models.PositiveIntegerField(default=0, help_text="Row position; lower first.")
 
     history = HistoricalRecords()
@@ -298,9 +329,13 @@ class TableRow(models.Model):
     def __str__(self):
         return self.display_label
 
+    def save(self, *args, **kwargs):
+        self.label_html = render_inline(self.label)
+        super().save(*args, **kwargs)
+
     @property
     def display_label(self):
-        return self.label or self.platform.name
+        return plain_text_of_html(self.label_html) if self.label else self.platform.name
 
 
 class CellQuerySet(models.QuerySet):

@@ -1,22 +1,41 @@
-"""The one way Markdown becomes HTML on this site: python-markdown, then the nh3 allow-list.
+"""The one Markdown dialect of the site, and the one nh3 sanitizer every bit of HTML leaves through.
 
-Every path uses it: stored fields rendered on save, the importer, and the markdownx admin preview
+The dialect: CommonMark, plus GitHub Flavored Markdown's tables, strikethrough (~~x~~) and
+autolinks (www.example.org, https://…), plus footnotes ([^1] and `[^1]: text`), all by
+markdown-it-py and mdit-py-plugins. Raw HTML is allowed in and then cut down by the sanitizer.
+Headings h2–h4 get ids so that a link can point at them.
+
+Every path uses it: fields rendered on save (block text with render_markdown, one-line texts such
+as labels, headers, titles and notes with render_inline), the importer (which reads the same
+token stream through `parser()`), and the markdownx admin preview
 (settings.MARKDOWNX_MARKDOWNIFY_FUNCTION). Nothing else may produce HTML from editor input.
+
+Limits keep any text, however hostile, under a second and free of exceptions: nesting deeper than
+MAX_NESTING is not parsed further, and a text longer than MAX_MARKDOWN_CHARS is shown as plain
+escaped paragraphs instead of being parsed.
 """
 
+import hashlib
 import html
 import re
+from functools import cache
 
-import markdown
 import nh3
+from django.utils.text import slugify
+from markdown_it import MarkdownIt
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+MAX_NESTING = 20
+MAX_MARKDOWN_CHARS = 100_000
 
 BLOCK_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "code",
-    "table", "thead", "tbody", "tr", "th", "td", "img", "figure", "figcaption",
+    "table", "thead", "tbody", "tr", "th", "td", "img", "figure", "figcaption", "section",
 }  # fmt: skip
-INLINE_TAGS = {"a", "strong", "em", "b", "i", "code", "del", "sup", "sub", "br", "abbr"}
+INLINE_TAGS = {"a", "strong", "em", "b", "i", "code", "del", "s", "sup", "sub", "br", "abbr", "img"}
 ATTRIBUTES = {
-    "a": {"href", "title"},
+    "a": {"href", "title", "id"},
     "img": {"src", "alt", "title", "width", "height"},
     "abbr": {"title"},
     "th": {"scope"},
@@ -24,48 +43,89 @@ ATTRIBUTES = {
     "h3": {"id"},
     "h4": {"id"},
     "ol": {"start"},
+    "li": {"id"},
+}
+# Footnotes are marked with these classes; no other class passes, and no style (the pages'
+# Content-Security-Policy forbids inline styles, so a column's alignment is not kept).
+ALLOWED_CLASSES = {
+    "sup": {"footnote-ref"},
+    "a": {"footnote-backref"},
+    "section": {"footnotes"},
+    "ol": {"footnotes-list"},
+    "li": {"footnote-item"},
+    "hr": {"footnotes-sep"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
-EXTENSIONS = ["tables", "fenced_code", "sane_lists", "toc"]
-EXTENSION_CONFIGS = {"toc": {"permalink": False}}
 
 
-def sanitize(html, inline=False):
+def _heading_id(title):
+    return slugify(title) or "section"
+
+
+@cache
+def parser(inline_breaks=False):
+    """The configured markdown-it parser: the dialect above. inline_breaks turns a single line
+    break into <br>, for one-line fields whose line breaks the author meant (cell notes)."""
+    md = MarkdownIt(
+        "gfm-like",
+        {"maxNesting": MAX_NESTING, "breaks": inline_breaks, "xhtmlOut": False},
+    )
+    md.use(footnote_plugin)
+    md.use(anchors_plugin, min_level=2, max_level=4, slug_func=_heading_id)
+    return md
+
+
+def sanitize(fragment, inline=False):
     """Keep only the allow-listed tags and attributes; scripts, on* and javascript: never pass."""
     return nh3.clean(
-        html,
+        fragment,
         tags=INLINE_TAGS if inline else BLOCK_TAGS | INLINE_TAGS,
         attributes=ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
-        set_tag_attribute_values={"img": {"loading": "lazy"}} if not inline else None,
+        set_tag_attribute_values={"img": {"loading": "lazy"}},
         strip_comments=True,
     )
+
+
+def _too_long(text):
+    """Beyond the limit, the text as escaped paragraphs: nothing lost, nothing parsed."""
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    return "\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs if p.strip())
 
 
 def render_markdown(text):
     """Block Markdown (article bodies, intros, takeaways) to sanitized HTML."""
     if not text or not text.strip():
         return ""
-    html = markdown.markdown(text, extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
-    return sanitize(html)
-
-
-_OUTER_PARAGRAPH = re.compile(r"^\s*<p>(.*)</p>\s*$", re.DOTALL)
+    if len(text) > MAX_MARKDOWN_CHARS:
+        return sanitize(_too_long(text))
+    # Footnote ids are prefixed with a digest of the text, so that two texts on one page
+    # (an intro and a takeaway, both with a [^1]) never share an id.
+    doc_id = hashlib.blake2s(text.encode(), digest_size=3).hexdigest()
+    return sanitize(parser().render(text, {"docId": doc_id}))
 
 
 def render_inline(text):
-    """One line of Markdown (a table cell's note) to sanitized inline HTML, without the <p>."""
+    """A one-line field (cell note, row label, column header, title) to sanitized inline HTML,
+    without <p>. "#1", "2004.", "+ 2 more" and "> 5 GB" stay as written: no block syntax here.
+    A line break the author typed (a note of several lines) stays a line break."""
     if not text or not text.strip():
         return ""
-    html = markdown.markdown(text)
-    match = _OUTER_PARAGRAPH.match(html)
-    return sanitize(match.group(1) if match else html, inline=True)
+    if len(text) > MAX_MARKDOWN_CHARS:
+        return html.escape(text)
+    return sanitize(parser(inline_breaks=True).renderInline(text.strip()), inline=True)
 
 
 def plain_text(text):
     """Markdown to plain text, for meta descriptions and reading times."""
     return plain_text_of_html(render_markdown(text))
+
+
+def plain_text_of_inline(text):
+    """A one-line Markdown field as the words it shows (for captions read aloud, sorting)."""
+    return plain_text_of_html(render_inline(text))
 
 
 def plain_text_of_html(fragment):

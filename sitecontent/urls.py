@@ -4,22 +4,26 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.static import serve
 
-from platforms.sitemaps import ComparisonPageSitemap, PlatformChangesSitemap
+from platforms.sitemaps import (
+    CapabilitySitemap,
+    ComparisonPageSitemap,
+    ExploreSitemap,
+    PlatformChangesSitemap,
+    PlatformSitemap,
+)
 
 from . import editor_uploads, views
 from .feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from .page_cache import cacheable
 from .sitemaps import ArticleSitemap, SiteSitemap, sitemap_page
 
-sitemaps = {
-    "site": SiteSitemap,
-    "pages": ComparisonPageSitemap,
-    "articles": ArticleSitemap,
-    "platforms": PlatformChangesSitemap,
-}
+sitemaps = {"site": SiteSitemap, "pages": ComparisonPageSitemap, "articles": ArticleSitemap}
+sitemaps |= {"explore": ExploreSitemap, "platforms": PlatformSitemap}
+sitemaps |= {"capabilities": CapabilitySitemap, "platform-changes": PlatformChangesSitemap}
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
     path("blog/", views.article_list, name="article-list"),
     path("blog/<slug:slug>/", views.article_detail, name="article-detail"),
     path("feed/", cacheable(LatestArticlesFeed()), name="feed"),

@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils.text import slugify
 
+from platforms.markdown_io.text import repair_mojibake
 from platforms.models import Capability, Cell, ComparisonPage, TableRow
-from sitecontent.importer import repair_mojibake
 from sitecontent.models import Article
 from tests.conftest import SEEDS_DIR
 
@@ -251,19 +251,17 @@ def levelled_lines():
     return levelled_seed().read_text("utf-8").split("\n")
 
 
-def wrong_cell_count(lines):
+def too_many_cells(lines):
+    # A row shorter than the header is padded (GitHub Flavored Markdown does); a longer one is
+    # an error.
     index = table_row_indexes(lines)[-1]
-    lines[index] = join_pipes(split_pipes(lines[index])[:-1])
+    lines[index] = join_pipes([*split_pipes(lines[index]), "one cell too many"])
     return index + 1
 
 
-def unknown_level_mark(lines):
-    index = table_row_indexes(lines)[-1]
-    cells = split_pipes(lines[index])
-    column = next(i for i, cell in enumerate(cells) if i and cell.startswith(MARKS))
-    cells[column] = "⭐" + cells[column][1:]
-    lines[index] = join_pipes(cells)
-    return index + 1
+def impossible_date(lines):
+    lines.insert(2, "date: 2025-02-30")
+    return 3
 
 
 def broken_front_matter(lines):
@@ -279,8 +277,8 @@ def permalink_without_slashes(lines):
 
 
 BAD_TEXT = {
-    "wrong number of cells": wrong_cell_count,
-    "unknown level mark": unknown_level_mark,
+    "a row longer than the header": too_many_cells,
+    "an impossible date": impossible_date,
     "broken YAML front matter": broken_front_matter,
     "permalink without slashes": permalink_without_slashes,
 }
@@ -413,7 +411,7 @@ def test_dry_run_reports_an_edit_without_writing_it(seeded, tmp_path):
 
 @pytest.mark.parametrize("text", ["l’été", "“École”", "—à la", "«écrire»", "Zürich — § 3 · café"])
 def test_correct_french_and_german_text_is_not_repaired(text):
-    from sitecontent.importer import repair_mojibake
+    from platforms.markdown_io.text import repair_mojibake
 
     assert repair_mojibake(text) == text
 

@@ -1,0 +1,39 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from platforms.markdown_io import DocumentError, import_documents, read_paths
+from sitecontent.seeds import SEEDS_DIR
+
+
+class Command(BaseCommand):
+    help = (
+        "Import Markdown documents (files or folders) as comparison pages, articles and the "
+        "platform register (platforms.yaml). With no path, imports the launch content shipped "
+        "in sitecontent/seeds/. All or nothing: one bad document leaves the database exactly "
+        "as it was, and the error names its file and line."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="*", help="Files or folders; default: the seeds.")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Print what would be created, changed (field by field) or left alone; "
+            "write nothing.",
+        )
+        parser.add_argument(
+            "--keep-existing",
+            action="store_true",
+            help="Only add documents that are not in the database yet; never overwrite edits.",
+        )
+
+    def handle(self, *args, paths, dry_run, keep_existing, verbosity, **options):
+        try:
+            documents = read_paths(paths or [SEEDS_DIR])
+            report = import_documents(documents, dry_run=dry_run, keep_existing=keep_existing)
+        except DocumentError as error:
+            raise CommandError(f"Nothing was imported. {error}") from error
+        for problem in report.problems():
+            self.stderr.write(problem)
+        if verbosity or dry_run:
+            for line in report.lines(details=dry_run or verbosity > 1):
+                self.stdout.write(line)

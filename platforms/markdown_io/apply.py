@@ -1,0 +1,479 @@
+"""Parsed documents → database, all or nothing, with a report (or a dry-run diff) of every change.
+
+`read_document` turns one (name, bytes) into a ParsedDocument without touching the database
+beyond knowing which platforms exist (to tell rows from columns); `apply_documents` writes them
+in one transaction. Any problem, parse or value, is a DocumentError naming the file and line.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from sitecontent.article_documents import apply_article, article_fields, is_article
+from sitecontent.documents import DocumentReport, ValueTooLong, check_lengths, sync
+from sitecontent.markdown import plain_text, plain_text_of_inline
+from sitecontent.models import Article
+
+from ..models import (
+    Capability,
+    Cell,
+    CellSource,
+    ComparisonPage,
+    ComparisonTable,
+    Platform,
+    PlatformAlias,
+    TableRow,
+)
+from ..validators import validate_permalink
+from . import frontmatter, text
+from .errors import DocumentError
+from .structure import Facts, read_page
+from .tables import LEVELS, Marks
+
+REGISTER_NAMES = {"platforms.yaml", "platforms.yml"}
+ORIENTATIONS = {"rows", "columns"}
+
+
+# --- Knowing platforms -----------------------------------------------------------------------
+
+
+def _keys(label):
+    """The names a row label may stand for: "X (Twitter)" → itself, "X", "Twitter"."""
+    label = plain_text_of_inline(label)
+    keys = [label]
+    if "(" in label and label.endswith(")"):
+        before, _, inside = label[:-1].partition("(")
+        keys += [before.strip(), inside.strip()]
+    return [key for key in keys if key]
+
+
+class PlatformIndex:
+    """Platforms by name, slug and alias, case-insensitively; new labels create platforms."""
+
+    def __init__(self):
+        self.by_key = {}
+        for platform in Platform.objects.prefetch_related("aliases"):
+            self.add(platform)
+
+    def add(self, platform, *names):
+        for name in (platform.name, *[a.name for a in platform.aliases.all()], *names):
+            self.by_key.setdefault(name.casefold(), platform)
+        self.by_key.setdefault(platform.slug, platform)
+
+    def find(self, label):
+        for key in _keys(label):
+            found = self.by_key.get(key.casefold()) or self.by_key.get(slugify(key))
+            if found:
+                return found
+        return None
+
+    def known(self, label):
+        return self.find(label) is not None
+
+    def create(self, label, report):
+        keys = _keys(label)  # "Twitter (X)" is named Twitter: the name before the parenthesis
+        name = (keys[1] if len(keys) > 1 else keys[0]) if keys else label
+        base = slugify(name)[:90] or "platform"
+        slug, suffix = base, 2
+        while Platform.objects.filter(slug=slug).exists():
+            slug, suffix = f"{base}-{suffix}", suffix + 1
+        values = {"name": name, "slug": slug}
+        check_lengths(Platform, values, "platform")
+        if Platform.objects.filter(name=name).exists():
+            raise ValueTooLong(f"a platform named “{name}” exists with another slug")
+        last = Platform.objects.order_by("-order").first()
+        platform = Platform.objects.create(**values, order=(last.order + 1) if last else 1)
+        report.record("created", "platform", platform)
+        report.notes.append(f"new platform “{name}” (from the label “{label}”)")
+        self.add(platform, label)
+        return platform
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+
+@dataclass
+class TableOptions:
+    marks: Marks
+    uses_levels: bool | None
+    orientation: str | None
+    known_platform: object
+    source_footnotes: set
+
+
+@dataclass
+class ReadOptions:
+    marks: Marks
+    orientation: str | None
+    known_platform: object
+    source_footnotes: set = field(default_factory=set)
+    ordinary_footnotes: list = field(default_factory=list)
+
+    def for_table(self, note):
+        levels = note.get("levels")
+        return TableOptions(
+            self.marks,
+            levels if isinstance(levels, bool) else None,
+            note.get("orientation")
+            if note.get("orientation") in ORIENTATIONS
+            else self.orientation,
+            self.known_platform,
+            self.source_footnotes,
+        )
+
+
+@dataclass
+class ParsedDocument:
+    name: str
+    kind: str  # page, article, register
+    fields: dict
+    page: object = None  # structure.ParsedPage
+    register: list = field(default_factory=list)
+
+    @property
+    def label(self):
+        if self.kind == "register":
+            return "platform register"
+        if self.kind == "article":
+            return f"article /blog/{self.fields['slug']}/"
+        return f"page {self.fields['permalink']}"
+
+
+def _levels_mapping(front_matter):
+    levels = front_matter.get("levels")
+    if levels is None:
+        return {}
+    if not isinstance(levels, dict) or not all(v in LEVELS for v in levels.values()):
+        raise front_matter.error(
+            "levels", "levels maps marks to one of full, partial, none, unknown"
+        )
+    return {str(mark): level for mark, level in levels.items()}
+
+
+def _check(name, line, model, values, kind):
+    try:
+        check_lengths(model, values, kind)
+    except ValueTooLong as error:
+        raise DocumentError(name, line, str(error)) from error
+
+
+def _permalink_from_name(name):
+    stem = PurePath(name).stem
+    stem = slugify(stem.removeprefix("page-")) or "page"
+    return f"/{stem}/"
+
+
+def read_register(name, data):
+    """The platform register: a YAML list of {name, slug, parent_company, order, aliases}."""
+    try:
+        entries = yaml.safe_load(text.decode(name, data)) or []
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise DocumentError(name, mark.line + 1 if mark else 1, f"broken YAML: {error}") from error
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise DocumentError(name, 1, "the register is a list of platforms (name, slug, …)")
+    register = []
+    for number, entry in enumerate(entries, start=1):
+        values = {
+            "name": str(entry.get("name") or "").strip(),
+            "slug": str(entry.get("slug") or "").strip(),
+            "parent_company": str(entry.get("parent_company") or "").strip(),
+            "order": entry.get("order", 0),
+        }
+        aliases = [str(alias).strip() for alias in entry.get("aliases") or []]
+        where = f"platform {number}"
+        if not values["name"] or not values["slug"] or values["slug"] != slugify(values["slug"]):
+            raise DocumentError(name, None, f"{where}: needs a name and a slug (a-z, 0-9, -)")
+        if not isinstance(values["order"], int) or values["order"] < 0:
+            raise DocumentError(name, None, f"{where}: order must be a whole number")
+        _check(name, None, Platform, values, where)
+        for alias in aliases:
+            _check(name, None, PlatformAlias, {"name": alias}, f"{where} alias")
+        register.append((values, aliases))
+    return ParsedDocument(name, "register", {}, register=register)
+
+
+def read_document(name, data, index=None):
+    """ParsedDocument of one document's bytes."""
+    if PurePath(name).name in REGISTER_NAMES:
+        return read_register(name, data)
+    index = index or PlatformIndex()
+    body_text = text.decode(name, data)
+    front_matter = frontmatter.read(name, body_text)
+    orientation = front_matter.get("orientation")
+    if orientation is not None and orientation not in ORIENTATIONS:
+        raise front_matter.error("orientation", "orientation is rows or columns")
+    options = ReadOptions(Marks(_levels_mapping(front_matter)), orientation, index.known)
+    lines = front_matter.body.split("\n")
+    page = read_page(name, lines, front_matter.body_line, options)
+    title = front_matter.text("title") or page.first_heading
+    if not title:
+        raise DocumentError(name, 1, "the document needs a title (front matter or a heading)")
+    if len(title) > 200:
+        raise front_matter.error("title", f"the title is {len(title)} characters; at most 200")
+
+    if not page.has_tables and "permalink" not in front_matter.metadata:
+        if is_article(front_matter.metadata):
+            fields = article_fields(front_matter, title)
+            _check(name, None, Article, {k: v for k, v in fields.items() if k != "body"}, "article")
+            return ParsedDocument(name, "article", fields)
+        raise DocumentError(
+            name,
+            1,
+            "neither a comparison page (it has no comparison table and no permalink) nor an "
+            "article (its front matter has no author or publish_date)",
+        )
+
+    permalink = front_matter.text("permalink") or _permalink_from_name(name)
+    try:
+        validate_permalink(permalink)
+    except ValidationError as error:
+        message = f"permalink “{permalink}”: {error.messages[0]}"
+        raise front_matter.error("permalink", message) from error
+    fields = {
+        "title": title,
+        "permalink": permalink,
+        "heading": page.heading,
+        "description": front_matter.text("description"),
+        "intro": page.intro,
+        "closing": page.closing,
+        **front_matter.publication(),
+    }
+    if "order" in front_matter.metadata:  # the page's place in the navigation; kept when absent
+        fields["order"] = front_matter.whole_number("order")
+    if not fields["description"] and "description" not in front_matter.metadata:
+        fields["description"] = summarize(
+            page.intro, *(t.intro for t in page.tables), *(t.takeaways for t in page.tables)
+        )
+    page_values = {k: fields[k] for k in ("title", "permalink", "heading", "description")}
+    _check(name, front_matter.key_lines.get("title", 1), ComparisonPage, page_values, "page")
+    for parsed in page.tables:
+        table = parsed.table
+        _check(name, parsed.line, ComparisonTable, {
+            "title": parsed.title, "section_heading": parsed.section_heading,
+            "takeaways_heading": parsed.takeaways_heading, "platform_column": table.corner,
+        }, "table")  # fmt: skip
+        for column in table.columns:
+            _check(name, column.line, Capability, {"name": column.name}, "column")
+        for row in table.rows:
+            _check(name, row.line, TableRow, {"label": row.label}, "row")
+            for cell in row.cells:
+                if cell.footnote and cell.footnote not in page.footnotes:
+                    raise DocumentError(name, row.line, f"footnote [^{cell.footnote}] is undefined")
+    return ParsedDocument(name, "page", fields, page=page)
+
+
+def summarize(*markdown_texts, limit=300):
+    """The first non-empty text as plain words, cut at a word boundary: a meta description."""
+    found = next(filter(None, (plain_text(t) for t in markdown_texts if t)), "")
+    if len(found) <= limit:
+        return found
+    return found[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def check_unique(documents):
+    """Two documents claiming one address (or one platform slug) are an error naming both."""
+    claimed = {}
+    for document in documents:
+        if document.kind == "register":
+            keys = [("platform slug", values["slug"]) for values, _a in document.register]
+        elif document.kind == "page":
+            keys = [("permalink", document.fields["permalink"].lower())]
+        else:
+            keys = [("article slug", document.fields["slug"])]
+        for key in keys:
+            if key in claimed and claimed[key] != document.name:
+                raise DocumentError(
+                    document.name,
+                    None,
+                    f"{key[0]} {key[1]} is also claimed by {claimed[key]}; each must be unique",
+                )
+            claimed.setdefault(key, document.name)
+
+
+# --- Writing ---------------------------------------------------------------------------------
+
+
+def unique_slugs(wanted, names, fallback):
+    slugs = []
+    for position, (slug, name) in enumerate(zip(wanted, names, strict=True), start=1):
+        base = slugify(slug or "")[:190] or slugify(plain_text_of_inline(name))[:190]
+        slug = base = base or f"{fallback}-{position}"
+        suffix = 2
+        while slug in slugs:
+            slug, suffix = f"{base}-{suffix}", suffix + 1
+        slugs.append(slug)
+    return slugs
+
+
+def release_slugs(queryset, slugs):
+    """Tables and columns are matched by position; a slug the document gives to another
+    position is freed first, since slugs are unique within a page or table."""
+    existing = list(queryset)
+    for position, obj in enumerate(existing):
+        if obj.slug in slugs and slugs.index(obj.slug) != position:
+            type(obj).objects.filter(pk=obj.pk).update(slug=f"moving-{obj.pk}")
+    return existing
+
+
+def delete_missing(report, kind, objects):
+    for obj in objects:
+        report.record("deleted", kind, obj)
+        obj.delete()
+
+
+def apply_register(document, report):
+    for values, aliases in document.register:
+        values = dict(values)
+        slug = values.pop("slug")
+        platform = sync(report, "platform", Platform, {"slug": slug}, values)
+        current = {alias.name: alias for alias in platform.aliases.all()}
+        for name in aliases:
+            if name not in current:
+                taken = PlatformAlias.objects.filter(name=name).first()
+                if taken:
+                    raise ValueTooLong(f"alias “{name}” already belongs to {taken.platform}")
+                report.record("created", "alias", PlatformAlias.objects.create(
+                    platform=platform, name=name))  # fmt: skip
+        delete_missing(report, "alias", [a for n, a in current.items() if n not in aliases])
+
+
+def _meta_columns(meta, columns):
+    """Slugs and descriptions the export's note gives the columns, matched by name."""
+    given = [entry for entry in meta.get("columns") or [] if isinstance(entry, list)]
+    found = []
+    for column in columns:
+        match = next((e for e in given if e and e[0] == column.name), None)
+        if match:
+            given.remove(match)
+        found.append(((match or [None, None, ""]) + [None, None, ""])[1:3])
+    return found
+
+
+def apply_page(document, report, index, keep_existing):
+    fields = dict(document.fields)
+    permalink = fields.pop("permalink")
+    if keep_existing and ComparisonPage.objects.filter(permalink=permalink).exists():
+        report.kept = True
+        return
+    if fields["publish_at"] is None:
+        existing = ComparisonPage.objects.filter(permalink=permalink).first()
+        fields["publish_at"] = existing.publish_at if existing else timezone.now()
+    page = sync(report, "page", ComparisonPage, {"permalink": permalink}, fields)
+    parsed_tables = document.page.tables
+    slugs = unique_slugs(
+        [t.meta.get("slug") for t in parsed_tables],
+        [t.title or t.section_heading for t in parsed_tables],
+        "table",
+    )
+    existing = release_slugs(page.tables.all(), slugs)
+    for order, (parsed, slug) in enumerate(zip(parsed_tables, slugs, strict=True)):
+        current = existing[order] if order < len(existing) else None
+        table = sync(report, "table", ComparisonTable, {"page": page}, {
+            "order": order,
+            "section_heading": parsed.section_heading,
+            "intro": parsed.intro,
+            "title": parsed.title,
+            "slug": slug,
+            "platform_column": parsed.table.corner,
+            "orientation": parsed.table.orientation,
+            "uses_levels": parsed.table.uses_levels,
+            "takeaways_heading": parsed.takeaways_heading,
+            "takeaways": parsed.takeaways,
+        }, current)  # fmt: skip
+        how = (
+            "platforms as columns" if parsed.table.orientation == "columns" else "platforms as rows"
+        )
+        how += "" if parsed.meta.get("orientation") else " (detected)"
+        report.notes.append(f"table “{parsed.title or slug}”: {how}")
+        apply_table(document, report, index, table, parsed)
+    delete_missing(report, "table", existing[len(parsed_tables) :])
+
+
+def apply_table(document, report, index, table, parsed):
+    columns = parsed.table.columns
+    column_meta = _meta_columns(parsed.meta, columns)
+    slugs = unique_slugs([m[0] for m in column_meta], [c.name for c in columns], "column")
+    existing = release_slugs(table.capabilities.all(), slugs)
+    capabilities = []
+    for order, (column, slug, meta) in enumerate(zip(columns, slugs, column_meta, strict=True)):
+        current = existing[order] if order < len(existing) else None
+        values = {"name": column.name, "slug": slug, "order": order}
+        if parsed.meta:  # descriptions travel only in exports; a plain document keeps them
+            values["description"] = meta[1] or ""
+        capabilities.append(sync(report, "capability", Capability, {"table": table}, values,
+                                 current))  # fmt: skip
+    delete_missing(report, "capability", existing[len(capabilities) :])
+
+    existing_cells = {
+        (cell.capability_id, cell.row_id): cell
+        for cell in Cell.objects.filter(capability__table=table).prefetch_related("sources")
+    }
+    row_meta = [entry for entry in parsed.meta.get("rows") or [] if isinstance(entry, list)]
+    seen = {}
+    for order, row in enumerate(parsed.table.rows):
+        label, platform = row.label, None
+        meta = next((e for e in row_meta if len(e) >= 3 and e[0] == row.label), None)
+        if meta:
+            row_meta.remove(meta)
+            platform = Platform.objects.filter(slug=meta[1]).first()
+            label = "" if meta[2] else row.label
+        platform = platform or index.find(row.label) or index.create(row.label, report)
+        if platform.id in seen:
+            raise DocumentError(
+                document.name,
+                row.line,
+                f"“{row.label}” is {platform.name} again, who already has a row (line "
+                f"{seen[platform.id]}) in this table",
+            )
+        seen[platform.id] = row.line
+        table_row = sync(report, "row", TableRow, {"table": table, "platform": platform},
+                         {"label": label, "order": order})  # fmt: skip
+        for capability, cell in zip(capabilities, row.cells, strict=True):
+            facts = document.page.footnotes.get(cell.footnote) if cell.footnote else Facts()
+            values = {"level": cell.level, "note": cell.note, "last_reviewed": facts.last_reviewed}
+            current = existing_cells.get((capability.id, table_row.id))
+            lookup = {"capability": capability, "row": table_row}
+            stored = sync(report, "cell", Cell, lookup, values, current)
+            apply_sources(report, stored, facts.sources, current is not None)
+    delete_missing(report, "row", table.rows.exclude(platform_id__in=list(seen)))
+
+
+def apply_sources(report, cell, sources, may_have_sources=True):
+    existing = list(cell.sources.all()) if may_have_sources else []
+    wanted = [
+        {"url": url, "title": title, "accessed": accessed, "order": order}
+        for order, (url, title, accessed) in enumerate(sources)
+    ]
+    current = [
+        {"url": s.url, "title": s.title, "accessed": s.accessed, "order": s.order} for s in existing
+    ]
+    if current == wanted:
+        return
+    for source in existing:
+        source.delete()
+    for values in wanted:
+        check_lengths(CellSource, values, "source")
+        report.record("created", "source", CellSource.objects.create(cell=cell, **values))
+
+
+def apply_document(document, index, keep_existing):
+    report = DocumentReport(document.label)
+    try:
+        with transaction.atomic():
+            if document.kind == "register":
+                apply_register(document, report)
+                for platform in Platform.objects.prefetch_related("aliases"):
+                    index.add(platform)
+            elif document.kind == "article":
+                apply_article(document.fields, report, keep_existing)
+            else:
+                apply_page(document, report, index, keep_existing)
+    except (ValueError, IntegrityError, DatabaseError) as error:
+        raise DocumentError(document.name, None, f"cannot be stored: {error}") from error
+    return report

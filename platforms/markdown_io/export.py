@@ -1,0 +1,148 @@
+"""Database → documents: the exact inverse of the import.
+
+Each table's section starts with a note, `<!-- table {…} -->` (invisible on any Markdown
+renderer), carrying what the Markdown itself cannot say: the table's and columns' slugs, column
+descriptions, orientation, whether it uses levels, which platform each row is, and which of its
+headings exist. The closing text follows `<!-- closing -->`. The platform register (names, slugs,
+parent companies, order, aliases) is `platforms.yaml`.
+"""
+
+import json
+import re
+
+import yaml
+from django.utils.text import slugify
+
+from sitecontent.article_documents import export_article
+from sitecontent.documents import front_matter_text, publication_fields
+from sitecontent.models import Article
+
+from ..models import ComparisonPage, Platform
+from .tables import Marks, export_cell
+
+REGISTER_PATH = "platforms.yaml"
+
+
+def _note(kind, data=None):
+    text = json.dumps(data, ensure_ascii=False, separators=(", ", ": ")) if data else ""
+    # "--" may not appear inside an HTML comment.
+    return f"<!-- {kind} {text.replace('--', '-\\u002d')} -->".replace("  ", " ")
+
+
+def _header_cell(text):
+    return text.replace("|", "\\|")
+
+
+def export_page(page):
+    fields = {
+        "title": page.title,
+        "permalink": page.permalink,
+        "order": page.order,
+        "description": page.description,
+        **publication_fields(page),
+    }
+    front = front_matter_text(fields)
+    if not page.description:  # an empty description stays empty (the import would summarize)
+        front = front.replace("---\n", "---\ndescription: ''\n", 1)
+    parts = [front.rstrip("\n")]
+    if page.heading:
+        parts.append(f"# {page.heading}")
+    if page.intro:
+        parts.append(page.intro)
+    footnote_count = [0]  # numbered across the page: footnote ids are per document
+    for table in page.tables.all():
+        parts.extend(export_table(table, footnote_count))
+    if page.closing:
+        parts.extend([_note("closing"), page.closing])
+    return "\n\n".join(parts).replace("---\n\n", "---\n", 1) + "\n"
+
+
+def export_table(table, footnote_count):
+    capabilities = list(table.capabilities.all())
+    grid = table.grid
+    note = {
+        "slug": table.slug,
+        "orientation": table.orientation,
+        "levels": table.uses_levels,
+        "title": bool(table.title),
+        "section_heading": bool(table.section_heading),
+        "takeaways_heading": bool(table.takeaways_heading),
+        "columns": [[c.name, c.slug, c.description] for c in capabilities],
+        "rows": [[row.label or row.platform.name, row.platform.slug, not row.label]
+                 for row, _cells in grid],
+    }  # fmt: skip
+    parts = [_note("table", note)]
+    if table.section_heading:
+        parts.append(f"## {table.section_heading}")
+    if table.intro:
+        parts.append(table.intro)
+    if table.title:
+        parts.append(f"### {table.title}")
+    marks, footnotes = Marks(), []
+    labels = [_header_cell(row.label or row.platform.name) for row, _cells in grid]
+    texts = []
+    for _row, cells in grid:
+        row_texts = []
+        for cell in cells:
+            text = export_cell(cell, table.uses_levels, marks) if cell is not None else ""
+            if cell is not None and (facts := cell_facts(cell)):
+                footnote_count[0] += 1
+                footnotes.append(f"[^{footnote_count[0]}]: {facts}")
+                text += f" [^{footnote_count[0]}]"
+            row_texts.append(text.strip())
+        texts.append(row_texts)
+    names = [_header_cell(c.name) for c in capabilities]
+    corner = _header_cell(table.platform_column)
+    if table.orientation == "columns":
+        header = [corner, *labels]
+        body = [[name, *[texts[r][c] for r in range(len(labels))]] for c, name in
+                enumerate(names)]  # fmt: skip
+    else:
+        header = [corner, *names]
+        body = [[label, *texts[r]] for r, label in enumerate(labels)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in body]
+    parts.append("\n".join(lines))
+    if footnotes:
+        parts.append("\n".join(footnotes))
+    if table.takeaways_heading:
+        parts.append(f"### {table.takeaways_heading}")
+    if table.takeaways:
+        parts.append(table.takeaways)
+    return parts
+
+
+def cell_facts(cell):
+    facts = [f"reviewed {cell.last_reviewed.isoformat()}"] if cell.last_reviewed else []
+    for source in cell.sources.all():
+        title = re.sub(r"([\\\[\]])", r"\\\1", source.title)
+        fact = f"[{title}](<{source.url}>)"
+        if source.accessed:
+            fact += f" (accessed {source.accessed.isoformat()})"
+        facts.append(fact)
+    return "; ".join(facts)
+
+
+def export_register():
+    entries = [
+        {
+            "name": platform.name,
+            "slug": platform.slug,
+            "parent_company": platform.parent_company,
+            "order": platform.order,
+            "aliases": [alias.name for alias in platform.aliases.all()],
+        }
+        for platform in Platform.objects.prefetch_related("aliases").order_by("order", "slug")
+    ]
+    return yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=1000)
+
+
+def export_documents():
+    """[(relative path, text)] of the register, every page and every article."""
+    documents = [(REGISTER_PATH, export_register())]
+    for page in ComparisonPage.objects.with_tables():
+        name = slugify(page.permalink.strip("/")) or "page"
+        documents.append((f"page-{name}.md", export_page(page)))
+    for article in Article.objects.all():
+        documents.append((f"article-{article.slug}.md", export_article(article)))
+    return documents

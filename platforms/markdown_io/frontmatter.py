@@ -1,0 +1,158 @@
+"""Front matter: YAML between `---` lines or TOML between `+++` lines (python-frontmatter's
+handlers), or none. Values become typed fields; every error names its line."""
+
+import datetime
+import re
+
+import toml
+import yaml
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from frontmatter.default_handlers import TOMLHandler, YAMLHandler
+
+from sitecontent.publishing import Status
+
+from .errors import DocumentError
+
+DELIMITERS = {"---": YAMLHandler, "+++": TOMLHandler}
+_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*[:=]")
+
+
+class FrontMatter:
+    """The metadata of one document, with the line of each top-level key for error messages."""
+
+    def __init__(self, name, metadata, key_lines, body, body_line):
+        self.name, self.metadata, self.key_lines = name, metadata, key_lines
+        self.body, self.body_line = body, body_line
+
+    def error(self, key, message):
+        return DocumentError(self.name, self.key_lines.get(key, 1), message)
+
+    def get(self, key, default=None):
+        return self.metadata.get(key, default)
+
+    def text(self, key):
+        value = self.metadata.get(key)
+        if value is None:
+            return ""
+        if isinstance(value, (dict, list)):
+            raise self.error(key, f"{key} must be text")
+        return str(value).strip()
+
+    def boolean(self, key, default):
+        value = self.metadata.get(key, default)
+        if not isinstance(value, bool):
+            raise self.error(key, f"{key} must be true or false")
+        return value
+
+    def whole_number(self, key):
+        value = self.metadata.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self.error(key, f"{key} must be a whole number")
+        return value
+
+    def date(self, key):
+        value = self.metadata.get(key)
+        if value in (None, ""):
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        date = _parse_date(str(value))
+        if date is None:
+            raise self.error(key, f"{key} “{value}” is not a date (YYYY-MM-DD)")
+        return date
+
+    def publication(self):
+        """Jekyll's and Hugo's ways: `published: false` or `draft: true` make a draft;
+        publish_date or date (a date or a date-time) is when it goes live."""
+        published = self.boolean("published", True) and not self.boolean("draft", False)
+        key = "publish_date" if "publish_date" in self.metadata else "date"
+        value = self.metadata.get(key)
+        publish_at = None
+        if isinstance(value, datetime.datetime):
+            publish_at = value
+        elif isinstance(value, datetime.date):
+            publish_at = datetime.datetime.combine(value, datetime.time())
+        elif value not in (None, ""):
+            text = str(value).strip()
+            publish_at = _parse_datetime(text)
+            if publish_at is None:
+                raise self.error(key, f"{key} “{text}” is not a date (YYYY-MM-DD[ HH:MM])")
+        if publish_at is not None and timezone.is_naive(publish_at):
+            publish_at = timezone.make_aware(publish_at, datetime.UTC)
+        return {"status": Status.PUBLISHED if published else Status.DRAFT, "publish_at": publish_at}
+
+
+def _parse_date(text):
+    try:
+        return parse_date(text.strip())
+    except ValueError:  # well formed but impossible, e.g. 2025-02-30
+        return None
+
+
+def _parse_datetime(text):
+    try:
+        moment = parse_datetime(text.replace(" ", "T", 1)) if len(text) > 10 else None
+    except ValueError:
+        moment = None
+    if moment is None and (date := _parse_date(text)):
+        moment = datetime.datetime.combine(date, datetime.time())
+    return moment
+
+
+def _key_lines(lines, first_line):
+    found = {}
+    for number, line in enumerate(lines, start=first_line):
+        if match := _KEY.match(line):
+            found.setdefault(match[1], number)
+    return found
+
+
+def _problem_line(error, first_line):
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    if mark is not None:
+        return first_line + mark.line
+    if lineno := getattr(error, "lineno", None):
+        return first_line + lineno - 1
+    return first_line - 1
+
+
+def read(name, text):
+    """FrontMatter of a document's text (empty when it has none)."""
+    lines = text.split("\n")
+    opening = lines[0].rstrip() if lines else ""
+    if opening not in DELIMITERS:
+        return FrontMatter(name, {}, {}, text, 1)
+    # The closing delimiter is a line of its own at the left margin: an indented "---" inside a
+    # YAML block scalar is text, not the end.
+    closing = ("---", "...") if opening == "---" else ("+++",)
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in closing), None)
+    if end is None:
+        raise DocumentError(name, 1, f"the front matter opened with “{opening}” is never closed")
+    source = "\n".join(lines[1:end])
+    try:
+        metadata = DELIMITERS[opening]().load(source) if source.strip() else {}
+    except (yaml.YAMLError, toml.TomlDecodeError) as error:
+        reason = getattr(error, "problem", None) or getattr(error, "msg", None) or str(error)
+        raise DocumentError(
+            name, _problem_line(error, 2), f"broken front matter: {reason}"
+        ) from error
+    except ValueError as error:  # a well-formed but impossible date, e.g. 2025-02-30
+        key_lines = _key_lines(lines[1:end], 2)
+        line = next(
+            (
+                key_lines[k]
+                for k, n in key_lines.items()
+                if re.search(r"\d{4}-\d\d-\d\d", lines[n - 1])
+            ),
+            2,
+        )
+        raise DocumentError(name, line, f"broken front matter: {error}") from error
+    if metadata is None:
+        metadata = {}
+    if not isinstance(metadata, dict):
+        raise DocumentError(name, 2, "the front matter must be “key: value” lines")
+    body = "\n".join(lines[end + 1 :])
+    return FrontMatter(name, metadata, _key_lines(lines[1:end], 2), body, end + 2)

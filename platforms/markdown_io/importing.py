@@ -1,0 +1,84 @@
+"""import_documents: read every document, check them together, apply them in one transaction."""
+
+from pathlib import Path
+
+from django.db import transaction
+
+from .apply import REGISTER_NAMES, PlatformIndex, apply_document, check_unique, read_document
+from .errors import DocumentError
+
+DOCUMENT_SUFFIXES = {".md", ".markdown", ".txt"}
+
+
+class ImportReport:
+    """What an import did (or, in a dry run, would do), document by document."""
+
+    def __init__(self, reports, dry_run=False):
+        self.reports, self.dry_run = reports, dry_run
+
+    @property
+    def changed(self):
+        return any(report.changed for report in self.reports)
+
+    def problems(self):
+        """What could not be done but did not stop the import (e.g. an image not fetched)."""
+        return [
+            f"{report.label}: {problem}" for report in self.reports for problem in report.problems
+        ]
+
+    def lines(self, details=True):
+        prefix = "would be " if self.dry_run else ""
+        lines = []
+        for report in self.reports:
+            lines.append(prefix + report.summary())
+            lines.extend(f"  {note}" for note in report.notes)
+            lines.extend(f"  problem: {problem}" for problem in report.problems)
+            if details and not report.kept:
+                for action, what, changes in report.changes:
+                    lines.append(f"  {action} {what}")
+                    for name, (before, after) in changes.items():
+                        lines.append(f"    {name}: {before!r} → {after!r}")
+        if self.dry_run:
+            lines.append("Dry run: nothing was written.")
+        return lines
+
+
+def import_documents(documents, *, dry_run=False, keep_existing=False):
+    """Import [(name, bytes)]; see the package's docstring."""
+    with transaction.atomic():
+        index = PlatformIndex()
+        parsed = [read_document(name, data, index) for name, data in documents]
+        check_unique(parsed)
+        # The platform register first: pages may name platforms it defines.
+        ordered = sorted(parsed, key=lambda document: document.kind != "register")
+        reports = [apply_document(document, index, keep_existing) for document in ordered]
+        if dry_run:
+            transaction.set_rollback(True)
+    return ImportReport(reports, dry_run)
+
+
+def _inside(path, folder):
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def read_paths(paths):
+    """[(name, bytes)] of the files named and the documents inside the folders named."""
+    found = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            for child in sorted(path.iterdir()):
+                wanted = child.suffix in DOCUMENT_SUFFIXES or child.name in REGISTER_NAMES
+                if not wanted or not child.is_file():
+                    continue
+                if child.is_symlink() and not _inside(child, path):
+                    raise DocumentError(child, None, "a link to a file outside the folder; refused")
+                found.append((str(child), child.read_bytes()))
+        elif path.is_file():
+            found.append((str(path), path.read_bytes()))
+        else:
+            raise DocumentError(path, None, "no such file or folder")
+    return found

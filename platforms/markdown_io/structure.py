@@ -1,0 +1,353 @@
+"""A document's body (the parser's token stream) → page fields and tables. No database.
+
+A comparison page reads, top to bottom:
+
+    # Page heading                        (optional; the first heading if level 1)
+    page intro                            (prose before any other heading)
+    ## Section heading                    (optional)
+    section intro                         (prose; sub-headings stay in it)
+    ### Table title                       (the heading right above the table, or none)
+    | the table |
+    ### Takeaways heading                 (optional)
+    takeaways                             (prose; deeper sub-headings stay in them)
+    … the next section, table, takeaways …
+    closing text                          (after a rule or a heading that ends the takeaways)
+
+Between two tables, the first heading (with its text and any deeper headings) is the
+previous table's takeaways; the next heading of the same or a higher rank opens the next
+table's section. Exports mark each table's section with a note, `<!-- table {…} -->`, and the
+closing with `<!-- closing -->`; with them nothing is left to guessing (and removing a heading
+moves no text). Rules (`---`) are kept in the text where they stand, except one right after a
+table and before a heading, which the page draws by itself. Text never moves to another section.
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils.dateparse import parse_date
+
+from sitecontent.markdown import parser, plain_text_of_inline
+
+from .errors import DocumentError
+from .tables import read_table, unwrap_bold
+
+MARKER = re.compile(r"^<!--\s*(table|closing)\b(.*?)-->\s*$", re.DOTALL)
+FOOTNOTE_DEFINITION = re.compile(r"^\[\^([^\]\s]+)\]:\s*(.*)$")
+_CELL_REFERENCE = re.compile(r"\[\^([^\]\s]+)\]\s*$")
+_FACT = re.compile(
+    r"\s*(?:reviewed (?P<reviewed>[^;\s]+)"
+    r"|\[(?P<title>(?:\\.|[^\]\\])*)\]\((?:<(?P<bracketed>[^>\s]+)>|(?P<url>[^)\s]+))\)"
+    r"(?:\s*\(accessed (?P<accessed>[^)]*)\))?)"
+    r"\s*(?:;|$)"
+)
+validate_source_url = URLValidator(schemes=["http", "https"])
+
+
+@dataclass
+class Facts:
+    """What a source footnote says about a cell: when it was reviewed, and its sources."""
+
+    last_reviewed: object = None
+    sources: list = field(default_factory=list)  # [(url, title, accessed)]
+
+
+@dataclass
+class Block:
+    kind: str  # heading, table, hr, prose, marker
+    start: int  # 0-based lines of the body, end exclusive
+    end: int
+    level: int = 0
+    text: str = ""
+    table: object = None
+    marker: str = ""
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
+class ParsedTable:
+    table: object  # tables.Table
+    line: int
+    meta: dict = field(default_factory=dict)  # the export's note: slugs, descriptions…
+    section_heading: str = ""
+    intro: str = ""
+    title: str = ""
+    takeaways_heading: str = ""
+    takeaways: str = ""
+
+
+@dataclass
+class ParsedPage:
+    heading: str = ""
+    intro: str = ""
+    closing: str = ""
+    first_heading: str = ""
+    tables: list = field(default_factory=list)
+    footnotes: dict = field(default_factory=dict)  # {label: Facts}
+    has_tables: bool = False
+
+
+def parse_facts(name, line, text):
+    """`reviewed YYYY-MM-DD; [title](url) (accessed YYYY-MM-DD); …` in any order."""
+    facts, position = Facts(), 0
+    while position < len(text.rstrip()):
+        match = _FACT.match(text, position)
+        if not match:
+            raise DocumentError(
+                name,
+                line,
+                f"“{text[position:].strip()}” is neither “reviewed YYYY-MM-DD” nor "
+                "“[title](url) (accessed YYYY-MM-DD)”",
+            )
+        position = match.end()
+        dates = {}
+        for key in ("reviewed", "accessed"):
+            if match[key]:
+                try:
+                    dates[key] = parse_date(match[key].strip())
+                except ValueError:
+                    dates[key] = None
+                if dates[key] is None:
+                    raise DocumentError(name, line, f"“{match[key]}”: write dates as YYYY-MM-DD")
+        if match["reviewed"]:
+            facts.last_reviewed = dates["reviewed"]
+            continue
+        title = re.sub(r"\\(.)", r"\1", match["title"])
+        url = match["bracketed"] or match["url"]
+        try:
+            validate_source_url(url)
+        except ValidationError as error:
+            raise DocumentError(name, line, f"source “{url}”: use an http(s) URL") from error
+        facts.sources.append((url, title, dates.get("accessed")))
+    return facts
+
+
+def _code_lines(tokens):
+    lines = set()
+    for token in tokens:
+        if token.type in ("fence", "code_block", "html_block") and token.map:
+            lines.update(range(*token.map))
+    return lines
+
+
+def _cell_references(tokens):
+    """Labels of footnotes referenced at the end of a table cell: candidates for sources."""
+    labels, in_table = set(), False
+    for token in tokens:
+        if token.type == "table_open":
+            in_table = True
+        elif token.type == "table_close":
+            in_table = False
+        elif in_table and token.type == "inline" and (ref := _CELL_REFERENCE.search(token.content)):
+            labels.add(ref[1])
+    return labels
+
+
+def _definition_end(lines, start):
+    """The line after an ordinary footnote definition (its indented continuation included)."""
+    end = start + 1
+    while end < len(lines):
+        if lines[end].strip() and not lines[end].startswith((" ", "\t")):
+            break
+        end += 1
+    while end > start + 1 and not lines[end - 1].strip():
+        end -= 1
+    return end
+
+
+def lift_source_footnotes(name, lines, first_line):
+    """Source footnotes (`[^n]: reviewed …; [title](url)…` referenced from a table cell) are
+    taken out of the text, their lines left blank so that every other line keeps its number.
+    Returns ({label: Facts}, lines, [(start, end) of ordinary footnote definitions])."""
+    tokens = parser().parse("\n".join(lines))
+    code, referenced = _code_lines(tokens), _cell_references(tokens)
+    footnotes, ordinary, lines = {}, [], list(lines)
+    for number, line in enumerate(lines):
+        if number in code or not (match := FOOTNOTE_DEFINITION.match(line)):
+            continue
+        label, text = match[1], match[2]
+        if label in referenced and re.match(r"\s*(reviewed\b|\[)", text):
+            if label in footnotes:
+                raise DocumentError(
+                    name, first_line + number, f"footnote [^{label}] is defined twice"
+                )
+            footnotes[label] = parse_facts(name, first_line + number, text)
+            lines[number] = ""
+        else:
+            ordinary.append((number, _definition_end(lines, number)))
+    return footnotes, lines, ordinary
+
+
+def _marker_data(name, line, text):
+    text = text.strip()
+    if not text:
+        return {}
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise DocumentError(name, line, f"the table note is not valid JSON: {error}") from error
+    if not isinstance(data, dict):
+        raise DocumentError(name, line, "the table note must be a JSON object")
+    return data
+
+
+def to_blocks(name, lines, first_line, options):
+    """The body's top-level blocks, in order, with comparison tables read."""
+    tokens = parser().parse("\n".join(lines))
+    blocks, note = [], {}
+    for index, token in enumerate(tokens):
+        if token.level != 0 or token.nesting == -1 or not token.map:
+            continue
+        start, end = token.map
+        if token.type == "heading_open":
+            text = unwrap_bold(tokens[index + 1].content)
+            blocks.append(Block("heading", start, end, int(token.tag[1]), text))
+        elif token.type == "hr":
+            blocks.append(Block("hr", start, end))
+        elif token.type == "table_open":
+            # The export's note above a table says how to read it (orientation, levels).
+            table = read_table(name, tokens, index, lines, first_line, options.for_table(note))
+            note = {}
+            if table is None:
+                blocks.append(Block("prose", start, end))
+            else:
+                blocks.append(Block("table", start, end, table=table))
+        elif token.type == "html_block" and (match := MARKER.match(token.content.strip())):
+            data = _marker_data(name, first_line + start, match[2])
+            blocks.append(Block("marker", start, end, marker=match[1], data=data))
+            note = data if match[1] == "table" else {}
+        else:
+            blocks.append(Block("prose", start, end))
+    for start, end in options.ordinary_footnotes:
+        blocks.append(Block("prose", start, end))
+    return sorted(blocks, key=lambda block: block.start)
+
+
+class Text:
+    """Slices of the body's own lines: fields keep the text exactly as written."""
+
+    def __init__(self, lines):
+        self.lines = lines
+
+    def of(self, blocks):
+        blocks = [b for b in blocks if b.kind != "marker"]
+        if not blocks:
+            return ""
+        chunk = self.lines[blocks[0].start : max(b.end for b in blocks)]
+        while chunk and not chunk[-1].strip():
+            chunk.pop()
+        while chunk and not chunk[0].strip():
+            chunk.pop(0)
+        return "\n".join(chunk)
+
+
+def _split_at_marker(blocks, kind):
+    for index, block in enumerate(blocks):
+        if block.kind == "marker" and block.marker == kind:
+            return blocks[:index], blocks[index + 1 :], block.data
+    return None
+
+
+def _read_section(text, parsed, blocks, title_allowed=True):
+    """Section heading, intro and title of a table from the blocks above it."""
+    meta = parsed.meta
+    if title_allowed and meta.get("title", True) and blocks and blocks[-1].kind == "heading":
+        parsed.title = blocks.pop().text
+    if blocks and blocks[0].kind == "heading" and meta.get("section_heading", True):
+        parsed.section_heading = blocks.pop(0).text
+    parsed.intro = text.of(blocks)
+
+
+def _read_takeaways(text, parsed, blocks):
+    """Takeaways heading and text of a table from the blocks below it."""
+    while blocks and blocks[0].kind == "hr" and len(blocks) > 1 and blocks[1].kind == "heading":
+        blocks = blocks[1:]  # the page draws the rule between a table and what follows
+    if blocks and blocks[0].kind == "heading" and parsed.meta.get("takeaways_heading", True):
+        parsed.takeaways_heading = blocks.pop(0).text
+    parsed.takeaways = text.of(blocks)
+
+
+def _takeaways_end(blocks):
+    """Where the takeaways below a table end (without a note saying so): at the first heading
+    after their own that is of the same or a higher rank, or at a rule after their text."""
+    own_level, content_seen = None, False
+    for index, block in enumerate(blocks):
+        if block.kind == "heading":
+            if own_level is None and not content_seen:
+                own_level = block.level
+                continue
+            if own_level is None or block.level <= own_level:
+                return index
+        elif block.kind == "hr":
+            if content_seen:
+                return index
+            continue
+        content_seen = True
+    return len(blocks)
+
+
+def read_page(name, lines, first_line, options):
+    """ParsedPage of a body (lines of text)."""
+    footnotes, lines, ordinary = lift_source_footnotes(name, lines, first_line)
+    options.ordinary_footnotes, options.source_footnotes = ordinary, set(footnotes)
+    blocks = to_blocks(name, lines, first_line, options)
+    text = Text(lines)
+    page = ParsedPage(footnotes=footnotes)
+    headings = [b for b in blocks if b.kind == "heading"]
+    page.first_heading = plain_text_of_inline(headings[0].text) if headings else ""
+    table_positions = [i for i, b in enumerate(blocks) if b.kind == "table"]
+    page.has_tables = bool(table_positions)
+    if not table_positions:
+        page.intro = text.of(blocks)
+        return page
+
+    first_table = table_positions[0]
+    content = [b for b in blocks[:first_table] if b.kind != "marker"]
+    if content and content[0].kind == "heading" and content[0].level == 1:
+        page.heading = content[0].text
+        blocks = [b for b in blocks if b is not content[0]]
+        table_positions = [i for i, b in enumerate(blocks) if b.kind == "table"]
+
+    segments, previous = [], 0
+    for position in table_positions:
+        segments.append(blocks[previous:position])
+        previous = position + 1
+    segments.append(blocks[previous:])
+    tables = [ParsedTable(blocks[p].table, blocks[p].table.line) for p in table_positions]
+
+    for index, table in enumerate(tables):
+        segment = segments[index]
+        explicit = _split_at_marker(segment, "table")
+        if explicit:
+            before, section, table.meta = explicit
+            table.meta = table.meta or {}
+        elif index == 0:
+            first_heading = next(
+                (i for i, b in enumerate(segment) if b.kind == "heading"), len(segment)
+            )
+            before, section = segment[:first_heading], segment[first_heading:]
+        else:
+            section_start = _takeaways_end(segment)
+            before, section = segment[:section_start], segment[section_start:]
+            if not section and segment and segment[-1].kind == "heading":
+                # The heading right above the table is its title, not part of the takeaways.
+                before, section = segment[:-1], segment[-1:]
+        if index == 0:
+            page.intro = text.of(before)
+        else:
+            _read_takeaways(text, tables[index - 1], list(before))
+        _read_section(text, table, list(section))
+
+    last = segments[-1]
+    explicit = _split_at_marker(last, "closing")
+    if explicit:
+        before, closing, _data = explicit
+    else:
+        end = _takeaways_end(last)
+        before, closing = last[:end], last[end:]
+    _read_takeaways(text, tables[-1], list(before))
+    page.closing = text.of(closing)
+    page.tables = tables
+    return page

@@ -1,0 +1,88 @@
+"""Shared pieces for reading and writing Markdown documents, whatever app owns the content:
+the field-by-field report of an import, the save-only-what-changed sync, front matter out."""
+
+import yaml
+
+
+class DocumentReport:
+    """What one document's import did, object by object and field by field."""
+
+    def __init__(self, label):
+        self.label = label
+        self.kept = False  # left alone because of keep_existing
+        self.counts = {}
+        self.changes = []  # (action, description, {field: (before, after)})
+        self.notes = []  # how the document was read (orientation, new platforms…)
+        self.problems = []  # what could not be done but did not stop the import
+
+    def record(self, action, kind, obj, changes=None):
+        self.counts.setdefault(action, {}).setdefault(kind, 0)
+        self.counts[action][kind] += 1
+        if action != "unchanged":
+            self.changes.append((action, f"{kind} {obj}", changes or {}))
+
+    @property
+    def changed(self):
+        return bool(self.changes)
+
+    def summary(self):
+        if self.kept:
+            return f"{self.label}: already in the database, left as it is"
+        if not self.changed:
+            return f"{self.label}: unchanged"
+        parts = []
+        for action in ("created", "updated", "deleted"):
+            if kinds := self.counts.get(action):
+                parts.append(action + " " + ", ".join(f"{n} {k}" for k, n in kinds.items()))
+        return f"{self.label}: " + "; ".join(parts)
+
+
+class ValueTooLong(ValueError):
+    pass
+
+
+def check_lengths(model, values, kind):
+    for name, value in values.items():
+        limit = getattr(model._meta.get_field(name), "max_length", None)
+        if limit and isinstance(value, str) and len(value) > limit:
+            raise ValueTooLong(f"{kind} {name} is {len(value)} characters long; at most {limit}")
+
+
+_LOOK_UP = object()
+
+
+def sync(report, kind, model, lookup, values, existing=_LOOK_UP):
+    """Create, update or leave alone the one row matching lookup; save only what changed.
+
+    `existing` may pass the row (or None) when the caller has already fetched it in bulk."""
+    check_lengths(model, values, kind)
+    obj = model.objects.filter(**lookup).first() if existing is _LOOK_UP else existing
+    if obj is None:
+        obj = model(**lookup, **values)
+        obj.save()
+        report.record("created", kind, obj)
+        return obj
+    changes = {
+        name: (getattr(obj, name), value)
+        for name, value in values.items()
+        if getattr(obj, name) != value
+    }
+    if changes:
+        for name, (_before, value) in changes.items():
+            setattr(obj, name, value)
+        obj.save()
+        report.record("updated", kind, obj, changes)
+    else:
+        report.record("unchanged", kind, obj)
+    return obj
+
+
+def front_matter_text(fields):
+    """YAML front matter between `---` lines, empty values left out."""
+    fields = {key: value for key, value in fields.items() if value is not None and value != ""}
+    dumped = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=1000)
+    return f"---\n{dumped}---\n"
+
+
+def publication_fields(item):
+    return {"published": item.status == "published", "publish_date": item.publish_at.isoformat()}
