@@ -20,6 +20,8 @@ from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
 
+from sitecontent.markdown import plain_text_of_html
+
 from .models import (
     Capability,
     Cell,
@@ -59,7 +61,7 @@ def column_headers(table, capabilities):
     columns = [(None, "platform", table.platform_column or "Platform")]
     seen = {columns[0][2]}
     for cap in capabilities:
-        name = cap.name if cap.name not in seen else f"{cap.name} ({cap.slug})"
+        name = cap.plain_name if cap.plain_name not in seen else f"{cap.plain_name} ({cap.slug})"
         seen.add(name)
         if table.uses_levels:
             columns.append((cap, "level", f"{name} (level)"))
@@ -70,8 +72,14 @@ def column_headers(table, capabilities):
 class CapabilityData(NamedTuple):
     pk: int
     name: str
+    name_html: str
     slug: str
     description: str
+
+    @property
+    def plain_name(self):
+        """The header as readers see it (the name is inline Markdown)."""
+        return plain_text_of_html(self.name_html) if self.name_html else self.name
 
 
 class RowData(NamedTuple):
@@ -188,7 +196,7 @@ class Dataset:
             "cell_anchor": cell_anchor(table.slug, "{platform}", "{column}"),
             "csv": csv_path(page, table),
             "columns": [
-                {"slug": cap.slug, "name": cap.name, "description": cap.description}
+                {"slug": cap.slug, "name": cap.plain_name, "description": cap.description}
                 for cap in capabilities
             ],
             "rows": [
@@ -242,13 +250,13 @@ class Dataset:
                                "constraints": {"required": True}})  # fmt: skip
             elif kind == "level":
                 fields.append({"name": header, "type": "string",
-                               "description": f"Support level of “{cap.name}”: one of "
+                               "description": f"Support level of “{cap.plain_name}”: one of "
                                f"{', '.join(LEVEL_CODES)}; empty when the cell states none.",
                                "constraints": {"enum": LEVEL_CODES}})  # fmt: skip
             else:
-                fields.append({"name": header, "type": "string",
-                               "description": cap.description or f"What the platform offers "
-                               f"for “{cap.name}” (inline Markdown); empty: no data."})  # fmt: skip
+                offers = f"What the platform offers for “{cap.plain_name}” (inline Markdown)."
+                description = cap.description or f"{offers} Empty: no data."
+                fields.append({"name": header, "type": "string", "description": description})
         return {"fields": fields, "missingValues": [""]}
 
     def package(self, base_url):

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from sitecontent.roles import EDITORS
 
-from .models import Cell, ClaimReport, ComparisonPage
+from .models import Cell, ClaimReport, ComparisonPage, plain
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +38,11 @@ def reportable_cells():
 
 def cell_label(cell):
     table = cell.capability.table
-    where = table.title or table.section_heading or table.page.title
-    return f"{cell.row.platform.name} · {cell.capability.name} ({where})"
+    return f"{cell.row.platform.name} · {plain(cell.capability, 'name')} ({table_name(table)})"
+
+
+def table_name(table):
+    return plain(table, "title") or plain(table, "section_heading") or table.page.title
 
 
 class CellChoiceField(forms.ModelChoiceField):
@@ -115,7 +118,7 @@ def scope_of(params):
         )
         cell = cells.first()
         table = cell.capability.table if cell else None
-        return cells, (table.title or table.section_heading or table.page.title) if table else ""
+        return cells, table_name(table) if table else ""
     if slug := params.get("platform", "").strip()[:100]:
         cells = cells.filter(row__platform__slug=slug)
         cell = cells.first()

@@ -22,7 +22,9 @@ from django.utils.safestring import mark_safe
 from sitecontent.markdown import plain_text_of_html
 from sitecontent.models import Article
 
-from .models import Capability, Cell, ComparisonPage, Platform, TableRow, cell_url
+from .models import Capability, Cell, ComparisonPage, Platform, TableRow, cell_url, plain
+from .reports import table_name
+from .text import page_key
 
 MAX_QUERY_LENGTH = 100
 MAX_WORDS = 8
@@ -147,7 +149,7 @@ def cell_hits(words):
     return [
         Hit(
             "Claim",
-            f"{cell.row.platform.name} · {cell.capability.name}",
+            f"{cell.row.platform.name} · {plain(cell.capability, 'name')}",
             cell_url(cell),
             excerpt(cell, cell.note, words),
             report_url=f"{reverse('report-claim')}?cell={cell.pk}",
@@ -188,18 +190,15 @@ def capability_hits(words):
         words, "name",
     ).select_related("table__page")  # fmt: skip
     return [
-        Hit("Capability", f"{cap.name} ({cap.table.title or cap.table.page.title})",
-            f"{cap.table.page.permalink}#{cap.table.slug}-{cap.slug}",
-            excerpt(cap, cap.description or cap.name, words))
+        Hit("Capability", f"{plain(cap, 'name')} ({table_name(cap.table)})",
+            f"/capabilities/{page_key(cap.table.page.permalink)}/{cap.table.slug}/{cap.slug}/",
+            excerpt(cap, cap.description or plain(cap, "name"), words))
         for cap in capabilities[:PER_KIND]
     ]  # fmt: skip
 
 
 def platform_url(platform):
-    # The profile page when the platform has one, else what changed about it.
-    if hasattr(platform, "get_absolute_url"):
-        return platform.get_absolute_url()
-    return reverse("platform-changes", args=[platform.slug])
+    return reverse("platform-profile", args=[platform.slug])
 
 
 def platform_hits(words):

@@ -43,11 +43,23 @@ class ExploreSitemap(Sitemap):
     changefreq = "weekly"
     priority = 0.7
 
+    # What the readable sitemap page (/sitemap/) calls each.
+    TITLES = {
+        "platform-index": "Platforms",
+        "capability-index": "Capabilities",
+        "compare": "Compare platforms",
+        "choose": "Choose a platform",
+        "about": "About",
+    }
+
     def items(self):
-        return ["platform-index", "capability-index", "compare", "choose", "about"]
+        return list(self.TITLES)
 
     def location(self, name):
         return reverse(name)
+
+    def title(self, name):
+        return self.TITLES[name]
 
 
 class PlatformSitemap(Sitemap):
@@ -60,6 +72,9 @@ class PlatformSitemap(Sitemap):
     def location(self, platform):
         return reverse("platform-profile", args=[platform.slug])
 
+    def title(self, platform):
+        return platform.name
+
 
 class CapabilitySitemap(Sitemap):
     changefreq = "monthly"
@@ -71,3 +86,6 @@ class CapabilitySitemap(Sitemap):
 
     def location(self, claim):
         return claim.capability_path
+
+    def title(self, claim):
+        return f"{claim.capability_name} ({claim.table_heading})"

@@ -47,7 +47,10 @@ SECTION_TITLES = {
     "site": "The site",
     "pages": "Comparison pages",
     "articles": "Articles",
-    "platforms": "Changes by platform",
+    "explore": "Explore the data",
+    "platforms": "Platforms",
+    "capabilities": "Capabilities",
+    "platform-changes": "Changes by platform",
 }
 
 
