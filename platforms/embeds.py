@@ -19,7 +19,7 @@ def with_level(cell):
 
 
 def embed_context(request, page, slug, platform_slug=None):
-    dataset = Dataset(ComparisonPage.objects.filter(pk=page.pk))
+    dataset = Dataset(ComparisonPage.objects.filter(pk=page.pk), with_html=True)
     table = next((t for t in dataset.tables if t.slug == slug), None)
     if table is None:
         raise Http404("No such table")

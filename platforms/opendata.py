@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Max, Value
 from django.utils import timezone
 
 from sitecontent.markdown import plain_text_of_html
@@ -110,7 +110,7 @@ class CellData(NamedTuple):
 class Dataset:
     """The published comparison data (all live pages, or one), read in seven queries."""
 
-    def __init__(self, pages=None):
+    def __init__(self, pages=None, with_html=False):
         pages = pages if pages is not None else ComparisonPage.objects.published()
         self.pages = list(pages.order_by("order", "title"))
         page_ids = [page.pk for page in self.pages]
@@ -127,7 +127,11 @@ class Dataset:
             self.rows.setdefault(table_id, []).append(RowData(*values))
         cells = Cell.objects.filter(capability__table__page__in=page_ids)
         self.newest_cell = cells.aggregate(newest=Max("updated_at"))["newest"]
-        cells = cells.values_list("row_id", "capability_id", *CellData._fields)
+        # Notes' HTML only for pages that show it (embeds): downloads carry the Markdown.
+        html = "note_html" if with_html else Value("")
+        cells = cells.values_list(
+            "row_id", "capability_id", "id", "level", "note", html, "last_reviewed"
+        )
         self.cells = {(row, cap): CellData(*values) for row, cap, *values in cells}
         self.sources = {}
         sources = CellSource.objects.filter(cell__capability__table__page__in=page_ids)
@@ -165,23 +169,26 @@ class Dataset:
 
     # --- JSON ---------------------------------------------------------------------------------
 
-    def cell_json(self, page, table, row, cap):
-        cell = self.cells.get((row.pk, cap.pk))
-        if cell is None:
-            return None
+    def cell_json(self, cell):
+        """One claim; the hot loop of the whole dataset, so plain lookups only."""
+        reviewed = cell.last_reviewed
+        sources = self.sources.get(cell.pk)
         return {
             "level": cell.level or None,
             "note": cell.note,
-            "last_reviewed": cell.last_reviewed.isoformat() if cell.last_reviewed else None,
+            "last_reviewed": reviewed.isoformat() if reviewed else None,
             "sources": [
-                {
-                    "url": s.url,
-                    "title": s.title,
-                    "accessed": s.accessed.isoformat() if s.accessed else None,
-                }
-                for s in self.sources.get(cell.pk, [])
-            ],  # fmt: skip
-        }
+                {"url": url, "title": title, "accessed": accessed.isoformat() if accessed else None}
+                for url, title, accessed in sources
+            ] if sources else [],
+        }  # fmt: skip
+
+    def row_cells(self, row, capabilities):
+        cells, found = self.cells, {}
+        for cap in capabilities:
+            cell = cells.get((row.pk, cap.pk))
+            found[cap.slug] = None if cell is None else self.cell_json(cell)
+        return found
 
     def table_json(self, page, table):
         capabilities = self.capabilities.get(table.pk, [])
@@ -203,10 +210,8 @@ class Dataset:
                 {
                     "platform": row.platform_slug,
                     "label": row.display_label,
-                    "cells": {
-                        cap.slug: self.cell_json(page, table, row, cap) for cap in capabilities
-                    },
-                }  # fmt: skip
+                    "cells": self.row_cells(row, capabilities),
+                }
                 for row in self.rows.get(table.pk, [])
             ],
         }
