@@ -1,7 +1,7 @@
 """Site search over articles, comparison pages, platforms, capabilities and cell notes.
 
 On PostgreSQL: full-text search (english stemming) ranked with ts_rank, excerpts from
-ts_headline; the cells' note vector has a GIN index (migration 0004). On SQLite: every word
+ts_headline; the cells' note vector has a GIN index (migration 0006). On SQLite: every word
 must appear (case-insensitive substring), which finds the same results for single words.
 Excerpts are escaped text with the matching words in <mark>: what editors wrote is Markdown
 source, never trusted as HTML here.
@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Q, Value
+from django.db.models import BooleanField, FloatField, Q, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils.html import escape
@@ -110,22 +111,28 @@ def headline(field, query):
     )  # fmt: skip
 
 
-def matching(queryset, fields, words, headline_field):
+def matching(queryset, fields, words, headline_field, rank_fields=None):
     """The queryset narrowed to the words (callers take the first PER_KIND); on PostgreSQL
     ranked, best first, each with an `excerpt_text` annotation."""
     if uses_full_text():
-        # `found @@ query` uses the GIN indexes of migration 0004 (same expressions). Every
+        # `found @@ query` uses the GIN indexes of migration 0006 (same expressions). Every
         # match is ranked, but only the best few get an excerpt: ts_headline is the costly part.
         vector = SearchVector(*fields, config=CONFIG)
+        # Ranking parses the text again: long texts (article bodies) rank on their short
+        # fields only (rank_fields), after the index has found them on all of them.
+        rank_vector = SearchVector(*(rank_fields or fields), config=CONFIG)
         query = SearchQuery(" ".join(words), config=CONFIG, search_type="plain")
         best = (
             queryset.annotate(found=vector).filter(found=query)
-            .annotate(rank=SearchRank(vector, query)).order_by("-rank").values("pk")[:PER_KIND]
+            .annotate(rank=SearchRank(rank_vector, query)).order_by("-rank", "pk")
+            .values("pk")[:PER_KIND]
         )  # fmt: skip
         return (
             queryset.model._default_manager.filter(pk__in=best)
-            .annotate(rank=SearchRank(vector, query), excerpt_text=headline(headline_field, query))
-            .order_by("-rank")
+            .annotate(
+                rank=SearchRank(rank_vector, query), excerpt_text=headline(headline_field, query)
+            )
+            .order_by("-rank", "pk")
         )
     condition = Q()
     for word in words:
@@ -142,10 +149,32 @@ def excerpt(obj, text, words):
     return highlight(plain_markdown(text), words)
 
 
+# The stored vector of migration 0006 (PostgreSQL only): ranking reads it, parsing nothing.
+NOTE_MATCHES = '"platforms_cell"."note_search" @@ plainto_tsquery(%s::regconfig, %s)'
+NOTE_RANK = 'ts_rank("platforms_cell"."note_search", plainto_tsquery(%s::regconfig, %s))'
+
+
+def best_cells(words):
+    """The best PER_KIND cells of live pages, with `excerpt_text` on PostgreSQL."""
+    live = Cell.objects.filter(capability__table__page__in=live_pages())
+    if not uses_full_text():
+        return matching(live, ["note"], words, "note")[:PER_KIND]
+    params = [CONFIG, " ".join(words)]
+    ranked = (
+        live.filter(RawSQL(NOTE_MATCHES, params, output_field=BooleanField()))
+        .annotate(rank=RawSQL(NOTE_RANK, params, output_field=FloatField()))
+        .order_by("-rank", "pk")
+    )
+    best = list(ranked.values_list("pk", flat=True)[:PER_KIND])
+    query = SearchQuery(params[1], config=CONFIG, search_type="plain")
+    found = Cell.objects.filter(pk__in=best).annotate(excerpt_text=headline("note", query))
+    found = {cell.pk: cell for cell in found.select_related(
+        "row__platform", "capability__table__page")}  # fmt: skip
+    return [found[pk] for pk in best if pk in found]
+
+
 def cell_hits(words):
-    cells = matching(
-        Cell.objects.filter(capability__table__page__in=live_pages()), ["note"], words, "note"
-    ).select_related("row__platform", "capability__table__page")
+    cells = best_cells(words)
     return [
         Hit(
             "Claim",
@@ -154,7 +183,7 @@ def cell_hits(words):
             excerpt(cell, cell.note, words),
             report_url=f"{reverse('report-claim')}?cell={cell.pk}",
         )
-        for cell in cells[:PER_KIND]
+        for cell in cells
     ]
 
 
@@ -176,6 +205,7 @@ def article_hits(words):
         # Excerpts from the summary when there is one: ts_headline over a whole body is slow.
         ["title", "subtitle", "description", "body"], words,
         Coalesce(NullIf("description", Value("")), "body"),
+        rank_fields=["title", "subtitle", "description"],
     )  # fmt: skip
     return [
         Hit("Article", article.title, article.get_absolute_url(),

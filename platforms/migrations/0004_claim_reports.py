@@ -3,45 +3,28 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-# Full-text search on PostgreSQL: GIN indexes on the very expressions platforms/search.py
-# matches with (SearchVector(*fields, config="english")), so the planner can use them.
-# SQLite has no such indexes: search there uses a simpler match, so these are no-ops.
-def vector(*columns):
-    joined = " || ' ' || ".join(f"COALESCE({column}, '')" for column in columns)
-    return f"to_tsvector('english'::regconfig, {joined})"
+# Full-text search of cell notes on PostgreSQL (platforms/search.py uses the same expression).
+# SQLite has no such index: search there uses a simpler match, so this is a no-op.
+NOTE_INDEX = (
+    "CREATE INDEX IF NOT EXISTS platforms_cell_note_search ON platforms_cell "
+    "USING gin (to_tsvector('english'::regconfig, COALESCE(note, '')))"
+)
 
 
-SEARCH_INDEXES = {
-    "platforms_cell_note_search": ("platforms_cell", vector("note")),
-    "platforms_capability_search": ("platforms_capability", vector("name", "description")),
-    "platforms_page_search": (
-        "platforms_comparisonpage", vector("title", "heading", "description", "intro")
-    ),
-    "sitecontent_article_search": (
-        "sitecontent_article", vector("title", "subtitle", "description", "body")
-    ),
-}
-
-
-def create_search_indexes(apps, schema_editor):
+def create_search_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        for name, (table, expression) in SEARCH_INDEXES.items():
-            schema_editor.execute(
-                f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (({expression}))"
-            )
+        schema_editor.execute(NOTE_INDEX)
 
 
-def drop_search_indexes(apps, schema_editor):
+def drop_search_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        for name in SEARCH_INDEXES:
-            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+        schema_editor.execute("DROP INDEX IF EXISTS platforms_cell_note_search")
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('platforms', '0003_cells_belong_to_rows'),
-        ('sitecontent', '0001_initial'),
     ]
 
     operations = [
@@ -61,5 +44,5 @@ class Migration(migrations.Migration):
                 'ordering': ['-created_at', '-id'],
             },
         ),
-        migrations.RunPython(create_search_indexes, drop_search_indexes),
+        migrations.RunPython(create_search_index, drop_search_index),
     ]
