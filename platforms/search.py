@@ -15,7 +15,7 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.db import connection
 from django.db.models import BooleanField, FloatField, Q, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce, NullIf, Substr
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -32,6 +32,7 @@ MAX_WORDS = 8
 MIN_WORD_LENGTH = 2
 PER_KIND = 20
 EXCERPT_CHARS = 200
+HEADLINE_SOURCE_CHARS = 4000  # of an article body without a summary: excerpts cost per character
 CONFIG = "english"
 # ts_headline marks matches with these; they cannot occur in text (control characters are
 # stripped from queries and never typed by editors), and are turned into <mark> after escaping.
@@ -204,7 +205,7 @@ def article_hits(words):
         Article.objects.published().defer("body_html"),
         # Excerpts from the summary when there is one: ts_headline over a whole body is slow.
         ["title", "subtitle", "description", "body"], words,
-        Coalesce(NullIf("description", Value("")), "body"),
+        Coalesce(NullIf("description", Value("")), Substr("body", 1, HEADLINE_SOURCE_CHARS)),
         rank_fields=["title", "subtitle", "description"],
     )  # fmt: skip
     return [
