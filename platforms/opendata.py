@@ -29,7 +29,6 @@ from .models import (
     ComparisonPage,
     ComparisonTable,
     Level,
-    Platform,
     TableRow,
     cell_anchor,
 )
@@ -87,8 +86,13 @@ class RowData(NamedTuple):
     label: str
     platform_slug: str
     platform_name: str
+    platform_order: int
+    parent_company: str
 
-    fields = ("id", "label", "platform__slug", "platform__name")
+    fields = (
+        "id", "label", "platform__slug", "platform__name", "platform__order",
+        "platform__parent_company",
+    )  # fmt: skip
 
     @property
     def display_label(self):
@@ -108,10 +112,12 @@ class CellData(NamedTuple):
 
 
 class Dataset:
-    """The published comparison data (all live pages, or one), read in seven queries."""
+    """The published comparison data (all live pages, or some), read in six queries."""
 
     def __init__(self, pages=None, with_html=False):
         pages = pages if pages is not None else ComparisonPage.objects.published()
+        # Each page with its newest cell's time, for the "as of" date, in the same query.
+        pages = pages.annotate(newest_cell=Max("tables__capabilities__cells__updated_at"))
         self.pages = list(pages.order_by("order", "title"))
         page_ids = [page.pk for page in self.pages]
         self.tables = list(ComparisonTable.objects.filter(page__in=page_ids).order_by(
@@ -126,7 +132,6 @@ class Dataset:
         for table_id, *values in rows.values_list("table_id", *RowData.fields):
             self.rows.setdefault(table_id, []).append(RowData(*values))
         cells = Cell.objects.filter(capability__table__page__in=page_ids)
-        self.newest_cell = cells.aggregate(newest=Max("updated_at"))["newest"]
         # Notes' HTML only for pages that show it (embeds): downloads carry the Markdown.
         html = "note_html" if with_html else Value("")
         cells = cells.values_list(
@@ -146,7 +151,7 @@ class Dataset:
     def as_of(self):
         """When the data last changed: the newest cell or page update (now if empty)."""
         times = [page.updated_at for page in self.pages]
-        times += [self.newest_cell] if self.newest_cell else []
+        times += [page.newest_cell for page in self.pages if page.newest_cell]
         return max(times) if times else timezone.now()
 
     # --- CSV ----------------------------------------------------------------------------------
@@ -236,11 +241,18 @@ class Dataset:
         }
 
     def whole_json(self):
-        shown = {row.platform_slug for rows in self.rows.values() for row in rows}
-        platforms = Platform.objects.filter(slug__in=shown).values("slug", "name", "parent_company")
+        shown = {row.platform_slug: row for rows in self.rows.values() for row in rows}
+        in_order = sorted(shown.values(), key=lambda row: (row.platform_order, row.platform_name))
         return {
             **self.header(),
-            "platforms": list(platforms),
+            "platforms": [
+                {
+                    "slug": row.platform_slug,
+                    "name": row.platform_name,
+                    "parent_company": row.parent_company,
+                }
+                for row in in_order
+            ],  # fmt: skip
             "pages": [self.page_json(page) for page in self.pages],
         }
 

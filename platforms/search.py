@@ -158,8 +158,9 @@ NOTE_RANK = 'ts_rank("platforms_cell"."note_search", plainto_tsquery(%s::regconf
 def best_cells(words):
     """The best PER_KIND cells of live pages, with `excerpt_text` on PostgreSQL."""
     live = Cell.objects.filter(capability__table__page__in=live_pages())
+    shown = ("row__platform", "capability__table__page")
     if not uses_full_text():
-        return matching(live, ["note"], words, "note")[:PER_KIND]
+        return list(matching(live, ["note"], words, "note").select_related(*shown)[:PER_KIND])
     params = [CONFIG, " ".join(words)]
     ranked = (
         live.filter(RawSQL(NOTE_MATCHES, params, output_field=BooleanField()))
@@ -169,8 +170,7 @@ def best_cells(words):
     best = list(ranked.values_list("pk", flat=True)[:PER_KIND])
     query = SearchQuery(params[1], config=CONFIG, search_type="plain")
     found = Cell.objects.filter(pk__in=best).annotate(excerpt_text=headline("note", query))
-    found = {cell.pk: cell for cell in found.select_related(
-        "row__platform", "capability__table__page")}  # fmt: skip
+    found = {cell.pk: cell for cell in found.select_related(*shown)}
     return [found[pk] for pk in best if pk in found]
 
 
