@@ -48,9 +48,8 @@ SECTION_TITLES = {
     "pages": "Comparison pages",
     "articles": "Articles",
     "explore": "Explore the data",
-    "platforms": "Platforms",
+    "platforms": "Platforms and what changed about them",
     "capabilities": "Capabilities",
-    "platform-changes": "Changes by platform",
 }
 
 
