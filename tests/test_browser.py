@@ -378,7 +378,8 @@ def test_editor_changes_a_cell_in_the_grid_and_reverts_it_from_history(
         expect(changed).to_contain_text(new_note)
         expect(changed).not_to_contain_text(original_note)
         expect(changed.locator(".mark")).to_have_text(new_level.mark)
-        expect(changed.locator(".level-label")).to_have_text(f"{new_level.short_label}:")
+        # The first label is the level; the cell also ends with a "Link to this claim" label.
+        expect(changed.locator(".level-label").first).to_have_text(f"{new_level.short_label}:")
 
         # Back in the grid: the cell's history, then the version from before the change.
         page.goto(f"{base}/admin/platforms/comparisontable/{table.pk}/grid/")
