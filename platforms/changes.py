@@ -19,7 +19,7 @@ from django.db.models import CharField, F, OuterRef, Q, Subquery, Value
 from sitecontent.markdown import plain_text_of_html
 from sitecontent.models import Article
 
-from .models import Cell, ComparisonPage, cell_url
+from .models import Cell, ComparisonPage, cell_url, plain
 
 PER_PAGE = 30
 FEED_LENGTH = 30
@@ -108,7 +108,7 @@ def describe_cells(history_ids):
             KIND_CELL,
             f"cell-change-{record.history_id}",
             record.history_date,
-            f"{record.row.platform.name} · {record.capability.name}: {'; '.join(parts)}",
+            f"{record.row.platform.name} · {plain(record.capability, 'name')}: {'; '.join(parts)}",
             cell_url(record),
             before=plain_text_of_html(record.before_note_html or ""),
             after=plain_text_of_html(record.note_html),

@@ -4,8 +4,7 @@ from django.conf import settings
 from django.http import Http404
 from django.urls import reverse
 
-from .models import ComparisonPage, Level
-from .opendata import Dataset
+from .models import Level
 
 
 def embed_path(page, table, platform_slug=None):
@@ -18,15 +17,14 @@ def with_level(cell):
     return cell, Level(cell.level) if cell is not None and cell.level else None
 
 
-def embed_context(request, page, slug, platform_slug=None):
-    dataset = Dataset(ComparisonPage.objects.filter(pk=page.pk))
+def embed_context(request, page, dataset, slug, platform_slug=None):
     table = next((t for t in dataset.tables if t.slug == slug), None)
     if table is None:
         raise Http404("No such table")
     capabilities = dataset.capabilities.get(table.pk, [])
     rows = dataset.rows.get(table.pk, [])
     if platform_slug:
-        rows = [row for row in rows if row.platform.slug == platform_slug]
+        rows = [row for row in rows if row.platform_slug == platform_slug]
         if not rows:
             raise Http404("This platform has no row in the table")
     grid = [(row, [with_level(dataset.cells.get((row.pk, cap.pk))) for cap in capabilities])

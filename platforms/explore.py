@@ -352,7 +352,13 @@ def claim_html(claim):
         parts.append(
             f'<p class="claim-sources">{". ".join(filter(None, ["; ".join(cited), reviewed]))}</p>'
         )
-    parts.append(f'<a class="in-context" href="{claim.claim_url}">In the table</a>')
+    parts.append(f'<a class="in-context" href="{claim.claim_url}">In the table</a> ')
+    if not claim.is_empty:
+        label = escape(f"{claim.platform_name} · {claim.capability_name}")
+        parts.append(
+            f'<a class="report-link" href="{reverse("report-claim")}?cell={claim.id}">'
+            f'Report a problem<span class="visually-hidden"> with {label}</span></a>'
+        )
     return "".join(parts)
 
 

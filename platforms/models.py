@@ -552,3 +552,10 @@ def cell_url(cell):
     table = cell.capability.table
     anchor = cell_anchor(table.slug, cell.row.platform.slug, cell.capability.slug)
     return f"{table.page.permalink}#{anchor}"
+
+
+def plain(obj, field):
+    """A name or title as plain text: its rendered *_html stripped of markup when it has one
+    (names and titles are inline Markdown), else the field itself."""
+    html = getattr(obj, f"{field}_html", "")
+    return plain_text_of_html(html) if html else getattr(obj, field)

@@ -13,11 +13,14 @@ CSV layout, one row per platform, in the table's own order:
 import csv
 import io
 import re
-from datetime import datetime
+from datetime import date, datetime
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Max, Value
 from django.utils import timezone
+
+from sitecontent.markdown import plain_text_of_html
 
 from .models import (
     Capability,
@@ -57,7 +60,7 @@ def column_headers(table, capabilities):
     columns = [(None, "platform", table.platform_column or "Platform")]
     seen = {columns[0][2]}
     for cap in capabilities:
-        name = cap.name if cap.name not in seen else f"{cap.name} ({cap.slug})"
+        name = cap.plain_name if cap.plain_name not in seen else f"{cap.plain_name} ({cap.slug})"
         seen.add(name)
         if table.uses_levels:
             columns.append((cap, "level", f"{name} (level)"))
@@ -65,29 +68,80 @@ def column_headers(table, capabilities):
     return columns
 
 
-class Dataset:
-    """The published comparison data (all live pages, or one), read in seven queries."""
+class CapabilityData(NamedTuple):
+    pk: int
+    name: str
+    name_html: str
+    slug: str
+    description: str
 
-    def __init__(self, pages=None):
+    @property
+    def plain_name(self):
+        """The header as readers see it (the name is inline Markdown)."""
+        return plain_text_of_html(self.name_html) if self.name_html else self.name
+
+
+class RowData(NamedTuple):
+    pk: int
+    label: str
+    platform_slug: str
+    platform_name: str
+    platform_order: int
+    parent_company: str
+
+    fields = (
+        "id", "label", "platform__slug", "platform__name", "platform__order",
+        "platform__parent_company",
+    )  # fmt: skip
+
+    @property
+    def display_label(self):
+        return self.label or self.platform_name
+
+
+class CellData(NamedTuple):
+    pk: int
+    level: str
+    note: str
+    note_html: str
+    last_reviewed: date | None
+
+    @property
+    def is_empty(self):
+        return not self.level and not self.note
+
+
+class Dataset:
+    """The published comparison data (all live pages, or some), read in six queries."""
+
+    def __init__(self, pages=None, with_html=False):
         pages = pages if pages is not None else ComparisonPage.objects.published()
+        # Each page with its newest cell's time, for the "as of" date, in the same query.
+        pages = pages.annotate(newest_cell=Max("tables__capabilities__cells__updated_at"))
         self.pages = list(pages.order_by("order", "title"))
         page_ids = [page.pk for page in self.pages]
         self.tables = list(ComparisonTable.objects.filter(page__in=page_ids).order_by(
             "page__order", "page__title", "order", "id"))  # fmt: skip
+        # Plain tuples rather than model instances: several times faster for thousands of cells.
         self.capabilities = {}
-        for cap in Capability.objects.filter(table__page__in=page_ids).order_by("order", "id"):
-            self.capabilities.setdefault(cap.table_id, []).append(cap)
+        capabilities = Capability.objects.filter(table__page__in=page_ids).order_by("order", "id")
+        for table_id, *values in capabilities.values_list("table_id", *CapabilityData._fields):
+            self.capabilities.setdefault(table_id, []).append(CapabilityData(*values))
         self.rows = {}
-        for row in TableRow.objects.filter(table__page__in=page_ids).select_related("platform"):
-            self.rows.setdefault(row.table_id, []).append(row)
-        self.cells = {
-            (cell.row_id, cell.capability_id): cell
-            for cell in Cell.objects.filter(capability__table__page__in=page_ids)
-        }
+        rows = TableRow.objects.filter(table__page__in=page_ids).order_by("order", "id")
+        for table_id, *values in rows.values_list("table_id", *RowData.fields):
+            self.rows.setdefault(table_id, []).append(RowData(*values))
+        cells = Cell.objects.filter(capability__table__page__in=page_ids)
+        # Notes' HTML only for pages that show it (embeds): downloads carry the Markdown.
+        html = "note_html" if with_html else Value("")
+        cells = cells.values_list(
+            "row_id", "capability_id", "id", "level", "note", html, "last_reviewed"
+        )
+        self.cells = {(row, cap): CellData(*values) for row, cap, *values in cells}
         self.sources = {}
         sources = CellSource.objects.filter(cell__capability__table__page__in=page_ids)
-        for source in sources:
-            self.sources.setdefault(source.cell_id, []).append(source)
+        for cell_id, *source in sources.values_list("cell_id", "url", "title", "accessed"):
+            self.sources.setdefault(cell_id, []).append(source)
         self.page_of = {page.pk: page for page in self.pages}
 
     def tables_of(self, page):
@@ -96,8 +150,8 @@ class Dataset:
     @property
     def as_of(self):
         """When the data last changed: the newest cell or page update (now if empty)."""
-        times = [cell.updated_at for cell in self.cells.values()]
-        times += [page.updated_at for page in self.pages]
+        times = [page.updated_at for page in self.pages]
+        times += [page.newest_cell for page in self.pages if page.newest_cell]
         return max(times) if times else timezone.now()
 
     # --- CSV ----------------------------------------------------------------------------------
@@ -120,25 +174,26 @@ class Dataset:
 
     # --- JSON ---------------------------------------------------------------------------------
 
-    def cell_json(self, page, table, row, cap):
-        cell = self.cells.get((row.pk, cap.pk))
-        if cell is None:
-            return None
+    def cell_json(self, cell):
+        """One claim; the hot loop of the whole dataset, so plain lookups only."""
+        reviewed = cell.last_reviewed
+        sources = self.sources.get(cell.pk)
         return {
             "level": cell.level or None,
             "note": cell.note,
-            "note_html": cell.note_html,
-            "last_reviewed": cell.last_reviewed.isoformat() if cell.last_reviewed else None,
+            "last_reviewed": reviewed.isoformat() if reviewed else None,
             "sources": [
-                {
-                    "url": s.url,
-                    "title": s.title,
-                    "accessed": s.accessed.isoformat() if s.accessed else None,
-                }
-                for s in self.sources.get(cell.pk, [])
-            ],  # fmt: skip
-            "url": f"{page.permalink}#{cell_anchor(table.slug, row.platform.slug, cap.slug)}",
-        }
+                {"url": url, "title": title, "accessed": accessed.isoformat() if accessed else None}
+                for url, title, accessed in sources
+            ] if sources else [],
+        }  # fmt: skip
+
+    def row_cells(self, row, capabilities):
+        cells, found = self.cells, {}
+        for cap in capabilities:
+            cell = cells.get((row.pk, cap.pk))
+            found[cap.slug] = None if cell is None else self.cell_json(cell)
+        return found
 
     def table_json(self, page, table):
         capabilities = self.capabilities.get(table.pk, [])
@@ -149,19 +204,19 @@ class Dataset:
             "platform_column": table.platform_column,
             "uses_levels": table.uses_levels,
             "url": f"{page.permalink}#{table.slug}",
+            # A claim's own address: its page's URL + "#" + this prefix + platform-column slugs.
+            "cell_anchor": cell_anchor(table.slug, "{platform}", "{column}"),
             "csv": csv_path(page, table),
             "columns": [
-                {"slug": cap.slug, "name": cap.name, "description": cap.description}
+                {"slug": cap.slug, "name": cap.plain_name, "description": cap.description}
                 for cap in capabilities
             ],
             "rows": [
                 {
-                    "platform": row.platform.slug,
+                    "platform": row.platform_slug,
                     "label": row.display_label,
-                    "cells": {
-                        cap.slug: self.cell_json(page, table, row, cap) for cap in capabilities
-                    },
-                }  # fmt: skip
+                    "cells": self.row_cells(row, capabilities),
+                }
                 for row in self.rows.get(table.pk, [])
             ],
         }
@@ -186,13 +241,18 @@ class Dataset:
         }
 
     def whole_json(self):
-        platforms = {row.platform for rows in self.rows.values() for row in rows}
+        shown = {row.platform_slug: row for rows in self.rows.values() for row in rows}
+        in_order = sorted(shown.values(), key=lambda row: (row.platform_order, row.platform_name))
         return {
             **self.header(),
             "platforms": [
-                {"slug": p.slug, "name": p.name, "parent_company": p.parent_company}
-                for p in sorted(platforms, key=lambda p: (p.order, p.name))
-            ],
+                {
+                    "slug": row.platform_slug,
+                    "name": row.platform_name,
+                    "parent_company": row.parent_company,
+                }
+                for row in in_order
+            ],  # fmt: skip
             "pages": [self.page_json(page) for page in self.pages],
         }
 
@@ -207,13 +267,13 @@ class Dataset:
                                "constraints": {"required": True}})  # fmt: skip
             elif kind == "level":
                 fields.append({"name": header, "type": "string",
-                               "description": f"Support level of “{cap.name}”: one of "
+                               "description": f"Support level of “{cap.plain_name}”: one of "
                                f"{', '.join(LEVEL_CODES)}; empty when the cell states none.",
                                "constraints": {"enum": LEVEL_CODES}})  # fmt: skip
             else:
-                fields.append({"name": header, "type": "string",
-                               "description": cap.description or f"What the platform offers "
-                               f"for “{cap.name}” (inline Markdown); empty: no data."})  # fmt: skip
+                offers = f"What the platform offers for “{cap.plain_name}” (inline Markdown)."
+                description = cap.description or f"{offers} Empty: no data."
+                fields.append({"name": header, "type": "string", "description": description})
         return {"fields": fields, "missingValues": [""]}
 
     def package(self, base_url):

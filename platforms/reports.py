@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from sitecontent.roles import EDITORS
 
-from .models import Cell, ClaimReport, ComparisonPage
+from .models import Cell, ClaimReport, ComparisonPage, plain
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +39,11 @@ def reportable_cells():
 
 def cell_label(cell):
     table = cell.capability.table
-    where = table.title or table.section_heading or table.page.title
-    return f"{cell.row.platform.name} · {cell.capability.name} ({where})"
+    return f"{cell.row.platform.name} · {plain(cell.capability, 'name')} ({table_name(table)})"
+
+
+def table_name(table):
+    return plain(table, "title") or plain(table, "section_heading") or table.page.title
 
 
 class CellChoiceField(forms.ModelChoiceField):
@@ -67,6 +70,7 @@ class ClaimReportForm(forms.ModelForm):
             "email": "Your e-mail (optional)",
         }
         help_texts = {
+            "cell": "A platform and a column of a comparison table.",
             "message": f"Plain text, at most {ClaimReport.MESSAGE_MAX} characters.",
             "source_url": "A link starting with https:// or http://.",
             "email": "Only if you would like an answer. We never publish it.",
@@ -115,7 +119,7 @@ def scope_of(params):
         )
         cell = cells.first()
         table = cell.capability.table if cell else None
-        return cells, (table.title or table.section_heading or table.page.title) if table else ""
+        return cells, table_name(table) if table else ""
     if slug := params.get("platform", "").strip()[:100]:
         cells = cells.filter(row__platform__slug=slug)
         cell = cells.first()

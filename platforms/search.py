@@ -1,7 +1,7 @@
 """Site search over articles, comparison pages, platforms, capabilities and cell notes.
 
 On PostgreSQL: full-text search (english stemming) ranked with ts_rank, excerpts from
-ts_headline; the cells' note vector has a GIN index (migration 0004). On SQLite: every word
+ts_headline; the cells' note vector has a GIN index (migration 0006). On SQLite: every word
 must appear (case-insensitive substring), which finds the same results for single words.
 Excerpts are escaped text with the matching words in <mark>: what editors wrote is Markdown
 source, never trusted as HTML here.
@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Q
+from django.db.models import BooleanField, FloatField, Q, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, NullIf, Substr
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -21,13 +23,16 @@ from django.utils.safestring import mark_safe
 from sitecontent.markdown import plain_text_of_html
 from sitecontent.models import Article
 
-from .models import Capability, Cell, ComparisonPage, Platform, cell_url
+from .models import Capability, Cell, ComparisonPage, Platform, TableRow, cell_url, plain
+from .reports import table_name
+from .text import page_key
 
 MAX_QUERY_LENGTH = 100
 MAX_WORDS = 8
 MIN_WORD_LENGTH = 2
 PER_KIND = 20
 EXCERPT_CHARS = 200
+HEADLINE_SOURCE_CHARS = 4000  # of an article body without a summary: excerpts cost per character
 CONFIG = "english"
 # ts_headline marks matches with these; they cannot occur in text (control characters are
 # stripped from queries and never typed by editors), and are turned into <mark> after escaping.
@@ -100,20 +105,36 @@ def live_pages():
     return ComparisonPage.objects.published().values("pk")
 
 
-def matching(queryset, fields, words, headline_field):
-    """The queryset narrowed to the words, ranked, with an `excerpt_text` annotation."""
+def headline(field, query):
+    return SearchHeadline(
+        field, query, config=CONFIG, start_sel=START, stop_sel=STOP,
+        max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ",
+    )  # fmt: skip
+
+
+def matching(queryset, fields, words, headline_field, rank_fields=None):
+    """The queryset narrowed to the words (callers take the first PER_KIND); on PostgreSQL
+    ranked, best first, each with an `excerpt_text` annotation."""
     if uses_full_text():
+        # `found @@ query` uses the GIN indexes of migration 0006 (same expressions). Every
+        # match is ranked, but only the best few get an excerpt: ts_headline is the costly part.
         vector = SearchVector(*fields, config=CONFIG)
+        # Ranking parses the text again: long texts (article bodies) rank on their short
+        # fields only (rank_fields), after the index has found them on all of them.
+        rank_vector = SearchVector(*(rank_fields or fields), config=CONFIG)
         query = SearchQuery(" ".join(words), config=CONFIG, search_type="plain")
-        return (
-            queryset.annotate(rank=SearchRank(vector, query))
-            .filter(rank__gt=0)
-            .annotate(excerpt_text=SearchHeadline(
-                headline_field, query, config=CONFIG, start_sel=START, stop_sel=STOP,
-                max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ",
-            ))
-            .order_by("-rank")
+        best = (
+            queryset.annotate(found=vector).filter(found=query)
+            .annotate(rank=SearchRank(rank_vector, query)).order_by("-rank", "pk")
+            .values("pk")[:PER_KIND]
         )  # fmt: skip
+        return (
+            queryset.model._default_manager.filter(pk__in=best)
+            .annotate(
+                rank=SearchRank(rank_vector, query), excerpt_text=headline(headline_field, query)
+            )
+            .order_by("-rank", "pk")
+        )
     condition = Q()
     for word in words:
         any_field = Q()
@@ -129,34 +150,41 @@ def excerpt(obj, text, words):
     return highlight(plain_markdown(text), words)
 
 
-def cell_hits(words):
-    if uses_full_text():
-        # The same expression as the GIN index of migration 0004, so PostgreSQL can use it.
-        vector = SearchVector("note", config=CONFIG)
-        query = SearchQuery(" ".join(words), config=CONFIG, search_type="plain")
-        cells = (
-            Cell.objects.annotate(found=vector)
-            .filter(found=query)
-            .annotate(rank=SearchRank(vector, query), excerpt_text=SearchHeadline(
-                "note", query, config=CONFIG, start_sel=START, stop_sel=STOP,
-                max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ",
-            ))
-            .order_by("-rank")
-        )  # fmt: skip
-    else:
-        cells = matching(Cell.objects.all(), ["note"], words, "note")
-    cells = cells.filter(capability__table__page__in=live_pages()).select_related(
-        "row__platform", "capability__table__page"
+# The stored vector of migration 0006 (PostgreSQL only): ranking reads it, parsing nothing.
+NOTE_MATCHES = '"platforms_cell"."note_search" @@ plainto_tsquery(%s::regconfig, %s)'
+NOTE_RANK = 'ts_rank("platforms_cell"."note_search", plainto_tsquery(%s::regconfig, %s))'
+
+
+def best_cells(words):
+    """The best PER_KIND cells of live pages, with `excerpt_text` on PostgreSQL."""
+    live = Cell.objects.filter(capability__table__page__in=live_pages())
+    shown = ("row__platform", "capability__table__page")
+    if not uses_full_text():
+        return list(matching(live, ["note"], words, "note").select_related(*shown)[:PER_KIND])
+    params = [CONFIG, " ".join(words)]
+    ranked = (
+        live.filter(RawSQL(NOTE_MATCHES, params, output_field=BooleanField()))
+        .annotate(rank=RawSQL(NOTE_RANK, params, output_field=FloatField()))
+        .order_by("-rank", "pk")
     )
+    best = list(ranked.values_list("pk", flat=True)[:PER_KIND])
+    query = SearchQuery(params[1], config=CONFIG, search_type="plain")
+    found = Cell.objects.filter(pk__in=best).annotate(excerpt_text=headline("note", query))
+    found = {cell.pk: cell for cell in found.select_related(*shown)}
+    return [found[pk] for pk in best if pk in found]
+
+
+def cell_hits(words):
+    cells = best_cells(words)
     return [
         Hit(
             "Claim",
-            f"{cell.row.platform.name} · {cell.capability.name}",
+            f"{cell.row.platform.name} · {plain(cell.capability, 'name')}",
             cell_url(cell),
             excerpt(cell, cell.note, words),
             report_url=f"{reverse('report-claim')}?cell={cell.pk}",
         )
-        for cell in cells[:PER_KIND]
+        for cell in cells
     ]
 
 
@@ -175,7 +203,10 @@ def page_hits(words):
 def article_hits(words):
     articles = matching(
         Article.objects.published().defer("body_html"),
-        ["title", "subtitle", "description", "body"], words, "body",
+        # Excerpts from the summary when there is one: ts_headline over a whole body is slow.
+        ["title", "subtitle", "description", "body"], words,
+        Coalesce(NullIf("description", Value("")), Substr("body", 1, HEADLINE_SOURCE_CHARS)),
+        rank_fields=["title", "subtitle", "description"],
     )  # fmt: skip
     return [
         Hit("Article", article.title, article.get_absolute_url(),
@@ -190,23 +221,22 @@ def capability_hits(words):
         words, "name",
     ).select_related("table__page")  # fmt: skip
     return [
-        Hit("Capability", f"{cap.name} ({cap.table.title or cap.table.page.title})",
-            f"{cap.table.page.permalink}#{cap.table.slug}-{cap.slug}",
-            excerpt(cap, cap.description or cap.name, words))
+        Hit("Capability", f"{plain(cap, 'name')} ({table_name(cap.table)})",
+            f"/capabilities/{page_key(cap.table.page.permalink)}/{cap.table.slug}/{cap.slug}/",
+            excerpt(cap, cap.description or plain(cap, "name"), words))
         for cap in capabilities[:PER_KIND]
     ]  # fmt: skip
 
 
 def platform_url(platform):
-    # The profile page when the platform has one, else what changed about it.
-    if hasattr(platform, "get_absolute_url"):
-        return platform.get_absolute_url()
-    return reverse("platform-changes", args=[platform.slug])
+    return reverse("platform-profile", args=[platform.slug])
 
 
 def platform_hits(words):
     platforms = matching(
-        Platform.objects.filter(table_rows__table__page__in=live_pages()).distinct(),
+        Platform.objects.filter(
+            pk__in=TableRow.objects.filter(table__page__in=live_pages()).values("platform")
+        ),
         ["name", "parent_company"], words, "name",
     )  # fmt: skip
     return [

@@ -20,34 +20,29 @@ class ComparisonPageSitemap(Sitemap):
         return page.title
 
 
-class PlatformChangesSitemap(Sitemap):
-    """Each platform's change log (platforms shown on a live page only)."""
-
-    changefreq = "weekly"
-    priority = 0.4
-
-    def items(self):
-        live = ComparisonPage.objects.published().values("pk")
-        return Platform.objects.filter(table_rows__table__page__in=live).distinct()
-
-    def location(self, platform):
-        return reverse("platform-changes", args=[platform.slug])
-
-    def title(self, platform):
-        return f"Changes about {platform.name}"
-
-
 class ExploreSitemap(Sitemap):
     """The ways into the data: indexes, compare and the chooser."""
 
     changefreq = "weekly"
     priority = 0.7
 
+    # What the readable sitemap page (/sitemap/) calls each.
+    TITLES = {
+        "platform-index": "Platforms",
+        "capability-index": "Capabilities",
+        "compare": "Compare platforms",
+        "choose": "Choose a platform",
+        "about": "About",
+    }
+
     def items(self):
-        return ["platform-index", "capability-index", "compare", "choose", "about"]
+        return list(self.TITLES)
 
     def location(self, name):
         return reverse(name)
+
+    def title(self, name):
+        return self.TITLES[name]
 
 
 class PlatformSitemap(Sitemap):
@@ -55,10 +50,19 @@ class PlatformSitemap(Sitemap):
     priority = 0.6
 
     def items(self):
-        return list(Platform.objects.all())
+        # Each platform's profile and its change log, from one query (the sitemap's budget).
+        platforms = list(Platform.objects.all())
+        return [(p, "platform-profile") for p in platforms] + [
+            (p, "platform-changes") for p in platforms
+        ]
 
-    def location(self, platform):
-        return reverse("platform-profile", args=[platform.slug])
+    def location(self, item):
+        platform, name = item
+        return reverse(name, args=[platform.slug])
+
+    def title(self, item):
+        platform, name = item
+        return platform.name if name == "platform-profile" else f"Changes about {platform.name}"
 
 
 class CapabilitySitemap(Sitemap):
@@ -70,3 +74,6 @@ class CapabilitySitemap(Sitemap):
 
     def location(self, claim):
         return claim.capability_path
+
+    def title(self, claim):
+        return f"{claim.capability_name} ({claim.table_heading})"

@@ -47,7 +47,9 @@ SECTION_TITLES = {
     "site": "The site",
     "pages": "Comparison pages",
     "articles": "Articles",
-    "platforms": "Changes by platform",
+    "explore": "Explore the data",
+    "platforms": "Platforms and what changed about them",
+    "capabilities": "Capabilities",
 }
 
 

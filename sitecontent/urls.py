@@ -8,7 +8,6 @@ from platforms.sitemaps import (
     CapabilitySitemap,
     ComparisonPageSitemap,
     ExploreSitemap,
-    PlatformChangesSitemap,
     PlatformSitemap,
 )
 
@@ -19,7 +18,7 @@ from .sitemaps import ArticleSitemap, SiteSitemap, sitemap_page
 
 sitemaps = {"site": SiteSitemap, "pages": ComparisonPageSitemap, "articles": ArticleSitemap}
 sitemaps |= {"explore": ExploreSitemap, "platforms": PlatformSitemap}
-sitemaps |= {"capabilities": CapabilitySitemap, "platform-changes": PlatformChangesSitemap}
+sitemaps |= {"capabilities": CapabilitySitemap}
 
 urlpatterns = [
     path("", views.home, name="home"),

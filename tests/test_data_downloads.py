@@ -2,6 +2,7 @@
 `frictionless`, and every download may be fetched by other sites (CORS), drafts left out."""
 
 import csv
+import datetime
 import io
 import json
 
@@ -9,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 from frictionless import Package
 
-from platforms.models import ComparisonPage
+from platforms.models import Cell, CellSource, ComparisonPage
 from tests.test_seed_pages import MARKS, SEED_PAGE_IDS, SEED_PAGES, clean
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +122,27 @@ def test_each_table_links_its_download_and_the_data_page_documents_fields(client
     for code in ("full", "partial", "none", "unknown"):
         assert data_page.find("code", string=code)
     assert data_page.find("a", href="/data/datapackage.json")
+
+
+def test_sources_and_review_dates_are_in_the_json(client, seeded):
+    cell = Cell.objects.filter(capability__table__page__permalink="/Partnerships/").first()
+    cell.last_reviewed = datetime.date(2026, 5, 4)
+    cell.save()
+    CellSource.objects.create(
+        cell=cell,
+        url="https://example.org/src",
+        title="A source",
+        accessed=datetime.date(2026, 5, 1),
+    )
+    data = get_json(client, "/data/pages/Partnerships.json")
+    table = next(t for t in data["tables"] if t["slug"] == cell.capability.table.slug)
+    row = next(r for r in table["rows"] if r["platform"] == cell.row.platform.slug)
+    found = row["cells"][cell.capability.slug]
+    assert found["last_reviewed"] == "2026-05-04"
+    assert found["sources"] == [
+        {"url": "https://example.org/src", "title": "A source", "accessed": "2026-05-01"}
+    ]
+    assert found["note"] == cell.note
+    anchor = table["cell_anchor"].format(platform=row["platform"], column=cell.capability.slug)
+    page = BeautifulSoup(client.get(data["url"]).content, "html.parser")
+    assert page.find(id=anchor) is not None

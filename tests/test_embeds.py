@@ -82,7 +82,7 @@ def test_embeds_of_drafts_and_unknown_tables_are_not_found(client, seeded):
 
 def test_each_table_offers_its_snippet_to_copy(client, seeded):
     soup = BeautifulSoup(client.get("/Partnerships/").content, "html.parser")
-    snippets = soup.select(".embed-snippet textarea")
+    snippets = soup.select(".embed-snippet code")
     assert len(snippets) == len(soup.select("main table"))
     frame = BeautifulSoup(html.unescape(snippets[0].get_text()), "html.parser").iframe
     assert frame["src"].startswith("http://testserver/embed/Partnerships/")

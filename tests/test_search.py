@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from platforms.models import ComparisonPage
+from platforms.models import Cell, ComparisonPage
 from tests.test_seed_pages import MARKS, SEED_PAGES, normalise
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +109,17 @@ def test_the_header_has_a_search_box(client, seeded):
     soup = BeautifulSoup(client.get("/").content, "html.parser")
     form = soup.select_one("header form[role=search]")
     assert form["action"] == "/search/" and form.find("input", attrs={"name": "q"})
+
+
+def test_an_edited_note_is_found_by_its_new_words_at_once(client, seeded):
+    cell = Cell.objects.filter(capability__table__page__status="published").first()
+    cell.note = "Supports holographic telepresence since June"
+    cell.save()
+    _response, soup = results(client, "holographic")
+    [hit] = soup.select(".search-results li")
+    assert hit.h2.a["href"].endswith(f"-{cell.capability.slug}")
+    assert hit.select_one("mark").get_text().lower() == "holographic"
+    cell.note = "Nothing special"
+    cell.save()
+    _response, soup = results(client, "holographic")
+    assert not soup.select(".search-results li")

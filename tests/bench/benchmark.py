@@ -35,6 +35,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import harness
+import visitor_tools
 from harness import HOST, Gunicorn, SiteEnvironment, log
 
 TARGET_PAGE = "/Partnerships/"
@@ -546,6 +547,8 @@ def main():
                     weight = measure_weight(server, paths, host)
                 server.stop()
                 server = None
+            log("d. visitors' tools (search, open data, change log; tests/bench/visitor_tools.py)")
+            visitors = visitor_tools.measure(host, args.renders, history=100)
         except BaseException:
             if server is not None and server.process is not None:
                 log(f"gunicorn log tail:\n{server.log_tail()}")
@@ -570,6 +573,7 @@ def main():
         ),
     }
     ok = report(args, context, renders, throughput, weight, len(body))
+    ok = visitor_tools.print_report(visitors, args.markdown) and ok
     if profile:
         print(f"\ncProfile of {args.renders} uncached {TARGET_PAGE} requests:\n{profile}")
     return 0 if ok else 1

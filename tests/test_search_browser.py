@@ -1,0 +1,219 @@
+"""The visitors' tools in real Chromium: a visitor searches, follows a result to the highlighted
+cell and reports it; the new pages pass axe (light, dark, phone) and the Nu checker, fit a 375px
+screen, break no CSP rule; feeds read as pages; only embeds may be framed by another site."""
+
+import http.server
+import json
+import subprocess
+import threading
+from contextlib import contextmanager
+
+import pytest
+
+from platforms.models import Cell, ClaimReport
+from tests import test_browser as shared
+from tests.test_browser import (
+    DESKTOP,
+    PHONE,
+    VNU_JAR,
+    collect_console,
+    csp_reports,
+    describe_violations,
+    new_page,
+    run_axe,
+    seed,
+)
+from tests.test_search import distinctive_claim
+
+pytestmark = pytest.mark.browser
+
+# The browser quality gates' fixtures: Chromium, axe-core, Java for the Nu checker.
+browser, axe, java = shared.browser, shared.axe, shared.java
+
+TABLE = "Personalized-Engagement/personal-engagement-across-social-networks"
+NEW_PAGES = [
+    "/search/?q=encrypted",
+    "/search/?q=" + "x" * 120,  # the "too long" answer
+    "/data/",
+    "/changes/",
+    "/changes/tiktok/",
+    f"/report/?table={TABLE}",
+    "/report/thanks/",
+    "/sitemap/",
+    f"/embed/{TABLE}/",
+    f"/embed/{TABLE}/row/tiktok/",
+]
+
+
+@pytest.fixture
+def site(transactional_db, live_server):
+    seed()
+    # Something in the change log, so its list is checked too.
+    cell = Cell.objects.filter(level="partial").first()
+    cell.level, cell.note = "full", "Now everywhere"
+    cell.save()
+    return live_server.url
+
+
+def test_a_visitor_searches_follows_a_result_to_the_cell_and_reports_it(browser, site):
+    word, permalink, label, column = distinctive_claim()
+    with new_page(browser, viewport=DESKTOP) as page:
+        console = collect_console(page)
+        page.goto(site + "/")
+        page.get_by_role("searchbox", name="Search the site").fill(word)
+        page.get_by_role("searchbox", name="Search the site").press("Enter")
+        page.wait_for_url(lambda url: "/search/?q=" in url)
+        result = page.locator(".search-results li", has_text="Claim").first
+        assert word in result.locator("mark").first.inner_text().lower()
+        result.get_by_role("link").first.click()
+        page.wait_for_url(f"**{permalink}#cell-*")
+
+        cell = page.locator("td:target")
+        assert word in cell.inner_text().lower()
+        assert cell.evaluate("td => getComputedStyle(td).outlineStyle") != "none"
+        # In view and not hidden under the sticky header row or platform column.
+        assert cell.evaluate(
+            """td => { const r = td.getBoundingClientRect();
+                       const x = r.left + r.width / 2, y = r.top + Math.min(20, r.height / 2);
+                       return r.top >= 0 && r.bottom <= innerHeight
+                              && document.elementFromPoint(x, y)?.closest('td') === td; }"""
+        ), "the targeted cell is in view and uncovered"
+        assert cell.evaluate("td => td.closest('tr').querySelector('th').textContent") == label
+
+        section = page.locator("section.comparison", has=cell)
+        section.get_by_role("link", name="Report an outdated or wrong claim").click()
+        page.wait_for_url(lambda url: "/report/?table=" in url)
+        option = next(
+            text
+            for text in page.locator("#id_cell option").all_inner_texts()
+            if text.startswith(label.split(" (")[0]) and f"· {column} (" in text
+        )
+        page.get_by_label("Which claim").select_option(label=option)
+        page.get_by_label("What is wrong or out of date").fill(
+            "This changed last month: see the announcement."
+        )
+        page.get_by_label("A source that shows it (optional)").fill("https://example.org/news")
+        page.get_by_role("button", name="Send the report").click()
+        page.wait_for_url(lambda url: "/report/thanks/?cell=" in url)
+        assert "Thank you for your report" in page.locator("h1").inner_text()
+        page.get_by_role("link", name="Back to the claim").click()
+        assert word in page.locator("td:target").inner_text().lower()
+    report = ClaimReport.objects.select_related("cell__capability", "cell__row__platform").get()
+    assert report.cell.capability.name == column
+    assert report.source_url == "https://example.org/news"
+    assert not csp_reports(console), csp_reports(console)
+
+
+@pytest.mark.parametrize(
+    "screen",
+    [{"viewport": DESKTOP}, {"viewport": PHONE}, {"viewport": DESKTOP, "color_scheme": "dark"}],
+    ids=["desktop-1280", "phone-375", "desktop-1280-dark"],
+)
+def test_axe_finds_no_violations_on_the_new_pages(browser, axe, site, screen):
+    found = {}
+    with new_page(browser, bypass_csp=True, **screen) as page:
+        for url in NEW_PAGES:
+            page.goto(site + url)
+            violations = run_axe(page, axe)["violations"]
+            if violations:
+                found[url] = describe_violations(violations)
+    report = "\n".join(f"{url}:\n{text}" for url, text in found.items())
+    assert not found, f"axe-core violations ({screen}):\n{report}"
+
+
+def test_the_new_pages_fit_a_phone_and_break_no_csp_rule(browser, site):
+    too_wide = {}
+    with new_page(browser, viewport=PHONE) as page:
+        console = collect_console(page)
+        for url in NEW_PAGES:
+            page.goto(site + url)
+            width = page.evaluate("() => document.documentElement.scrollWidth")
+            if width > PHONE["width"]:
+                too_wide[url] = width
+    assert not too_wide, f"pages wider than a 375px phone: {too_wide}"
+    assert not csp_reports(console), csp_reports(console)
+
+
+def test_nu_html_checker_finds_no_errors_on_the_new_pages(java, seeded, client, tmp_path):
+    files = {}
+    for index, url in enumerate(NEW_PAGES):
+        response = client.get(url)
+        assert response["Content-Type"].startswith("text/html"), url
+        file = tmp_path / f"page-{index}.html"
+        file.write_bytes(response.content)
+        files[file.as_uri()] = url
+    result = subprocess.run(
+        [java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    messages = json.loads(result.stdout)["messages"]
+    errors = [
+        f"{files.get(m.get('url'), m.get('url'))}:{m.get('lastLine', '?')}: {m['message']}"
+        for m in messages
+        if m.get("type") in {"error", "non-document-error"}
+    ]
+    assert not errors, "Nu HTML checker errors:\n" + "\n".join(errors)
+
+
+@pytest.mark.parametrize("url", ["/changes/feed/", "/feed/atom/", "/feed/"])
+def test_a_feed_opened_in_the_browser_reads_as_a_page(browser, site, url):
+    with new_page(browser, viewport=DESKTOP) as page:
+        console = collect_console(page)
+        page.goto(site + url)
+        heading = page.locator("h1")
+        assert "Platform Compare" in heading.inner_text()
+        assert page.locator("ol.change-log li a").count() >= 1
+    # Chromium 156 adds its own inline-styled "XSLT is deprecated" banner, which our CSP
+    # blocks; anything else blocked would be ours.
+    banner = ("Applying inline style", "Executing inline event handler")
+    ours = [m for m in csp_reports(console) if not any(text in m for text in banner)]
+    assert not ours, ours
+
+
+@contextmanager
+def another_site(body):
+    """A second origin on this machine serving one page (Chromium refuses public pages
+    framing loopback ones, so the other site must be on loopback too)."""
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body.encode())
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_only_embeds_may_be_framed_by_another_site(browser, site):
+    framed = {f"/embed/{TABLE}/": True, "/Personalized-Engagement/": False, "/data/": False}
+    frames = "".join(f'<iframe src="{site}{url}" title="{url}"></iframe>' for url in framed)
+    shown = {}
+    with another_site(f"<!doctype html><title>Another site</title>{frames}") as other:
+        context = browser.new_context(viewport=DESKTOP)
+        try:
+            page = context.new_page()
+            page.goto(other)
+            page.wait_for_load_state("load")
+            for index, url in enumerate(framed):
+                frame = page.locator("iframe").nth(index).element_handle().content_frame()
+                # A refused frame holds Chromium's error page, with no table of ours.
+                shown[url] = frame.url.startswith(site) and bool(
+                    frame.evaluate("() => !!document.querySelector('main table')")
+                )
+        finally:
+            context.close()
+    assert shown == framed
