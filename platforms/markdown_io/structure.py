@@ -344,6 +344,8 @@ def read_page(name, lines, first_line, options):
     explicit = _split_at_marker(last, "closing")
     if explicit:
         before, closing, _data = explicit
+    elif tables[-1].meta:  # an export without a closing note has no closing text
+        before, closing = last, []
     else:
         end = _takeaways_end(last)
         before, closing = last[:end], last[end:]

@@ -182,7 +182,7 @@ def read_table(name, tokens, start, body_lines, first_line, options):
     if len(rows) < 2 or len(rows[0][1]) < 2:
         return None
     (header_line, header), body = rows[0], rows[1:]
-    if is_legend(header, body, marks):
+    if not options.declared and is_legend(header, body, marks):
         return None
     for line, _cells in body:
         count = len(_raw_cells(body_lines[line - first_line]))

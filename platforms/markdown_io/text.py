@@ -26,15 +26,17 @@ def _mac_roman_repair(run):
         repaired = run.encode("mac_roman").decode("utf-8")
     except UnicodeError:
         return run
-    # A correct text can pass by accident ("—à" is the bytes of "ш"); such an accident makes
-    # letters of another script, which genuine repairs of these documents never do.
-    if any(
-        unicodedata.category(char).startswith("L")
-        and not unicodedata.name(char, "").startswith("LATIN")
-        for char in set(repaired) - set(run)
-    ):
-        return run
-    return repaired
+    # A correct text can pass by accident ("—à" is the bytes of "ш", "“É" of a combining
+    # mark); such accidents make letters of other scripts or marks, which the repairs of these
+    # documents (emoji, symbols, punctuation, Latin letters) never do.
+    return run if any(map(_unlikely, set(repaired) - set(run))) else repaired
+
+
+def _unlikely(char):
+    category = unicodedata.category(char)
+    if category.startswith("L"):  # Latin-1 and Latin Extended-A letters: é, ü, ß, œ, ł…
+        return not ("\u00c0" <= char <= "\u017f")
+    return category.startswith(("M", "C"))
 
 
 def _repair_line(line):
@@ -42,8 +44,10 @@ def _repair_line(line):
         return line
     line = _MAC_ROMAN_RUN.sub(lambda match: _mac_roman_repair(match.group()), line)
     # ftfy undoes Windows-1252 (and Latin-1) mojibake and is careful to leave correct text
-    # alone; its other fixes (quotes, ligatures…) are off: they would change correct text.
-    return ftfy.fix_encoding(line)
+    # alone; its other fixes (quotes, ligatures…) are off: they would change correct text. The
+    # same plausibility check as above keeps it from "repairing" rare but correct pairs.
+    fixed = ftfy.fix_encoding(line)
+    return line if any(map(_unlikely, set(fixed) - set(line))) else fixed
 
 
 def repair_mojibake(text):
