@@ -166,6 +166,11 @@ def _check(name, line, model, values, kind):
         raise DocumentError(name, line, str(error)) from error
 
 
+def _title_from_name(name):
+    words = re.sub(r"[-_]+", " ", PurePath(name).stem).strip()
+    return words[:1].upper() + words[1:]
+
+
 def _permalink_from_name(name):
     stem = PurePath(name).stem
     stem = slugify(stem.removeprefix("page-")) or "page"
@@ -215,7 +220,8 @@ def read_document(name, data, index=None):
     options = ReadOptions(Marks(_levels_mapping(front_matter)), orientation, index.known)
     lines = front_matter.body.split("\n")
     page = read_page(name, lines, front_matter.body_line, options)
-    title = front_matter.text("title") or page.first_heading
+    # As static site generators do: the first heading, else the file's name.
+    title = front_matter.text("title") or page.first_heading or _title_from_name(name)
     if not title:
         raise DocumentError(name, 1, "the document needs a title (front matter or a heading)")
     if len(title) > 200:

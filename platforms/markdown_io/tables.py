@@ -37,9 +37,12 @@ WORD_MARKS = {
 }
 _WORD_END = r"(?=$|\s*[(\[,;:.!]|\s+[-–—]\s)"
 LEGEND_HEADERS = {"symbol", "mark", "marks", "icon", "legend", "key", "emoji", "sign", "meaning"}
+# A two-column table of names and what they mean is a glossary, not a comparison.
+GLOSSARY_HEADERS = {"description", "definition", "explanation", "meaning", "notes"}
 COLUMN_CORNERS = re.compile(
     r"^(|features?|capabilit(y|ies)|functions?|functionality|options?|properties|property|"
-    r"support|criteria|criterion|aspects?|category|categories|formats?|codecs?|what)$",
+    r"support|criteria|criterion|aspects?|category|categories|formats?|codecs?|elements?|"
+    r"operations?|metadata|what)$",
     re.IGNORECASE,
 )
 _PIPE = re.compile(r"(?<!\\)\|")
@@ -138,6 +141,8 @@ def is_legend(header, rows, marks):
     """Keys and legends ("✓ = supported") stay prose: they explain marks, they compare nothing."""
     words = {plain_text_of_inline(cell).lower().strip(" :") for cell in header}
     if words & LEGEND_HEADERS:
+        return True
+    if len(header) == 2 and plain_text_of_inline(header[1]).lower() in GLOSSARY_HEADERS:
         return True
     first_cells = [cells[0] for _line, cells in rows]
     if first_cells and all(
