@@ -201,7 +201,7 @@ def read_table(name, tokens, start, body_lines, first_line, options):
         uses_levels = options.uses_levels
     else:
         marked = sum(1 for cell in filled if marks.split(cell))
-        uses_levels = bool(filled) and marked * 2 >= len(filled)
+        uses_levels = bool(filled) and marked * 2 > len(filled)  # most cells have a mark
     orientation = options.orientation or detect_orientation(header, body, options.known_platform)
     corner = unwrap_bold(header[0])
     if orientation == "rows":
