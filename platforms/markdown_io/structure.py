@@ -264,7 +264,12 @@ def _read_section(text, parsed, blocks, title_allowed=True):
 
 def _read_takeaways(text, parsed, blocks):
     """Takeaways heading and text of a table from the blocks below it."""
-    while blocks and blocks[0].kind == "hr" and len(blocks) > 1 and blocks[1].kind == "heading":
+    while (
+        not parsed.meta
+        and len(blocks) > 1
+        and blocks[0].kind == "hr"
+        and blocks[1].kind == "heading"
+    ):
         blocks = blocks[1:]  # the page draws the rule between a table and what follows
     if blocks and blocks[0].kind == "heading" and parsed.meta.get("takeaways_heading", True):
         parsed.takeaways_heading = blocks.pop(0).text

@@ -33,10 +33,11 @@ def _mac_roman_repair(run):
 
 
 def _unlikely(char):
-    category = unicodedata.category(char)
-    if category.startswith("L"):  # Latin-1 and Latin Extended-A letters: é, ü, ß, œ, ł…
-        return not ("\u00c0" <= char <= "\u017f")
-    return category.startswith(("M", "C"))
+    """What a genuine repair never produces: anything but ASCII, punctuation, symbols (emoji),
+    spaces and Latin-1 or Latin Extended-A letters (é, ü, ß, œ, ł…)."""
+    if char.isascii() or "\u00c0" <= char <= "\u017f":
+        return False
+    return not unicodedata.category(char).startswith(("P", "S", "Zs"))
 
 
 def _repair_line(line):
