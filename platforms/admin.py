@@ -220,3 +220,6 @@ class TableRowAdmin(SimpleHistoryAdmin):
     list_filter = ["platform", ("table__page", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["label", "platform__name"]
     list_select_related = ["platform", "table__page"]
+
+
+from . import admin_reports  # noqa: E402, F401  (the claim-report queue, issue 11)

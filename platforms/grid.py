@@ -7,7 +7,7 @@ column. Plain POST, no JavaScript needed.
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from .models import Capability, Cell, Level, Platform, TableRow
@@ -146,19 +146,29 @@ class GridEditor:
         if not platform:
             return
         last = max((row.order for row in self.rows), default=-1)
-        TableRow.objects.create(
-            table=self.table,
-            platform=platform,
-            label=self.add_row.cleaned_data["label"],
-            order=last + 1,
-        )
+        try:
+            with transaction.atomic():
+                TableRow.objects.create(
+                    table=self.table,
+                    platform=platform,
+                    label=self.add_row.cleaned_data["label"],
+                    order=last + 1,
+                )
+        except IntegrityError:
+            # Another editor added the same platform at the same moment.
+            return
 
     def _add_column(self):
         name = self.add_column.cleaned_data.get("name")
         if not name:
             return
         last = max((cap.order for cap in self.capabilities), default=-1)
-        capability = Capability.objects.create(
-            table=self.table, name=name, slug=slugify(name), order=last + 1
-        )
+        try:
+            with transaction.atomic():
+                capability = Capability.objects.create(
+                    table=self.table, name=name, slug=slugify(name), order=last + 1
+                )
+        except IntegrityError:
+            # Another editor added the same column at the same moment.
+            return
         self.capabilities.append(capability)

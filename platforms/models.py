@@ -442,3 +442,61 @@ class CellSource(models.Model):
 
     def __str__(self):
         return self.title or self.url
+
+
+def cell_anchor(table_slug, platform_slug, capability_slug):
+    """The id of a cell's <td> on its page, shared by search, reports and the change log."""
+    return f"cell-{table_slug}-{platform_slug}-{capability_slug}"
+
+
+class ReportStatus(models.TextChoices):
+    NEW = "new", "New"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class ClaimReport(models.Model):
+    """A visitor's "this claim is outdated or wrong", waiting for an editor's decision.
+
+    Everything here was typed by an anonymous visitor: it is only ever shown as escaped text."""
+
+    MESSAGE_MAX = 2000
+
+    cell = models.ForeignKey(
+        Cell,
+        on_delete=models.CASCADE,
+        related_name="reports",
+        help_text="The claim the visitor says is outdated or wrong.",
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=ReportStatus,
+        default=ReportStatus.NEW,
+        help_text="New until an editor accepts it (and fixes the claim) or rejects it.",
+    )
+    message = models.TextField(
+        max_length=MESSAGE_MAX, help_text="What the visitor says is wrong, as they wrote it."
+    )
+    source_url = models.URLField(
+        "source URL", max_length=500, blank=True, help_text="Where the visitor says to check."
+    )
+    email = models.EmailField(
+        blank=True, help_text="Only for replying to the visitor; never shown on the site."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    editor_note = models.TextField(
+        blank=True, help_text="For editors only: what was done about the report."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Report on {self.cell} ({self.get_status_display()})"
+
+
+def cell_url(cell):
+    """The address of a cell on its page (select_related row__platform, capability__table__page)."""
+    table = cell.capability.table
+    anchor = cell_anchor(table.slug, cell.row.platform.slug, cell.capability.slug)
+    return f"{table.page.permalink}#{anchor}"

@@ -1,8 +1,25 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
 urlpatterns = [
+    path("platforms/", views.platform_index, name="platform-index"),
+    path("platforms/<str:slug>/", views.platform_profile, name="platform-profile"),
+    path("capabilities/", views.capability_index, name="capability-index"),
+    path(
+        "capabilities/<str:page>/<str:table>/<str:capability>/",
+        views.capability,
+        name="capability",
+    ),
+    path("compare/", views.compare_start, name="compare"),
+    re_path(r"^compare/(?P<slugs>[^/]+)/$", views.compare, name="compare-platforms"),
+    re_path(
+        r"^compare/(?P<slugs>[^/]+)/differences/$",
+        views.compare,
+        {"differences": True},
+        name="compare-differences",
+    ),
+    path("choose/", views.choose, name="choose"),
     # Last in the root URLconf: any other path is a comparison page's permalink, or a 404.
     path("<path:permalink>/", views.comparison_page, name="comparison-page"),
 ]

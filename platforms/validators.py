@@ -5,22 +5,38 @@ from django.core.exceptions import ValidationError
 from django.urls import Resolver404, resolve
 
 PERMALINK_SHAPE = re.compile(r"^/(?:[A-Za-z0-9._~-]+/)+$")
+# Prefixes the site serves itself, beyond what the URLconf resolves.
+RESERVED_PREFIXES = ("/admin/", "/markdownx/", "/.well-known/")
 
 
 def validate_permalink(value):
-    """A permalink is a path like /Partnerships/ that no other part of the site already answers."""
+    """A permalink is a path like /Partnerships/ that no other part of the site already answers.
+
+    Checked against the URLconf, so the site's own paths (the feed, the sitemap, robots.txt,
+    anything added later) are refused with or without the trailing slash."""
     if not value.startswith("/") or not value.endswith("/"):
         raise ValidationError("A permalink must start and end with “/”, like /Partnerships/.")
     if not PERMALINK_SHAPE.match(value):
         raise ValidationError(
             "Use letters, digits, “-”, “_”, “.” or “~” between slashes, like /Partnerships/."
         )
-    reserved = [settings.STATIC_URL, settings.MEDIA_URL, "/admin/", "/markdownx/", "/.well-known/"]
+    segments = value.strip("/").split("/")
+    # "." and ".." would be resolved away by browsers; other dot names are hidden or reserved.
+    if any(segment.startswith(".") for segment in segments):
+        raise ValidationError("A part of a permalink may not start with “.”.")
+    taken = f"{value} belongs to the site itself; choose another permalink."
+    reserved = [settings.STATIC_URL, settings.MEDIA_URL, *RESERVED_PREFIXES]
     if any(value.lower().startswith(prefix.lower()) for prefix in reserved):
-        raise ValidationError(f"{value} belongs to the site itself; choose another permalink.")
-    try:
-        match = resolve(value)
-    except Resolver404:
-        return
-    if match.url_name != "comparison-page":
-        raise ValidationError(f"{value} belongs to the site itself; choose another permalink.")
+        raise ValidationError(taken)
+    # The path itself, without its slash, in lower case, and its first part (/blog/…).
+    first = f"/{segments[0]}/"
+    candidates = {value, first}
+    candidates |= {path.lower() for path in candidates}
+    candidates |= {path.rstrip("/") for path in candidates}
+    for path in candidates:
+        try:
+            match = resolve(path)
+        except Resolver404:
+            continue
+        if match.url_name != "comparison-page":
+            raise ValidationError(taken)

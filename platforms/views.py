@@ -1,18 +1,26 @@
-from django.shortcuts import render
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 
 from sitecontent.page_cache import cacheable
 from sitecontent.publishing import get_visible_or_404
 
+from . import explore
 from .display import page_tables
-from .models import ComparisonPage, Level
+from .models import ComparisonPage, Level, Platform
 
 
 @cacheable
 def comparison_page(request, permalink):
-    page, is_preview = get_visible_or_404(
-        request, ComparisonPage.objects.all(), permalink=request.path_info
-    )
+    pages = ComparisonPage.objects.all()
+    try:
+        page, is_preview = get_visible_or_404(request, pages, permalink=request.path_info)
+    except Http404:
+        # /partnerships/ for /Partnerships/: one address per page, the others lead to it.
+        same = pages.published().filter(permalink__iexact=request.path_info).first()
+        if same is None:
+            raise
+        return HttpResponsePermanentRedirect(same.permalink)
     tables = page_tables(page)
     legend_table = next((d.table for d in tables if d.table.uses_levels), None)
     context = {
@@ -26,3 +34,118 @@ def comparison_page(request, permalink):
     if is_preview:
         add_never_cache_headers(response)
     return response
+
+
+@cacheable
+def platform_index(request):
+    return render(
+        request,
+        "platforms/platform_index.html",
+        {"platforms": Platform.objects.all(), "compare_platforms": Platform.objects.all()},
+    )
+
+
+@cacheable
+def platform_profile(request, slug):
+    if slug != slug.lower():
+        return HttpResponsePermanentRedirect(f"/platforms/{slug.lower()}/")
+    platform = get_object_or_404(Platform, slug=slug)
+    summary, pages = explore.platform_profile(platform)
+    platforms = list(Platform.objects.all())
+    context = {"platform": platform, "summary": summary, "pages": pages}
+    context |= {"compare_platforms": platforms, "compare_with": platform}
+    return render(request, "platforms/platform_profile.html", context)
+
+
+@cacheable
+def capability_index(request):
+    tables, _claims = explore.needs_catalogue()
+    free_text = explore.by_table(explore.claims(capability__table__uses_levels=False))
+    return render(
+        request,
+        "platforms/capability_index.html",
+        {"tables": tables, "free_text_tables": explore.capabilities_of(free_text)},
+    )
+
+
+@cacheable
+def capability(request, page, table, capability):
+    key = f"{page}.{table}.{capability}"
+    if key != key.lower():
+        return HttpResponsePermanentRedirect(f"/capabilities/{page}/{table}/{capability}/".lower())
+    found = explore.capability_claims(key)
+    if found is None:
+        raise Http404("No such capability")
+    return render(request, "platforms/capability.html", {"first": found[0], "claims": found})
+
+
+@cacheable
+def compare_start(request):
+    """The compare form, and its target: a choice redirects to the comparison's address."""
+    slugs = request.GET.getlist("p")
+    if not slugs:
+        return _compare_start(request, "")
+    platforms = explore.canonical_compare([s.lower() for s in slugs])
+    if platforms is None:
+        message = (
+            f"Choose between {explore.COMPARE_MIN} and {explore.COMPARE_MAX} different platforms."
+        )
+        return _compare_start(request, message, status=400)
+    return redirect(explore.compare_path(platforms))
+
+
+def _compare_start(request, message, status=200):
+    context = {"compare_platforms": Platform.objects.all(), "message": message}
+    return render(request, "platforms/compare_start.html", context, status=status)
+
+
+@cacheable
+def compare(request, slugs, differences=False):
+    platforms = explore.canonical_compare(explore.parse_compare_slugs(slugs))
+    if platforms is None:
+        raise Http404("Not a comparison of 2 to 4 known platforms")
+    canonical = explore.compare_path(platforms, differences)
+    if request.path_info != canonical:
+        return HttpResponsePermanentRedirect(canonical)
+    context = {
+        "platforms": platforms,
+        "tables": explore.comparison(platforms, only_differences=differences),
+        "differences": differences,
+        "all_path": explore.compare_path(platforms),
+        "differences_path": explore.compare_path(platforms, differences=True),
+        "compare_platforms": Platform.objects.all(),
+        "compare_checked": {p.id for p in platforms},
+    }
+    return render(request, "platforms/compare.html", context)
+
+
+@cacheable
+def choose(request):
+    tables, all_claims = explore.needs_catalogue()
+    known = {claim.key for _first, capabilities in tables for claim in capabilities}
+    asked = request.GET.getlist("need")
+    problems, status = [], 200
+    if len(asked) > explore.MAX_NEEDS:
+        problems.append(
+            f"You ticked {len(asked)} needs; at most {explore.MAX_NEEDS} can be ranked at once. "
+            "Untick some and try again."
+        )
+        needs, status = [], 400
+    else:
+        needs = list(dict.fromkeys(key for key in asked if key in known))
+        unknown = [key for key in asked if key not in known]
+        if unknown:
+            problems.append(
+                f"Ignored {len(unknown)} need(s) this site does not know: "
+                + ", ".join(key[:80] for key in unknown[:5])
+                + ("…" if len(unknown) > 5 else "")
+            )
+    ranking = explore.rank(needs, all_claims, list(Platform.objects.all())) if needs else []
+    context = {
+        "tables": tables,
+        "needs": set(needs),
+        "ranking": ranking,
+        "problems": problems,
+        "need_count": len(needs),
+    }
+    return render(request, "platforms/choose.html", context, status=status)

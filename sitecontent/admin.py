@@ -3,7 +3,7 @@ from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Article
+from .models import AboutPage, Article
 
 
 @admin.register(Article)
@@ -22,3 +22,14 @@ class ArticleAdmin(SimpleHistoryAdmin):
     ]
     # The admin would otherwise give the body a plain textarea: keep markdownx's live preview.
     formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+
+
+@admin.register(AboutPage)
+class AboutPageAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "updated_at"]
+    fields = ["title", "description", "body"]
+    formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+
+    def has_add_permission(self, request):
+        # One page: the migration creates it; editors change it.
+        return not AboutPage.objects.exists()

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from .documents import front_matter_text, publication_fields, sync
 from .models import Article
+from .remote_images import copy_hero_image, copy_remote_images
 
 ARTICLE_KEYS = {"author", "publish_date", "subtitle", "heroImage", "cta", "read_time"}
 
@@ -55,6 +56,10 @@ def apply_article(fields, report, keep_existing=False):
     if fields["publish_at"] is None:
         existing = Article.objects.filter(slug=slug).first()
         fields["publish_at"] = existing.publish_at if existing else timezone.now()
+    # Remote images become local copies, or their alt text (never a broken image).
+    fields["hero_image_url"], hero_problems = copy_hero_image(fields["hero_image_url"])
+    fields["body"], body_problems = copy_remote_images(fields["body"])
+    report.problems.extend(hero_problems + body_problems)
     sync(report, "article", Article, {"slug": slug}, fields)
     return report
 

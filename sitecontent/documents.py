@@ -13,6 +13,7 @@ class DocumentReport:
         self.counts = {}
         self.changes = []  # (action, description, {field: (before, after)})
         self.notes = []  # how the document was read (orientation, new platforms…)
+        self.problems = []  # what could not be done but did not stop the import
 
     def record(self, action, kind, obj, changes=None):
         self.counts.setdefault(action, {}).setdefault(kind, 0)

@@ -1,44 +1,52 @@
-"""markdownx's preview and upload endpoints, closed to anyone but staff.
+"""The Markdown editor's preview and image upload endpoints, for staff only.
 
-By default markdownx serves both to anonymous users and stores whatever the client calls an
-image. Here the preview goes through the site's one sanitizer (MARKDOWNX_MARKDOWNIFY_FUNCTION),
-and an upload is kept only if Pillow decodes it as JPEG or PNG; it is re-encoded and saved
-under the extension of the format Pillow found, never the one the client claimed.
+markdownx's own views serve anyone, store whatever the client calls an image and answer a
+GET, a non-AJAX post or a missing field with a 500. These replace them at the same URLs
+(the editor's script finds them by name): the preview goes through the site's one sanitizer,
+an upload follows the one image policy (images.py), and every mistake is a 4xx with a message.
 """
 
-from uuid import uuid4
-
+from django import forms
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.urls import path
-from markdownx.forms import ImageForm
+from django.views.decorators.http import require_POST
 from markdownx.settings import MARKDOWNX_MEDIA_PATH
-from markdownx.views import ImageUploadView, MarkdownifyView
 
-from .images import ALLOWED_FORMATS, detect_image_format, reencode
-
-
-class VerifiedImageForm(ImageForm):
-    def clean(self):
-        upload = super().clean()
-        try:
-            self.image_format = detect_image_format(upload)
-        except ValidationError as error:
-            raise ValidationError({"image": error.messages}) from error
-        return self.cleaned_data
-
-    def save(self, commit=True):
-        upload = self.cleaned_data["image"]
-        name = f"{MARKDOWNX_MEDIA_PATH}{uuid4()}.{ALLOWED_FORMATS[self.image_format]}"
-        content = ContentFile(reencode(upload, self.image_format).read())
-        return default_storage.url(default_storage.save(name, content))
+from .images import clean_image
+from .markdown import render_markdown
 
 
-class VerifiedImageUploadView(ImageUploadView):
-    form_class = VerifiedImageForm
+class ImageUploadForm(forms.Form):
+    image = forms.FileField(error_messages={"required": "Choose an image to upload."})
+
+    def clean_image(self):
+        self.cleaned_image = clean_image(self.cleaned_data["image"])
+        return self.cleaned_data["image"]
+
+    def save(self):
+        name = f"{MARKDOWNX_MEDIA_PATH}{self.cleaned_image.name}"
+        return default_storage.url(default_storage.save(name, self.cleaned_image))
+
+
+@require_POST
+def upload_image(request):
+    form = ImageUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return JsonResponse(form.errors, status=400)
+    return JsonResponse({"image_code": f"![]({form.save()})"})
+
+
+@require_POST
+def preview(request):
+    content = request.POST.get("content")
+    if content is None:
+        return HttpResponseBadRequest(
+            "Send the Markdown to preview in the “content” field.", content_type="text/plain"
+        )
+    return HttpResponse(render_markdown(content))
 
 
 def may_upload(view):
@@ -49,14 +57,6 @@ def may_upload(view):
 
 
 urlpatterns = [
-    path(
-        "upload/",
-        may_upload(VerifiedImageUploadView.as_view()),
-        name="markdownx_upload",
-    ),
-    path(
-        "markdownify/",
-        staff_member_required(MarkdownifyView.as_view()),
-        name="markdownx_markdownify",
-    ),
+    path("upload/", may_upload(upload_image), name="markdownx_upload"),
+    path("markdownify/", staff_member_required(preview), name="markdownx_markdownify"),
 ]

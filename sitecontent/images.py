@@ -1,41 +1,150 @@
-"""Uploaded images are trusted only after Pillow has decoded them as JPEG or PNG."""
+"""The one upload policy for every image field: hero images, the Markdown editor, and any later.
 
+An upload is kept only if Pillow decodes it as JPEG, PNG or WebP within a byte and a pixel
+limit (decompression bombs are refused before any pixel is decoded). What is stored is not
+the client's file but a new encoding of its pixels: no metadata, comments, trailing bytes or
+other payload survive, so a JPEG+HTML polyglot becomes a plain JPEG. It is stored under a
+random name with the extension of the format found, so no image (a draft's included) can be
+found by guessing, and no client-chosen extension (.html, .pdf, .svg) is ever served.
+
+Use VerifiedImageField for a model field, ImageUploadForm-style code calls clean_image().
+"""
+
+import warnings
 from io import BytesIO
+from uuid import uuid4
 
+from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from PIL import Image, UnidentifiedImageError
+from django.core.files.base import ContentFile
+from django.db import models
+from django.template.defaultfilters import filesizeformat
+from PIL import Image, ImageOps, UnidentifiedImageError
 
-ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png"}
+FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+# Kept for callers of the old name.
+ALLOWED_FORMATS = FORMATS
+# Modes each format stores as they are; anything else is converted first.
+KEPT_MODES = {
+    "JPEG": {"RGB", "L"},
+    "PNG": {"1", "L", "LA", "P", "RGB", "RGBA", "I;16"},
+    "WEBP": {"RGB", "RGBA"},
+}
+DECODE_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError)
 
 
-def detect_image_format(uploaded_file):
-    """Return 'JPEG' or 'PNG' for a real image of that kind, else raise ValidationError."""
-    uploaded_file.seek(0)
+def max_bytes():
+    return settings.IMAGE_UPLOAD_MAX_BYTES
+
+
+def max_pixels():
+    return settings.IMAGE_UPLOAD_MAX_PIXELS
+
+
+def inspect_image(upload):
+    """The Pillow format name of a valid upload; ValidationError with a clear message if not."""
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes():
+        raise ValidationError(
+            f"This file is {filesizeformat(size)}; images may be at most "
+            f"{filesizeformat(max_bytes())}."
+        )
+    upload.seek(0)
     try:
-        with Image.open(uploaded_file) as image:
-            image_format = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise ValidationError("This file is not a JPEG or PNG image.") from error
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload, formats=list(FORMATS)) as image:
+                image_format = image.format
+                width, height = image.size
+                check_pixels(width, height)
+                image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise too_many_pixels() from error
+    except DECODE_ERRORS as error:
+        raise ValidationError("This file is not a JPEG, PNG or WebP image.") from error
     finally:
-        uploaded_file.seek(0)
-    if image_format not in ALLOWED_FORMATS:
-        raise ValidationError(f"Only JPEG and PNG images are accepted, not {image_format}.")
+        upload.seek(0)
     return image_format
 
 
-def validate_jpeg_or_png(field_file):
-    detect_image_format(field_file)
+def check_pixels(width, height):
+    if width * height > max_pixels():
+        raise too_many_pixels(width, height)
 
 
-def reencode(uploaded_file, image_format):
-    """Decode and encode again, so that nothing but pixels (no trailing payload) is stored."""
-    uploaded_file.seek(0)
-    with Image.open(uploaded_file) as image:
-        image.load()
-        output = BytesIO()
-        if image_format == "JPEG" and image.mode not in ("RGB", "L"):
-            image = image.convert("RGB")
-        image.save(output, format=image_format)
-    output.seek(0)
-    return output
+def too_many_pixels(width=None, height=None):
+    size = f"{width} × {height} pixels" if width else "too many pixels"
+    return ValidationError(
+        f"This image is {size}; images may have at most {max_pixels() / 1e6:.0f} megapixels."
+    )
+
+
+def clean_image(upload):
+    """A new file with only the upload's pixels, named at random with the detected extension.
+
+    Raises ValidationError when the upload does not meet the policy."""
+    image_format = inspect_image(upload)
+    try:
+        with Image.open(upload, formats=[image_format]) as image:
+            image.load()
+            # Photos stay upright once the orientation tag is gone.
+            image = ImageOps.exif_transpose(image)
+            if image.mode not in KEPT_MODES[image_format]:
+                image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+                if image_format == "JPEG":
+                    image = image.convert("RGB")
+            transparency = image.info.get("transparency")
+            image.info = {} if transparency is None else {"transparency": transparency}
+            output = BytesIO()
+            image.save(output, format=image_format, **encoder_options(image_format))
+    except DECODE_ERRORS as error:
+        raise ValidationError("This file is not a JPEG, PNG or WebP image.") from error
+    finally:
+        upload.seek(0)
+    return ContentFile(output.getvalue(), name=f"{uuid4().hex}.{FORMATS[image_format]}")
+
+
+def encoder_options(image_format):
+    if image_format == "PNG":
+        return {"optimize": True}
+    return {"quality": 88}
+
+
+def validate_image(value):
+    """Model-field validator: a new upload must meet the policy (stored ones already did)."""
+    if not value or getattr(value, "_committed", True):
+        return
+    inspect_image(value.file)
+
+
+# Kept for migrations that refer to it.
+validate_jpeg_or_png = validate_image
+
+
+class VerifiedImageFormField(forms.ImageField):
+    default_validators = []
+
+    def to_python(self, data):
+        upload = forms.FileField.to_python(self, data)
+        if upload is None:
+            return None
+        inspect_image(upload)
+        return super().to_python(data)
+
+
+class VerifiedImageField(models.ImageField):
+    """An ImageField whose uploads follow the policy above: checked, re-encoded, renamed."""
+
+    default_validators = [validate_image]
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": VerifiedImageFormField, **kwargs})
+
+    def pre_save(self, model_instance, add):
+        file = getattr(model_instance, self.attname)
+        if file and not file._committed:
+            cleaned = clean_image(file.file)
+            file.save(cleaned.name, cleaned, save=False)
+            return file
+        return super().pre_save(model_instance, add)

@@ -16,3 +16,41 @@ class AdminContentSecurityPolicyMiddleware:
         if request.path.startswith(("/admin/", "/markdownx/")):
             response._csp_config = settings.ADMIN_CSP
         return response
+
+
+# Static files and uploads are never pages: even opened directly (an SVG, a disguised upload)
+# they may run nothing, load nothing and be framed by nobody.
+FILES_POLICY = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"
+
+
+class FileResponseHeadersMiddleware:
+    """nosniff and a restrictive policy on everything under STATIC_URL and MEDIA_URL.
+
+    Sits before WhiteNoiseMiddleware, which answers static files without going further in."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.prefixes = (settings.STATIC_URL, settings.MEDIA_URL)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(self.prefixes):
+            response["X-Content-Type-Options"] = "nosniff"
+            response["Content-Security-Policy"] = FILES_POLICY
+        return response
+
+
+class OpenDataCorsMiddleware:
+    """Any site may fetch the open data (/data/…), cached or not: the header is added here,
+    outside the page cache, whose hits are rebuilt without the view's own headers."""
+
+    PREFIX = "/data/"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(self.PREFIX) and request.path != self.PREFIX:
+            response["Access-Control-Allow-Origin"] = "*"
+        return response

@@ -7,7 +7,7 @@ from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
-from .images import validate_jpeg_or_png
+from .images import VerifiedImageField
 from .markdown import plain_text_of_html, render_markdown
 from .publishing import Publishable
 
@@ -36,11 +36,10 @@ class Article(Publishable):
     hero_image_url = models.URLField(
         "hero image URL", max_length=500, blank=True, help_text="Use this or upload an image."
     )
-    hero_image = models.ImageField(
+    hero_image = VerifiedImageField(
         upload_to="heroes/",
         blank=True,
-        validators=[validate_jpeg_or_png],
-        help_text="An uploaded JPEG or PNG; wins over the URL.",
+        help_text="An uploaded JPEG, PNG or WebP (at most 5 MB); wins over the URL.",
     )
     hero_image_alt = models.CharField(
         "hero image alt text",
@@ -95,3 +94,37 @@ class Article(Publishable):
     @property
     def meta_description(self):
         return self.description or self.subtitle or plain_text_of_html(self.body_html)[:300]
+
+
+class AboutPage(models.Model):
+    """The "About and methodology" page at /about/: one page, maintained by editors."""
+
+    title = models.CharField(max_length=200, default="About and methodology")
+    description = models.CharField(
+        max_length=300, blank=True, help_text="One or two sentences for search engines."
+    )
+    body = MarkdownxField(
+        help_text="What the levels mean, how claims are sourced and reviewed, how to report a "
+        "mistake. Markdown; use ## for section headings."
+    )
+    body_html = models.TextField(blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "about page"
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("about")
+
+    @property
+    def meta_description(self):
+        return self.description or plain_text_of_html(self.body_html)[:300]

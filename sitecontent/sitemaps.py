@@ -1,7 +1,9 @@
 from django.contrib.sitemaps import Sitemap
+from django.shortcuts import render
 from django.urls import reverse
 
 from .models import Article
+from .page_cache import cacheable
 
 
 class ArticleSitemap(Sitemap):
@@ -14,13 +16,49 @@ class ArticleSitemap(Sitemap):
     def lastmod(self, article):
         return article.updated_at
 
+    def title(self, article):
+        return article.title
+
 
 class SiteSitemap(Sitemap):
     priority = 1.0
     changefreq = "weekly"
+    # (URL name, what a visitor reads for it on the readable sitemap page)
+    PAGES = [
+        ("home", "Home"),
+        ("article-list", "Blog"),
+        ("changes", "What changed"),
+        ("open-data", "Open data"),
+        ("site-map", "Sitemap"),
+    ]
 
     def items(self):
-        return ["home", "article-list"]
+        return [name for name, _title in self.PAGES]
 
     def location(self, name):
         return reverse(name)
+
+    def title(self, name):
+        return dict(self.PAGES)[name]
+
+
+# Section headings of the readable sitemap page, by the key each Sitemap has in `sitemaps`.
+SECTION_TITLES = {
+    "site": "The site",
+    "pages": "Comparison pages",
+    "articles": "Articles",
+    "platforms": "Changes by platform",
+}
+
+
+@cacheable
+def sitemap_page(request, sitemaps):
+    """The same list as sitemap.xml, for people: every public page, with its title."""
+    sections = []
+    for key, sitemap_class in sitemaps.items():
+        sitemap = sitemap_class()
+        title = getattr(sitemap, "title", str)
+        links = [(title(item), sitemap.location(item)) for item in sitemap.items()]
+        sections.append((SECTION_TITLES.get(key, key.title()), links))
+    context = {"sections": sections, "og_title": "Sitemap"}
+    return render(request, "sitecontent/sitemap.html", context)

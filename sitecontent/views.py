@@ -1,11 +1,12 @@
 from django.conf import settings
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from platforms.models import ComparisonPage
 
-from .models import Article
+from .models import AboutPage, Article
 from .page_cache import cacheable
 from .publishing import get_visible_or_404
 
@@ -18,10 +19,18 @@ def home(request):
         request,
         "sitecontent/home.html",
         {
-            "pages": ComparisonPage.objects.published(),
+            "pages": ComparisonPage.objects.published().prefetch_related("tables"),
             "articles": Article.objects.published()[:HOME_ARTICLES],
         },
     )
+
+
+@cacheable
+def about(request):
+    page = AboutPage.objects.first()
+    if page is None:
+        raise Http404("No about page yet")
+    return render(request, "sitecontent/about.html", {"page": page})
 
 
 @cacheable

@@ -243,43 +243,6 @@ def test_public_pages_do_not_scroll_sideways_on_a_phone(browser, site):
     assert not too_wide, f"pages wider than the 375px screen (scroll sideways): {too_wide}"
 
 
-def test_wide_tables_scroll_inside_their_container_on_a_phone(browser, site):
-    problems, wide_tables = [], 0
-    with new_page(browser, viewport=PHONE) as page:
-        for path in COMPARISON_PAGES:
-            page.goto(site + path)
-            containers = page.locator(".table-scroll")
-            assert containers.count() >= 1, f"no .table-scroll container on {path}"
-            boxes = containers.evaluate_all(
-                """els => els.map(el => {
-                    const before = el.scrollLeft;
-                    el.scrollLeft = before + 80;
-                    const moved = el.scrollLeft > before;
-                    el.scrollLeft = before;
-                    return {caption: el.querySelector('caption')?.textContent.trim(),
-                            scrollWidth: el.scrollWidth, clientWidth: el.clientWidth,
-                            tableWidth: el.querySelector('table').getBoundingClientRect().width,
-                            right: el.getBoundingClientRect().right,
-                            overflowX: getComputedStyle(el).overflowX, moved};
-                })"""
-            )
-            for box in boxes:
-                if box["tableWidth"] <= box["clientWidth"] + 1:
-                    continue  # fits the phone: nothing to scroll
-                wide_tables += 1
-                if not (
-                    box["overflowX"] in {"auto", "scroll"}
-                    and box["moved"]
-                    and box["right"] <= PHONE["width"] + 0.5
-                ):
-                    problems.append(f"{path}: {box}")
-    assert wide_tables, "expected the comparison tables to be wider than a 375px phone"
-    assert not problems, (
-        "wide tables must scroll sideways inside their .table-scroll container, which must "
-        "fit the screen:\n" + "\n".join(problems)
-    )
-
-
 # --- valid HTML --------------------------------------------------------------------------------
 
 

@@ -20,12 +20,19 @@ class ImportReport:
     def changed(self):
         return any(report.changed for report in self.reports)
 
+    def problems(self):
+        """What could not be done but did not stop the import (e.g. an image not fetched)."""
+        return [
+            f"{report.label}: {problem}" for report in self.reports for problem in report.problems
+        ]
+
     def lines(self, details=True):
         prefix = "would be " if self.dry_run else ""
         lines = []
         for report in self.reports:
             lines.append(prefix + report.summary())
             lines.extend(f"  {note}" for note in report.notes)
+            lines.extend(f"  problem: {problem}" for problem in report.problems)
             if details and not report.kept:
                 for action, what, changes in report.changes:
                     lines.append(f"  {action} {what}")

@@ -1,7 +1,9 @@
 """Settings shared by every environment; everything that differs comes from the environment.
 
 dev.py, test.py and production.py only change defaults. Variables:
-DJANGO_DEBUG, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DJANGO_SECURE, DATABASE_URL, REDIS_URL.
+DJANGO_DEBUG, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DJANGO_SECURE, DATABASE_URL, REDIS_URL,
+DJANGO_CONTENT_GENERATION_FILE, DJANGO_TRUSTED_PROXY_COUNT,
+DJANGO_CDN_S_MAXAGE, DJANGO_CDN_STALE_WHILE_REVALIDATE.
 """
 
 import os
@@ -48,11 +50,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sitecontent.middleware.FileResponseHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "sitecontent.middleware.AdminContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
+    "sitecontent.middleware.OpenDataCorsMiddleware",
     # Cached public pages are answered here, before sessions, auth and the view.
     "sitecontent.page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -99,10 +103,32 @@ if REDIS_URL:
             "BACKEND": "sitecontent.redis_cache.SharedClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "platform-compare",
+            # Fail fast: pages are served uncached while Redis is down or slow (page_cache.py).
+            "OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def default_generation_file():
+    """Next to the SQLite database, which every process of the deployment opens anyway."""
+    database = DATABASES["default"]
+    if "sqlite" in database["ENGINE"] and str(database["NAME"]).startswith("/"):
+        return Path(database["NAME"]).with_name(".content-generation")
+    return BASE_DIR / ".content-generation"
+
+
+# Without Redis, the page cache's content generation lives in this file (page_cache.py).
+CONTENT_GENERATION_FILE = (
+    None
+    if REDIS_URL
+    else Path(os.environ.get("DJANGO_CONTENT_GENERATION_FILE") or default_generation_file())
+)
+# A CDN or other shared cache in front of the site may keep public pages this many seconds
+# (0: off, pages are never stale). See "Running in production" in the README.
+CDN_S_MAXAGE = int(os.environ.get("DJANGO_CDN_S_MAXAGE") or 0)
+CDN_STALE_WHILE_REVALIDATE = int(os.environ.get("DJANGO_CDN_STALE_WHILE_REVALIDATE") or 0)
 
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses logins from locked-out users before any password check.
@@ -120,6 +146,28 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The client address for those limits (django-ipware through axes). Directly exposed, it is
+# the connection's own address: X-Forwarded-For is ignored, since anyone can send it. Behind
+# N proxies that each append the address they saw to X-Forwarded-For, it is the N-th entry
+# from the right: whatever a client puts in the header itself stays to the left of it.
+
+
+def client_address_settings(proxy_count=0):
+    """axes' and django-ipware's settings for this many trusted proxies in front."""
+    if not proxy_count:
+        return {"AXES_IPWARE_META_PRECEDENCE_ORDER": ("REMOTE_ADDR",)}
+    return {
+        "AXES_IPWARE_META_PRECEDENCE_ORDER": ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"),
+        # ipware counts the proxies listed in the header; the nearest one is REMOTE_ADDR.
+        "AXES_IPWARE_PROXY_COUNT": proxy_count - 1,
+        "AXES_IPWARE_PROXY_ORDER": "left-most",
+        # Not strict: a longer header (the client's own entries) is allowed, and ignored.
+        "IPWARE_STRICT": False,
+    }
+
+
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT") or 0)
+globals().update(client_address_settings(TRUSTED_PROXY_COUNT))
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -140,8 +188,12 @@ WHITENOISE_MAX_AGE = 31536000
 
 # markdownx: one sanitizer for every Markdown-to-HTML path, the admin preview included.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "sitecontent.markdown.render_markdown"
-MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png"]
+MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp"]
 MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
+# The one image upload policy (images.py): at most this many bytes and pixels. 25 megapixels
+# decode in about 0.3 s and 100 MiB; a 12000 × 12000 image took 3.6 s and 550 MiB.
+IMAGE_UPLOAD_MAX_BYTES = MARKDOWNX_UPLOAD_MAX_SIZE
+IMAGE_UPLOAD_MAX_PIXELS = 25_000_000
 MARKDOWNX_MEDIA_PATH = "uploads/"
 
 # Security headers for every response; DJANGO_SECURE switches the HTTPS-only parts together.
@@ -196,3 +248,34 @@ def require_production_secrets():
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off.")
+
+
+# Visitors' tools (issue 11): open data licence, claim reports and their e-mail.
+DATA_LICENSE = {
+    "name": os.environ.get("DJANGO_DATA_LICENSE", "CC-BY-4.0"),
+    "title": os.environ.get("DJANGO_DATA_LICENSE_TITLE", "Creative Commons Attribution 4.0"),
+    "path": os.environ.get(
+        "DJANGO_DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/"
+    ),
+}
+# Console in debug (mail shows in the terminal); SMTP to DJANGO_EMAIL_HOST otherwise.
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "DJANGO_EMAIL_BACKEND",
+            "django.core.mail.backends.console.EmailBackend"
+            if DEBUG
+            else "django.core.mail.backends.smtp.EmailBackend",
+        ),
+        "OPTIONS": {}
+        if DEBUG
+        else {
+            "host": os.environ.get("DJANGO_EMAIL_HOST", "localhost"),
+            "port": int(os.environ.get("DJANGO_EMAIL_PORT", "25")),
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
+# Who gets claim reports; empty: every active staff user in Editors (and superusers) with an e-mail.
+CLAIM_REPORT_RECIPIENTS = env_list("DJANGO_CLAIM_REPORT_RECIPIENTS")
+CLAIM_REPORTS_PER_HOUR = int(os.environ.get("DJANGO_CLAIM_REPORTS_PER_HOUR", "5"))

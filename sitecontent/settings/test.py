@@ -4,6 +4,7 @@ DATABASE_URL and REDIS_URL still apply, so .ci/run runs the same suite on Postgr
 """
 
 import os
+from pathlib import Path
 
 os.environ.setdefault(
     "DJANGO_SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -13,7 +14,7 @@ os.environ.setdefault("DJANGO_SECURE", "0")
 os.environ["DJANGO_DEBUG"] = "0"
 
 from .base import *  # noqa: E402, F403
-from .base import BASE_DIR  # noqa: E402
+from .base import BASE_DIR, REDIS_URL  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests run without collectstatic: serve and hash straight from static/.
@@ -24,3 +25,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 MEDIA_ROOT = BASE_DIR / ".test-media"
+# The page cache's generation file, apart from the development server's.
+CONTENT_GENERATION_FILE = (
+    None
+    if REDIS_URL
+    else Path(os.environ.get("DJANGO_CONTENT_GENERATION_FILE") or BASE_DIR / ".test-generation")
+)

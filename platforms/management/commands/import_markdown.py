@@ -32,6 +32,8 @@ class Command(BaseCommand):
             report = import_documents(documents, dry_run=dry_run, keep_existing=keep_existing)
         except DocumentError as error:
             raise CommandError(f"Nothing was imported. {error}") from error
+        for problem in report.problems():
+            self.stderr.write(problem)
         if verbosity or dry_run:
             for line in report.lines(details=dry_run or verbosity > 1):
                 self.stdout.write(line)

@@ -1,0 +1,149 @@
+"""The public change log: what changed in published content, in words a visitor understands.
+
+Built from the history django-simple-history already keeps. One timeline merges three kinds of
+entry, newest first: a claim (cell) whose level or note changed after its page went live, a new
+comparison page, and a new article. The timeline is one UNION query of (kind, id, when), cut to
+one page in SQL; each kind's details are then fetched in one query, so a page of the log costs
+the same few queries whatever the history's length.
+
+Drafts, scheduled items and staff-only fields (review dates, sources, editor notes) never appear:
+only cells of live pages, changes made after the page went live, and the level and note.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.paginator import Paginator
+from django.db.models import CharField, F, OuterRef, Q, Subquery, Value
+
+from sitecontent.markdown import plain_text_of_html
+from sitecontent.models import Article
+
+from .models import Cell, ComparisonPage, cell_url
+
+PER_PAGE = 30
+FEED_LENGTH = 30
+KIND_CELL, KIND_PAGE, KIND_ARTICLE = "cell", "page", "article"
+
+
+@dataclass
+class Change:
+    kind: str
+    key: str  # stable identity, for feed entry ids
+    when: datetime
+    title: str  # "TikTok · Live engagement: Partial → Full; note changed"
+    url: str
+    before: str = ""  # the old note, as plain text
+    after: str = ""
+
+    @property
+    def note_changed(self):
+        return self.before != self.after
+
+
+def level_name(level):
+    return level.capitalize() if level else "No level"
+
+
+def cell_changes(platform=None):
+    """Historical cells whose level or note changed after their (live) page went live."""
+    history = Cell.history.model
+    previous = history.objects.filter(
+        id=OuterRef("id"), history_date__lt=OuterRef("history_date")
+    ).order_by("-history_date", "-history_id")
+    changes = (
+        history.objects.filter(
+            history_type="~",
+            capability__table__page__in=ComparisonPage.objects.published().values("pk"),
+            history_date__gte=F("capability__table__page__publish_at"),
+            row__platform__isnull=False,
+        )
+        .annotate(
+            before_level=Subquery(previous.values("level")[:1]),
+            before_note=Subquery(previous.values("note")[:1]),
+            before_note_html=Subquery(previous.values("note_html")[:1]),
+        )
+        .filter(~Q(level=F("before_level")) | ~Q(note=F("before_note")))
+    )
+    if platform is not None:
+        changes = changes.filter(row__platform=platform)
+    return changes
+
+
+def timeline(platform=None):
+    """(kind, id, when) of every entry, newest first, as one query."""
+    text = CharField()
+    cells = cell_changes(platform).values_list(
+        Value(KIND_CELL, output_field=text), "history_id", "history_date"
+    )
+    if platform is not None:
+        return cells.order_by("-history_date", "-history_id")
+    pages = ComparisonPage.objects.published().values_list(
+        Value(KIND_PAGE, output_field=text), "id", "publish_at"
+    )
+    articles = Article.objects.published().values_list(
+        Value(KIND_ARTICLE, output_field=text), "id", "publish_at"
+    )
+    return (
+        cells.order_by()
+        .union(pages.order_by(), articles.order_by(), all=True)
+        .order_by("-history_date", "-history_id")
+    )
+
+
+def describe_cells(history_ids):
+    found = {}
+    rows = (
+        cell_changes()
+        .filter(history_id__in=history_ids)
+        .select_related("row__platform", "capability__table__page")
+    )
+    for record in rows:
+        parts = []
+        if record.level != record.before_level:
+            parts.append(f"{level_name(record.before_level)} → {level_name(record.level)}")
+        if record.note != record.before_note:
+            parts.append("note changed")
+        found[record.history_id] = Change(
+            KIND_CELL,
+            f"cell-change-{record.history_id}",
+            record.history_date,
+            f"{record.row.platform.name} · {record.capability.name}: {'; '.join(parts)}",
+            cell_url(record),
+            before=plain_text_of_html(record.before_note_html or ""),
+            after=plain_text_of_html(record.note_html),
+        )
+    return found
+
+
+def describe(entries):
+    """[Change] for [(kind, id, when)], in the same order, in one query per kind."""
+    kinds = (KIND_CELL, KIND_PAGE, KIND_ARTICLE)
+    ids = {kind: [pk for k, pk, _when in entries if k == kind] for kind in kinds}
+    found = {}
+    if ids[KIND_CELL]:
+        found.update(((KIND_CELL, k), v) for k, v in describe_cells(ids[KIND_CELL]).items())
+    if ids[KIND_PAGE]:
+        for page in ComparisonPage.objects.filter(pk__in=ids[KIND_PAGE]):
+            found[(KIND_PAGE, page.pk)] = Change(
+                KIND_PAGE, f"page-{page.pk}", page.publish_at,
+                f"New comparison page: {page.title}", page.get_absolute_url(),
+            )  # fmt: skip
+    if ids[KIND_ARTICLE]:
+        for article in Article.objects.filter(pk__in=ids[KIND_ARTICLE]):
+            found[(KIND_ARTICLE, article.pk)] = Change(
+                KIND_ARTICLE, f"article-{article.pk}", article.publish_at,
+                f"New article: {article.title}", article.get_absolute_url(),
+            )  # fmt: skip
+    return [found[(kind, pk)] for kind, pk, _when in entries if (kind, pk) in found]
+
+
+def change_page(number, platform=None):
+    """(paginator page, [Change]) for page `number` of the log (a bad number gives page 1
+    or the last page, as Paginator.get_page does)."""
+    page = Paginator(timeline(platform), PER_PAGE).get_page(number)
+    return page, describe(list(page.object_list))
+
+
+def latest_changes(platform=None, count=FEED_LENGTH):
+    return describe(list(timeline(platform)[:count]))

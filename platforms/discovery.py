@@ -1,0 +1,34 @@
+"""JSON-LD descriptions of the comparison data, for search engines' dataset search."""
+
+from django.conf import settings
+
+
+def dataset_json_ld(dataset, base_url):
+    """A schema.org Dataset for the open data page: the licence, the date, every download."""
+    downloads = [
+        {"@type": "DataDownload", "encodingFormat": "application/json",
+         "contentUrl": f"{base_url}/data/all.json", "name": "The whole dataset (JSON)"},
+        {"@type": "DataDownload", "encodingFormat": "application/json",
+         "contentUrl": f"{base_url}/data/datapackage.json", "name": "Data Package descriptor"},
+    ]  # fmt: skip
+    for table in dataset.tables:
+        page = dataset.page_of[table.page_id]
+        downloads.append({
+            "@type": "DataDownload",
+            "encodingFormat": "text/csv",
+            "name": f"{page.title}: {table.title or table.slug}",
+            "contentUrl": f"{base_url}/data/tables/{page.permalink.strip('/')}/{table.slug}.csv",
+        })  # fmt: skip
+    return {
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "name": f"{settings.SITE_NAME}: comparison data",
+        "description": "How social platforms compare, claim by claim: support levels, notes, "
+        "sources and review dates of every published comparison table.",
+        "url": f"{base_url}/data/",
+        "license": settings.DATA_LICENSE["path"],
+        "dateModified": dataset.as_of.isoformat(),
+        "isAccessibleForFree": True,
+        "creator": {"@type": "Organization", "name": settings.SITE_NAME},
+        "distribution": downloads,
+    }

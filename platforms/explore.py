@@ -1,0 +1,309 @@
+"""Every published claim, seen by platform, by capability, side by side, or ranked by needs.
+
+Each view reads the claims it needs in two flat queries (cells with their page, table,
+capability and platform; then their sources) and groups them here, in Python, so a page costs
+the same few queries whatever the amount of content.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import groupby
+
+from django.utils import timezone
+
+from sitecontent.markdown import plain_text_of_html
+
+from .display import LEVEL_CONTENT, cell_anchor, row_anchor
+from .models import STALE_AFTER_DAYS, Cell, CellSource, ComparisonPage, Level, Platform
+from .text import page_key
+
+# How much a level counts when ranking platforms by needs: full counts more than partial;
+# none and unknown count nothing, and unknown is shown as unknown, never guessed.
+LEVEL_POINTS = {Level.FULL: 2, Level.PARTIAL: 1, Level.NONE: 0, Level.UNKNOWN: 0}
+# Best first, for capability pages and sorting: unknown and no data come last.
+LEVEL_RANK = {Level.FULL: 0, Level.PARTIAL: 1, Level.NONE: 2, Level.UNKNOWN: 3, "": 4}
+COMPARE_MIN, COMPARE_MAX = 2, 4
+MAX_NEEDS = 40
+
+CLAIM_FIELDS = (
+    "id", "level", "note_html", "note", "last_reviewed",
+    "capability_id", "capability__name_html", "capability__slug", "capability__description",
+    "capability__table_id", "capability__table__slug", "capability__table__title_html",
+    "capability__table__section_heading_html", "capability__table__uses_levels",
+    "capability__table__page__title", "capability__table__page__permalink",
+    "row__label_html", "row__platform_id", "row__platform__name", "row__platform__slug",
+)  # fmt: skip
+CLAIM_ORDER = (
+    "capability__table__page__order", "capability__table__page__title",
+    "capability__table__order", "capability__table_id",
+    "row__order", "row_id", "capability__order", "capability_id",
+)  # fmt: skip
+
+
+@dataclass
+class Claim:
+    id: int
+    level: str
+    note_html: str
+    note: str
+    last_reviewed: date | None
+    capability_id: int
+    capability_name: str
+    capability_slug: str
+    definition: str
+    table_id: int
+    table_slug: str
+    table_title: str
+    section_heading: str
+    uses_levels: bool
+    page_title: str
+    permalink: str
+    row_label: str
+    platform_id: int
+    platform_name: str
+    platform_slug: str
+    sources: list = field(default_factory=list)  # [(url, title, accessed)]
+
+    def __post_init__(self):
+        # Names, labels and titles come as sanitized inline HTML: shown here as plain text.
+        for name in ("capability_name", "table_title", "section_heading", "row_label"):
+            value = getattr(self, name)
+            if "<" in value or "&" in value:
+                setattr(self, name, plain_text_of_html(value))
+        self.row_label = self.row_label or self.platform_name
+
+    @property
+    def key(self):
+        """What names the capability in addresses: page.table.capability."""
+        return f"{page_key(self.permalink)}.{self.table_slug}.{self.capability_slug}"
+
+    @property
+    def capability_path(self):
+        return f"/capabilities/{self.key.replace('.', '/')}/"
+
+    @property
+    def anchor(self):
+        return cell_anchor(self.table_slug, self.platform_slug, self.capability_slug)
+
+    @property
+    def claim_url(self):
+        return f"{self.permalink}#{self.anchor}"
+
+    @property
+    def row_url(self):
+        return f"{self.permalink}#{row_anchor(self.table_slug, self.platform_slug)}"
+
+    @property
+    def table_heading(self):
+        return self.table_title or self.section_heading or self.page_title
+
+    @property
+    def level_html(self):
+        return LEVEL_CONTENT.get(self.level, "")
+
+    @property
+    def level_label(self):
+        return Level(self.level).label if self.level else ""
+
+    @property
+    def is_empty(self):
+        return not self.level and not self.note_html
+
+    @property
+    def is_stale(self):
+        limit = timezone.localdate() - timedelta(days=STALE_AFTER_DAYS)
+        return self.last_reviewed is not None and self.last_reviewed < limit
+
+    @property
+    def comparable(self):
+        """What two platforms' claims are compared by: the level in a levelled table, else
+        the note's text."""
+        return self.level if self.uses_levels else self.note.strip()
+
+
+def claims(**filters):
+    """Published claims matching the filters, in page, table, row and column order."""
+    found = (
+        Cell.objects.filter(
+            capability__table__page__in=ComparisonPage.objects.published().values("id"),
+            **filters,
+        )
+        .order_by(*CLAIM_ORDER)
+        .values_list(*CLAIM_FIELDS)
+    )
+    result = [Claim(*values) for values in found]
+    if result:
+        by_id = {claim.id: claim for claim in result}
+        sources = CellSource.objects.filter(cell__in=found.values("id")).order_by(
+            "cell_id", "order", "id"
+        )
+        for cell_id, url, title, accessed in sources.values_list(
+            "cell_id", "url", "title", "accessed"
+        ):
+            by_id[cell_id].sources.append((url, title, accessed))
+    return result
+
+
+def by_table(claim_list):
+    """[(first claim of the table, [claims])] in order."""
+    return [(group[0], group) for _id, g in groupby(claim_list, lambda c: c.table_id)
+            for group in [list(g)]]  # fmt: skip
+
+
+@dataclass
+class Summary:
+    full: int = 0
+    partial: int = 0
+    none: int = 0
+    unknown: int = 0
+    free_text: int = 0
+
+    @classmethod
+    def of(cls, claim_list):
+        summary = cls()
+        for claim in claim_list:
+            if claim.level:
+                setattr(summary, claim.level, getattr(summary, claim.level) + 1)
+            elif not claim.is_empty:
+                summary.free_text += 1
+        return summary
+
+
+def platform_profile(platform):
+    """(summary, [(page title, permalink, [(first claim, claims)])]) of one platform."""
+    found = claims(row__platform=platform)
+    pages = []
+    for permalink, group in groupby(found, lambda c: c.permalink):
+        group = list(group)
+        pages.append((group[0].page_title, permalink, by_table(group)))
+    return Summary.of(found), pages
+
+
+def capability_claims(key):
+    """Every platform's claim for the capability named by key, best level first; None if
+    no published capability has that key."""
+    parts = key.split(".")
+    if len(parts) != 3:
+        return None
+    found = [
+        claim
+        for claim in claims(capability__table__slug=parts[1], capability__slug=parts[2])
+        if claim.key == key
+    ]
+    if not found:
+        return None
+    return sorted(found, key=lambda c: (LEVEL_RANK[c.level], c.row_label.casefold()))
+
+
+def parse_compare_slugs(text):
+    """The slugs in "a-vs-b-vs-c", lower-cased."""
+    return [slug for slug in text.lower().split("-vs-") if slug]
+
+
+def canonical_compare(slugs):
+    """(platforms in canonical order, or None when the address cannot be a comparison)."""
+    unique = list(dict.fromkeys(slugs))
+    if not COMPARE_MIN <= len(unique) <= COMPARE_MAX:
+        return None
+    platforms = list(Platform.objects.filter(slug__in=unique))
+    if len(platforms) != len(unique):
+        return None
+    return platforms  # Platform's own ordering: the site's order
+
+
+def compare_path(platforms, differences=False):
+    path = "/compare/" + "-vs-".join(p.slug for p in platforms) + "/"
+    return path + "differences/" if differences else path
+
+
+@dataclass
+class CompareRow:
+    first: Claim
+    cells: list  # [Claim or None] per platform
+    differs: bool
+
+
+def comparison(platforms, only_differences=False):
+    """[(first claim of the table, [CompareRow])] for tables where any of them has a row."""
+    ids = [p.id for p in platforms]
+    found = claims(row__platform__in=ids)
+    tables = []
+    for first, table_claims in by_table(found):
+        rows = {}
+        for claim in table_claims:
+            rows.setdefault(claim.capability_id, {})[claim.platform_id] = claim
+        compare_rows = []
+        for cells in rows.values():
+            ordered = [cells.get(pid) for pid in ids]
+            values = {c.comparable if c else None for c in ordered}
+            row = CompareRow(next(c for c in ordered if c), ordered, len(values) > 1)
+            if row.differs or not only_differences:
+                compare_rows.append(row)
+        if compare_rows:
+            tables.append((first, compare_rows))
+    return tables
+
+
+@dataclass
+class Choice:
+    """One platform's fit for the chosen needs."""
+
+    platform: Platform
+    reasons: list = field(default_factory=list)  # [(need Claim, own Claim or None)]
+
+    @property
+    def points(self):
+        return sum(LEVEL_POINTS.get(own.level, 0) for _need, own in self.reasons if own)
+
+    def count(self, level):
+        return sum(1 for _need, own in self.reasons if own and own.level == level)
+
+    @property
+    def full(self):
+        return self.count(Level.FULL)
+
+    @property
+    def partial(self):
+        return self.count(Level.PARTIAL)
+
+    @property
+    def none(self):
+        return self.count(Level.NONE)
+
+    @property
+    def unknown(self):
+        return sum(1 for _need, own in self.reasons if not own or own.level in ("", "unknown"))
+
+
+def needs_catalogue():
+    """[(first claim, [one claim per capability])] of every levelled table: what a visitor
+    may tick; and all levelled claims, for ranking."""
+    found = claims(capability__table__uses_levels=True)
+    return capabilities_of(by_table(found)), found
+
+
+def capabilities_of(tables):
+    """[(first claim, [the first claim of each capability, in column order])]."""
+    result = []
+    for first, table_claims in tables:
+        columns = {}
+        for claim in table_claims:
+            columns.setdefault(claim.capability_id, claim)
+        # Claims come row by row in column order, so first sightings are in column order.
+        result.append((first, list(columns.values())))
+    return result
+
+
+def rank(needs, all_claims, platforms):
+    """[Choice] best first: more points (full 2, partial 1), then more full, then site order."""
+    chosen = {c.key: c for c in all_claims if c.key in needs}
+    claims_of = {(c.key, c.platform_id): c for c in all_claims if c.key in needs}
+    choices = []
+    for platform in platforms:
+        choice = Choice(platform)
+        for key in needs:
+            if key in chosen:
+                choice.reasons.append((chosen[key], claims_of.get((key, platform.id))))
+        choices.append(choice)
+    order = {p.id: i for i, p in enumerate(platforms)}
+    return sorted(choices, key=lambda c: (-c.points, -c.full, order[c.platform.id]))

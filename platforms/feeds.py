@@ -1,0 +1,60 @@
+"""Atom feeds of the public change log: site-wide and per platform."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+
+from sitecontent.feeds import ReadableAtomFeed
+
+from . import changes
+from .models import Platform
+
+
+class ChangesFeed(Feed):
+    feed_type = ReadableAtomFeed
+    title = f"{settings.SITE_NAME}: changes"
+    subtitle = "Every change to the published comparison research: claims, pages, articles."
+
+    def link(self):
+        return reverse("changes")
+
+    def items(self):
+        return changes.latest_changes()
+
+    def item_title(self, change):
+        return change.title
+
+    def item_link(self, change):
+        return change.url
+
+    item_guid_is_permalink = False
+
+    def item_guid(self, change):
+        return f"tag:platform-compare,2026:{change.key}"
+
+    def item_description(self, change):
+        # Plain text only: the feed generator escapes it.
+        if change.kind != changes.KIND_CELL or not change.note_changed:
+            return change.title
+        return f"Note before: {change.before or '(none)'} → after: {change.after or '(none)'}"
+
+    def item_pubdate(self, change):
+        return change.when
+
+    def item_updateddate(self, change):
+        return change.when
+
+
+class PlatformChangesFeed(ChangesFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Platform, slug=slug)
+
+    def title(self, platform):
+        return f"{settings.SITE_NAME}: changes about {platform.name}"
+
+    def link(self, platform):
+        return reverse("platform-changes", args=[platform.slug])
+
+    def items(self, platform):
+        return changes.latest_changes(platform)

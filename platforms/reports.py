@@ -1,0 +1,175 @@
+"""Visitors' "this claim is outdated or wrong" reports: the form, the rate limit, the e-mail.
+
+Nothing a visitor sends is trusted: lengths are bounded, links must be http(s), a honeypot field
+catches form-filling robots, each address may send a few reports an hour (counted in the shared
+cache, so every worker agrees), and editors get the text as plain-text e-mail only.
+"""
+
+import hashlib
+import logging
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.core.validators import URLValidator
+from django.db.models import Q
+from django.urls import reverse
+
+from sitecontent.roles import EDITORS
+
+from .models import Cell, ClaimReport, ComparisonPage
+
+logger = logging.getLogger(__name__)
+
+RATE_WINDOW_SECONDS = 60 * 60
+
+
+def reportable_cells():
+    """Cells of published pages, with what their labels show."""
+    return (
+        Cell.objects.filter(capability__table__page__in=ComparisonPage.objects.published())
+        .select_related("row__platform", "capability__table__page")
+        .order_by("capability__table__page__order", "capability__table__order", "row__order",
+                  "capability__order")
+    )  # fmt: skip
+
+
+def cell_label(cell):
+    table = cell.capability.table
+    where = table.title or table.section_heading or table.page.title
+    return f"{cell.row.platform.name} · {cell.capability.name} ({where})"
+
+
+class CellChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, cell):
+        return cell_label(cell)
+
+
+class ClaimReportForm(forms.ModelForm):
+    # A field people never see (the hidden attribute): robots that fill every field fill it.
+    website = forms.CharField(
+        required=False,
+        label="Leave this empty",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    class Meta:
+        model = ClaimReport
+        fields = ["cell", "message", "source_url", "email"]
+        field_classes = {"cell": CellChoiceField}
+        labels = {
+            "cell": "Which claim",
+            "message": "What is wrong or out of date",
+            "source_url": "A source that shows it (optional)",
+            "email": "Your e-mail (optional)",
+        }
+        help_texts = {
+            "message": f"Plain text, at most {ClaimReport.MESSAGE_MAX} characters.",
+            "source_url": "A link starting with https:// or http://.",
+            "email": "Only if you would like an answer. We never publish it.",
+        }
+        widgets = {"message": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, cells, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cell"].queryset = cells
+        self.fields["cell"].empty_label = "Choose the claim"
+        self.fields["message"].max_length = ClaimReport.MESSAGE_MAX
+        self.fields["message"].widget.attrs["maxlength"] = ClaimReport.MESSAGE_MAX
+        self.fields["source_url"].validators.append(
+            URLValidator(schemes=["http", "https"], message="Give a link starting with https://.")
+        )
+
+    def clean_message(self):
+        message = self.cleaned_data["message"].strip()
+        if len(message) < 10:
+            raise forms.ValidationError("Say in a few words what is wrong (10 characters or more).")
+        return message
+
+    def clean_website(self):
+        if self.cleaned_data["website"]:
+            raise forms.ValidationError("This field must stay empty.")
+        return ""
+
+    @property
+    def caught_robot(self):
+        return "website" in self.errors
+
+
+def scope_of(params):
+    """(cells, a label saying what they are) from ?cell=<id>, ?table=<page>/<table slug> or
+    ?platform=<slug>; every reportable claim otherwise."""
+    cells = reportable_cells()
+    if (cell_id := params.get("cell", "").strip()).isdigit():
+        cells = cells.filter(pk=cell_id)
+        cell = cells.first()
+        return cells, cell_label(cell) if cell else ""
+    if "/" in (table := params.get("table", "").strip()[:400]):
+        # <page permalink without slashes>/<table slug>: stable, unlike the table's id.
+        page_path, slug = table.rsplit("/", 1)
+        cells = cells.filter(
+            capability__table__page__permalink=f"/{page_path}/", capability__table__slug=slug
+        )
+        cell = cells.first()
+        table = cell.capability.table if cell else None
+        return cells, (table.title or table.section_heading or table.page.title) if table else ""
+    if slug := params.get("platform", "").strip()[:100]:
+        cells = cells.filter(row__platform__slug=slug)
+        cell = cells.first()
+        return cells, cell.row.platform.name if cell else ""
+    return cells, ""
+
+
+def address_key(request):
+    address = request.META.get("REMOTE_ADDR", "")
+    digest = hashlib.sha256(address.encode(), usedforsecurity=False).hexdigest()[:32]
+    return f"claim-reports:{digest}"
+
+
+def over_rate_limit(request):
+    """Count this attempt; true when the address has sent its allowance this hour."""
+    key = address_key(request)
+    cache.add(key, 0, RATE_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, RATE_WINDOW_SECONDS)
+        count = 1
+    return count > settings.CLAIM_REPORTS_PER_HOUR
+
+
+def editor_addresses():
+    users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
+    users = users.filter(Q(is_superuser=True) | Q(groups__name=EDITORS)).distinct()
+    return list(settings.CLAIM_REPORT_RECIPIENTS) or list(users.values_list("email", flat=True))
+
+
+def notify_editors(report, request):
+    """Plain-text mail to the editors; a mail failure never loses the stored report."""
+    recipients = editor_addresses()
+    if not recipients:
+        return
+    admin_url = request.build_absolute_uri(
+        reverse("admin:platforms_claimreport_change", args=[report.pk])
+    )
+    body = "\n".join([
+        f"A visitor reports that this claim is outdated or wrong: {cell_label(report.cell)}",
+        "",
+        report.message,
+        "",
+        f"Source: {report.source_url or '(none given)'}",
+        f"Reply to: {report.email or '(no address given)'}",
+        "",
+        f"Review it: {admin_url}",
+    ])  # fmt: skip
+    try:
+        send_mail(
+            f"[{settings.SITE_NAME}] Claim reported: {cell_label(report.cell)}"[:200],
+            body,
+            None,
+            recipients,
+        )
+    except Exception:  # the report is saved; editors still see it in the queue
+        logger.exception("Could not mail editors about claim report %s", report.pk)

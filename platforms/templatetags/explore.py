@@ -1,0 +1,26 @@
+"""What the home page shows of the comparison data, without sitecontent importing it."""
+
+from django import template
+
+from platforms.models import Platform
+from platforms.text import hide_emoji
+
+register = template.Library()
+
+
+@register.simple_tag
+def all_platforms():
+    # By name: a list to find one in (the site order is for tables).
+    return Platform.objects.order_by("name")
+
+
+@register.simple_tag
+def table_titles(page):
+    """The page's table headings, to say what it covers."""
+    return [t.title or t.section_heading for t in page.tables.all() if t.title or t.section_heading]
+
+
+@register.filter(name="hide_emoji")
+def hide_emoji_filter(text):
+    """Escaped text with its emoji hidden from screen readers (they are decoration)."""
+    return hide_emoji(text)

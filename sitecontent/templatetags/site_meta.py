@@ -1,0 +1,108 @@
+"""Sharing and discovery tags for every page: Open Graph, Twitter card and JSON-LD.
+
+Read from what the page's view already put in the context (an `article`, a comparison `page`,
+or `og_title` / `og_description` / `json_ld` set by other views), so page templates need no
+changes. URLs are absolute, as link previews need.
+"""
+
+import json
+
+from django import template
+from django.conf import settings
+from django.templatetags.static import static
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+DEFAULT_IMAGE = "img/og-default.png"
+
+
+def json_for_script(data):
+    """JSON that cannot close its <script> element or start a comment."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def page_facts(context):
+    """(title, description, type, image path or URL, article) of the page being rendered."""
+    request = context["request"]
+    name = getattr(request.resolver_match, "url_name", "")
+    article = context.get("article") if name == "article-detail" else None
+    comparison = context.get("page") if name == "comparison-page" else None
+    subject = article or comparison
+    title = context.get("og_title") or (subject.title if subject else settings.SITE_NAME)
+    description = (
+        context.get("og_description")
+        or (subject.meta_description if subject else "")
+        or settings.SITE_TAGLINE
+    )
+    image = (article.hero_image_src if article else "") or static(DEFAULT_IMAGE)
+    return title, description, "article" if article else "website", image, article, name
+
+
+def breadcrumbs(request, title, name, absolute):
+    crumbs = [(settings.SITE_NAME, absolute("/"))]
+    if name == "article-detail":
+        crumbs.append(("Blog", absolute("/blog/")))
+    if request.path != "/":
+        crumbs.append((title, absolute(request.path)))
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": i, "name": crumb, "item": url}
+            for i, (crumb, url) in enumerate(crumbs, start=1)
+        ],
+    }
+
+
+def article_json_ld(article, absolute, image):
+    return {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": article.title,
+        "description": article.meta_description,
+        "author": {"@type": "Person", "name": article.author},
+        "datePublished": article.publish_at.isoformat(),
+        "dateModified": article.updated_at.isoformat(),
+        "image": absolute(image),
+        "mainEntityOfPage": absolute(article.get_absolute_url()),
+        "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+    }
+
+
+@register.simple_tag(takes_context=True)
+def discovery_meta(context):
+    request = context.get("request")
+    if request is None:
+        return ""
+    title, description, kind, image, article, name = page_facts(context)
+    absolute = request.build_absolute_uri
+    image_url = absolute(image)
+    tags = [
+        ("property", "og:site_name", settings.SITE_NAME),
+        ("property", "og:title", title),
+        ("property", "og:description", description[:300]),
+        ("property", "og:type", kind),
+        ("property", "og:url", absolute(request.path)),
+        ("property", "og:image", image_url),
+        ("name", "twitter:card", "summary_large_image"),
+        ("name", "twitter:title", title),
+        ("name", "twitter:description", description[:200]),
+        ("name", "twitter:image", image_url),
+    ]
+    meta = format_html_join("\n", '<meta {}="{}" content="{}">', tags)
+    documents = [breadcrumbs(request, title, name, absolute)]
+    if article is not None:
+        documents.append(article_json_ld(article, absolute, image))
+    extra = context.get("json_ld")
+    if extra:
+        documents.extend(extra if isinstance(extra, list) else [extra])
+    scripts = mark_safe(  # noqa: S308 - json_for_script escapes <, > and &
+        "\n".join(
+            f'<script type="application/ld+json">{json_for_script(doc)}</script>'
+            for doc in documents
+        )
+    )
+    return format_html("{}\n{}", meta, scripts)

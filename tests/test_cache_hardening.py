@@ -1,0 +1,227 @@
+"""The page cache under attack and outage: Host variants, Redis down or slow, CDN headers."""
+
+import contextlib
+import logging
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+from bs4 import BeautifulSoup
+from django.test import override_settings
+
+from platforms.models import Cell
+from sitecontent import page_cache
+from sitecontent.page_cache import PAGES, cached_page
+
+PE = "/Personalized-Engagement/"
+
+
+@pytest.fixture(autouse=True)
+def fresh_page_cache():
+    PAGES.clear()
+    page_cache.breaker.down_until = 0.0
+    yield
+    PAGES.clear()
+    page_cache.breaker.down_until = 0.0
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def redis_cache_at(port):
+    return override_settings(
+        CACHES={
+            "default": {
+                "BACKEND": "sitecontent.redis_cache.SharedClientRedisCache",
+                "LOCATION": f"redis://127.0.0.1:{port}/0",
+                "OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25},
+            }
+        },
+        CONTENT_GENERATION_FILE=None,
+    )
+
+
+def canonical_link(response):
+    return BeautifulSoup(response.content, "html.parser").select_one('link[rel="canonical"]')[
+        "href"
+    ]
+
+
+# --- Host header variants ---------------------------------------------------------------------
+
+HOST_VARIANTS = [
+    "TestServer",
+    "testserver.",
+    "TESTSERVER.",
+    "testserver:10001",
+    "testserver:80",
+    "TestServer.:10001",
+]
+
+
+def test_host_header_variants_make_no_new_cache_entries(seeded, client):
+    assert client.get(PE).status_code == 200
+    assert len(PAGES.entries) == 1
+    for host in HOST_VARIANTS:
+        for port in range(10002, 10052):  # 50 ports of each variant, like a flood
+            response = client.get(PE, headers={"host": f"{host.split(':')[0]}:{port}"})
+            assert response.status_code == 200
+        assert client.get(PE, headers={"host": host}).status_code == 200
+    assert len(PAGES.entries) == 1
+
+
+def test_a_host_variant_is_served_the_canonical_page(seeded, client):
+    canonical = client.get(PE)
+    variant = client.get(PE, headers={"host": "TestServer."})
+    assert variant.content == canonical.content
+    assert canonical_link(variant) == f"http://testserver{PE}"
+
+
+def test_another_port_is_rendered_for_itself_and_not_kept(seeded, client):
+    response = client.get(PE, headers={"host": "testserver:10001"})
+    assert canonical_link(response) == f"http://testserver:10001{PE}"
+    assert PAGES.entries == {}
+
+
+def test_each_allowed_host_has_its_own_entry_and_links(seeded, client, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "compare.example.org"]
+    client.get(PE)
+    other = client.get(PE, headers={"host": "Compare.Example.org."})
+    assert canonical_link(other) == f"http://compare.example.org{PE}"
+    assert len(PAGES.entries) == 2
+
+
+def test_a_wildcard_allowed_host_is_served_but_never_cached(seeded, client, settings):
+    settings.ALLOWED_HOSTS = ["testserver", ".example.org"]
+    for number in range(20):
+        assert client.get(PE, headers={"host": f"n{number}.example.org"}).status_code == 200
+    assert PAGES.entries == {}
+
+
+def test_pages_that_no_longer_exist_are_not_kept(seeded, client):
+    from platforms.models import ComparisonPage
+
+    client.get("/Partnerships/")
+    client.get(PE)
+    assert len(PAGES.entries) == 2
+    ComparisonPage.objects.get(permalink="/Partnerships/").delete()
+    assert client.get("/Partnerships/").status_code == 404
+    assert cached_page("http://testserver/Partnerships/") is None
+    client.get(PE)
+    assert len(PAGES.entries) == 1
+
+
+# --- Redis unreachable or slow ------------------------------------------------------------------
+
+
+def test_redis_at_a_closed_port_serves_every_public_page(seeded, client, caplog):
+    with redis_cache_at(free_port()), caplog.at_level(logging.WARNING):
+        for url in ["/", "/blog/", PE, "/Partnerships/", "/feed/", "/sitemap.xml"]:
+            assert client.get(url).status_code == 200, url
+    assert "Page cache unavailable" in caplog.text
+
+
+def test_an_edit_while_redis_is_down_is_saved_and_shown(seeded, client, caplog):
+    with redis_cache_at(free_port()):
+        cell = Cell.objects.filter(capability__table__page__permalink=PE).first()
+        cell.note = "Saved while Redis was down"
+        cell.save()
+        assert "Saved while Redis was down" in client.get(PE).content.decode()
+    assert "Could not retire cached pages" in caplog.text
+
+
+@contextlib.contextmanager
+def silent_server():
+    """A port that accepts connections and never answers, like a hung Redis."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(64)
+        yield server.getsockname()[1]
+
+
+def test_a_hung_redis_costs_one_short_timeout_not_a_hung_site(seeded, client):
+    with silent_server() as port, redis_cache_at(port):
+        started = time.monotonic()
+        assert client.get(PE).status_code == 200
+        first = time.monotonic() - started
+        started = time.monotonic()
+        for _ in range(5):
+            assert client.get(PE).status_code == 200
+        rest = time.monotonic() - started
+    assert first < 1.5
+    # While Redis is marked down, pages do not wait for it again.
+    assert rest < 1.0
+
+
+@pytest.fixture
+def own_redis():
+    """A redis-server of this test's own, so that it can be stopped and started again."""
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    command = ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"]
+
+    def start():
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                return process
+            time.sleep(0.05)
+        process.kill()
+        pytest.fail("redis-server did not start")
+
+    state = {"process": start()}
+
+    def stop():
+        state["process"].terminate()
+        state["process"].wait(10)
+
+    def restart():
+        state["process"] = start()
+
+    yield port, stop, restart
+    if state["process"].poll() is None:
+        stop()
+
+
+def test_the_site_recovers_by_itself_when_redis_returns(seeded, client, own_redis):
+    port, stop, restart = own_redis
+    with redis_cache_at(port):
+        client.get(PE)
+        assert cached_page(f"http://testserver{PE}") is not None
+        stop()
+        cell = Cell.objects.filter(capability__table__page__permalink=PE).first()
+        cell.note = "Edited during the outage"
+        cell.save()
+        for _ in range(3):
+            response = client.get(PE)
+            assert response.status_code == 200
+            assert "Edited during the outage" in response.content.decode()
+        restart()
+        time.sleep(page_cache.RETRY_AFTER + 0.1)
+        assert "Edited during the outage" in client.get(PE).content.decode()
+        assert cached_page(f"http://testserver{PE}") is not None
+
+
+# --- A shared cache (CDN) in front ----------------------------------------------------------------
+
+
+def test_pages_are_never_stale_in_shared_caches_by_default(seeded, client):
+    control = client.get(PE)["Cache-Control"]
+    assert "s-maxage" not in control and "must-revalidate" in control
+
+
+def test_the_cdn_setting_lets_shared_caches_keep_pages(seeded, client, settings):
+    settings.CDN_S_MAXAGE = 60
+    settings.CDN_STALE_WHILE_REVALIDATE = 30
+    for _ in range(2):  # the render, then the cached copy
+        control = client.get(PE)["Cache-Control"]
+        assert "s-maxage=60" in control and "stale-while-revalidate=30" in control
+        assert "max-age=0" in control and "must-revalidate" not in control
+    assert "s-maxage" not in client.get("/admin/login/").get("Cache-Control", "")

@@ -1,0 +1,111 @@
+"""Search: a distinctive word from a seed cell note leads straight to that cell; drafts never
+appear; odd or long queries get a clear answer. Runs on SQLite and (DATABASE_URL) PostgreSQL."""
+
+import re
+from collections import Counter
+from urllib.parse import urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from platforms.models import ComparisonPage
+from tests.test_seed_pages import MARKS, SEED_PAGES, normalise
+
+pytestmark = pytest.mark.django_db
+
+
+def distinctive_claim():
+    """(word, permalink, row label, column name): a word found in exactly one seed cell note."""
+    places, counts = {}, Counter()
+    for seed in SEED_PAGES:
+        for table in seed.tables:
+            for label, cells in table.rows:
+                for column, cell in zip(table.header[1:], cells, strict=True):
+                    words = set(re.findall(r"[A-Za-z]{8,}", cell.lstrip("".join(MARKS))))
+                    for word in words:
+                        counts[word.lower()] += 1
+                        places[word.lower()] = (seed.meta["permalink"], label, column)
+    everywhere = " ".join(
+        line for seed in SEED_PAGES for line in seed.prose_lines + seed.headings
+    ).lower()
+    word = sorted(w for w, n in counts.items() if n == 1 and w not in everywhere)[0]
+    return (word, *places[word])
+
+
+def results(client, query):
+    response = client.get("/search/", {"q": query})
+    return response, BeautifulSoup(response.content, "html.parser")
+
+
+def test_a_distinctive_word_from_a_seed_note_leads_to_its_cell(client, seeded):
+    word, permalink, label, column = distinctive_claim()
+    response, soup = results(client, word)
+    assert response.status_code == 200
+    claims = [li for li in soup.select(".search-results li") if "Claim" in li.get_text()]
+    assert len(claims) == 1, soup.select_one("main").get_text(" ")
+    link = claims[0].h2.a
+    assert word in claims[0].select_one("mark").get_text().lower()
+    url = urlsplit(link["href"])
+    assert url.path == permalink and url.fragment
+    page = BeautifulSoup(client.get(url.path).content, "html.parser")
+    cell = page.find(id=url.fragment)
+    assert cell.name == "td" and word in cell.get_text().lower()
+    assert normalise(cell.find_parent("tr").th.get_text()) == label
+    position = cell.find_parent("tr").find_all("td").index(cell)
+    headers = cell.find_parent("table").select("thead th")
+    assert normalise(headers[position + 1].get_text()) == column
+
+
+def test_drafts_never_appear(client, seeded):
+    word, permalink, _label, _column = distinctive_claim()
+    ComparisonPage.objects.filter(permalink=permalink).update(status="draft")
+    _response, soup = results(client, word)
+    assert not soup.select(".search-results li")
+    _response, soup = results(client, ComparisonPage.objects.get(permalink=permalink).title)
+    assert permalink not in [a["href"].split("#")[0] for a in soup.select(".search-results a")]
+
+
+def test_pages_articles_capabilities_and_platforms_are_found(client, seeded):
+    _response, soup = results(client, "partnerships")
+    kinds = {li.select_one(".hit-kind").get_text() for li in soup.select(".search-results li")}
+    assert {"Comparison page", "Capability", "Claim"} <= kinds
+    _response, soup = results(client, "telegram")
+    assert "Platform" in soup.select_one(".search-results").get_text()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("x" * 101, "limited to 100 characters"),
+        ("one two three four five six seven eight nine", "at most 8 words"),
+        ("? ! …", "2 letters or more"),
+    ],
+)
+def test_long_or_odd_queries_get_a_clear_answer(client, seeded, query, message):
+    response, soup = results(client, query)
+    assert response.status_code == 400
+    assert message in soup.select_one("[role=alert]").get_text()
+
+
+@pytest.mark.parametrize("query", ["\x00\x01 drop", "'; DROP TABLE x; --", "<script>", "a&b|c!"])
+def test_hostile_input_never_fails(client, seeded, query):
+    response, soup = results(client, query)
+    assert response.status_code in (200, 400)
+    assert not soup.find("script", string=re.compile("alert"))
+    assert "<script>" not in response.content.decode().split("<main", 1)[1]
+
+
+def test_search_costs_at_most_eight_queries(client, seeded):
+    word, *_rest = distinctive_claim()
+    client.get("/search/", {"q": word})
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/search/", {"q": f"{word} chats"})
+    assert len(queries) <= 8, [q["sql"][:120] for q in queries]
+
+
+def test_the_header_has_a_search_box(client, seeded):
+    soup = BeautifulSoup(client.get("/").content, "html.parser")
+    form = soup.select_one("header form[role=search]")
+    assert form["action"] == "/search/" and form.find("input", attrs={"name": "q"})
