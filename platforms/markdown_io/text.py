@@ -8,7 +8,6 @@ language passes untouched.
 """
 
 import re
-import unicodedata
 
 import ftfy
 
@@ -32,12 +31,20 @@ def _mac_roman_repair(run):
     return run if any(map(_unlikely, set(repaired) - set(run))) else repaired
 
 
+# What genuine repairs of these documents produce: Latin-1 and Latin Extended-A (é, ü, ß, œ),
+# typographic punctuation (’ – …), currency, symbols, dingbats and emoji (✅ 🤝), and the
+# joiners and selectors emoji use. Anything else (Armenian, Cyrillic, N'Ko…) is an accident.
+PLAUSIBLE = [
+    ("\u00a0", "\u017f"),
+    ("\u2000", "\u2bff"),
+    ("\ufe00", "\ufe0f"),
+    ("\U0001f000", "\U0001faff"),
+]
+
+
 def _unlikely(char):
-    """What a genuine repair never produces: anything but ASCII, punctuation, symbols (emoji),
-    spaces and Latin-1 or Latin Extended-A letters (é, ü, ß, œ, ł…)."""
-    if char.isascii() or "\u00c0" <= char <= "\u017f":
-        return False
-    return not unicodedata.category(char).startswith(("P", "S", "Zs"))
+    """True for a character no genuine repair produces (see PLAUSIBLE)."""
+    return not char.isascii() and not any(low <= char <= high for low, high in PLAUSIBLE)
 
 
 def _repair_line(line):
