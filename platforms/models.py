@@ -251,6 +251,11 @@ class ComparisonTable(models.Model):
     def get_absolute_url(self):
         return f"{self.page.permalink}#{self.slug}"
 
+    @property
+    def plain_title(self):
+        """The title as words (it is inline Markdown), for attributes and plain text."""
+        return plain_text_of_html(self.title_html) if self.title else ""
+
     @cached_property
     def grid(self):
         """[(row, [cell for each capability])] in display order, from prefetched data."""

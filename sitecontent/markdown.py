@@ -11,8 +11,8 @@ token stream through `parser()`), and the markdownx admin preview
 (settings.MARKDOWNX_MARKDOWNIFY_FUNCTION). Nothing else may produce HTML from editor input.
 
 Limits keep any text, however hostile, under a second and free of exceptions: nesting deeper than
-MAX_NESTING is not parsed further, and a text longer than MAX_MARKDOWN_CHARS is shown as plain
-escaped paragraphs instead of being parsed.
+MAX_NESTING is not parsed further, and a text longer than MAX_MARKDOWN_CHARS (or with tens of
+thousands of brackets) is shown as plain escaped paragraphs instead of being parsed.
 """
 
 import hashlib
@@ -28,6 +28,9 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 MAX_NESTING = 20
 MAX_MARKDOWN_CHARS = 100_000
+# Brackets and angle brackets are what the parser scans ahead from; tens of thousands of them
+# (never in a real text) would take seconds.
+MAX_OPENERS = {"[": 5_000, "<": 10_000}
 
 BLOCK_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "code",
@@ -89,6 +92,12 @@ def sanitize(fragment, inline=False):
     )
 
 
+def _unparsable(text):
+    return len(text) > MAX_MARKDOWN_CHARS or any(
+        text.count(opener) > limit for opener, limit in MAX_OPENERS.items()
+    )
+
+
 def _too_long(text):
     """Beyond the limit, the text as escaped paragraphs: nothing lost, nothing parsed."""
     paragraphs = re.split(r"\n\s*\n", text.strip())
@@ -99,7 +108,7 @@ def render_markdown(text):
     """Block Markdown (article bodies, intros, takeaways) to sanitized HTML."""
     if not text or not text.strip():
         return ""
-    if len(text) > MAX_MARKDOWN_CHARS:
+    if _unparsable(text):
         return sanitize(_too_long(text))
     # Footnote ids are prefixed with a digest of the text, so that two texts on one page
     # (an intro and a takeaway, both with a [^1]) never share an id.
@@ -113,7 +122,7 @@ def render_inline(text):
     A line break the author typed (a note of several lines) stays a line break."""
     if not text or not text.strip():
         return ""
-    if len(text) > MAX_MARKDOWN_CHARS:
+    if _unparsable(text):
         return html.escape(text)
     return sanitize(parser(inline_breaks=True).renderInline(text.strip()), inline=True)
 

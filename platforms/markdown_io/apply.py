@@ -5,6 +5,7 @@ beyond knowing which platforms exist (to tell rows from columns); `apply_documen
 in one transaction. Any problem, parse or value, is a DocumentError naming the file and line.
 """
 
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -36,6 +37,7 @@ from .structure import Facts, read_page
 from .tables import LEVELS, Marks
 
 REGISTER_NAMES = {"platforms.yaml", "platforms.yml"}
+SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 ORIENTATIONS = {"rows", "columns"}
 
 
@@ -104,6 +106,7 @@ class TableOptions:
     orientation: str | None
     known_platform: object
     source_footnotes: set
+    declared: bool = False  # the export's note says this is a comparison table
 
 
 @dataclass
@@ -124,6 +127,7 @@ class ReadOptions:
             else self.orientation,
             self.known_platform,
             self.source_footnotes,
+            declared=bool(note),
         )
 
 
@@ -162,6 +166,11 @@ def _check(name, line, model, values, kind):
         raise DocumentError(name, line, str(error)) from error
 
 
+def _title_from_name(name):
+    words = re.sub(r"[-_]+", " ", PurePath(name).stem).strip()
+    return words[:1].upper() + words[1:]
+
+
 def _permalink_from_name(name):
     stem = PurePath(name).stem
     stem = slugify(stem.removeprefix("page-")) or "page"
@@ -187,7 +196,7 @@ def read_register(name, data):
         }
         aliases = [str(alias).strip() for alias in entry.get("aliases") or []]
         where = f"platform {number}"
-        if not values["name"] or not values["slug"] or values["slug"] != slugify(values["slug"]):
+        if not values["name"] or not SLUG.match(values["slug"]):
             raise DocumentError(name, None, f"{where}: needs a name and a slug (a-z, 0-9, -)")
         if not isinstance(values["order"], int) or values["order"] < 0:
             raise DocumentError(name, None, f"{where}: order must be a whole number")
@@ -211,7 +220,8 @@ def read_document(name, data, index=None):
     options = ReadOptions(Marks(_levels_mapping(front_matter)), orientation, index.known)
     lines = front_matter.body.split("\n")
     page = read_page(name, lines, front_matter.body_line, options)
-    title = front_matter.text("title") or page.first_heading
+    # As static site generators do: the first heading, else the file's name.
+    title = front_matter.text("title") or page.first_heading or _title_from_name(name)
     if not title:
         raise DocumentError(name, 1, "the document needs a title (front matter or a heading)")
     if len(title) > 200:
@@ -302,7 +312,8 @@ def check_unique(documents):
 def unique_slugs(wanted, names, fallback):
     slugs = []
     for position, (slug, name) in enumerate(zip(wanted, names, strict=True), start=1):
-        base = slugify(slug or "")[:190] or slugify(plain_text_of_inline(name))[:190]
+        given = slug if isinstance(slug, str) and SLUG.match(slug) else slugify(str(slug or ""))
+        base = given[:190] or slugify(plain_text_of_inline(name))[:190]
         slug = base = base or f"{fallback}-{position}"
         suffix = 2
         while slug in slugs:

@@ -74,6 +74,7 @@ class ParsedTable:
     section_heading: str = ""
     intro: str = ""
     title: str = ""
+    title_level: int = 0
     takeaways_heading: str = ""
     takeaways: str = ""
 
@@ -254,7 +255,8 @@ def _read_section(text, parsed, blocks, title_allowed=True):
     """Section heading, intro and title of a table from the blocks above it."""
     meta = parsed.meta
     if title_allowed and meta.get("title", True) and blocks and blocks[-1].kind == "heading":
-        parsed.title = blocks.pop().text
+        heading = blocks.pop()
+        parsed.title, parsed.title_level = heading.text, heading.level
     if blocks and blocks[0].kind == "heading" and meta.get("section_heading", True):
         parsed.section_heading = blocks.pop(0).text
     parsed.intro = text.of(blocks)
@@ -262,19 +264,27 @@ def _read_section(text, parsed, blocks, title_allowed=True):
 
 def _read_takeaways(text, parsed, blocks):
     """Takeaways heading and text of a table from the blocks below it."""
-    while blocks and blocks[0].kind == "hr" and len(blocks) > 1 and blocks[1].kind == "heading":
+    while (
+        not parsed.meta
+        and len(blocks) > 1
+        and blocks[0].kind == "hr"
+        and blocks[1].kind == "heading"
+    ):
         blocks = blocks[1:]  # the page draws the rule between a table and what follows
     if blocks and blocks[0].kind == "heading" and parsed.meta.get("takeaways_heading", True):
         parsed.takeaways_heading = blocks.pop(0).text
     parsed.takeaways = text.of(blocks)
 
 
-def _takeaways_end(blocks):
+def _takeaways_end(blocks, title_level=0):
     """Where the takeaways below a table end (without a note saying so): at the first heading
-    after their own that is of the same or a higher rank, or at a rule after their text."""
+    after their own that is of the same or a higher rank, or at a rule after their text. A
+    heading of a higher rank than the table's title opens the next section at once."""
     own_level, content_seen = None, False
     for index, block in enumerate(blocks):
         if block.kind == "heading":
+            if block.level < title_level and not content_seen:
+                return index
             if own_level is None and not content_seen:
                 own_level = block.level
                 continue
@@ -329,7 +339,7 @@ def read_page(name, lines, first_line, options):
             )
             before, section = segment[:first_heading], segment[first_heading:]
         else:
-            section_start = _takeaways_end(segment)
+            section_start = _takeaways_end(segment, tables[index - 1].title_level)
             before, section = segment[:section_start], segment[section_start:]
             if not section and segment and segment[-1].kind == "heading":
                 # The heading right above the table is its title, not part of the takeaways.
@@ -344,6 +354,8 @@ def read_page(name, lines, first_line, options):
     explicit = _split_at_marker(last, "closing")
     if explicit:
         before, closing, _data = explicit
+    elif tables[-1].meta:  # an export without a closing note has no closing text
+        before, closing = last, []
     else:
         end = _takeaways_end(last)
         before, closing = last[:end], last[end:]

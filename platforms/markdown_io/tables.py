@@ -37,9 +37,12 @@ WORD_MARKS = {
 }
 _WORD_END = r"(?=$|\s*[(\[,;:.!]|\s+[-–—]\s)"
 LEGEND_HEADERS = {"symbol", "mark", "marks", "icon", "legend", "key", "emoji", "sign", "meaning"}
+# A two-column table of names and what they mean is a glossary, not a comparison.
+GLOSSARY_HEADERS = {"description", "definition", "explanation", "meaning", "notes"}
 COLUMN_CORNERS = re.compile(
     r"^(|features?|capabilit(y|ies)|functions?|functionality|options?|properties|property|"
-    r"support|criteria|criterion|aspects?|category|categories|formats?|codecs?|what)$",
+    r"support|criteria|criterion|aspects?|category|categories|formats?|codecs?|elements?|"
+    r"operations?|metadata|what)$",
     re.IGNORECASE,
 )
 _PIPE = re.compile(r"(?<!\\)\|")
@@ -139,6 +142,8 @@ def is_legend(header, rows, marks):
     words = {plain_text_of_inline(cell).lower().strip(" :") for cell in header}
     if words & LEGEND_HEADERS:
         return True
+    if len(header) == 2 and plain_text_of_inline(header[1]).lower() in GLOSSARY_HEADERS:
+        return True
     first_cells = [cells[0] for _line, cells in rows]
     if first_cells and all(
         (split := marks.split(cell)) is not None and not split[1] for cell in first_cells
@@ -182,7 +187,7 @@ def read_table(name, tokens, start, body_lines, first_line, options):
     if len(rows) < 2 or len(rows[0][1]) < 2:
         return None
     (header_line, header), body = rows[0], rows[1:]
-    if is_legend(header, body, marks):
+    if not options.declared and is_legend(header, body, marks):
         return None
     for line, _cells in body:
         count = len(_raw_cells(body_lines[line - first_line]))
@@ -196,7 +201,7 @@ def read_table(name, tokens, start, body_lines, first_line, options):
         uses_levels = options.uses_levels
     else:
         marked = sum(1 for cell in filled if marks.split(cell))
-        uses_levels = bool(filled) and marked * 2 >= len(filled)
+        uses_levels = bool(filled) and marked * 2 > len(filled)  # most cells have a mark
     orientation = options.orientation or detect_orientation(header, body, options.known_platform)
     corner = unwrap_bold(header[0])
     if orientation == "rows":

@@ -8,7 +8,6 @@ language passes untouched.
 """
 
 import re
-import unicodedata
 
 import ftfy
 
@@ -26,15 +25,26 @@ def _mac_roman_repair(run):
         repaired = run.encode("mac_roman").decode("utf-8")
     except UnicodeError:
         return run
-    # A correct text can pass by accident ("—à" is the bytes of "ш"); such an accident makes
-    # letters of another script, which genuine repairs of these documents never do.
-    if any(
-        unicodedata.category(char).startswith("L")
-        and not unicodedata.name(char, "").startswith("LATIN")
-        for char in set(repaired) - set(run)
-    ):
-        return run
-    return repaired
+    # A correct text can pass by accident ("—à" is the bytes of "ш", "“É" of a combining
+    # mark); such accidents make letters of other scripts or marks, which the repairs of these
+    # documents (emoji, symbols, punctuation, Latin letters) never do.
+    return run if any(map(_unlikely, set(repaired) - set(run))) else repaired
+
+
+# What genuine repairs of these documents produce: Latin-1 and Latin Extended-A (é, ü, ß, œ),
+# typographic punctuation (’ – …), currency, symbols, dingbats and emoji (✅ 🤝), and the
+# joiners and selectors emoji use. Anything else (Armenian, Cyrillic, N'Ko…) is an accident.
+PLAUSIBLE = [
+    ("\u00a0", "\u017f"),
+    ("\u2000", "\u2bff"),
+    ("\ufe00", "\ufe0f"),
+    ("\U0001f000", "\U0001faff"),
+]
+
+
+def _unlikely(char):
+    """True for a character no genuine repair produces (see PLAUSIBLE)."""
+    return not char.isascii() and not any(low <= char <= high for low, high in PLAUSIBLE)
 
 
 def _repair_line(line):
@@ -42,8 +52,10 @@ def _repair_line(line):
         return line
     line = _MAC_ROMAN_RUN.sub(lambda match: _mac_roman_repair(match.group()), line)
     # ftfy undoes Windows-1252 (and Latin-1) mojibake and is careful to leave correct text
-    # alone; its other fixes (quotes, ligatures…) are off: they would change correct text.
-    return ftfy.fix_encoding(line)
+    # alone; its other fixes (quotes, ligatures…) are off: they would change correct text. The
+    # same plausibility check as above keeps it from "repairing" rare but correct pairs.
+    fixed = ftfy.fix_encoding(line)
+    return line if any(map(_unlikely, set(fixed) - set(line))) else fixed
 
 
 def repair_mojibake(text):
