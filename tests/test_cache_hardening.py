@@ -154,9 +154,11 @@ def test_a_hung_redis_costs_one_short_timeout_not_a_hung_site(seeded, client):
         for _ in range(5):
             assert client.get(PE).status_code == 200
         rest = time.monotonic() - started
-    assert first < 1.5
+    # Bounds loose enough for a loaded CI machine, tight enough to tell a hang (no timeout at
+    # all) and five more waits of 2 × 0.25 s (2.5 s) from none.
+    assert first < 3.0
     # While Redis is marked down, pages do not wait for it again.
-    assert rest < 1.0
+    assert rest < 2.0
 
 
 @pytest.fixture
