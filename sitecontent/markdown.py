@@ -127,9 +127,19 @@ def render_inline(text):
     return sanitize(parser(inline_breaks=True).renderInline(text.strip()), inline=True)
 
 
+# The end of a paragraph, list item, heading, table cell or line break: where words of two
+# blocks would otherwise run together ("…Twitter Best for…").
+BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|li|h[1-6]|td|th|blockquote|pre|dt|dd)>", re.IGNORECASE)
+
+
 def plain_text(text):
-    """Markdown to plain text, for meta descriptions and reading times."""
-    return plain_text_of_html(render_markdown(text))
+    """Markdown to plain text, for meta descriptions and reading times: each block a sentence."""
+    blocks = (plain_text_of_html(part) for part in BLOCK_END.split(render_markdown(text)))
+    return " ".join(
+        block if block.endswith((".", "!", "?", ":", ";", "…")) else f"{block}."
+        for block in blocks
+        if block
+    )
 
 
 def plain_text_of_inline(text):

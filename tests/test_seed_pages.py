@@ -338,3 +338,19 @@ def test_a_page_needs_the_same_few_queries_whatever_its_size(
             assert client.get(url).status_code == 200
         counts[url] = len(captured.captured_queries)
     assert len(set(counts.values())) == 1, counts
+
+
+@pytest.mark.parametrize("seed", SEED_PAGES, ids=SEED_PAGE_IDS)
+def test_the_home_page_summary_keeps_list_items_apart(site, seed):
+    """A page's summary on the home page (its meta description) may come from a list in its
+    text; two items never run together as one sentence ("…Twitter Best for…")."""
+    lines = read_seed(SEEDS_DIR / seed.name).splitlines()
+    items = [clean(line[2:]) for line in lines if line.startswith("- ")]
+    if len(items) < 2:
+        pytest.skip("this seed has no list")
+    text = normalise(get_soup(site, "/").get_text(" "))
+    first, second = items[0], items[1].split()[0]
+    if first not in text:
+        pytest.skip("the summary does not come from this list")
+    assert f"{first} {second}" not in text
+    assert f"{first}. {second}" in text or f"{first.rstrip('.')}. {second}" in text
