@@ -31,3 +31,10 @@ CONTENT_GENERATION_FILE = (
     if REDIS_URL
     else Path(os.environ.get("DJANGO_CONTENT_GENERATION_FILE") or BASE_DIR / ".test-generation")
 )
+
+# The browser tests' live server answers several requests at once (a change page's two Markdown
+# previews, say). With an in-memory test database Django shares one SQLite connection between
+# those threads, and two queries on it at the same moment fail (a 500 in CI's axe run). A file
+# gives every thread its own connection.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
