@@ -12,14 +12,15 @@ capability's page. A table is shown as its document lays it out: platforms down 
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import cache
 
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+from sitecontent.compiled_queries import CompiledQuery, as_date, as_datetime
 
 from .models import (
     STALE_AFTER_DAYS,
@@ -121,53 +122,35 @@ class TableDisplay:
         return hide_emoji_html(table.platform_column_html or escape(table.platform_column))
 
 
-def _queries(page_id):
-    """The queries behind a page's tables, each filtered by the page alone."""
-    return {
-        "columns": Capability.objects.filter(table__page=page_id)
-        .order_by("table_id", "order", "id")
-        .values_list("id", "table_id", "name", "name_html", "slug", "description"),
-        "sources": CellSource.objects.filter(cell__capability__table__page=page_id)
-        .order_by("cell_id", "order", "id")
-        .values_list("cell_id", "url", "title", "accessed"),
-        "cells": Cell.objects.filter(capability__table__page=page_id).values_list(
+# The queries behind a page's tables, each filtered by the page alone.
+PAGE_QUERIES = {
+    "columns": CompiledQuery(
+        lambda page: (
+            Capability.objects.filter(table__page=page)
+            .order_by("table_id", "order", "id")
+            .values_list("id", "table_id", "name", "name_html", "slug", "description")
+        )
+    ),
+    "sources": CompiledQuery(
+        lambda page: (
+            CellSource.objects.filter(cell__capability__table__page=page)
+            .order_by("cell_id", "order", "id")
+            .values_list("cell_id", "url", "title", "accessed")
+        )
+    ),
+    "cells": CompiledQuery(
+        lambda page: Cell.objects.filter(capability__table__page=page).values_list(
             "id", "capability_id", "row_id", "level", "note_html", "last_reviewed", "updated_at"
-        ),
-        "rows": TableRow.objects.filter(table__page=page_id)
-        .order_by("table_id", "order", "id")
-        .values_list("id", "table_id", "label_html", "platform__name", "platform__slug"),
-    }
-
-
-@cache
-def _compiled(alias):
-    """SQL of each query, compiled once per process: compiling costs more than running them."""
-    return {name: queryset.query.sql_with_params()[0] for name, queryset in _queries(0).items()}
-
-
-def _fetch(page_id):
-    connection = connections[DEFAULT_DB_ALIAS]
-    with connection.cursor() as cursor:
-        results = {}
-        for name, sql in _compiled(connection.alias).items():
-            cursor.execute(sql, [page_id])
-            results[name] = cursor.fetchall()
-    return results
-
-
-def _date(value):
-    # SQLite hands dates back as text when the ORM's converters are not involved.
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _datetime(value):
-    if isinstance(value, str):
-        from django.utils.dateparse import parse_datetime
-
-        value = parse_datetime(value)
-    if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value, timezone.UTC)
-    return value
+        )
+    ),
+    "rows": CompiledQuery(
+        lambda page: (
+            TableRow.objects.filter(table__page=page)
+            .order_by("table_id", "order", "id")
+            .values_list("id", "table_id", "label_html", "platform__name", "platform__slug")
+        )
+    ),
+}
 
 
 @cache
@@ -181,7 +164,7 @@ def page_tables(page):
     """[TableDisplay] for every table of the page, in order."""
     tables = list(page.tables.all())
     displays = {table.id: TableDisplay(table) for table in tables}
-    found = _fetch(page.id)
+    found = {name: query.rows(page=page.id) for name, query in PAGE_QUERIES.items()}
     platform_prefix, capability_prefix = _url_prefixes()
     key = page_key(page.permalink)
 
@@ -193,13 +176,13 @@ def page_tables(page):
 
     sources = {}
     for cell_id, url, title, accessed in found["sources"]:
-        sources.setdefault(cell_id, []).append((url, title, _date(accessed)))
+        sources.setdefault(cell_id, []).append((url, title, as_date(accessed)))
 
     cells = {}
     for cell_id, capability_id, row_id, level, note_html, reviewed, _updated in found["cells"]:
-        cells[(capability_id, row_id)] = (cell_id, level, note_html, _date(reviewed))
+        cells[(capability_id, row_id)] = (cell_id, level, note_html, as_date(reviewed))
     # Stored in one time zone and format, so the latest is also the greatest raw value.
-    latest_cell = _datetime(max((c[6] for c in found["cells"] if c[6]), default=None))
+    latest_cell = as_datetime(max((c[6] for c in found["cells"] if c[6]), default=None))
     page.content_changed = max(filter(None, [page.updated_at, latest_cell]))
     stale_before = timezone.localdate() - timedelta(days=STALE_AFTER_DAYS)
 

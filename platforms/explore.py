@@ -7,12 +7,15 @@ the same few queries whatever the amount of content.
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 from itertools import groupby
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+from sitecontent.compiled_queries import CompiledQuery, as_date
 
 from .display import LEVEL_CONTENT, cell_anchor, row_anchor
 from .models import (
@@ -74,6 +77,7 @@ class Claim:
     sources: list = field(default_factory=list)  # [(url, title, accessed)]
 
     def __post_init__(self):
+        self.last_reviewed = as_date(self.last_reviewed)
         # Names, labels and titles come as sanitized inline HTML: shown here as plain text.
         self.capability_name = plain_text(self.capability_name)
         self.table_title = plain_text(self.table_title)
@@ -129,26 +133,35 @@ class Claim:
         return self.level if self.uses_levels else self.note.strip()
 
 
-def claims(**filters):
-    """Published claims matching the filters, in page, table, row and column order."""
-    found = (
-        Cell.objects.filter(
-            capability__table__page__in=ComparisonPage.objects.published().values("id"),
-            **filters,
-        )
-        .order_by(*CLAIM_ORDER)
-        .values_list(*CLAIM_FIELDS)
+def _live_cells(now, **filters):
+    return Cell.objects.filter(
+        capability__table__page__in=ComparisonPage.objects.published(now).values("id"), **filters
     )
-    result = [Claim(*values) for values in found]
+
+
+CLAIM_ROWS = CompiledQuery(
+    lambda now, **filters: (
+        _live_cells(now, **filters).order_by(*CLAIM_ORDER).values_list(*CLAIM_FIELDS)
+    )
+)
+CLAIM_SOURCES = CompiledQuery(
+    lambda now, **filters: (
+        CellSource.objects.filter(cell__in=_live_cells(now, **filters).values("id"))
+        .order_by("cell_id", "order", "id")
+        .values_list("cell_id", "url", "title", "accessed")
+    )
+)
+
+
+def claims(**filters):
+    """Published claims matching the filters (ids, slugs or flags, not model instances), in
+    page, table, row and column order."""
+    now = timezone.now()
+    result = [Claim(*values) for values in CLAIM_ROWS.rows(now=now, **filters)]
     if result:
         by_id = {claim.id: claim for claim in result}
-        sources = CellSource.objects.filter(cell__in=found.values("id")).order_by(
-            "cell_id", "order", "id"
-        )
-        for cell_id, url, title, accessed in sources.values_list(
-            "cell_id", "url", "title", "accessed"
-        ):
-            by_id[cell_id].sources.append((url, title, accessed))
+        for cell_id, url, title, accessed in CLAIM_SOURCES.rows(now=now, **filters):
+            by_id[cell_id].sources.append((url, title, as_date(accessed)))
     return result
 
 
@@ -179,7 +192,7 @@ class Summary:
 
 def platform_profile(platform):
     """(summary, [(page title, permalink, [(first claim, claims)])]) of one platform."""
-    found = claims(row__platform=platform)
+    found = claims(row__platform=platform.id)
     pages = []
     for permalink, group in groupby(found, lambda c: c.permalink):
         group = list(group)
@@ -337,6 +350,11 @@ def _date_html(value):
     return f'<time datetime="{value.isoformat()}">{value.day} {value:%b %Y}</time>'
 
 
+@cache
+def _report_url():
+    return reverse("report-claim")  # once per process, not once per claim
+
+
 def claim_html(claim):
     """The claim (level, note, stale flag) and its sources and review date."""
     css = f"level-{claim.level}" if claim.level else ("level-missing" if claim.is_empty else "")
@@ -356,7 +374,7 @@ def claim_html(claim):
     if not claim.is_empty:
         label = escape(f"{claim.platform_name} · {claim.capability_name}")
         parts.append(
-            f'<a class="report-link" href="{reverse("report-claim")}?cell={claim.id}">'
+            f'<a class="report-link" href="{_report_url()}?cell={claim.id}">'
             f'Report a problem<span class="visually-hidden"> with {label}</span></a>'
         )
     return "".join(parts)
@@ -415,6 +433,7 @@ class CapabilityEntry:
 
     __post_init__ = Claim.__post_init__
     row_label = platform_name = ""
+    last_reviewed = None
     key = Claim.key
     capability_path = Claim.capability_path
     table_heading = Claim.table_heading

@@ -16,8 +16,9 @@ class Status(models.TextChoices):
 
 
 class PublishableQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(status=Status.PUBLISHED, publish_at__lte=timezone.now())
+    def published(self, now=None):
+        """Live now (or at `now`)."""
+        return self.filter(status=Status.PUBLISHED, publish_at__lte=now or timezone.now())
 
     def scheduled(self):
         return self.filter(status=Status.PUBLISHED, publish_at__gt=timezone.now())

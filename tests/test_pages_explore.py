@@ -115,6 +115,27 @@ def test_an_unknown_platform_is_not_found_and_case_redirects(site):
     assert response.status_code == 301 and response["Location"] == "/platforms/tiktok/"
 
 
+def test_a_scheduled_page_joins_the_explore_pages_when_its_time_comes(site):
+    """Queries are compiled once per process (sitecontent/compiled_queries.py): each request
+    must still compare with its own "now"."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from platforms.models import ComparisonPage
+
+    page = ComparisonPage.objects.get(permalink="/Partnerships/")
+    page.publish_at = timezone.now() + timedelta(days=2)
+    page.save()
+    urls = ["/platforms/tiktok/", "/compare/instagram-vs-tiktok/", "/capabilities/"]
+    for url in urls:
+        assert "Partnership" not in soup_of(site, url).main.get_text(), url
+    with time_machine.travel(timezone.now() + timedelta(days=3)):
+        for url in urls:
+            assert "Partnership" in soup_of(site, url).main.get_text(), url
+
+
 # --- every table links rows, columns and cells ---------------------------------------------
 
 
