@@ -99,6 +99,23 @@ class TableDisplay:
     last_change: object = None
 
     @property
+    def head_html(self):
+        """The column headers' <th>s (names are sanitized inline HTML; descriptions escaped)."""
+        return mark_safe(  # noqa: S308
+            "".join(
+                f'<th scope="col" id="{escape(column.anchor)}"><a href="{escape(column.url)}">'
+                f"{column.name}</a>"
+                + (
+                    f' <span class="definition">{escape(column.description)}</span>'
+                    if column.description
+                    else ""
+                )
+                + "</th>"
+                for column in self.columns
+            )
+        )
+
+    @property
     def body_html(self):
         # Labels are escaped and notes were sanitized when saved.
         return mark_safe("\n".join(self.rows))  # noqa: S308
