@@ -423,6 +423,31 @@ def test_markdown_preview_sits_beside_the_text_on_wide_screens_in_the_sites_styl
             shoot(page, "markdown-editor")
 
 
+def test_the_preview_never_shows_a_whole_page_when_the_server_cannot_draw_it(
+    browser, transactional_db, live_server, django_user_model
+):
+    """After the session ends, markdownx's preview request gets the login page: the preview
+    says it is unavailable instead of drawing a login form inside the article's form."""
+    from playwright.sync_api import expect
+
+    from sitecontent.models import Article
+
+    seed("author:")
+    editor = make_editor(django_user_model)
+    article = Article.objects.get()
+    with new_page(browser, viewport={"width": 1280, "height": 800}) as page:
+        log_in(page, live_server.url, editor.username, EDITOR_PASSWORD)
+        page.goto(f"{live_server.url}/admin/sitecontent/article/{article.pk}/change/")
+        kept = [c for c in page.context.cookies() if c["name"] != "sessionid"]
+        page.context.clear_cookies()
+        page.context.add_cookies(kept)  # the session has ended; the CSRF cookie stays
+        page.locator("textarea[name=body]").click()
+        page.keyboard.type(" more words")
+        styled = page.locator(".field-body .site-preview")
+        expect(styled).to_contain_text("The preview is not available right now")
+        assert styled.locator("form, input, main").count() == 0
+
+
 # --- without JavaScript ------------------------------------------------------------------------
 
 

@@ -15,7 +15,16 @@ document.addEventListener("DOMContentLoaded", function () {
     const body = document.createElement("div");
     body.className = "prose";
     root.append(sheet, body);
-    const copy = () => { body.innerHTML = preview.innerHTML; };
+    // markdownx writes whatever the server answers, error pages included (a 500, or the login
+    // page once the session has ended): a whole page is never a preview of the text.
+    const copy = () => {
+      if (preview.querySelector("main, header, form")) {
+        body.textContent = "The preview is not available right now (the server did not draw it). " +
+          "Your text is unchanged; sign in again if your session has ended.";
+      } else {
+        body.innerHTML = preview.innerHTML;
+      }
+    };
     new MutationObserver(copy).observe(preview, { childList: true, subtree: true, characterData: true });
     copy();
     preview.hidden = true;
