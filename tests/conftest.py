@@ -1,4 +1,10 @@
 import copy
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -8,7 +14,8 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection
 
-PROJECT_SEEDS = Path(__file__).resolve().parent.parent / "sitecontent" / "seeds"
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT_SEEDS = ROOT / "sitecontent" / "seeds"
 # The launch documents as the CEO shared them; the project ships an identical copy.
 SHARED_SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 SEEDS_DIR = SHARED_SEEDS if SHARED_SEEDS.is_dir() else PROJECT_SEEDS
@@ -84,3 +91,48 @@ def form_fields(html, selector="form"):
         elif kind not in {"submit", "button", "file", "image", "reset"}:
             data[name] = field.get("value", "")
     return data
+
+
+# --- the site in other processes (gunicorn), for what one process cannot show ---------------
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_gunicorn(env, workers):
+    """The site under gunicorn with `env`, on a free port: yields its base URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
+        + ["sitecontent.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(base + "/robots.txt", timeout=1)
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    server.kill()
+                    pytest.fail(f"gunicorn did not start: {server.stderr.read().decode()[-2000:]}")
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def fetch(url):
+    """The text of a page another process serves."""
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode()

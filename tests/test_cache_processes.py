@@ -5,26 +5,15 @@ operator runs them: a page imported while the server runs shows on every worker'
 """
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import frontmatter
 import pytest
 
-from .conftest import SEEDS_DIR
+from .conftest import ROOT, SEEDS_DIR, fetch, running_gunicorn
 
-ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted(SEEDS_DIR.glob("*.txt"))
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -54,34 +43,8 @@ def site(tmp_path):
 @pytest.fixture
 def server(site):
     env, _manage = site
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "3", "-b", f"127.0.0.1:{port}"]
-        + ["sitecontent.wsgi"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/robots.txt", timeout=1)
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail("gunicorn did not start")
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(10)
-
-
-def fetch(url):
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return response.read().decode()
+    with running_gunicorn(env, workers=3) as base:
+        yield base
 
 
 def test_an_import_by_another_process_shows_on_every_workers_next_answer(site, server):

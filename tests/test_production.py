@@ -2,12 +2,8 @@
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -31,9 +27,8 @@ from sitecontent.models import Article
 from sitecontent.page_cache import GENERATION_KEY
 from sitecontent.publishing import Status
 
-from .conftest import SEEDS_DIR
+from .conftest import ROOT, SEEDS_DIR, fetch, running_gunicorn
 
-ROOT = Path(__file__).resolve().parent.parent
 PE = "/Personalized-Engagement/"
 PUBLIC_PAGES = ["/", "/blog/", PE, "/Partnerships/"]
 
@@ -296,60 +291,20 @@ def test_every_kind_of_edit_shows_at_once_on_cached_pages(seeded, client, edit):
 # --- Two processes sharing PostgreSQL and Redis --------------------------------------------
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def second_process(transactional_db):
     if connection.vendor != "postgresql" or "redis" not in settings.CACHES["default"]["BACKEND"]:
         pytest.skip("needs DATABASE_URL=postgres://… and REDIS_URL=redis://… (see .ci/run)")
     call_command("import_markdown", str(SEEDS_DIR), verbosity=0)
     db = connection.settings_dict
-    port = free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "sitecontent.settings.test",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": settings.CACHES["default"]["LOCATION"],
     }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-            "sitecontent.wsgi",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            urllib.request.urlopen(base + "/robots.txt", timeout=1)
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail(f"gunicorn did not start: {server.stderr.read().decode()[-2000:]}")
-            time.sleep(0.2)
-    yield base
-    server.terminate()
-    server.wait(10)
-
-
-def fetch(url):
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return response.read().decode()
+    with running_gunicorn(env, workers=2) as base:
+        yield base
 
 
 @pytest.mark.services
