@@ -1,4 +1,5 @@
 import copy
+import re
 import socket
 import subprocess
 import sys
@@ -19,6 +20,28 @@ PROJECT_SEEDS = ROOT / "sitecontent" / "seeds"
 # The launch documents as the CEO shared them; the project ships an identical copy.
 SHARED_SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 SEEDS_DIR = SHARED_SEEDS if SHARED_SEEDS.is_dir() else PROJECT_SEEDS
+
+
+def read_seed(path):
+    """A seed's text, repaired independently of the importer: the whole text round-trips
+    through Mac Roman only if it is UTF-8 that was once read as Mac Roman."""
+    text = path.read_text("utf-8")
+    try:
+        return text.encode("mac_roman").decode("utf-8")
+    except UnicodeError:
+        return text
+
+
+def write_seed_copies(folder, copies):
+    """The comparison seeds again under other permalinks (/Partnerships-2/…), one file each
+    per copy number: more content of the same shape."""
+    for number in copies:
+        for path in SEEDS_DIR.glob("*.txt"):
+            text = path.read_text("utf-8")
+            if "permalink:" not in text:
+                continue
+            text = re.sub(r"permalink: /([^/\n]+)/", rf"permalink: /\1-{number}/", text)
+            (folder / f"{number}-{path.name}").write_text(text, "utf-8")
 
 
 @pytest.fixture(autouse=True)

@@ -13,19 +13,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from sitecontent.models import Article
-from tests.conftest import SEEDS_DIR
+from tests.conftest import SEEDS_DIR, read_seed
 
 
 def normalise(text):
     return re.sub(r"\s+", " ", text).strip()
-
-
-def read_seed(path):
-    text = path.read_text("utf-8")
-    try:
-        return text.encode("mac_roman").decode("utf-8")
-    except UnicodeError:
-        return text
 
 
 def split_seed(path):

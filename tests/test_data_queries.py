@@ -1,14 +1,12 @@
 """The visitors' new pages read a fixed number of queries (at most 8), whatever the content:
 the same at the launch content and at ten times as many pages, cells and changes."""
 
-import re
-
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
 from platforms.models import Cell
-from tests.conftest import SEEDS_DIR
+from tests.conftest import write_seed_copies
 
 pytestmark = pytest.mark.django_db
 
@@ -51,13 +49,7 @@ def test_new_pages_need_the_same_few_queries_at_ten_times_the_content(
 
     change_notes()
     before = counts()
-    for copy in range(2, 11):
-        for path in SEEDS_DIR.glob("*.txt"):
-            text = path.read_text("utf-8")
-            if "permalink:" not in text:
-                continue
-            text = re.sub(r"permalink: /([^/\n]+)/", rf"permalink: /\1-{copy}/", text)
-            (tmp_path / f"{copy}-{path.name}").write_text(text, "utf-8")
+    write_seed_copies(tmp_path, range(2, 11))
     call_command("import_markdown", str(tmp_path), verbosity=0)
     change_notes()
     after = counts()

@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from platforms.markdown_io.text import repair_mojibake
 from platforms.models import Capability, Cell, ComparisonPage, TableRow
 from sitecontent.models import Article
-from tests.conftest import SEEDS_DIR
+from tests.conftest import SEEDS_DIR, read_seed
 
 SEED_PATHS = sorted(SEEDS_DIR.glob("*.txt"))
 MARKS = ("✅", "🟡", "❌", "❔")
@@ -49,15 +49,6 @@ def run_import(*paths, **options):
     out = io.StringIO()
     call_command("import_markdown", *map(str, paths), stdout=out, **options)
     return out.getvalue()
-
-
-def read_seed(path):
-    """Independent repair: the whole text round-trips through Mac Roman only if mis-encoded."""
-    text = path.read_text("utf-8")
-    try:
-        return text.encode("mac_roman").decode("utf-8")
-    except UnicodeError:
-        return text
 
 
 def front_matter(text):

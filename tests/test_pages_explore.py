@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.utils.text import slugify
 
 from platforms.models import Platform
+from tests.conftest import write_seed_copies
 from tests.test_seed_pages import SEED_PAGES, clean, normalise
 
 LEVEL_OF_MARK = {"✅": "full", "🟡": "partial", "❌": "none", "❔": "unknown"}
@@ -459,14 +460,6 @@ def test_new_pages_need_the_same_few_queries_at_ten_times_the_content(
         return found
 
     before = counts()
-    from tests.conftest import SEEDS_DIR
-
-    for copy in range(2, 11):
-        for path in SEEDS_DIR.glob("*.txt"):
-            text = path.read_text("utf-8")
-            if "permalink:" not in text:
-                continue
-            text = re.sub(r"permalink: /([^/\n]+)/", rf"permalink: /\1-{copy}/", text)
-            (tmp_path / f"{copy}-{path.name}").write_text(text, "utf-8")
+    write_seed_copies(tmp_path, range(2, 11))
     call_command("import_markdown", str(tmp_path), verbosity=0)
     assert counts() == before

@@ -16,22 +16,13 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 
-from tests.conftest import SEEDS_DIR
+from tests.conftest import SEEDS_DIR, read_seed
 
 MARKS = ("✅", "🟡", "❌", "❔")
 MOJIBAKE = ("‚", "ü§", "Ä", "√", "\uf8ff")
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 SEPARATOR_ROW = re.compile(r"^\|?[\s:|-]+\|?$")
 LIST_MARKER = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
-
-
-def read_seed(path):
-    """The seed's text, repaired if it is UTF-8 that was once read as Mac Roman."""
-    text = path.read_text("utf-8").replace("\r\n", "\n")
-    try:
-        return text.encode("mac_roman").decode("utf-8")
-    except UnicodeError:
-        return text
 
 
 def clean(markdown_text):
@@ -73,7 +64,7 @@ class SeedPage:
 
 
 def parse_seed(path):
-    text = read_seed(path)
+    text = read_seed(path).replace("\r\n", "\n")
     lines = text.split("\n")
     assert lines[0].strip() == "---", f"{path.name} has no front matter"
     end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
