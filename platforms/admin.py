@@ -169,7 +169,8 @@ class ComparisonTableAdmin(EditorAdmin):
             "they are marked below with both versions.",
         )
         conflicts = {c["prefix"]: c for c in editor.conflicts}
-        return self._render_grid(request, GridEditor(self._grid_table(table_id), conflicts=conflicts))
+        fresh = GridEditor(self._grid_table(table_id), conflicts=conflicts)
+        return self._render_grid(request, fresh)
 
     def _grid_table(self, table_id):
         tables = ComparisonTable.objects.with_cells().select_related("page")
