@@ -105,17 +105,17 @@ class ResolvableForm(forms.Form):
     field (`merges`), used in its place."""
 
     merges = ""  # the field a merge replaces
-    merge_widget = forms.TextInput
-    merge_max_length = 200
-    merge_joiner = " / "  # between my version and theirs in the merge box
+    merge_widget = forms.Textarea
+    merge_max_length = 4000
+    merge_joiner = "\n\n"  # between my version and theirs in the merge box
 
     def __init__(self, *args, conflict=None, initial, **kwargs):
         self.conflict = conflict
         if conflict:
             mine = conflict["mine"][self.merges]
             theirs = self.values_of(self.theirs)[self.merges]
-            both = mine if mine == theirs else self.merge_joiner.join([mine, theirs])
-            initial = {**conflict["mine"], "resolve": KEEP_MINE, self.merge_box: both.strip()}
+            both = self.merge_joiner.join(v for v in dict.fromkeys([mine, theirs]) if v)
+            initial = {**conflict["mine"], "resolve": KEEP_MINE, self.merge_box: both}
         super().__init__(*args, initial=initial, **kwargs)
         if conflict or (self.data and self.add_prefix("resolve") in self.data):
             self.fields["resolve"] = forms.ChoiceField(
@@ -148,9 +148,6 @@ class ResolvableForm(forms.Form):
 
 class CellForm(ResolvableForm):
     merges = "note"
-    merge_widget = forms.Textarea
-    merge_max_length = 4000
-    merge_joiner = "\n\n"
 
     level = forms.ChoiceField(required=False, choices=[("", "—"), *Level.choices])
     note = forms.CharField(
@@ -213,6 +210,8 @@ class CellForm(ResolvableForm):
             return None
         return self.conflict["theirs"] or Cell(capability=self.cell.capability, row=self.cell.row)
 
+    what = "cell"
+
     @property
     def place(self):
         return f"{self.cell.row.display_label}, {self.cell.capability.name}"
@@ -261,6 +260,10 @@ class HeaderForm(ResolvableForm):
     """A row or column header: its name, position, and bulk actions on its cells."""
 
     merges = "name"
+    # Two lines, so that both names show whole in a narrow header; joined again on save.
+    merge_widget = forms.Textarea(attrs={"rows": 2})
+    merge_max_length = 400  # room for both; the name itself stays within 200
+    merge_joiner = " / "
 
     name = forms.CharField(required=False, max_length=200)
     order = forms.IntegerField(min_value=0, max_value=9999)
@@ -279,6 +282,18 @@ class HeaderForm(ResolvableForm):
 
     def clean_name(self):
         return self.cleaned_data["name"].strip()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("resolve") == MERGE:
+            data["name"] = " ".join(data["name"].split())
+            if len(data["name"]) > self.fields["name"].max_length:
+                self.add_error(self.merge_box, "Shorten the merged name to 200 characters.")
+        return data
+
+    @property
+    def what(self):
+        return self.kind
 
     def values_of(self, obj):
         return {"name": obj.label if self.kind == "row" else obj.name, "order": obj.order}

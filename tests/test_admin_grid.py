@@ -237,7 +237,7 @@ def test_two_editors_rename_the_same_column_the_second_sees_both_and_the_rest_sa
     assert header.select_one(f'input[name="{col}-order"]')["value"] == "7"
     theirs = header.select_one(".theirs").get_text(" ")
     assert "Their column name" in theirs and "Position 0" in theirs
-    merged = header.select_one(f'input[name="{col}-merged_name"]')["value"]
+    merged = header.select_one(f'textarea[name="{col}-merged_name"]').get_text().strip()
     assert merged == "My column name / Their column name"
     assert len(soup.select(".has-conflict")) == 1
 
