@@ -354,6 +354,53 @@ def test_two_sessions_on_a_change_form_see_both_values_side_by_side(
     assert platform.parent_company == "Company One"
 
 
+def test_two_sessions_change_the_same_inline_row_and_the_second_merges(
+    browser, transactional_db, live_server, django_user_model
+):
+    from playwright.sync_api import expect
+
+    from platforms.models import ComparisonTable
+
+    seed("permalink: /Personalized-Engagement/")
+    editor = make_editor(django_user_model)
+    table = ComparisonTable.objects.get(page__permalink="/Personalized-Engagement/")
+    first, second = table.capabilities.order_by("order")[:2]
+    url = f"{live_server.url}/admin/platforms/comparisontable/{table.pk}/change/"
+    description = '[name="capabilities-0-description"]'
+    with (
+        new_page(browser, viewport=SCREENS["1280x800"]) as one,
+        new_page(browser, viewport=SCREENS["1280x800"]) as two,
+    ):
+        log_in(one, live_server.url, editor.username, EDITOR_PASSWORD)
+        log_in(two, live_server.url, editor.username, EDITOR_PASSWORD)
+        one.goto(url)
+        two.goto(url)
+        one.locator(description).fill("Described in session one")
+        one.get_by_role("button", name="Save", exact=True).click()
+        expect(one.locator(".messagelist .success")).to_be_visible()
+        two.locator(description).fill("Described in session two")
+        two.locator('[name="capabilities-1-name"]').fill("Renamed in session two")
+        two.get_by_role("button", name="Save", exact=True).click()
+        panel = two.locator(".edit-conflicts")
+        expect(panel).to_contain_text("capability 1")
+        expect(panel).to_contain_text("Described in session one")
+        expect(panel).to_contain_text("Described in session two")
+        expect(two.locator(description)).to_have_value("Described in session two")
+        for scheme in ("light", "dark"):
+            two.emulate_media(color_scheme=scheme)
+            shoot(two, f"inline-conflict-{scheme}")
+        panel.get_by_label("Merge, as written here").check()
+        panel.get_by_role("textbox").fill("Described in both sessions")
+        two.get_by_role("button", name="Save", exact=True).click()
+        expect(two.locator(".messagelist .success")).to_be_visible()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.description, second.name) == (
+        "Described in both sessions",
+        "Renamed in session two",
+    )
+
+
 # --- import ------------------------------------------------------------------------------------
 
 
