@@ -66,7 +66,7 @@ class VersionedModelForm(forms.ModelForm):
 
     loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, refused=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.conflicts = []
         self.merged_theirs = []
@@ -78,15 +78,6 @@ class VersionedModelForm(forms.ModelForm):
             current = type(self.instance)._default_manager.filter(pk=self.instance.pk).first()
             if current is not None:
                 self.initial[VERSION_FIELD] = self._sign(current)
-        refused = (refused or {}).get(self.instance.pk) if self.instance.pk else None
-        if refused is not None:
-            # An inline row whose save was just refused, shown as this editor sent it, with
-            # the version it was compared with: as on a main form, a field only they changed
-            # stays theirs on the next save.
-            for name in [*self._tracked(), VERSION_FIELD]:
-                self.initial[name] = refused[name].value()
-            self.conflicts = [{**c, **self._input_names(c["name"])} for c in refused.conflicts]
-            self.merged_theirs = refused.merged_theirs
 
     def _tracked(self):
         return tracked_fields(self._meta.model, [n for n in self.fields if n != VERSION_FIELD])
@@ -199,7 +190,20 @@ class VersionedModelForm(forms.ModelForm):
 
 class VersionedInlineForm(VersionedModelForm):
     """An inline row: a conflict leaves this row unsaved without stopping the rest of the page,
-    which the admin then shows again with the choice for this row (EditorAdmin)."""
+    which the admin then shows again with the choice for this row (EditorAdmin).
+
+    `refused` ({pk: the row's form whose save was just refused}) shows such a row as this
+    editor sent it, with the version it was compared with: as on a main form, a field only
+    they changed stays theirs on the next save."""
+
+    def __init__(self, *args, refused=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        refused = (refused or {}).get(self.instance.pk) if self.instance.pk else None
+        if refused is not None:
+            for name in [*self._tracked(), VERSION_FIELD]:
+                self.initial[name] = refused[name].value()
+            self.conflicts = [{**c, **self._input_names(c["name"])} for c in refused.conflicts]
+            self.merged_theirs = refused.merged_theirs
 
     def _refuse(self):
         pass  # no error: the formset stays valid, and has_changed() keeps the row unsaved

@@ -140,7 +140,7 @@ def test_a_cells_source_changed_meanwhile_is_refused_alone_and_offered_with_both
         staff_client,
         second_editor,
         mine={"sources-0-title": "My title", "note": "My note on the cell"},
-        theirs={"sources-0-title": "Their title"},
+        theirs={"sources-0-title": "Their title", "sources-0-url": "https://example.org/b"},
     )
     assert response.status_code == 200
     # The source is refused; the cell's own change, in the same post, is saved.
@@ -156,7 +156,8 @@ def test_a_cells_source_changed_meanwhile_is_refused_alone_and_offered_with_both
     assert (again["sources-0-title"], again["sources-0-_resolve_title"]) == ("My title", "mine")
     assert staff_client.post(url, again).status_code == 302
     source.refresh_from_db()
-    assert source.title == "My title"
+    # The address only they changed stays theirs.
+    assert (source.title, source.url) == ("My title", "https://example.org/b")
 
 
 @pytest.mark.parametrize(
