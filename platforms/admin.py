@@ -168,9 +168,8 @@ class ComparisonTableAdmin(EditorAdmin):
             "someone else saved the same cell or header after you opened this page: "
             "they are marked below with both versions.",
         )
-        cell_conflicts = {c["prefix"]: c for c in editor.conflicts if "mine" in c}
-        fresh = GridEditor(self._grid_table(table_id), conflicts=cell_conflicts)
-        fresh.header_conflicts = [c["header"] for c in editor.conflicts if "header" in c]
+        conflicts = {c["prefix"]: c for c in editor.conflicts}
+        fresh = GridEditor(self._grid_table(table_id), conflicts=conflicts)
         return self._render_grid(request, fresh)
 
     def _grid_table(self, table_id):

@@ -26,13 +26,14 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
+from sitecontent.admin_locking import KEEP_MINE, MERGE, RESOLVE_CHOICES, TAKE_THEIRS
+
 from .models import Capability, Cell, Level, Platform, TableRow
 
 VERSION_SALT = "grid-loaded-version"
 SOURCES_HELP = (
     "One source a line: URL | title | accessed date (YYYY-MM-DD). Title and date are optional."
 )
-KEEP_MINE, TAKE_THEIRS, MERGE = "mine", "theirs", "merge"
 # The level menu's options with each value selected, written once rather than per cell.
 LEVEL_OPTIONS = {
     selected: mark_safe(
@@ -97,7 +98,57 @@ def normalized(text):
     return text.replace("\r\n", "\n").strip()
 
 
-class CellForm(forms.Form):
+class ResolvableForm(forms.Form):
+    """A cell or header form, re-offered after its save was refused (`conflict`: {"mine": my
+    values, "theirs": the object as someone else saved it}). Its fields hold my values; the
+    choice is keep mine, take theirs, or merge: a box pre-filled with both versions of one
+    field (`merges`), used in its place."""
+
+    merges = ""  # the field a merge replaces
+    merge_widget = forms.Textarea
+    merge_max_length = 4000
+    merge_joiner = "\n\n"  # between my version and theirs in the merge box
+
+    def __init__(self, *args, conflict=None, initial, **kwargs):
+        self.conflict = conflict
+        if conflict:
+            mine = conflict["mine"][self.merges]
+            theirs = self.values_of(self.theirs)[self.merges]
+            both = self.merge_joiner.join(v for v in dict.fromkeys([mine, theirs]) if v)
+            initial = {**conflict["mine"], "resolve": KEEP_MINE, self.merge_box: both}
+        super().__init__(*args, initial=initial, **kwargs)
+        if conflict or (self.data and self.add_prefix("resolve") in self.data):
+            self.fields["resolve"] = forms.ChoiceField(
+                required=False, choices=RESOLVE_CHOICES, widget=forms.RadioSelect
+            )
+            self.fields[self.merge_box] = forms.CharField(
+                required=False,
+                max_length=self.merge_max_length,
+                widget=self.merge_widget,
+                label=f"Merged {self.merges}",
+            )
+
+    @property
+    def merge_box(self):
+        return f"merged_{self.merges}"
+
+    @property
+    def merged(self):
+        """The merge box, for the template."""
+        return self[self.merge_box]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("resolve") == MERGE:
+            data[self.merges] = normalized(data.get(self.merge_box, ""))
+            if not data[self.merges] and self.fields[self.merges].required:
+                self.add_error(self.merge_box, f"Write the merged {self.merges}.")
+        return data
+
+
+class CellForm(ResolvableForm):
+    merges = "note"
+
     level = forms.ChoiceField(required=False, choices=[("", "—"), *Level.choices])
     note = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2, "cols": 24})
@@ -111,25 +162,11 @@ class CellForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "cols": 24}),
     )
 
-    def __init__(self, *args, cell, uses_levels, conflict=None, **kwargs):
+    def __init__(self, *args, cell, uses_levels, **kwargs):
         self.cell = cell
-        self.conflict = conflict  # {"mine": values, "theirs": cell} after a refused save
-        initial = self.values_of(cell)
-        if conflict:
-            initial = {**conflict["mine"], "resolve": KEEP_MINE}
-            initial["merged_note"] = f"{conflict['mine']['note']}\n\n{self.theirs.note}".strip()
-        super().__init__(*args, initial=initial, **kwargs)
+        super().__init__(*args, initial=self.values_of(cell), **kwargs)
         if not uses_levels:
             del self.fields["level"]
-        if conflict or (self.data and f"{self.prefix}-resolve" in self.data):
-            self.fields["resolve"] = forms.ChoiceField(
-                required=False,
-                choices=[(KEEP_MINE, "Keep mine"), (TAKE_THEIRS, "Take theirs"), (MERGE, "Merge")],
-                widget=forms.RadioSelect,
-            )
-            self.fields["merged_note"] = forms.CharField(
-                required=False, max_length=4000, widget=forms.Textarea
-            )
 
     @property
     def shown(self):
@@ -173,9 +210,24 @@ class CellForm(forms.Form):
             return None
         return self.conflict["theirs"] or Cell(capability=self.cell.capability, row=self.cell.row)
 
+    what = "cell"
+
     @property
-    def theirs_sources(self):
-        return sources_as_text(self.theirs.sources.all()) if self.theirs.pk else ""
+    def place(self):
+        return f"{self.cell.row.display_label}, {self.cell.capability.name}"
+
+    @property
+    def theirs_lines(self):
+        """Their version, as the conflict box shows it."""
+        theirs = self.theirs
+        level = f"{theirs.get_level_display()}: " if theirs.level else ""
+        lines = [level + (theirs.note or "(no note)")]
+        if theirs.last_reviewed:
+            lines.append(f"Reviewed {theirs.last_reviewed.isoformat()}")
+        sources = sources_as_text(theirs.sources.all()).splitlines() if theirs.pk else []
+        if sources:
+            lines += [f"Sources: {sources[0]}", *sources[1:]]
+        return lines
 
     def clean_note(self):
         return normalized(self.cleaned_data["note"])
@@ -187,8 +239,6 @@ class CellForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("resolve") == MERGE:
-            data["note"] = normalized(data.get("merged_note", ""))
         self.cell.level = data.get("level", "")
         self.cell.note = data.get("note", "")
         self.cell.last_reviewed = data.get("last_reviewed")
@@ -206,8 +256,14 @@ class CellForm(forms.Form):
         return {key: data.get(key, "") for key in ("level", "note", "last_reviewed", "sources")}
 
 
-class HeaderForm(forms.Form):
+class HeaderForm(ResolvableForm):
     """A row or column header: its name, position, and bulk actions on its cells."""
+
+    merges = "name"
+    # Two lines, so that both names show whole in a narrow header; joined again on save.
+    merge_widget = forms.Textarea(attrs={"rows": 2})
+    merge_max_length = 400  # room for both; the name itself stays within 200
+    merge_joiner = " / "
 
     name = forms.CharField(required=False, max_length=200)
     order = forms.IntegerField(min_value=0, max_value=9999)
@@ -216,8 +272,7 @@ class HeaderForm(forms.Form):
 
     def __init__(self, *args, obj, kind, **kwargs):
         self.obj, self.kind = obj, kind
-        name = obj.label if kind == "row" else obj.name
-        super().__init__(*args, initial={"name": name, "order": obj.order}, **kwargs)
+        super().__init__(*args, initial=self.values_of(obj), **kwargs)
         if kind == "row":  # an empty label shows the platform's name
             self.fields["name"].widget.attrs["placeholder"] = obj.platform.name
         self.fields["delete"].label = f"Delete this {kind}"
@@ -228,12 +283,43 @@ class HeaderForm(forms.Form):
     def clean_name(self):
         return self.cleaned_data["name"].strip()
 
+    def clean(self):
+        data = super().clean()
+        if data.get("resolve") == MERGE:
+            data["name"] = " ".join(data["name"].split())
+            if len(data["name"]) > self.fields["name"].max_length:
+                self.add_error(self.merge_box, "Shorten the merged name to 200 characters.")
+        return data
+
+    @property
+    def what(self):
+        return self.kind
+
+    def values_of(self, obj):
+        return {"name": obj.label if self.kind == "row" else obj.name, "order": obj.order}
+
+    @property
+    def place(self):
+        return f"{self.kind} {self.obj}"
+
+    @property
+    def theirs(self):
+        return self.conflict["theirs"] if self.conflict else None
+
+    @property
+    def theirs_lines(self):
+        theirs = self.values_of(self.theirs)
+        name = theirs["name"] or f"(no label: shows {self.theirs.platform.name})"
+        return [name, f"Position {theirs['order']}"]
+
     def fingerprint_now(self):
-        name = self.obj.label if self.kind == "row" else self.obj.name
-        return fingerprint(name, self.obj.order)
+        return fingerprint(*self.values_of(self.obj).values())
+
+    def submitted(self):
+        return {"name": self.cleaned_data["name"], "order": self.cleaned_data["order"]}
 
     def fingerprint_submitted(self):
-        return fingerprint(self.cleaned_data["name"], self.cleaned_data["order"])
+        return fingerprint(*self.submitted().values())
 
     def apply(self):
         if self.kind == "row":
@@ -279,8 +365,8 @@ class GridEditor:
     """All the forms of one table's grid, validated together and saved in one transaction.
 
     `table` should come from ComparisonTable.objects.with_cells(), so that its grid costs no query
-    per row or column. `conflicts` ({cell prefix: (my values, their cell)}) re-offers cells
-    whose save was refused."""
+    per row or column. `conflicts` ({prefix: {"mine": my values, "theirs": their object}})
+    re-offers the cells and headers whose save was refused."""
 
     def __init__(self, table, data=None, conflicts=None):
         self.table = table
@@ -305,12 +391,18 @@ class GridEditor:
                 )
                 self.loaded[prefix] = CellForm.fingerprint_of(CellForm.values_of(cell))
                 cells.append(form)
-            header = HeaderForm(data, obj=row, kind="row", prefix=f"row-{row.id}")
+            prefix = f"row-{row.id}"
+            header = HeaderForm(
+                data, obj=row, kind="row", prefix=prefix, conflict=conflicts.get(prefix)
+            )
             self.loaded[header.prefix] = header.fingerprint_now()
             self.grid.append((row, header, cells))
         self.column_headers = []
         for capability in self.capabilities:
-            header = HeaderForm(data, obj=capability, kind="column", prefix=f"col-{capability.id}")
+            prefix = f"col-{capability.id}"
+            header = HeaderForm(
+                data, obj=capability, kind="column", prefix=prefix, conflict=conflicts.get(prefix)
+            )
             self.loaded[header.prefix] = header.fingerprint_now()
             self.column_headers.append((capability, header))
         self.add_row = AddRowForm(data, table=table, prefix="add-row")
@@ -362,8 +454,8 @@ class GridEditor:
     @transaction.atomic
     def save(self):
         """Write what this editor changed; returns the number of cells changed. Refused
-        changes are in self.conflicts afterwards: {"prefix", "mine", "theirs"} for a cell,
-        {"prefix", "header"} for a row or column header."""
+        changes are in self.conflicts afterwards: {"prefix", "mine", "theirs"} for each cell,
+        row or column header."""
         current = self._current_cells()
         today = timezone.localdate()
         reviewed_rows = {h.obj.id for _r, h, _c in self.grid if h.cleaned_data["reviewed_today"]}
@@ -431,10 +523,18 @@ class GridEditor:
         base = self.base.get(header.prefix)
         mine = header.fingerprint_submitted()
         if mine == base or mine == header.fingerprint_now():
+            return  # untouched here (so theirs stays), or already as wanted
+        locked = type(header.obj).objects.select_for_update()
+        header.obj.refresh_from_db(from_queryset=locked)
+        now = header.fingerprint_now()
+        if header.cleaned_data.get("resolve") == TAKE_THEIRS and base == now:
             return
-        header.obj.refresh_from_db()
-        if base is not None and header.fingerprint_now() != base:
-            self.conflicts.append({"prefix": header.prefix, "header": str(header.obj)})
+        if mine == now:
+            return
+        if base is not None and base != now:
+            self.conflicts.append(
+                {"prefix": header.prefix, "mine": header.submitted(), "theirs": header.obj}
+            )
             return
         header.apply()
 

@@ -1,6 +1,8 @@
 """The base of every content admin: versioned change forms and history in editors' words."""
 
-from django.contrib import admin
+import copy
+
+from django.contrib import admin, messages
 from django.db import models, router, transaction
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -11,7 +13,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from .admin_locking import VERSION_FIELD, VersionedModelForm
+from .admin_locking import VERSION_FIELD, VersionedInlineForm, VersionedModelForm
 
 
 def readable_value(field, value):
@@ -55,9 +57,9 @@ def label_file_input(db_field, formfield):
 
 class VersionedInlineMixin:
     """Inline rows carry their loaded version too (a hidden input in the row): a row someone
-    else changed meanwhile is refused with their value in the error beside the field."""
+    else changed meanwhile is left unsaved, and shown again with both versions (EditorAdmin)."""
 
-    form = VersionedModelForm
+    form = VersionedInlineForm
 
     def get_fields(self, request, obj=None):
         fields = [name for name in super().get_fields(request, obj) if name != VERSION_FIELD]
@@ -112,6 +114,51 @@ class EditorAdmin(SimpleHistoryAdmin):
     def get_fields(self, request, obj=None):
         # The version is a hidden input the change form template places itself.
         return [name for name in super().get_fields(request, obj) if name != VERSION_FIELD]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Inline rows left unsaved because someone else changed them meanwhile, by formset
+        # prefix and row: response_change shows them again instead of leaving the page.
+        refused = {}
+        for formset in formsets:
+            for row in formset.forms:
+                if getattr(row, "conflicts", None):
+                    refused.setdefault(formset.prefix, {})[row.instance.pk] = row
+        if refused:
+            request.refused_rows = refused
+
+    def response_change(self, request, obj):
+        refused = getattr(request, "refused_rows", None)
+        if not refused:
+            return super().response_change(request, obj)
+        count = sum(len(rows) for rows in refused.values())
+        messages.warning(
+            request,
+            f"Saved, except {count} row(s) someone else changed after you opened this page: "
+            "choose which version to keep for each, above, then save again.",
+        )
+        # The page as it is now (rows added a moment ago appear once, with their id), except
+        # the refused rows, shown as this editor sent them (get_formset_kwargs).
+        fresh = copy.copy(request)
+        fresh.method = "GET"
+        return self.change_view(fresh, str(obj.pk))
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        refused = getattr(request, "refused_rows", {}).get(prefix)
+        if refused and request.method == "GET":
+            kwargs["form_kwargs"] = {"refused": refused}
+        return kwargs
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # Each inline row with a conflict gets the main form's box, naming the row.
+        context["inline_conflicts"] = [
+            {"row": f"{inline.opts.verbose_name} {number} (“{row.instance}”)", "form": row}
+            for inline in context.get("inline_admin_formsets", [])
+            for number, row in enumerate(inline.formset.forms, start=1)
+            if getattr(row, "conflicts", None)
+        ]
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ReadableHistory(self.model, historical_record)

@@ -10,8 +10,11 @@ again (locked with SELECT … FOR UPDATE where the database can) and compared fi
   editable box pre-filled with both). The form then carries the new version, so the next save
   goes through unless a third change happened meanwhile.
 
-No column is added to any model. Inline rows (sources, aliases…) are not versioned: their own
-change pages, and the grid editor for cells, are.
+Inline rows (sources, aliases…) carry their version too (VersionedInlineForm): a row both
+changed is left unsaved while the rest of the page saves, and the page is shown again with that
+row as this editor wrote it and the same choice for its fields.
+
+No column is added to any model.
 """
 
 from django import forms
@@ -24,6 +27,7 @@ SALT = "admin-loaded-version"
 RESOLVE_PREFIX = "_resolve_"
 MERGE_PREFIX = "_merge_"
 KEEP_MINE, TAKE_THEIRS, MERGE = "mine", "theirs", "merge"
+RESOLVE_CHOICES = [(KEEP_MINE, "Keep mine"), (TAKE_THEIRS, "Take theirs"), (MERGE, "Merge")]
 
 
 def tracked_fields(model, form_fields):
@@ -123,14 +127,18 @@ class VersionedModelForm(forms.ModelForm):
                 new_base[name] = theirs
         if self.conflicts:
             self.data[self.add_prefix(VERSION_FIELD)] = self._sign(current, new_base)
-            for conflict in self.conflicts:
-                self.add_error(
-                    conflict["name"],
-                    f"Someone else ({conflict['who']}) changed this since you opened it, to: "
-                    f"“{conflict['theirs']}”. Save again to keep yours.",
-                )
+            self._refuse()
             return data
         return self._apply_resolutions(current, data)
+
+    def _refuse(self):
+        """A conflict stops the whole save: the form is shown again with both versions."""
+        for conflict in self.conflicts:
+            self.add_error(
+                conflict["name"],
+                f"Someone else ({conflict['who']}) changed this since you opened it, to: "
+                f"“{conflict['theirs']}”. Save again to keep yours.",
+            )
 
     def _apply_resolutions(self, current, data):
         """After a conflict was shown: 'take theirs' and 'merge' choices for its fields."""
@@ -162,6 +170,7 @@ class VersionedModelForm(forms.ModelForm):
         theirs_text = current._meta.get_field(name).value_to_string(current)
         return {
             "name": name,
+            **self._input_names(name),
             "label": field.label or name,
             "mine": display_value(probe, name),
             "theirs": display_value(current, name),
@@ -169,6 +178,38 @@ class VersionedModelForm(forms.ModelForm):
             "merged": f"{mine}\n\n{theirs_text}" if is_text else "",
             "who": _last_editor(current),
         }
+
+    def _input_names(self, name):
+        """The choice's inputs, named as _apply_resolutions reads them (with an inline row's
+        prefix)."""
+        return {
+            "resolve_input": self.add_prefix(RESOLVE_PREFIX + name),
+            "merge_input": self.add_prefix(MERGE_PREFIX + name),
+        }
+
+
+class VersionedInlineForm(VersionedModelForm):
+    """An inline row: a conflict leaves this row unsaved without stopping the rest of the page,
+    which the admin then shows again with the choice for this row (EditorAdmin).
+
+    `refused` ({pk: the row's form whose save was just refused}) shows such a row as this
+    editor sent it, with the version it was compared with: as on a main form, a field only
+    they changed stays theirs on the next save."""
+
+    def __init__(self, *args, refused=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        refused = (refused or {}).get(self.instance.pk) if self.instance.pk else None
+        if refused is not None:
+            for name in [*self._tracked(), VERSION_FIELD]:
+                self.initial[name] = refused[name].value()
+            self.conflicts = [{**c, **self._input_names(c["name"])} for c in refused.conflicts]
+            self.merged_theirs = refused.merged_theirs
+
+    def _refuse(self):
+        pass  # no error: the formset stays valid, and has_changed() keeps the row unsaved
+
+    def has_changed(self):
+        return not self.conflicts and super().has_changed()
 
 
 def _last_editor(obj):

@@ -159,3 +159,23 @@ def fetch(url):
     """The text of a page another process serves."""
     with urllib.request.urlopen(url, timeout=10) as response:
         return response.read().decode()
+
+
+@pytest.fixture
+def second_editor(staff_user, django_user_model):
+    """Another staff member's browser, for two editors working on the same page."""
+    from django.test import Client
+
+    other = django_user_model.objects.create_superuser("deputy", "deputy@example.org", "pw-2")
+    client = Client()
+    client.force_login(other)
+    return client
+
+
+def save_after_someone_else(url, mine, theirs, *, my_changes, their_changes, selector):
+    """Both editors open the page at `url`; the second saves `their_changes`, then the first
+    posts `my_changes` from the page as it first loaded. Returns the first's response."""
+    my_form = form_fields(mine.get(url).content, selector)
+    their_form = form_fields(theirs.get(url).content, selector)
+    assert theirs.post(url, {**their_form, **their_changes}).status_code == 302
+    return mine.post(url, {**my_form, **my_changes})

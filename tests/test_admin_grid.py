@@ -4,13 +4,12 @@ import datetime
 
 import pytest
 from bs4 import BeautifulSoup
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from platforms.models import Capability, Cell, ComparisonTable, Level
 
-from .conftest import form_fields
+from .conftest import form_fields, save_after_someone_else
 
 PE = "/Personalized-Engagement/"
 
@@ -37,12 +36,15 @@ def public_text(client, table):
     return " ".join(BeautifulSoup(html, "html.parser").get_text(" ").split())
 
 
-@pytest.fixture
-def other_editor(django_user_model):
-    other = django_user_model.objects.create_superuser("deputy", "deputy@example.org", "pw-2")
-    client = Client()
-    client.force_login(other)
-    return client
+def conflict(table, staff_client, second_editor, *, mine, theirs):
+    return save_after_someone_else(
+        grid_url(table),
+        staff_client,
+        second_editor,
+        my_changes=mine,
+        their_changes=theirs,
+        selector="form.grid-editor",
+    )
 
 
 def test_sources_and_review_date_are_edited_from_the_grid(table, staff_client, client):
@@ -150,16 +152,19 @@ def test_mark_a_column_reviewed_today(table, staff_client):
 
 
 def test_two_editors_save_the_same_cell_the_second_sees_both_and_other_cells_save(
-    table, staff_client, other_editor
+    table, staff_client, second_editor
 ):
     contested, elsewhere = Cell.objects.filter(capability__table=table, level=Level.FULL)[:2]
-    mine, theirs = open_grid(staff_client, table), open_grid(other_editor, table)
-    theirs[f"{prefix_of(contested)}-note"] = "Their wording"
-    assert other_editor.post(grid_url(table), theirs).status_code == 302
-
-    mine[f"{prefix_of(contested)}-note"] = "My wording"
-    mine[f"{prefix_of(elsewhere)}-note"] = "My uncontested change"
-    response = staff_client.post(grid_url(table), mine)
+    response = conflict(
+        table,
+        staff_client,
+        second_editor,
+        mine={
+            f"{prefix_of(contested)}-note": "My wording",
+            f"{prefix_of(elsewhere)}-note": "My uncontested change",
+        },
+        theirs={f"{prefix_of(contested)}-note": "Their wording"},
+    )
     assert response.status_code == 200
     contested.refresh_from_db()
     elsewhere.refresh_from_db()
@@ -186,26 +191,98 @@ def test_two_editors_save_the_same_cell_the_second_sees_both_and_other_cells_sav
 
 @pytest.mark.parametrize(("choice", "expected"), [("mine", "My wording"), ("theirs", "Theirs")])
 def test_after_a_grid_conflict_keep_mine_or_take_theirs(
-    table, staff_client, other_editor, choice, expected
+    table, staff_client, second_editor, choice, expected
 ):
     contested = Cell.objects.filter(capability__table=table, level=Level.FULL).first()
-    mine, theirs = open_grid(staff_client, table), open_grid(other_editor, table)
-    theirs[f"{prefix_of(contested)}-note"] = "Theirs"
-    other_editor.post(grid_url(table), theirs)
-    mine[f"{prefix_of(contested)}-note"] = "My wording"
-    again = form_fields(staff_client.post(grid_url(table), mine).content, "form.grid-editor")
+    note = f"{prefix_of(contested)}-note"
+    response = conflict(
+        table, staff_client, second_editor, mine={note: "My wording"}, theirs={note: "Theirs"}
+    )
+    again = form_fields(response.content, "form.grid-editor")
     again[f"{prefix_of(contested)}-resolve"] = choice
     assert staff_client.post(grid_url(table), again).status_code == 302
     contested.refresh_from_db()
     assert contested.note == expected
 
 
-def test_an_untouched_cell_keeps_what_someone_else_saved(table, staff_client, other_editor):
+def test_two_editors_rename_the_same_column_the_second_sees_both_and_the_rest_saves(
+    table, staff_client, second_editor
+):
+    contested, moved = table.capabilities.order_by("order")[:2]
     cell = Cell.objects.filter(capability__table=table, level=Level.FULL).first()
-    mine, theirs = open_grid(staff_client, table), open_grid(other_editor, table)
-    theirs[f"{prefix_of(cell)}-note"] = "Saved by the other editor"
-    other_editor.post(grid_url(table), theirs)
-    assert staff_client.post(grid_url(table), mine).status_code == 302
+    col = f"col-{contested.pk}"
+    response = conflict(
+        table,
+        staff_client,
+        second_editor,
+        mine={
+            f"{col}-name": "My column name",
+            f"{col}-order": "7",
+            f"col-{moved.pk}-order": "9",
+            f"{prefix_of(cell)}-note": "My note elsewhere",
+        },
+        theirs={f"{col}-name": "Their column name"},
+    )
+    assert response.status_code == 200
+    contested.refresh_from_db()
+    moved.refresh_from_db()
+    cell.refresh_from_db()
+    assert (contested.name, contested.order) == ("Their column name", 0)
+    assert (moved.order, cell.note) == (9, "My note elsewhere")
+    soup = BeautifulSoup(response.content, "html.parser")
+    header = soup.select_one(f'th:has(input[name="{col}-name"])')
+    assert "has-conflict" in header["class"]
+    # My name and position are in the fields, theirs beside them, and both in the merge box.
+    assert header.select_one(f'input[name="{col}-name"]')["value"] == "My column name"
+    assert header.select_one(f'input[name="{col}-order"]')["value"] == "7"
+    theirs = header.select_one(".theirs").get_text(" ")
+    assert "Their column name" in theirs and "Position 0" in theirs
+    merged = header.select_one(f'textarea[name="{col}-merged_name"]').get_text().strip()
+    assert merged == "My column name / Their column name"
+    assert len(soup.select(".has-conflict")) == 1
+
+
+@pytest.mark.parametrize(
+    ("choice", "merged", "expected"),
+    [
+        ("mine", None, ("My label", 5)),
+        ("theirs", None, ("Their label", 0)),
+        ("merge", "My label (their label)", ("My label (their label)", 5)),
+    ],
+)
+def test_after_a_row_header_conflict_keep_mine_take_theirs_or_merge(
+    table, staff_client, second_editor, choice, merged, expected
+):
+    row = table.rows.order_by("order").first()
+    header = f"row-{row.pk}"
+    response = conflict(
+        table,
+        staff_client,
+        second_editor,
+        mine={f"{header}-name": "My label", f"{header}-order": "5"},
+        theirs={f"{header}-name": "Their label"},
+    )
+    assert (
+        "Their label"
+        in BeautifulSoup(response.content, "html.parser")
+        .select_one("th.has-conflict .theirs")
+        .get_text()
+    )
+    again = form_fields(response.content, "form.grid-editor")
+    assert again[f"{header}-resolve"] == "mine"
+    again[f"{header}-resolve"] = choice
+    if merged:
+        again[f"{header}-merged_name"] = merged
+    assert staff_client.post(grid_url(table), again).status_code == 302
+    row.refresh_from_db()
+    assert (row.label, row.order) == expected
+
+
+def test_an_untouched_cell_keeps_what_someone_else_saved(table, staff_client, second_editor):
+    cell = Cell.objects.filter(capability__table=table, level=Level.FULL).first()
+    theirs = {f"{prefix_of(cell)}-note": "Saved by the other editor"}
+    response = conflict(table, staff_client, second_editor, mine={}, theirs=theirs)
+    assert response.status_code == 302
     cell.refresh_from_db()
     assert cell.note == "Saved by the other editor"
 

@@ -2,37 +2,46 @@
 
 import pytest
 from bs4 import BeautifulSoup
-from django.test import Client
 from django.urls import reverse
 
-from platforms.models import Cell, ComparisonPage, Level, Platform
+from platforms.models import (
+    Capability,
+    Cell,
+    CellSource,
+    ComparisonPage,
+    ComparisonTable,
+    Level,
+    Platform,
+)
 from sitecontent.models import Article
 
-from .conftest import form_fields
+from .conftest import form_fields, save_after_someone_else
 
-
-@pytest.fixture
-def second_client(staff_user, django_user_model):
-    other = django_user_model.objects.create_superuser("deputy", "deputy@example.org", "pw-2")
-    client = Client()
-    client.force_login(other)
-    return client
+FORM = "#content-main form"
 
 
 def open_form(client, url):
-    return form_fields(client.get(url).content, "#content-main form")
+    return form_fields(client.get(url).content, FORM)
+
+
+def conflict(url, staff_client, second_editor, *, mine, theirs):
+    return save_after_someone_else(
+        url, staff_client, second_editor, my_changes=mine, their_changes=theirs, selector=FORM
+    )
 
 
 def test_second_save_of_the_same_field_is_refused_and_both_values_are_shown(
-    seeded, staff_client, second_client
+    seeded, staff_client, second_editor
 ):
     platform = Platform.objects.get(slug="telegram")
     url = reverse("admin:platforms_platform_change", args=[platform.pk])
-    mine, theirs = open_form(staff_client, url), open_form(second_client, url)
-    theirs["parent_company"] = "Their company"
-    assert second_client.post(url, theirs).status_code == 302
-    mine["parent_company"] = "My company"
-    response = staff_client.post(url, mine)
+    response = conflict(
+        url,
+        staff_client,
+        second_editor,
+        mine={"parent_company": "My company"},
+        theirs={"parent_company": "Their company"},
+    )
     assert response.status_code == 200
     platform.refresh_from_db()
     assert platform.parent_company == "Their company"
@@ -43,28 +52,26 @@ def test_second_save_of_the_same_field_is_refused_and_both_values_are_shown(
     assert 'value="My company"' in response.content.decode()
 
 
-def test_keep_mine_after_a_conflict_saves_mine(seeded, staff_client, second_client):
+def test_keep_mine_after_a_conflict_saves_mine(seeded, staff_client, second_editor):
     platform = Platform.objects.get(slug="telegram")
     url = reverse("admin:platforms_platform_change", args=[platform.pk])
-    mine, theirs = open_form(staff_client, url), open_form(second_client, url)
-    theirs["parent_company"] = "Their company"
-    second_client.post(url, theirs)
-    mine["parent_company"] = "My company"
-    again = form_fields(staff_client.post(url, mine).content, "#content-main form")
+    mine, theirs = {"parent_company": "My company"}, {"parent_company": "Their company"}
+    again = form_fields(
+        conflict(url, staff_client, second_editor, mine=mine, theirs=theirs).content, FORM
+    )
     assert again["_resolve_parent_company"] == "mine"
     assert staff_client.post(url, again).status_code == 302
     platform.refresh_from_db()
     assert platform.parent_company == "My company"
 
 
-def test_take_theirs_after_a_conflict_keeps_theirs(seeded, staff_client, second_client):
+def test_take_theirs_after_a_conflict_keeps_theirs(seeded, staff_client, second_editor):
     page = ComparisonPage.objects.get(permalink="/Partnerships/")
     url = reverse("admin:platforms_comparisonpage_change", args=[page.pk])
-    mine, theirs = open_form(staff_client, url), open_form(second_client, url)
-    theirs["description"] = "Theirs."
-    second_client.post(url, theirs)
-    mine["description"] = "Mine."
-    again = form_fields(staff_client.post(url, mine).content, "#content-main form")
+    mine, theirs = {"description": "Mine."}, {"description": "Theirs."}
+    again = form_fields(
+        conflict(url, staff_client, second_editor, mine=mine, theirs=theirs).content, FORM
+    )
     again["_resolve_description"] = "theirs"
     assert staff_client.post(url, again).status_code == 302
     page.refresh_from_db()
@@ -72,15 +79,14 @@ def test_take_theirs_after_a_conflict_keeps_theirs(seeded, staff_client, second_
 
 
 def test_merge_after_a_conflict_offers_both_texts_and_saves_the_merge(
-    seeded, staff_client, second_client
+    seeded, staff_client, second_editor
 ):
     page = ComparisonPage.objects.get(permalink="/Partnerships/")
     url = reverse("admin:platforms_comparisonpage_change", args=[page.pk])
-    mine, theirs = open_form(staff_client, url), open_form(second_client, url)
-    theirs["intro"] = "Their intro paragraph."
-    second_client.post(url, theirs)
-    mine["intro"] = "My intro paragraph."
-    again = form_fields(staff_client.post(url, mine).content, "#content-main form")
+    mine, theirs = {"intro": "My intro paragraph."}, {"intro": "Their intro paragraph."}
+    again = form_fields(
+        conflict(url, staff_client, second_editor, mine=mine, theirs=theirs).content, FORM
+    )
     merged = again["_merge_intro"]
     assert "My intro paragraph." in merged and "Their intro paragraph." in merged
     again["_resolve_intro"] = "merge"
@@ -92,15 +98,12 @@ def test_merge_after_a_conflict_offers_both_texts_and_saves_the_merge(
 
 
 def test_a_field_only_the_other_editor_changed_is_kept_not_overwritten(
-    seeded, staff_client, second_client
+    seeded, staff_client, second_editor
 ):
     article = Article.objects.get()
     url = reverse("admin:sitecontent_article_change", args=[article.pk])
-    mine, theirs = open_form(staff_client, url), open_form(second_client, url)
-    theirs["subtitle"] = "Their subtitle"
-    second_client.post(url, theirs)
-    mine["author"] = "My Name"
-    assert staff_client.post(url, mine).status_code == 302
+    mine, theirs = {"author": "My Name"}, {"subtitle": "Their subtitle"}
+    assert conflict(url, staff_client, second_editor, mine=mine, theirs=theirs).status_code == 302
     article.refresh_from_db()
     assert (article.subtitle, article.author) == ("Their subtitle", "My Name")
 
@@ -125,29 +128,83 @@ def test_every_change_form_carries_its_version(seeded, staff_client):
         assert open_form(staff_client, url)["loaded_version"]
 
 
-def test_a_cells_source_changed_meanwhile_is_refused_with_their_value(
-    seeded, staff_client, second_client
+def test_a_cells_source_changed_meanwhile_is_refused_alone_and_offered_with_both_values(
+    seeded, staff_client, second_editor
 ):
-    from platforms.models import CellSource
-
     cell = Cell.objects.filter(level=Level.FULL).first()
     source = CellSource.objects.create(cell=cell, url="https://example.org/a", title="First")
     url = reverse("admin:platforms_cell_change", args=[cell.pk])
-    mine, theirs = open_form(staff_client, url), open_form(second_client, url)
-    assert mine["sources-0-loaded_version"]
-    theirs["sources-0-title"] = "Their title"
-    assert second_client.post(url, theirs).status_code == 302
-    mine["sources-0-title"] = "My title"
-    response = staff_client.post(url, mine)
-    assert response.status_code == 200
-    assert (
-        "Their title"
-        in BeautifulSoup(response.content, "html.parser").select_one(".errorlist").get_text()
+    assert open_form(staff_client, url)["sources-0-loaded_version"]
+    response = conflict(
+        url,
+        staff_client,
+        second_editor,
+        mine={"sources-0-title": "My title", "note": "My note on the cell"},
+        theirs={"sources-0-title": "Their title", "sources-0-url": "https://example.org/b"},
     )
+    assert response.status_code == 200
+    # The source is refused; the cell's own change, in the same post, is saved.
     source.refresh_from_db()
-    assert source.title == "Their title"
-    # Saving again keeps mine: the form now carries the version it was shown with.
-    again = form_fields(response.content, "#content-main form")
+    cell.refresh_from_db()
+    assert (source.title, cell.note) == ("Their title", "My note on the cell")
+    panel = BeautifulSoup(response.content, "html.parser").select_one(".edit-conflicts")
+    text = " ".join(panel.get_text(" ").split())
+    assert "source 1" in text and "My title" in text and "Their title" in text
+    assert "deputy" in text
+    # The row still holds my title, and keeping mine saves it.
+    again = form_fields(response.content, FORM)
+    assert (again["sources-0-title"], again["sources-0-_resolve_title"]) == ("My title", "mine")
     assert staff_client.post(url, again).status_code == 302
     source.refresh_from_db()
-    assert source.title == "My title"
+    # The address only they changed stays theirs.
+    assert (source.title, source.url) == ("My title", "https://example.org/b")
+
+
+@pytest.mark.parametrize(
+    ("choice", "merged", "expected"),
+    [
+        ("mine", None, "My description"),
+        ("theirs", None, "Their description"),
+        ("merge", "Both descriptions", "Both descriptions"),
+    ],
+)
+def test_after_an_inline_row_conflict_keep_mine_take_theirs_or_merge(
+    seeded, staff_client, second_editor, choice, merged, expected
+):
+    table = ComparisonTable.objects.get(page__permalink="/Personalized-Engagement/")
+    first, second = table.capabilities.order_by("order")[:2]
+    columns = table.capabilities.count()
+    url = reverse("admin:platforms_comparisontable_change", args=[table.pk])
+    row = "capabilities-0"
+    assert open_form(staff_client, url)[f"{row}-id"] == str(first.pk)
+    response = conflict(
+        url,
+        staff_client,
+        second_editor,
+        mine={
+            f"{row}-description": "My description",
+            "capabilities-1-name": "My renamed column",
+            "section_heading": "My heading",
+        },
+        theirs={f"{row}-description": "Their description"},
+    )
+    assert response.status_code == 200
+    first.refresh_from_db()
+    second.refresh_from_db()
+    table.refresh_from_db()
+    assert first.description == "Their description"
+    assert (second.name, table.section_heading) == ("My renamed column", "My heading")
+    soup = BeautifulSoup(response.content, "html.parser")
+    legend = soup.select_one(".edit-conflicts legend").get_text(" ", strip=True)
+    assert legend.startswith("Capability 1") and "Description" in legend
+    box = soup.select_one(f'textarea[name="{row}-_merge_description"]').get_text()
+    assert "My description" in box and "Their description" in box
+
+    again = form_fields(response.content, FORM)
+    again[f"{row}-_resolve_description"] = choice
+    if merged:
+        again[f"{row}-_merge_description"] = merged
+    assert staff_client.post(url, again).status_code == 302
+    first.refresh_from_db()
+    assert first.description == expected
+    assert Capability.objects.filter(table=table).count() == columns  # no row saved twice

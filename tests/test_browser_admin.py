@@ -259,12 +259,12 @@ def test_alt_arrow_keys_move_between_cells(browser, big_table, live_server, edit
 # --- two sessions ------------------------------------------------------------------------------
 
 
-def test_two_sessions_edit_the_same_cell_and_the_second_sees_both_versions(
+def test_two_sessions_edit_the_same_cell_and_column_and_the_second_sees_both_versions(
     browser, transactional_db, live_server, django_user_model
 ):
     from playwright.sync_api import expect
 
-    from platforms.models import Cell, ComparisonTable, Level
+    from platforms.models import Capability, Cell, ComparisonTable, Level
 
     seed("permalink: /Personalized-Engagement/")
     first = make_editor(django_user_model)
@@ -275,6 +275,7 @@ def test_two_sessions_edit_the_same_cell_and_the_second_sees_both_versions(
     table = ComparisonTable.objects.get(page__permalink="/Personalized-Engagement/")
     cell = Cell.objects.filter(capability__table=table, level=Level.FULL).first()
     note = f'[name="cell-{cell.capability_id}-{cell.row_id}-note"]'
+    column = f'[name="col-{cell.capability_id}-name"]'
     base = live_server.url
     with (
         new_page(browser, viewport=SCREENS["1280x800"]) as one,
@@ -285,10 +286,12 @@ def test_two_sessions_edit_the_same_cell_and_the_second_sees_both_versions(
         one.goto(grid_url(base, table))
         two.goto(grid_url(base, table))
         one.locator(note).fill("First session's wording")
+        one.locator(column).fill("First session's column")
         one.get_by_role("button", name="Save all").click()
         expect(one.locator(".messagelist .success")).to_be_visible()
 
         two.locator(note).fill("Second session's wording")
+        two.locator(column).fill("Second session's column")
         two.get_by_role("button", name="Save all").click()
         conflict = two.locator("td.has-conflict")
         expect(conflict).to_have_count(1)
@@ -296,13 +299,24 @@ def test_two_sessions_edit_the_same_cell_and_the_second_sees_both_versions(
         expect(conflict.locator(".theirs")).to_contain_text("First session's wording")
         merged = conflict.get_by_label("Merged note")
         expect(merged).to_have_value(re.compile("Second session's wording.*First session's", re.S))
-        shoot(two, "grid-conflict")
+        header = two.locator("th.has-conflict")
+        expect(header).to_have_count(1)
+        expect(header.locator(column)).to_have_value("Second session's column")
+        expect(header.locator(".theirs")).to_contain_text("First session's column")
+        expect(header.get_by_label("Merged name")).to_have_value(
+            "Second session's column / First session's column"
+        )
+        for scheme in ("light", "dark"):
+            two.emulate_media(color_scheme=scheme)
+            shoot(two, f"grid-conflict-{scheme}")
         conflict.get_by_label("Merge", exact=True).check()
         merged.fill("Both sessions' wording")
+        header.get_by_label("Take theirs").check()
         two.get_by_role("button", name="Save all").click()
         expect(two.locator(".messagelist .success")).to_be_visible()
     cell.refresh_from_db()
     assert cell.note == "Both sessions' wording"
+    assert Capability.objects.get(pk=cell.capability_id).name == "First session's column"
 
 
 def test_two_sessions_on_a_change_form_see_both_values_side_by_side(
@@ -338,6 +352,53 @@ def test_two_sessions_on_a_change_form_see_both_values_side_by_side(
         expect(two.locator(".messagelist .success")).to_be_visible()
     platform.refresh_from_db()
     assert platform.parent_company == "Company One"
+
+
+def test_two_sessions_change_the_same_inline_row_and_the_second_merges(
+    browser, transactional_db, live_server, django_user_model
+):
+    from playwright.sync_api import expect
+
+    from platforms.models import ComparisonTable
+
+    seed("permalink: /Personalized-Engagement/")
+    editor = make_editor(django_user_model)
+    table = ComparisonTable.objects.get(page__permalink="/Personalized-Engagement/")
+    first, second = table.capabilities.order_by("order")[:2]
+    url = f"{live_server.url}/admin/platforms/comparisontable/{table.pk}/change/"
+    description = '[name="capabilities-0-description"]'
+    with (
+        new_page(browser, viewport=SCREENS["1280x800"]) as one,
+        new_page(browser, viewport=SCREENS["1280x800"]) as two,
+    ):
+        log_in(one, live_server.url, editor.username, EDITOR_PASSWORD)
+        log_in(two, live_server.url, editor.username, EDITOR_PASSWORD)
+        one.goto(url)
+        two.goto(url)
+        one.locator(description).fill("Described in session one")
+        one.get_by_role("button", name="Save", exact=True).click()
+        expect(one.locator(".messagelist .success")).to_be_visible()
+        two.locator(description).fill("Described in session two")
+        two.locator('[name="capabilities-1-name"]').fill("Renamed in session two")
+        two.get_by_role("button", name="Save", exact=True).click()
+        panel = two.locator(".edit-conflicts")
+        expect(panel).to_contain_text("capability 1")
+        expect(panel).to_contain_text("Described in session one")
+        expect(panel).to_contain_text("Described in session two")
+        expect(two.locator(description)).to_have_value("Described in session two")
+        for scheme in ("light", "dark"):
+            two.emulate_media(color_scheme=scheme)
+            shoot(two, f"inline-conflict-{scheme}")
+        panel.get_by_label("Merge, as written here").check()
+        panel.get_by_role("textbox").fill("Described in both sessions")
+        two.get_by_role("button", name="Save", exact=True).click()
+        expect(two.locator(".messagelist .success")).to_be_visible()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.description, second.name) == (
+        "Described in both sessions",
+        "Renamed in session two",
+    )
 
 
 # --- import ------------------------------------------------------------------------------------
