@@ -16,11 +16,12 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 DOCUMENTS = sorted(p for p in CORPUS.iterdir() if p.suffix != ".source")
 SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 # Marks and level words a cell may start with; the page shows a level (mark and label) instead.
-LEADING_MARK = re.compile(r"^(✅|❌|❔|✔️|❓|❕✔️|Yes|No|Partial|Limited)(?=\s|$|\()\s*")
+# A mark may be followed at once by a note in parentheses or brackets: "✔️(when locked)", "❌[#306]".
+LEADING_MARK = re.compile(r"^(✅|❌|❔|✔️|❓|❕✔️|Yes|No|Partial|Limited)(?=\s|$|\(|\[)\s*")
 # What each document compares: its features are never platforms.
 FEATURES = {
-    "lua-package-managers.md": ["Search packages", "Uninstall packages"],
-    "markdown-dialects-vivafolio.md": ["Tables", "Footnotes", "Task lists", "Strikethrough"],
+    "ai-coding-assistants-bapxcoder.md": ["Web Search", "Code Editing", "Pricing", "Privacy"],
+    "window-features-winit.md": ["Window resizing", "Fullscreen", "Touch events", "Cursor icon"],
     "markdown-support-rnr-docs.md": ["Headings", "Paragraphs", "Tables", "HTML"],
     "markdown-variants-marco.md": ["Tables", "Task Lists", "Footnotes", "Auto-links"],
     "package-managers-nzkelvin.markdown": ["Ecosystem", "Primary Use", "Integration"],
