@@ -17,7 +17,7 @@ DOCUMENTS = sorted(p for p in CORPUS.iterdir() if p.suffix != ".source")
 SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 # Marks and level words a cell may start with; the page shows a level (mark and label) instead.
 # A mark may be followed at once by a note in parentheses or brackets: "✔️(when locked)", "❌[#306]".
-LEADING_MARK = re.compile(r"^(✅|❌|❔|✔️|❓|❕✔️|Yes|No|Partial|Limited)(?=\s|$|\(|\[)\s*")
+LEADING_MARK = re.compile(r"^(✅|❌|❔|✔️|❓|❕✔️|\?|Yes|No|Partial|Limited)(?=\s|$|\(|\[)\s*")
 # What each document compares: its features are never platforms.
 FEATURES = {
     "ai-coding-assistants-bapxcoder.md": ["Web Search", "Code Editing", "Pricing", "Privacy"],
@@ -25,6 +25,7 @@ FEATURES = {
     "markdown-support-rnr-docs.md": ["Headings", "Paragraphs", "Tables", "HTML"],
     "markdown-variants-marco.md": ["Tables", "Task Lists", "Footnotes", "Auto-links"],
     "package-managers-nzkelvin.markdown": ["Ecosystem", "Primary Use", "Integration"],
+    "language-support-flatbuffers.md": ["JSON parsing", "Reflection", "Buffer verifier"],
 }
 
 

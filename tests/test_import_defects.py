@@ -179,6 +179,15 @@ def test_horizontal_rules_are_kept_in_prose(db, client):
 # --- Platform identity --------------------------------------------------------------------------
 
 
+def test_names_that_differ_only_in_symbols_are_different_platforms(db):
+    """C, C++ and C# slugify alike ("c"): each is still its own platform, in any order."""
+    body = "| Feature | C++ | C# | C |\n|---|---|---|---|\n| Reflection | Yes | No | Basic |\n"
+    run(document(body))
+    names = set(TableRow.objects.values_list("platform__name", flat=True))
+    assert {"C++", "C#", "C"} <= names
+    assert TableRow.objects.values("platform").distinct().count() == 3
+
+
 def test_twitter_x_and_x_twitter_are_one_platform(db):
     body = (
         TABLE.format("a") + "| Twitter (X) | b |\n\n" + TABLE.format("c") + "| X (Twitter) | d |\n"

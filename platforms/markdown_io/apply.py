@@ -54,8 +54,14 @@ def _keys(label):
     return [key for key in keys if key]
 
 
+def _loose(name):
+    """A name as matching sees it: case, spaces, hyphens, dots and slashes do not count
+    ("Google/YouTube" is "google youtube"), but "+" and "#" do: C, C++ and C# stay three."""
+    return re.sub(r"[\s\-_./]+", "", name.casefold())
+
+
 class PlatformIndex:
-    """Platforms by name, slug and alias, case-insensitively; new labels create platforms."""
+    """Platforms by name, alias and slug (loosely, see _loose); new labels create platforms."""
 
     def __init__(self):
         self.by_key = {}
@@ -63,13 +69,21 @@ class PlatformIndex:
             self.add(platform)
 
     def add(self, platform, *names):
-        for name in (platform.name, *[a.name for a in platform.aliases.all()], *names):
-            self.by_key.setdefault(name.casefold(), platform)
-        self.by_key.setdefault(platform.slug, platform)
+        keys = [
+            _loose(key)
+            for name in (platform.name, *[a.name for a in platform.aliases.all()], *names)
+            for key in _keys(name)
+        ]
+        for key in keys:
+            self.by_key.setdefault(key, platform)
+        # A slug stands for its platform only where it drops nothing but separators: "c" is
+        # not a name of C++.
+        if _loose(platform.slug) in keys:
+            self.by_key.setdefault(_loose(platform.slug), platform)
 
     def find(self, label):
         for key in _keys(label):
-            found = self.by_key.get(key.casefold()) or self.by_key.get(slugify(key))
+            found = self.by_key.get(_loose(key))
             if found:
                 return found
         return None
