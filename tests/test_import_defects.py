@@ -188,6 +188,19 @@ def test_names_that_differ_only_in_symbols_are_different_platforms(db):
     assert TableRow.objects.values("platform").distinct().count() == 3
 
 
+def test_a_notes_column_beside_products_describes_the_features(db, client):
+    body = (
+        "| Feature | Telegram | Signal | Notes |\n|---|---|---|---|\n"
+        "| Bots | ✅ | ❌ | Automated accounts that answer messages |\n"
+    )
+    run(document(body))
+    assert not Platform.objects.filter(name="Notes").exists()
+    assert Capability.objects.get(name="Bots").description == (
+        "Automated accounts that answer messages"
+    )
+    assert "Automated accounts that answer messages" in page_soup(client).get_text()
+
+
 def test_twitter_x_and_x_twitter_are_one_platform(db):
     body = (
         TABLE.format("a") + "| Twitter (X) | b |\n\n" + TABLE.format("c") + "| X (Twitter) | d |\n"

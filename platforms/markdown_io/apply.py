@@ -431,6 +431,8 @@ def apply_table(document, report, index, table, parsed):
         values = {"name": column.name, "slug": slug, "order": order}
         if parsed.meta:  # descriptions travel only in exports; a plain document keeps them
             values["description"] = meta[1] or ""
+        elif column.description:  # a "Notes" column beside products
+            values["description"] = column.description
         capabilities.append(sync(report, "capability", Capability, {"table": table}, values,
                                  current))  # fmt: skip
     delete_missing(report, "capability", existing[len(capabilities) :])

@@ -39,6 +39,9 @@ _WORD_END = r"(?=$|\s*[(\[,;:.!]|\s+[-–—]\s)"
 LEGEND_HEADERS = {"symbol", "mark", "marks", "icon", "legend", "key", "emoji", "sign", "meaning"}
 # A two-column table of names and what they mean is a glossary, not a comparison.
 GLOSSARY_HEADERS = {"description", "definition", "explanation", "meaning", "notes"}
+# With features as rows, a column of remarks about each feature is no product: its text is
+# the feature's description.
+REMARK_HEADERS = GLOSSARY_HEADERS | {"note", "comments", "comment", "remarks", "details"}
 COLUMN_CORNERS = re.compile(
     r"^(|features?|capabilit(y|ies)|functions?|functionality|options?|properties|property|"
     r"support|criteria|criterion|aspects?|category|categories|formats?|codecs?|elements?|"
@@ -104,6 +107,7 @@ class Row:
 class Column:
     name: str
     line: int
+    description: str = ""
 
 
 @dataclass
@@ -163,6 +167,14 @@ def detect_orientation(header, rows, known_platform):
     return "columns" if COLUMN_CORNERS.match(plain_text_of_inline(header[0])) else "rows"
 
 
+def remark_column(header, known_platform):
+    """The index of the last column if it holds remarks ("Notes"), not a product; else None."""
+    name = plain_text_of_inline(header[-1])
+    if len(header) > 2 and name.lower().strip(" :") in REMARK_HEADERS and not known_platform(name):
+        return len(header) - 1
+    return None
+
+
 def parse_cell(text, uses_levels, marks, source_footnotes):
     footnote = None
     if (ref := _FOOTNOTE_REF.search(text)) and ref[1] in source_footnotes:
@@ -214,13 +226,20 @@ def read_table(name, tokens, start, body_lines, first_line, options):
             for line, cells in body
         ]  # fmt: skip
     else:
-        columns = [Column(unwrap_bold(cells[0]), line) for line, cells in body]
+        remarks = remark_column(header, options.known_platform)
+        columns = [
+            Column(
+                unwrap_bold(cells[0]), line, plain_text_of_inline(cells[remarks]) if remarks else ""
+            )
+            for line, cells in body
+        ]
         platform_rows = [
             Row(unwrap_bold(label), header_line, [
                 parse_cell(cells[index], uses_levels, marks, options.source_footnotes)
                 for _line, cells in body
             ])
             for index, label in enumerate(header[1:], start=1)
+            if index != remarks
         ]  # fmt: skip
     return Table(header_line, orientation, uses_levels, corner, columns, platform_rows)
 
