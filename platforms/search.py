@@ -11,9 +11,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
 from django.db import connection
-from django.db.models import BooleanField, FloatField, Q, Value
+from django.db.models import Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf, Substr
 from django.urls import reverse
@@ -112,29 +118,33 @@ def headline(field, query):
     )  # fmt: skip
 
 
-def matching(queryset, fields, words, headline_field, rank_fields=None):
-    """The queryset narrowed to the words (callers take the first PER_KIND); on PostgreSQL
-    ranked, best first, each with an `excerpt_text` annotation."""
+def stored_vector(table, column):
+    """A tsvector column kept by a trigger (migrations 0006, 0007; PostgreSQL only): reading it
+    parses nothing. The models do not know these columns, Django never writes them."""
+    return RawSQL(f'"{table}"."{column}"', [], output_field=SearchVectorField())
+
+
+def matching(queryset, fields, words, headline_field, rank_fields=None, stored=None):
+    """The queryset narrowed to the words, to be sliced to PER_KIND; on PostgreSQL ranked, best
+    first, each with an `excerpt_text` annotation.
+
+    One query per kind: PostgreSQL computes the select list's costly ts_headline after the
+    sort and the LIMIT (EXPLAIN VERBOSE shows it above the Limit), so only the shown hits get an
+    excerpt."""
     if uses_full_text():
-        # `found @@ query` uses the GIN indexes of migration 0006 (same expressions). Every
-        # match is ranked, but only the best few get an excerpt: ts_headline is the costly part.
-        vector = SearchVector(*fields, config=CONFIG)
-        # Ranking parses the text again: long texts (article bodies) rank on their short
-        # fields only (rank_fields), after the index has found them on all of them.
-        rank_vector = SearchVector(*(rank_fields or fields), config=CONFIG)
+        # `found @@ query` uses the stored vector or the GIN indexes of migration 0006 (same
+        # expressions). Long texts (article bodies) rank on their short fields only
+        # (rank_fields): ranking parses the text again, for every match.
+        found = stored or SearchVector(*fields, config=CONFIG)
+        rank_vector = SearchVector(*rank_fields, config=CONFIG) if rank_fields else found
         query = SearchQuery(" ".join(words), config=CONFIG, search_type="plain")
-        best = (
-            queryset.annotate(found=vector).filter(found=query)
-            .annotate(rank=SearchRank(rank_vector, query)).order_by("-rank", "pk")
-            .values("pk")[:PER_KIND]
-        )  # fmt: skip
         return (
-            queryset.model._default_manager.filter(pk__in=best)
+            queryset.alias(found=found).filter(found=query)
             .annotate(
                 rank=SearchRank(rank_vector, query), excerpt_text=headline(headline_field, query)
             )
             .order_by("-rank", "pk")
-        )
+        )  # fmt: skip
     condition = Q()
     for word in words:
         any_field = Q()
@@ -144,47 +154,32 @@ def matching(queryset, fields, words, headline_field, rank_fields=None):
     return queryset.filter(condition)
 
 
-def excerpt(obj, text, words):
+def excerpt(obj, words, source):
+    """The hit's excerpt: PostgreSQL's headline, or `source(obj)` highlighted here (SQLite)."""
     if uses_full_text():
         return marked(plain_markdown(obj.excerpt_text or ""))
-    return highlight(plain_markdown(text), words)
-
-
-# The stored vector of migration 0006 (PostgreSQL only): ranking reads it, parsing nothing.
-NOTE_MATCHES = '"platforms_cell"."note_search" @@ plainto_tsquery(%s::regconfig, %s)'
-NOTE_RANK = 'ts_rank("platforms_cell"."note_search", plainto_tsquery(%s::regconfig, %s))'
-
-
-def best_cells(words):
-    """The best PER_KIND cells of live pages, with `excerpt_text` on PostgreSQL."""
-    live = Cell.objects.filter(capability__table__page__in=live_pages())
-    shown = ("row__platform", "capability__table__page")
-    if not uses_full_text():
-        return list(matching(live, ["note"], words, "note").select_related(*shown)[:PER_KIND])
-    params = [CONFIG, " ".join(words)]
-    ranked = (
-        live.filter(RawSQL(NOTE_MATCHES, params, output_field=BooleanField()))
-        .annotate(rank=RawSQL(NOTE_RANK, params, output_field=FloatField()))
-        .order_by("-rank", "pk")
-    )
-    best = list(ranked.values_list("pk", flat=True)[:PER_KIND])
-    query = SearchQuery(params[1], config=CONFIG, search_type="plain")
-    found = Cell.objects.filter(pk__in=best).annotate(excerpt_text=headline("note", query))
-    found = {cell.pk: cell for cell in found.select_related(*shown)}
-    return [found[pk] for pk in best if pk in found]
+    return highlight(plain_markdown(source(obj)), words)
 
 
 def cell_hits(words):
-    cells = best_cells(words)
+    cells = matching(
+        Cell.objects.filter(capability__table__page__in=live_pages()), ["note"], words, "note",
+        stored=stored_vector("platforms_cell", "note_search"),
+    ).select_related("row__platform", "capability__table__page").only(
+        "note", "row__platform__name", "row__platform__slug", "capability__name",
+        "capability__name_html", "capability__slug", "capability__table__slug",
+        "capability__table__page__permalink",
+    )  # fmt: skip
+    report = reverse("report-claim")
     return [
         Hit(
             "Claim",
             f"{cell.row.platform.name} · {plain(cell.capability, 'name')}",
             cell_url(cell),
-            excerpt(cell, cell.note, words),
-            report_url=f"{reverse('report-claim')}?cell={cell.pk}",
+            excerpt(cell, words, lambda cell: cell.note),
+            report_url=f"{report}?cell={cell.pk}",
         )
-        for cell in cells
+        for cell in cells[:PER_KIND]
     ]
 
 
@@ -192,25 +187,29 @@ def page_hits(words):
     pages = matching(
         ComparisonPage.objects.published(), ["title", "heading", "description", "intro"],
         words, "intro",
-    )  # fmt: skip
+    ).only("title", "permalink", "description", "intro_html")  # fmt: skip
     return [
         Hit("Comparison page", page.title, page.get_absolute_url(),
-            excerpt(page, page.description or plain_text_of_html(page.intro_html), words))
+            excerpt(page, words,
+                    lambda page: page.description or plain_text_of_html(page.intro_html)))
         for page in pages[:PER_KIND]
     ]  # fmt: skip
 
 
 def article_hits(words):
     articles = matching(
-        Article.objects.published().defer("body_html"),
+        Article.objects.published(),
         # Excerpts from the summary when there is one: ts_headline over a whole body is slow.
         ["title", "subtitle", "description", "body"], words,
         Coalesce(NullIf("description", Value("")), Substr("body", 1, HEADLINE_SOURCE_CHARS)),
         rank_fields=["title", "subtitle", "description"],
-    )  # fmt: skip
+        stored=stored_vector("sitecontent_article", "search_vector"),
+    ).only("title", "slug", "description", "body")  # fmt: skip
+    if uses_full_text():  # the body is only read here for SQLite's excerpts
+        articles = articles.defer("body")
     return [
         Hit("Article", article.title, article.get_absolute_url(),
-            excerpt(article, article.description or article.body, words))
+            excerpt(article, words, lambda article: article.description or article.body))
         for article in articles[:PER_KIND]
     ]  # fmt: skip
 
@@ -219,11 +218,15 @@ def capability_hits(words):
     capabilities = matching(
         Capability.objects.filter(table__page__in=live_pages()), ["name", "description"],
         words, "name",
-    ).select_related("table__page")  # fmt: skip
+    ).select_related("table__page").only(
+        "name", "name_html", "slug", "description", "table__slug", "table__title",
+        "table__title_html", "table__section_heading", "table__section_heading_html",
+        "table__page__title", "table__page__permalink",
+    )  # fmt: skip
     return [
         Hit("Capability", f"{plain(cap, 'name')} ({table_name(cap.table)})",
             f"/capabilities/{page_key(cap.table.page.permalink)}/{cap.table.slug}/{cap.slug}/",
-            excerpt(cap, cap.description or plain(cap, "name"), words))
+            excerpt(cap, words, lambda cap: cap.description or plain(cap, "name")))
         for cap in capabilities[:PER_KIND]
     ]  # fmt: skip
 
@@ -238,10 +241,10 @@ def platform_hits(words):
             pk__in=TableRow.objects.filter(table__page__in=live_pages()).values("platform")
         ),
         ["name", "parent_company"], words, "name",
-    )  # fmt: skip
+    ).only("name", "slug")  # fmt: skip
     return [
         Hit("Platform", platform.name, platform_url(platform),
-            excerpt(platform, platform.name, words))
+            excerpt(platform, words, lambda platform: platform.name))
         for platform in platforms[:PER_KIND]
     ]  # fmt: skip
 
