@@ -167,9 +167,12 @@ class Dataset:
         for cell_id, *source in sources.values_list("cell_id", "url", "title", "accessed"):
             self.sources.setdefault(cell_id, []).append(source)
         self.page_of = {page.pk: page for page in self.pages}
+        self.tables_by_page = {}
+        for table in self.tables:
+            self.tables_by_page.setdefault(table.page_id, []).append(table)
 
     def tables_of(self, page):
-        return [table for table in self.tables if table.page_id == page.pk]
+        return self.tables_by_page.get(page.pk, [])
 
     @property
     def as_of(self):
@@ -213,10 +216,10 @@ class Dataset:
         }  # fmt: skip
 
     def row_cells(self, row, capabilities):
-        cells, found = self.cells, {}
+        cells, cell_json, row_pk, found = self.cells, self.cell_json, row.pk, {}
         for cap in capabilities:
-            cell = cells.get((row.pk, cap.pk))
-            found[cap.slug] = None if cell is None else self.cell_json(cell)
+            cell = cells.get((row_pk, cap.pk))
+            found[cap.slug] = None if cell is None else cell_json(cell)
         return found
 
     def table_json(self, page, table):
