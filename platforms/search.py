@@ -1,7 +1,8 @@
 """Site search over articles, comparison pages, platforms, capabilities and cell notes.
 
 On PostgreSQL: full-text search (english stemming) ranked with ts_rank, excerpts from
-ts_headline; the cells' note vector has a GIN index (migration 0006). On SQLite: every word
+ts_headline; cells' and articles' vectors are stored columns (migrations 0006 and 0007), the
+other kinds have GIN indexes on their expressions (0006). On SQLite: every word
 must appear (case-insensitive substring), which finds the same results for single words.
 Excerpts are escaped text with the matching words in <mark>: what editors wrote is Markdown
 source, never trusted as HTML here.
@@ -11,20 +12,18 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import BooleanField, FloatField, Q, Value
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, NullIf, Substr
+from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from sitecontent.markdown import plain_text_of_html
 from sitecontent.models import Article
+from sitecontent.publishing import Status
 
-from .models import Capability, Cell, ComparisonPage, Platform, TableRow, cell_url, plain
-from .reports import table_name
+from .models import Capability, Cell, ComparisonPage, Platform, TableRow, cell_anchor
 from .text import page_key
 
 MAX_QUERY_LENGTH = 100
@@ -32,7 +31,7 @@ MAX_WORDS = 8
 MIN_WORD_LENGTH = 2
 PER_KIND = 20
 EXCERPT_CHARS = 200
-HEADLINE_SOURCE_CHARS = 4000  # of an article body without a summary: excerpts cost per character
+HEADLINE_CHARS = 4000  # of an article body without a summary: excerpts cost per character
 CONFIG = "english"
 # ts_headline marks matches with these; they cannot occur in text (control characters are
 # stripped from queries and never typed by editors), and are turned into <mark> after escaping.
@@ -99,150 +98,241 @@ def plain_markdown(text):
 
 
 # --- per-kind queries ----------------------------------------------------------------------------
+#
+# Each kind is read in one query giving the same keys on both databases: PostgreSQL ranks and
+# excerpts in SQL (below), SQLite filters with the ORM and excerpts in Python (sqlite_rows).
+
+
+def plain_of(row, field):
+    """models.plain() for a row of values: a name's rendered HTML stripped, else the name."""
+    html = row.get(f"{field}_html")
+    return plain_text_of_html(html) if html else row[field]
+
+
+def excerpt(row, words, source):
+    """The hit's excerpt: PostgreSQL's headline, or `source(row)` highlighted here (SQLite)."""
+    if uses_full_text():
+        return marked(plain_markdown(row["excerpt"] or ""))
+    return highlight(plain_markdown(source(row)), words)
+
+
+# PostgreSQL: the statements are written out rather than built with the ORM: building and
+# compiling five querysets took 15-19 ms of CPU per search, three times what PostgreSQL spends
+# on them (search median 31.5 -> 14.6 ms, CPU 23 -> 9 ms a search, at the launch content x 10:
+# tests/bench/visitor_tools.py --markdown).
+# Each ranks every match but excerpts only the shown ones: PostgreSQL computes the select
+# list's costly ts_headline after the sort and the LIMIT (EXPLAIN VERBOSE shows it above Limit).
+
+QUERY = f"plainto_tsquery('{CONFIG}'::regconfig, %(words)s)"
+LIVE = "{0}.status = %(published)s AND {0}.publish_at <= %(now)s"
+HEADLINE_OPTIONS = (
+    f"StartSel='{START}', StopSel='{STOP}', MaxWords=35, MinWords=15, MaxFragments=2, "
+    "FragmentDelimiter=' … '"
+)
+
+
+def vector(*columns):
+    """The expression of migration 0006's GIN indexes (exactly, so the planner can use them)."""
+    joined = " || ' ' || ".join(f"COALESCE({column}, '')" for column in columns)
+    return f"to_tsvector('{CONFIG}'::regconfig, {joined})"
+
+
+def headline(text):
+    return f"ts_headline('{CONFIG}'::regconfig, {text}, {QUERY}, %(options)s) AS excerpt"
+
+
+def ranked(select, tables, where, rank_vector, order_pk):
+    return (
+        f"SELECT {select} FROM {tables} WHERE {where} "
+        f"ORDER BY ts_rank({rank_vector}, {QUERY}) DESC, {order_pk} LIMIT {PER_KIND}"
+    )
+
+
+PAGE_JOINS = (
+    "JOIN platforms_comparisontable t ON t.id = c.table_id "
+    "JOIN platforms_comparisonpage pg ON pg.id = t.page_id"
+)
+SQL = {
+    "platform": ranked(
+        f"p.name, p.slug, {headline('p.name')}",
+        "platforms_platform p",
+        f"{vector('p.name', 'p.parent_company')} @@ {QUERY} AND p.id IN ("
+        "SELECT r.platform_id FROM platforms_tablerow r JOIN platforms_comparisontable t "
+        "ON t.id = r.table_id JOIN platforms_comparisonpage pg ON pg.id = t.page_id "
+        f"WHERE {LIVE.format('pg')})",
+        vector("p.name", "p.parent_company"),
+        "p.id",
+    ),
+    "capability": ranked(
+        "c.name, c.name_html, c.slug, t.slug AS table_slug, t.title AS table_title, "
+        "t.title_html AS table_title_html, t.section_heading AS table_section_heading, "
+        "t.section_heading_html AS table_section_heading_html, pg.title AS page_title, "
+        f"pg.permalink, {headline('c.name')}",
+        f"platforms_capability c {PAGE_JOINS}",
+        f"{LIVE.format('pg')} AND {vector('c.name', 'c.description')} @@ {QUERY}",
+        vector("c.name", "c.description"),
+        "c.id",
+    ),
+    # The cells' vector is the column migration 0006 keeps with a trigger: nothing is parsed.
+    "cell": ranked(
+        "cell.id, pl.name AS platform_name, pl.slug AS platform_slug, c.name, c.name_html, "
+        f"c.slug, t.slug AS table_slug, pg.permalink, {headline('cell.note')}",
+        f"platforms_cell cell JOIN platforms_capability c ON c.id = cell.capability_id "
+        f"{PAGE_JOINS} JOIN platforms_tablerow r ON r.id = cell.row_id "
+        "JOIN platforms_platform pl ON pl.id = r.platform_id",
+        f"{LIVE.format('pg')} AND cell.note_search @@ {QUERY}",
+        "cell.note_search",
+        "cell.id",
+    ),
+    "page": ranked(
+        f"pg.title, pg.permalink, {headline('pg.intro')}",
+        "platforms_comparisonpage pg",
+        f"{LIVE.format('pg')} AND "
+        f"{vector('pg.title', 'pg.heading', 'pg.description', 'pg.intro')} @@ {QUERY}",
+        vector("pg.title", "pg.heading", "pg.description", "pg.intro"),
+        "pg.id",
+    ),
+    # Articles match on the vector migration 0007 stores, and rank on their short fields only
+    # (ranking parses the text again); excerpts come from the summary when there is one, as
+    # ts_headline over a whole body is slow.
+    "article": ranked(
+        "a.title, a.slug, "
+        + headline(f"COALESCE(NULLIF(a.description, ''), SUBSTRING(a.body, 1, {HEADLINE_CHARS}))"),
+        "sitecontent_article a",
+        f"{LIVE.format('a')} AND a.search_vector @@ {QUERY}",
+        vector("a.title", "a.subtitle", "a.description"),
+        "a.id",
+    ),
+}
+
+
+def full_text_rows(kind, words):
+    params = {
+        "words": " ".join(words), "published": Status.PUBLISHED, "now": timezone.now(),
+        "options": HEADLINE_OPTIONS,
+    }  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(SQL[kind], params)
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def live_pages():
     return ComparisonPage.objects.published().values("pk")
 
 
-def headline(field, query):
-    return SearchHeadline(
-        field, query, config=CONFIG, start_sel=START, stop_sel=STOP,
-        max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ",
-    )  # fmt: skip
-
-
-def matching(queryset, fields, words, headline_field, rank_fields=None):
-    """The queryset narrowed to the words (callers take the first PER_KIND); on PostgreSQL
-    ranked, best first, each with an `excerpt_text` annotation."""
-    if uses_full_text():
-        # `found @@ query` uses the GIN indexes of migration 0006 (same expressions). Every
-        # match is ranked, but only the best few get an excerpt: ts_headline is the costly part.
-        vector = SearchVector(*fields, config=CONFIG)
-        # Ranking parses the text again: long texts (article bodies) rank on their short
-        # fields only (rank_fields), after the index has found them on all of them.
-        rank_vector = SearchVector(*(rank_fields or fields), config=CONFIG)
-        query = SearchQuery(" ".join(words), config=CONFIG, search_type="plain")
-        best = (
-            queryset.annotate(found=vector).filter(found=query)
-            .annotate(rank=SearchRank(rank_vector, query)).order_by("-rank", "pk")
-            .values("pk")[:PER_KIND]
-        )  # fmt: skip
-        return (
-            queryset.model._default_manager.filter(pk__in=best)
-            .annotate(
-                rank=SearchRank(rank_vector, query), excerpt_text=headline(headline_field, query)
-            )
-            .order_by("-rank", "pk")
-        )
+def containing(fields, words):
+    """Every word in one of the fields (case-insensitive)."""
     condition = Q()
     for word in words:
         any_field = Q()
         for name in fields:
             any_field |= Q(**{f"{name}__icontains": word})
         condition &= any_field
-    return queryset.filter(condition)
+    return condition
 
 
-def excerpt(obj, text, words):
-    if uses_full_text():
-        return marked(plain_markdown(obj.excerpt_text or ""))
-    return highlight(plain_markdown(text), words)
+def sqlite_rows(kind, words):
+    """The same rows as SQL[kind] without ranking (in the models' order), from the ORM."""
+    live = {"table__page__in": live_pages()}
+    if kind == "platform":
+        in_tables = TableRow.objects.filter(**live).values("platform")
+        found = Platform.objects.filter(containing(["name", "parent_company"], words))
+        rows = found.filter(pk__in=in_tables).values("name", "slug")
+    elif kind == "capability":
+        found = Capability.objects.filter(containing(["name", "description"], words), **live)
+        rows = found.values(
+            "name", "name_html", "slug", "description", table_slug=F("table__slug"),
+            table_title=F("table__title"), table_title_html=F("table__title_html"),
+            table_section_heading=F("table__section_heading"),
+            table_section_heading_html=F("table__section_heading_html"),
+            page_title=F("table__page__title"), permalink=F("table__page__permalink"),
+        )  # fmt: skip
+    elif kind == "cell":
+        # Cells have no order of their own: the same query as ever, so SQLite returns the same
+        # first ones.
+        found = Cell.objects.filter(capability__table__page__in=live_pages())
+        found = found.filter(containing(["note"], words))
+        return [
+            {"id": cell.pk, "note": cell.note, "platform_name": cell.row.platform.name,
+             "platform_slug": cell.row.platform.slug, "name": cell.capability.name,
+             "name_html": cell.capability.name_html, "slug": cell.capability.slug,
+             "table_slug": cell.capability.table.slug,
+             "permalink": cell.capability.table.page.permalink}
+            for cell in found.select_related("row__platform", "capability__table__page")[:PER_KIND]
+        ]  # fmt: skip
+    elif kind == "page":
+        found = ComparisonPage.objects.published().filter(
+            containing(["title", "heading", "description", "intro"], words)
+        )
+        rows = found.values("title", "permalink", "description", "intro_html")
+    else:
+        found = Article.objects.published().filter(
+            containing(["title", "subtitle", "description", "body"], words)
+        )
+        rows = found.values("title", "slug", "description", "body")
+    return list(rows[:PER_KIND])
 
 
-# The stored vector of migration 0006 (PostgreSQL only): ranking reads it, parsing nothing.
-NOTE_MATCHES = '"platforms_cell"."note_search" @@ plainto_tsquery(%s::regconfig, %s)'
-NOTE_RANK = 'ts_rank("platforms_cell"."note_search", plainto_tsquery(%s::regconfig, %s))'
-
-
-def best_cells(words):
-    """The best PER_KIND cells of live pages, with `excerpt_text` on PostgreSQL."""
-    live = Cell.objects.filter(capability__table__page__in=live_pages())
-    shown = ("row__platform", "capability__table__page")
-    if not uses_full_text():
-        return list(matching(live, ["note"], words, "note").select_related(*shown)[:PER_KIND])
-    params = [CONFIG, " ".join(words)]
-    ranked = (
-        live.filter(RawSQL(NOTE_MATCHES, params, output_field=BooleanField()))
-        .annotate(rank=RawSQL(NOTE_RANK, params, output_field=FloatField()))
-        .order_by("-rank", "pk")
-    )
-    best = list(ranked.values_list("pk", flat=True)[:PER_KIND])
-    query = SearchQuery(params[1], config=CONFIG, search_type="plain")
-    found = Cell.objects.filter(pk__in=best).annotate(excerpt_text=headline("note", query))
-    found = {cell.pk: cell for cell in found.select_related(*shown)}
-    return [found[pk] for pk in best if pk in found]
+def best(kind, words):
+    """[{column: value}]: the best PER_KIND matches of one kind, best first."""
+    return full_text_rows(kind, words) if uses_full_text() else sqlite_rows(kind, words)
 
 
 def cell_hits(words):
-    cells = best_cells(words)
+    report = reverse("report-claim")
     return [
         Hit(
             "Claim",
-            f"{cell.row.platform.name} · {plain(cell.capability, 'name')}",
-            cell_url(cell),
-            excerpt(cell, cell.note, words),
-            report_url=f"{reverse('report-claim')}?cell={cell.pk}",
+            f"{row['platform_name']} · {plain_of(row, 'name')}",
+            row["permalink"]
+            + "#"
+            + cell_anchor(row["table_slug"], row["platform_slug"], row["slug"]),
+            excerpt(row, words, lambda row: row["note"]),
+            report_url=f"{report}?cell={row['id']}",
         )
-        for cell in cells
+        for row in best("cell", words)
     ]
 
 
 def page_hits(words):
-    pages = matching(
-        ComparisonPage.objects.published(), ["title", "heading", "description", "intro"],
-        words, "intro",
-    )  # fmt: skip
     return [
-        Hit("Comparison page", page.title, page.get_absolute_url(),
-            excerpt(page, page.description or plain_text_of_html(page.intro_html), words))
-        for page in pages[:PER_KIND]
+        Hit("Comparison page", row["title"], row["permalink"],
+            excerpt(row, words,
+                    lambda row: row["description"] or plain_text_of_html(row["intro_html"])))
+        for row in best("page", words)
     ]  # fmt: skip
 
 
 def article_hits(words):
-    articles = matching(
-        Article.objects.published().defer("body_html"),
-        # Excerpts from the summary when there is one: ts_headline over a whole body is slow.
-        ["title", "subtitle", "description", "body"], words,
-        Coalesce(NullIf("description", Value("")), Substr("body", 1, HEADLINE_SOURCE_CHARS)),
-        rank_fields=["title", "subtitle", "description"],
-    )  # fmt: skip
     return [
-        Hit("Article", article.title, article.get_absolute_url(),
-            excerpt(article, article.description or article.body, words))
-        for article in articles[:PER_KIND]
+        Hit("Article", row["title"], reverse("article-detail", kwargs={"slug": row["slug"]}),
+            excerpt(row, words, lambda row: row["description"] or row["body"]))
+        for row in best("article", words)
     ]  # fmt: skip
+
+
+def table_name(row):
+    """reports.table_name() for a capability's row of values."""
+    return (
+        plain_of(row, "table_title") or plain_of(row, "table_section_heading") or row["page_title"]
+    )
 
 
 def capability_hits(words):
-    capabilities = matching(
-        Capability.objects.filter(table__page__in=live_pages()), ["name", "description"],
-        words, "name",
-    ).select_related("table__page")  # fmt: skip
     return [
-        Hit("Capability", f"{plain(cap, 'name')} ({table_name(cap.table)})",
-            f"/capabilities/{page_key(cap.table.page.permalink)}/{cap.table.slug}/{cap.slug}/",
-            excerpt(cap, cap.description or plain(cap, "name"), words))
-        for cap in capabilities[:PER_KIND]
+        Hit("Capability", f"{plain_of(row, 'name')} ({table_name(row)})",
+            f"/capabilities/{page_key(row['permalink'])}/{row['table_slug']}/{row['slug']}/",
+            excerpt(row, words, lambda row: row["description"] or plain_of(row, "name")))
+        for row in best("capability", words)
     ]  # fmt: skip
 
 
-def platform_url(platform):
-    return reverse("platform-profile", args=[platform.slug])
-
-
 def platform_hits(words):
-    platforms = matching(
-        Platform.objects.filter(
-            pk__in=TableRow.objects.filter(table__page__in=live_pages()).values("platform")
-        ),
-        ["name", "parent_company"], words, "name",
-    )  # fmt: skip
     return [
-        Hit("Platform", platform.name, platform_url(platform),
-            excerpt(platform, platform.name, words))
-        for platform in platforms[:PER_KIND]
+        Hit("Platform", row["name"], reverse("platform-profile", args=[row["slug"]]),
+            excerpt(row, words, lambda row: row["name"]))
+        for row in best("platform", words)
     ]  # fmt: skip
 
 

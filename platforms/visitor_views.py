@@ -120,7 +120,8 @@ def data_package(request):
 
 @cacheable
 def data_all(request):
-    return json_response(opendata.Dataset().whole_json(), "platform-compare.json")
+    with opendata.collection_paused():
+        return json_response(opendata.Dataset().whole_json(), "platform-compare.json")
 
 
 @cacheable
