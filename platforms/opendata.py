@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db.models import Max, Subquery, Value
 from django.utils import timezone
 
+from sitecontent.compiled_queries import CompiledQuery, as_date
 from sitecontent.markdown import plain_text_of_html
 
 from .models import (
@@ -131,6 +132,41 @@ class CellData(NamedTuple):
         return not self.level and not self.note
 
 
+# The whole dataset reads thousands of rows in these: compiled once per process and read as
+# plain rows, they took /data/all.json at the launch content x 10 from 51 to N ms (median,
+# PostgreSQL; tests/bench/visitor_tools.py).
+CAPABILITIES = CompiledQuery(
+    lambda pages: (
+        Capability.objects.filter(table__page__in=pages)
+        .order_by("order", "id")
+        .values_list("table_id", *CapabilityData._fields)
+    )
+)
+ROWS = CompiledQuery(
+    lambda pages: (
+        TableRow.objects.filter(table__page__in=pages)
+        .order_by("order", "id")
+        .values_list("table_id", *RowData.fields)
+    )
+)
+CELLS = CompiledQuery(
+    lambda pages, with_html: Cell.objects.filter(capability__table__page__in=pages).values_list(
+        *CellData.fields,
+        "note_html" if with_html else Value(""),
+        "last_reviewed",
+        "row_id",
+        "capability_id",
+    )
+)
+SOURCES = CompiledQuery(
+    lambda pages: (
+        CellSource.objects.filter(cell__capability__table__page__in=pages)
+        .order_by("cell_id", "order", "id")
+        .values_list("cell_id", "url", "title", "accessed")
+    )
+)
+
+
 class Dataset:
     """The published comparison data (all live pages, or some), read in six queries."""
 
@@ -148,26 +184,22 @@ class Dataset:
             "page__order", "page__title", "order", "id"))  # fmt: skip
         # Plain tuples rather than model instances: several times faster for thousands of cells.
         self.capabilities = {}
-        capabilities = Capability.objects.filter(table__page__in=page_ids).order_by("order", "id")
-        for table_id, *values in capabilities.values_list("table_id", *CapabilityData._fields):
+        for table_id, *values in CAPABILITIES.rows(pages=page_ids):
             self.capabilities.setdefault(table_id, []).append(CapabilityData(*values))
         self.rows = {}
-        rows = TableRow.objects.filter(table__page__in=page_ids).order_by("order", "id")
-        for table_id, *values in rows.values_list("table_id", *RowData.fields):
+        for table_id, *values in ROWS.rows(pages=page_ids):
             self.rows.setdefault(table_id, []).append(RowData(*values))
-        cells = Cell.objects.filter(capability__table__page__in=page_ids)
-        # Notes' HTML only for pages that show it (embeds): downloads carry the Markdown.
-        html = "note_html" if with_html else Value("")
-        cells = cells.values_list(
-            *CellData.fields, html, "last_reviewed", "row_id", "capability_id"
-        )
-        # Keyed by (row, capability); _make from a slice rather than unpacking each cell into
-        # names: 3.1 -> 2.0 ms for 3,500 cells (timeit).
-        self.cells = {(cell[5], cell[6]): CellData._make(cell[:5]) for cell in cells}
+        # Keyed by (row, capability). Notes' HTML only for pages that show it (embeds):
+        # downloads carry the Markdown.
+        self.cells = {
+            (row, capability): CellData(pk, level, note, html, as_date(reviewed))
+            for pk, level, note, html, reviewed, row, capability in CELLS.rows(
+                pages=page_ids, with_html=with_html
+            )
+        }
         self.sources = {}
-        sources = CellSource.objects.filter(cell__capability__table__page__in=page_ids)
-        for cell_id, *source in sources.values_list("cell_id", "url", "title", "accessed"):
-            self.sources.setdefault(cell_id, []).append(source)
+        for cell_id, url, title, accessed in SOURCES.rows(pages=page_ids):
+            self.sources.setdefault(cell_id, []).append((url, title, as_date(accessed)))
         self.page_of = {page.pk: page for page in self.pages}
         self.tables_by_page = {}
         for table in self.tables:

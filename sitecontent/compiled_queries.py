@@ -17,6 +17,7 @@ driver gives them: `as_date`/`as_datetime` turn SQLite's text into Python values
 
 from datetime import UTC, date, datetime, timedelta
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -37,6 +38,8 @@ class CompiledQuery:
         if key not in self.compiled:
             self.compiled[key] = self._compile(connection, values)
         sql, slots = self.compiled[key]
+        if sql is None:
+            return []  # a query that can match nothing, such as `id__in=[]`
         params = [slot(values, connection) for slot in slots]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -55,7 +58,10 @@ class CompiledQuery:
                 at = index if isinstance(value, list | tuple) else None
                 wanted[_as_parameter(stand_in, connection)] = _slot(name, at)
             placeholders[name] = stand_ins if isinstance(value, list | tuple) else stand_ins[0]
-        sql, params = self.build(**placeholders).query.sql_with_params()
+        try:
+            sql, params = self.build(**placeholders).query.sql_with_params()
+        except EmptyResultSet:
+            return None, None
         slots = [wanted.get(param, _constant(param)) for param in params]
         missing = set(map(id, wanted.values())) - set(map(id, slots))
         if missing:

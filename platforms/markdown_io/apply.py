@@ -76,9 +76,10 @@ class PlatformIndex:
         ]
         for key in keys:
             self.by_key.setdefault(key, platform)
-        # A slug stands for its platform only where it drops nothing but separators: "c" is
-        # not a name of C++.
-        if _loose(platform.slug) in keys:
+        # A slug stands for its platform ("google" for Google/YouTube), unless it is only the
+        # name with its symbols dropped: "c" is no name of C++, nor "c-2" of C#.
+        derived = slugify(platform.name)
+        if not (platform.slug.startswith(derived) and _loose(derived) != _loose(platform.name)):
             self.by_key.setdefault(_loose(platform.slug), platform)
 
     def find(self, label):
