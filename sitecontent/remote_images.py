@@ -71,10 +71,18 @@ def copy_remote_images(markdown_text):
     return MARKDOWN_IMAGE.sub(replace, markdown_text or ""), problems
 
 
+def remote_image_urls(hero_url, markdown_text):
+    """The remote images an import would copy: the hero (when remote), then the body's."""
+    hero = [hero_url] if hero_url and hero_url.startswith(("http://", "https://")) else []
+    return hero + [match["url"] for match in MARKDOWN_IMAGE.finditer(markdown_text or "")]
+
+
 def copy_hero_image(url):
     """(local URL or "" when it cannot be copied, [problem])."""
     if not url:
         return "", []
+    if url.startswith("/") and not url.startswith("//"):
+        return url, []  # already the site's own (an export of a copied image)
     try:
         return copy_remote_image(url), []
     except ImageFetchError as error:

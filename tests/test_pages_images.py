@@ -150,3 +150,31 @@ def test_the_seed_article_imports_without_its_unreachable_images(seeded, client)
     soup = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
     assert soup.main.find_all("img") == []
     assert "AI Transforming Social Media" in soup.main.get_text()
+
+
+def test_an_exported_article_imports_again_with_its_copied_images(
+    db, client, image_server, media, tmp_path
+):
+    from platforms.markdown_io import export_documents, import_documents
+
+    path = article_document(tmp_path, f"{image_server}/hero.png", f"{image_server}/hero.png")
+    call_command("import_markdown", str(path), verbosity=0)
+    before = Article.objects.get()
+    documents = [(name, text.encode()) for name, text in export_documents()]
+    Article.objects.all().delete()
+    import_documents(documents)
+    after = Article.objects.get()
+    assert after.hero_image_url == before.hero_image_url != ""
+    assert after.body == before.body
+
+
+def test_a_dry_run_fetches_no_image_and_stores_no_file(db, image_server, media, tmp_path):
+    from platforms.markdown_io import import_documents
+
+    path = article_document(tmp_path, f"{image_server}/hero.png", f"{image_server}/fake.png")
+    report = import_documents([(path.name, path.read_bytes())], dry_run=True)
+    assert not (media / remote_images.FOLDER).exists()
+    assert not Article.objects.exists()
+    text = "\n".join(report.lines())
+    assert f"would copy the image {image_server}/hero.png" in text
+    assert f"would copy the image {image_server}/fake.png" in text

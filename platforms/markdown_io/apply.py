@@ -490,7 +490,7 @@ def apply_sources(report, cell, sources, may_have_sources=True):
         report.record("created", "source", CellSource.objects.create(cell=cell, **values))
 
 
-def apply_document(document, index, keep_existing):
+def apply_document(document, index, keep_existing, dry_run=False):
     report = DocumentReport(document.label)
     try:
         with transaction.atomic():
@@ -499,7 +499,7 @@ def apply_document(document, index, keep_existing):
                 for platform in Platform.objects.prefetch_related("aliases"):
                     index.add(platform)
             elif document.kind == "article":
-                apply_article(document.fields, report, keep_existing)
+                apply_article(document.fields, report, keep_existing, dry_run)
             else:
                 apply_page(document, report, index, keep_existing)
     except (ValueError, IntegrityError, DatabaseError) as error:

@@ -51,7 +51,7 @@ def import_documents(documents, *, dry_run=False, keep_existing=False):
         check_unique(parsed)
         # The platform register first: pages may name platforms it defines.
         ordered = sorted(parsed, key=lambda document: document.kind != "register")
-        reports = [apply_document(document, index, keep_existing) for document in ordered]
+        reports = [apply_document(document, index, keep_existing, dry_run) for document in ordered]
         if dry_run:
             transaction.set_rollback(True)
     return ImportReport(reports, dry_run)
