@@ -201,6 +201,18 @@ def test_a_notes_column_beside_products_describes_the_features(db, client):
     assert "Automated accounts that answer messages" in page_soup(client).get_text()
 
 
+def test_a_shared_parent_in_parentheses_does_not_merge_two_new_platforms(db):
+    """On a site that knows no platform yet, "Facebook (Meta)" and "WhatsApp (Meta)" are two."""
+    Platform.objects.all().delete()
+    body = TABLE.format("a") + "| Facebook (Meta) | b |\n| WhatsApp (Meta) | c |\n"
+    run(document(body))
+    assert set(Platform.objects.values_list("name", flat=True)) == {
+        "Telegram",
+        "Facebook",
+        "WhatsApp",
+    }
+
+
 def test_twitter_x_and_x_twitter_are_one_platform(db):
     body = (
         TABLE.format("a") + "| Twitter (X) | b |\n\n" + TABLE.format("c") + "| X (Twitter) | d |\n"

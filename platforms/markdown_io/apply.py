@@ -69,13 +69,10 @@ class PlatformIndex:
             self.add(platform)
 
     def add(self, platform, *names):
-        keys = [
-            _loose(key)
-            for name in (platform.name, *[a.name for a in platform.aliases.all()], *names)
-            for key in _keys(name)
-        ]
-        for key in keys:
-            self.by_key.setdefault(key, platform)
+        # Whole names only: "Facebook (Meta)" must not make "Meta" a name of Facebook, or
+        # "WhatsApp (Meta)" would find it.
+        for name in (platform.name, *[a.name for a in platform.aliases.all()], *names):
+            self.by_key.setdefault(_loose(name), platform)
         # A slug stands for its platform ("google" for Google/YouTube), unless it is only the
         # name with its symbols dropped: "c" is no name of C++, nor "c-2" of C#.
         derived = slugify(platform.name)
