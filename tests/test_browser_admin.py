@@ -7,6 +7,7 @@ page and the admin home, light and dark.
 
 import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,19 @@ axe = test_browser.axe
 SCREENS = {"1280x800": {"width": 1280, "height": 800}, "1920x1080": {"width": 1920, "height": 1080}}
 SIZE = 40
 SLOW = 120_000  # ms: saving a 40 × 40 grid on a busy 2-core machine takes seconds
+
+
+@contextmanager
+def two_sessions(browser, base, editors, url):
+    """Two browser sessions, each signed in as its editor, both on url: two people at once."""
+    with (
+        new_page(browser, viewport=SCREENS["1280x800"]) as one,
+        new_page(browser, viewport=SCREENS["1280x800"]) as two,
+    ):
+        for page, editor in zip((one, two), editors, strict=True):
+            log_in(page, base, editor.username, EDITOR_PASSWORD)
+            page.goto(url)
+        yield one, two
 
 
 def build_big_table(size=SIZE):
@@ -277,14 +291,7 @@ def test_two_sessions_edit_the_same_cell_and_column_and_the_second_sees_both_ver
     note = f'[name="cell-{cell.capability_id}-{cell.row_id}-note"]'
     column = f'[name="col-{cell.capability_id}-name"]'
     base = live_server.url
-    with (
-        new_page(browser, viewport=SCREENS["1280x800"]) as one,
-        new_page(browser, viewport=SCREENS["1280x800"]) as two,
-    ):
-        log_in(one, base, first.username, EDITOR_PASSWORD)
-        log_in(two, base, second.username, EDITOR_PASSWORD)
-        one.goto(grid_url(base, table))
-        two.goto(grid_url(base, table))
+    with two_sessions(browser, base, [first, second], grid_url(base, table)) as (one, two):
         one.locator(note).fill("First session's wording")
         one.locator(column).fill("First session's column")
         one.get_by_role("button", name="Save all").click()
@@ -330,14 +337,7 @@ def test_two_sessions_on_a_change_form_see_both_values_side_by_side(
     editor = make_editor(django_user_model)
     platform = Platform.objects.first()
     url = f"{live_server.url}/admin/platforms/platform/{platform.pk}/change/"
-    with (
-        new_page(browser, viewport=SCREENS["1280x800"]) as one,
-        new_page(browser, viewport=SCREENS["1280x800"]) as two,
-    ):
-        log_in(one, live_server.url, editor.username, EDITOR_PASSWORD)
-        log_in(two, live_server.url, editor.username, EDITOR_PASSWORD)
-        one.goto(url)
-        two.goto(url)
+    with two_sessions(browser, live_server.url, [editor, editor], url) as (one, two):
         one.get_by_label("Parent company").fill("Company One")
         one.get_by_role("button", name="Save", exact=True).click()
         two.get_by_label("Parent company").fill("Company Two")
@@ -367,14 +367,7 @@ def test_two_sessions_change_the_same_inline_row_and_the_second_merges(
     first, second = table.capabilities.order_by("order")[:2]
     url = f"{live_server.url}/admin/platforms/comparisontable/{table.pk}/change/"
     description = '[name="capabilities-0-description"]'
-    with (
-        new_page(browser, viewport=SCREENS["1280x800"]) as one,
-        new_page(browser, viewport=SCREENS["1280x800"]) as two,
-    ):
-        log_in(one, live_server.url, editor.username, EDITOR_PASSWORD)
-        log_in(two, live_server.url, editor.username, EDITOR_PASSWORD)
-        one.goto(url)
-        two.goto(url)
+    with two_sessions(browser, live_server.url, [editor, editor], url) as (one, two):
         one.locator(description).fill("Described in session one")
         one.get_by_role("button", name="Save", exact=True).click()
         expect(one.locator(".messagelist .success")).to_be_visible()

@@ -16,6 +16,8 @@ from sitecontent import page_cache
 from sitecontent.page_cache import PAGES, cached_page
 from sitecontent.settings.base import REDIS_CACHE_OPTIONS
 
+from .conftest import free_port
+
 PE = "/Personalized-Engagement/"
 
 
@@ -26,12 +28,6 @@ def fresh_page_cache():
     yield
     PAGES.clear()
     page_cache.breaker.down_until = 0.0
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def redis_cache_at(port):
@@ -269,3 +265,34 @@ def test_the_claim_report_form_works_while_redis_is_down(seeded, client):
         assert client.get(f"/report/?cell={cell.pk}").status_code == 200
         assert client.post(f"/report/?cell={cell.pk}", data).status_code == 302
     assert ClaimReport.objects.count() == 1
+
+
+def test_concurrent_misses_of_one_page_render_it_once(db, rf):
+    """After an edit every page is a miss at once: eight requests for the same page in one
+    process render it once; the others are answered from that render."""
+    import threading
+
+    from django.http import HttpResponse
+
+    renders = []
+
+    @page_cache.cacheable
+    def slow_view(request):
+        renders.append(request.path)
+        time.sleep(0.3)
+        return HttpResponse(f"<p>{request.path}</p>")
+
+    middleware = page_cache.PublicPageCacheMiddleware(slow_view)
+    answers = []
+
+    def visit(path):
+        answers.append(middleware(rf.get(path)).content)
+
+    threads = [threading.Thread(target=visit, args=("/one/",)) for _ in range(8)]
+    threads.append(threading.Thread(target=visit, args=("/two/",)))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert sorted(renders) == ["/one/", "/two/"]
+    assert sorted(answers) == [b"<p>/one/</p>"] * 8 + [b"<p>/two/</p>"]
