@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 # How often a process checks the generation key itself, beside the messages.
 VERIFY_EVERY = 1.0
+# The process's GenerationChannels, by (Redis servers, full key name).
+_CHANNELS = {}
 
 
 class ReusingRedisCacheClient(RedisCacheClient):
@@ -54,7 +56,6 @@ class SharedClientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
-        self._channels = {}
 
     def get(self, key, default=None, version=None):
         with unavailable_as(None):
@@ -105,17 +106,21 @@ class SharedClientRedisCache(RedisCache):
         raise ValueError(f"Key '{key}' not found (Redis unavailable)")
 
     def generation_channel(self, name):
-        """The one GenerationChannel of this process for the key `name`."""
-        channel = self._channels.get(name)
+        """The one GenerationChannel of this process for the key `name` on this Redis."""
+        key = (tuple(self._servers), self.make_and_validate_key(name))
+        channel = _CHANNELS.get(key)
         if channel is None:
-            channel = self._channels.setdefault(name, GenerationChannel(self, name))
+            channel = _CHANNELS.setdefault(key, GenerationChannel(self, name))
         return channel
 
     def clear(self):
-        # Clearing the cache retires every page in every process, as with local memory.
+        # Clearing the cache retires every page in every process, as with local memory. The
+        # channels are the process's, not this object's: Django gives each thread its own
+        # cache object, and a clear() in one thread must reach the channel another made.
         super().clear()
-        for channel in list(self._channels.values()):
-            channel.publish_new()
+        for (servers, _key), channel in list(_CHANNELS.items()):
+            if servers == tuple(self._servers):
+                channel.publish_new()
 
 
 _last_warning = [0.0]

@@ -296,3 +296,24 @@ def test_concurrent_misses_of_one_page_render_it_once(db, rf):
         thread.join(10)
     assert sorted(renders) == ["/one/", "/two/"]
     assert sorted(answers) == [b"<p>/one/</p>"] * 8 + [b"<p>/two/</p>"]
+
+
+@pytest.mark.services
+def test_a_clear_in_one_thread_retires_the_pages_of_every_thread(db):
+    """Django gives each thread its own cache object: a clear() in one thread must still
+    change the generation the page cache reads, even when another thread set it up."""
+    import threading
+
+    from django.conf import settings
+
+    if "redis" not in settings.CACHES["default"]["BACKEND"].lower():
+        pytest.skip("needs REDIS_URL (see .ci/run)")
+    page_cache.config.reset()
+    worker = threading.Thread(target=page_cache.current_generation)
+    worker.start()
+    worker.join(5)
+    before = page_cache.current_generation()
+    from django.core.cache import cache
+
+    cache.clear()
+    assert page_cache.current_generation() != before
