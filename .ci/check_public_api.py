@@ -4,7 +4,8 @@ A `_`-prefixed name belongs to the module or class that defines it: a library ma
 it in any release. This walks every Python file of the project (migrations and tests included)
 and reports each attribute read `obj._name` whose owner is not the code's own instance, each
 `self._name` that the file never defines (so it comes from a library's base class), and each
-`from module import _name` of another package.
+`from module import _name` of another package; also `getattr(obj, "_name")` and friends, and
+Django's query compiler internals (`sql_with_params`, `get_compiler`).
 
 Allowed, because the libraries document them as public API:
 - Django's `Model._meta` (the "Model _meta API") and `_default_manager` / `_base_manager`;
@@ -27,6 +28,8 @@ DOCUMENTED = {
     "_make",
 }
 OWN_INSTANCE = {"self", "cls"}
+REFLECTION = {"getattr", "setattr", "hasattr", "delattr"}
+QUERY_INTERNALS = {"sql_with_params", "get_compiler"}
 SKIP_DIRS = {".venv", ".git", "node_modules", "staticfiles", ".ci"}
 PROJECT_PACKAGES = {"sitecontent", "platforms", "tests"}
 
@@ -52,7 +55,20 @@ def violations(path):
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     own = defined_names(tree)
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and is_private(node.attr):
+        if isinstance(node, ast.Attribute) and node.attr in QUERY_INTERNALS:
+            yield node.lineno, f"query internals {ast.unparse(node)}"
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in REFLECTION
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+            and isinstance(node.args[1].value, str)
+            and is_private(node.args[1].value)
+            and node.args[1].value not in DOCUMENTED
+        ):
+            yield node.lineno, f"attribute by name {ast.unparse(node)}"
+        elif isinstance(node, ast.Attribute) and is_private(node.attr):
             owner = node.value
             if node.attr in DOCUMENTED:
                 continue
