@@ -87,7 +87,7 @@ def best(queryset, words, fields, vector=None, excerpt=None):
         excerpt or fields[0], query, config=CONFIG, start_sel=START, stop_sel=STOP,
         max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ",
     )  # fmt: skip
-    found = queryset.annotate(document=document).filter(document=query)
+    found = queryset.alias(document=document).filter(document=query)
     ranked = found.annotate(rank=SearchRank(document, query)).order_by("-rank", "pk")
     # PostgreSQL computes the select list's costly headline only for the rows kept by LIMIT.
     return ranked.annotate(excerpt=headline)[:PER_KIND]
@@ -113,6 +113,7 @@ def fts5_best(queryset, words):
 def platform_hits(words):
     in_live_tables = TableRow.objects.filter(table__page__in=ComparisonPage.objects.published())
     platforms = Platform.objects.filter(pk__in=in_live_tables.values("platform"))
+    platforms = platforms.only("name", "slug")
     return [
         Hit("Platform", p.name, reverse("platform-profile", args=[p.slug]), marked(p.excerpt))
         for p in best(platforms, words, ["name", "parent_company"])
@@ -121,7 +122,12 @@ def platform_hits(words):
 
 def capability_hits(words):
     live = Capability.objects.filter(table__page__in=ComparisonPage.objects.published())
-    found = best(live.select_related("table__page"), words, ["name", "description"])
+    live = live.select_related("table__page").only(
+        "name", "name_html", "slug", "table__slug", "table__title", "table__title_html",
+        "table__section_heading", "table__section_heading_html", "table__page__title",
+        "table__page__permalink",
+    )  # fmt: skip
+    found = best(live, words, ["name", "description"])
     return [
         Hit(
             "Capability",
@@ -135,7 +141,11 @@ def capability_hits(words):
 
 def cell_hits(words):
     live = Cell.objects.filter(capability__table__page__in=ComparisonPage.objects.published())
-    live = live.select_related("row__platform", "capability__table__page")
+    live = live.select_related("row__platform", "capability__table__page").only(
+        "row__platform__name", "row__platform__slug", "capability__name",
+        "capability__name_html", "capability__slug", "capability__table__slug",
+        "capability__table__page__permalink",
+    )  # fmt: skip
     report = reverse("report-claim")
     return [
         Hit(
@@ -151,7 +161,8 @@ def cell_hits(words):
 
 def page_hits(words):
     fields = ["title", "heading", "description", "intro"]
-    found = best(ComparisonPage.objects.published(), words, fields, excerpt="intro")
+    pages = ComparisonPage.objects.published().only("title", "permalink")
+    found = best(pages, words, fields, excerpt="intro")
     return [Hit("Comparison page", p.title, p.permalink, marked(p.excerpt)) for p in found]
 
 
@@ -159,7 +170,8 @@ def article_hits(words):
     # Excerpts come from the summary when there is one: a headline over a whole body is slow.
     summary = Coalesce(NullIf("description", Value("")), Substr("body", 1, HEADLINE_CHARS))
     fields = ["title", "subtitle", "description", "body"]
-    found = best(Article.objects.published(), words, fields, vector="search", excerpt=summary)
+    articles = Article.objects.published().only("title", "slug")
+    found = best(articles, words, fields, vector="search", excerpt=summary)
     return [Hit("Article", a.title, a.get_absolute_url(), marked(a.excerpt)) for a in found]
 
 
