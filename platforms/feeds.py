@@ -4,15 +4,14 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-
-from sitecontent.feeds import ReadableAtomFeed
+from django.utils.feedgenerator import Atom1Feed
 
 from . import changes
 from .models import Platform
 
 
 class ChangesFeed(Feed):
-    feed_type = ReadableAtomFeed
+    feed_type = Atom1Feed
     title = f"{settings.SITE_NAME}: changes"
     subtitle = "Every change to the published comparison research: claims, pages, articles."
 

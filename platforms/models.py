@@ -8,6 +8,7 @@ A cell with neither level nor note is an empty cell ("no data").
 
 from datetime import timedelta
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q
@@ -23,6 +24,7 @@ from sitecontent.markdown import (
     render_markdown,
 )
 from sitecontent.publishing import Publishable, PublishableQuerySet
+from sitecontent.text_search import StoredVector, without_vector
 
 from .validators import validate_permalink
 
@@ -395,9 +397,13 @@ class Cell(models.Model):
         "possibly outdated.",
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # The note's search vector, kept by PostgreSQL itself (SQLite searches an FTS5 table).
+    search = models.GeneratedField(
+        expression=StoredVector("note"), output_field=SearchVectorField(), db_persist=True
+    )
 
-    objects = CellQuerySet.as_manager()
-    history = HistoricalRecords()
+    objects = without_vector(CellQuerySet)
+    history = HistoricalRecords(excluded_fields=["search"])
 
     class Meta:
         constraints = [

@@ -8,7 +8,6 @@ from . import visitor_views
 from .feeds import ChangesFeed, PlatformChangesFeed
 
 urlpatterns = [
-    path("search/", visitor_views.site_search, name="search"),
     path("report/", visitor_views.report_claim, name="report-claim"),
     path("report/thanks/", visitor_views.report_thanks, name="report-thanks"),
     path("data/", visitor_views.data_index, name="open-data"),

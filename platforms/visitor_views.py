@@ -1,5 +1,5 @@
-"""Visitors' tools around the comparison data: report a claim, search, open data, the change
-log and embeds. Logic lives in the feature modules (reports.py, search.py, opendata.py,
+"""Visitors' tools around the comparison data: report a claim, open data, the change
+log and embeds. Logic lives in the feature modules (reports.py, opendata.py,
 changes.py, embeds.py); these views only connect requests to them."""
 
 import orjson
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from sitecontent.page_cache import cacheable
 
-from . import changes, discovery, embeds, opendata, reports, search
+from . import changes, discovery, embeds, opendata, reports
 from .models import ComparisonPage, Level, Platform, cell_url
 
 
@@ -60,16 +60,6 @@ def platform_change_log(request, slug):
     page, entries = changes.change_page(request.GET.get("page"), platform)
     context = {"page_obj": page, "changes": entries, "platform": platform}
     return render(request, "platforms/changes.html", context)
-
-
-def site_search(request):
-    query = request.GET.get("q", "")
-    try:
-        hits, problem = search.search(query), ""
-    except search.QueryProblem as error:
-        hits, problem = [], str(error)
-    context = {"search_query": query[: search.MAX_QUERY_LENGTH], "hits": hits, "problem": problem}
-    return render(request, "platforms/search.html", context, status=400 if problem else 200)
 
 
 # --- open data -------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import math
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -9,7 +10,8 @@ from simple_history.models import HistoricalRecords
 
 from .images import VerifiedImageField
 from .markdown import plain_text_of_html, render_markdown
-from .publishing import Publishable
+from .publishing import Publishable, PublishableQuerySet
+from .text_search import StoredVector, without_vector
 
 WORDS_PER_MINUTE = 200
 
@@ -60,8 +62,15 @@ class Article(Publishable):
         help_text="Leave empty to compute it from the body (200 words a minute).",
     )
     reading_minutes = models.PositiveIntegerField(default=1, editable=False)
+    # Kept by PostgreSQL itself (SQLite searches an FTS5 table): a search parses no body.
+    search = models.GeneratedField(
+        expression=StoredVector("title", "subtitle", "description", "body"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
-    history = HistoricalRecords()
+    objects = without_vector(PublishableQuerySet)
+    history = HistoricalRecords(excluded_fields=["search"])
 
     class Meta:
         ordering = ["-publish_at", "-id"]

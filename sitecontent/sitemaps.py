@@ -29,6 +29,7 @@ class SiteSitemap(Sitemap):
         ("article-list", "Blog"),
         ("changes", "What changed"),
         ("open-data", "Open data"),
+        ("feeds", "Feeds"),
         ("site-map", "Sitemap"),
     ]
 

@@ -4,25 +4,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
-from platforms.models import ComparisonPage
-
 from .models import AboutPage, Article
 from .page_cache import cacheable
 from .publishing import get_visible_or_404
-
-HOME_ARTICLES = 5
-
-
-@cacheable
-def home(request):
-    return render(
-        request,
-        "sitecontent/home.html",
-        {
-            "pages": ComparisonPage.objects.published().prefetch_related("tables"),
-            "articles": Article.objects.published()[:HOME_ARTICLES],
-        },
-    )
 
 
 @cacheable

@@ -1,6 +1,6 @@
 """Sharing and discovery: Open Graph and Twitter cards with absolute URLs, JSON-LD of the
 expected types, robots.txt and both sitemaps listing every public page, the article feeds in
-RSS and Atom, both advertised and both readable in a browser through a first-party stylesheet."""
+RSS and Atom, both advertised, and the /feeds/ page listing every feed."""
 
 import json
 import xml.etree.ElementTree as ET
@@ -122,17 +122,21 @@ def test_both_article_feeds_are_advertised_and_parse(client, seeded, kind, versi
     assert [e.title for e in parsed.entries] == [Article.objects.get().title]
 
 
-FEEDS = ["/feed/", "/feed/atom/", "/changes/feed/", "/changes/tiktok/feed/"]
-
-
-@pytest.mark.parametrize("url", FEEDS)
-def test_feeds_ask_browsers_for_the_readable_stylesheet(client, seeded, url):
-    response = client.get(url)
-    head = response.content.decode().split("\n", 2)
-    assert head[1].startswith('<?xml-stylesheet type="text/xsl" href="/static/feeds/feed.xsl"')
-    # Served as XML, so that browsers apply the stylesheet instead of offering a download.
-    assert response["Content-Type"].startswith("application/xml")
-    stylesheet = client.get("/static/feeds/feed.xsl")
-    assert stylesheet.status_code == 200
-    assert b"<xsl:stylesheet" in b"".join(stylesheet.streaming_content)
-    assert "script-src 'self'" in response["Content-Security-Policy"]
+def test_the_feeds_page_lists_every_feed_each_a_standard_feed(client, seeded):
+    footer = soup_of(client, "/").select_one("footer")
+    page = soup_of(client, footer.find("a", string="Feeds (RSS and Atom)")["href"])
+    assert "feed reader" in page.select_one(".lead").get_text()
+    listed = {a["href"] for a in page.select("main .feed-list a") if "/feed" in a["href"]}
+    slugs = Platform.objects.values_list("slug", flat=True)
+    platforms = {f"/changes/{slug}/feed/" for slug in slugs}
+    assert listed == {"/feed/", "/feed/atom/", "/changes/feed/"} | platforms
+    assert "/changes/tiktok/feed/" in listed
+    for url in listed:
+        response = client.get(url)
+        # Standard feed types, which readers and browsers recognise, and no XSLT stylesheet.
+        kind = response["Content-Type"].split(";")[0]
+        assert kind in {"application/rss+xml", "application/atom+xml"}, url
+        assert b"xml-stylesheet" not in response.content, url
+        parsed = feedparser.parse(response.content)
+        assert not parsed.bozo and parsed.version in {"rss20", "atom10"}, url
+        assert parsed.feed.title, url

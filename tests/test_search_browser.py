@@ -1,6 +1,7 @@
 """The visitors' tools in real Chromium: a visitor searches, follows a result to the highlighted
 cell and reports it; the new pages pass axe (light, dark, phone) and the Nu checker, fit a 375px
-screen, break no CSP rule; feeds read as pages; only embeds may be framed by another site."""
+screen, break no CSP rule; the footer leads to every feed; only embeds may be framed by another
+site."""
 
 import http.server
 import json
@@ -40,6 +41,7 @@ NEW_PAGES = [
     f"/report/?table={TABLE}",
     "/report/thanks/",
     "/sitemap/",
+    "/feeds/",
     f"/embed/{TABLE}/",
     f"/embed/{TABLE}/row/tiktok/",
 ]
@@ -158,19 +160,17 @@ def test_nu_html_checker_finds_no_errors_on_the_new_pages(java, seeded, client, 
     assert not errors, "Nu HTML checker errors:\n" + "\n".join(errors)
 
 
-@pytest.mark.parametrize("url", ["/changes/feed/", "/feed/atom/", "/feed/"])
-def test_a_feed_opened_in_the_browser_reads_as_a_page(browser, site, url):
+def test_a_visitor_finds_every_feed_from_the_footer(browser, site):
     with new_page(browser, viewport=DESKTOP) as page:
         console = collect_console(page)
-        page.goto(site + url)
-        heading = page.locator("h1")
-        assert "Platform Compare" in heading.inner_text()
-        assert page.locator("ol.change-log li a").count() >= 1
-    # Chromium 156 adds its own inline-styled "XSLT is deprecated" banner, which our CSP
-    # blocks; anything else blocked would be ours.
-    banner = ("Applying inline style", "Executing inline event handler")
-    ours = [m for m in csp_reports(console) if not any(text in m for text in banner)]
-    assert not ours, ours
+        page.goto(site + "/")
+        page.locator("footer").get_by_role("link", name="Feeds (RSS and Atom)").click()
+        page.wait_for_url("**/feeds/")
+        assert "feed reader" in page.locator(".lead").inner_text()
+        links = page.locator("main .feed-list a")
+        assert links.filter(has_text="New articles (RSS)").get_attribute("href") == "/feed/"
+        assert links.filter(has_text="TikTok").get_attribute("href") == "/changes/tiktok/feed/"
+    assert not csp_reports(console)
 
 
 @contextmanager

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "axes",
     "sitecontent",
     "platforms",
+    "django.contrib.postgres",  # full-text search fields (sitecontent.text_search)
 ]
 
 MIDDLEWARE = [
@@ -71,7 +72,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "sitecontent.urls"
+ROOT_URLCONF = "sitecontent.site.urls"
 WSGI_APPLICATION = "sitecontent.wsgi.application"
 
 TEMPLATES = [
@@ -85,7 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "sitecontent.context_processors.site",
+                "sitecontent.site.context_processors.site",
             ],
         },
     },

@@ -3,10 +3,12 @@ from functools import cache
 from django.conf import settings
 from django.urls import get_script_prefix, reverse
 
+from platforms.models import ComparisonPage
+
 # The pages every header and footer links to, by URL name.
 SITE_URL_NAMES = (
     "home", "feed", "article-feed-atom", "article-list", "about", "platform-index",
-    "capability-index", "compare", "choose", "changes", "open-data", "site-map", "search",
+    "capability-index", "compare", "choose", "changes", "open-data", "site-map", "search", "feeds",
 )  # fmt: skip
 
 
@@ -19,8 +21,6 @@ def site_urls(script_prefix):
 
 def site(request):
     # A lazy queryset: pages that do not show the navigation (the admin) never run it.
-    from platforms.models import ComparisonPage
-
     return {
         "site_name": settings.SITE_NAME,
         "site_tagline": settings.SITE_TAGLINE,

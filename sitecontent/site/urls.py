@@ -1,0 +1,31 @@
+"""The root URLconf: the site's own pages, then the articles' and the comparison data's."""
+
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from platforms.sitemaps import (
+    CapabilitySitemap,
+    ComparisonPageSitemap,
+    ExploreSitemap,
+    PlatformSitemap,
+)
+from sitecontent.page_cache import cacheable
+from sitecontent.sitemaps import ArticleSitemap, SiteSitemap, sitemap_page
+
+from . import views
+
+sitemaps = {"site": SiteSitemap, "pages": ComparisonPageSitemap, "articles": ArticleSitemap}
+sitemaps |= {"explore": ExploreSitemap, "platforms": PlatformSitemap}
+sitemaps |= {"capabilities": CapabilitySitemap}
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.site_search, name="search"),
+    path("feeds/", views.feed_list, name="feeds"),
+    path("sitemap.xml", cacheable(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
+    path("sitemap/", sitemap_page, {"sitemaps": sitemaps}, name="site-map"),
+    path("", include("sitecontent.urls")),
+    # Visitors' tools (data, changes, reports, embeds) before the pages' catch-all.
+    path("", include("platforms.visitor_urls")),
+    path("", include("platforms.urls")),
+]

@@ -1,0 +1,38 @@
+from django.shortcuts import render
+
+from platforms.models import ComparisonPage, Platform
+from sitecontent.models import Article
+from sitecontent.page_cache import cacheable
+
+from . import search
+
+HOME_ARTICLES = 5
+
+
+@cacheable
+def home(request):
+    return render(
+        request,
+        "site/home.html",
+        {
+            "pages": ComparisonPage.objects.published().prefetch_related("tables"),
+            "articles": Article.objects.published()[:HOME_ARTICLES],
+        },
+    )
+
+
+def site_search(request):
+    query = request.GET.get("q", "")
+    try:
+        hits, problem = search.search(query), ""
+    except search.QueryProblem as error:
+        hits, problem = [], str(error)
+    context = {"search_query": query[: search.MAX_QUERY_LENGTH], "hits": hits, "problem": problem}
+    return render(request, "site/search.html", context, status=400 if problem else 200)
+
+
+@cacheable
+def feed_list(request):
+    """Every feed of the site, for people choosing what to subscribe to."""
+    platforms = Platform.objects.order_by("name").values("name", "slug")
+    return render(request, "site/feeds.html", {"platforms": platforms})
