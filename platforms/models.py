@@ -30,6 +30,10 @@ STALE_AFTER_DAYS = 365
 
 
 class Level(models.TextChoices):
+    """A claim's support level, the one list of them: stored value, label, and how pages and
+    Markdown show it: a mark (the one each level is exported with), a short label read out
+    beside it (a level never depends on colour alone) and a CSS class."""
+
     FULL = "full", "Full support"
     PARTIAL = "partial", "Partial support"
     NONE = "none", "No support"
@@ -37,15 +41,15 @@ class Level(models.TextChoices):
 
     @property
     def mark(self):
-        return LEVEL_MARKS[self]
+        return {"full": "✅", "partial": "🟡", "none": "❌", "unknown": "❔"}[self.value]
 
     @property
     def short_label(self):
-        return {"full": "Yes", "partial": "Partly", "none": "No", "unknown": "Unknown"}[self]
+        return {"full": "Yes", "partial": "Partly", "none": "No", "unknown": "Unknown"}[self.value]
 
-
-# The marks the Markdown uses, also shown on pages next to a text label (never colour alone).
-LEVEL_MARKS = {Level.FULL: "✅", Level.PARTIAL: "🟡", Level.NONE: "❌", Level.UNKNOWN: "❔"}
+    @property
+    def css_class(self):
+        return f"level-{self.value}"
 
 
 class Platform(models.Model):
