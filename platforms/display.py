@@ -2,7 +2,7 @@
 
 The public page is the hot path: /Partnerships/ has 290 cells. They are read as plain values
 (not model instances) and each becomes a dict for the claim include
-(templates/platforms/includes/claim.html), the cheapest thing for a template to read. The
+(claim_view), the cheapest thing for a template to read. The
 grid editor and the exporter use the models (ComparisonTable.grid) instead.
 
 Every cell has a stable anchor, cell-<table>-<platform>-<capability> (search and shared links
@@ -30,6 +30,17 @@ from .models import (
     cell_anchor,
 )
 from .text import hide_emoji_html, linkable_html, page_key, plain_text
+
+
+def claim_view(level, note_html, anchor="", label="", footnote=None, is_stale=False,
+               empty_text="No data"):  # fmt: skip
+    """What the claim include (templates/platforms/includes/claim.html) reads: a dict, the
+    cheapest thing for a template to look into, with every key given."""
+    level, css = Level.of_claim(level, note_html)
+    return {
+        "level": level, "css": css, "note_html": note_html, "anchor": anchor, "label": label,
+        "footnote": footnote, "is_stale": is_stale, "empty_text": empty_text,
+    }  # fmt: skip
 
 
 def row_anchor(table_slug, platform_slug):
@@ -181,11 +192,5 @@ def _claim(display, cell, sources, stale_before, row_label, column_name, anchor,
             sources.get(cell_id, []), reviewed,
         )  # fmt: skip
         display.footnotes.append(footnote)
-    return {
-        "anchor": anchor,
-        "level": Level(level) if level else "",
-        "note_html": note_html,
-        "label": data_label,
-        "footnote": footnote,
-        "is_stale": reviewed is not None and reviewed < stale_before,
-    }
+    is_stale = reviewed is not None and reviewed < stale_before
+    return claim_view(level, note_html, anchor, data_label, footnote, is_stale)

@@ -3,14 +3,7 @@
 from django.conf import settings
 from django.http import Http404
 
-from .models import Level
-
-
-def as_claim(cell):
-    """What the claim include shows of a cell (None: no cell in this row and column)."""
-    if cell is None:
-        return None
-    return {"level": Level(cell.level) if cell.level else "", "note_html": cell.note_html}
+from .display import claim_view
 
 
 def embed_context(request, page, dataset, slug, platform_slug=None):
@@ -23,13 +16,12 @@ def embed_context(request, page, dataset, slug, platform_slug=None):
         rows = [row for row in rows if row.platform_slug == platform_slug]
         if not rows:
             raise Http404("This platform has no row in the table")
-    grid = [(row, [as_claim(dataset.cells.get((row.pk, cap.pk))) for cap in capabilities])
-            for row in rows]  # fmt: skip
-    reviewed = [
-        cell.last_reviewed
-        for cell in (dataset.cells.get((row.pk, cap.pk)) for row in rows for cap in capabilities)
-        if cell and cell.last_reviewed
-    ]
+    grid, reviewed = [], []
+    for row in rows:
+        cells = [dataset.cells.get((row.pk, cap.pk)) for cap in capabilities]
+        grid.append((row, [claim_view(c.level, c.note_html) if c else claim_view("", "")
+                           for c in cells]))  # fmt: skip
+        reviewed += [cell.last_reviewed for cell in cells if cell and cell.last_reviewed]
     return {
         "page": page,
         "table": table,

@@ -12,7 +12,7 @@ from itertools import groupby
 from django.urls import reverse
 from django.utils import timezone
 
-from .display import cell_anchor
+from .display import cell_anchor, claim_view
 from .models import (
     STALE_AFTER_DAYS,
     Capability,
@@ -70,9 +70,14 @@ class Claim:
     platform_name: str
     platform_slug: str
     sources: list = field(default_factory=list)  # [(url, title, accessed)]
+    # What the claim include reads besides (templates/platforms/includes/claim.html).
+    label = ""
+    footnote = None
+    empty_text = "No data"
 
     def __post_init__(self):
-        self.level = Level(self.level) if self.level else ""
+        self.level, css = Level.of_claim(self.level, self.note_html)
+        self.css = f"claim {css}".strip()  # shown on its own, in a <div class="claim">
         # Names, labels and titles come as sanitized inline HTML: shown here as plain text.
         self.capability_name = plain_text(self.capability_name)
         self.table_title = plain_text(self.table_title)
@@ -99,6 +104,11 @@ class Claim:
     @property
     def table_heading(self):
         return self.table_title or self.section_heading or self.page_title
+
+    @property
+    def as_list(self):
+        """The claim alone, for the claim include, which shows a row's claims."""
+        return [self]
 
     @property
     def is_empty(self):
@@ -223,7 +233,7 @@ def compare_path(platforms, differences=False):
 @dataclass
 class CompareRow:
     first: Claim
-    cells: list  # [Claim or None] per platform
+    cells: list  # [claim_view()] per platform
     differs: bool
 
 
@@ -240,7 +250,13 @@ def comparison(platforms, only_differences=False):
         for cells in rows.values():
             ordered = [cells.get(pid) for pid in ids]
             values = {c.comparable if c else None for c in ordered}
-            row = CompareRow(next(c for c in ordered if c), ordered, len(values) > 1)
+            views = [
+                claim_view(c.level, c.note_html, label=c.row_label)
+                if c
+                else claim_view("", "", empty_text="Not in this table")
+                for c in ordered
+            ]
+            row = CompareRow(next(c for c in ordered if c), views, len(values) > 1)
             if row.differs or not only_differences:
                 compare_rows.append(row)
         if compare_rows:
@@ -329,7 +345,7 @@ class CapabilityEntry:
     table_id: int
 
     __post_init__ = Claim.__post_init__
-    row_label = platform_name = level = ""
+    row_label = platform_name = level = note_html = ""
     last_reviewed = None
     key = Claim.key
     capability_path = Claim.capability_path

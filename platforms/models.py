@@ -51,6 +51,15 @@ class Level(models.TextChoices):
     def css_class(self):
         return f"level-{self.value}"
 
+    @staticmethod
+    def of_claim(level, note_html):
+        """(the claim's Level or "", its CSS class): a claim without level or note says
+        "No data" (level-missing); one with a note only has no class."""
+        if level:
+            level = Level(level)
+            return level, level.css_class
+        return "", "" if note_html else "level-missing"
+
 
 class Platform(models.Model):
     name = models.CharField(max_length=100, unique=True, help_text="How the site names it.")
