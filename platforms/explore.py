@@ -7,6 +7,7 @@ the same few queries whatever the amount of content.
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from itertools import groupby
 
 from django.urls import reverse
@@ -84,16 +85,17 @@ class Claim:
         self.section_heading = plain_text(self.section_heading)
         self.row_label = plain_text(self.row_label) or self.platform_name
 
-    @property
+    # Read several times per claim by the pages' templates: worked out once.
+    @cached_property
     def key(self):
         """What names the capability in addresses: page.table.capability."""
         return f"{page_key(self.permalink)}.{self.table_slug}.{self.capability_slug}"
 
-    @property
+    @cached_property
     def capability_path(self):
         return f"/capabilities/{self.key.replace('.', '/')}/"
 
-    @property
+    @cached_property
     def anchor(self):
         return cell_anchor(self.table_slug, self.platform_slug, self.capability_slug)
 
