@@ -12,13 +12,10 @@ only cells of live pages, changes made after the page went live, and the level a
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 
 from django.core.paginator import Paginator
 from django.db.models import CharField, F, OuterRef, Q, Subquery, Value
-from django.utils import timezone
 
-from sitecontent.compiled_queries import CompiledQuery
 from sitecontent.markdown import plain_text_of_html
 from sitecontent.models import Article
 
@@ -48,7 +45,7 @@ def level_name(level):
     return level.capitalize() if level else "No level"
 
 
-def cell_changes(platform=None, now=None):
+def cell_changes(platform=None):
     """Historical cells whose level or note changed after their (live) page went live."""
     history = Cell.history.model
     previous = history.objects.filter(
@@ -57,7 +54,7 @@ def cell_changes(platform=None, now=None):
     changes = (
         history.objects.filter(
             history_type="~",
-            capability__table__page__in=ComparisonPage.objects.published(now).values("pk"),
+            capability__table__page__in=ComparisonPage.objects.published().values("pk"),
             history_date__gte=F("capability__table__page__publish_at"),
             row__platform__isnull=False,
         )
@@ -73,10 +70,10 @@ def cell_changes(platform=None, now=None):
     return changes
 
 
-def timeline(platform=None, now=None):
+def timeline(platform=None):
     """(kind, id, when) of every entry, newest first, as one query."""
     text = CharField()
-    cells = cell_changes(platform, now).values_list(
+    cells = cell_changes(platform).values_list(
         Value(KIND_CELL, output_field=text), "history_id", "history_date"
     )
     if platform is not None:
@@ -148,14 +145,5 @@ def change_page(number, platform=None):
     return page, describe(list(page.object_list))
 
 
-@cache
-def _recent_platform_changes(count):
-    return CompiledQuery(lambda platform, now: timeline(platform, now)[:count])
-
-
 def latest_changes(platform=None, count=FEED_LENGTH):
-    if platform is None:
-        return describe(list(timeline()[:count]))
-    # Every profile shows its platform's latest changes: compiled once (compiled_queries.py).
-    entries = _recent_platform_changes(count).rows(platform=platform.pk, now=timezone.now())
-    return describe(entries)
+    return describe(list(timeline(platform)[:count]))

@@ -1,9 +1,9 @@
 """A page's comparison tables, ready to print, from a few flat queries.
 
-The public page is the hot path: /Partnerships/ has 290 cells. Building each cell's <td> here
-from plain tuples (its note is already sanitized HTML, rendered once on save) keeps an uncached
-render to a few milliseconds; model instances and a template variable per cell cost ten times
-that. The grid editor and the exporter use the models (ComparisonTable.grid) instead.
+The public page is the hot path: /Partnerships/ has 290 cells. They are read as plain values
+(not model instances) and each becomes a claim_view() dict for the claim include, the
+cheapest thing for a template to read. The grid editor and the exporter use the models
+(ComparisonTable.grid) instead.
 
 Every cell has a stable anchor, cell-<table>-<platform>-<capability> (search and shared links
 point at it), every row header links to the platform's profile and every column header to the
@@ -18,9 +18,6 @@ from functools import cache
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
-from django.utils.safestring import mark_safe
-
-from sitecontent.compiled_queries import CompiledQuery, as_date, as_datetime
 
 from .models import (
     STALE_AFTER_DAYS,
@@ -34,40 +31,20 @@ from .models import (
 )
 from .text import hide_emoji_html, linkable_html, page_key, plain_text
 
-# The opening of a level cell's content: the mark (hidden from screen readers) and a short text
-# label (read out, and printed), so that a level never depends on colour alone.
-LEVEL_CONTENT = {
-    level.value: (
-        f'<span class="mark" aria-hidden="true">{level.mark}</span> '
-        f'<span class="level-label">{level.short_label}:</span> '
-    )
-    for level in Level
-}
-MISSING_CONTENT = '<span class="level-label">No data</span>'
-STALE_MARK = ' <span class="stale">(possibly outdated)</span>'
+
+def claim_view(level, note_html, anchor="", label="", footnote=None, is_stale=False,
+               empty_text="No data"):  # fmt: skip
+    """What the claim include (templates/platforms/includes/claim.html) reads: a dict, the
+    cheapest thing for a template to look into, with every key given."""
+    level, css = Level.of_claim(level, note_html)
+    return {
+        "level": level, "css": css, "note_html": note_html, "anchor": anchor, "label": label,
+        "footnote": footnote, "is_stale": is_stale, "empty_text": empty_text,
+    }  # fmt: skip
 
 
 def row_anchor(table_slug, platform_slug):
     return f"row-{table_slug}-{platform_slug}"
-
-
-def cell_td(anchor, level, note_html, extra="", label_attribute=""):
-    """A cell's <td>: its anchor, level tint, mark and label, note, and a "link to this"
-    link (keyboard and touch reach it; its name is read out, the # is drawn by CSS, so the
-    cell's text stays the claim's own)."""
-    if level:
-        attributes, content = f' class="level-{level}"', LEVEL_CONTENT[level]
-    elif note_html:
-        attributes, content = "", ""
-    else:
-        attributes, content = ' class="level-missing"', MISSING_CONTENT
-    # label_attribute: data-label="column name", shown beside the cell when tables become cards
-    attributes += label_attribute
-    return (
-        f'<td id="{anchor}"{attributes}>'
-        f"{content}{note_html}{extra}"
-        f'<a class="claim-link" href="#{anchor}" aria-label="Link to this claim"></a></td>'
-    )
 
 
 @dataclass
@@ -81,44 +58,24 @@ class Footnote:
 
 
 @dataclass
-class Column:
-    """A column header: a capability, or (platforms as columns) a platform."""
+class Header:
+    """A row or column header: a capability, or a platform. A row also has its cells."""
 
-    name: str
+    id: int
+    slug: str
+    html: str  # sanitized inline HTML
     anchor: str
     url: str
     description: str = ""
+    cells: list = field(default_factory=list)
 
 
 @dataclass
 class TableDisplay:
     table: object
-    columns: list = field(default_factory=list)  # [Column]
-    rows: list = field(default_factory=list)  # HTML of each <tr>
+    columns: list = field(default_factory=list)  # [Header]
+    rows: list = field(default_factory=list)  # [Header with cells]
     footnotes: list = field(default_factory=list)
-    last_change: object = None
-
-    @property
-    def head_html(self):
-        """The column headers' <th>s (names are sanitized inline HTML; descriptions escaped)."""
-        return mark_safe(  # noqa: S308
-            "".join(
-                f'<th scope="col" id="{escape(column.anchor)}"><a href="{escape(column.url)}">'
-                f"{column.name}</a>"
-                + (
-                    f' <span class="definition">{escape(column.description)}</span>'
-                    if column.description
-                    else ""
-                )
-                + "</th>"
-                for column in self.columns
-            )
-        )
-
-    @property
-    def body_html(self):
-        # Labels are escaped and notes were sanitized when saved.
-        return mark_safe("\n".join(self.rows))  # noqa: S308
 
     # Headings are inline Markdown, sanitized when saved; their emoji are decoration.
     @property
@@ -139,37 +96,6 @@ class TableDisplay:
         return hide_emoji_html(table.platform_column_html or escape(table.platform_column))
 
 
-# The queries behind a page's tables, each filtered by the page alone.
-PAGE_QUERIES = {
-    "columns": CompiledQuery(
-        lambda page: (
-            Capability.objects.filter(table__page=page)
-            .order_by("table_id", "order", "id")
-            .values_list("id", "table_id", "name", "name_html", "slug", "description")
-        )
-    ),
-    "sources": CompiledQuery(
-        lambda page: (
-            CellSource.objects.filter(cell__capability__table__page=page)
-            .order_by("cell_id", "order", "id")
-            .values_list("cell_id", "url", "title", "accessed")
-        )
-    ),
-    "cells": CompiledQuery(
-        lambda page: Cell.objects.filter(capability__table__page=page).values_list(
-            "id", "capability_id", "row_id", "level", "note_html", "last_reviewed", "updated_at"
-        )
-    ),
-    "rows": CompiledQuery(
-        lambda page: (
-            TableRow.objects.filter(table__page=page)
-            .order_by("table_id", "order", "id")
-            .values_list("id", "table_id", "label_html", "platform__name", "platform__slug")
-        )
-    ),
-}
-
-
 @cache
 def _url_prefixes():
     platform = reverse("platform-profile", args=["x"])[:-2]
@@ -178,107 +104,94 @@ def _url_prefixes():
 
 
 def page_tables(page):
-    """[TableDisplay] for every table of the page, in order."""
+    """[TableDisplay] for every table of the page, in order, in five queries."""
     tables = list(page.tables.all())
     displays = {table.id: TableDisplay(table) for table in tables}
-    found = {name: query.rows(page=page.id) for name, query in PAGE_QUERIES.items()}
     platform_prefix, capability_prefix = _url_prefixes()
     key = page_key(page.permalink)
+    table_ids = list(displays)  # filters by table: fewer joins than by page
 
-    capabilities = {}  # table id -> [(id, name html, slug, url, description)]
-    for cap_id, table_id, name, name_html, slug, description in found["columns"]:
-        url = f"{capability_prefix}{key}/{displays[table_id].table.slug}/{slug}/"
-        name_html = linkable_html(name_html, name)
-        capabilities.setdefault(table_id, []).append((cap_id, name_html, slug, url, description))
+    capabilities = {}  # table id -> [Header]
+    found = (
+        Capability.objects.filter(table__in=table_ids)
+        .order_by("table_id", "order", "id")
+        .values_list("id", "table_id", "name", "name_html", "slug", "description")
+    )
+    for cap_id, table_id, name, name_html, slug, description in found:
+        table_slug = displays[table_id].table.slug
+        header = Header(
+            cap_id, slug, linkable_html(name_html, name), f"{table_slug}-{slug}",
+            f"{capability_prefix}{key}/{table_slug}/{slug}/", description,
+        )  # fmt: skip
+        capabilities.setdefault(table_id, []).append(header)
 
     sources = {}
-    for cell_id, url, title, accessed in found["sources"]:
-        sources.setdefault(cell_id, []).append((url, title, as_date(accessed)))
+    found = (
+        CellSource.objects.filter(cell__capability__table__in=table_ids)
+        .order_by("cell_id", "order", "id")
+        .values_list("cell_id", "url", "title", "accessed")
+    )
+    for cell_id, url, title, accessed in found:
+        sources.setdefault(cell_id, []).append((url, title, accessed))
 
-    cells = {}
-    for cell_id, capability_id, row_id, level, note_html, reviewed, _updated in found["cells"]:
-        cells[(capability_id, row_id)] = (cell_id, level, note_html, as_date(reviewed))
-    # Stored in one time zone and format, so the latest is also the greatest raw value.
-    latest_cell = as_datetime(max((c[6] for c in found["cells"] if c[6]), default=None))
+    cells, latest_cell = {}, None
+    found = Cell.objects.filter(capability__table__in=table_ids).values_list(
+        "id", "capability_id", "row_id", "level", "note_html", "last_reviewed", "updated_at"
+    )
+    for cell_id, capability_id, row_id, level, note_html, reviewed, updated in found:
+        cells[(capability_id, row_id)] = (cell_id, level, note_html, reviewed)
+        latest_cell = updated if latest_cell is None or updated > latest_cell else latest_cell
     page.content_changed = max(filter(None, [page.updated_at, latest_cell]))
     stale_before = timezone.localdate() - timedelta(days=STALE_AFTER_DAYS)
 
-    rows = {}  # table id -> [(row id, label html, platform slug, profile url)]
-    for row_id, table_id, label_html, platform_name, platform_slug in found["rows"]:
-        profile = f"{platform_prefix}{platform_slug}/"
-        label_html = linkable_html(label_html, platform_name)
-        rows.setdefault(table_id, []).append((row_id, label_html, platform_slug, profile))
+    rows = {}  # table id -> [Header]
+    found = (
+        TableRow.objects.filter(table__in=table_ids)
+        .order_by("table_id", "order", "id")
+        .values_list("id", "table_id", "label_html", "platform__name", "platform__slug")
+    )
+    for row_id, table_id, label_html, platform_name, platform_slug in found:
+        table_slug = displays[table_id].table.slug
+        header = Header(
+            row_id, platform_slug, linkable_html(label_html, platform_name),
+            row_anchor(table_slug, platform_slug), f"{platform_prefix}{platform_slug}/",
+        )  # fmt: skip
+        rows.setdefault(table_id, []).append(header)
 
     for table in tables:
         display = displays[table.id]
-        table_rows = rows.get(table.id, [])
-        table_caps = capabilities.get(table.id, [])
+        table_rows, table_caps = rows.get(table.id, []), capabilities.get(table.id, [])
         as_columns = table.orientation == Orientation.PLATFORMS_AS_COLUMNS
-        rendered = {}  # (row id, cap id) -> <td>
-        cap_names = [plain_text(cap[1]) for cap in table_caps]
-        cap_attributes = [f' data-label="{escape(name)}"' for name in cap_names]
-        for row_id, label_html, platform_slug, _profile in table_rows:
-            label = plain_text(label_html)
-            row_attribute = f' data-label="{escape(label)}"'
-            for index, (cap_id, _html, cap_slug, _url, _description) in enumerate(table_caps):
-                rendered[(row_id, cap_id)] = _render_cell(
-                    display, cells.get((cap_id, row_id)), sources, stale_before,
-                    label, cap_names[index], cell_anchor(table.slug, platform_slug, cap_slug),
-                    row_attribute if as_columns else cap_attributes[index],
+        headers = (table_caps, table_rows)
+        display.columns, display.rows = reversed(headers) if as_columns else headers
+        cap_names = [plain_text(cap.html) for cap in table_caps]
+        claims = {}  # (row id, capability id) -> the claim include's dict
+        for row in table_rows:
+            label = plain_text(row.html)
+            for cap, cap_name in zip(table_caps, cap_names, strict=True):
+                claims[(row.id, cap.id)] = _claim(
+                    display, cells.get((cap.id, row.id)), sources, stale_before,
+                    label, cap_name, cell_anchor(table.slug, row.slug, cap.slug),
+                    label if as_columns else cap_name,
                 )  # fmt: skip
-        if as_columns:
-            _platforms_as_columns(display, table_rows, table_caps, rendered)
-        else:
-            _platforms_as_rows(display, table_rows, table_caps, rendered)
+        for header in display.rows:
+            header.cells = [
+                claims[(header.id, other.id) if not as_columns else (other.id, header.id)]
+                for other in display.columns
+            ]
     return [displays[table.id] for table in tables]
 
 
-def _render_cell(
-    display, cell, sources, stale_before, row_label, column_name, anchor, label_attribute
-):
-    if cell is None:
-        return cell_td(anchor, "", "", label_attribute=label_attribute)
-    cell_id, level, note_html, reviewed = cell
-    extra = []
+def _claim(display, cell, sources, stale_before, row_label, column_name, anchor, data_label):
+    """What the claim include shows of a cell; its sources become the table's next footnote."""
+    cell_id, level, note_html, reviewed = cell or (None, "", "", None)
+    footnote = None
     if cell_id in sources or reviewed is not None:
         number = len(display.footnotes) + 1
-        note_anchor = escape(f"{display.table.slug}-source-{number}")
-        display.footnotes.append(
-            Footnote(
-                number, note_anchor, row_label, column_name, sources.get(cell_id, []), reviewed
-            )
-        )
-        extra.append(
-            f'<sup class="fn"><a href="#{note_anchor}" aria-label="Note {number}">'
-            f"[{number}]</a></sup>"
-        )
-    if reviewed is not None and reviewed < stale_before:
-        extra.append(STALE_MARK)
-    return cell_td(anchor, level, note_html, "".join(extra), label_attribute=label_attribute)
-
-
-def _platforms_as_rows(display, table_rows, table_caps, rendered):
-    slug = display.table.slug
-    for _cap_id, name, cap_slug, url, description in table_caps:
-        display.columns.append(Column(name, f"{slug}-{cap_slug}", url, description))
-    for row_id, label, platform_slug, profile in table_rows:
-        tds = "".join(rendered[(row_id, cap[0])] for cap in table_caps)
-        display.rows.append(
-            f'<tr id="{row_anchor(slug, platform_slug)}"><th scope="row">'
-            f'<a href="{profile}">{label}</a></th>{tds}</tr>'
-        )
-
-
-def _platforms_as_columns(display, table_rows, table_caps, rendered):
-    slug = display.table.slug
-    for _row_id, label, platform_slug, profile in table_rows:
-        display.columns.append(Column(label, row_anchor(slug, platform_slug), profile))
-    for cap_id, name, cap_slug, url, description in table_caps:
-        tds = "".join(rendered[(row[0], cap_id)] for row in table_rows)
-        definition = (
-            f' <span class="definition">{escape(description)}</span>' if description else ""
-        )
-        display.rows.append(
-            f'<tr id="{slug}-{cap_slug}"><th scope="row"><a href="{url}">{name}</a>'
-            f"{definition}</th>{tds}</tr>"
-        )
+        footnote = Footnote(
+            number, f"{display.table.slug}-source-{number}", row_label, column_name,
+            sources.get(cell_id, []), reviewed,
+        )  # fmt: skip
+        display.footnotes.append(footnote)
+    is_stale = reviewed is not None and reviewed < stale_before
+    return claim_view(level, note_html, anchor, data_label, footnote, is_stale)

@@ -2,19 +2,8 @@
 
 from django.conf import settings
 from django.http import Http404
-from django.urls import reverse
 
-from .models import Level
-
-
-def embed_path(page, table, platform_slug=None):
-    args = [page.permalink.strip("/"), table.slug] + ([platform_slug] if platform_slug else [])
-    return reverse("embed-row" if platform_slug else "embed-table", args=args)
-
-
-def with_level(cell):
-    """(cell, its Level or None): what a cell's <td> shows."""
-    return cell, Level(cell.level) if cell is not None and cell.level else None
+from .display import claim_view
 
 
 def embed_context(request, page, dataset, slug, platform_slug=None):
@@ -27,9 +16,12 @@ def embed_context(request, page, dataset, slug, platform_slug=None):
         rows = [row for row in rows if row.platform_slug == platform_slug]
         if not rows:
             raise Http404("This platform has no row in the table")
-    grid = [(row, [with_level(dataset.cells.get((row.pk, cap.pk))) for cap in capabilities])
-            for row in rows]  # fmt: skip
-    reviewed = [c.last_reviewed for _row, cells in grid for c, _l in cells if c and c.last_reviewed]
+    grid, reviewed = [], []
+    for row in rows:
+        cells = [dataset.cells.get((row.pk, cap.pk)) for cap in capabilities]
+        grid.append((row, [claim_view(c.level, c.note_html) if c else claim_view("", "")
+                           for c in cells]))  # fmt: skip
+        reviewed += [cell.last_reviewed for cell in cells if cell and cell.last_reviewed]
     return {
         "page": page,
         "table": table,

@@ -7,17 +7,13 @@ the same few queries whatever the amount of content.
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
+from functools import cached_property
 from itertools import groupby
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 
-from sitecontent.compiled_queries import CompiledQuery, as_date
-
-from .display import LEVEL_CONTENT, cell_anchor, row_anchor
+from .display import cell_anchor, claim_view
 from .models import (
     STALE_AFTER_DAYS,
     Capability,
@@ -75,25 +71,31 @@ class Claim:
     platform_name: str
     platform_slug: str
     sources: list = field(default_factory=list)  # [(url, title, accessed)]
+    # What the claim include reads besides (templates/platforms/includes/claim.html).
+    label = ""
+    footnote = None
+    empty_text = "No data"
 
     def __post_init__(self):
-        self.last_reviewed = as_date(self.last_reviewed)
+        self.level, css = Level.of_claim(self.level, self.note_html)
+        self.css = f"claim {css}".strip()  # shown on its own, in a <div class="claim">
         # Names, labels and titles come as sanitized inline HTML: shown here as plain text.
         self.capability_name = plain_text(self.capability_name)
         self.table_title = plain_text(self.table_title)
         self.section_heading = plain_text(self.section_heading)
         self.row_label = plain_text(self.row_label) or self.platform_name
 
-    @property
+    # Read several times per claim by the pages' templates: worked out once.
+    @cached_property
     def key(self):
         """What names the capability in addresses: page.table.capability."""
         return f"{page_key(self.permalink)}.{self.table_slug}.{self.capability_slug}"
 
-    @property
+    @cached_property
     def capability_path(self):
         return f"/capabilities/{self.key.replace('.', '/')}/"
 
-    @property
+    @cached_property
     def anchor(self):
         return cell_anchor(self.table_slug, self.platform_slug, self.capability_slug)
 
@@ -102,20 +104,13 @@ class Claim:
         return f"{self.permalink}#{self.anchor}"
 
     @property
-    def row_url(self):
-        return f"{self.permalink}#{row_anchor(self.table_slug, self.platform_slug)}"
-
-    @property
     def table_heading(self):
         return self.table_title or self.section_heading or self.page_title
 
     @property
-    def level_html(self):
-        return LEVEL_CONTENT.get(self.level, "")
-
-    @property
-    def level_label(self):
-        return Level(self.level).label if self.level else ""
+    def as_list(self):
+        """The claim alone, for the claim include, which shows a row's claims."""
+        return [self]
 
     @property
     def is_empty(self):
@@ -133,35 +128,22 @@ class Claim:
         return self.level if self.uses_levels else self.note.strip()
 
 
-def _live_cells(now, **filters):
-    return Cell.objects.filter(
-        capability__table__page__in=ComparisonPage.objects.published(now).values("id"), **filters
-    )
-
-
-CLAIM_ROWS = CompiledQuery(
-    lambda now, **filters: (
-        _live_cells(now, **filters).order_by(*CLAIM_ORDER).values_list(*CLAIM_FIELDS)
-    )
-)
-CLAIM_SOURCES = CompiledQuery(
-    lambda now, **filters: (
-        CellSource.objects.filter(cell__in=_live_cells(now, **filters).values("id"))
-        .order_by("cell_id", "order", "id")
-        .values_list("cell_id", "url", "title", "accessed")
-    )
-)
-
-
 def claims(**filters):
-    """Published claims matching the filters (ids, slugs or flags, not model instances), in
-    page, table, row and column order."""
-    now = timezone.now()
-    result = [Claim(*values) for values in CLAIM_ROWS.rows(now=now, **filters)]
+    """Published claims matching the filters, in page, table, row and column order, with
+    their sources: two queries."""
+    cells = Cell.objects.filter(
+        capability__table__page__in=ComparisonPage.objects.published().values("id"), **filters
+    )
+    result = [Claim(*values) for values in cells.order_by(*CLAIM_ORDER).values_list(*CLAIM_FIELDS)]
     if result:
         by_id = {claim.id: claim for claim in result}
-        for cell_id, url, title, accessed in CLAIM_SOURCES.rows(now=now, **filters):
-            by_id[cell_id].sources.append((url, title, as_date(accessed)))
+        found = (
+            CellSource.objects.filter(cell__in=list(by_id))
+            .order_by("cell_id", "order", "id")
+            .values_list("cell_id", "url", "title", "accessed")
+        )
+        for cell_id, url, title, accessed in found:
+            by_id[cell_id].sources.append((url, title, accessed))
     return result
 
 
@@ -184,10 +166,15 @@ class Summary:
         summary = cls()
         for claim in claim_list:
             if claim.level:
-                setattr(summary, claim.level, getattr(summary, claim.level) + 1)
+                setattr(summary, claim.level.value, getattr(summary, claim.level.value) + 1)
             elif not claim.is_empty:
                 summary.free_text += 1
         return summary
+
+    @property
+    def by_level(self):
+        """[(Level, how many claims have it)] in the levels' order."""
+        return [(level, getattr(self, level.value)) for level in Level]
 
 
 def platform_profile(platform):
@@ -196,11 +183,7 @@ def platform_profile(platform):
     pages = []
     for permalink, group in groupby(found, lambda c: c.permalink):
         group = list(group)
-        tables = [
-            (first, claim_rows_html(table_claims, lambda c: (c.capability_path, c.capability_name)))
-            for first, table_claims in by_table(group)
-        ]
-        pages.append((group[0].page_title, permalink, tables))
+        pages.append((group[0].page_title, permalink, by_table(group)))
     return Summary.of(found), pages
 
 
@@ -252,7 +235,7 @@ def compare_path(platforms, differences=False):
 @dataclass
 class CompareRow:
     first: Claim
-    cells: list  # [Claim or None] per platform
+    cells: list  # [claim_view()] per platform
     differs: bool
 
 
@@ -269,11 +252,17 @@ def comparison(platforms, only_differences=False):
         for cells in rows.values():
             ordered = [cells.get(pid) for pid in ids]
             values = {c.comparable if c else None for c in ordered}
-            row = CompareRow(next(c for c in ordered if c), ordered, len(values) > 1)
+            views = [
+                claim_view(c.level, c.note_html, label=c.row_label)
+                if c
+                else claim_view("", "", empty_text="Not in this table")
+                for c in ordered
+            ]
+            row = CompareRow(next(c for c in ordered if c), views, len(values) > 1)
             if row.differs or not only_differences:
                 compare_rows.append(row)
         if compare_rows:
-            tables.append((first, compare_rows_html(compare_rows)))
+            tables.append((first, compare_rows))
     return tables
 
 
@@ -342,80 +331,6 @@ def rank(needs, all_claims, platforms):
     return sorted(choices, key=lambda c: (-c.points, -c.full, order[c.platform.id]))
 
 
-# --- HTML of the rows, built here like display.py's cells: a template variable per claim costs
-# more than the whole page's queries. Notes are sanitized HTML; everything else is escaped.
-
-
-def _date_html(value):
-    return f'<time datetime="{value.isoformat()}">{value.day} {value:%b %Y}</time>'
-
-
-@cache
-def _report_url():
-    return reverse("report-claim")  # once per process, not once per claim
-
-
-def claim_html(claim):
-    """The claim (level, note, stale flag) and its sources and review date."""
-    css = f"level-{claim.level}" if claim.level else ("level-missing" if claim.is_empty else "")
-    body = '<span class="no-data">No data</span>' if claim.is_empty else claim.note_html
-    stale = ' <span class="stale">(possibly outdated)</span>' if claim.is_stale else ""
-    parts = [f'<div class="claim {css}" id="{claim.anchor}">{claim.level_html}{body}{stale}</div>']
-    if claim.sources or claim.last_reviewed:
-        cited = []
-        for url, title, accessed in claim.sources:
-            text = f'<a href="{escape(url)}">{escape(title or url)}</a>'
-            cited.append(text + (f" (accessed {_date_html(accessed)})" if accessed else ""))
-        reviewed = f"Reviewed {_date_html(claim.last_reviewed)}" if claim.last_reviewed else ""
-        parts.append(
-            f'<p class="claim-sources">{". ".join(filter(None, ["; ".join(cited), reviewed]))}</p>'
-        )
-    parts.append(f'<a class="in-context" href="{claim.claim_url}">In the table</a> ')
-    if not claim.is_empty:
-        label = escape(f"{claim.platform_name} · {claim.capability_name}")
-        parts.append(
-            f'<a class="report-link" href="{_report_url()}?cell={claim.id}">'
-            f'Report a problem<span class="visually-hidden"> with {label}</span></a>'
-        )
-    return "".join(parts)
-
-
-def claim_rows_html(claims_list, header):
-    """<tr>s of a claims table; header(claim) gives the row header's (url, text)."""
-    rows = []
-    for claim in claims_list:
-        url, text = header(claim)
-        rows.append(
-            f'<tr><th scope="row"><a href="{url}">{escape(text)}</a></th>'
-            f"<td>{claim_html(claim)}</td></tr>"
-        )
-    return mark_safe("\n".join(rows))  # noqa: S308 -- escaped, or sanitized when saved
-
-
-def compare_rows_html(rows):
-    html = []
-    for row in rows:
-        first = row.first
-        key = ' <span class="differs-key">Differs</span>' if row.differs else ""
-        cells = []
-        for claim in row.cells:
-            if claim is None:
-                cells.append('<td class="level-missing"><span class="level-label">'
-                             "Not in this table</span></td>")  # fmt: skip
-                continue
-            css = f"level-{claim.level}" if claim.level else ""
-            css = css or ("level-missing" if claim.is_empty else "")
-            body = '<span class="level-label">No data</span>' if claim.is_empty else claim.note_html
-            label = escape(claim.row_label)
-            cells.append(f'<td data-label="{label}" class="{css}">{claim.level_html}{body}</td>')
-        html.append(
-            f"<tr{' class=' + chr(34) + 'differs' + chr(34) if row.differs else ''}>"
-            f'<th scope="row"><a href="{first.capability_path}">{escape(first.capability_name)}</a>'
-            f"{key}</th>{''.join(cells)}</tr>"
-        )
-    return mark_safe("\n".join(html))  # noqa: S308 -- escaped, or sanitized when saved
-
-
 @dataclass
 class CapabilityEntry:
     """A capability in the index: what its link and its table's heading need."""
@@ -432,7 +347,7 @@ class CapabilityEntry:
     table_id: int
 
     __post_init__ = Claim.__post_init__
-    row_label = platform_name = ""
+    row_label = platform_name = level = note_html = ""
     last_reviewed = None
     key = Claim.key
     capability_path = Claim.capability_path

@@ -32,6 +32,10 @@ STALE_AFTER_DAYS = 365
 
 
 class Level(models.TextChoices):
+    """A claim's support level, the one list of them: stored value, label, and how pages and
+    Markdown show it: a mark (the one each level is exported with), a short label read out
+    beside it (a level never depends on colour alone) and a CSS class."""
+
     FULL = "full", "Full support"
     PARTIAL = "partial", "Partial support"
     NONE = "none", "No support"
@@ -39,15 +43,24 @@ class Level(models.TextChoices):
 
     @property
     def mark(self):
-        return LEVEL_MARKS[self]
+        return {"full": "✅", "partial": "🟡", "none": "❌", "unknown": "❔"}[self.value]
 
     @property
     def short_label(self):
-        return {"full": "Yes", "partial": "Partly", "none": "No", "unknown": "Unknown"}[self]
+        return {"full": "Yes", "partial": "Partly", "none": "No", "unknown": "Unknown"}[self.value]
 
+    @property
+    def css_class(self):
+        return f"level-{self.value}"
 
-# The marks the Markdown uses, also shown on pages next to a text label (never colour alone).
-LEVEL_MARKS = {Level.FULL: "✅", Level.PARTIAL: "🟡", Level.NONE: "❌", Level.UNKNOWN: "❔"}
+    @staticmethod
+    def of_claim(level, note_html):
+        """(the claim's Level or "", its CSS class): a claim without level or note says
+        "No data" (level-missing); one with a note only has no class."""
+        if level:
+            level = Level(level)
+            return level, level.css_class
+        return "", "" if note_html else "level-missing"
 
 
 class Platform(models.Model):

@@ -11,18 +11,15 @@ CSV layout, one row per platform, in the table's own order:
 """
 
 import csv
-import gc
 import io
 import re
-from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Max, Subquery, Value
+from django.db.models import Value
 from django.utils import timezone
 
-from sitecontent.compiled_queries import CompiledQuery, as_date
 from sitecontent.markdown import plain_text_of_html
 
 from .models import (
@@ -71,22 +68,6 @@ def column_headers(table, capabilities):
     return columns
 
 
-@contextmanager
-def collection_paused():
-    """No cyclic garbage collection meanwhile: building the whole dataset allocates tens of
-    thousands of dicts and tuples, all freed by reference counting, yet they set off collections
-    that scan every object of the process again and again. /data/all.json at the launch content
-    x 10: 10 ms of its 63 (median; tests/bench/visitor_tools.py). Collection resumes at the end
-    (if it was on), and other threads meanwhile only see it put off."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 class CapabilityData(NamedTuple):
     pk: int
     name: str
@@ -132,74 +113,55 @@ class CellData(NamedTuple):
         return not self.level and not self.note
 
 
-# The whole dataset reads thousands of rows in these: compiled once per process and read as
-# plain rows, they took /data/all.json at the launch content x 10 from 51 to N ms (median,
-# PostgreSQL; tests/bench/visitor_tools.py).
-CAPABILITIES = CompiledQuery(
-    lambda pages: (
-        Capability.objects.filter(table__page__in=pages)
-        .order_by("order", "id")
-        .values_list("table_id", *CapabilityData._fields)
-    )
-)
-ROWS = CompiledQuery(
-    lambda pages: (
-        TableRow.objects.filter(table__page__in=pages)
-        .order_by("order", "id")
-        .values_list("table_id", *RowData.fields)
-    )
-)
-CELLS = CompiledQuery(
-    lambda pages, with_html: Cell.objects.filter(capability__table__page__in=pages).values_list(
-        *CellData.fields,
-        "note_html" if with_html else Value(""),
-        "last_reviewed",
-        "row_id",
-        "capability_id",
-    )
-)
-SOURCES = CompiledQuery(
-    lambda pages: (
-        CellSource.objects.filter(cell__capability__table__page__in=pages)
-        .order_by("cell_id", "order", "id")
-        .values_list("cell_id", "url", "title", "accessed")
-    )
-)
-
-
 class Dataset:
     """The published comparison data (all live pages, or some), read in six queries."""
 
     def __init__(self, pages=None, with_html=False):
         pages = pages if pages is not None else ComparisonPage.objects.published()
-        # The newest cell's time among these pages, for the "as of" date, in the same query: a
-        # subquery run once (a Max() per page grouped all the pages' cells: 7.8 -> 2.5 ms in
-        # PostgreSQL at the launch content x 10, EXPLAIN ANALYZE).
-        cells = Cell.objects.filter(capability__table__page__in=pages.values("pk"))
-        newest = cells.order_by("-updated_at").values("updated_at")[:1]
-        pages = pages.annotate(newest_cell=Subquery(newest))
         self.pages = list(pages.order_by("order", "title"))
         page_ids = [page.pk for page in self.pages]
-        self.tables = list(ComparisonTable.objects.filter(page__in=page_ids).order_by(
-            "page__order", "page__title", "order", "id"))  # fmt: skip
+        position = {pk: index for index, pk in enumerate(page_ids)}
+        self.tables = sorted(
+            ComparisonTable.objects.filter(page__in=page_ids),
+            key=lambda table: (position[table.page_id], table.order, table.pk),
+        )
+        table_ids = [table.pk for table in self.tables]  # fewer joins than by page
         # Plain tuples rather than model instances: several times faster for thousands of cells.
         self.capabilities = {}
-        for table_id, *values in CAPABILITIES.rows(pages=page_ids):
+        found = (
+            Capability.objects.filter(table__in=table_ids)
+            .order_by("order", "id")
+            .values_list("table_id", *CapabilityData._fields)
+        )
+        for table_id, *values in found:
             self.capabilities.setdefault(table_id, []).append(CapabilityData(*values))
         self.rows = {}
-        for table_id, *values in ROWS.rows(pages=page_ids):
+        found = (
+            TableRow.objects.filter(table__in=table_ids)
+            .order_by("order", "id")
+            .values_list("table_id", *RowData.fields)
+        )
+        for table_id, *values in found:
             self.rows.setdefault(table_id, []).append(RowData(*values))
         # Keyed by (row, capability). Notes' HTML only for pages that show it (embeds):
         # downloads carry the Markdown.
-        self.cells = {
-            (row, capability): CellData(pk, level, note, html, as_date(reviewed))
-            for pk, level, note, html, reviewed, row, capability in CELLS.rows(
-                pages=page_ids, with_html=with_html
-            )
-        }
+        found = Cell.objects.filter(capability__table__in=table_ids).values_list(
+            *CellData.fields, "note_html" if with_html else Value(""), "last_reviewed",
+            "row_id", "capability_id", "updated_at",
+        )  # fmt: skip
+        self.cells, self.newest_cell = {}, None
+        for pk, level, note, html, reviewed, row, capability, updated in found:
+            self.cells[(row, capability)] = CellData(pk, level, note, html, reviewed)
+            if self.newest_cell is None or updated > self.newest_cell:
+                self.newest_cell = updated
         self.sources = {}
-        for cell_id, url, title, accessed in SOURCES.rows(pages=page_ids):
-            self.sources.setdefault(cell_id, []).append((url, title, as_date(accessed)))
+        found = (
+            CellSource.objects.filter(cell__capability__table__in=table_ids)
+            .order_by("cell_id", "order", "id")
+            .values_list("cell_id", "url", "title", "accessed")
+        )
+        for cell_id, url, title, accessed in found:
+            self.sources.setdefault(cell_id, []).append((url, title, accessed))
         self.page_of = {page.pk: page for page in self.pages}
         self.tables_by_page = {}
         for table in self.tables:
@@ -212,7 +174,7 @@ class Dataset:
     def as_of(self):
         """When the data last changed: the newest cell or page update (now if empty)."""
         times = [page.updated_at for page in self.pages]
-        times += [page.newest_cell for page in self.pages if page.newest_cell]
+        times += [self.newest_cell] if self.newest_cell else []
         return max(times) if times else timezone.now()
 
     # --- CSV ----------------------------------------------------------------------------------
@@ -368,11 +330,3 @@ class Dataset:
             "licenses": [licence],
             "resources": resources,
         }
-
-
-def latest_update():
-    """When the published data last changed, in one query (for the /data/ page)."""
-    newest = Cell.objects.filter(
-        capability__table__page__in=ComparisonPage.objects.published().values("pk")
-    ).aggregate(newest=Max("updated_at"))["newest"]
-    return newest if isinstance(newest, datetime) else None

@@ -1,6 +1,5 @@
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
 from sitecontent.page_cache import cacheable
@@ -72,10 +71,7 @@ def capability(request, page, table, capability):
     found = explore.capability_claims(key)
     if found is None:
         raise Http404("No such capability")
-    rows_html = explore.claim_rows_html(
-        found, lambda c: (reverse("platform-profile", args=[c.platform_slug]), c.row_label)
-    )
-    context = {"first": found[0], "claims": found, "rows_html": rows_html}
+    context = {"first": found[0], "claims": found}
     return render(request, "platforms/capability.html", context)
 
 

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 
 from sitecontent.markdown import plain_text_of_inline
 
+from ..models import Level
 from .errors import DocumentError
 
-LEVELS = ("full", "partial", "none", "unknown")
+LEVELS = tuple(Level.values)
 # The one mark each level is written with on export (and shown on pages).
-CANONICAL_MARKS = {"full": "✅", "partial": "🟡", "none": "❌", "unknown": "❔"}
+CANONICAL_MARKS = {level.value: level.mark for level in Level}
 SYMBOL_MARKS = {
     "full": ["✅", "✔️", "✔", "✓", "☑️", "☑", "🟢", "👍", ":white_check_mark:",
              ":heavy_check_mark:", ":ballot_box_with_check:", ":green_circle:", ":+1:"],
