@@ -219,8 +219,19 @@ class VersionWatch:
 watch = VersionWatch()
 
 
-def announce_change():
-    """Tell every process, after the commit, to read the content version now."""
+# Announcements made by each thread: a transaction that saves many objects announces once.
+announcements = threading.local()
+
+
+def announce_change(after=None):
+    """Tell every process to read the content version now (run once the change commits).
+
+    `after`: the thread's count of announcements when the change was made; one made since by
+    this thread came after the commit (the thread was inside the transaction until then)."""
+    count = getattr(announcements, "count", 0)
+    if after is not None and count > after:
+        return True
+    announcements.count = count + 1
     watch.forget()
     try:
         watch.news = watch.news or news_source()
@@ -242,7 +253,8 @@ def retire_pages():
 
     ContentVersion.bump()
     watch.forget()
-    transaction.on_commit(announce_change)
+    after = getattr(announcements, "count", 0)
+    transaction.on_commit(lambda: announce_change(after))
 
 
 def retire_on_change(*models):
