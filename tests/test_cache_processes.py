@@ -263,5 +263,10 @@ def test_a_frozen_redis_hangs_no_request_and_delays_no_change(site, own_redis):
         _log, changed_at = change_note(env, "While Redis was frozen")
         assert_everywhere_within(base, PE, "While Redis was frozen", changed_at)
         own_redis.process.send_signal(signal.SIGCONT)
+        # Thawed, Redis still knows nothing of that change: the workers must not go back to
+        # the copies they held before it (the old design did, once it could read Redis again).
+        time.sleep(1.5)
+        for _ in range(10):
+            assert "While Redis was frozen" in fetch(base + PE)
         _log, changed_at = change_note(env, "After Redis thawed")
         assert_everywhere_within(base, PE, "After Redis thawed", changed_at)
