@@ -6,6 +6,7 @@ import socket
 import time
 
 from bs4 import BeautifulSoup
+from django.db import connection
 from django.db.models import F
 from django.test import override_settings
 
@@ -199,6 +200,7 @@ def test_the_cdn_setting_lets_shared_caches_keep_pages(seeded, client, settings)
 def test_a_removed_news_file_delays_nothing(
     seeded, client, settings, tmp_path, django_capture_on_commit_callbacks
 ):
+    settings.REDIS_URL = ""
     settings.CONTENT_GENERATION_FILE = tmp_path / "news" / "content-changed"
     client.get(PE)
     with django_capture_on_commit_callbacks(execute=True):
@@ -249,7 +251,10 @@ def test_concurrent_misses_of_one_page_render_it_once(db, rf):
     answers = []
 
     def visit(path):
-        answers.append(middleware(rf.get(path)).content)
+        try:
+            answers.append(middleware(rf.get(path)).content)
+        finally:
+            connection.close()  # the thread's own, opened to read the content version
 
     threads = [threading.Thread(target=visit, args=("/one/",)) for _ in range(8)]
     threads.append(threading.Thread(target=visit, args=("/two/",)))
