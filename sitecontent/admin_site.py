@@ -1,6 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
+from django.views.decorators.csp import csp_override
+
+# The admin and the Markdown editor set inline styles: they get their own policy; public pages
+# keep the strict one.
+admin_policy = csp_override(settings.ADMIN_CSP)
 
 # "Needs attention" on the admin home: each app registers checks (see attention_check), so this
 # module never imports another app's models.
@@ -21,6 +26,12 @@ class SiteAdminSite(admin.AdminSite):
     site_header = f"{settings.SITE_NAME} editors"
     site_title = f"{settings.SITE_NAME} admin"
     index_title = "Content"
+
+    def admin_view(self, view, cacheable=False):
+        return admin_policy(super().admin_view(view, cacheable))
+
+    def login(self, request, extra_context=None):
+        return admin_policy(super().login)(request, extra_context)
 
     def index(self, request, extra_context=None):
         items = [item for check in ATTENTION_CHECKS for item in check(request)]

@@ -16,10 +16,11 @@ class SitecontentConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from .models import AboutPage, Article
-        from .page_cache import retire_on_change
+        from .page_cache import register_schedule, retire_on_change
         from .roles import sync_after_migrate
 
         retire_on_change(Article, AboutPage)
+        register_schedule(Article)
 
         # After the last app's permissions exist, so the group gets all of them.
         post_migrate.connect(sync_after_migrate, dispatch_uid="sync-editors-group")

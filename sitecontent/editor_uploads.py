@@ -21,6 +21,7 @@ from django.http import (
 from django.urls import path
 from markdownx.settings import MARKDOWNX_MEDIA_PATH
 
+from .admin_site import admin_policy
 from .images import clean_image
 from .markdown import render_markdown
 
@@ -79,6 +80,8 @@ def may_upload(view):
 
 
 urlpatterns = [
-    path("upload/", may_upload(upload_image), name="markdownx_upload"),
-    path("markdownify/", staff_member_required(preview), name="markdownx_markdownify"),
+    path("upload/", admin_policy(may_upload(upload_image)), name="markdownx_upload"),
+    path(
+        "markdownify/", admin_policy(staff_member_required(preview)), name="markdownx_markdownify"
+    ),
 ]

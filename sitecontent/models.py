@@ -137,3 +137,24 @@ class AboutPage(models.Model):
     @property
     def meta_description(self):
         return self.description or plain_text_of_html(self.body_html)[:300]
+
+
+class ContentVersion(models.Model):
+    """One row: a number that grows with every change to what public pages show, bumped in the
+    change's own transaction, so the database says when cached pages are out of date
+    (page_cache.py)."""
+
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"content version {self.value}"
+
+    @classmethod
+    def read(cls):
+        return cls.objects.filter(pk=1).values_list("value", flat=True).first() or 0
+
+    @classmethod
+    def bump(cls):
+        if not cls.objects.filter(pk=1).update(value=models.F("value") + 1):
+            cls.objects.get_or_create(pk=1)  # the row is gone (a test's flush empties tables)
+            cls.objects.filter(pk=1).update(value=models.F("value") + 1)

@@ -1,29 +1,26 @@
-"""Whole public pages from memory, never stale in any configuration.
+"""Whole public pages from memory; after a change commits, no process serves the old page for
+more than CHECK_EVERY (0.5 s), whatever Redis or the news file does.
 
-Each process keeps its own copy of every public page it has rendered (PAGES below), valid only
-while the shared *content generation* is unchanged. A hit costs a read of that generation
-(about 3 µs, measured on the CI machine) and no SQL:
+The database says when pages are out of date: ContentVersion holds a number that every change
+bumps in its own transaction (the models each app registers with retire_on_change(), and
+retire_pages() for changes that send no signal). Each process keeps copies of the pages it has
+rendered (PAGES), labelled with the last version it read. A copy is served only if that read
+is less than CHECK_EVERY old, else the version is read again (one SELECT by primary key) and a
+different one drops every copy. So a hit costs at most one small query per process and 0.5 s.
 
-- with REDIS_URL, the generation is a key in Redis whose changes are published; each process
-  polls its subscription socket without waiting and checks the key once a second
-  (redis_cache.GenerationChannel);
-- without it, a token in a file next to the SQLite database (CONTENT_GENERATION_FILE), which
-  every process of the deployment reads with one pread(), plus one in local memory so that
-  cache.clear() retires pages too (LocalGeneration).
+News only makes this sooner. Once a change commits, its process announces it: a message on a
+Redis channel (REDIS_URL), else a rewrite of CONTENT_GENERATION_FILE. News carries no version,
+it only makes each process read the database on its next request, so nothing Redis does (down,
+frozen, restarted from an old snapshot, partitioned) can make a page older than CHECK_EVERY.
+Each process listens to Redis in a thread of its own, so a request never waits for Redis; a
+change that cannot be announced is logged and seen by the others from the database.
 
-Saving or deleting anything a page shows writes a new random generation (signals.py), before
-and again after the transaction commits, so every process renders afresh on its next request:
-a change made by another process (an import, the admin on another worker) shows at once.
-Entries also expire when the next scheduled item is due, so a page or article goes live on
-time without any job running.
+Entries also expire when the next scheduled item is due (apps register their publishable
+models with register_schedule()), so an item goes live on time without any job running.
 
 Bounded: the key is the canonical host (lower case, no trailing dot, no foreign port) and the
-path, so Host-header variants make no new entries; a process drops all its copies when the
-generation changes, so pages that no longer exist are not kept; Redis holds one key.
-
-Fail open: if Redis is unreachable or slow (0.25 s socket timeouts), pages are rendered
-uncached, the failure is logged, and Redis is tried again a second later. A change whose
-generation could not be written is retried in the background until Redis answers.
+path, so Host-header variants make no new entries; a new version drops every copy, so pages
+that no longer exist are not kept.
 
 The middleware sits right after the security, CSP, frame-options and conditional-GET
 middlewares: a hit skips sessions, auth and the view, but still gets fresh security headers,
@@ -40,21 +37,21 @@ from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 
+import redis
 from django.conf import settings
-from django.core.cache import cache
 from django.core.signals import setting_changed
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import HttpResponse
 from django.http.request import split_domain_port
 from django.utils.cache import patch_cache_control
 
 logger = logging.getLogger(__name__)
 
-GENERATION_KEY = "content-generation"
+# A process reads the content version from the database at least this often while serving.
+CHECK_EVERY = 0.5
+NEWS_CHANNEL = "platform-compare:content-changed"
 MAX_AGE = 24 * 60 * 60
 EXCLUDED_PREFIXES = ("/admin/", "/markdownx/", "/static/", "/media/")
-# After Redis fails, pages are rendered uncached for this long before it is tried again.
-RETRY_AFTER = 1.0
 # A safety net: the canonical keys already bound the entries to one per page and host.
 MAX_ENTRIES = 2000
 # How long a request waits for another one rendering the same page before rendering it itself.
@@ -77,247 +74,185 @@ def page_key(url):
     return f"page:{hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()}"
 
 
-class GenerationUnavailable(Exception):
-    """The shared cache could not be asked; the page must be rendered uncached."""
+# --- News of a change: sooner than the next read of the database -----------------------------
 
 
-def new_token():
-    return secrets.randbits(62)
+class News:
+    """No news (a shared database without Redis or a news file): the reads every CHECK_EVERY."""
+
+    def mark(self):
+        """Changes whenever there is news."""
+        return None
+
+    def announce(self):
+        return True
+
+    def close(self):
+        pass
 
 
-class Breaker:
-    """Remembers a failure of the shared cache, so that an outage costs one timeout a second."""
+class FileNews(News):
+    """Without Redis: a file that the process making a change replaces after the commit; the
+    others look at its identity (inode, modification time) on each request, one stat()."""
 
-    def __init__(self):
-        self.down_until = 0.0
-
-    def check(self):
-        if time.monotonic() < self.down_until:
-            raise GenerationUnavailable("shared cache marked down")
-
-    def trip(self, error):
-        if time.monotonic() >= self.down_until:
-            logger.warning(
-                "Page cache unavailable (%s); serving pages uncached, retrying in %.0f s",
-                error,
-                RETRY_AFTER,
-            )
-        self.down_until = time.monotonic() + RETRY_AFTER
-
-
-breaker = Breaker()
-
-
-def _shared_cache_errors():
-    try:
-        from redis.exceptions import RedisError
-    except ImportError:  # pragma: no cover - redis is a dependency
-        return (OSError,)
-    return (RedisError, OSError)
-
-
-CACHE_ERRORS = _shared_cache_errors()
-
-
-class LocalGeneration:
-    """Without Redis: a token in a file that every process reads, and one in local memory.
-
-    The file is read with one pread() on a descriptor kept open (about 1 µs) and written in
-    place with one pwrite(), so no process ever needs to open it again; once a second the
-    descriptor is checked against the path, in case the file was replaced or removed. A read
-    that overlaps a write may see a mix of both tokens: that is just one more new generation.
-    The local-memory token makes cache.clear() retire pages too; it is read straight from
-    LocMemCache's dictionary (validating and unpickling the key cost more than the file)."""
-
-    WIDTH = 16
-
-    def __init__(self, path, backend):
+    def __init__(self, path):
         self.path = Path(path)
-        self.backend = backend
-        self.key = backend.make_and_validate_key(GENERATION_KEY)
-        self.store = getattr(backend, "_cache", None)
-        self.fd = None
-        self.retired = []
-        self.checked_at = 0.0
-        self.lock = threading.Lock()
 
-    def read(self):
-        if self.fd is None or time.monotonic() - self.checked_at > 1.0:
-            self._check_file()
-        fd = self.fd
-        token = os.pread(fd, self.WIDTH, 0)
-        if len(token) < self.WIDTH:
-            self._write(fd)
-            token = os.pread(fd, self.WIDTH, 0)
-        return (self._local_token(), token)
+    def mark(self):
+        try:
+            status = os.stat(self.path)
+        except OSError:
+            return None
+        return (status.st_ino, status.st_mtime_ns)
 
-    def bump(self):
-        self.backend.set(GENERATION_KEY, new_token(), timeout=None)
-        if self.fd is None:
-            self._check_file()
-        self._write(self.fd)
+    def announce(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        draft = self.path.with_name(f"{self.path.name}.{os.getpid()}.{threading.get_ident()}")
+        draft.write_text(secrets.token_hex(8))
+        os.replace(draft, self.path)  # a new inode: every reader sees a change
+        return True
 
-    def _local_token(self):
-        read = self.store.get if isinstance(self.store, dict) else self.backend.get
-        key = self.key if isinstance(self.store, dict) else GENERATION_KEY
-        token = read(key)
-        if token is None:
-            self.backend.add(GENERATION_KEY, new_token(), timeout=None)
-            token = read(key)
-        return token
 
-    def _write(self, fd):
-        os.pwrite(fd, b"%016x" % new_token(), 0)
+class RedisNews(News):
+    """With Redis: a message on NEWS_CHANNEL. Each serving process counts the messages (and
+    every (re)subscription, after which messages may have been missed) in a thread of its own."""
 
-    def _check_file(self):
-        with self.lock:
+    def __init__(self, url):
+        self.client = redis.Redis.from_url(url, **settings.REDIS_CACHE_OPTIONS)
+        self.count = 0
+        self.listener = None
+        self.stopped = threading.Event()
+        os.register_at_fork(after_in_child=self.forget_listener)
+
+    def forget_listener(self):
+        self.listener = None  # threads do not survive a fork (gunicorn's workers)
+
+    def mark(self):
+        if self.listener is None:
+            self.listener = threading.Thread(target=self.listen, name="page-news", daemon=True)
+            self.listener.start()
+        return self.count
+
+    def announce(self):
+        self.client.publish(NEWS_CHANNEL, b"changed")
+        return True
+
+    def listen(self):
+        last_warning = 0.0
+        while not self.stopped.is_set():
+            pubsub = self.client.pubsub()
             try:
-                same = self.fd is not None and os.stat(self.path).st_ino == os.fstat(self.fd).st_ino
-            except FileNotFoundError:
-                same = False
-            for fd in self.retired:
-                os.close(fd)  # a second after replacing it: no thread is reading it any more
-            self.retired = []
-            if not same:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-                if self.fd is not None:
-                    self.retired.append(self.fd)
-                self.fd = fd
-            self.checked_at = time.monotonic()
+                pubsub.subscribe(NEWS_CHANNEL)
+                while not self.stopped.is_set():
+                    if pubsub.get_message(timeout=1.0) is not None:
+                        self.count += 1
+            except (redis.RedisError, OSError) as error:
+                self.count += 1
+                if time.monotonic() - last_warning > 60:
+                    last_warning = time.monotonic()
+                    logger.warning(
+                        "No news of changes from Redis (%s); reading the database", error
+                    )
+                self.stopped.wait(CHECK_EVERY)
+            finally:
+                pubsub.close()
+
+    def close(self):
+        self.stopped.set()
 
 
-class SharedGeneration:
-    """With Redis: the key and its change messages (redis_cache.GenerationChannel)."""
-
-    def __init__(self, channel):
-        self.channel = channel
-
-    def read(self):
-        return self.channel.read()
-
-    def bump(self):
-        self.channel.publish(new_token())
+def news_source():
+    if settings.REDIS_URL:
+        return RedisNews(settings.REDIS_URL)
+    if getattr(settings, "CONTENT_GENERATION_FILE", None):
+        return FileNews(settings.CONTENT_GENERATION_FILE)
+    return News()
 
 
-class CacheOnlyGeneration:
-    """Another shared cache backend: ask it on every request."""
-
-    def read(self):
-        generation = cache.get(GENERATION_KEY)
-        if generation is None:
-            cache.add(GENERATION_KEY, new_token(), timeout=None)
-            generation = cache.get(GENERATION_KEY)
-        return generation
-
-    def bump(self):
-        cache.set(GENERATION_KEY, new_token(), timeout=None)
+# --- The content version, as this process knows it -------------------------------------------
 
 
-class Config:
-    """Settings the middleware needs on every request, read once (and again when changed)."""
+class VersionWatch:
+    FORGOTTEN = object()
 
     def __init__(self):
-        self.reset()
+        self.lock = threading.Lock()
+        self.news = self.version = None
+        self.checked_at = float("-inf")
+        self.forget()
 
-    def reset(self, **kwargs):
-        self.__dict__.pop("values", None)
+    def forget(self):
+        """Read the database on the next request (this process changed something)."""
+        self.mark = self.FORGOTTEN
 
-    @property
-    def values(self):
-        values = self.__dict__.get("values")
-        if values is None:
-            values = self.__dict__["values"] = self.load()
-        return values
+    def current(self, timed=True):
+        """The content version, read again from the database on news and, when timed, once
+        CHECK_EVERY has passed since the last read."""
+        news = self.news
+        if news is None:
+            news = self.news = news_source()
+        mark = news.mark()
+        if mark == self.mark and not (timed and self.due()):
+            return self.version
+        with self.lock:
+            if mark != self.mark or (timed and self.due()):
+                from .models import ContentVersion
 
-    @staticmethod
-    def load():
-        from django.core.cache import caches
+                checked_at = time.monotonic()  # before the read: a change after it is unseen
+                self.version = ContentVersion.read()
+                self.mark, self.checked_at = mark, checked_at
+            return self.version
 
-        backend = caches["default"]
-        path = getattr(settings, "CONTENT_GENERATION_FILE", None)
-        if hasattr(backend, "generation_channel"):
-            source = SharedGeneration(backend.generation_channel(GENERATION_KEY))
-        elif path:
-            source = LocalGeneration(path, backend)
-        else:
-            source = CacheOnlyGeneration()
-        return {
-            "source": source,
-            "hosts": {
-                host.lower().rstrip(".")
-                for host in settings.ALLOWED_HOSTS
-                if host and not host.startswith(".") and "*" not in host
-            },
-            "cdn_s_maxage": settings.CDN_S_MAXAGE,
-            "cdn_stale": settings.CDN_STALE_WHILE_REVALIDATE,
-        }
+    def due(self):
+        return time.monotonic() - self.checked_at >= CHECK_EVERY
 
-
-config = Config()
-
-
-def settings_changed(*, setting, **kwargs):
-    if setting in ("CACHES", "CONTENT_GENERATION_FILE", "ALLOWED_HOSTS") or setting.startswith(
-        "CDN_"
-    ):
-        config.reset()
-        PAGES.clear()
+    def reset(self):
+        with self.lock:
+            if self.news is not None:
+                self.news.close()
+            self.news = None
+            self.forget()
 
 
-setting_changed.connect(settings_changed, dispatch_uid="page-cache-settings")
+watch = VersionWatch()
 
 
-def current_generation():
-    """The shared content generation; GenerationUnavailable when it cannot be read."""
-    breaker.check()
+# Announcements made by each thread: a transaction that saves many objects announces once.
+announcements = threading.local()
+
+
+def announce_change(after=None):
+    """Tell every process to read the content version now (run once the change commits).
+
+    `after`: the thread's count of announcements when the change was made; one made since by
+    this thread came after the commit (the thread was inside the transaction until then)."""
+    count = getattr(announcements, "count", 0)
+    if after is not None and count > after:
+        return True
+    announcements.count = count + 1
+    watch.forget()
     try:
-        return config.values["source"].read()
-    except CACHE_ERRORS as error:
-        breaker.trip(error)
-        raise GenerationUnavailable(str(error)) from error
-
-
-def bump_generation():
-    """Retire every cached page in every process. Never raises: a failed write is retried."""
-    try:
-        config.values["source"].bump()
-    except CACHE_ERRORS as error:
-        breaker.trip(error)
-        logger.error("Could not retire cached pages (%s); retrying in the background", error)
-        pending_bump.start()
+        watch.news = watch.news or news_source()
+        return watch.news.announce()
+    except (redis.RedisError, OSError) as error:
+        logger.warning(
+            "Could not announce the change (%s); other processes read it from the database "
+            "within %.1f s",
+            error,
+            CHECK_EVERY,
+        )
         return False
-    return True
 
 
-class PendingBump:
-    """Retries a generation change that failed, until the shared cache takes it.
+def retire_pages():
+    """Retire every cached page in every process: bump the content version in the current
+    transaction (the caller's, for a change that sends no signal) and announce it on commit."""
+    from .models import ContentVersion
 
-    Until then every process that cannot reach Redis renders uncached, and the processes
-    that still hold copies get the new generation as soon as Redis answers again."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.thread = None
-
-    def start(self):
-        with self.lock:
-            if self.thread is None or not self.thread.is_alive():
-                self.thread = threading.Thread(target=self.run, name="page-cache-bump", daemon=True)
-                self.thread.start()
-
-    def run(self):
-        while True:
-            time.sleep(RETRY_AFTER / 2)
-            try:
-                config.values["source"].bump()
-            except CACHE_ERRORS:
-                continue
-            logger.warning("Cached pages retired after the shared cache came back")
-            return
-
-
-pending_bump = PendingBump()
+    ContentVersion.bump()
+    watch.forget()
+    after = getattr(announcements, "count", 0)
+    transaction.on_commit(lambda: announce_change(after))
 
 
 def retire_on_change(*models):
@@ -333,67 +268,104 @@ def retire_on_change(*models):
 
 
 def content_changed(**kwargs):
-    """Retire cached pages now, and again once the transaction commits, so that no other
-    process can cache the old content under the new generation in between."""
     retire_pages()
-    transaction.on_commit(retire_pages)
 
 
-def retire_pages():
-    bump_generation()
+SCHEDULED_MODELS = []
+
+
+def register_schedule(*models):
+    """Register Publishable models: cached pages expire when their next scheduled item is due.
+
+    Each app calls this from its AppConfig.ready(), so this module never imports their models."""
+    SCHEDULED_MODELS.extend(models)
 
 
 def next_publication():
-    """Timestamp when the next scheduled page or article goes live (0: none scheduled)."""
-    from platforms.models import ComparisonPage
-
-    from .models import Article
-
-    pages = ComparisonPage.objects.scheduled().order_by().values_list("publish_at", flat=True)
-    articles = Article.objects.scheduled().order_by().values_list("publish_at", flat=True)
-    first = pages.union(articles).order_by("publish_at").first()
-    return first.timestamp() if first else 0
+    """Timestamp when the next scheduled item goes live (0: none scheduled)."""
+    if not SCHEDULED_MODELS:
+        return 0
+    first, *others = [
+        model.objects.scheduled().order_by().values_list("publish_at", flat=True)
+        for model in SCHEDULED_MODELS
+    ]
+    due = first.union(*others).order_by("publish_at").first()  # one query for all
+    return due.timestamp() if due else 0
 
 
 class PageStore:
-    """This process's copies of public pages, all of one content generation."""
+    """This process's copies of public pages, all of one content version."""
 
     def __init__(self):
-        self.generation = None
-        self.entries = {}
-        self.next_due = None  # when the next scheduled item goes live, once looked up
+        self.clear()
 
-    def adopt(self, generation):
-        """Forget everything of an older generation (pages deleted since are not kept)."""
-        if generation != self.generation:
+    def adopt(self, version):
+        """Forget everything of another version (pages deleted since are not kept)."""
+        if version != self.version:
             self.entries = {}
-            self.next_due = None
-            self.generation = generation
+            self.next_due = None  # when the next scheduled item goes live, once looked up
+            self.version = version
 
-    def get(self, key, generation):
+    def get(self, key, version):
         entry = self.entries.get(key)
-        if entry and entry["generation"] == generation and time.time() < entry["expires"]:
+        if entry and entry["version"] == version and time.time() < entry["expires"]:
             return entry
         return None
 
     def put(self, key, entry):
-        if entry["generation"] != self.generation:
-            return  # rendered under a generation that has been retired meanwhile
+        if entry["version"] != self.version:
+            return  # rendered under a version that has been retired meanwhile
         if len(self.entries) >= MAX_ENTRIES:
             self.entries = {}
         self.entries[key] = entry
 
     def expiry(self, now):
-        """Entries expire when the next scheduled item is due (looked up once per generation)."""
+        """Entries expire when the next scheduled item is due (looked up once per version)."""
         if self.next_due is None or 0 < self.next_due <= now:
             self.next_due = next_publication()
         return min(now + MAX_AGE, self.next_due or now + MAX_AGE)
 
     def clear(self):
-        self.adopt(object())
+        self.version = object()
+        self.adopt(None)
 
 
 PAGES = PageStore()
+
+
+class Config:
+    """Settings the middleware needs on every request, read once (and again when changed)."""
+
+    def __init__(self):
+        self.values = None
+
+    def get(self):
+        if self.values is None:
+            self.values = {
+                "hosts": {
+                    host.lower().rstrip(".")
+                    for host in settings.ALLOWED_HOSTS
+                    if host and not host.startswith(".") and "*" not in host
+                },
+                "cdn_s_maxage": settings.CDN_S_MAXAGE,
+                "cdn_stale": settings.CDN_STALE_WHILE_REVALIDATE,
+            }
+        return self.values
+
+
+config = Config()
+
+
+def settings_changed(*, setting, **kwargs):
+    if setting in ("REDIS_URL", "CONTENT_GENERATION_FILE", "ALLOWED_HOSTS") or setting.startswith(
+        "CDN_"
+    ):
+        config.values = None
+        watch.reset()
+        PAGES.clear()
+
+
+setting_changed.connect(settings_changed, dispatch_uid="page-cache-settings")
 
 
 class OneRenderAtATime:
@@ -431,11 +403,7 @@ RENDERS = OneRenderAtATime()
 
 def cached_page(url):
     """This process's copy of the page at url ("http://host/path/"), if it has a valid one."""
-    try:
-        generation = current_generation()
-    except GenerationUnavailable:
-        return None
-    return PAGES.get(page_key(url), generation)
+    return PAGES.get(page_key(url), watch.current())
 
 
 def canonical_host(request, secure):
@@ -445,7 +413,7 @@ def canonical_host(request, secure):
     the one the server listens on (a direct connection) or the scheme's default. Hosts that
     only match a pattern of ALLOWED_HOSTS (.example.org) are served but not cached."""
     domain, port = split_domain_port(request.get_host())
-    if domain not in config.values["hosts"]:
+    if domain not in config.get()["hosts"]:
         return None
     if port in ("", "443" if secure else "80"):
         return domain
@@ -472,29 +440,33 @@ class PublicPageCacheMiddleware:
             return self.get_response(request)
         # The page is rendered for the canonical host, so its links match its key.
         request.META["HTTP_HOST"] = host
-        try:
-            generation = current_generation()
-        except GenerationUnavailable:
-            return self.get_response(request)
-        PAGES.adopt(generation)
         key = page_key(f"{'https' if secure else 'http'}://{host}{request.path}")
-        entry = PAGES.get(key, generation)
+        try:
+            # A copy is served only if the version was read in the last CHECK_EVERY. A render
+            # may keep an older label (no news, no change here): if the content changed since,
+            # the copy is dropped at the next read.
+            version = watch.current(timed=key in PAGES.entries)
+        except DatabaseError as error:
+            logger.warning("Content version unreadable (%s); page rendered uncached", error)
+            return self.get_response(request)
+        PAGES.adopt(version)
+        entry = PAGES.get(key, version)
         if entry:
             return self.rebuild(entry)
         with RENDERS.turn(key) as first:
-            entry = None if first else PAGES.get(key, generation)
+            entry = None if first else PAGES.get(key, version)
             if entry:
                 return self.rebuild(entry)
-            return self.render_and_store(request, key, generation)
+            return self.render_and_store(request, key, version)
 
-    def render_and_store(self, request, key, generation):
+    def render_and_store(self, request, key, version):
         response = self.get_response(request)
         if self.may_store(response):
             digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
             response["ETag"] = f'"{digest}"'
             self.mark(response)
             entry = {
-                "generation": generation,
+                "version": version,
                 "content": response.content,
                 # Headers as they will be sent again on every hit.
                 "headers": {
@@ -503,7 +475,6 @@ class PublicPageCacheMiddleware:
                     "Content-Length": str(len(response.content)),
                     "Cache-Control": response["Cache-Control"],
                 },
-                "etag": response["ETag"],
                 "expires": PAGES.expiry(time.time()),
             }
             PAGES.put(key, entry)
@@ -522,7 +493,7 @@ class PublicPageCacheMiddleware:
     @staticmethod
     def mark(response):
         # Browsers keep the page but check back every time: an editor's save shows at once.
-        values = config.values
+        values = config.get()
         if values["cdn_s_maxage"]:
             # A shared cache in front may serve the page for s-maxage seconds (and stale for
             # stale-while-revalidate more while it fetches a new one): edits show that late.

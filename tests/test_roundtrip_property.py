@@ -10,7 +10,6 @@ import os
 import pprint
 
 from bs4 import BeautifulSoup
-from django.core.cache import cache
 from django.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -27,6 +26,7 @@ from platforms.models import (
     PlatformAlias,
     TableRow,
 )
+from sitecontent.page_cache import PAGES
 
 EXAMPLES = int(os.environ.get("ROUNDTRIP_EXAMPLES", 300))
 
@@ -236,7 +236,7 @@ def differences(before, after):
 def public_html(client):
     pages = {}
     for page in ComparisonPage.objects.all():
-        cache.clear()
+        PAGES.clear()
         main = BeautifulSoup(client.get(page.permalink).content, "html.parser").main
         for stamp in main.select(".updated"):
             stamp.decompose()

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 
+from sitecontent.page_cache import PAGES
 from tests.conftest import SEEDS_DIR, read_seed
 
 MARKS = ("✅", "🟡", "❌", "❔")
@@ -127,7 +127,7 @@ def site(django_db_setup, django_db_blocker):
         for link in blog.select("main a[href^='/blog/']"):
             responses.setdefault(link["href"], client.get(link["href"]))
         transaction.set_rollback(True)
-    cache.clear()
+    PAGES.clear()
     return responses
 
 
@@ -324,7 +324,7 @@ def test_a_page_needs_the_same_few_queries_whatever_its_size(
     assert len(set(sizes.values())) > 1, "the seeds need pages of different sizes"
     counts = {}
     for url in sizes:
-        cache.clear()  # every page from scratch, none helped by what another request cached
+        PAGES.clear()  # every page from scratch, none helped by what another request cached
         with django_assert_max_num_queries(15) as captured:
             assert client.get(url).status_code == 200
         counts[url] = len(captured.captured_queries)

@@ -56,7 +56,6 @@ MIDDLEWARE = [
     "sitecontent.middleware.FileResponseHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "sitecontent.middleware.AdminContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "sitecontent.middleware.OpenDataCorsMiddleware",
@@ -100,8 +99,8 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-# Fail fast: pages are served uncached while Redis is down or slow (page_cache.py). One retry
-# on a new connection, for the pooled connections a restarted Redis leaves broken.
+# Fail fast: a request never waits long for a Redis that is down or frozen. One retry on a new
+# connection, for the pooled connections a restarted Redis leaves broken.
 REDIS_CACHE_OPTIONS = {
     "socket_timeout": 0.25,
     "socket_connect_timeout": 0.25,
@@ -110,7 +109,7 @@ REDIS_CACHE_OPTIONS = {
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "sitecontent.redis_cache.SharedClientRedisCache",
+            "BACKEND": "sitecontent.redis_cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "platform-compare",
             "OPTIONS": REDIS_CACHE_OPTIONS,
@@ -128,7 +127,8 @@ def default_generation_file():
     return BASE_DIR / ".content-generation"
 
 
-# Without Redis, the page cache's content generation lives in this file (page_cache.py).
+# Without Redis, a change is announced to the other processes by rewriting this file
+# (page_cache.py): they read the content version sooner than every 0.5 s.
 CONTENT_GENERATION_FILE = (
     None
     if REDIS_URL

@@ -106,25 +106,25 @@ def measure_renders(paths, host, renders):
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from sitecontent.page_cache import bump_generation
+    from sitecontent.page_cache import retire_pages
 
     client = Client(HTTP_HOST=host)
     results = {}
     for path in paths:
         for _ in range(3):  # warm-up: template loader, URL resolver, first connection
-            bump_generation()
+            retire_pages()
             client.get(path)
-        bump_generation()
+        retire_pages()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)
         if response.status_code != 200:
             raise RuntimeError(f"{path} answered {response.status_code}")
         query_count = len(queries.captured_queries)  # read now: each request resets the log
         if not query_count:
-            raise RuntimeError(f"{path}: no query after bump_generation(), so not uncached")
+            raise RuntimeError(f"{path}: no query after retire_pages(), so not uncached")
         timings, cpu = [], []
         for _ in range(renders):
-            bump_generation()  # retires every cached page: the next request renders
+            retire_pages()  # retires every cached page: the next request renders
             started, started_cpu = time.perf_counter(), time.process_time()
             response = client.get(path)
             timings.append((time.perf_counter() - started) * 1000)
@@ -148,12 +148,12 @@ def profile_render(path, host, renders, top):
 
     from django.test import Client
 
-    from sitecontent.page_cache import bump_generation
+    from sitecontent.page_cache import retire_pages
 
     client = Client(HTTP_HOST=host)
     profiler = cProfile.Profile()
     for _ in range(renders):
-        bump_generation()
+        retire_pages()
         profiler.enable()
         client.get(path)
         profiler.disable()
