@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sitecontent', '0003_about_page'),
+        ('sitecontent', '0004_article_search'),
     ]
 
     operations = [
