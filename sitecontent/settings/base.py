@@ -203,6 +203,10 @@ MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
 IMAGE_UPLOAD_MAX_BYTES = MARKDOWNX_UPLOAD_MAX_SIZE
 IMAGE_UPLOAD_MAX_PIXELS = 25_000_000
 MARKDOWNX_MEDIA_PATH = "uploads/"
+# Imports copy remote images (remote_images.py) from public addresses only; 0 turns it off
+# (such images are left out and reported). Extra networks, e.g. "10.1.0.0/16", may be allowed.
+REMOTE_IMAGES = env_bool("DJANGO_REMOTE_IMAGES", True)
+REMOTE_IMAGES_ALLOWED_NETWORKS = env_list("DJANGO_REMOTE_IMAGES_ALLOWED_NETWORKS")
 
 # Security headers for every response; DJANGO_SECURE switches the HTTPS-only parts together.
 SECURE_CONTENT_TYPE_NOSNIFF = True
