@@ -132,7 +132,7 @@ def sender_of(request):
     """The client's address as the login limits see it (behind trusted proxies, not theirs),
     kept only as a keyed digest: enough to count its reports, not to read it back."""
     address = get_client_ip_address(request) or ""
-    return salted_hmac("claim-report-sender", address).hexdigest()[:32]
+    return salted_hmac("claim-report-sender", address, algorithm="sha256").hexdigest()[:32]
 
 
 def over_rate_limit(request):
