@@ -20,7 +20,10 @@ class AdminContentSecurityPolicyMiddleware:
 
 # Static files and uploads are never pages: even opened directly (an SVG, a disguised upload)
 # they may run nothing, load nothing and be framed by nobody.
-FILES_POLICY = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"
+FILES_POLICY = (
+    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox; "
+    "frame-ancestors 'none'"
+)
 
 
 class FileResponseHeadersMiddleware:
@@ -37,6 +40,8 @@ class FileResponseHeadersMiddleware:
         if request.path.startswith(self.prefixes):
             response["X-Content-Type-Options"] = "nosniff"
             response["Content-Security-Policy"] = FILES_POLICY
+            # WhiteNoise answers before the clickjacking middleware would add this.
+            response["X-Frame-Options"] = "DENY"
         return response
 
 

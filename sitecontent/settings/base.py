@@ -6,6 +6,7 @@ DJANGO_CONTENT_GENERATION_FILE, DJANGO_TRUSTED_PROXY_COUNT,
 DJANGO_CDN_S_MAXAGE, DJANGO_CDN_STALE_WHILE_REVALIDATE.
 """
 
+import logging
 import os
 from pathlib import Path
 
@@ -247,11 +248,26 @@ SITE_NAME = "Platform Compare"
 SITE_TAGLINE = "How social platforms compare, claim by claim"
 SECURITY_CONTACT = os.environ.get("DJANGO_SECURITY_CONTACT", "mailto:security@example.org")
 
+
+class WithoutTraceback(logging.Formatter):
+    def formatException(self, exc_info):  # noqa: N802 -- logging's name
+        return ""
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"one_line": {"()": WithoutTraceback, "format": "%(levelname)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "one_line": {"class": "logging.StreamHandler", "formatter": "one_line"},
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # A request for a host name the site does not serve is routine (scanners, stale DNS): one
+    # line each, not a traceback.
+    "loggers": {
+        "django.security.DisallowedHost": {"handlers": ["one_line"], "propagate": False},
+    },
 }
 
 
