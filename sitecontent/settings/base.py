@@ -250,8 +250,10 @@ SECURITY_CONTACT = os.environ.get("DJANGO_SECURITY_CONTACT", "mailto:security@ex
 
 
 class WithoutTraceback(logging.Formatter):
-    def formatException(self, exc_info):  # noqa: N802 -- logging's name
-        return ""
+    def format(self, record):
+        return super().format(
+            logging.makeLogRecord({**vars(record), "exc_info": None, "exc_text": None})
+        )
 
 
 LOGGING = {
