@@ -7,6 +7,7 @@ downloads every page and article as one zip. Sizes are bounded before anything i
 
 import io
 import zipfile
+import zlib
 from pathlib import PurePosixPath
 
 from django import forms
@@ -106,8 +107,20 @@ def documents_in_zip(upload):
         documents = []
         for info in sorted(members, key=lambda info: info.filename):
             check_document(info.filename, info.file_size)
-            with archive.open(info) as member:
-                data = member.read(MAX_FILE_BYTES + 1)
+            try:
+                with archive.open(info) as member:
+                    data = member.read(MAX_FILE_BYTES + 1)
+            # A wrong checksum, a password, a damaged stream, a method zipfile cannot read.
+            except (
+                zipfile.BadZipFile,
+                RuntimeError,
+                NotImplementedError,
+                zlib.error,
+                EOFError,
+            ) as error:
+                raise ValidationError(
+                    f"{upload.name}/{info.filename}: cannot be read from the zip ({error})."
+                ) from error
             if len(data) > MAX_FILE_BYTES:  # the zip lied about the size
                 raise ValidationError(f"{info.filename}: larger than {MAX_FILE_BYTES // 1024} KB.")
             documents.append((f"{upload.name}/{info.filename}", data))

@@ -562,7 +562,9 @@ class ClaimReport(models.Model):
     email = models.EmailField(
         blank=True, help_text="Only for replying to the visitor; never shown on the site."
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # A keyed digest of the sender's address, for the hourly limit (reports.sender_of).
+    sender = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
     editor_note = models.TextField(
         blank=True, help_text="For editors only: what was done about the report."
     )

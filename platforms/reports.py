@@ -1,22 +1,23 @@
 """Visitors' "this claim is outdated or wrong" reports: the form, the rate limit, the e-mail.
 
 Nothing a visitor sends is trusted: lengths are bounded, links must be http(s), a honeypot field
-catches form-filling robots, each address may send a few reports an hour (counted in the shared
-cache, so every worker agrees), and editors get the text as plain-text e-mail only.
+catches form-filling robots, each address may send a few reports an hour (counted in the database,
+so every worker agrees, with or without Redis), and editors get the text as plain-text e-mail only.
 """
 
-import hashlib
 import logging
+from datetime import timedelta
 
 from axes.helpers import get_client_ip_address
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.core.validators import URLValidator
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from sitecontent.roles import EDITORS
 
@@ -127,23 +128,18 @@ def scope_of(params):
     return cells, ""
 
 
-def address_key(request):
-    # The client's address as the login limits see it: behind trusted proxies, not theirs.
+def sender_of(request):
+    """The client's address as the login limits see it (behind trusted proxies, not theirs),
+    kept only as a keyed digest: enough to count its reports, not to read it back."""
     address = get_client_ip_address(request) or ""
-    digest = hashlib.sha256(address.encode(), usedforsecurity=False).hexdigest()[:32]
-    return f"claim-reports:{digest}"
+    return salted_hmac("claim-report-sender", address, algorithm="sha256").hexdigest()[:32]
 
 
 def over_rate_limit(request):
-    """Count this attempt; true when the address has sent its allowance this hour."""
-    key = address_key(request)
-    cache.add(key, 0, RATE_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, RATE_WINDOW_SECONDS)
-        count = 1
-    return count > settings.CLAIM_REPORTS_PER_HOUR
+    """True when the address has sent its allowance of reports in the last hour."""
+    since = timezone.now() - timedelta(seconds=RATE_WINDOW_SECONDS)
+    sent = ClaimReport.objects.filter(sender=sender_of(request), created_at__gte=since)
+    return sent.count() >= settings.CLAIM_REPORTS_PER_HOUR
 
 
 def editor_addresses():

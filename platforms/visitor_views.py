@@ -29,6 +29,7 @@ def report_claim(request):
             form.is_valid()  # keep the visitor's text on the page, with its own errors
             status = 429
         elif form.is_valid():
+            form.instance.sender = reports.sender_of(request)
             report = form.save()
             reports.notify_editors(report, request)
             return HttpResponseRedirect(f"{reverse('report-thanks')}?cell={report.cell_id}")

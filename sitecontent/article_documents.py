@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from .documents import front_matter_text, publication_fields, sync
 from .models import Article
-from .remote_images import copy_hero_image, copy_remote_images, remote_image_urls
+from .remote_images import copy_article_images, remote_image_urls
 
 ARTICLE_KEYS = {"author", "publish_date", "subtitle", "heroImage", "cta", "read_time"}
 
@@ -56,17 +56,20 @@ def apply_article(fields, report, keep_existing=False, dry_run=False):
     if fields["publish_at"] is None:
         existing = Article.objects.filter(slug=slug).first()
         fields["publish_at"] = existing.publish_at if existing else timezone.now()
-    # Remote images become local copies, or their alt text (never a broken image). A dry run
-    # fetches nothing and stores no file: it names the images the import would copy.
+    # A dry run fetches nothing and stores no file: it names the images the import would copy.
     if dry_run:
         remote = remote_image_urls(fields["hero_image_url"], fields["body"])
         report.notes.extend(f"would copy the image {url}" for url in remote)
-    else:
-        fields["hero_image_url"], hero_problems = copy_hero_image(fields["hero_image_url"])
-        fields["body"], body_problems = copy_remote_images(fields["body"])
-        report.problems.extend(hero_problems + body_problems)
     sync(report, "article", Article, {"slug": slug}, fields)
     return report
+
+
+def copy_images(fields, deadline, keep_existing=False):
+    """Remote images become local copies, or their alt text (never a broken image). Called
+    before the import's transaction opens: a slow image server must not hold rows locked."""
+    if keep_existing and Article.objects.filter(slug=fields["slug"]).exists():
+        return fields, []
+    return copy_article_images(fields, deadline)
 
 
 def export_article(article):

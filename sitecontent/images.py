@@ -23,8 +23,6 @@ from django.template.defaultfilters import filesizeformat
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-# Kept for callers of the old name.
-ALLOWED_FORMATS = FORMATS
 # Modes each format stores as they are; anything else is converted first.
 KEPT_MODES = {
     "JPEG": {"RGB", "L"},
@@ -42,30 +40,13 @@ def max_pixels():
     return settings.IMAGE_UPLOAD_MAX_PIXELS
 
 
-def inspect_image(upload):
-    """The Pillow format name of a valid upload; ValidationError with a clear message if not."""
+def check_size(upload):
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes():
         raise ValidationError(
             f"This file is {filesizeformat(size)}; images may be at most "
             f"{filesizeformat(max_bytes())}."
         )
-    upload.seek(0)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(upload, formats=list(FORMATS)) as image:
-                image_format = image.format
-                width, height = image.size
-                check_pixels(width, height)
-                image.verify()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise too_many_pixels() from error
-    except DECODE_ERRORS as error:
-        raise ValidationError("This file is not a JPEG, PNG or WebP image.") from error
-    finally:
-        upload.seek(0)
-    return image_format
 
 
 def check_pixels(width, height):
@@ -83,23 +64,37 @@ def too_many_pixels(width=None, height=None):
 def clean_image(upload):
     """A new file with only the upload's pixels, named at random with the detected extension.
 
-    Raises ValidationError when the upload does not meet the policy."""
-    image_format = inspect_image(upload)
+    Every pixel is decoded, so a file cut short or damaged anywhere is refused here, with a
+    message, rather than failing later. Raises ValidationError when the upload does not meet
+    the policy."""
+    check_size(upload)
+    upload.seek(0)
     try:
-        with Image.open(upload, formats=[image_format]) as image:
-            image.load()
-            # Photos stay upright once the orientation tag is gone.
-            image = ImageOps.exif_transpose(image)
-            if image.mode not in KEPT_MODES[image_format]:
-                image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
-                if image_format == "JPEG":
-                    image = image.convert("RGB")
-            transparency = image.info.get("transparency")
-            image.info = {} if transparency is None else {"transparency": transparency}
-            output = BytesIO()
-            image.save(output, format=image_format, **encoder_options(image_format))
-    except DECODE_ERRORS as error:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload, formats=list(FORMATS)) as image:
+                # A camera's MPO is a JPEG followed by more images: its first one is kept.
+                image_format = "JPEG" if image.format == "MPO" else image.format
+                check_pixels(*image.size)
+                image.load()
+                # Photos stay upright once the orientation tag is gone.
+                image = ImageOps.exif_transpose(image)
+                if image.mode not in KEPT_MODES[image_format]:
+                    image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+                    if image_format == "JPEG":
+                        image = image.convert("RGB")
+                transparency = image.info.get("transparency")
+                image.info = {} if transparency is None else {"transparency": transparency}
+                output = BytesIO()
+                image.save(output, format=image_format, **encoder_options(image_format))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise too_many_pixels() from error
+    except UnidentifiedImageError as error:
         raise ValidationError("This file is not a JPEG, PNG or WebP image.") from error
+    except DECODE_ERRORS as error:
+        raise ValidationError(
+            "This image cannot be read whole: it is cut short or damaged. Export it again."
+        ) from error
     finally:
         upload.seek(0)
     return ContentFile(output.getvalue(), name=f"{uuid4().hex}.{FORMATS[image_format]}")
@@ -111,40 +106,22 @@ def encoder_options(image_format):
     return {"quality": 88}
 
 
-def validate_image(value):
-    """Model-field validator: a new upload must meet the policy (stored ones already did)."""
-    if not value or getattr(value, "_committed", True):
-        return
-    inspect_image(value.file)
-
-
-# Kept for migrations that refer to it.
-validate_jpeg_or_png = validate_image
+def validate_jpeg_or_png(value):
+    """Kept for old migrations: uploads are checked by VerifiedImageFormField now."""
 
 
 class VerifiedImageFormField(forms.ImageField):
+    """Returns the cleaned file (new pixels, random name) in place of the upload."""
+
     default_validators = []
 
     def to_python(self, data):
         upload = forms.FileField.to_python(self, data)
-        if upload is None:
-            return None
-        inspect_image(upload)
-        return super().to_python(data)
+        return None if upload is None else clean_image(upload)
 
 
 class VerifiedImageField(models.ImageField):
     """An ImageField whose uploads follow the policy above: checked, re-encoded, renamed."""
 
-    default_validators = [validate_image]
-
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": VerifiedImageFormField, **kwargs})
-
-    def pre_save(self, model_instance, add):
-        file = getattr(model_instance, self.attname)
-        if file and not file._committed:
-            cleaned = clean_image(file.file)
-            file.save(cleaned.name, cleaned, save=False)
-            return file
-        return super().pre_save(model_instance, add)

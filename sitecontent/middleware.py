@@ -2,7 +2,10 @@ from django.conf import settings
 
 # Static files and uploads are never pages: even opened directly (an SVG, a disguised upload)
 # they may run nothing, load nothing and be framed by nobody.
-FILES_POLICY = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"
+FILES_POLICY = (
+    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox; "
+    "frame-ancestors 'none'"
+)
 
 
 class FileResponseHeadersMiddleware:
@@ -19,6 +22,8 @@ class FileResponseHeadersMiddleware:
         if request.path.startswith(self.prefixes):
             response["X-Content-Type-Options"] = "nosniff"
             response["Content-Security-Policy"] = FILES_POLICY
+            # WhiteNoise answers before the clickjacking middleware would add this.
+            response["X-Frame-Options"] = "DENY"
         return response
 
 

@@ -11,7 +11,16 @@ from simple_history.models import HistoricalRecords
 from .images import VerifiedImageField
 from .markdown import plain_text_of_html, render_markdown
 from .publishing import Publishable, PublishableQuerySet
+from .remote_images import is_first_party
 from .text_search import StoredVector, without_vector
+
+
+def validate_first_party(value):
+    if value and not is_first_party(value):
+        raise ValidationError(
+            "Only an image on this site (an address starting with /): upload the image instead."
+        )
+
 
 WORDS_PER_MINUTE = 200
 
@@ -35,8 +44,13 @@ class Article(Publishable):
         null=True, blank=True, help_text="When the article was first written (optional)."
     )
     updated_at = models.DateTimeField(auto_now=True)
-    hero_image_url = models.URLField(
-        "hero image URL", max_length=500, blank=True, help_text="Use this or upload an image."
+    hero_image_url = models.CharField(
+        "hero image address",
+        max_length=500,
+        blank=True,
+        validators=[validate_first_party],
+        help_text="An image on this site (/media/…): the import sets it when it copies a "
+        "document's hero. For another image, upload it below (pages show no other site's image).",
     )
     hero_image = VerifiedImageField(
         upload_to="heroes/",
@@ -98,7 +112,9 @@ class Article(Publishable):
 
     @property
     def hero_image_src(self):
-        return self.hero_image.url if self.hero_image else self.hero_image_url
+        if self.hero_image:
+            return self.hero_image.url
+        return self.hero_image_url if is_first_party(self.hero_image_url) else ""
 
     @property
     def meta_description(self):

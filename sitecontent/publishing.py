@@ -49,10 +49,12 @@ class Publishable(models.Model):
 
 
 def get_visible_or_404(request, queryset, **lookup):
-    """(object, is_preview): the public see only live items; staff may preview the rest."""
+    """(object, is_preview): the public see only live items; staff who may view such items in
+    the admin may preview the rest."""
     obj = get_object_or_404(queryset, **lookup)
     if obj.is_public:
         return obj, False
-    if request.user.is_staff:
+    opts = obj._meta
+    if request.user.is_staff and request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
         return obj, True
     raise Http404("Not published")

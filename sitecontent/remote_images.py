@@ -1,51 +1,134 @@
 """Images that documents load from other sites are copied into the site's own media storage.
 
 DESIGN.md: no third-party requests. On import, every remote image (an article's hero and the
-images in its body) is fetched once, with a size cap and a timeout, accepted only under images.py's
-upload policy (Pillow decodes it as JPEG, PNG or WebP within the byte and pixel limits; only its
-pixels are re-encoded), and stored under a name made from its content, so importing again finds
-the same file. One that cannot be fetched is reported
-and replaced by its alt text: a visitor never sees a broken-image icon.
+images in its body) is fetched once, before the import's database transaction opens, and
+accepted only under images.py's upload policy (Pillow decodes it within the byte and pixel
+limits; only its pixels are re-encoded); it is stored under a name made from its content, so
+importing again finds the same file. One that cannot be fetched is reported and replaced by its
+alt text: a visitor never sees a broken-image icon, and no page links to another site's image.
+
+An import must not become a way into the operator's network, nor hang: only http(s) to public
+addresses is fetched (every address a host resolves to is checked, on every redirect, and the
+connection goes to the checked address, so DNS cannot answer differently in between); each image
+has a deadline for the whole transfer, and the import one for all its images. Operators turn
+fetching off with DJANGO_REMOTE_IMAGES=0 and may allow private networks of their own with
+DJANGO_REMOTE_IMAGES_ALLOWED_NETWORKS (the tests allow 127.0.0.0/8 for their loopback server).
 """
 
 import hashlib
+import http.client
+import ipaddress
 import re
-import urllib.error
-import urllib.request
+import socket
+import ssl
+import time
 from io import BytesIO
+from urllib.parse import urljoin, urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from .images import clean_image, max_bytes
 
-TIMEOUT_SECONDS = 5
+IMAGE_SECONDS = 10  # the whole transfer of one image, redirects included
+IMPORT_SECONDS = 60  # all the images of one import
+WAIT_SECONDS = 3  # one wait for the server: to connect, or for the next bytes
+MAX_REDIRECTS = 3
 FOLDER = "remote"
 MARKDOWN_IMAGE = re.compile(r'!\[(?P<alt>[^\]]*)\]\((?P<url>https?://[^\s)]+)(?:\s+"[^"]*")?\)')
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class ImageFetchError(Exception):
     pass
 
 
-def _download(url):
-    request = urllib.request.Request(url, headers={"User-Agent": "platform-compare-importer"})
+def checked_address(host, port):
+    """An address of host to connect to, when every address it resolves to may be fetched."""
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            data = response.read(max_bytes() + 1)
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        raise ImageFetchError(f"cannot fetch it ({getattr(error, 'reason', error)})") from error
-    if len(data) > max_bytes():
-        raise ImageFetchError(f"it is larger than {max_bytes() // (1024 * 1024)} MB")
-    return data
+        found = {info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
+    except (OSError, UnicodeError) as error:
+        raise ImageFetchError(f"cannot resolve {host}") from error
+    allowed = [ipaddress.ip_network(net) for net in settings.REMOTE_IMAGES_ALLOWED_NETWORKS]
+    for address in found:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        ip = getattr(ip, "ipv4_mapped", None) or ip  # ::ffff:127.0.0.1 is 127.0.0.1
+        if any(ip in network for network in allowed):
+            continue
+        if not ip.is_global or ip.is_multicast:
+            raise ImageFetchError(f"{host} is not a public address ({ip}); it is not fetched")
+    return sorted(found)[0]
 
 
-def copy_remote_image(url):
+class CheckedConnection(http.client.HTTPConnection):
+    """HTTP or HTTPS to an address checked beforehand; TLS still verifies the host's name."""
+
+    def __init__(self, host, port, address, scheme, timeout):
+        super().__init__(host, port, timeout=timeout)
+        self.address, self.tls = address, scheme == "https"
+
+    def connect(self):
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        if self.tls:
+            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=self.host)
+        self.sock = sock
+
+
+def read_before(response, deadline):
+    """The body, read a chunk at a time (each wait is bounded by the socket's timeout)."""
+    data = bytearray()
+    while len(data) <= max_bytes():
+        if time.monotonic() > deadline:
+            raise ImageFetchError(f"it took longer than {IMAGE_SECONDS} s")
+        chunk = response.read1(64 * 1024)
+        if not chunk:
+            return bytes(data)
+        data += chunk
+    raise ImageFetchError(f"it is larger than {max_bytes() // (1024 * 1024)} MB")
+
+
+def download(url, deadline):
+    for _hop in range(MAX_REDIRECTS + 1):
+        parts = urlsplit(url)
+        if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+            raise ImageFetchError("only http and https addresses can be fetched")
+        try:
+            port = parts.port or DEFAULT_PORTS[parts.scheme]
+        except ValueError as error:
+            raise ImageFetchError(f"not a valid address ({error})") from error
+        address = checked_address(parts.hostname, port)
+        # Every wait for the server (connect, each read) is at most this; read_before checks
+        # the whole transfer's deadline between reads, so a trickle cannot hold it open.
+        timeout = max(0.1, min(WAIT_SECONDS, deadline - time.monotonic()))
+        connection = CheckedConnection(parts.hostname, port, address, parts.scheme, timeout)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        try:
+            connection.request("GET", target, headers={"User-Agent": "platform-compare-importer"})
+            response = connection.getresponse()
+            location = response.getheader("Location")
+            if response.status in {301, 302, 303, 307, 308} and location:
+                url = urljoin(url, location)  # checked like the first address, next time round
+                continue
+            if response.status != 200:
+                raise ImageFetchError(f"cannot fetch it (HTTP {response.status})")
+            return read_before(response, deadline)
+        except (OSError, http.client.HTTPException) as error:
+            raise ImageFetchError(f"cannot fetch it ({error})") from error
+        finally:
+            connection.close()
+    raise ImageFetchError(f"more than {MAX_REDIRECTS} redirects")
+
+
+def copy_remote_image(url, deadline=None):
     """The local URL of a copy of the image at url; raises ImageFetchError saying why not."""
-    if not url.lower().startswith(("http://", "https://")):
-        raise ImageFetchError("only http and https addresses can be fetched")
-    data = _download(url)
+    if not settings.REMOTE_IMAGES:
+        raise ImageFetchError("remote images are not fetched here (DJANGO_REMOTE_IMAGES=0)")
+    image_deadline = time.monotonic() + IMAGE_SECONDS
+    if deadline is not None and deadline <= time.monotonic():
+        raise ImageFetchError("the import's time for fetching images ran out")
+    data = download(url, min(image_deadline, deadline or image_deadline))
     try:
         cleaned = clean_image(BytesIO(data))
     except ValidationError as error:
@@ -57,13 +140,13 @@ def copy_remote_image(url):
     return default_storage.url(name)
 
 
-def copy_remote_images(markdown_text):
+def copy_remote_images(markdown_text, deadline=None):
     """(text with remote images copied or replaced by their alt text, [problem])."""
     problems = []
 
     def replace(match):
         try:
-            return f"![{match['alt']}]({copy_remote_image(match['url'])})"
+            return f"![{match['alt']}]({copy_remote_image(match['url'], deadline)})"
         except ImageFetchError as error:
             problems.append(f"image {match['url']}: {error}; shown as its alt text")
             return f"*{match['alt']}*" if match["alt"].strip() else ""
@@ -73,17 +156,31 @@ def copy_remote_images(markdown_text):
 
 def remote_image_urls(hero_url, markdown_text):
     """The remote images an import would copy: the hero (when remote), then the body's."""
-    hero = [hero_url] if hero_url and hero_url.startswith(("http://", "https://")) else []
+    hero = [hero_url] if hero_url and not is_first_party(hero_url) else []
     return hero + [match["url"] for match in MARKDOWN_IMAGE.finditer(markdown_text or "")]
 
 
-def copy_hero_image(url):
+def is_first_party(url):
+    return url.startswith("/") and not url.startswith("//")
+
+
+def copy_hero_image(url, deadline=None):
     """(local URL or "" when it cannot be copied, [problem])."""
-    if not url:
-        return "", []
-    if url.startswith("/") and not url.startswith("//"):
-        return url, []  # already the site's own (an export of a copied image)
+    if not url or is_first_party(url):
+        return url, []  # none, or already the site's own (an export of a copied image)
     try:
-        return copy_remote_image(url), []
+        return copy_remote_image(url, deadline), []
     except ImageFetchError as error:
         return "", [f"hero image {url}: {error}; left out, its alt text is kept"]
+
+
+def copy_article_images(fields, deadline):
+    """Article fields whose remote images are local copies (or alt text), and the problems."""
+    fields = dict(fields)
+    fields["hero_image_url"], hero_problems = copy_hero_image(fields["hero_image_url"], deadline)
+    fields["body"], body_problems = copy_remote_images(fields["body"], deadline)
+    return fields, hero_problems + body_problems
+
+
+def import_deadline():
+    return time.monotonic() + IMPORT_SECONDS

@@ -128,3 +128,38 @@ def test_import_and_export_need_permissions(seeded, client, django_user_model):
     assert client.get(reverse(EXPORT)).status_code == 403
     client.logout()
     assert client.get(reverse(EXPORT)).status_code == 302  # to the login page
+
+
+def damaged_zip(damage):
+    """A zip of one document whose member is damaged the way `damage` says."""
+    text = ("# Notes\n\n" + "Every claim is a row. " * 200).encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as writer:
+        writer.writestr("doc.md", text)
+    archive = buffer.getvalue()
+    header = archive.index(b"PK\x03\x04")
+    data_start = header + 30 + len("doc.md")
+    central = archive.index(b"PK\x01\x02")
+    patched = bytearray(archive)
+    if damage == "crc":  # the stored checksum (local header and central directory) is wrong
+        for offset in (header + 14, central + 16):
+            patched[offset] ^= 0xFF
+    elif damage == "encrypted":  # the "encrypted" flag, without a password anyone knows
+        for offset in (header + 6, central + 8):
+            patched[offset] |= 0x01
+    elif damage == "deflate":  # the compressed stream itself is garbage
+        for offset in range(data_start, data_start + 40):
+            patched[offset] = 0xFF
+    elif damage == "method":  # compression method 99 (AES), which zipfile cannot read
+        for offset in (header + 8, central + 10):
+            patched[offset : offset + 2] = (99).to_bytes(2, "little")
+    return bytes(patched)
+
+
+@pytest.mark.parametrize("damage", ["crc", "encrypted", "deflate", "method"])
+def test_a_zip_that_cannot_be_read_is_a_form_error(db, staff_client, damage):
+    upload = SimpleUploadedFile("docs.zip", damaged_zip(damage))
+    response = staff_client.post(reverse(IMPORT), {"files": [upload]})
+    assert response.status_code == 200
+    assert "docs.zip/doc.md: cannot be read from the zip" in response.content.decode()
+    assert not ComparisonPage.objects.exists()

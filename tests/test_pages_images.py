@@ -48,7 +48,10 @@ class Handler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def image_server():
+def image_server(settings):
+    """The loopback server, which the fetch may reach only because the test allows it."""
+    settings.REMOTE_IMAGES = True
+    settings.REMOTE_IMAGES_ALLOWED_NETWORKS = ["127.0.0.0/8"]
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

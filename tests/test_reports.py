@@ -129,3 +129,22 @@ def test_a_table_scope_lists_only_that_tables_claims(client, cell):
     page = client.get(f"/report/?table={table.page.permalink.strip('/')}/{table.slug}")
     page = page.content.decode()
     assert page.count("<option") == Cell.objects.filter(capability__table=table).count() + 1
+
+
+def test_the_limit_holds_across_processes_and_cache_restarts(client, cell, settings):
+    """The count lives in the database: another worker's local memory, a Redis outage or an
+    emptied cache does not give an address a fresh allowance; an hour later it has one."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    settings.CLAIM_REPORTS_PER_HOUR = 2
+    for _ in range(2):
+        assert post_report(client, cell).status_code == 302
+    cache.clear()  # what a restarted Redis, or another process's own memory, knows
+    assert post_report(client, cell).status_code == 429
+    with time_machine.travel(timezone.now() + timedelta(minutes=61)):
+        assert post_report(client, cell).status_code == 302
+    assert ClaimReport.objects.count() == 3

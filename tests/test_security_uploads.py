@@ -63,6 +63,45 @@ def png_claiming(width, height):
     )
 
 
+def _noise(image_format):
+    buffer = io.BytesIO()
+    Image.effect_noise((96, 96), 64).convert("RGB").save(buffer, format=image_format)
+    return buffer.getvalue()
+
+
+def jpeg_cut_in_half():
+    data = _noise("JPEG")
+    return data[: len(data) // 2]
+
+
+def png_with_short_data_chunk():
+    """A PNG whose IDAT chunk says it is longer than the data that follows (then IEND)."""
+    data = _noise("PNG")
+    start = data.index(b"IDAT") - 4
+    (length,) = struct.unpack(">I", data[start : start + 4])
+    return data[: start + 8 + length // 2] + data[-12:]
+
+
+def png_with_huge_text_chunk():
+    """A PNG with a zTXt chunk that inflates to 50 MB (about 50 KB on the wire)."""
+
+    def chunk(kind, data):
+        checksum = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + checksum
+
+    data = _noise("PNG")
+    text = chunk(b"zTXt", b"Comment\0\0" + zlib.compress(b"A" * 50_000_000, 9))
+    return data[:33] + text + data[33:]
+
+
+def mpo_bytes():
+    """A camera's MPO: a JPEG with a second image after it (Pillow reads it as format MPO)."""
+    first, second = Image.new("RGB", (16, 16), "red"), Image.new("RGB", (16, 16), "blue")
+    buffer = io.BytesIO()
+    first.save(buffer, format="MPO", save_all=True, append_images=[second])
+    return buffer.getvalue()
+
+
 def oversize_jpeg():
     """A valid JPEG padded past the 5 MB limit (Pillow reads it; the size alone refuses it)."""
     return jpeg_bytes() + b"\0" * (5 * 1024 * 1024 + 1)
@@ -77,6 +116,9 @@ REFUSED = {
     "HTML": ("page.jpg", lambda: b"<html>" + PAYLOAD, "not a JPEG"),
     "SVG": ("logo.svg", lambda: b'<svg xmlns="http://www.w3.org/2000/svg" onload="x()"/>', "not a"),
     "GIF": ("anim.gif", lambda: b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "not a JPEG"),
+    "JPEG cut in half": ("half.jpg", jpeg_cut_in_half, "cannot be read whole"),
+    "PNG with a short data chunk": ("short.png", png_with_short_data_chunk, "cannot be read"),
+    "PNG with a 50 MB text chunk": ("text.png", png_with_huge_text_chunk, "cannot be read"),
 }
 
 CLEANED = {
@@ -84,6 +126,7 @@ CLEANED = {
     "JPEG named .pdf": ("photo.pdf", jpeg_bytes, "JPEG", ".jpg"),
     "PNG with a text chunk": ("diagram.png", png_with_text_chunk, "PNG", ".png"),
     "WebP with EXIF": ("shot.webp", webp_with_exif, "WEBP", ".webp"),
+    "MPO from a camera": ("3d.jpg", mpo_bytes, "JPEG", ".jpg"),
 }
 
 

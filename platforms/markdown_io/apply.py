@@ -150,6 +150,7 @@ class ParsedDocument:
     fields: dict
     page: object = None  # structure.ParsedPage
     register: list = field(default_factory=list)
+    problems: list = field(default_factory=list)  # e.g. an image that could not be copied
 
     @property
     def label(self):
@@ -489,6 +490,7 @@ def apply_sources(report, cell, sources, may_have_sources=True):
 
 def apply_document(document, index, keep_existing, dry_run=False):
     report = DocumentReport(document.label)
+    report.problems.extend(document.problems)
     try:
         with transaction.atomic():
             if document.kind == "register":

@@ -4,6 +4,9 @@ from pathlib import Path
 
 from django.db import transaction
 
+from sitecontent.article_documents import copy_images
+from sitecontent.remote_images import import_deadline
+
 from .apply import REGISTER_NAMES, PlatformIndex, apply_document, check_unique, read_document
 from .errors import DocumentError
 
@@ -45,10 +48,17 @@ class ImportReport:
 
 def import_documents(documents, *, dry_run=False, keep_existing=False):
     """Import [(name, bytes)]; see the package's docstring."""
+    index = PlatformIndex()
+    parsed = [read_document(name, data, index) for name, data in documents]
+    check_unique(parsed)
+    if not dry_run:
+        deadline = import_deadline()
+        for document in parsed:
+            if document.kind == "article":
+                document.fields, document.problems = copy_images(
+                    document.fields, deadline, keep_existing
+                )
     with transaction.atomic():
-        index = PlatformIndex()
-        parsed = [read_document(name, data, index) for name, data in documents]
-        check_unique(parsed)
         # The platform register first: pages may name platforms it defines.
         ordered = sorted(parsed, key=lambda document: document.kind != "register")
         reports = [apply_document(document, index, keep_existing, dry_run) for document in ordered]

@@ -6,6 +6,7 @@ DJANGO_CONTENT_GENERATION_FILE, DJANGO_TRUSTED_PROXY_COUNT,
 DJANGO_CDN_S_MAXAGE, DJANGO_CDN_STALE_WHILE_REVALIDATE.
 """
 
+import logging
 import os
 from pathlib import Path
 
@@ -204,6 +205,10 @@ MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
 IMAGE_UPLOAD_MAX_BYTES = MARKDOWNX_UPLOAD_MAX_SIZE
 IMAGE_UPLOAD_MAX_PIXELS = 25_000_000
 MARKDOWNX_MEDIA_PATH = "uploads/"
+# Imports copy remote images (remote_images.py) from public addresses only; 0 turns it off
+# (such images are left out and reported). Extra networks, e.g. "10.1.0.0/16", may be allowed.
+REMOTE_IMAGES = env_bool("DJANGO_REMOTE_IMAGES", True)
+REMOTE_IMAGES_ALLOWED_NETWORKS = env_list("DJANGO_REMOTE_IMAGES_ALLOWED_NETWORKS")
 
 # Security headers for every response; DJANGO_SECURE switches the HTTPS-only parts together.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -244,11 +249,28 @@ SITE_NAME = "Platform Compare"
 SITE_TAGLINE = "How social platforms compare, claim by claim"
 SECURITY_CONTACT = os.environ.get("DJANGO_SECURITY_CONTACT", "mailto:security@example.org")
 
+
+class WithoutTraceback(logging.Formatter):
+    def format(self, record):
+        return super().format(
+            logging.makeLogRecord({**vars(record), "exc_info": None, "exc_text": None})
+        )
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"one_line": {"()": WithoutTraceback, "format": "%(levelname)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "one_line": {"class": "logging.StreamHandler", "formatter": "one_line"},
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # A request for a host name the site does not serve is routine (scanners, stale DNS): one
+    # line each, not a traceback.
+    "loggers": {
+        "django.security.DisallowedHost": {"handlers": ["one_line"], "propagate": False},
+    },
 }
 
 

@@ -25,6 +25,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 MEDIA_ROOT = BASE_DIR / ".test-media"
+# Tests fetch no image from the internet (the launch article's hero included); the image tests
+# turn fetching on against their own loopback server.
+REMOTE_IMAGES = False
 # The page cache's generation file, apart from the development server's.
 CONTENT_GENERATION_FILE = (
     None

@@ -1,0 +1,55 @@
+"""Small doors found open in review: previews for staff without permissions, framed static
+files, and a traceback in the log for every request to a foreign host name."""
+
+import logging
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+
+from platforms.models import ComparisonPage
+from sitecontent.models import Article
+from sitecontent.publishing import Status
+
+PE = "/Personalized-Engagement/"
+
+
+@pytest.fixture
+def drafts(seeded):
+    for model in (Article, ComparisonPage):
+        model.objects.update(status=Status.DRAFT)
+    return [Article.objects.get().get_absolute_url(), PE]
+
+
+def test_drafts_are_previewed_only_by_staff_who_may_view_them(drafts, django_user_model):
+    bare = django_user_model.objects.create_user("bare", password="pw-bare-1", is_staff=True)
+    client = Client()
+    client.force_login(bare)
+    for url in drafts:
+        assert client.get(url).status_code == 404, url
+    bare.user_permissions.add(
+        Permission.objects.get(codename="view_article"),
+        Permission.objects.get(codename="view_comparisonpage"),
+    )
+    client.force_login(django_user_model.objects.get(pk=bare.pk))  # permissions are cached
+    for url in drafts:
+        response = client.get(url)
+        assert response.status_code == 200 and "Draft preview" in response.content.decode(), url
+
+
+def test_static_files_cannot_be_framed(client):
+    response = client.get("/static/css/site.css")
+    assert response.status_code == 200
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+def test_a_foreign_host_is_logged_in_one_line(client, caplog):
+    """The record the refusal logs, written by the handler the settings give its logger."""
+    name = "django.security.DisallowedHost"
+    response = client.get("/", headers={"host": "evil.example"})
+    assert response.status_code == 400
+    [record] = [record for record in caplog.records if record.name == name]
+    [handler] = [h for h in logging.getLogger(name).handlers if type(h) is logging.StreamHandler]
+    written = handler.format(record)
+    assert "evil.example" in written and "\n" not in written and "Traceback" not in written
