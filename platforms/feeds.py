@@ -4,14 +4,15 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+
+from sitecontent.feeds import AtomFeed
 
 from . import changes
 from .models import Platform
 
 
 class ChangesFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     title = f"{settings.SITE_NAME}: changes"
     subtitle = "Every change to the published comparison research: claims, pages, articles."
 

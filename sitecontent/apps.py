@@ -13,13 +13,16 @@ class SitecontentConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_migrate, pre_save
 
+        from .markdown import strip_control_characters
         from .models import AboutPage, Article
         from .page_cache import register_schedule, retire_on_change
         from .roles import sync_after_migrate
 
         retire_on_change(Article, AboutPage)
+        # Every model's text, from any way in (admin, grid, import): none can break a feed.
+        pre_save.connect(strip_control_characters, dispatch_uid="strip-control-characters")
         register_schedule(Article)
 
         # After the last app's permissions exist, so the group gets all of them.

@@ -3,13 +3,35 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
+from .markdown import without_control_characters
 from .models import Article
 
 FEED_LENGTH = 20
 
 
+class XmlSafe:
+    """A feed generator that drops what XML cannot carry from every field (history written
+    before such characters were refused on input still holds them)."""
+
+    def __init__(self, *args, **kwargs):
+        clean = without_control_characters
+        super().__init__(*map(clean, args), **{k: clean(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        clean = without_control_characters
+        super().add_item(*map(clean, args), **{k: clean(v) for k, v in kwargs.items()})
+
+
+class RssFeed(XmlSafe, Rss201rev2Feed):
+    pass
+
+
+class AtomFeed(XmlSafe, Atom1Feed):
+    pass
+
+
 class LatestArticlesFeed(Feed):
-    feed_type = Rss201rev2Feed
+    feed_type = RssFeed
     title = f"{settings.SITE_NAME}: articles"
     link = reverse_lazy("article-list")
     description = "New articles on how social platforms compare, in full."
@@ -35,5 +57,5 @@ class LatestArticlesFeed(Feed):
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     subtitle = LatestArticlesFeed.description

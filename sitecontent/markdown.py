@@ -21,6 +21,7 @@ import re
 from functools import cache
 
 import nh3
+from django.db import models
 from django.utils.text import slugify
 from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
@@ -156,3 +157,21 @@ def plain_text_of_html(fragment):
     if "<" in fragment or "\x00" in fragment or fragment.startswith("\ufeff"):
         fragment = nh3.clean(fragment, tags=set())
     return re.sub(r"\s+", " ", html.unescape(fragment)).strip()
+
+
+# XML 1.0 cannot carry these (feeds and sitemaps are XML), and no text here needs them.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def without_control_characters(value):
+    """Text without the C0 controls that XML forbids (tab, newline and return stay)."""
+    return CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
+
+
+def strip_control_characters(sender, instance, **kwargs):
+    """pre_save, for every model of the site: no text field stores a control character."""
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, models.CharField | models.TextField):
+            value = getattr(instance, field.attname)
+            if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+                setattr(instance, field.attname, without_control_characters(value))
