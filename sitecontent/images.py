@@ -23,8 +23,6 @@ from django.template.defaultfilters import filesizeformat
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-# Kept for callers of the old name.
-ALLOWED_FORMATS = FORMATS
 # Modes each format stores as they are; anything else is converted first.
 KEPT_MODES = {
     "JPEG": {"RGB", "L"},
