@@ -465,7 +465,7 @@ def apply_table(document, report, index, table, parsed):
             current = existing_cells.get((capability.id, table_row.id))
             lookup = {"capability": capability, "row": table_row}
             stored = sync(report, "cell", Cell, lookup, values, current)
-            for url, title, accessed in facts.sources:
+            for url, title, _accessed in facts.sources:
                 check_lengths(CellSource, {"url": url, "title": title}, "source")
             for action, source in stored.replace_sources(facts.sources):
                 report.record(action, "source", source)
