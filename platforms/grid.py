@@ -28,6 +28,7 @@ from django.utils.text import slugify
 
 from sitecontent.admin_locking import (
     CONFLICT,
+    DELETED,
     KEEP_MINE,
     MERGE,
     RESOLVE_CHOICES,
@@ -564,7 +565,9 @@ class GridEditor:
                 key = (form.cell.capability_id, row.id)
                 if key[header.kind == "row"] == header.obj.id:
                     units[form.prefix] = self._now(current.get(key))
-        if all(self.base.get(prefix, UNKNOWN) == now for prefix, now in units.items()):
+        if all(
+            decide(self.base.get(p, UNKNOWN), DELETED, now) == SAVE_MINE for p, now in units.items()
+        ):
             return True
         theirs = header.values_of(header.obj)
         self.conflicts.append(

@@ -13,18 +13,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from .admin_locking import VERSION_FIELD, VersionedInlineForm, VersionedModelForm
-
-
-def readable_value(field, value):
-    """A stored value as an editor would say it: choice labels, names, '(empty)'."""
-    if value is None or value == "" or value == []:
-        return "(empty)"
-    if field.choices:
-        return dict(field.flatchoices).get(value, value)
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    return value
+from .admin_locking import VERSION_FIELD, VersionedInlineForm, VersionedModelForm, readable_value
 
 
 class MarkdownEditor(AdminMarkdownxWidget):

@@ -33,6 +33,7 @@ RESOLVE_CHOICES = [(KEEP_MINE, "Keep mine"), (TAKE_THEIRS, "Take theirs"), (MERG
 # What `decide` says to do with one unit.
 SAVE_MINE, KEEP_THEIRS, CONFLICT = "save mine", "keep theirs", "conflict"
 UNKNOWN = object()  # a unit the loaded version does not hold
+DELETED = object()  # `mine` for a unit the editor deletes: allowed only as it was loaded
 
 
 def sign(values, salt=SALT):
@@ -79,17 +80,15 @@ def stored_values(obj, names):
     return {name: obj._meta.get_field(name).value_to_string(obj) for name in names}
 
 
-def display_value(obj, name):
-    """What an editor reads for a field's value: labels for choices, names for relations."""
-    field = obj._meta.get_field(name)
-    if field.choices:
-        return getattr(obj, f"get_{name}_display")() or "(empty)"
-    value = getattr(obj, name)
-    if value is None or value == "":
+def readable_value(field, value):
+    """A stored value as an editor would say it: choice labels, names, '(empty)'."""
+    if value is None or value == "" or value == []:
         return "(empty)"
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    return str(localize(value))
+    return localize(value)
 
 
 class VersionedModelForm(forms.ModelForm):
@@ -146,12 +145,10 @@ class VersionedModelForm(forms.ModelForm):
         for name, theirs in now.items():
             if name not in data or name not in base:
                 continue  # not an edited field (a formset adds the row's id and parent later)
-            loaded = base[name]
-            mine = loaded if deleting else self._as_stored(current, name, data[name])
+            probe = self._as_stored(current, name, data[name])
+            mine = DELETED if deleting else stored_values(probe, [name])[name]
             resolution = self.data.get(self.add_prefix(RESOLVE_PREFIX + name))
-            outcome = decide(loaded, mine, theirs, resolution)
-            if deleting and loaded != theirs:
-                outcome = CONFLICT  # never delete what someone changed since it was loaded
+            outcome = decide(base[name], mine, theirs, resolution)
             if outcome == CONFLICT:
                 self.conflicts.append(self._conflict(current, name, deleting))
                 new_base[name] = theirs
@@ -186,28 +183,28 @@ class VersionedModelForm(forms.ModelForm):
                     self.add_error(name, error)
 
     def _as_stored(self, current, name, value):
-        """A submitted value as the database would hold it, to compare with stored values."""
+        """An unsaved copy holding the submitted value as the database would hold it."""
         probe = type(current)(pk=current.pk)
         current._meta.get_field(name).save_form_data(probe, value)
-        return current._meta.get_field(name).value_to_string(probe)
+        return probe
 
     def _conflict(self, current, name, deleting=False):
-        field = self.fields[name]
-        mine = self.data.get(self.add_prefix(name), "")
-        probe = type(current)(pk=current.pk)
-        current._meta.get_field(name).save_form_data(probe, self.cleaned_data.get(name))
+        field, model_field = self.fields[name], current._meta.get_field(name)
+        mine = getattr(self._as_stored(current, name, self.cleaned_data.get(name)), name)
         # Text areas get a merge box pre-filled with both; other fields keep one or the other.
-        is_text = isinstance(field.widget, forms.Textarea)
-        theirs_text = current._meta.get_field(name).value_to_string(current)
+        is_text = isinstance(field.widget, forms.Textarea) and not deleting
+        theirs_text = model_field.value_to_string(current)
         return {
             "name": name,
             **self._input_names(name),
             "label": field.label or name,
-            "mine": "(deleted)" if deleting else display_value(probe, name),
-            "theirs": display_value(current, name),
+            "mine": "(deleted)" if deleting else str(readable_value(model_field, mine)),
+            "theirs": str(readable_value(model_field, getattr(current, name))),
             "deleted": deleting,
-            "is_text": is_text and not deleting,
-            "merged": f"{mine}\n\n{theirs_text}" if is_text else "",
+            "is_text": is_text,
+            "merged": f"{self.data.get(self.add_prefix(name), '')}\n\n{theirs_text}"
+            if is_text
+            else "",
             "who": _last_editor(current),
         }
 
