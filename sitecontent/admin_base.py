@@ -140,6 +140,14 @@ class EditorAdmin(SimpleHistoryAdmin):
         return kwargs
 
     def render_change_form(self, request, context, *args, **kwargs):
+        for inline in context.get("inline_admin_formsets", []):
+            # A row deleted by someone else after the page was opened is not shown again.
+            if any(row.instance.pk is None for row in inline.formset.initial_forms):
+                messages.error(
+                    request,
+                    f"Someone else deleted a {inline.opts.verbose_name} after you opened this "
+                    "page, so nothing was saved: reload the page to see the rows as they are.",
+                )
         # Each inline row with a conflict gets the main form's box, naming the row.
         context["inline_conflicts"] = [
             {"row": f"{inline.opts.verbose_name} {number} (“{row.instance}”)", "form": row}

@@ -247,3 +247,17 @@ def test_deleting_an_inline_row_someone_just_corrected_keeps_the_correction(
     again["sources-0-DELETE"] = "on"
     assert staff_client.post(url, again).status_code == 302
     assert not CellSource.objects.filter(pk=source.pk).exists()
+
+
+def test_an_edit_to_an_inline_row_deleted_meanwhile_says_so_and_saves_nothing(seeded, staff_client):
+    cell = Cell.objects.filter(level=Level.FULL).first()
+    source = CellSource.objects.create(cell=cell, url="https://example.org/a", title="Theirs")
+    url = reverse("admin:platforms_cell_change", args=[cell.pk])
+    data = open_form(staff_client, url)
+    source.delete()  # by someone else, after this page was opened
+    data.update({"sources-0-title": "My correction", "note": "My note"})
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    assert "Someone else deleted a cell source after you opened this page" in response.text
+    cell.refresh_from_db()
+    assert cell.note != "My note" and not cell.sources.exists()
