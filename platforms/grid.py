@@ -63,12 +63,6 @@ LEVEL_OPTIONS = {
 }
 
 
-def fingerprint(*values):
-    """A short stable digest of a unit's editable values, to tell whether it changed."""
-    text = json.dumps([str(v) if v is not None else "" for v in values])
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
 def sources_as_text(sources):
     lines = []
     for source in sources:
@@ -116,10 +110,17 @@ class ResolvableForm(forms.Form):
     choice is keep mine, take theirs, or merge: a box pre-filled with both versions of one
     field (`merges`), used in its place."""
 
+    units = ()  # the values a version covers
     merges = ""  # the field a merge replaces
     merge_widget = forms.Textarea
     merge_max_length = 4000
     merge_joiner = "\n\n"  # between my version and theirs in the merge box
+
+    @classmethod
+    def fingerprint_of(cls, values):
+        """A short stable digest of a unit's values (a dict), to tell whether it changed."""
+        texts = [normalized("" if values.get(k) is None else str(values[k])) for k in cls.units]
+        return hashlib.sha256(json.dumps(texts).encode()).hexdigest()[:16]
 
     def __init__(self, *args, conflict=None, initial, **kwargs):
         self.conflict = conflict
@@ -207,15 +208,6 @@ class CellForm(ResolvableForm):
             "sources": sources_as_text(cell.sources.all()) if cell.pk else "",
         }
 
-    @staticmethod
-    def fingerprint_of(values):
-        return fingerprint(
-            values.get("level", ""),
-            normalized(values.get("note", "")),
-            values.get("last_reviewed"),
-            normalized(values.get("sources", "")),
-        )
-
     @property
     def theirs(self):
         """The cell as someone else saved it, when this cell's save was refused."""
@@ -272,6 +264,7 @@ class CellForm(ResolvableForm):
 class HeaderForm(ResolvableForm):
     """A row or column header: its name, position, and bulk actions on its cells."""
 
+    units = ("name", "order")
     merges = "name"
     # Two lines, so that both names show whole in a narrow header; joined again on save.
     merge_widget = forms.Textarea(attrs={"rows": 2})
@@ -332,13 +325,10 @@ class HeaderForm(ResolvableForm):
         return lines
 
     def fingerprint_now(self):
-        return fingerprint(*self.values_of(self.obj).values())
+        return self.fingerprint_of(self.values_of(self.obj))
 
     def submitted(self):
         return {"name": self.cleaned_data["name"], "order": self.cleaned_data["order"]}
-
-    def fingerprint_submitted(self):
-        return fingerprint(*self.submitted().values())
 
     def apply(self):
         if self.kind == "row":
@@ -579,7 +569,7 @@ class GridEditor:
         if not header.is_bound or header.cleaned_data.get("delete"):
             return
         base = self.base.get(header.prefix, UNKNOWN)
-        mine = header.fingerprint_submitted()
+        mine = header.fingerprint_of(header.submitted())
         if mine == base or mine == header.fingerprint_now():
             return  # untouched here (so theirs stays), or already as wanted
         header.obj.refresh_from_db(from_queryset=locked(type(header.obj).objects))
@@ -596,20 +586,18 @@ class GridEditor:
         cannot be saved, so they are named to the editor rather than dropped in silence."""
         data, lost = self.data, []
         for prefix, base in self.base.items():
-            if prefix in self.loaded:
-                continue
             kind, *ids = prefix.split("-")
+            form = CellForm if kind == "cell" else HeaderForm
+            values = {name: data.get(f"{prefix}-{name}", "") for name in form.units}
+            if prefix in self.loaded or form.fingerprint_of(values) == base:
+                continue
             if kind == "cell":
-                values = {name: data.get(f"{prefix}-{name}", "") for name in CellForm.units}
-                if CellForm.fingerprint_of(values) != base:
-                    column = data.get(f"col-{ids[0]}-name") or "a deleted column"
-                    row = data.get(f"row-{ids[1]}-name") or "a deleted row"
-                    text = values["note"] or values["level"] or values["sources"] or "(emptied)"
-                    lost.append(f"{row}, {column}: “{text}”")
-            elif fingerprint(data.get(f"{prefix}-name", "").strip(), data.get(
-                f"{prefix}-order", "")) != base:  # fmt: skip
-                what = "row" if kind == "row" else "column"
-                lost.append(f"the {what} “{data.get(f'{prefix}-name', '')}”")
+                column = data.get(f"col-{ids[0]}-name") or "a deleted column"
+                row = data.get(f"row-{ids[1]}-name") or "a deleted row"
+                text = values["note"] or values["level"] or values["sources"] or "(emptied)"
+                lost.append(f"{row}, {column}: “{text}”")
+            else:
+                lost.append(f"the {'row' if kind == 'row' else 'column'} “{values['name']}”")
         return lost
 
     def _add_row(self):
