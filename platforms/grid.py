@@ -7,9 +7,10 @@ Plain POST, no JavaScript needed.
 
 Everything is validated first: if anything is wrong, nothing is saved. Then, in one
 transaction, each cell, row and column is compared with the version the page was loaded from
-(a signed map of fingerprints in one hidden field): what only this editor changed is saved,
-what only someone else changed is left as they saved it, and what both changed differently is
-a conflict, left unsaved and shown with both versions.
+(a signed map of fingerprints in one hidden field) under the admin's one locking rule
+(sitecontent.admin_locking.decide): what only this editor changed is saved, what only someone
+else changed is left as they saved it, and what both changed differently (or what the page did
+not know) is a conflict, left unsaved and shown with both versions.
 """
 
 import hashlib
