@@ -1,15 +1,16 @@
 """JSON-LD descriptions of the comparison data, for search engines' dataset search."""
 
 from django.conf import settings
+from django.urls import reverse
 
 
 def dataset_json_ld(dataset, base_url):
     """A schema.org Dataset for the open data page: the licence, the date, every download."""
     downloads = [
         {"@type": "DataDownload", "encodingFormat": "application/json",
-         "contentUrl": f"{base_url}/data/all.json", "name": "The whole dataset (JSON)"},
+         "contentUrl": base_url + reverse("data-all"), "name": "The whole dataset (JSON)"},
         {"@type": "DataDownload", "encodingFormat": "application/json",
-         "contentUrl": f"{base_url}/data/datapackage.json", "name": "Data Package descriptor"},
+         "contentUrl": base_url + reverse("data-package"), "name": "Data Package descriptor"},
     ]  # fmt: skip
     for table in dataset.tables:
         page = dataset.page_of[table.page_id]
@@ -17,7 +18,9 @@ def dataset_json_ld(dataset, base_url):
             "@type": "DataDownload",
             "encodingFormat": "text/csv",
             "name": f"{page.title}: {table.title or table.slug}",
-            "contentUrl": f"{base_url}/data/tables/{page.permalink.strip('/')}/{table.slug}.csv",
+            "contentUrl": base_url + reverse(
+                "data-table", args=[page.permalink.strip("/"), table.slug]
+            ),
         })  # fmt: skip
     return {
         "@context": "https://schema.org",
@@ -25,7 +28,7 @@ def dataset_json_ld(dataset, base_url):
         "name": f"{settings.SITE_NAME}: comparison data",
         "description": "How social platforms compare, claim by claim: support levels, notes, "
         "sources and review dates of every published comparison table.",
-        "url": f"{base_url}/data/",
+        "url": base_url + reverse("open-data"),
         "license": settings.DATA_LICENSE["path"],
         "dateModified": dataset.as_of.isoformat(),
         "isAccessibleForFree": True,

@@ -7,9 +7,10 @@ Plain POST, no JavaScript needed.
 
 Everything is validated first: if anything is wrong, nothing is saved. Then, in one
 transaction, each cell, row and column is compared with the version the page was loaded from
-(a signed map of fingerprints in one hidden field): what only this editor changed is saved,
-what only someone else changed is left as they saved it, and what both changed differently is
-a conflict, left unsaved and shown with both versions.
+(a signed map of fingerprints in one hidden field) under the admin's one locking rule
+(sitecontent.admin_locking.decide): what only this editor changed is saved, what only someone
+else changed is left as they saved it, and what both changed differently (or what the page did
+not know) is a conflict, left unsaved and shown with both versions.
 """
 
 import hashlib
@@ -26,9 +27,21 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-from sitecontent.admin_locking import KEEP_MINE, MERGE, RESOLVE_CHOICES, TAKE_THEIRS
+from sitecontent.admin_locking import (
+    CONFLICT,
+    DELETED,
+    KEEP_MINE,
+    MERGE,
+    RESOLVE_CHOICES,
+    SAVE_MINE,
+    UNKNOWN,
+    decide,
+    locked,
+    sign,
+    unsign,
+)
 
-from .models import Capability, Cell, Level, Platform, TableRow
+from .models import Capability, Cell, ComparisonTable, Level, Platform, TableRow
 
 VERSION_SALT = "grid-loaded-version"
 SOURCES_HELP = (
@@ -49,12 +62,6 @@ LEVEL_OPTIONS = {
     )
     for selected in ["", *Level.values]
 }
-
-
-def fingerprint(*values):
-    """A short stable digest of a unit's editable values, to tell whether it changed."""
-    text = json.dumps([str(v) if v is not None else "" for v in values])
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def sources_as_text(sources):
@@ -104,10 +111,17 @@ class ResolvableForm(forms.Form):
     choice is keep mine, take theirs, or merge: a box pre-filled with both versions of one
     field (`merges`), used in its place."""
 
+    units = ()  # the values a version covers
     merges = ""  # the field a merge replaces
     merge_widget = forms.Textarea
     merge_max_length = 4000
     merge_joiner = "\n\n"  # between my version and theirs in the merge box
+
+    @classmethod
+    def fingerprint_of(cls, values):
+        """A short stable digest of a unit's values (a dict), to tell whether it changed."""
+        texts = [normalized("" if values.get(k) is None else str(values[k])) for k in cls.units]
+        return hashlib.sha256(json.dumps(texts).encode()).hexdigest()[:16]
 
     def __init__(self, *args, conflict=None, initial, **kwargs):
         self.conflict = conflict
@@ -148,6 +162,7 @@ class ResolvableForm(forms.Form):
 
 class CellForm(ResolvableForm):
     merges = "note"
+    units = ("level", "note", "last_reviewed", "sources")  # what a cell's version covers
 
     level = forms.ChoiceField(required=False, choices=[("", "—"), *Level.choices])
     note = forms.CharField(
@@ -173,7 +188,7 @@ class CellForm(ResolvableForm):
         """The values the page shows, as text: rendered by hand in the template, because the
         widget templates cost seconds on a 40 × 40 grid."""
         shown = {}
-        for name in ("level", "note", "last_reviewed", "sources"):
+        for name in self.units:
             value = self[name].value() if name in self.fields else ""
             shown[name] = value.isoformat() if isinstance(value, date) else (value or "")
         shown["level_options"] = LEVEL_OPTIONS.get(shown["level"], LEVEL_OPTIONS[""])
@@ -193,15 +208,6 @@ class CellForm(ResolvableForm):
             "last_reviewed": cell.last_reviewed,
             "sources": sources_as_text(cell.sources.all()) if cell.pk else "",
         }
-
-    @staticmethod
-    def fingerprint_of(values):
-        return fingerprint(
-            values.get("level", ""),
-            normalized(values.get("note", "")),
-            values.get("last_reviewed"),
-            normalized(values.get("sources", "")),
-        )
 
     @property
     def theirs(self):
@@ -253,12 +259,13 @@ class CellForm(ResolvableForm):
 
     def submitted(self):
         data = self.cleaned_data
-        return {key: data.get(key, "") for key in ("level", "note", "last_reviewed", "sources")}
+        return {key: data.get(key, "") for key in self.units}
 
 
 class HeaderForm(ResolvableForm):
     """A row or column header: its name, position, and bulk actions on its cells."""
 
+    units = ("name", "order")
     merges = "name"
     # Two lines, so that both names show whole in a narrow header; joined again on save.
     merge_widget = forms.Textarea(attrs={"rows": 2})
@@ -310,16 +317,19 @@ class HeaderForm(ResolvableForm):
     def theirs_lines(self):
         theirs = self.values_of(self.theirs)
         name = theirs["name"] or f"(no label: shows {self.theirs.platform.name})"
-        return [name, f"Position {theirs['order']}"]
+        lines = [name, f"Position {theirs['order']}"]
+        if self.conflict.get("deleting"):
+            lines.append(
+                f"Not deleted: this {self.kind} or its cells changed after you opened the page. "
+                "Tick “Delete” again to delete it anyway."
+            )
+        return lines
 
     def fingerprint_now(self):
-        return fingerprint(*self.values_of(self.obj).values())
+        return self.fingerprint_of(self.values_of(self.obj))
 
     def submitted(self):
         return {"name": self.cleaned_data["name"], "order": self.cleaned_data["order"]}
-
-    def fingerprint_submitted(self):
-        return fingerprint(*self.submitted().values())
 
     def apply(self):
         if self.kind == "row":
@@ -366,11 +376,19 @@ class GridEditor:
 
     `table` should come from ComparisonTable.objects.with_cells(), so that its grid costs no query
     per row or column. `conflicts` ({prefix: {"mine": my values, "theirs": their object}})
-    re-offers the cells and headers whose save was refused."""
+    re-offers the cells and headers whose save was refused. Rows and columns someone else added
+    after the page was loaded, and so not posted, are left as they are (`unseen`)."""
 
     def __init__(self, table, data=None, conflicts=None):
         self.table = table
         self.data = data
+        self.version_error = None
+        self.base = {}
+        if data is not None:
+            try:
+                self.base = unsign(data.get("version"), VERSION_SALT)
+            except signing.BadSignature:
+                self.version_error = "This page's version mark is missing or damaged: reload it."
         conflicts = conflicts or {}
         self.capabilities = list(table.capabilities.all())
         self.rows = list(table.rows.all())
@@ -383,7 +401,7 @@ class GridEditor:
                 cell.row = row  # the prefetched row and its platform: no query per cell
                 prefix = f"cell-{capability.id}-{row.id}"
                 form = CellForm(
-                    data,
+                    self._posted(prefix, "note"),
                     cell=cell,
                     uses_levels=table.uses_levels,
                     prefix=prefix,
@@ -393,7 +411,11 @@ class GridEditor:
                 cells.append(form)
             prefix = f"row-{row.id}"
             header = HeaderForm(
-                data, obj=row, kind="row", prefix=prefix, conflict=conflicts.get(prefix)
+                self._posted(prefix, "order"),
+                obj=row,
+                kind="row",
+                prefix=prefix,
+                conflict=conflicts.get(prefix),
             )
             self.loaded[header.prefix] = header.fingerprint_now()
             self.grid.append((row, header, cells))
@@ -401,13 +423,26 @@ class GridEditor:
         for capability in self.capabilities:
             prefix = f"col-{capability.id}"
             header = HeaderForm(
-                data, obj=capability, kind="column", prefix=prefix, conflict=conflicts.get(prefix)
+                self._posted(prefix, "order"),
+                obj=capability,
+                kind="column",
+                prefix=prefix,
+                conflict=conflicts.get(prefix),
             )
             self.loaded[header.prefix] = header.fingerprint_now()
             self.column_headers.append((capability, header))
         self.add_row = AddRowForm(data, table=table, prefix="add-row")
         self.add_column = AddColumnForm(data, table=table, prefix="add-column")
+        self.unseen = [h.obj for h in self.headers() if data is not None and not h.is_bound]
         self.conflicts = []
+        self.lost = []
+
+    def _posted(self, prefix, field):
+        """The posted data for one unit, or None when the page did not show it (added since)."""
+        data = self.data
+        if data is None or self.version_error or prefix in self.base or f"{prefix}-{field}" in data:
+            return data
+        return None
 
     @property
     def version(self):
@@ -415,11 +450,15 @@ class GridEditor:
         the page keeps the version it was first loaded from."""
         if self.data and self.data.get("version"):
             return self.data["version"]
-        return signing.dumps(self.loaded, salt=VERSION_SALT, compress=True)
+        return sign(self.loaded, VERSION_SALT)
 
     @property
     def add_forms(self):
         return [self.add_row, self.add_column]
+
+    def headers(self):
+        yield from (header for _row, header, _cells in self.grid)
+        yield from (header for _cap, header in self.column_headers)
 
     def forms(self):
         yield from (form for _row, header, cells in self.grid for form in (header, *cells))
@@ -428,14 +467,8 @@ class GridEditor:
         yield self.add_column
 
     def is_valid(self):
-        valid = all([form.is_valid() for form in self.forms()])
-        self.version_error = None
-        try:
-            self.base = signing.loads(self.data.get("version", ""), salt=VERSION_SALT)
-        except signing.BadSignature:
-            self.version_error = "This page's version mark is missing or damaged: reload it."
-            return False
-        return valid
+        valid = all([form.is_valid() for form in self.forms() if form.is_bound])
+        return valid and not self.version_error
 
     @property
     def error_count(self):
@@ -444,43 +477,40 @@ class GridEditor:
     @property
     def deletions(self):
         """Headers whose delete box is ticked (after validation)."""
-        return [
-            form
-            for form in [header for _row, header, _cells in self.grid]
-            + [header for _cap, header in self.column_headers]
-            if form.cleaned_data.get("delete")
-        ]
+        return [h for h in self.headers() if h.is_bound and h.cleaned_data.get("delete")]
 
     @transaction.atomic
     def save(self):
         """Write what this editor changed; returns the number of cells changed. Refused
         changes are in self.conflicts afterwards: {"prefix", "mine", "theirs"} for each cell,
-        row or column header."""
+        row or column header; edits to rows and columns deleted meanwhile in self.lost."""
+        # One save of a table at a time: a second save waits here, then reads the cells the
+        # first one created, so two saves of one empty cell give a winner and a conflict.
+        locked(ComparisonTable.objects).filter(pk=self.table.pk).first()
         current = self._current_cells()
         today = timezone.localdate()
-        reviewed_rows = {h.obj.id for _r, h, _c in self.grid if h.cleaned_data["reviewed_today"]}
-        reviewed_cols = {
-            h.obj.id for _c, h in self.column_headers if h.cleaned_data["reviewed_today"]
-        }
-        deleted = {(h.kind, h.obj.id) for h in self.deletions}
+        reviewed = {(h.kind, h.obj.id) for h in self.headers() if h.is_bound and h.cleaned_data[
+            "reviewed_today"]}  # fmt: skip
+        deletions = [header for header in self.deletions if self._may_delete(header, current)]
+        deleted = {(h.kind, h.obj.id) for h in deletions}
         changed = 0
         for row, header, cells in self.grid:
             self._save_header(header)
             for form in cells:
                 cell = form.cell
-                if ("row", row.id) in deleted or ("column", cell.capability_id) in deleted:
+                places = {("row", row.id), ("column", cell.capability_id)}
+                if not form.is_bound or places & deleted:
                     continue
                 values = form.submitted()
-                if not form.cell.is_empty and (
-                    row.id in reviewed_rows or cell.capability_id in reviewed_cols
-                ):
+                if not cell.is_empty and places & reviewed:
                     values["last_reviewed"] = today
                 if self._save_cell(form, values, current.get((cell.capability_id, row.id))):
                     changed += 1
         for _capability, header in self.column_headers:
             self._save_header(header)
-        for header in self.deletions:
+        for header in deletions:
             header.obj.delete()
+        self.lost = self._lost()
         self._add_column()
         self._add_row()
         return changed
@@ -494,49 +524,82 @@ class GridEditor:
         )
         return {(cell.capability_id, cell.row_id): cell for cell in cells}
 
+    @staticmethod
+    def _now(current):
+        return CellForm.fingerprint_of(CellForm.values_of(current or Cell()))
+
     def _save_cell(self, form, values, current):
-        prefix = form.prefix
-        base = self.base.get(prefix)
-        mine = CellForm.fingerprint_of(values)
-        now = CellForm.fingerprint_of(CellForm.values_of(current)) if current else (
-            CellForm.fingerprint_of(CellForm.values_of(Cell()))
-        )  # fmt: skip
-        if form.cleaned_data.get("resolve") == TAKE_THEIRS and base == now:
-            return False
-        if mine in (base, now):
-            return False  # untouched here (so theirs stays), or already as wanted
-        if base is not None and base != now:
-            self.conflicts.append({"prefix": prefix, "mine": values, "theirs": current})
-            return False
-        cell = current or form.cell
-        if current is None and not any(values.values()):
+        outcome = decide(
+            self.base.get(form.prefix, UNKNOWN),
+            CellForm.fingerprint_of(values),
+            self._now(current),
+            form.cleaned_data.get("resolve"),
+        )
+        if outcome == CONFLICT:
+            self.conflicts.append({"prefix": form.prefix, "mine": values, "theirs": current})
+        if outcome != SAVE_MINE or (current is None and not any(values.values())):
             return False  # an empty cell stays absent
+        cell = current or form.cell
         cell.level, cell.note = values["level"], values["note"]
         cell.last_reviewed = values["last_reviewed"]
         cell.save()  # before its sources: reverting a version restores the sources it had
         cell.replace_sources(form.parsed_sources)
         return True
 
+    def _may_delete(self, header, current):
+        """A row or column is deleted only as it was loaded, header and cells: deleting what
+        someone changed meanwhile is a conflict, shown with their version."""
+        header.obj.refresh_from_db(from_queryset=locked(type(header.obj).objects))
+        units = {header.prefix: header.fingerprint_now()}
+        for row, _header, cells in self.grid:
+            for form in cells:
+                key = (form.cell.capability_id, row.id)
+                if key[header.kind == "row"] == header.obj.id:
+                    units[form.prefix] = self._now(current.get(key))
+        if all(
+            decide(self.base.get(p, UNKNOWN), DELETED, now) == SAVE_MINE for p, now in units.items()
+        ):
+            return True
+        theirs = header.values_of(header.obj)
+        self.conflicts.append(
+            {"prefix": header.prefix, "mine": theirs, "theirs": header.obj, "deleting": True}
+        )
+        return False
+
     def _save_header(self, header):
-        if header.cleaned_data.get("delete"):
+        if not header.is_bound or header.cleaned_data.get("delete"):
             return
-        base = self.base.get(header.prefix)
-        mine = header.fingerprint_submitted()
+        base = self.base.get(header.prefix, UNKNOWN)
+        mine = header.fingerprint_of(header.submitted())
         if mine == base or mine == header.fingerprint_now():
             return  # untouched here (so theirs stays), or already as wanted
-        locked = type(header.obj).objects.select_for_update()
-        header.obj.refresh_from_db(from_queryset=locked)
-        now = header.fingerprint_now()
-        if header.cleaned_data.get("resolve") == TAKE_THEIRS and base == now:
-            return
-        if mine == now:
-            return
-        if base is not None and base != now:
+        header.obj.refresh_from_db(from_queryset=locked(type(header.obj).objects))
+        outcome = decide(base, mine, header.fingerprint_now(), header.cleaned_data.get("resolve"))
+        if outcome == CONFLICT:
             self.conflicts.append(
                 {"prefix": header.prefix, "mine": header.submitted(), "theirs": header.obj}
             )
-            return
-        header.apply()
+        elif outcome == SAVE_MINE:
+            header.apply()
+
+    def _lost(self):
+        """Edits to rows and columns someone else deleted after this page was loaded: they
+        cannot be saved, so they are named to the editor rather than dropped in silence."""
+        data, lost = self.data, []
+        for prefix, base in self.base.items():
+            kind, *ids = prefix.split("-")
+            form = CellForm if kind == "cell" else HeaderForm
+            values = {name: data.get(f"{prefix}-{name}", "") for name in form.units}
+            if prefix in self.loaded or form.fingerprint_of(values) == base:
+                continue
+            if kind == "cell":
+                column = data.get(f"col-{ids[0]}-name") or "a deleted column"
+                row = data.get(f"row-{ids[1]}-name") or "a deleted row"
+                text = values["note"] or values["level"] or values["sources"] or "(emptied)"
+                lost.append(f"{row}, {column}: “{text}”")
+            else:
+                lost.append(f"the {'row' if kind == 'row' else 'column'} “{values['name']}”")
+        return lost
 
     def _add_row(self):
         platform = self.add_row.cleaned_data.get("platform")

@@ -457,23 +457,25 @@ class Cell(models.Model):
 
     def replace_sources(self, sources):
         """Make the cell's sources exactly `sources` [(url, title, accessed)], in that order,
-        changing only what differs (each change lands in the sources' history)."""
+        changing only what differs (each change lands in the sources' history). The grid, the
+        admin's revert and the importer all use it; returns [(action, source)] for reports."""
         current = list(self.sources.all())
+        done = []
         for order, (url, title, accessed) in enumerate(sources):
-            if order < len(current):
-                source = current[order]
-                if (source.url, source.title, source.accessed, source.order) != (
-                    url, title, accessed, order
-                ):  # fmt: skip
-                    source.url, source.title, source.accessed = url, title, accessed
-                    source.order = order
-                    source.save()
-            else:
-                CellSource.objects.create(
-                    cell=self, url=url, title=title, accessed=accessed, order=order
-                )
+            wanted = {"url": url, "title": title, "accessed": accessed, "order": order}
+            if order >= len(current):
+                done.append(("created", CellSource.objects.create(cell=self, **wanted)))
+                continue
+            source = current[order]
+            if any(getattr(source, name) != value for name, value in wanted.items()):
+                for name, value in wanted.items():
+                    setattr(source, name, value)
+                source.save()
+                done.append(("updated", source))
         for source in current[len(sources) :]:
             source.delete()
+            done.append(("deleted", source))
+        return done
 
     @property
     def is_empty(self):

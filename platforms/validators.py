@@ -5,8 +5,6 @@ from django.core.exceptions import ValidationError
 from django.urls import Resolver404, get_resolver, resolve
 
 PERMALINK_SHAPE = re.compile(r"^/(?:[A-Za-z0-9._~-]+/)+$")
-# Prefixes the site serves itself, beyond what the URLconf resolves.
-RESERVED_PREFIXES = ("/admin/", "/markdownx/", "/.well-known/")
 
 
 def first_segments(patterns, prefix=""):
@@ -41,7 +39,8 @@ def validate_permalink(value):
     if any(segment.startswith(".") for segment in segments):
         raise ValidationError("A part of a permalink may not start with “.”.")
     taken = f"{value} belongs to the site itself; choose another permalink."
-    reserved = [settings.STATIC_URL, settings.MEDIA_URL, *RESERVED_PREFIXES]
+    # Static files are served beside the URLconf (WhiteNoise); everything else is in it.
+    reserved = [settings.STATIC_URL, settings.MEDIA_URL]
     if any(value.lower().startswith(prefix.lower()) for prefix in reserved):
         raise ValidationError(taken)
     # Nothing under a path the site answers itself (/embed/…, /data/…, /blog/…, and later ones).

@@ -13,18 +13,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from .admin_locking import VERSION_FIELD, VersionedInlineForm, VersionedModelForm
-
-
-def readable_value(field, value):
-    """A stored value as an editor would say it: choice labels, names, '(empty)'."""
-    if value is None or value == "" or value == []:
-        return "(empty)"
-    if field.choices:
-        return dict(field.flatchoices).get(value, value)
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    return value
+from .admin_locking import VERSION_FIELD, VersionedInlineForm, VersionedModelForm, readable_value
 
 
 class MarkdownEditor(AdminMarkdownxWidget):
@@ -151,6 +140,14 @@ class EditorAdmin(SimpleHistoryAdmin):
         return kwargs
 
     def render_change_form(self, request, context, *args, **kwargs):
+        for inline in context.get("inline_admin_formsets", []):
+            # A row deleted by someone else after the page was opened is not shown again.
+            if any(row.instance.pk is None for row in inline.formset.initial_forms):
+                messages.error(
+                    request,
+                    f"Someone else deleted a {inline.opts.verbose_name} after you opened this "
+                    "page, so nothing was saved: reload the page to see the rows as they are.",
+                )
         # Each inline row with a conflict gets the main form's box, naming the row.
         context["inline_conflicts"] = [
             {"row": f"{inline.opts.verbose_name} {number} (“{row.instance}”)", "form": row}

@@ -1,20 +1,22 @@
-"""No lost updates in the admin: every change form carries the version it was loaded from.
+"""No lost updates: every admin change form, inline row and grid unit carries the version it was
+loaded from, and one rule decides each save (`decide`), for the change forms below and for the
+comparison grid (platforms.grid).
 
-The version is a signed hidden field holding the object's editable values as they were in the
-database when the form was shown. On save, inside the admin's transaction, the row is read
-again (locked with SELECT … FOR UPDATE where the database can) and compared field by field:
+The version is signed and hidden in the page. On save, inside the transaction, the row is read
+again (locked with SELECT … FOR UPDATE where the database can) and compared, unit by unit (a
+form's field, a grid cell or header), as base (loaded), mine (submitted) and now (stored):
 
-- a field someone else changed that this editor left alone takes their value (a quiet merge);
-- a field both changed, differently, is a conflict: nothing is saved, and the form shows both
-  values side by side with the choice to keep mine, take theirs or merge (text fields get an
-  editable box pre-filled with both). The form then carries the new version, so the next save
-  goes through unless a third change happened meanwhile.
+- a unit someone else changed that this editor left alone keeps their value (a quiet merge);
+- a unit both changed, differently, is a conflict: it is not saved, and the page shows both
+  versions with the choice to keep mine, take theirs or merge (text gets an editable box
+  pre-filled with both). The page then carries the new version, so the next save goes through
+  unless a third change happened meanwhile;
+- a unit the loaded version does not know (a missing version, a row added meanwhile) is a
+  conflict too, never a pass.
 
-Inline rows (sources, aliases…) carry their version too (VersionedInlineForm): a row both
-changed is left unsaved while the rest of the page saves, and the page is shown again with that
-row as this editor wrote it and the same choice for its fields.
-
-No column is added to any model.
+A main form's conflict stops its whole save; an inline row's conflict leaves that row unsaved
+(VersionedInlineForm) while the rest of the page saves. Deleting a row someone changed since it
+was loaded is refused the same way. No column is added to any model.
 """
 
 from django import forms
@@ -28,6 +30,36 @@ RESOLVE_PREFIX = "_resolve_"
 MERGE_PREFIX = "_merge_"
 KEEP_MINE, TAKE_THEIRS, MERGE = "mine", "theirs", "merge"
 RESOLVE_CHOICES = [(KEEP_MINE, "Keep mine"), (TAKE_THEIRS, "Take theirs"), (MERGE, "Merge")]
+# What `decide` says to do with one unit.
+SAVE_MINE, KEEP_THEIRS, CONFLICT = "save mine", "keep theirs", "conflict"
+UNKNOWN = object()  # a unit the loaded version does not hold
+DELETED = object()  # `mine` for a unit the editor deletes: allowed only as it was loaded
+
+
+def sign(values, salt=SALT):
+    return signing.dumps(values, salt=salt, compress=True)
+
+
+def unsign(token, salt=SALT):
+    """The signed values; a missing or damaged token raises signing.BadSignature."""
+    return signing.loads(token or "", salt=salt)
+
+
+def decide(base, mine, now, resolution=None):
+    """The one locking rule: what to do with a unit loaded as `base`, submitted as `mine` and
+    stored as `now` (any comparable values; `base` is UNKNOWN when the page did not have it)."""
+    if mine == now or (resolution == TAKE_THEIRS and base == now):
+        return KEEP_THEIRS  # already as wanted, or their version chosen after a conflict
+    if base is UNKNOWN or (base != now and mine != base):
+        return CONFLICT
+    return KEEP_THEIRS if mine == base else SAVE_MINE
+
+
+def locked(manager):
+    """The manager, locking what it reads until the transaction ends (where one is open)."""
+    if transaction.get_connection(manager.db).in_atomic_block:
+        return manager.select_for_update()
+    return manager
 
 
 def tracked_fields(model, form_fields):
@@ -48,17 +80,15 @@ def stored_values(obj, names):
     return {name: obj._meta.get_field(name).value_to_string(obj) for name in names}
 
 
-def display_value(obj, name):
-    """What an editor reads for a field's value: labels for choices, names for relations."""
-    field = obj._meta.get_field(name)
-    if field.choices:
-        return getattr(obj, f"get_{name}_display")() or "(empty)"
-    value = getattr(obj, name)
-    if value is None or value == "":
+def readable_value(field, value):
+    """A stored value as an editor would say it: choice labels, names, '(empty)'."""
+    if value is None or value == "" or value == []:
         return "(empty)"
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    return str(localize(value))
+    return localize(value)
 
 
 class VersionedModelForm(forms.ModelForm):
@@ -84,16 +114,13 @@ class VersionedModelForm(forms.ModelForm):
 
     def _sign(self, obj, values=None):
         values = values if values is not None else stored_values(obj, self._tracked())
-        return signing.dumps({"pk": str(obj.pk), "values": values}, salt=SALT, compress=True)
+        return sign({"pk": str(obj.pk), "values": values})
 
     def _loaded(self):
-        token = self.data.get(self.add_prefix(VERSION_FIELD))
-        if not token or self.instance.pk is None:
-            return None  # nothing to compare with (an add form, or a script posting fields)
         try:
-            loaded = signing.loads(token, salt=SALT)
+            loaded = unsign(self.data.get(self.add_prefix(VERSION_FIELD)))
         except signing.BadSignature:
-            self.add_error(None, "This form's version mark is damaged: reload the page.")
+            self.add_error(None, "This form's version mark is damaged or missing: reload the page.")
             return None
         if loaded.get("pk") != str(self.instance.pk):
             self.add_error(None, "This form belongs to another object: reload the page.")
@@ -102,34 +129,38 @@ class VersionedModelForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if self.instance.pk is None:
+            return data  # an add form: nothing to compare with
         base = self._loaded()
         if base is None:
             return data
-        model = self._meta.model
-        manager = model._default_manager
-        if transaction.get_connection(manager.db).in_atomic_block:
-            manager = manager.select_for_update()  # held until the save commits
-        current = manager.filter(pk=self.instance.pk).first()
+        current = locked(self._meta.model._default_manager).filter(pk=self.instance.pk).first()
         if current is None:
             self.add_error(None, "Someone deleted this while you were editing it.")
             return data
+        self._apply_merges(data)
         now = stored_values(current, self._tracked())
+        deleting = data.get("DELETE")  # an inline row's delete box
         new_base = dict(base)
         for name, theirs in now.items():
-            if name not in base or base[name] == theirs or name not in data:
-                continue
-            mine = self._as_stored(current, name, data[name])
-            if mine == base[name]:
-                data[name] = getattr(current, name)  # only they changed it: keep theirs
-                self.merged_theirs.append(name)
-            elif mine != theirs:
-                self.conflicts.append(self._conflict(current, name))
+            if name not in data or name not in base:
+                continue  # not an edited field (a formset adds the row's id and parent later)
+            probe = self._as_stored(current, name, data[name])
+            mine = DELETED if deleting else stored_values(probe, [name])[name]
+            resolution = self.data.get(self.add_prefix(RESOLVE_PREFIX + name))
+            outcome = decide(base[name], mine, theirs, resolution)
+            if outcome == CONFLICT:
+                self.conflicts.append(self._conflict(current, name, deleting))
                 new_base[name] = theirs
+            elif outcome == KEEP_THEIRS and mine != theirs:
+                data[name] = getattr(current, name)
+                self.merged_theirs.append(name)
         if self.conflicts:
             self.data[self.add_prefix(VERSION_FIELD)] = self._sign(current, new_base)
+            if deleting:
+                data["DELETE"] = False  # kept: the formset does not delete it
             self._refuse()
-            return data
-        return self._apply_resolutions(current, data)
+        return data
 
     def _refuse(self):
         """A conflict stops the whole save: the form is shown again with both versions."""
@@ -140,48 +171,45 @@ class VersionedModelForm(forms.ModelForm):
                 f"“{conflict['theirs']}”. Save again to keep yours.",
             )
 
-    def _apply_resolutions(self, current, data):
-        """After a conflict was shown: 'take theirs' and 'merge' choices for its fields."""
+    def _apply_merges(self, data):
+        """After a conflict was shown: a field to be merged is saved as the editor merged it."""
         for name in self._tracked():
             resolution = self.data.get(self.add_prefix(RESOLVE_PREFIX + name))
             merged = self.data.get(self.add_prefix(MERGE_PREFIX + name))
-            if resolution == TAKE_THEIRS:
-                data[name] = getattr(current, name)
-            elif resolution == MERGE and merged is not None:
+            if resolution == MERGE and merged is not None:
                 try:
                     data[name] = self.fields[name].clean(merged)
                 except forms.ValidationError as error:
                     self.add_error(name, error)
-        return data
 
     def _as_stored(self, current, name, value):
-        """A submitted value as the database would hold it, to compare with stored values."""
+        """An unsaved copy holding the submitted value as the database would hold it."""
         probe = type(current)(pk=current.pk)
         current._meta.get_field(name).save_form_data(probe, value)
-        return current._meta.get_field(name).value_to_string(probe)
+        return probe
 
-    def _conflict(self, current, name):
-        field = self.fields[name]
-        mine = self.data.get(self.add_prefix(name), "")
-        probe = type(current)(pk=current.pk)
-        current._meta.get_field(name).save_form_data(probe, self.cleaned_data.get(name))
+    def _conflict(self, current, name, deleting=False):
+        field, model_field = self.fields[name], current._meta.get_field(name)
+        mine = getattr(self._as_stored(current, name, self.cleaned_data.get(name)), name)
         # Text areas get a merge box pre-filled with both; other fields keep one or the other.
-        is_text = isinstance(field.widget, forms.Textarea)
-        theirs_text = current._meta.get_field(name).value_to_string(current)
+        is_text = isinstance(field.widget, forms.Textarea) and not deleting
+        theirs_text = model_field.value_to_string(current)
         return {
             "name": name,
             **self._input_names(name),
             "label": field.label or name,
-            "mine": display_value(probe, name),
-            "theirs": display_value(current, name),
+            "mine": "(deleted)" if deleting else str(readable_value(model_field, mine)),
+            "theirs": str(readable_value(model_field, getattr(current, name))),
+            "deleted": deleting,
             "is_text": is_text,
-            "merged": f"{mine}\n\n{theirs_text}" if is_text else "",
+            "merged": f"{self.data.get(self.add_prefix(name), '')}\n\n{theirs_text}"
+            if is_text
+            else "",
             "who": _last_editor(current),
         }
 
     def _input_names(self, name):
-        """The choice's inputs, named as _apply_resolutions reads them (with an inline row's
-        prefix)."""
+        """The choice's inputs, named as clean() reads them (with an inline row's prefix)."""
         return {
             "resolve_input": self.add_prefix(RESOLVE_PREFIX + name),
             "merge_input": self.add_prefix(MERGE_PREFIX + name),
@@ -194,13 +222,15 @@ class VersionedInlineForm(VersionedModelForm):
 
     `refused` ({pk: the row's form whose save was just refused}) shows such a row as this
     editor sent it, with the version it was compared with: as on a main form, a field only
-    they changed stays theirs on the next save."""
+    they changed stays theirs on the next save. A row whose deletion was refused shows as
+    they saved it, to be deleted again if still wanted."""
 
     def __init__(self, *args, refused=None, **kwargs):
         super().__init__(*args, **kwargs)
         refused = (refused or {}).get(self.instance.pk) if self.instance.pk else None
         if refused is not None:
-            for name in [*self._tracked(), VERSION_FIELD]:
+            deleted = any(conflict["deleted"] for conflict in refused.conflicts)
+            for name in [VERSION_FIELD] if deleted else [*self._tracked(), VERSION_FIELD]:
                 self.initial[name] = refused[name].value()
             self.conflicts = [{**c, **self._input_names(c["name"])} for c in refused.conflicts]
             self.merged_theirs = refused.merged_theirs

@@ -6,7 +6,6 @@ from django.contrib.auth.models import Group, Permission
 
 EDITORS = "Editors"
 CONTENT_APPS = ["platforms", "sitecontent"]
-EXTRA_PERMISSIONS = [("sitecontent", "upload_image")]
 
 
 def editor_permissions():

@@ -302,3 +302,80 @@ def test_grid_breadcrumbs_lead_through_the_tables_list(table, staff_client):
     soup = BeautifulSoup(staff_client.get(grid_url(table)).content, "html.parser")
     crumbs = [li.get_text(strip=True) for li in soup.select("ol.breadcrumbs li")]
     assert crumbs[-3:] == ["Comparison tables", table.title, "Edit all cells"]
+
+
+def messages_text(response):
+    soup = BeautifulSoup(response.content, "html.parser")
+    return " ".join(" ".join(li.get_text(" ") for li in soup.select(".messagelist li")).split())
+
+
+def test_a_row_added_meanwhile_keeps_their_cells_and_my_save_goes_through(
+    table, staff_client, second_editor
+):
+    from platforms.models import Platform
+
+    newcomer = Platform.objects.create(name="Bluesky", slug="bluesky", order=99)
+    mine = open_grid(staff_client, table)
+    # The other editor adds a row, then fills two of its cells.
+    theirs = {**open_grid(second_editor, table), "add-row-platform": str(newcomer.pk)}
+    assert second_editor.post(grid_url(table), theirs).status_code == 302
+    row = table.rows.get(platform=newcomer)
+    first, second = table.capabilities.order_by("order")[:2]
+    theirs = open_grid(second_editor, table)
+    theirs[f"cell-{first.pk}-{row.pk}-note"] = "Their first cell"
+    theirs[f"cell-{second.pk}-{row.pk}-note"] = "Their second cell"
+    assert second_editor.post(grid_url(table), theirs).status_code == 302
+
+    elsewhere = Cell.objects.filter(capability__table=table, level=Level.FULL).first()
+    mine[f"{prefix_of(elsewhere)}-note"] = "My change elsewhere"
+    response = staff_client.post(grid_url(table), mine)
+    assert response.status_code == 200
+    assert "Someone else added" in messages_text(response) and "Bluesky" in messages_text(response)
+    elsewhere.refresh_from_db()
+    assert elsewhere.note == "My change elsewhere"
+    notes = sorted(Cell.objects.filter(row=row).values_list("note", flat=True))
+    assert notes == ["Their first cell", "Their second cell"]
+    # Saving the page now shown (with their row) keeps their cells too.
+    again = form_fields(response.content, "form.grid-editor")
+    assert staff_client.post(grid_url(table), again).status_code == 302
+    assert sorted(Cell.objects.filter(row=row).values_list("note", flat=True)) == notes
+
+
+def test_deleting_a_row_someone_just_edited_is_refused_and_shows_their_version(
+    table, staff_client, second_editor
+):
+    cell = Cell.objects.filter(capability__table=table, level=Level.FULL).first()
+    mine = open_grid(staff_client, table)
+    theirs = open_grid(second_editor, table)
+    theirs[f"{prefix_of(cell)}-note"] = "Their correction"
+    assert second_editor.post(grid_url(table), theirs).status_code == 302
+
+    mine.update({f"row-{cell.row_id}-delete": "on", "confirm-delete": "1"})
+    response = staff_client.post(grid_url(table), mine)
+    assert response.status_code == 200
+    cell.refresh_from_db()  # the row and the correction are still there
+    assert cell.note == "Their correction"
+    header = BeautifulSoup(response.content, "html.parser").select_one("th.has-conflict")
+    assert "Not deleted" in header.select_one(".theirs").get_text()
+    # Deleting it again, now that it is seen as they left it, deletes it.
+    again = form_fields(response.content, "form.grid-editor")
+    again.update({f"row-{cell.row_id}-delete": "on", "confirm-delete": "1"})
+    assert staff_client.post(grid_url(table), again).status_code == 302
+    assert not Cell.objects.filter(pk=cell.pk).exists()
+
+
+def test_an_edit_to_a_row_deleted_meanwhile_is_named_not_dropped(
+    table, staff_client, second_editor
+):
+    cell = Cell.objects.filter(capability__table=table, level=Level.FULL).first()
+    mine = open_grid(staff_client, table)
+    theirs = open_grid(second_editor, table)
+    theirs.update({f"row-{cell.row_id}-delete": "on", "confirm-delete": "1"})
+    assert second_editor.post(grid_url(table), theirs).status_code == 302
+
+    mine[f"{prefix_of(cell)}-note"] = "My edit to a deleted row"
+    response = staff_client.post(grid_url(table), mine)
+    assert response.status_code == 200
+    text = messages_text(response)
+    assert "deleted its row or column" in text and "My edit to a deleted row" in text
+    assert "Saved. 0 cell(s) changed." not in text

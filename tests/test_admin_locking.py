@@ -208,3 +208,56 @@ def test_after_an_inline_row_conflict_keep_mine_take_theirs_or_merge(
     first.refresh_from_db()
     assert first.description == expected
     assert Capability.objects.filter(table=table).count() == columns  # no row saved twice
+
+
+def test_a_change_form_posted_without_its_version_saves_nothing(seeded, staff_client):
+    cell = Cell.objects.filter(level=Level.FULL).first()
+    url = reverse("admin:platforms_cell_change", args=[cell.pk])
+    data = open_form(staff_client, url)
+    del data["loaded_version"]
+    data["note"] = "Posted without a version"
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    assert "version mark is damaged or missing" in response.content.decode()
+    cell.refresh_from_db()
+    assert cell.note != "Posted without a version"
+
+
+def test_deleting_an_inline_row_someone_just_corrected_keeps_the_correction(
+    seeded, staff_client, second_editor
+):
+    cell = Cell.objects.filter(level=Level.FULL).first()
+    source = CellSource.objects.create(cell=cell, url="https://example.org/a", title="Typo")
+    url = reverse("admin:platforms_cell_change", args=[cell.pk])
+    response = conflict(
+        url,
+        staff_client,
+        second_editor,
+        mine={"sources-0-DELETE": "on"},
+        theirs={"sources-0-title": "Corrected"},
+    )
+    assert response.status_code == 200
+    source.refresh_from_db()
+    assert source.title == "Corrected"
+    panel = BeautifulSoup(response.content, "html.parser").select_one(".edit-conflicts")
+    assert "Not deleted" in panel.get_text(" ") and "Corrected" in panel.get_text(" ")
+    # The row now shows their version; deleting it again deletes it.
+    again = form_fields(response.content, FORM)
+    assert again["sources-0-title"] == "Corrected" and "sources-0-DELETE" not in again
+    again["sources-0-DELETE"] = "on"
+    assert staff_client.post(url, again).status_code == 302
+    assert not CellSource.objects.filter(pk=source.pk).exists()
+
+
+def test_an_edit_to_an_inline_row_deleted_meanwhile_says_so_and_saves_nothing(seeded, staff_client):
+    cell = Cell.objects.filter(level=Level.FULL).first()
+    source = CellSource.objects.create(cell=cell, url="https://example.org/a", title="Theirs")
+    url = reverse("admin:platforms_cell_change", args=[cell.pk])
+    data = open_form(staff_client, url)
+    source.delete()  # by someone else, after this page was opened
+    data.update({"sources-0-title": "My correction", "note": "My note"})
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    assert "Someone else deleted a cell source after you opened this page" in response.text
+    cell.refresh_from_db()
+    assert cell.note != "My note" and not cell.sources.exists()

@@ -466,26 +466,11 @@ def apply_table(document, report, index, table, parsed):
             current = existing_cells.get((capability.id, table_row.id))
             lookup = {"capability": capability, "row": table_row}
             stored = sync(report, "cell", Cell, lookup, values, current)
-            apply_sources(report, stored, facts.sources, current is not None)
+            for url, title, _accessed in facts.sources:
+                check_lengths(CellSource, {"url": url, "title": title}, "source")
+            for action, source in stored.replace_sources(facts.sources):
+                report.record(action, "source", source)
     delete_missing(report, "row", table.rows.exclude(platform_id__in=list(seen)))
-
-
-def apply_sources(report, cell, sources, may_have_sources=True):
-    existing = list(cell.sources.all()) if may_have_sources else []
-    wanted = [
-        {"url": url, "title": title, "accessed": accessed, "order": order}
-        for order, (url, title, accessed) in enumerate(sources)
-    ]
-    current = [
-        {"url": s.url, "title": s.title, "accessed": s.accessed, "order": s.order} for s in existing
-    ]
-    if current == wanted:
-        return
-    for source in existing:
-        source.delete()
-    for values in wanted:
-        check_lengths(CellSource, values, "source")
-        report.record("created", "source", CellSource.objects.create(cell=cell, **values))
 
 
 def apply_document(document, index, keep_existing, dry_run=False):

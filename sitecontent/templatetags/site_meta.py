@@ -10,6 +10,7 @@ import json
 from django import template
 from django.conf import settings
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -42,10 +43,11 @@ def page_facts(context):
 
 
 def breadcrumbs(request, title, name, absolute):
-    crumbs = [(settings.SITE_NAME, absolute("/"))]
+    home = reverse("home")
+    crumbs = [(settings.SITE_NAME, absolute(home))]
     if name == "article-detail":
-        crumbs.append(("Blog", absolute("/blog/")))
-    if request.path != "/":
+        crumbs.append(("Blog", absolute(reverse("article-list"))))
+    if request.path != home:
         crumbs.append((title, absolute(request.path)))
     return {
         "@context": "https://schema.org",
