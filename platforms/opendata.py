@@ -42,6 +42,15 @@ def page_path(page):
     return page.permalink.strip("/")
 
 
+# Spreadsheets run a cell that starts with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A CSV cell a spreadsheet shows as text: a leading ' before what it would run."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def csv_path(page, table):
     return f"/data/tables/{page_path(page)}/{table.slug}.csv"
 
@@ -183,7 +192,7 @@ class Dataset:
         columns = column_headers(table, self.capabilities.get(table.pk, []))
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow([header for _cap, _kind, header in columns])
+        writer.writerow([spreadsheet_safe(header) for _cap, _kind, header in columns])
         for row in self.rows.get(table.pk, []):
             values = []
             for cap, kind, _header in columns:
@@ -192,7 +201,7 @@ class Dataset:
                     continue
                 cell = self.cells.get((row.pk, cap.pk))
                 values.append(getattr(cell, kind, "") if cell else "")
-            writer.writerow(values)
+            writer.writerow(map(spreadsheet_safe, values))
         return out.getvalue()
 
     # --- JSON ---------------------------------------------------------------------------------
