@@ -1,4 +1,5 @@
 import copy
+import os
 import re
 import socket
 import subprocess
@@ -14,6 +15,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection
+from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_SEEDS = ROOT / "sitecontent" / "seeds"
@@ -116,7 +118,26 @@ def form_fields(html, selector="form"):
     return data
 
 
-# --- the site in other processes (gunicorn), for what one process cannot show ---------------
+# --- other processes (production settings, gunicorn), for what one process cannot show -----
+
+
+def run_django(code, **env):
+    """Run code in a fresh Python with production settings and the given environment."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DJANGO_") and k not in ("DATABASE_URL", "REDIS_URL")
+    }
+    clean.update({"DJANGO_SETTINGS_MODULE": "sitecontent.settings.production", **env})
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+
+
+PRODUCTION_ENV = {
+    "DJANGO_SECRET_KEY": "x" * 60 + "-production-test-key-0123456789",
+    "DJANGO_ALLOWED_HOSTS": "compare.example.org",
+}
 
 
 def free_port():
@@ -159,6 +180,12 @@ def fetch(url):
     """The text of a page another process serves."""
     with urllib.request.urlopen(url, timeout=10) as response:
         return response.read().decode()
+
+
+def grid_post_data(table, client):
+    """The grid form as a browser would submit it: every field with its current value."""
+    html = client.get(reverse("admin:platforms_comparisontable_grid", args=[table.pk])).content
+    return form_fields(html, "form.grid-editor")
 
 
 @pytest.fixture

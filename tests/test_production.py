@@ -2,8 +2,6 @@
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 from bs4 import BeautifulSoup
@@ -27,29 +25,10 @@ from sitecontent.models import Article
 from sitecontent.page_cache import GENERATION_KEY
 from sitecontent.publishing import Status
 
-from .conftest import ROOT, SEEDS_DIR, fetch, running_gunicorn
+from .conftest import PRODUCTION_ENV, SEEDS_DIR, fetch, run_django, running_gunicorn
 
 PE = "/Personalized-Engagement/"
 PUBLIC_PAGES = ["/", "/blog/", PE, "/Partnerships/"]
-
-
-def run_django(code, **env):
-    """Run code in a fresh Python with production settings and the given environment."""
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("DJANGO_") and k not in ("DATABASE_URL", "REDIS_URL")
-    }
-    clean.update({"DJANGO_SETTINGS_MODULE": "sitecontent.settings.production", **env})
-    return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True
-    )
-
-
-PRODUCTION_ENV = {
-    "DJANGO_SECRET_KEY": "x" * 60 + "-production-test-key-0123456789",
-    "DJANGO_ALLOWED_HOSTS": "compare.example.org",
-}
 
 
 # --- Settings ----------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from platforms.grid import GridEditor
 from platforms.models import Capability, ComparisonTable, Platform, TableRow
 
-from .test_admin import grid_post_data
+from .conftest import grid_post_data
 
 PE = "/Personalized-Engagement/"
 

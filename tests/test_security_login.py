@@ -6,7 +6,7 @@ from django.test import Client
 
 from sitecontent.settings.base import client_address_settings
 
-from .test_production import PRODUCTION_ENV, run_django
+from .conftest import PRODUCTION_ENV, run_django
 
 ADMIN = ("boss", "right-password-1")
 ATTACKER = "198.51.100.7"
