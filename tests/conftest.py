@@ -9,6 +9,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+import hypothesis
 import pytest
 from django.apps import apps
 from django.core.cache import cache
@@ -22,6 +23,12 @@ PROJECT_SEEDS = ROOT / "sitecontent" / "seeds"
 # The launch documents as the CEO shared them; the project ships an identical copy.
 SHARED_SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 SEEDS_DIR = SHARED_SEEDS if SHARED_SEEDS.is_dir() else PROJECT_SEEDS
+
+# Property tests (the export/import round trip): a few examples on every run; .ci/run's
+# PostgreSQL pass sets HYPOTHESIS_PROFILE=ci for 300, derandomised as Hypothesis does on CI.
+hypothesis.settings.register_profile("dev", max_examples=20)
+hypothesis.settings.register_profile("ci", hypothesis.settings.get_profile("ci"), max_examples=300)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 def read_seed(path):

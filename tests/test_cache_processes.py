@@ -13,6 +13,8 @@ import pytest
 
 from .conftest import ROOT, SEEDS_DIR, fetch, running_gunicorn
 
+pytestmark = pytest.mark.processes
+
 SEEDS = sorted(SEEDS_DIR.glob("*.txt"))
 
 

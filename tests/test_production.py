@@ -34,6 +34,7 @@ PUBLIC_PAGES = ["/", "/blog/", PE, "/Partnerships/"]
 # --- Settings ----------------------------------------------------------------------------
 
 
+@pytest.mark.processes
 def test_check_deploy_prints_no_warnings_under_production_settings():
     result = run_django(
         "import django, sys; sys.argv=['manage.py','check','--deploy'];"
@@ -46,6 +47,7 @@ def test_check_deploy_prints_no_warnings_under_production_settings():
     assert "WARNING" not in result.stdout + result.stderr
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"])
 def test_production_refuses_to_start_without_a_secret_key_or_allowed_hosts(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
@@ -54,6 +56,7 @@ def test_production_refuses_to_start_without_a_secret_key_or_allowed_hosts(missi
     assert f"{missing} must be set" in result.stderr
 
 
+@pytest.mark.processes
 def test_one_switch_turns_on_https_redirect_hsts_and_secure_cookies():
     code = (
         "import django, json; django.setup(); from django.conf import settings as s;"
@@ -66,6 +69,7 @@ def test_one_switch_turns_on_https_redirect_hsts_and_secure_cookies():
     assert plain[:4] == [False, 0, False, False]
 
 
+@pytest.mark.processes
 def test_redis_url_selects_the_redis_cache():
     code = "import django; django.setup(); from django.conf import settings as s;" + (
         "print(s.CACHES['default']['BACKEND'])"
