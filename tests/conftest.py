@@ -1,4 +1,5 @@
 import copy
+import os
 import re
 import socket
 import subprocess
@@ -8,12 +9,14 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+import hypothesis
 import pytest
 from django.apps import apps
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection
+from django.urls import reverse
 
 from sitecontent.page_cache import PAGES
 
@@ -22,6 +25,12 @@ PROJECT_SEEDS = ROOT / "sitecontent" / "seeds"
 # The launch documents as the CEO shared them; the project ships an identical copy.
 SHARED_SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 SEEDS_DIR = SHARED_SEEDS if SHARED_SEEDS.is_dir() else PROJECT_SEEDS
+
+# Property tests (the export/import round trip): a few examples on every run; .ci/run's
+# PostgreSQL pass sets HYPOTHESIS_PROFILE=ci for 300, derandomised as Hypothesis does on CI.
+hypothesis.settings.register_profile("dev", max_examples=20)
+hypothesis.settings.register_profile("ci", hypothesis.settings.get_profile("ci"), max_examples=300)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 def read_seed(path):
@@ -123,7 +132,26 @@ def form_fields(html, selector="form"):
     return data
 
 
-# --- the site in other processes (gunicorn), for what one process cannot show ---------------
+# --- other processes (production settings, gunicorn), for what one process cannot show -----
+
+
+def run_django(code, **env):
+    """Run code in a fresh Python with production settings and the given environment."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DJANGO_") and k not in ("DATABASE_URL", "REDIS_URL")
+    }
+    clean.update({"DJANGO_SETTINGS_MODULE": "sitecontent.settings.production", **env})
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+
+
+PRODUCTION_ENV = {
+    "DJANGO_SECRET_KEY": "x" * 60 + "-production-test-key-0123456789",
+    "DJANGO_ALLOWED_HOSTS": "compare.example.org",
+}
 
 
 def free_port():
@@ -166,6 +194,12 @@ def fetch(url):
     """The text of a page another process serves."""
     with urllib.request.urlopen(url, timeout=10) as response:
         return response.read().decode()
+
+
+def grid_post_data(table, client):
+    """The grid form as a browser would submit it: every field with its current value."""
+    html = client.get(reverse("admin:platforms_comparisontable_grid", args=[table.pk])).content
+    return form_fields(html, "form.grid-editor")
 
 
 @pytest.fixture

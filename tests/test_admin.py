@@ -11,7 +11,7 @@ from PIL import Image
 
 from platforms.models import Cell, ComparisonTable, Level
 
-from .conftest import form_fields
+from .conftest import grid_post_data
 
 
 def admin_models():
@@ -60,12 +60,6 @@ def test_article_body_uses_the_markdownx_editor(seeded, staff_client):
     soup = BeautifulSoup(html, "html.parser")
     assert soup.select_one("textarea[name=body].markdownx-editor") is not None
     assert soup.select_one(".markdownx-preview") is not None
-
-
-def grid_post_data(table, client):
-    """The grid form as a browser would submit it: every field with its current value."""
-    html = client.get(reverse("admin:platforms_comparisontable_grid", args=[table.pk])).content
-    return form_fields(html, "form.grid-editor")
 
 
 def test_grid_editor_changes_many_cells_in_one_post(seeded, staff_client):

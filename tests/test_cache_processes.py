@@ -27,6 +27,8 @@ import redis
 
 from .conftest import ROOT, SEEDS_DIR, fetch, free_port, running_gunicorn
 
+pytestmark = pytest.mark.processes
+
 SEEDS = sorted(SEEDS_DIR.glob("*.txt"))
 PE = "/Personalized-Engagement/"
 # The promise: a committed change shows on every process within this many seconds.

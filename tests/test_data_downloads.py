@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from frictionless import Package
 
 from platforms.models import Cell, CellSource, ComparisonPage
-from tests.test_seed_pages import MARKS, SEED_PAGE_IDS, SEED_PAGES, clean
+from tests.seed_documents import MARKS, SEED_PAGE_IDS, SEED_PAGES, clean
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from platforms.models import Cell, ComparisonPage, ComparisonTable
-from tests.test_seed_pages import normalise, note_text
+from tests.seed_documents import normalise, note_text
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
 """Exploring the data: platform profiles, capability pages, compare and the chooser, checked
-against the seed documents themselves (parsed by tests/test_seed_pages.py's reader)."""
+against the seed documents themselves (parsed by tests/seed_documents.py)."""
 
 import re
 
@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from platforms.models import Platform
 from sitecontent.page_cache import PAGES
 from tests.conftest import write_seed_copies
-from tests.test_seed_pages import SEED_PAGES, clean, normalise
+from tests.seed_documents import SEED_PAGES, clean, normalise
 
 LEVEL_OF_MARK = {"✅": "full", "🟡": "partial", "❌": "none", "❔": "unknown"}
 POINTS = {"full": 2, "partial": 1}

@@ -2,8 +2,6 @@
 
 import json
 import os
-import subprocess
-import sys
 import time
 
 import pytest
@@ -27,34 +25,16 @@ from sitecontent.models import Article
 from sitecontent.page_cache import CHECK_EVERY, PAGES
 from sitecontent.publishing import Status
 
-from .conftest import ROOT, SEEDS_DIR, fetch, running_gunicorn
+from .conftest import PRODUCTION_ENV, SEEDS_DIR, fetch, run_django, running_gunicorn
 
 PE = "/Personalized-Engagement/"
 PUBLIC_PAGES = ["/", "/blog/", PE, "/Partnerships/"]
 
 
-def run_django(code, **env):
-    """Run code in a fresh Python with production settings and the given environment."""
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("DJANGO_") and k not in ("DATABASE_URL", "REDIS_URL")
-    }
-    clean.update({"DJANGO_SETTINGS_MODULE": "sitecontent.settings.production", **env})
-    return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True
-    )
-
-
-PRODUCTION_ENV = {
-    "DJANGO_SECRET_KEY": "x" * 60 + "-production-test-key-0123456789",
-    "DJANGO_ALLOWED_HOSTS": "compare.example.org",
-}
-
-
 # --- Settings ----------------------------------------------------------------------------
 
 
+@pytest.mark.processes
 def test_check_deploy_prints_no_warnings_under_production_settings():
     result = run_django(
         "import django, sys; sys.argv=['manage.py','check','--deploy'];"
@@ -67,6 +47,7 @@ def test_check_deploy_prints_no_warnings_under_production_settings():
     assert "WARNING" not in result.stdout + result.stderr
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"])
 def test_production_refuses_to_start_without_a_secret_key_or_allowed_hosts(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
@@ -75,6 +56,7 @@ def test_production_refuses_to_start_without_a_secret_key_or_allowed_hosts(missi
     assert f"{missing} must be set" in result.stderr
 
 
+@pytest.mark.processes
 def test_one_switch_turns_on_https_redirect_hsts_and_secure_cookies():
     code = (
         "import django, json; django.setup(); from django.conf import settings as s;"
@@ -87,6 +69,7 @@ def test_one_switch_turns_on_https_redirect_hsts_and_secure_cookies():
     assert plain[:4] == [False, 0, False, False]
 
 
+@pytest.mark.processes
 def test_redis_url_selects_the_redis_cache():
     code = "import django; django.setup(); from django.conf import settings as s;" + (
         "print(s.CACHES['default']['BACKEND'])"

@@ -28,8 +28,6 @@ from platforms.models import (
 )
 from sitecontent.page_cache import PAGES
 
-EXAMPLES = int(os.environ.get("ROUNDTRIP_EXAMPLES", 300))
-
 # Real text: English, French, German, Spanish, CJK, emoji, typographic punctuation.
 WORD_CHARACTERS = st.sampled_from(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -244,8 +242,8 @@ def public_html(client):
     return pages
 
 
+# As many examples as the Hypothesis profile says (tests/conftest.py): 300 in .ci/run.
 @settings(
-    max_examples=EXAMPLES,
     deadline=None,
     print_blob=True,
     # ROUNDTRIP_SHRINK=0 reports the first failing example at once (shrinking can take minutes).

@@ -2,7 +2,6 @@
 appear; odd or long queries get a clear answer. Runs on SQLite and (DATABASE_URL) PostgreSQL."""
 
 import re
-from collections import Counter
 from urllib.parse import urlsplit
 
 import pytest
@@ -12,27 +11,9 @@ from django.test.utils import CaptureQueriesContext
 
 from platforms.models import Capability, Cell, ComparisonPage, Platform
 from sitecontent.models import Article
-from tests.test_seed_pages import MARKS, SEED_PAGES, normalise
+from tests.seed_documents import distinctive_claim, normalise
 
 pytestmark = pytest.mark.django_db
-
-
-def distinctive_claim():
-    """(word, permalink, row label, column name): a word found in exactly one seed cell note."""
-    places, counts = {}, Counter()
-    for seed in SEED_PAGES:
-        for table in seed.tables:
-            for label, cells in table.rows:
-                for column, cell in zip(table.header[1:], cells, strict=True):
-                    words = set(re.findall(r"[A-Za-z]{8,}", cell.lstrip("".join(MARKS))))
-                    for word in words:
-                        counts[word.lower()] += 1
-                        places[word.lower()] = (seed.meta["permalink"], label, column)
-    everywhere = " ".join(
-        line for seed in SEED_PAGES for line in seed.prose_lines + seed.headings
-    ).lower()
-    word = sorted(w for w, n in counts.items() if n == 1 and w not in everywhere)[0]
-    return (word, *places[word])
 
 
 def results(client, query):

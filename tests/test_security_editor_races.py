@@ -11,8 +11,7 @@ from django.urls import reverse
 from platforms.grid import GridEditor
 from platforms.models import Capability, Cell, ComparisonTable, Platform, TableRow
 
-from .conftest import form_fields
-from .test_admin import grid_post_data
+from .conftest import form_fields, grid_post_data
 
 PE = "/Personalized-Engagement/"
 GRID = "form.grid-editor"

@@ -6,7 +6,7 @@ from django.test import Client
 
 from sitecontent.settings.base import client_address_settings
 
-from .test_production import PRODUCTION_ENV, run_django
+from .conftest import PRODUCTION_ENV, run_django
 
 ADMIN = ("boss", "right-password-1")
 ATTACKER = "198.51.100.7"
@@ -75,6 +75,7 @@ def test_without_the_proxy_setting_everyone_behind_the_proxy_shares_one_lock(db,
     assert not signed_in(log_in(ADMIN[1], **via_proxy(ADMINISTRATOR)))
 
 
+@pytest.mark.processes
 def test_the_proxy_count_comes_from_the_environment():
     code = (
         "import django; django.setup(); from django.conf import settings as s; "

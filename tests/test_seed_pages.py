@@ -1,15 +1,12 @@
 """The launch comparison pages show everything their seed documents say, and nothing garbled.
 
-The seed files are parsed here independently of the importer: the encoding is repaired with a
-plain `encode("mac_roman").decode("utf-8")` when the whole text round-trips, and the Markdown
-tables are read as pipe rows. Pages are read with BeautifulSoup, as a visitor would see them.
+The seed files are parsed independently of the importer (tests/seed_documents.py). Pages are
+read with BeautifulSoup, as a visitor would see them.
 """
 
 import re
-from dataclasses import dataclass, field
 
 import pytest
-import yaml
 from bs4 import BeautifulSoup
 from django.core.management import call_command
 from django.db import transaction
@@ -17,99 +14,9 @@ from django.test import Client
 
 from sitecontent.page_cache import PAGES
 from tests.conftest import SEEDS_DIR, read_seed
+from tests.seed_documents import SEED_PAGE_IDS, SEED_PAGES, clean, normalise, note_text
 
-MARKS = ("✅", "🟡", "❌", "❔")
 MOJIBAKE = ("‚", "ü§", "Ä", "√", "\uf8ff")
-HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
-SEPARATOR_ROW = re.compile(r"^\|?[\s:|-]+\|?$")
-LIST_MARKER = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
-
-
-def clean(markdown_text):
-    """Visible text of one line of Markdown: bold markers dropped, whitespace normalised."""
-    return normalise(markdown_text.replace("**", ""))
-
-
-def normalise(text):
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def split_pipes(line):
-    line = line.strip()
-    line = line.removeprefix("|")
-    line = line.removesuffix("|")
-    return [cell.strip() for cell in line.split("|")]
-
-
-@dataclass
-class SeedTable:
-    caption: str
-    header: list
-    rows: list  # [(label, [cell markdown])]
-    takeaway_heading: str = ""
-    takeaway_lines: list = field(default_factory=list)
-
-    @property
-    def levelled(self):
-        return all(cell.startswith(MARKS) for _label, cells in self.rows for cell in cells)
-
-
-@dataclass
-class SeedPage:
-    name: str
-    meta: dict
-    headings: list
-    tables: list
-    prose_lines: list  # every line of text outside tables and headings
-
-
-def parse_seed(path):
-    text = read_seed(path).replace("\r\n", "\n")
-    lines = text.split("\n")
-    assert lines[0].strip() == "---", f"{path.name} has no front matter"
-    end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
-    meta = yaml.safe_load("\n".join(lines[1:end]))
-    body = lines[end + 1 :]
-
-    headings, tables, prose, last_heading = [], [], [], None
-    index = 0
-    while index < len(body):
-        line = body[index].strip()
-        if match := HEADING.match(line):
-            last_heading = clean(match[2])
-            headings.append(last_heading)
-            if tables and not tables[-1].takeaway_heading:
-                tables[-1].takeaway_heading = last_heading
-        elif line.startswith("|"):
-            block = []
-            while index < len(body) and body[index].strip().startswith("|"):
-                block.append(body[index])
-                index += 1
-            assert SEPARATOR_ROW.match(block[1].strip()), block[1]
-            header = [clean(cell) for cell in split_pipes(block[0])]
-            rows = []
-            for row in block[2:]:
-                cells = split_pipes(row)
-                rows.append((clean(cells[0]), cells[1:]))
-            tables.append(SeedTable(caption=last_heading, header=header, rows=rows))
-            continue
-        elif line and line != "---":
-            text_line = clean(LIST_MARKER.sub("", line))
-            prose.append(text_line)
-            if tables and tables[-1].takeaway_heading == last_heading:
-                tables[-1].takeaway_lines.append(text_line)
-        index += 1
-    return SeedPage(path.name, meta, headings, tables, prose)
-
-
-def seed_pages():
-    """The seed documents that are comparison pages: those with at least one table."""
-    pages = [parse_seed(path) for path in sorted(SEEDS_DIR.glob("*.txt"))]
-    return [page for page in pages if page.tables]
-
-
-SEED_PAGES = seed_pages()
-SEED_PAGE_IDS = [page.meta["permalink"] for page in SEED_PAGES]
 
 
 @pytest.fixture(scope="module")
@@ -145,14 +52,6 @@ def page_table(soup, caption):
     ]
     assert len(matches) == 1, f"expected one table captioned {caption!r}, found {len(matches)}"
     return matches[0]
-
-
-def note_text(td):
-    """The cell's note as shown: without the level mark, level label, source links, stale flag."""
-    td = BeautifulSoup(str(td), "html.parser").td
-    for extra in td.select(".mark, .level-label, sup.fn, .stale"):
-        extra.decompose()
-    return normalise(td.get_text())
 
 
 def test_the_seeds_hold_comparison_pages():

@@ -24,7 +24,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-MEDIA_ROOT = BASE_DIR / ".test-media"
+# pytest-xdist's workers (gw0, gw1…) each have a test database of their own (pytest-django adds
+# the suffix), and here their own media folder and page cache generation: they never meet.
+xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+MEDIA_ROOT = BASE_DIR / f".test-media{xdist_worker}"
 # Tests fetch no image from the internet (the launch article's hero included); the image tests
 # turn fetching on against their own loopback server.
 REMOTE_IMAGES = False
@@ -32,7 +35,10 @@ REMOTE_IMAGES = False
 CONTENT_GENERATION_FILE = (
     None
     if REDIS_URL
-    else Path(os.environ.get("DJANGO_CONTENT_GENERATION_FILE") or BASE_DIR / ".test-generation")
+    else Path(
+        os.environ.get("DJANGO_CONTENT_GENERATION_FILE")
+        or BASE_DIR / f".test-generation{xdist_worker}"
+    )
 )
 
 # The browser tests' live server answers several requests at once (a change page's two Markdown

@@ -1,41 +1,29 @@
 """Quality gates in a real browser: accessibility (axe-core), valid HTML (the Nu checker), phone
 layout, pages without JavaScript, and the editors' round trip through the admin.
 
-Chromium is Debian's (/usr/bin/chromium), driven by Playwright; axe-core and vnu-jar come from
-npm into .ci/cache (see .ci/run). Each test skips with a message when its tool is missing.
+Chromium, axe-core, vnu-jar and the helpers come from tests/browser/conftest.py.
 """
 
-import json
 import re
-import shutil
-import subprocess
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
-from .conftest import SEEDS_DIR
+from tests.browser.conftest import (
+    DESKTOP,
+    EDITOR_PASSWORD,
+    PHONE,
+    collect_console,
+    csp_reports,
+    describe_violations,
+    log_in,
+    make_editor,
+    new_page,
+    nu_errors,
+    run_axe,
+    seed,
+)
 
 pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parent.parent
-NODE_MODULES = ROOT / ".ci" / "cache" / "node_modules"
-AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
-VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
-TOOLS_HINT = "run `npm install --prefix .ci/cache axe-core@4 vnu-jar` (as .ci/run does)"
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 812}
 
 ARTICLE = "<the article>"  # resolved to the imported article's address at run time
 PUBLIC_PAGES = [
@@ -47,81 +35,9 @@ PUBLIC_PAGES = [
     "/no-such-page/",  # the 404 page
 ]
 COMPARISON_PAGES = ["/Personalized-Engagement/", "/Partnerships/"]
-OTHER_HOSTS = re.compile(r"^https?://(?!(localhost|127\.0\.0\.1)[:/])")
-
-
-# --- tools -------------------------------------------------------------------------------------
-
-
-def chromium_path():
-    if Path("/usr/bin/chromium").is_file():
-        return "/usr/bin/chromium"
-    return shutil.which("chromium")
-
-
-@pytest.fixture
-def axe():
-    if not AXE_JS.is_file():
-        pytest.skip(f"axe-core is not installed at {AXE_JS.relative_to(ROOT)}: {TOOLS_HINT}")
-    return AXE_JS
-
-
-@pytest.fixture
-def java():
-    """The java command, once vnu.jar is known to be there."""
-    if not VNU_JAR.is_file():
-        pytest.skip(f"vnu-jar is not installed at {VNU_JAR.relative_to(ROOT)}: {TOOLS_HINT}")
-    java = shutil.which("java")
-    if java is None:
-        pytest.skip("java is not installed: the Nu HTML checker (vnu.jar) needs Java 11 or later")
-    return java
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip(
-            "Chromium is not installed (no /usr/bin/chromium, no `chromium` on PATH): "
-            "apt-get install chromium"
-        )
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-    # Playwright's sync API keeps an asyncio loop running in this thread for as long as it is
-    # started, so Django would refuse the tests' (plain, synchronous) ORM calls and the database
-    # flush after each test. Only this module's tests run while it is started.
-    with pytest.MonkeyPatch.context() as patch, sync_api.sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@contextmanager
-def new_page(browser, **context_options):
-    context = browser.new_context(**context_options)
-    context.set_default_timeout(15_000)
-    # Hermetic: only the live server answers (the article hotlinks images from other sites).
-    context.route(OTHER_HOSTS, lambda route: route.abort())
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 # --- content -----------------------------------------------------------------------------------
-
-
-def seed_file(marker):
-    """The launch document containing `marker` (its permalink or title)."""
-    for path in sorted(SEEDS_DIR.glob("*.txt")):
-        if marker in path.read_text(encoding="utf-8", errors="replace"):
-            return path
-    raise LookupError(f"no seed document in {SEEDS_DIR} mentions {marker!r}")
-
-
-def seed(*markers):
-    paths = [seed_file(marker) for marker in markers] if markers else [SEEDS_DIR]
-    call_command("import_markdown", *map(str, paths), verbosity=0)
 
 
 def resolve(path):
@@ -132,55 +48,7 @@ def resolve(path):
     return path
 
 
-@pytest.fixture
-def site(transactional_db, live_server):
-    """The launch content, committed so that the live server's thread sees it: its base URL."""
-    seed()
-    return live_server.url
-
-
-# --- the browser console -----------------------------------------------------------------------
-
-
-def collect_console(page):
-    messages = []
-    page.on(
-        "console",
-        lambda message: messages.append(
-            f"{message.type} at {message.location.get('url', '?')}: {message.text}"
-        ),
-    )
-    page.on("pageerror", lambda error: messages.append(f"uncaught exception: {error}"))
-    return messages
-
-
-def csp_reports(messages):
-    return [message for message in messages if "Content Security Policy" in message]
-
-
 # --- accessibility -----------------------------------------------------------------------------
-
-
-def run_axe(page, axe):
-    page.add_script_tag(path=str(axe))
-    return page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-
-
-def describe_violations(violations):
-    lines = []
-    for violation in violations:
-        lines.append(
-            f"  {violation['id']} ({violation['impact']}): {violation['help']} "
-            f"[{violation['helpUrl']}]"
-        )
-        for node in violation["nodes"][:10]:
-            summary = " ".join(node.get("failureSummary", "").split())
-            lines.append(f"    - {' > '.join(map(str, node['target']))}: {node['html'][:160]}")
-            if summary:
-                lines.append(f"      {summary[:300]}")
-        if len(violation["nodes"]) > 10:
-            lines.append(f"    … and {len(violation['nodes']) - 10} more nodes")
-    return "\n".join(lines)
 
 
 @pytest.mark.parametrize(
@@ -246,44 +114,6 @@ def test_public_pages_do_not_scroll_sideways_on_a_phone(browser, site):
 # --- valid HTML --------------------------------------------------------------------------------
 
 
-# A page the checker must reject: proves it read the files (given file: URIs instead of paths,
-# vnu checked nothing and reported no error, which is how microsecond <time> values got by).
-NU_CONTROL = (
-    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>x</title></head>'
-    '<body><time datetime="2026-12-02T22:32:06.059289+00:00">x</time></body></html>'
-)
-
-
-def nu_errors(java, pages, tmp_path):
-    """Nu HTML checker errors in {url: HTML bytes}, as "url:line: message" lines."""
-    files = {}
-    for index, (url, content) in enumerate([("<control>", NU_CONTROL.encode()), *pages.items()]):
-        file = tmp_path / f"page-{index}.html"
-        file.write_bytes(content)
-        files[f"file:{file}"] = url
-    result = subprocess.run(
-        [java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout"]
-        + [name.removeprefix("file:") for name in files],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    try:
-        messages = json.loads(result.stdout)["messages"]
-    except (ValueError, KeyError):
-        pytest.fail(f"vnu gave no JSON report (exit {result.returncode}): {result.stderr[-2000:]}")
-    errors = [
-        f"{files.get(m.get('url'), m.get('url'))}:{m.get('lastLine', '?')}: {m['message']}"
-        f"\n    {' '.join(m.get('extract', '').split())[:200]}"
-        for m in messages
-        if m.get("type") in {"error", "non-document-error"}
-    ]
-    control = [error for error in errors if error.startswith("<control>:")]
-    assert control and "fraction of a second" in control[0], f"vnu checked nothing: {errors}"
-    return [error for error in errors if not error.startswith("<control>:")]
-
-
 def test_nu_html_checker_finds_no_errors_on_public_pages(java, seeded, client, tmp_path):
     pages = {}
     for path in PUBLIC_PAGES:
@@ -299,16 +129,15 @@ def test_nu_html_checker_finds_no_errors_on_public_pages(java, seeded, client, t
 # --- without JavaScript ------------------------------------------------------------------------
 
 
-def test_partnerships_shows_every_table_without_javascript(browser, transactional_db, live_server):
+def test_partnerships_shows_every_table_without_javascript(browser, site):
     from platforms.models import ComparisonTable
 
-    seed("permalink: /Partnerships/")
     tables = list(
         ComparisonTable.objects.filter(page__permalink="/Partnerships/").order_by("order")
     )
     assert len(tables) > 1
     with new_page(browser, viewport=DESKTOP, java_script_enabled=False) as page:
-        page.goto(live_server.url + "/Partnerships/")
+        page.goto(site + "/Partnerships/")
         shown = page.locator("table.comparison-table")
         assert shown.count() == len(tables)
         for table, element in zip(tables, shown.all(), strict=True):
@@ -318,29 +147,6 @@ def test_partnerships_shows_every_table_without_javascript(browser, transactiona
 
 
 # --- editors -----------------------------------------------------------------------------------
-
-
-EDITOR_PASSWORD = "pw-edna-correct-horse"
-
-
-def make_editor(django_user_model):
-    """A staff user in the Editors group, with no other permission (not a superuser)."""
-    from sitecontent.roles import sync_editors_group
-
-    group, _created = sync_editors_group()
-    editor = django_user_model.objects.create_user(
-        "edna", "edna@example.org", EDITOR_PASSWORD, is_staff=True
-    )
-    editor.groups.add(group)
-    return editor
-
-
-def log_in(page, base_url, username, password):
-    page.goto(f"{base_url}/admin/login/?next=/admin/")
-    page.get_by_label("Username").press_sequentially(username)
-    page.get_by_label("Password").press_sequentially(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base_url}/admin/")
 
 
 def test_editor_changes_a_cell_in_the_grid_and_reverts_it_from_history(

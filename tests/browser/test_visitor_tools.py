@@ -12,8 +12,7 @@ from contextlib import contextmanager
 import pytest
 
 from platforms.models import Cell, ClaimReport
-from tests import test_browser as shared
-from tests.test_browser import (
+from tests.browser.conftest import (
     DESKTOP,
     PHONE,
     VNU_JAR,
@@ -24,12 +23,9 @@ from tests.test_browser import (
     run_axe,
     seed,
 )
-from tests.test_search import distinctive_claim
+from tests.seed_documents import distinctive_claim
 
 pytestmark = pytest.mark.browser
-
-# The browser quality gates' fixtures: Chromium, axe-core, Java for the Nu checker.
-browser, axe, java = shared.browser, shared.axe, shared.java
 
 TABLE = "Personalized-Engagement/personal-engagement-across-social-networks"
 NEW_PAGES = [
@@ -47,17 +43,28 @@ NEW_PAGES = [
 ]
 
 
-@pytest.fixture
-def site(transactional_db, live_server):
-    seed()
-    # Something in the change log, so its list is checked too.
+def add_a_change():
+    """Something in the change log, so its list is checked too."""
     cell = Cell.objects.filter(level="partial").first()
     cell.level, cell.note = "full", "Now everywhere"
     cell.save()
-    return live_server.url
 
 
-def test_a_visitor_searches_follows_a_result_to_the_cell_and_reports_it(browser, site):
+@pytest.fixture(scope="module")
+def site(site, django_db_blocker):
+    """The module's shared site (read-only tests), with a change in its log."""
+    with django_db_blocker.unblock():
+        add_a_change()
+    return site
+
+
+def test_a_visitor_searches_follows_a_result_to_the_cell_and_reports_it(
+    browser, transactional_db, live_server
+):
+    # Sends a report: a site of its own, emptied after the test.
+    seed()
+    add_a_change()
+    site = live_server.url
     word, permalink, label, column = distinctive_claim()
     with new_page(browser, viewport=DESKTOP) as page:
         console = collect_console(page)

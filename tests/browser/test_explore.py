@@ -1,25 +1,21 @@
 """The exploring pages in real Chromium: no box scrolls on its own, nothing scrolls sideways on a
 phone, sort, filter, compare and the chooser by keyboard, axe and the Nu checker clean.
 
-Tools and helpers come from tests/test_browser.py (skips with a message when one is missing)."""
+Tools and helpers come from tests/browser/conftest.py (skips with a message when one is missing)."""
 
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 
-from tests.test_browser import (  # noqa: F401 -- fixtures are used by name
+from tests.browser.conftest import (
     PHONE,
-    axe,
-    browser,
     collect_console,
     csp_reports,
     describe_violations,
-    java,
+    ensure_about_page,
     new_page,
     nu_errors,
     run_axe,
-    seed,
 )
 
 pytestmark = pytest.mark.browser
@@ -41,21 +37,6 @@ EXPLORE_PAGES = [
     "/Partnerships/",
 ]
 SHOTS = Path("/tmp/issue-8-shots")
-
-
-def ensure_about_page():
-    # transactional_db flushes the migration's rows after the first test: put it back.
-    from importlib import import_module
-
-    migration = import_module("sitecontent.migrations.0003_about_page")
-    migration.create_about_page(apps, None)
-
-
-@pytest.fixture
-def site(transactional_db, live_server):
-    seed()
-    ensure_about_page()
-    return live_server.url
 
 
 def choose_url(page, base):

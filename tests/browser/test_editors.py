@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from django.utils.html import escape
 
-from . import test_browser
-from .test_browser import (
+from tests.browser.conftest import (
     EDITOR_PASSWORD,
     collect_console,
     csp_reports,
@@ -28,10 +27,6 @@ from .test_browser import (
 )
 
 pytestmark = pytest.mark.browser
-
-# The public pages' browser tests' fixtures: Chromium (one per module) and axe-core.
-browser = test_browser.browser
-axe = test_browser.axe
 
 SCREENS = {"1280x800": {"width": 1280, "height": 800}, "1920x1080": {"width": 1920, "height": 1080}}
 SIZE = 40

@@ -1,0 +1,246 @@
+"""What the browser tests share: Debian's Chromium driven by Playwright (one per run of this
+folder), axe-core and the Nu HTML checker from npm (see .ci/run), the launch content and a live
+server. Each fixture skips its test with a message when its tool is missing.
+
+Tests that only read share one seeded live server per module (`site`); tests that change data
+take `transactional_db` and `live_server` and seed what they need themselves.
+"""
+
+import json
+import re
+import shutil
+import subprocess
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from pytest_django.live_server_helper import LiveServer
+
+from tests.conftest import ROOT, SEEDS_DIR
+
+NODE_MODULES = ROOT / ".ci" / "cache" / "node_modules"
+AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+TOOLS_HINT = "run `npm install --prefix .ci/cache axe-core@4 vnu-jar` (as .ci/run does)"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+OTHER_HOSTS = re.compile(r"^https?://(?!(localhost|127\.0\.0\.1)[:/])")
+
+
+# --- tools -------------------------------------------------------------------------------------
+
+
+def chromium_path():
+    if Path("/usr/bin/chromium").is_file():
+        return "/usr/bin/chromium"
+    return shutil.which("chromium")
+
+
+@pytest.fixture
+def axe():
+    if not AXE_JS.is_file():
+        pytest.skip(f"axe-core is not installed at {AXE_JS.relative_to(ROOT)}: {TOOLS_HINT}")
+    return AXE_JS
+
+
+@pytest.fixture
+def java():
+    """The java command, once vnu.jar is known to be there."""
+    if not VNU_JAR.is_file():
+        pytest.skip(f"vnu-jar is not installed at {VNU_JAR.relative_to(ROOT)}: {TOOLS_HINT}")
+    java = shutil.which("java")
+    if java is None:
+        pytest.skip("java is not installed: the Nu HTML checker (vnu.jar) needs Java 11 or later")
+    return java
+
+
+@pytest.fixture(scope="package")
+def browser():
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip(
+            "Chromium is not installed (no /usr/bin/chromium, no `chromium` on PATH): "
+            "apt-get install chromium"
+        )
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+    # Playwright's sync API keeps an asyncio loop running in this thread for as long as it is
+    # started, so Django would refuse the tests' (plain, synchronous) ORM calls and the database
+    # flush after each test. Package scope: only this folder's tests run while it is started.
+    with pytest.MonkeyPatch.context() as patch, sync_api.sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@contextmanager
+def new_page(browser, **context_options):
+    context = browser.new_context(**context_options)
+    context.set_default_timeout(15_000)
+    # Hermetic: only the live server answers (the article hotlinks images from other sites).
+    context.route(OTHER_HOSTS, lambda route: route.abort())
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+# --- content -----------------------------------------------------------------------------------
+
+
+def seed_file(marker):
+    """The launch document containing `marker` (its permalink or title)."""
+    for path in sorted(SEEDS_DIR.glob("*.txt")):
+        if marker in path.read_text(encoding="utf-8", errors="replace"):
+            return path
+    raise LookupError(f"no seed document in {SEEDS_DIR} mentions {marker!r}")
+
+
+def seed(*markers):
+    paths = [seed_file(marker) for marker in markers] if markers else [SEEDS_DIR]
+    call_command("import_markdown", *map(str, paths), verbosity=0)
+
+
+def ensure_about_page():
+    """The About page its migration creates (a database flush removes it)."""
+    from importlib import import_module
+
+    migration = import_module("sitecontent.migrations.0003_about_page")
+    migration.create_about_page(apps, None)
+
+
+@pytest.fixture(scope="module")
+def site(django_db_setup, django_db_blocker):
+    """The launch content on a live server of its own, for a module's tests that only read:
+    its base URL. Seeded once per module and committed, so that the server's threads see it;
+    the database is emptied before and after, as `transactional_db` does around each test."""
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+        seed()
+        ensure_about_page()
+        server = LiveServer("localhost")
+        try:
+            yield server.url
+        finally:
+            server.stop()
+            call_command("flush", interactive=False, verbosity=0)
+
+
+# --- the browser console -----------------------------------------------------------------------
+
+
+def collect_console(page):
+    messages = []
+    page.on(
+        "console",
+        lambda message: messages.append(
+            f"{message.type} at {message.location.get('url', '?')}: {message.text}"
+        ),
+    )
+    page.on("pageerror", lambda error: messages.append(f"uncaught exception: {error}"))
+    return messages
+
+
+def csp_reports(messages):
+    return [message for message in messages if "Content Security Policy" in message]
+
+
+# --- accessibility and valid HTML --------------------------------------------------------------
+
+
+def run_axe(page, axe):
+    page.add_script_tag(path=str(axe))
+    return page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+
+
+def describe_violations(violations):
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"  {violation['id']} ({violation['impact']}): {violation['help']} "
+            f"[{violation['helpUrl']}]"
+        )
+        for node in violation["nodes"][:10]:
+            summary = " ".join(node.get("failureSummary", "").split())
+            lines.append(f"    - {' > '.join(map(str, node['target']))}: {node['html'][:160]}")
+            if summary:
+                lines.append(f"      {summary[:300]}")
+        if len(violation["nodes"]) > 10:
+            lines.append(f"    … and {len(violation['nodes']) - 10} more nodes")
+    return "\n".join(lines)
+
+
+# A page the checker must reject: proves it read the files (given file: URIs instead of paths,
+# vnu checked nothing and reported no error, which is how microsecond <time> values got by).
+NU_CONTROL = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>x</title></head>'
+    '<body><time datetime="2026-12-02T22:32:06.059289+00:00">x</time></body></html>'
+)
+
+
+def nu_errors(java, pages, tmp_path):
+    """Nu HTML checker errors in {url: HTML bytes}, as "url:line: message" lines."""
+    files = {}
+    for index, (url, content) in enumerate([("<control>", NU_CONTROL.encode()), *pages.items()]):
+        file = tmp_path / f"page-{index}.html"
+        file.write_bytes(content)
+        files[f"file:{file}"] = url
+    result = subprocess.run(
+        [java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout"]
+        + [name.removeprefix("file:") for name in files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    try:
+        messages = json.loads(result.stdout)["messages"]
+    except (ValueError, KeyError):
+        pytest.fail(f"vnu gave no JSON report (exit {result.returncode}): {result.stderr[-2000:]}")
+    errors = [
+        f"{files.get(m.get('url'), m.get('url'))}:{m.get('lastLine', '?')}: {m['message']}"
+        f"\n    {' '.join(m.get('extract', '').split())[:200]}"
+        for m in messages
+        if m.get("type") in {"error", "non-document-error"}
+    ]
+    control = [error for error in errors if error.startswith("<control>:")]
+    assert control and "fraction of a second" in control[0], f"vnu checked nothing: {errors}"
+    return [error for error in errors if not error.startswith("<control>:")]
+
+
+# --- editors -----------------------------------------------------------------------------------
+
+
+EDITOR_PASSWORD = "pw-edna-correct-horse"
+
+
+def make_editor(django_user_model):
+    """A staff user in the Editors group, with no other permission (not a superuser)."""
+    from sitecontent.roles import sync_editors_group
+
+    group, _created = sync_editors_group()
+    editor = django_user_model.objects.create_user(
+        "edna", "edna@example.org", EDITOR_PASSWORD, is_staff=True
+    )
+    editor.groups.add(group)
+    return editor
+
+
+def log_in(page, base_url, username, password):
+    page.goto(f"{base_url}/admin/login/?next=/admin/")
+    page.get_by_label("Username").press_sequentially(username)
+    page.get_by_label("Password").press_sequentially(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base_url}/admin/")
