@@ -483,7 +483,7 @@ def test_reordering_tables_and_columns_in_a_document_updates_in_place(db, anon, 
 
 
 def test_the_grid_editor_works_for_free_text_tables(seeded, staff_client):
-    from tests.test_admin import grid_post_data
+    from tests.conftest import grid_post_data
 
     table = ComparisonTable.objects.filter(uses_levels=False).first()
     cell = Cell.objects.filter(capability__table=table).first()
