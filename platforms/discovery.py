@@ -7,10 +7,12 @@ from django.urls import reverse
 def dataset_json_ld(dataset, base_url):
     """A schema.org Dataset for the open data page: the licence, the date, every download."""
     downloads = [
-        {"@type": "DataDownload", "encodingFormat": "application/json",
-         "contentUrl": base_url + reverse("data-all"), "name": "The whole dataset (JSON)"},
-        {"@type": "DataDownload", "encodingFormat": "application/json",
-         "contentUrl": base_url + reverse("data-package"), "name": "Data Package descriptor"},
+        {"@type": "DataDownload", "encodingFormat": "application/json", "name": name,
+         "contentUrl": base_url + reverse(url_name)}
+        for url_name, name in [
+            ("platforms:data-all", "The whole dataset (JSON)"),
+            ("platforms:data-package", "Data Package descriptor"),
+        ]
     ]  # fmt: skip
     for table in dataset.tables:
         page = dataset.page_of[table.page_id]
@@ -19,7 +21,7 @@ def dataset_json_ld(dataset, base_url):
             "encodingFormat": "text/csv",
             "name": f"{page.title}: {table.title or table.slug}",
             "contentUrl": base_url + reverse(
-                "data-table", args=[page.permalink.strip("/"), table.slug]
+                "platforms:data-table", args=[page.permalink.strip("/"), table.slug]
             ),
         })  # fmt: skip
     return {
@@ -28,7 +30,7 @@ def dataset_json_ld(dataset, base_url):
         "name": f"{settings.SITE_NAME}: comparison data",
         "description": "How social platforms compare, claim by claim: support levels, notes, "
         "sources and review dates of every published comparison table.",
-        "url": base_url + reverse("open-data"),
+        "url": base_url + reverse("platforms:open-data"),
         "license": settings.DATA_LICENSE["path"],
         "dateModified": dataset.as_of.isoformat(),
         "isAccessibleForFree": True,

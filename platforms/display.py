@@ -98,8 +98,8 @@ class TableDisplay:
 
 @cache
 def _url_prefixes():
-    platform = reverse("platform-profile", args=["x"])[:-2]
-    capability = reverse("capability", args=["p", "t", "c"])[:-6]
+    platform = reverse("platforms:platform-profile", args=["x"])[:-2]
+    capability = reverse("platforms:capability", args=["p", "t", "c"])[:-6]
     return platform, capability
 
 

@@ -221,7 +221,7 @@ def canonical_compare(slugs):
 
 def with_profile_urls(platforms):
     """The platforms, each with its profile's address (reversed once, not per table)."""
-    prefix = reverse("platform-profile", args=["x"])[:-2]
+    prefix = reverse("platforms:platform-profile", args=["x"])[:-2]
     for platform in platforms:
         platform.profile_url = f"{prefix}{platform.slug}/"
     return platforms

@@ -17,7 +17,7 @@ class ChangesFeed(Feed):
     subtitle = "Every change to the published comparison research: claims, pages, articles."
 
     def link(self):
-        return reverse("changes")
+        return reverse("platforms:changes")
 
     def items(self):
         return changes.latest_changes()
@@ -54,7 +54,7 @@ class PlatformChangesFeed(ChangesFeed):
         return f"{settings.SITE_NAME}: changes about {platform.name}"
 
     def link(self, platform):
-        return reverse("platform-changes", args=[platform.slug])
+        return reverse("platforms:platform-changes", args=[platform.slug])
 
     def items(self, platform):
         return changes.latest_changes(platform)

@@ -28,11 +28,11 @@ class ExploreSitemap(Sitemap):
 
     # What the readable sitemap page (/sitemap/) calls each.
     TITLES = {
-        "platform-index": "Platforms",
-        "capability-index": "Capabilities",
-        "compare": "Compare platforms",
-        "choose": "Choose a platform",
-        "about": "About",
+        "platforms:platform-index": "Platforms",
+        "platforms:capability-index": "Capabilities",
+        "platforms:compare": "Compare platforms",
+        "platforms:choose": "Choose a platform",
+        "sitecontent:about": "About",
     }
 
     def items(self):
@@ -52,8 +52,8 @@ class PlatformSitemap(Sitemap):
     def items(self):
         # Each platform's profile and its change log, from one query (the sitemap's budget).
         platforms = list(Platform.objects.all())
-        return [(p, "platform-profile") for p in platforms] + [
-            (p, "platform-changes") for p in platforms
+        return [(p, "platforms:platform-profile") for p in platforms] + [
+            (p, "platforms:platform-changes") for p in platforms
         ]
 
     def location(self, item):
@@ -62,7 +62,9 @@ class PlatformSitemap(Sitemap):
 
     def title(self, item):
         platform, name = item
-        return platform.name if name == "platform-profile" else f"Changes about {platform.name}"
+        if name == "platforms:platform-profile":
+            return platform.name
+        return f"Changes about {platform.name}"
 
 
 class CapabilitySitemap(Sitemap):

@@ -1,8 +1,11 @@
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
-from . import views
+from . import views, visitor_urls
 
+app_name = "platforms"
 urlpatterns = [
+    # Visitors' tools (data, changes, reports, embeds) before the pages' catch-all.
+    path("", include(visitor_urls.urlpatterns)),
     path("platforms/", views.platform_index, name="platform-index"),
     path("platforms/<str:slug>/", views.platform_profile, name="platform-profile"),
     path("capabilities/", views.capability_index, name="capability-index"),

@@ -32,7 +32,9 @@ def report_claim(request):
             form.instance.sender = reports.sender_of(request)
             report = form.save()
             reports.notify_editors(report, request)
-            return HttpResponseRedirect(f"{reverse('report-thanks')}?cell={report.cell_id}")
+            return HttpResponseRedirect(
+                f"{reverse('platforms:report-thanks')}?cell={report.cell_id}"
+            )
         else:
             status = 400
     else:

@@ -33,7 +33,7 @@ class AtomFeed(XmlSafe, Atom1Feed):
 class LatestArticlesFeed(Feed):
     feed_type = RssFeed
     title = f"{settings.SITE_NAME}: articles"
-    link = reverse_lazy("article-list")
+    link = reverse_lazy("sitecontent:article-list")
     description = "New articles on how social platforms compare, in full."
 
     def items(self):

@@ -108,7 +108,7 @@ class Article(Publishable):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("article-detail", kwargs={"slug": self.slug})
+        return reverse("sitecontent:article-detail", kwargs={"slug": self.slug})
 
     @property
     def hero_image_src(self):
@@ -148,7 +148,7 @@ class AboutPage(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("about")
+        return reverse("sitecontent:about")
 
     @property
     def meta_description(self):

@@ -26,9 +26,9 @@ class SiteSitemap(Sitemap):
     # (URL name, what a visitor reads for it on the readable sitemap page)
     PAGES = [
         ("home", "Home"),
-        ("article-list", "Blog"),
-        ("changes", "What changed"),
-        ("open-data", "Open data"),
+        ("sitecontent:article-list", "Blog"),
+        ("platforms:changes", "What changed"),
+        ("platforms:open-data", "Open data"),
         ("feeds", "Feeds"),
         ("site-map", "Sitemap"),
     ]

@@ -1,14 +1,14 @@
 """Articles, the about page and the site's fixed files; included by sitecontent.site.urls."""
 
 from django.conf import settings
-from django.contrib import admin
-from django.urls import include, path
+from django.urls import path
 from django.views.static import serve
 
-from . import editor_uploads, views
+from . import views
 from .feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from .page_cache import cacheable
 
+app_name = "sitecontent"
 urlpatterns = [
     path("about/", views.about, name="about"),
     path("blog/", views.article_list, name="article-list"),
@@ -17,8 +17,6 @@ urlpatterns = [
     path("feed/atom/", cacheable(LatestArticlesAtomFeed()), name="article-feed-atom"),
     path(".well-known/security.txt", views.security_txt, name="security-txt"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
-    path("admin/", admin.site.urls),
-    path("markdownx/", include(editor_uploads.urlpatterns)),
     path(
         f"{settings.MEDIA_URL.strip('/')}/<path:path>",
         serve,

@@ -128,7 +128,7 @@ def platform_hits(words):
     in_live_tables = live(TableRow, "table__page").values("platform")
     platforms = Platform.objects.filter(pk__in=in_live_tables).values("name", "slug")
     return [
-        Hit("Platform", p["name"], reverse("platform-profile", args=[p["slug"]]),
+        Hit("Platform", p["name"], reverse("platforms:platform-profile", args=[p["slug"]]),
             marked(p["excerpt"]))
         for p in best(platforms, words, ["name", "parent_company"])
     ]  # fmt: skip
@@ -147,7 +147,12 @@ def capability_hits(words):
         args = [page_key(c["permalink"]), c["table_slug"], c["slug"]]
         title = f"{plain_of(c, 'name')} ({table})"
         hits.append(
-            Hit("Capability", title, reverse("capability", args=args), marked(c["excerpt"]))
+            Hit(
+                "Capability",
+                title,
+                reverse("platforms:capability", args=args),
+                marked(c["excerpt"]),
+            )
         )
     return hits
 
@@ -159,7 +164,7 @@ def cell_hits(words):
         slug=F("capability__slug"), table_slug=F("capability__table__slug"),
         permalink=F("capability__table__page__permalink"),
     )  # fmt: skip
-    report = reverse("report-claim")
+    report = reverse("platforms:report-claim")
     return [
         Hit(
             "Claim",
@@ -185,7 +190,7 @@ def article_hits(words):
     fields = ["title", "subtitle", "description", "body"]
     articles = Article.objects.published().values("title", "slug")
     return [
-        Hit("Article", a["title"], reverse("article-detail", args=[a["slug"]]),
+        Hit("Article", a["title"], reverse("sitecontent:article-detail", args=[a["slug"]]),
             marked(a["excerpt"]))
         for a in best(articles, words, fields, vector="search", excerpt=summary)
     ]  # fmt: skip

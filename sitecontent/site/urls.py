@@ -1,5 +1,6 @@
 """The root URLconf: the site's own pages, then the articles' and the comparison data's."""
 
+from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
@@ -9,6 +10,7 @@ from platforms.sitemaps import (
     ExploreSitemap,
     PlatformSitemap,
 )
+from sitecontent import editor_uploads
 from sitecontent.page_cache import cacheable
 from sitecontent.sitemaps import ArticleSitemap, SiteSitemap, sitemap_page
 
@@ -24,8 +26,10 @@ urlpatterns = [
     path("feeds/", views.feed_list, name="feeds"),
     path("sitemap.xml", cacheable(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
     path("sitemap/", sitemap_page, {"sitemaps": sitemaps}, name="site-map"),
+    path("admin/", admin.site.urls),
+    # markdownx's widget finds these by their un-namespaced names.
+    path("markdownx/", include(editor_uploads.urlpatterns)),
     path("", include("sitecontent.urls")),
-    # Visitors' tools (data, changes, reports, embeds) before the pages' catch-all.
-    path("", include("platforms.visitor_urls")),
+    # Last: the comparison pages' permalinks catch every other path.
     path("", include("platforms.urls")),
 ]

@@ -46,7 +46,7 @@ def breadcrumbs(request, title, name, absolute):
     home = reverse("home")
     crumbs = [(settings.SITE_NAME, absolute(home))]
     if name == "article-detail":
-        crumbs.append(("Blog", absolute(reverse("article-list"))))
+        crumbs.append(("Blog", absolute(reverse("sitecontent:article-list"))))
     if request.path != home:
         crumbs.append((title, absolute(request.path)))
     return {
