@@ -27,7 +27,7 @@ from sitecontent.models import Article
 from sitecontent.page_cache import CHECK_EVERY, PAGES
 from sitecontent.publishing import Status
 
-from .conftest import ROOT, SEEDS_DIR, fetch, running_gunicorn
+from .conftest import ROOT, SEEDS_DIR, fetch, render_afresh, running_gunicorn
 
 PE = "/Personalized-Engagement/"
 PUBLIC_PAGES = ["/", "/blog/", PE, "/Partnerships/"]
@@ -386,7 +386,7 @@ def grow_content(factor):
 def queries_per_page(client, urls):
     counts = {}
     for url in urls:
-        PAGES.clear()
+        render_afresh()
         with CaptureQueriesContext(connection) as context:
             assert client.get(url).status_code == 200
         counts[url] = len(context.captured_queries)
