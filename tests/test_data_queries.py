@@ -5,8 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from platforms.models import Cell
-from sitecontent import page_cache
-from tests.conftest import write_seed_copies
+from tests.conftest import render_afresh, write_seed_copies
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +35,7 @@ def test_new_pages_need_the_same_few_queries_at_ten_times_the_content(
     def counts():
         found = {}
         for url in PAGES:
-            page_cache.PAGES.clear()
+            render_afresh()
             with django_assert_max_num_queries(8) as captured:
                 assert client.get(url).status_code == 200, url
             found[url] = len(captured.captured_queries)

@@ -9,8 +9,7 @@ from django.core.management import call_command
 from django.utils.text import slugify
 
 from platforms.models import Platform
-from sitecontent.page_cache import PAGES
-from tests.conftest import write_seed_copies
+from tests.conftest import render_afresh, write_seed_copies
 from tests.seed_documents import SEED_PAGES, clean, normalise
 
 LEVEL_OF_MARK = {"✅": "full", "🟡": "partial", "❌": "none", "❔": "unknown"}
@@ -457,7 +456,7 @@ def test_new_pages_need_the_same_few_queries_at_ten_times_the_content(
     def counts():
         found = {}
         for url in EXPLORE_PAGES[1:9]:
-            PAGES.clear()
+            render_afresh()
             with django_assert_max_num_queries(8) as captured:
                 assert client.get(url).status_code == 200, url
             found[url] = len(captured.captured_queries)

@@ -25,7 +25,14 @@ from sitecontent.models import Article
 from sitecontent.page_cache import CHECK_EVERY, PAGES
 from sitecontent.publishing import Status
 
-from .conftest import PRODUCTION_ENV, SEEDS_DIR, fetch, run_django, running_gunicorn
+from .conftest import (
+    PRODUCTION_ENV,
+    SEEDS_DIR,
+    fetch,
+    render_afresh,
+    run_django,
+    running_gunicorn,
+)
 
 PE = "/Personalized-Engagement/"
 PUBLIC_PAGES = ["/", "/blog/", PE, "/Partnerships/"]
@@ -369,7 +376,7 @@ def grow_content(factor):
 def queries_per_page(client, urls):
     counts = {}
     for url in urls:
-        PAGES.clear()
+        render_afresh()
         with CaptureQueriesContext(connection) as context:
             assert client.get(url).status_code == 200
         counts[url] = len(context.captured_queries)

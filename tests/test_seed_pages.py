@@ -13,7 +13,7 @@ from django.db import transaction
 from django.test import Client
 
 from sitecontent.page_cache import PAGES
-from tests.conftest import SEEDS_DIR, read_seed
+from tests.conftest import SEEDS_DIR, read_seed, render_afresh
 from tests.seed_documents import SEED_PAGE_IDS, SEED_PAGES, clean, normalise, note_text
 
 MOJIBAKE = ("‚", "ü§", "Ä", "√", "\uf8ff")
@@ -223,7 +223,7 @@ def test_a_page_needs_the_same_few_queries_whatever_its_size(
     assert len(set(sizes.values())) > 1, "the seeds need pages of different sizes"
     counts = {}
     for url in sizes:
-        PAGES.clear()  # every page from scratch, none helped by what another request cached
+        render_afresh()
         with django_assert_max_num_queries(15) as captured:
             assert client.get(url).status_code == 200
         counts[url] = len(captured.captured_queries)
