@@ -49,7 +49,7 @@ COLUMN_CORNERS = re.compile(
     re.IGNORECASE,
 )
 _PIPE = re.compile(r"(?<!\\)\|")
-_FOOTNOTE_REF = re.compile(r"\s*\[\^([^\]\s]+)\]\s*$")
+FOOTNOTE_REFERENCE = re.compile(r"\s*\[\^([^\]\s]+)\]\s*$")
 _BOLD_WHOLE = re.compile(r"^\*\*(?!\*)(.+?)(?<!\*)\*\*$|^__(?!_)(.+?)(?<!_)__$")
 
 
@@ -177,7 +177,7 @@ def remark_column(header, known_platform):
 
 def parse_cell(text, uses_levels, marks, source_footnotes):
     footnote = None
-    if (ref := _FOOTNOTE_REF.search(text)) and ref[1] in source_footnotes:
+    if (ref := FOOTNOTE_REFERENCE.search(text)) and ref[1] in source_footnotes:
         footnote, text = ref[1], text[: ref.start()].rstrip()
     text = text.replace("<br>", "\n")
     if not uses_levels:
