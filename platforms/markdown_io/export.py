@@ -95,8 +95,7 @@ def export_table(table, footnote_count):
     corner = _header_cell(table.platform_column)
     if table.orientation == "columns":
         header = [corner, *labels]
-        body = [[name, *[texts[r][c] for r in range(len(labels))]] for c, name in
-                enumerate(names)]  # fmt: skip
+        body = [[name, *(row[c] for row in texts)] for c, name in enumerate(names)]
     else:
         header = [corner, *names]
         body = [[label, *texts[r]] for r, label in enumerate(labels)]
