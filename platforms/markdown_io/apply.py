@@ -77,11 +77,7 @@ class PlatformIndex:
             self.by_key.setdefault(_loose(platform.slug), platform)
 
     def find(self, label):
-        for key in _keys(label):
-            found = self.by_key.get(_loose(key))
-            if found:
-                return found
-        return None
+        return next(filter(None, (self.by_key.get(_loose(key)) for key in _keys(label))), None)
 
     def create(self, label, report):
         keys = _keys(label)  # "Twitter (X)" is named Twitter: the name before the parenthesis
@@ -165,9 +161,8 @@ def _title_from_name(name):
 
 
 def _permalink_from_name(name):
-    stem = PurePath(name).stem
-    stem = slugify(stem.removeprefix("page-")) or "page"
-    return f"/{stem}/"
+    stem = slugify(PurePath(name).stem.removeprefix("page-"))
+    return f"/{stem or 'page'}/"
 
 
 def read_register(name, data):
