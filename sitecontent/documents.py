@@ -21,14 +21,10 @@ class DocumentReport:
         if action != "unchanged":
             self.changes.append((action, f"{kind} {obj}", changes or {}))
 
-    @property
-    def changed(self):
-        return bool(self.changes)
-
     def summary(self):
         if self.kept:
             return f"{self.label}: already in the database, left as it is"
-        if not self.changed:
+        if not self.changes:
             return f"{self.label}: unchanged"
         parts = []
         for action in ("created", "updated", "deleted"):

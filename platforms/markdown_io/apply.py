@@ -215,7 +215,7 @@ def read_document(name, data, index=None):
     if not page.tables and "permalink" not in front_matter.metadata:
         if is_article(front_matter.metadata):
             fields = article_fields(front_matter, title)
-            _check(name, None, Article, {k: v for k, v in fields.items() if k != "body"}, "article")
+            _check(name, None, Article, fields, "article")
             return ParsedDocument(name, "article", fields)
         raise DocumentError(
             name,
@@ -245,8 +245,7 @@ def read_document(name, data, index=None):
         fields["description"] = summarize(
             page.intro, *(t.intro for t in page.tables), *(t.takeaways for t in page.tables)
         )
-    page_values = {k: fields[k] for k in ("title", "permalink", "heading", "description")}
-    _check(name, front_matter.key_lines.get("title", 1), ComparisonPage, page_values, "page")
+    _check(name, front_matter.key_lines.get("title", 1), ComparisonPage, fields, "page")
     for parsed in page.tables:
         table = parsed.table
         _check(name, parsed.line, ComparisonTable, {

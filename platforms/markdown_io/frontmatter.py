@@ -114,7 +114,7 @@ def _problem_line(error, first_line):
 def read(name, text):
     """FrontMatter of a document's text (empty when it has none)."""
     lines = text.split("\n")
-    opening = lines[0].rstrip() if lines else ""
+    opening = lines[0].rstrip()
     if opening not in DELIMITERS:
         return FrontMatter(name, {}, {}, text, 1)
     # The closing delimiter is a line of its own at the left margin: an indented "---" inside a
@@ -123,7 +123,7 @@ def read(name, text):
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in closing), None)
     if end is None:
         raise DocumentError(name, 1, f"the front matter opened with “{opening}” is never closed")
-    source = "\n".join(lines[1:end])
+    source, key_lines = "\n".join(lines[1:end]), _key_lines(lines[1:end], 2)
     try:
         metadata = DELIMITERS[opening]().load(source) if source.strip() else {}
     except (yaml.YAMLError, toml.TomlDecodeError) as error:
@@ -132,19 +132,12 @@ def read(name, text):
             name, _problem_line(error, 2), f"broken front matter: {reason}"
         ) from error
     except ValueError as error:  # a well-formed but impossible date, e.g. 2025-02-30
-        key_lines = _key_lines(lines[1:end], 2)
-        line = next(
-            (
-                key_lines[k]
-                for k, n in key_lines.items()
-                if re.search(r"\d{4}-\d\d-\d\d", lines[n - 1])
-            ),
-            2,
-        )
+        dated = (n for n in key_lines.values() if re.search(r"\d{4}-\d\d-\d\d", lines[n - 1]))
+        line = next(dated, 2)
         raise DocumentError(name, line, f"broken front matter: {error}") from error
     if metadata is None:
         metadata = {}
     if not isinstance(metadata, dict):
         raise DocumentError(name, 2, "the front matter must be “key: value” lines")
     body = "\n".join(lines[end + 1 :])
-    return FrontMatter(name, metadata, _key_lines(lines[1:end], 2), body, end + 2)
+    return FrontMatter(name, metadata, key_lines, body, end + 2)

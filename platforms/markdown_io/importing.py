@@ -18,7 +18,7 @@ class ImportReport:
 
     @property
     def changed(self):
-        return any(report.changed for report in self.reports)
+        return any(report.changes for report in self.reports)
 
     def problems(self):
         """What could not be done but did not stop the import (e.g. an image not fetched)."""

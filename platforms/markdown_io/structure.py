@@ -194,18 +194,14 @@ def to_blocks(name, lines, first_line, options):
             # The export's note above a table says how to read it (orientation, levels).
             table = read_table(name, tokens, index, lines, first_line, options.for_table(note))
             note = {}
-            if table is None:
-                blocks.append(Block("prose", start, end))
-            else:
-                blocks.append(Block("table", start, end, table=table))
+            blocks.append(Block("table" if table else "prose", start, end, table=table))
         elif token.type == "html_block" and (match := MARKER.match(token.content.strip())):
             data = _marker_data(name, first_line + start, match[2])
             blocks.append(Block("marker", start, end, marker=match[1], data=data))
             note = data if match[1] == "table" else {}
         else:
             blocks.append(Block("prose", start, end))
-    for start, end in options.ordinary_footnotes:
-        blocks.append(Block("prose", start, end))
+    blocks += [Block("prose", start, end) for start, end in options.ordinary_footnotes]
     return sorted(blocks, key=lambda block: block.start)
 
 

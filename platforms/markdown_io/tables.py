@@ -127,7 +127,7 @@ def _raw_cells(line):
     return _PIPE.split(text)
 
 
-def read_rows(tokens, start, body_lines, first_line):
+def read_rows(tokens, start, first_line):
     """[(file line, [cell inline source])] of the table whose table_open is tokens[start]."""
     rows, current = [], None
     for token in tokens[start:]:
@@ -194,7 +194,7 @@ def parse_cell(text, uses_levels, marks, source_footnotes):
 
 def read_table(name, tokens, start, body_lines, first_line, options):
     """A Table, or None when the table is not a comparison (a legend, a one-column list)."""
-    rows = read_rows(tokens, start, body_lines, first_line)
+    rows = read_rows(tokens, start, first_line)
     marks = options.marks
     if len(rows) < 2 or len(rows[0][1]) < 2:
         return None
