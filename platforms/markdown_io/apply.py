@@ -248,7 +248,7 @@ def read_document(name, data, index=None):
     _check(name, front_matter.key_lines.get("title", 1), ComparisonPage, fields, "page")
     for parsed in page.tables:
         table = parsed.table
-        _check(name, parsed.line, ComparisonTable, {
+        _check(name, table.line, ComparisonTable, {
             "title": parsed.title, "section_heading": parsed.section_heading,
             "takeaways_heading": parsed.takeaways_heading, "platform_column": table.corner,
         }, "table")  # fmt: skip

@@ -69,7 +69,6 @@ class Block:
 @dataclass
 class ParsedTable:
     table: object  # tables.Table
-    line: int
     meta: dict = field(default_factory=dict)  # the export's note: slugs, descriptions…
     section_heading: str = ""
     intro: str = ""
@@ -280,7 +279,7 @@ def read_page(name, lines, first_line, options):
     tables, segments = [], [[]]  # the blocks before, between and after the tables
     for block in blocks:
         if block.kind == "table":
-            tables.append(ParsedTable(block.table, block.table.line))
+            tables.append(ParsedTable(block.table))
             segments.append([])
         else:
             segments[-1].append(block)
