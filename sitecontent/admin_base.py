@@ -163,11 +163,9 @@ class EditorAdmin(SimpleHistoryAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         records = self.model.history.filter(**{self.model._meta.pk.attname: object_id})
-        # The reason column shows only when someone gave a reason.
-        has_reasons = records.exclude(history_change_reason__isnull=True).exclude(
-            history_change_reason=""
-        )
-        context = {"history_has_reasons": has_reasons.exists(), **(extra_context or {})}
+        # The reason column shows only when someone gave a reason (neither NULL nor "").
+        has_reasons = records.filter(history_change_reason__gt="").exists()
+        context = {"history_has_reasons": has_reasons, **(extra_context or {})}
         return super().history_view(request, object_id, context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
