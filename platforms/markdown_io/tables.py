@@ -218,13 +218,7 @@ def read_table(name, tokens, start, body_lines, first_line, options):
     corner = unwrap_bold(header[0])
     if orientation == "rows":
         columns = [Column(unwrap_bold(cell), header_line) for cell in header[1:]]
-        platform_rows = [
-            Row(unwrap_bold(cells[0]), line, [
-                parse_cell(text, uses_levels, marks, options.source_footnotes)
-                for text in cells[1:]
-            ])
-            for line, cells in body
-        ]  # fmt: skip
+        platforms = [(cells[0], line, cells[1:]) for line, cells in body]  # (label, line, cells)
     else:
         remarks = remark_column(header, options.known_platform)
         columns = [
@@ -233,15 +227,18 @@ def read_table(name, tokens, start, body_lines, first_line, options):
             )
             for line, cells in body
         ]
-        platform_rows = [
-            Row(unwrap_bold(label), header_line, [
-                parse_cell(cells[index], uses_levels, marks, options.source_footnotes)
-                for _line, cells in body
-            ])
+        platforms = [
+            (label, header_line, [cells[index] for _line, cells in body])
             for index, label in enumerate(header[1:], start=1)
             if index != remarks
-        ]  # fmt: skip
-    return Table(header_line, orientation, uses_levels, corner, columns, platform_rows)
+        ]
+    rows = [
+        Row(unwrap_bold(label), line, [
+            parse_cell(text, uses_levels, marks, options.source_footnotes) for text in texts
+        ])
+        for label, line, texts in platforms
+    ]  # fmt: skip
+    return Table(header_line, orientation, uses_levels, corner, columns, rows)
 
 
 def export_cell(cell, uses_levels, marks):
