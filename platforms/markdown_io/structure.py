@@ -140,9 +140,10 @@ def lift_source_footnotes(name, lines, first_line):
     taken out of the text, their lines left blank so that every other line keeps its number.
     Returns ({label: Facts}, lines, [(start, end) of ordinary footnote definitions])."""
     tokens = parser().parse("\n".join(lines))
-    code = {
-        n for t in tokens if t.type in ("fence", "code_block", "html_block") for n in range(*t.map)
-    }
+    raw_blocks = [
+        t.map for t in tokens if t.type in ("fence", "code_block", "html_block") and t.map
+    ]
+    code = {number for start, end in raw_blocks for number in range(start, end)}
     # Footnotes referenced at the end of a table cell are candidates for sources.
     cells = (token for before, token in pairwise(tokens) if before.type in ("th_open", "td_open"))
     referenced = {ref[1] for cell in cells if (ref := FOOTNOTE_REFERENCE.search(cell.content))}
