@@ -12,14 +12,17 @@ EMOJI = re.compile(
     "(?:[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2190-\u21ff\u2300-\u23ff]"
     "[\ufe0f\u200d\U0001f3fb-\U0001f3ff]*)+"
 )
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def _hide(text):
+    return EMOJI.sub(lambda m: f'<span aria-hidden="true">{m[0]}</span>', text)
 
 
 def hide_emoji(text):
     """Escaped text whose emoji are hidden from screen readers: headings like "🔍 Key
     insights" are read as "Key insights", while sighted readers still see the picture."""
-    return mark_safe(  # noqa: S308 -- the text is escaped first; only our span is added
-        EMOJI.sub(lambda m: f'<span aria-hidden="true">{m[0]}</span>', escape(text or ""))
-    )
+    return mark_safe(_hide(escape(text or "")))  # noqa: S308 -- escaped first; our span added
 
 
 def page_key(permalink):
@@ -27,14 +30,10 @@ def page_key(permalink):
     return slugify(permalink.strip("/").replace("/", "-")) or "page"
 
 
-_TAG = re.compile(r"(<[^>]*>)")
-
-
 def hide_emoji_html(fragment):
     """hide_emoji for sanitized HTML: emoji in text (never inside a tag) are wrapped."""
-    parts = _TAG.split(fragment or "")
-    for index in range(0, len(parts), 2):
-        parts[index] = EMOJI.sub(lambda m: f'<span aria-hidden="true">{m[0]}</span>', parts[index])
+    parts = _TAG.split(fragment or "")  # text, tag, text, tag…
+    parts[::2] = map(_hide, parts[::2])
     return mark_safe("".join(parts))  # noqa: S308 -- sanitized HTML, only our span added
 
 
@@ -53,8 +52,7 @@ def linkable_html(fragment, fallback):
 @lru_cache(maxsize=4096)
 def plain_text(fragment):
     """Plain text of sanitized inline HTML; most names have no markup and skip the parser.
-    Remembered: a 4-platform compare asks for the same few titles 76 times (1 ms of 9 ms,
-    tests/bench/benchmark.py, 2026-12-03)."""
+    Remembered: a compare page asks for the same few titles dozens of times."""
     if "<" in fragment or "&" in fragment:
         from sitecontent.markdown import plain_text_of_html
 

@@ -19,10 +19,6 @@ def first_segments(patterns, prefix=""):
     return segments - {""}
 
 
-def site_segments():
-    return first_segments(get_resolver().url_patterns)
-
-
 def validate_permalink(value):
     """A permalink is a path like /Partnerships/ that no other part of the site already answers.
 
@@ -44,14 +40,12 @@ def validate_permalink(value):
     if any(value.lower().startswith(prefix.lower()) for prefix in reserved):
         raise ValidationError(taken)
     # Nothing under a path the site answers itself (/embed/…, /data/…, /blog/…, and later ones).
-    if segments[0].lower() in site_segments():
+    if segments[0].lower() in first_segments(get_resolver().url_patterns):
         raise ValidationError(taken)
     # The path itself, without its slash, in lower case, and its first part (/blog/…).
-    first = f"/{segments[0]}/"
-    candidates = {value, first}
+    candidates = {value, f"/{segments[0]}/"}
     candidates |= {path.lower() for path in candidates}
-    candidates |= {path.rstrip("/") for path in candidates}
-    for path in candidates:
+    for path in candidates | {path.rstrip("/") for path in candidates}:
         try:
             match = resolve(path)
         except Resolver404:

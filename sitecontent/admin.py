@@ -33,18 +33,11 @@ def due_soon(model, request, label):
     opts = model._meta
     if not request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
         return []
-    start = timezone.localdate()
-    end = start + timedelta(days=8)
-    count = (
-        model.objects.filter(publish_at__date__gte=start, publish_at__date__lt=end)
-        .exclude(status="published", publish_at__lte=timezone.now())
-        .count()
-    )
-    query = urlencode(
-        {"publish_at__date__gte": start.isoformat(), "publish_at__date__lt": end.isoformat()}
-    )
-    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist") + "?" + query
-    return [{"label": label, "count": count, "url": url}]
+    today = timezone.localdate()
+    dates = {"publish_at__date__gte": today, "publish_at__date__lt": today + timedelta(days=8)}
+    due = model.objects.filter(**dates).exclude(status="published", publish_at__lte=timezone.now())
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist") + "?" + urlencode(dates)
+    return [{"label": label, "count": due.count(), "url": url}]
 
 
 @attention_check

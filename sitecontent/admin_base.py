@@ -36,12 +36,10 @@ class MarkdownEditor(AdminMarkdownxWidget):
         return mark_safe(render_to_string(template_name, context))
 
 
-def label_file_input(db_field, formfield):
-    """Django draws a file field as a fieldset whose legend does not label the input itself:
-    name it, for screen readers."""
-    if formfield is not None and isinstance(db_field, models.FileField):
+def name_input(db_field, formfield):
+    """Name the input after its field, for screen readers, where Django draws no <label> for it."""
+    if formfield is not None:
         formfield.widget.attrs.setdefault("aria-label", capfirst(db_field.verbose_name))
-    return formfield
 
 
 class VersionedInlineMixin:
@@ -65,17 +63,25 @@ class LabelledTabularInline(VersionedInlineMixin, admin.TabularInline):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if formfield is not None and db_field.name != "id":
-            formfield.widget.attrs.setdefault("aria-label", capfirst(db_field.verbose_name))
+        if db_field.name != "id":
+            name_input(db_field, formfield)
         return formfield
 
 
 class ReadableHistory(HistoricalRecordContextHelper):
-    """History deltas with labels instead of stored codes ("Full support → Partial support")."""
+    """History deltas as editors say them: choice labels instead of stored codes ("Full support →
+    Partial support"), Yes/No, "(empty)"."""
 
     def prepare_delta_change_value(self, change, value):
         field = self.model._meta.get_field(change.field)
-        return readable_value(field, super().prepare_delta_change_value(change, value))
+        value = super().prepare_delta_change_value(change, value)
+        if value is None or value == "" or value == []:
+            return "(empty)"
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, bool):
+            return "Yes" if value else "No"
+        return value
 
 
 class EditorAdmin(SimpleHistoryAdmin):
@@ -98,7 +104,10 @@ class EditorAdmin(SimpleHistoryAdmin):
         if formfield is not None and formfield.help_text:
             # The admin prints help texts as HTML: "/blog/<slug>/" must show its <slug>.
             formfield.help_text = escape(formfield.help_text)
-        return label_file_input(db_field, formfield)
+        if isinstance(db_field, models.FileField):
+            # Django draws a file field as a fieldset whose legend does not label the input.
+            name_input(db_field, formfield)
+        return formfield
 
     def get_fields(self, request, obj=None):
         # The version is a hidden input the change form template places itself.
@@ -162,20 +171,12 @@ class EditorAdmin(SimpleHistoryAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         records = self.model.history.filter(**{self.model._meta.pk.attname: object_id})
-        context = {
-            "history_subject": self.history_subject(request, object_id),
-            # The reason column shows only when someone gave a reason.
-            "history_has_reasons": records.exclude(history_change_reason__isnull=True)
-            .exclude(history_change_reason="")
-            .exists(),
-        }
-        return super().history_view(request, object_id, {**context, **(extra_context or {})})
+        # The reason column shows only when someone gave a reason (neither NULL nor "").
+        has_reasons = records.filter(history_change_reason__gt="").exists()
+        context = {"history_has_reasons": has_reasons, **(extra_context or {})}
+        return super().history_view(request, object_id, context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # One transaction, as Django's change view: the version check locks the row it reads.
         with transaction.atomic(using=router.db_for_write(self.model)):
             return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def history_subject(self, request, object_id):
-        """A line under the history title saying where the object lives (override)."""
-        return ""

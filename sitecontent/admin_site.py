@@ -42,15 +42,13 @@ class SiteAdminSite(admin.AdminSite):
         apps = super().get_app_list(request, app_label)
         if app_label:
             return apps
-        first = []
+        first = {}
         for app in apps:
             for model in list(app["models"]):
-                if f"{app['app_label']}.{model['object_name'].lower()}" in FIRST_MODELS:
-                    first.append((app["app_label"], model))
+                key = f"{app['app_label']}.{model['object_name'].lower()}"
+                if key in FIRST_MODELS:
+                    first[key] = model
                     app["models"].remove(model)
-        first.sort(
-            key=lambda item: FIRST_MODELS.index(f"{item[0]}.{item[1]['object_name'].lower()}")
-        )
         apps = [app for app in apps if app["models"]]
         if first:
             apps.insert(0, {
@@ -58,6 +56,6 @@ class SiteAdminSite(admin.AdminSite):
                 "app_label": "content",
                 "app_url": reverse("admin:index", current_app=self.name),
                 "has_module_perms": True,
-                "models": [model for _label, model in first],
+                "models": [first[key] for key in FIRST_MODELS if key in first],
             })  # fmt: skip
         return apps

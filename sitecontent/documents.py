@@ -16,19 +16,15 @@ class DocumentReport:
         self.problems = []  # what could not be done but did not stop the import
 
     def record(self, action, kind, obj, changes=None):
-        self.counts.setdefault(action, {}).setdefault(kind, 0)
-        self.counts[action][kind] += 1
+        kinds = self.counts.setdefault(action, {})
+        kinds[kind] = kinds.get(kind, 0) + 1
         if action != "unchanged":
             self.changes.append((action, f"{kind} {obj}", changes or {}))
-
-    @property
-    def changed(self):
-        return bool(self.changes)
 
     def summary(self):
         if self.kept:
             return f"{self.label}: already in the database, left as it is"
-        if not self.changed:
+        if not self.changes:
             return f"{self.label}: unchanged"
         parts = []
         for action in ("created", "updated", "deleted"):
@@ -58,8 +54,7 @@ def sync(report, kind, model, lookup, values, existing=_LOOK_UP):
     check_lengths(model, values, kind)
     obj = model.objects.filter(**lookup).first() if existing is _LOOK_UP else existing
     if obj is None:
-        obj = model(**lookup, **values)
-        obj.save()
+        obj = model.objects.create(**lookup, **values)
         report.record("created", kind, obj)
         return obj
     changes = {
@@ -67,13 +62,11 @@ def sync(report, kind, model, lookup, values, existing=_LOOK_UP):
         for name, value in values.items()
         if getattr(obj, name) != value
     }
+    for name, (_before, value) in changes.items():
+        setattr(obj, name, value)
     if changes:
-        for name, (_before, value) in changes.items():
-            setattr(obj, name, value)
         obj.save()
-        report.record("updated", kind, obj, changes)
-    else:
-        report.record("unchanged", kind, obj)
+    report.record("updated" if changes else "unchanged", kind, obj, changes)
     return obj
 
 

@@ -1,18 +1,11 @@
 """The one Markdown dialect of the site, and the one nh3 sanitizer every bit of HTML leaves through.
 
-The dialect: CommonMark, plus GitHub Flavored Markdown's tables, strikethrough (~~x~~) and
-autolinks (www.example.org, https://…), plus footnotes ([^1] and `[^1]: text`), all by
-markdown-it-py and mdit-py-plugins. Raw HTML is allowed in and then cut down by the sanitizer.
-Headings h2–h4 get ids so that a link can point at them.
-
-Every path uses it: fields rendered on save (block text with render_markdown, one-line texts such
-as labels, headers, titles and notes with render_inline), the importer (which reads the same
-token stream through `parser()`), and the markdownx admin preview
-(settings.MARKDOWNX_MARKDOWNIFY_FUNCTION). Nothing else may produce HTML from editor input.
-
-Limits keep any text, however hostile, under a second and free of exceptions: nesting deeper than
-MAX_NESTING is not parsed further, and a text longer than MAX_MARKDOWN_CHARS (or with tens of
-thousands of brackets) is shown as plain escaped paragraphs instead of being parsed.
+The dialect: markdown-it's "gfm-like" (CommonMark, tables, strikethrough, autolinks) plus
+footnotes; raw HTML is allowed in and then cut down by the sanitizer; h2–h4 get ids. Fields
+rendered on save, the importer (through `parser()`) and the markdownx admin preview all use it:
+nothing else may produce HTML from editor input. Limits keep any text, however hostile, under a
+second: nesting deeper than MAX_NESTING is not parsed, and a text longer than
+MAX_MARKDOWN_CHARS (or with tens of thousands of brackets) is shown as escaped paragraphs.
 """
 
 import hashlib
@@ -62,10 +55,6 @@ ALLOWED_CLASSES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def _heading_id(title):
-    return slugify(title) or "section"
-
-
 @cache
 def parser(inline_breaks=False):
     """The configured markdown-it parser: the dialect above. inline_breaks turns a single line
@@ -75,7 +64,7 @@ def parser(inline_breaks=False):
         {"maxNesting": MAX_NESTING, "breaks": inline_breaks, "xhtmlOut": False},
     )
     md.use(footnote_plugin)
-    md.use(anchors_plugin, min_level=2, max_level=4, slug_func=_heading_id)
+    md.use(anchors_plugin, min_level=2, max_level=4, slug_func=lambda t: slugify(t) or "section")
     return md
 
 
@@ -99,18 +88,13 @@ def _unparsable(text):
     )
 
 
-def _too_long(text):
-    """Beyond the limit, the text as escaped paragraphs: nothing lost, nothing parsed."""
-    paragraphs = re.split(r"\n\s*\n", text.strip())
-    return "\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs if p.strip())
-
-
 def render_markdown(text):
     """Block Markdown (article bodies, intros, takeaways) to sanitized HTML."""
     if not text or not text.strip():
         return ""
-    if _unparsable(text):
-        return sanitize(_too_long(text))
+    if _unparsable(text):  # escaped paragraphs: nothing lost, nothing parsed
+        paragraphs = re.split(r"\n\s*\n", text.strip())
+        return sanitize("\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs if p.strip()))
     # Footnote ids are prefixed with a digest of the text, so that two texts on one page
     # (an intro and a takeaway, both with a [^1]) never share an id.
     doc_id = hashlib.blake2s(text.encode(), digest_size=3).hexdigest()
@@ -150,10 +134,7 @@ def plain_text_of_inline(text):
 
 def plain_text_of_html(fragment):
     # Without a tag (or what the HTML parser drops: NULs, a leading byte order mark) there are
-    # only character references to decode: most names and titles. Parsing them with nh3 was
-    # 4 ms of each whole-dataset JSON at the launch content x 10 (its 350 column names; cProfile
-    # of /data/all.json); the same text either way (200,000 random strings of
-    # references, controls and whitespace compared).
+    # only character references to decode, faster without the parser: most names and titles.
     if "<" in fragment or "\x00" in fragment or fragment.startswith("\ufeff"):
         fragment = nh3.clean(fragment, tags=set())
     return re.sub(r"\s+", " ", html.unescape(fragment)).strip()

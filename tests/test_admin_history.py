@@ -42,6 +42,21 @@ def test_history_uses_labels_names_the_table_and_has_no_empty_columns(seeded, st
     assert "chief" in text
 
 
+def test_the_reason_column_shows_once_someone_gave_a_reason(seeded, staff_client):
+    cell = levelled_cell()
+    edit_cell(staff_client, cell, level=Level.NONE)
+    cell.history.filter(history_change_reason=None).update(history_change_reason="")
+    url = reverse("admin:platforms_cell_history", args=[cell.pk])
+    soup = BeautifulSoup(staff_client.get(url).content, "html.parser")
+    assert "Reason" not in [th.get_text(strip=True) for th in soup.select("#change-history th")]
+    cell.history.filter(history_id=cell.history.latest().history_id).update(
+        history_change_reason="The platform's help page changed"
+    )
+    soup = BeautifulSoup(staff_client.get(url).content, "html.parser")
+    assert "Reason" in [th.get_text(strip=True) for th in soup.select("#change-history th")]
+    assert "The platform's help page changed" in soup.select_one("#change-history").get_text()
+
+
 def test_a_cell_keeps_its_platform_and_capability_once_created(seeded, staff_client):
     cell = levelled_cell()
     url = reverse("admin:platforms_cell_change", args=[cell.pk])

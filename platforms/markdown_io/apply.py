@@ -1,12 +1,12 @@
 """Parsed documents → database, all or nothing, with a report (or a dry-run diff) of every change.
 
-`read_document` turns one (name, bytes) into a ParsedDocument without touching the database
-beyond knowing which platforms exist (to tell rows from columns); `apply_documents` writes them
-in one transaction. Any problem, parse or value, is a DocumentError naming the file and line.
+`read_document` turns one (name, bytes) into a ParsedDocument, reading the database only to
+know which platforms exist (to tell rows from columns); `apply_document` writes one. Any problem,
+parse or value, is a DocumentError naming the file and line.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
 import yaml
@@ -39,9 +39,6 @@ from .tables import LEVELS, Marks
 REGISTER_NAMES = {"platforms.yaml", "platforms.yml"}
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 ORIENTATIONS = {"rows", "columns"}
-
-
-# --- Knowing platforms -----------------------------------------------------------------------
 
 
 def _keys(label):
@@ -80,14 +77,7 @@ class PlatformIndex:
             self.by_key.setdefault(_loose(platform.slug), platform)
 
     def find(self, label):
-        for key in _keys(label):
-            found = self.by_key.get(_loose(key))
-            if found:
-                return found
-        return None
-
-    def known(self, label):
-        return self.find(label) is not None
+        return next(filter(None, (self.by_key.get(_loose(key)) for key in _keys(label))), None)
 
     def create(self, label, report):
         keys = _keys(label)  # "Twitter (X)" is named Twitter: the name before the parenthesis
@@ -108,37 +98,24 @@ class PlatformIndex:
         return platform
 
 
-# --- Reading ---------------------------------------------------------------------------------
-
-
-@dataclass
-class TableOptions:
-    marks: Marks
-    uses_levels: bool | None
-    orientation: str | None
-    known_platform: object
-    source_footnotes: set
-    declared: bool = False  # the export's note says this is a comparison table
-
-
 @dataclass
 class ReadOptions:
+    """How to read a document's tables; for_table adds what the export's note above one says."""
+
     marks: Marks
     orientation: str | None
-    known_platform: object
+    known_platform: object  # label -> Platform or None
     source_footnotes: set = field(default_factory=set)
     ordinary_footnotes: list = field(default_factory=list)
+    uses_levels: bool | None = None
+    declared: bool = False  # the export's note says this is a comparison table
 
     def for_table(self, note):
-        levels = note.get("levels")
-        return TableOptions(
-            self.marks,
-            levels if isinstance(levels, bool) else None,
-            note.get("orientation")
-            if note.get("orientation") in ORIENTATIONS
-            else self.orientation,
-            self.known_platform,
-            self.source_footnotes,
+        levels, orientation = note.get("levels"), note.get("orientation")
+        return replace(
+            self,
+            uses_levels=levels if isinstance(levels, bool) else None,
+            orientation=orientation if orientation in ORIENTATIONS else self.orientation,
             declared=bool(note),
         )
 
@@ -185,9 +162,8 @@ def _title_from_name(name):
 
 
 def _permalink_from_name(name):
-    stem = PurePath(name).stem
-    stem = slugify(stem.removeprefix("page-")) or "page"
-    return f"/{stem}/"
+    stem = slugify(PurePath(name).stem.removeprefix("page-"))
+    return f"/{stem or 'page'}/"
 
 
 def read_register(name, data):
@@ -202,11 +178,9 @@ def read_register(name, data):
     register = []
     for number, entry in enumerate(entries, start=1):
         values = {
-            "name": str(entry.get("name") or "").strip(),
-            "slug": str(entry.get("slug") or "").strip(),
-            "parent_company": str(entry.get("parent_company") or "").strip(),
-            "order": entry.get("order", 0),
+            key: str(entry.get(key) or "").strip() for key in ("name", "slug", "parent_company")
         }
+        values["order"] = entry.get("order", 0)
         aliases = [str(alias).strip() for alias in entry.get("aliases") or []]
         where = f"platform {number}"
         if not values["name"] or not SLUG.match(values["slug"]):
@@ -230,9 +204,8 @@ def read_document(name, data, index=None):
     orientation = front_matter.get("orientation")
     if orientation is not None and orientation not in ORIENTATIONS:
         raise front_matter.error("orientation", "orientation is rows or columns")
-    options = ReadOptions(Marks(_levels_mapping(front_matter)), orientation, index.known)
-    lines = front_matter.body.split("\n")
-    page = read_page(name, lines, front_matter.body_line, options)
+    options = ReadOptions(Marks(_levels_mapping(front_matter)), orientation, index.find)
+    page = read_page(name, front_matter.body.split("\n"), front_matter.body_line, options)
     # As static site generators do: the first heading, else the file's name.
     title = front_matter.text("title") or page.first_heading or _title_from_name(name)
     if not title:
@@ -240,10 +213,10 @@ def read_document(name, data, index=None):
     if len(title) > 200:
         raise front_matter.error("title", f"the title is {len(title)} characters; at most 200")
 
-    if not page.has_tables and "permalink" not in front_matter.metadata:
+    if not page.tables and "permalink" not in front_matter.metadata:
         if is_article(front_matter.metadata):
             fields = article_fields(front_matter, title)
-            _check(name, None, Article, {k: v for k, v in fields.items() if k != "body"}, "article")
+            _check(name, None, Article, fields, "article")
             return ParsedDocument(name, "article", fields)
         raise DocumentError(
             name,
@@ -273,11 +246,10 @@ def read_document(name, data, index=None):
         fields["description"] = summarize(
             page.intro, *(t.intro for t in page.tables), *(t.takeaways for t in page.tables)
         )
-    page_values = {k: fields[k] for k in ("title", "permalink", "heading", "description")}
-    _check(name, front_matter.key_lines.get("title", 1), ComparisonPage, page_values, "page")
+    _check(name, front_matter.key_lines.get("title", 1), ComparisonPage, fields, "page")
     for parsed in page.tables:
         table = parsed.table
-        _check(name, parsed.line, ComparisonTable, {
+        _check(name, table.line, ComparisonTable, {
             "title": parsed.title, "section_heading": parsed.section_heading,
             "takeaways_heading": parsed.takeaways_heading, "platform_column": table.corner,
         }, "table")  # fmt: skip
@@ -317,9 +289,6 @@ def check_unique(documents):
                     f"{key[0]} {key[1]} is also claimed by {claimed[key]}; each must be unique",
                 )
             claimed.setdefault(key, document.name)
-
-
-# --- Writing ---------------------------------------------------------------------------------
 
 
 def unique_slugs(wanted, names, fallback):
@@ -410,9 +379,7 @@ def apply_page(document, report, index, keep_existing):
             "takeaways_heading": parsed.takeaways_heading,
             "takeaways": parsed.takeaways,
         }, current)  # fmt: skip
-        how = (
-            "platforms as columns" if parsed.table.orientation == "columns" else "platforms as rows"
-        )
+        how = f"platforms as {parsed.table.orientation}"
         how += "" if parsed.meta.get("orientation") else " (detected)"
         report.notes.append(f"table “{parsed.title or slug}”: {how}")
         apply_table(document, report, index, table, parsed)

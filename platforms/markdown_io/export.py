@@ -44,17 +44,14 @@ def export_page(page):
     front = front_matter_text(fields)
     if not page.description:  # an empty description stays empty (the import would summarize)
         front = front.replace("---\n", "---\ndescription: ''\n", 1)
-    parts = [front.rstrip("\n")]
-    if page.heading:
-        parts.append(f"# {page.heading}")
-    if page.intro:
-        parts.append(page.intro)
+    parts = [front.rstrip("\n"), page.heading and f"# {page.heading}", page.intro]
     footnote_count = [0]  # numbered across the page: footnote ids are per document
     for table in page.tables.all():
         parts.extend(export_table(table, footnote_count))
     if page.closing:
         parts.extend([_note("closing"), page.closing])
-    return "\n\n".join(parts).replace("---\n\n", "---\n", 1) + "\n"
+    # Empty parts (no heading, no intro…) are left out.
+    return "\n\n".join(filter(None, parts)).replace("---\n\n", "---\n", 1) + "\n"
 
 
 def export_table(table, footnote_count):
@@ -71,13 +68,12 @@ def export_table(table, footnote_count):
         "rows": [[row.label or row.platform.name, row.platform.slug, not row.label]
                  for row, _cells in grid],
     }  # fmt: skip
-    parts = [_note("table", note)]
-    if table.section_heading:
-        parts.append(f"## {table.section_heading}")
-    if table.intro:
-        parts.append(table.intro)
-    if table.title:
-        parts.append(f"### {table.title}")
+    parts = [
+        _note("table", note),
+        table.section_heading and f"## {table.section_heading}",
+        table.intro,
+        table.title and f"### {table.title}",
+    ]
     marks, footnotes = Marks(), []
     labels = [_header_cell(row.label or row.platform.name) for row, _cells in grid]
     texts = []
@@ -95,21 +91,14 @@ def export_table(table, footnote_count):
     corner = _header_cell(table.platform_column)
     if table.orientation == "columns":
         header = [corner, *labels]
-        body = [[name, *[texts[r][c] for r in range(len(labels))]] for c, name in
-                enumerate(names)]  # fmt: skip
+        body = [[name, *(row[c] for row in texts)] for c, name in enumerate(names)]
     else:
         header = [corner, *names]
         body = [[label, *texts[r]] for r, label in enumerate(labels)]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in body]
-    parts.append("\n".join(lines))
-    if footnotes:
-        parts.append("\n".join(footnotes))
-    if table.takeaways_heading:
-        parts.append(f"### {table.takeaways_heading}")
-    if table.takeaways:
-        parts.append(table.takeaways)
-    return parts
+    takeaways_heading = table.takeaways_heading and f"### {table.takeaways_heading}"
+    return [*parts, "\n".join(lines), "\n".join(footnotes), takeaways_heading, table.takeaways]
 
 
 def cell_facts(cell):

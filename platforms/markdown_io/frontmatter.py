@@ -6,8 +6,7 @@ import re
 
 import toml
 import yaml
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils import dateparse, timezone
 from frontmatter.default_handlers import TOMLHandler, YAMLHandler
 
 from sitecontent.publishing import Status
@@ -52,54 +51,47 @@ class FrontMatter:
         return value
 
     def date(self, key):
-        value = self.metadata.get(key)
-        if value in (None, ""):
-            return None
-        if isinstance(value, datetime.datetime):
-            return value.date()
-        if isinstance(value, datetime.date):
-            return value
-        date = _parse_date(str(value))
-        if date is None:
-            raise self.error(key, f"{key} “{value}” is not a date (YYYY-MM-DD)")
-        return date
+        value = self._dated(key, parse_date, "YYYY-MM-DD")
+        return value.date() if isinstance(value, datetime.datetime) else value
 
     def publication(self):
         """Jekyll's and Hugo's ways: `published: false` or `draft: true` make a draft;
         publish_date or date (a date or a date-time) is when it goes live."""
         published = self.boolean("published", True) and not self.boolean("draft", False)
         key = "publish_date" if "publish_date" in self.metadata else "date"
-        value = self.metadata.get(key)
-        publish_at = None
-        if isinstance(value, datetime.datetime):
-            publish_at = value
-        elif isinstance(value, datetime.date):
-            publish_at = datetime.datetime.combine(value, datetime.time())
-        elif value not in (None, ""):
-            text = str(value).strip()
-            publish_at = _parse_datetime(text)
-            if publish_at is None:
-                raise self.error(key, f"{key} “{text}” is not a date (YYYY-MM-DD[ HH:MM])")
+        publish_at = self._dated(key, _parse_moment, "YYYY-MM-DD[ HH:MM]")
+        if publish_at is not None and not isinstance(publish_at, datetime.datetime):
+            publish_at = datetime.datetime.combine(publish_at, datetime.time())
         if publish_at is not None and timezone.is_naive(publish_at):
             publish_at = timezone.make_aware(publish_at, datetime.UTC)
         return {"status": Status.PUBLISHED if published else Status.DRAFT, "publish_at": publish_at}
 
+    def _dated(self, key, parse, form):
+        """A date or date-time as YAML or TOML typed it, else parsed from its text; or None."""
+        value = self.metadata.get(key)
+        if value is None or value == "" or isinstance(value, datetime.date):
+            return value or None
+        if (parsed := parse(str(value).strip())) is None:
+            raise self.error(key, f"{key} “{str(value).strip()}” is not a date ({form})")
+        return parsed
 
-def _parse_date(text):
+
+def parse_date(text):
+    """The date YYYY-MM-DD, or None (also for a well-formed but impossible one: 2025-02-30)."""
     try:
-        return parse_date(text.strip())
-    except ValueError:  # well formed but impossible, e.g. 2025-02-30
+        return dateparse.parse_date(text.strip())
+    except ValueError:
         return None
 
 
-def _parse_datetime(text):
+def _parse_moment(text):
+    """A date-time (YYYY-MM-DD HH:MM…) or a date, or None."""
+    if len(text) <= 10:
+        return parse_date(text)
     try:
-        moment = parse_datetime(text.replace(" ", "T", 1)) if len(text) > 10 else None
+        return dateparse.parse_datetime(text.replace(" ", "T", 1))
     except ValueError:
-        moment = None
-    if moment is None and (date := _parse_date(text)):
-        moment = datetime.datetime.combine(date, datetime.time())
-    return moment
+        return None
 
 
 def _key_lines(lines, first_line):
@@ -122,7 +114,7 @@ def _problem_line(error, first_line):
 def read(name, text):
     """FrontMatter of a document's text (empty when it has none)."""
     lines = text.split("\n")
-    opening = lines[0].rstrip() if lines else ""
+    opening = lines[0].rstrip()
     if opening not in DELIMITERS:
         return FrontMatter(name, {}, {}, text, 1)
     # The closing delimiter is a line of its own at the left margin: an indented "---" inside a
@@ -131,7 +123,7 @@ def read(name, text):
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in closing), None)
     if end is None:
         raise DocumentError(name, 1, f"the front matter opened with “{opening}” is never closed")
-    source = "\n".join(lines[1:end])
+    source, key_lines = "\n".join(lines[1:end]), _key_lines(lines[1:end], 2)
     try:
         metadata = DELIMITERS[opening]().load(source) if source.strip() else {}
     except (yaml.YAMLError, toml.TomlDecodeError) as error:
@@ -140,19 +132,12 @@ def read(name, text):
             name, _problem_line(error, 2), f"broken front matter: {reason}"
         ) from error
     except ValueError as error:  # a well-formed but impossible date, e.g. 2025-02-30
-        key_lines = _key_lines(lines[1:end], 2)
-        line = next(
-            (
-                key_lines[k]
-                for k, n in key_lines.items()
-                if re.search(r"\d{4}-\d\d-\d\d", lines[n - 1])
-            ),
-            2,
-        )
+        dated = (n for n in key_lines.values() if re.search(r"\d{4}-\d\d-\d\d", lines[n - 1]))
+        line = next(dated, 2)
         raise DocumentError(name, line, f"broken front matter: {error}") from error
     if metadata is None:
         metadata = {}
     if not isinstance(metadata, dict):
         raise DocumentError(name, 2, "the front matter must be “key: value” lines")
     body = "\n".join(lines[end + 1 :])
-    return FrontMatter(name, metadata, _key_lines(lines[1:end], 2), body, end + 2)
+    return FrontMatter(name, metadata, key_lines, body, end + 2)

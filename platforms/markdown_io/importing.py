@@ -21,7 +21,7 @@ class ImportReport:
 
     @property
     def changed(self):
-        return any(report.changed for report in self.reports)
+        return any(report.changes for report in self.reports)
 
     def problems(self):
         """What could not be done but did not stop the import (e.g. an image not fetched)."""
@@ -67,14 +67,6 @@ def import_documents(documents, *, dry_run=False, keep_existing=False):
     return ImportReport(reports, dry_run)
 
 
-def _inside(path, folder):
-    try:
-        path.resolve().relative_to(folder.resolve())
-    except ValueError:
-        return False
-    return True
-
-
 def read_paths(paths):
     """[(name, bytes)] of the files named and the documents inside the folders named."""
     found = []
@@ -84,7 +76,7 @@ def read_paths(paths):
                 wanted = child.suffix in DOCUMENT_SUFFIXES or child.name in REGISTER_NAMES
                 if not wanted or not child.is_file():
                     continue
-                if child.is_symlink() and not _inside(child, path):
+                if child.is_symlink() and not child.resolve().is_relative_to(path.resolve()):
                     raise DocumentError(child, None, "a link to a file outside the folder; refused")
                 found.append((str(child), child.read_bytes()))
         elif path.is_file():

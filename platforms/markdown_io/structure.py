@@ -24,19 +24,19 @@ table and before a heading, which the page draws by itself. Text never moves to 
 import json
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.utils.dateparse import parse_date
 
 from sitecontent.markdown import parser, plain_text_of_inline
 
 from .errors import DocumentError
-from .tables import read_table, unwrap_bold
+from .frontmatter import parse_date
+from .tables import FOOTNOTE_REFERENCE, read_table, unwrap_bold
 
 MARKER = re.compile(r"^<!--\s*(table|closing)\b(.*?)-->\s*$", re.DOTALL)
 FOOTNOTE_DEFINITION = re.compile(r"^\[\^([^\]\s]+)\]:\s*(.*)$")
-_CELL_REFERENCE = re.compile(r"\[\^([^\]\s]+)\]\s*$")
 _FACT = re.compile(
     r"\s*(?:reviewed (?P<reviewed>[^;\s]+)"
     r"|\[(?P<title>(?:\\.|[^\]\\])*)\]\((?:<(?P<bracketed>[^>\s]+)>|(?P<url>[^)\s]+))\)"
@@ -69,7 +69,6 @@ class Block:
 @dataclass
 class ParsedTable:
     table: object  # tables.Table
-    line: int
     meta: dict = field(default_factory=dict)  # the export's note: slugs, descriptions…
     section_heading: str = ""
     intro: str = ""
@@ -87,7 +86,6 @@ class ParsedPage:
     first_heading: str = ""
     tables: list = field(default_factory=list)
     footnotes: dict = field(default_factory=dict)  # {label: Facts}
-    has_tables: bool = False
 
 
 def parse_facts(name, line, text):
@@ -103,15 +101,9 @@ def parse_facts(name, line, text):
                 "“[title](url) (accessed YYYY-MM-DD)”",
             )
         position = match.end()
-        dates = {}
-        for key in ("reviewed", "accessed"):
-            if match[key]:
-                try:
-                    dates[key] = parse_date(match[key].strip())
-                except ValueError:
-                    dates[key] = None
-                if dates[key] is None:
-                    raise DocumentError(name, line, f"“{match[key]}”: write dates as YYYY-MM-DD")
+        dates = {
+            key: _date(name, line, match[key]) for key in ("reviewed", "accessed") if match[key]
+        }
         if match["reviewed"]:
             facts.last_reviewed = dates["reviewed"]
             continue
@@ -125,25 +117,10 @@ def parse_facts(name, line, text):
     return facts
 
 
-def _code_lines(tokens):
-    lines = set()
-    for token in tokens:
-        if token.type in ("fence", "code_block", "html_block") and token.map:
-            lines.update(range(*token.map))
-    return lines
-
-
-def _cell_references(tokens):
-    """Labels of footnotes referenced at the end of a table cell: candidates for sources."""
-    labels, in_table = set(), False
-    for token in tokens:
-        if token.type == "table_open":
-            in_table = True
-        elif token.type == "table_close":
-            in_table = False
-        elif in_table and token.type == "inline" and (ref := _CELL_REFERENCE.search(token.content)):
-            labels.add(ref[1])
-    return labels
+def _date(name, line, text):
+    if date := parse_date(text):
+        return date
+    raise DocumentError(name, line, f"“{text}”: write dates as YYYY-MM-DD")
 
 
 def _definition_end(lines, start):
@@ -163,7 +140,13 @@ def lift_source_footnotes(name, lines, first_line):
     taken out of the text, their lines left blank so that every other line keeps its number.
     Returns ({label: Facts}, lines, [(start, end) of ordinary footnote definitions])."""
     tokens = parser().parse("\n".join(lines))
-    code, referenced = _code_lines(tokens), _cell_references(tokens)
+    raw_blocks = [
+        t.map for t in tokens if t.type in ("fence", "code_block", "html_block") and t.map
+    ]
+    code = {number for start, end in raw_blocks for number in range(start, end)}
+    # Footnotes referenced at the end of a table cell are candidates for sources.
+    cells = (token for before, token in pairwise(tokens) if before.type in ("th_open", "td_open"))
+    referenced = {ref[1] for cell in cells if (ref := FOOTNOTE_REFERENCE.search(cell.content))}
     footnotes, ordinary, lines = {}, [], list(lines)
     for number, line in enumerate(lines):
         if number in code or not (match := FOOTNOTE_DEFINITION.match(line)):
@@ -211,37 +194,26 @@ def to_blocks(name, lines, first_line, options):
             # The export's note above a table says how to read it (orientation, levels).
             table = read_table(name, tokens, index, lines, first_line, options.for_table(note))
             note = {}
-            if table is None:
-                blocks.append(Block("prose", start, end))
-            else:
-                blocks.append(Block("table", start, end, table=table))
+            blocks.append(Block("table" if table else "prose", start, end, table=table))
         elif token.type == "html_block" and (match := MARKER.match(token.content.strip())):
             data = _marker_data(name, first_line + start, match[2])
             blocks.append(Block("marker", start, end, marker=match[1], data=data))
             note = data if match[1] == "table" else {}
         else:
             blocks.append(Block("prose", start, end))
-    for start, end in options.ordinary_footnotes:
-        blocks.append(Block("prose", start, end))
+    blocks += [Block("prose", start, end) for start, end in options.ordinary_footnotes]
     return sorted(blocks, key=lambda block: block.start)
 
 
-class Text:
-    """Slices of the body's own lines: fields keep the text exactly as written."""
-
-    def __init__(self, lines):
-        self.lines = lines
-
-    def of(self, blocks):
-        blocks = [b for b in blocks if b.kind != "marker"]
-        if not blocks:
-            return ""
-        chunk = self.lines[blocks[0].start : max(b.end for b in blocks)]
-        while chunk and not chunk[-1].strip():
-            chunk.pop()
-        while chunk and not chunk[0].strip():
-            chunk.pop(0)
-        return "\n".join(chunk)
+def text_of(lines, blocks):
+    """The body's own lines under these blocks: fields keep the text exactly as written."""
+    blocks = [b for b in blocks if b.kind != "marker"]
+    chunk = lines[blocks[0].start : max(b.end for b in blocks)] if blocks else []
+    while chunk and not chunk[-1].strip():
+        chunk.pop()
+    while chunk and not chunk[0].strip():
+        chunk.pop(0)
+    return "\n".join(chunk)
 
 
 def _split_at_marker(blocks, kind):
@@ -251,18 +223,17 @@ def _split_at_marker(blocks, kind):
     return None
 
 
-def _read_section(text, parsed, blocks, title_allowed=True):
+def _read_section(lines, parsed, blocks):
     """Section heading, intro and title of a table from the blocks above it."""
-    meta = parsed.meta
-    if title_allowed and meta.get("title", True) and blocks and blocks[-1].kind == "heading":
+    if parsed.meta.get("title", True) and blocks and blocks[-1].kind == "heading":
         heading = blocks.pop()
         parsed.title, parsed.title_level = heading.text, heading.level
-    if blocks and blocks[0].kind == "heading" and meta.get("section_heading", True):
+    if blocks and blocks[0].kind == "heading" and parsed.meta.get("section_heading", True):
         parsed.section_heading = blocks.pop(0).text
-    parsed.intro = text.of(blocks)
+    parsed.intro = text_of(lines, blocks)
 
 
-def _read_takeaways(text, parsed, blocks):
+def _read_takeaways(lines, parsed, blocks):
     """Takeaways heading and text of a table from the blocks below it."""
     while (
         not parsed.meta
@@ -273,7 +244,7 @@ def _read_takeaways(text, parsed, blocks):
         blocks = blocks[1:]  # the page draws the rule between a table and what follows
     if blocks and blocks[0].kind == "heading" and parsed.meta.get("takeaways_heading", True):
         parsed.takeaways_heading = blocks.pop(0).text
-    parsed.takeaways = text.of(blocks)
+    parsed.takeaways = text_of(lines, blocks)
 
 
 def _takeaways_end(blocks, title_level=0):
@@ -303,36 +274,30 @@ def read_page(name, lines, first_line, options):
     footnotes, lines, ordinary = lift_source_footnotes(name, lines, first_line)
     options.ordinary_footnotes, options.source_footnotes = ordinary, set(footnotes)
     blocks = to_blocks(name, lines, first_line, options)
-    text = Text(lines)
     page = ParsedPage(footnotes=footnotes)
     headings = [b for b in blocks if b.kind == "heading"]
     page.first_heading = plain_text_of_inline(headings[0].text) if headings else ""
-    table_positions = [i for i, b in enumerate(blocks) if b.kind == "table"]
-    page.has_tables = bool(table_positions)
-    if not table_positions:
-        page.intro = text.of(blocks)
+    tables, segments = [], [[]]  # the blocks before, between and after the tables
+    for block in blocks:
+        if block.kind == "table":
+            tables.append(ParsedTable(block.table))
+            segments.append([])
+        else:
+            segments[-1].append(block)
+    if not tables:
+        page.intro = text_of(lines, blocks)
         return page
 
-    first_table = table_positions[0]
-    content = [b for b in blocks[:first_table] if b.kind != "marker"]
+    content = [b for b in segments[0] if b.kind != "marker"]
     if content and content[0].kind == "heading" and content[0].level == 1:
         page.heading = content[0].text
-        blocks = [b for b in blocks if b is not content[0]]
-        table_positions = [i for i, b in enumerate(blocks) if b.kind == "table"]
-
-    segments, previous = [], 0
-    for position in table_positions:
-        segments.append(blocks[previous:position])
-        previous = position + 1
-    segments.append(blocks[previous:])
-    tables = [ParsedTable(blocks[p].table, blocks[p].table.line) for p in table_positions]
+        segments[0].remove(content[0])
 
     for index, table in enumerate(tables):
         segment = segments[index]
         explicit = _split_at_marker(segment, "table")
         if explicit:
             before, section, table.meta = explicit
-            table.meta = table.meta or {}
         elif index == 0:
             first_heading = next(
                 (i for i, b in enumerate(segment) if b.kind == "heading"), len(segment)
@@ -345,10 +310,10 @@ def read_page(name, lines, first_line, options):
                 # The heading right above the table is its title, not part of the takeaways.
                 before, section = segment[:-1], segment[-1:]
         if index == 0:
-            page.intro = text.of(before)
+            page.intro = text_of(lines, before)
         else:
-            _read_takeaways(text, tables[index - 1], list(before))
-        _read_section(text, table, list(section))
+            _read_takeaways(lines, tables[index - 1], list(before))
+        _read_section(lines, table, list(section))
 
     last = segments[-1]
     explicit = _split_at_marker(last, "closing")
@@ -359,7 +324,7 @@ def read_page(name, lines, first_line, options):
     else:
         end = _takeaways_end(last)
         before, closing = last[:end], last[end:]
-    _read_takeaways(text, tables[-1], list(before))
-    page.closing = text.of(closing)
+    _read_takeaways(lines, tables[-1], list(before))
+    page.closing = text_of(lines, closing)
     page.tables = tables
     return page

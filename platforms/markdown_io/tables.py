@@ -50,7 +50,7 @@ COLUMN_CORNERS = re.compile(
     re.IGNORECASE,
 )
 _PIPE = re.compile(r"(?<!\\)\|")
-_FOOTNOTE_REF = re.compile(r"\s*\[\^([^\]\s]+)\]\s*$")
+FOOTNOTE_REFERENCE = re.compile(r"\s*\[\^([^\]\s]+)\]\s*$")
 _BOLD_WHOLE = re.compile(r"^\*\*(?!\*)(.+?)(?<!\*)\*\*$|^__(?!_)(.+?)(?<!_)__$")
 
 
@@ -128,7 +128,7 @@ def _raw_cells(line):
     return _PIPE.split(text)
 
 
-def read_rows(tokens, start, body_lines, first_line):
+def read_rows(tokens, start, first_line):
     """[(file line, [cell inline source])] of the table whose table_open is tokens[start]."""
     rows, current = [], None
     for token in tokens[start:]:
@@ -178,7 +178,7 @@ def remark_column(header, known_platform):
 
 def parse_cell(text, uses_levels, marks, source_footnotes):
     footnote = None
-    if (ref := _FOOTNOTE_REF.search(text)) and ref[1] in source_footnotes:
+    if (ref := FOOTNOTE_REFERENCE.search(text)) and ref[1] in source_footnotes:
         footnote, text = ref[1], text[: ref.start()].rstrip()
     text = text.replace("<br>", "\n")
     if not uses_levels:
@@ -195,7 +195,7 @@ def parse_cell(text, uses_levels, marks, source_footnotes):
 
 def read_table(name, tokens, start, body_lines, first_line, options):
     """A Table, or None when the table is not a comparison (a legend, a one-column list)."""
-    rows = read_rows(tokens, start, body_lines, first_line)
+    rows = read_rows(tokens, start, first_line)
     marks = options.marks
     if len(rows) < 2 or len(rows[0][1]) < 2:
         return None
@@ -219,13 +219,7 @@ def read_table(name, tokens, start, body_lines, first_line, options):
     corner = unwrap_bold(header[0])
     if orientation == "rows":
         columns = [Column(unwrap_bold(cell), header_line) for cell in header[1:]]
-        platform_rows = [
-            Row(unwrap_bold(cells[0]), line, [
-                parse_cell(text, uses_levels, marks, options.source_footnotes)
-                for text in cells[1:]
-            ])
-            for line, cells in body
-        ]  # fmt: skip
+        platforms = [(cells[0], line, cells[1:]) for line, cells in body]  # (label, line, cells)
     else:
         remarks = remark_column(header, options.known_platform)
         columns = [
@@ -234,15 +228,18 @@ def read_table(name, tokens, start, body_lines, first_line, options):
             )
             for line, cells in body
         ]
-        platform_rows = [
-            Row(unwrap_bold(label), header_line, [
-                parse_cell(cells[index], uses_levels, marks, options.source_footnotes)
-                for _line, cells in body
-            ])
+        platforms = [
+            (label, header_line, [cells[index] for _line, cells in body])
             for index, label in enumerate(header[1:], start=1)
             if index != remarks
-        ]  # fmt: skip
-    return Table(header_line, orientation, uses_levels, corner, columns, platform_rows)
+        ]
+    rows = [
+        Row(unwrap_bold(label), line, [
+            parse_cell(text, uses_levels, marks, options.source_footnotes) for text in texts
+        ])
+        for label, line, texts in platforms
+    ]  # fmt: skip
+    return Table(header_line, orientation, uses_levels, corner, columns, rows)
 
 
 def export_cell(cell, uses_levels, marks):

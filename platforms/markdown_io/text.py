@@ -20,20 +20,10 @@ _MAC_ROMAN_HIGH = re.escape(bytes(range(0x80, 0x100)).decode("mac_roman"))
 _MAC_ROMAN_RUN = re.compile(f"[{_MAC_ROMAN_HIGH}]+(?:[\\x00-\\x7f]+[{_MAC_ROMAN_HIGH}]+)*")
 
 
-def _mac_roman_repair(run):
-    try:
-        repaired = run.encode("mac_roman").decode("utf-8")
-    except UnicodeError:
-        return run
-    # A correct text can pass by accident ("—à" is the bytes of "ш", "“É" of a combining
-    # mark); such accidents make letters of other scripts or marks, which the repairs of these
-    # documents (emoji, symbols, punctuation, Latin letters) never do.
-    return run if any(map(_unlikely, set(repaired) - set(run))) else repaired
-
-
 # What genuine repairs of these documents produce: Latin-1 and Latin Extended-A (é, ü, ß, œ),
 # typographic punctuation (’ – …), currency, symbols, dingbats and emoji (✅ 🤝), and the
-# joiners and selectors emoji use. Anything else (Armenian, Cyrillic, N'Ko…) is an accident.
+# joiners and selectors emoji use. Anything else (Armenian, Cyrillic, N'Ko…) is an accident: a
+# correct text can pass a repair by chance ("—à" is the bytes of "ш", "“É" of a combining mark).
 PLAUSIBLE = [
     ("\u00a0", "\u017f"),
     ("\u2000", "\u2bff"),
@@ -42,20 +32,28 @@ PLAUSIBLE = [
 ]
 
 
-def _unlikely(char):
-    """True for a character no genuine repair produces (see PLAUSIBLE)."""
-    return not char.isascii() and not any(low <= char <= high for low, high in PLAUSIBLE)
+def _plausible(text, repaired):
+    """The repair, unless it makes a character no genuine repair makes (see PLAUSIBLE)."""
+    made = set(repaired) - set(text)
+    if any(not c.isascii() and not any(lo <= c <= hi for lo, hi in PLAUSIBLE) for c in made):
+        return text
+    return repaired
+
+
+def _mac_roman_repair(run):
+    try:
+        return _plausible(run, run.encode("mac_roman").decode("utf-8"))
+    except UnicodeError:
+        return run
 
 
 def _repair_line(line):
     if line.isascii():
         return line
-    line = _MAC_ROMAN_RUN.sub(lambda match: _mac_roman_repair(match.group()), line)
-    # ftfy undoes Windows-1252 (and Latin-1) mojibake and is careful to leave correct text
-    # alone; its other fixes (quotes, ligatures…) are off: they would change correct text. The
-    # same plausibility check as above keeps it from "repairing" rare but correct pairs.
-    fixed = ftfy.fix_encoding(line)
-    return line if any(map(_unlikely, set(fixed) - set(line))) else fixed
+    line = _MAC_ROMAN_RUN.sub(lambda match: _mac_roman_repair(match[0]), line)
+    # ftfy undoes Windows-1252 (and Latin-1) mojibake and leaves correct text alone; its other
+    # fixes (quotes, ligatures…) are off: they would change correct text.
+    return _plausible(line, ftfy.fix_encoding(line))
 
 
 def repair_mojibake(text):

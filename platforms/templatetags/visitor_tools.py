@@ -11,13 +11,11 @@ from .. import changes
 
 register = template.Library()
 
-RECENT = 5
-
 
 @register.inclusion_tag("includes/platform_changes.html")
 def platform_changes(platform, heading_level=2):
     return {
         "platform": platform,
-        "changes": changes.latest_changes(platform, RECENT),
+        "changes": changes.latest_changes(platform, 5),
         "heading_level": heading_level,
     }

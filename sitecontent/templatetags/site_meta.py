@@ -25,23 +25,6 @@ def json_for_script(data):
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def page_facts(context):
-    """(title, description, type, image path or URL, article) of the page being rendered."""
-    request = context["request"]
-    name = getattr(request.resolver_match, "url_name", "")
-    article = context.get("article") if name == "article-detail" else None
-    comparison = context.get("page") if name == "comparison-page" else None
-    subject = article or comparison
-    title = context.get("og_title") or (subject.title if subject else settings.SITE_NAME)
-    description = (
-        context.get("og_description")
-        or (subject.meta_description if subject else "")
-        or settings.SITE_TAGLINE
-    )
-    image = (article.hero_image_src if article else "") or static(DEFAULT_IMAGE)
-    return title, description, "article" if article else "website", image, article, name
-
-
 def breadcrumbs(request, title, name, absolute):
     home = reverse("home")
     crumbs = [(settings.SITE_NAME, absolute(home))]
@@ -79,14 +62,23 @@ def discovery_meta(context):
     request = context.get("request")
     if request is None:
         return ""
-    title, description, kind, image, article, name = page_facts(context)
+    name = getattr(request.resolver_match, "url_name", "")
+    article = context.get("article") if name == "article-detail" else None
+    subject = article or (context.get("page") if name == "comparison-page" else None)
+    title = context.get("og_title") or (subject.title if subject else settings.SITE_NAME)
+    description = (
+        context.get("og_description")
+        or (subject.meta_description if subject else "")
+        or settings.SITE_TAGLINE
+    )
+    image = (article.hero_image_src if article else "") or static(DEFAULT_IMAGE)
     absolute = request.build_absolute_uri
     image_url = absolute(image)
     tags = [
         ("property", "og:site_name", settings.SITE_NAME),
         ("property", "og:title", title),
         ("property", "og:description", description[:300]),
-        ("property", "og:type", kind),
+        ("property", "og:type", "article" if article else "website"),
         ("property", "og:url", absolute(request.path)),
         ("property", "og:image", image_url),
         ("name", "twitter:card", "summary_large_image"),
