@@ -13,7 +13,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from .admin_locking import VERSION_FIELD, VersionedInlineForm, VersionedModelForm, readable_value
+from .admin_locking import VERSION_FIELD, VersionedInlineForm, VersionedModelForm
 
 
 class MarkdownEditor(AdminMarkdownxWidget):
