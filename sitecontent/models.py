@@ -50,7 +50,8 @@ class Article(Publishable):
         blank=True,
         validators=[validate_first_party],
         help_text="An image on this site (/media/…): the import sets it when it copies a "
-        "document's hero. For another image, upload it below (pages show no other site's image).",
+        "document's hero. To use another image, upload it as the hero image (pages show no "
+        "other site's image).",
     )
     hero_image = VerifiedImageField(
         upload_to="heroes/",

@@ -15,12 +15,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='article',
             name='hero_image_url',
-            field=models.CharField(blank=True, help_text="An image on this site (/media/…): the import sets it when it copies a document's hero. For another image, upload it below (pages show no other site's image).", max_length=500, validators=[sitecontent.models.validate_first_party], verbose_name='hero image address'),
+            field=models.CharField(blank=True, help_text="An image on this site (/media/…): the import sets it when it copies a document's hero. To use another image, upload it as the hero image (pages show no other site's image).", max_length=500, validators=[sitecontent.models.validate_first_party], verbose_name='hero image address'),
         ),
         migrations.AlterField(
             model_name='historicalarticle',
             name='hero_image_url',
-            field=models.CharField(blank=True, help_text="An image on this site (/media/…): the import sets it when it copies a document's hero. For another image, upload it below (pages show no other site's image).", max_length=500, validators=[sitecontent.models.validate_first_party], verbose_name='hero image address'),
+            field=models.CharField(blank=True, help_text="An image on this site (/media/…): the import sets it when it copies a document's hero. To use another image, upload it as the hero image (pages show no other site's image).", max_length=500, validators=[sitecontent.models.validate_first_party], verbose_name='hero image address'),
         ),
         # SQLite rebuilt the article table for the change above, dropping its search triggers.
         fts5_operation("sitecontent_article", ["title", "subtitle", "description", "body"]),
