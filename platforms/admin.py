@@ -346,29 +346,25 @@ class TableRowAdmin(EditorAdmin):
 # --- "Needs attention" on the admin home -------------------------------------------------------
 
 
-def cell_list_item(request, label, queryset, query):
-    url = reverse("admin:platforms_cell_changelist") + "?" + query
-    return {"label": label, "count": queryset.count(), "url": url}
-
-
 @attention_check
 def claims_needing_attention(request):
     if not request.user.has_perm("platforms.view_cell"):
         return []
-    cells = Cell.objects.all()
+    cells, url = Cell.objects.all(), reverse("admin:platforms_cell_changelist")
     years = STALE_AFTER_DAYS // 365
-    return [
-        cell_list_item(
-            request, f"Claims not reviewed for {years} year or more", cells.stale(), "review=stale"
-        ),
-        cell_list_item(
-            request, "Partial support without a note", cells.partial_without_note(),
+    checks = [
+        (f"Claims not reviewed for {years} year or more", cells.stale(), "review=stale"),
+        (
+            "Partial support without a note",
+            cells.partial_without_note(),
             "attention=partial-no-note",
         ),
-        cell_list_item(
-            request, "Claims without any source", cells.without_sources(), "attention=no-source"
-        ),
-    ]  # fmt: skip
+        ("Claims without any source", cells.without_sources(), "attention=no-source"),
+    ]
+    return [
+        {"label": label, "count": queryset.count(), "url": f"{url}?{query}"}
+        for label, queryset, query in checks
+    ]
 
 
 @attention_check
