@@ -143,9 +143,8 @@ class ComparisonTableAdmin(EditorAdmin):
 
     def grid_view(self, request, table_id):
         table = self._grid_table(table_id)
-        if not (self.has_change_permission(request, table) and request.user.has_perm(
-            "platforms.change_cell"
-        )):  # fmt: skip
+        may_change_table = self.has_change_permission(request, table)
+        if not (may_change_table and request.user.has_perm("platforms.change_cell")):
             raise PermissionDenied
         if request.method != "POST":
             return self._render_grid(request, GridEditor(table))

@@ -127,6 +127,7 @@ class ResolvableForm(forms.Form):
 
     def __init__(self, *args, conflict=None, initial, **kwargs):
         self.conflict = conflict
+        self.merge_box = f"merged_{self.merges}"
         if conflict:
             mine = conflict["mine"][self.merges]
             theirs = self.values_of(self.theirs)[self.merges]
@@ -148,10 +149,6 @@ class ResolvableForm(forms.Form):
     def theirs(self):
         """The unit as someone else saved it, when this unit's save was refused."""
         return self.conflict["theirs"] if self.conflict else None
-
-    @property
-    def merge_box(self):
-        return f"merged_{self.merges}"
 
     @property
     def merged(self):
@@ -224,13 +221,6 @@ class CellForm(ResolvableForm):
             "last_reviewed": cell.last_reviewed,
             "sources": sources_as_text(cell.sources.all()) if cell.pk else "",
         }
-
-    @property
-    def theirs(self):
-        """A cell someone else emptied (deleted) shows as an empty one."""
-        if not self.conflict:
-            return None
-        return self.conflict["theirs"] or Cell(capability=self.cell.capability, row=self.cell.row)
 
     @property
     def place(self):
@@ -439,8 +429,7 @@ class GridEditor:
     def forms(self):
         yield from (form for _row, header, cells in self.grid for form in (header, *cells))
         yield from (form for _cap, form in self.column_headers)
-        yield self.add_row
-        yield self.add_column
+        yield from self.add_forms
 
     def is_valid(self):
         valid = all([form.is_valid() for form in self.forms() if form.is_bound])
@@ -482,8 +471,7 @@ class GridEditor:
                 values = form.submitted()
                 if not cell.is_empty and places & reviewed:
                     values["last_reviewed"] = today
-                if self._save_cell(form, values, current.get((cell.capability_id, row.id))):
-                    changed += 1
+                changed += self._save_cell(form, values, current.get((cell.capability_id, row.id)))
         for _capability, header in self.column_headers:
             self._save_header(header)
         for header in deletions:
@@ -510,6 +498,7 @@ class GridEditor:
         return CellForm.fingerprint_of(CellForm.values_of(current or Cell()))
 
     def _save_cell(self, form, values, current):
+        """Save one cell as `decide` says; True when it was written."""
         outcome = decide(
             self.base.get(form.prefix, UNKNOWN),
             CellForm.fingerprint_of(values),
@@ -517,7 +506,8 @@ class GridEditor:
             form.cleaned_data.get("resolve"),
         )
         if outcome == CONFLICT:
-            self.conflicts.append({"prefix": form.prefix, "mine": values, "theirs": current})
+            theirs = current or Cell()  # a cell someone else emptied shows as an empty one
+            self.conflicts.append({"prefix": form.prefix, "mine": values, "theirs": theirs})
         if outcome != SAVE_MINE or (current is None and not any(values.values())):
             return False  # an empty cell stays absent
         cell = current or form.cell
