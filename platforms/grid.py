@@ -45,9 +45,6 @@ from sitecontent.admin_locking import (
 from .models import Capability, Cell, ComparisonTable, Level, Platform, TableRow
 
 VERSION_SALT = "grid-loaded-version"
-SOURCES_HELP = (
-    "One source a line: URL | title | accessed date (YYYY-MM-DD). Title and date are optional."
-)
 # The level menu's options with each value selected, written once rather than per cell.
 LEVEL_OPTIONS = {
     selected: mark_safe(
@@ -175,18 +172,12 @@ class CellForm(ResolvableForm):
     always_posted = "note"
     units = ("level", "note", "last_reviewed", "sources")  # what a cell's version covers
 
+    # No widgets: grid_cell.html draws the inputs by hand (see `shown`), with their labels and
+    # the sources' help written once in grid.html.
     level = forms.ChoiceField(required=False, choices=[("", "—"), *Level.choices])
-    note = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2, "cols": 24})
-    )
-    last_reviewed = forms.DateField(
-        required=False, label="Reviewed", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    sources = forms.CharField(
-        required=False,
-        help_text=SOURCES_HELP,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 24}),
-    )
+    note = forms.CharField(required=False, max_length=2000)
+    last_reviewed = forms.DateField(required=False)
+    sources = forms.CharField(required=False)
 
     what = "cell"
 
