@@ -143,9 +143,8 @@ class ComparisonTableAdmin(EditorAdmin):
 
     def grid_view(self, request, table_id):
         table = self._grid_table(table_id)
-        if not (self.has_change_permission(request, table) and request.user.has_perm(
-            "platforms.change_cell"
-        )):  # fmt: skip
+        may_change_table = self.has_change_permission(request, table)
+        if not (may_change_table and request.user.has_perm("platforms.change_cell")):
             raise PermissionDenied
         if request.method != "POST":
             return self._render_grid(request, GridEditor(table))
@@ -346,29 +345,25 @@ class TableRowAdmin(EditorAdmin):
 # --- "Needs attention" on the admin home -------------------------------------------------------
 
 
-def cell_list_item(request, label, queryset, query):
-    url = reverse("admin:platforms_cell_changelist") + "?" + query
-    return {"label": label, "count": queryset.count(), "url": url}
-
-
 @attention_check
 def claims_needing_attention(request):
     if not request.user.has_perm("platforms.view_cell"):
         return []
-    cells = Cell.objects.all()
+    cells, url = Cell.objects.all(), reverse("admin:platforms_cell_changelist")
     years = STALE_AFTER_DAYS // 365
-    return [
-        cell_list_item(
-            request, f"Claims not reviewed for {years} year or more", cells.stale(), "review=stale"
-        ),
-        cell_list_item(
-            request, "Partial support without a note", cells.partial_without_note(),
+    checks = [
+        (f"Claims not reviewed for {years} year or more", cells.stale(), "review=stale"),
+        (
+            "Partial support without a note",
+            cells.partial_without_note(),
             "attention=partial-no-note",
         ),
-        cell_list_item(
-            request, "Claims without any source", cells.without_sources(), "attention=no-source"
-        ),
-    ]  # fmt: skip
+        ("Claims without any source", cells.without_sources(), "attention=no-source"),
+    ]
+    return [
+        {"label": label, "count": queryset.count(), "url": f"{url}?{query}"}
+        for label, queryset, query in checks
+    ]
 
 
 @attention_check

@@ -15,6 +15,7 @@ not know) is a conflict, left unsaved and shown with both versions.
 
 import hashlib
 import json
+from contextlib import suppress
 from datetime import date
 
 from django import forms
@@ -44,9 +45,6 @@ from sitecontent.admin_locking import (
 from .models import Capability, Cell, ComparisonTable, Level, Platform, TableRow
 
 VERSION_SALT = "grid-loaded-version"
-SOURCES_HELP = (
-    "One source a line: URL | title | accessed date (YYYY-MM-DD). Title and date are optional."
-)
 # The level menu's options with each value selected, written once rather than per cell.
 LEVEL_OPTIONS = {
     selected: mark_safe(
@@ -112,6 +110,7 @@ class ResolvableForm(forms.Form):
     field (`merges`), used in its place."""
 
     units = ()  # the values a version covers
+    always_posted = ""  # a field every page that shows the unit posts
     merges = ""  # the field a merge replaces
     merge_widget = forms.Textarea
     merge_max_length = 4000
@@ -125,6 +124,7 @@ class ResolvableForm(forms.Form):
 
     def __init__(self, *args, conflict=None, initial, **kwargs):
         self.conflict = conflict
+        self.merge_box = f"merged_{self.merges}"
         if conflict:
             mine = conflict["mine"][self.merges]
             theirs = self.values_of(self.theirs)[self.merges]
@@ -143,8 +143,9 @@ class ResolvableForm(forms.Form):
             )
 
     @property
-    def merge_box(self):
-        return f"merged_{self.merges}"
+    def theirs(self):
+        """The unit as someone else saved it, when this unit's save was refused."""
+        return self.conflict["theirs"] if self.conflict else None
 
     @property
     def merged(self):
@@ -159,26 +160,29 @@ class ResolvableForm(forms.Form):
                 self.add_error(self.merge_box, f"Write the merged {self.merges}.")
         return data
 
+    def fingerprint_now(self):
+        return self.fingerprint_of(self.values_of(self.obj))
+
+    def submitted(self):
+        return {key: self.cleaned_data.get(key, "") for key in self.units}
+
 
 class CellForm(ResolvableForm):
     merges = "note"
+    always_posted = "note"
     units = ("level", "note", "last_reviewed", "sources")  # what a cell's version covers
 
+    # No widgets: grid_cell.html draws the inputs by hand (see `shown`), with their labels and
+    # the sources' help written once in grid.html.
     level = forms.ChoiceField(required=False, choices=[("", "—"), *Level.choices])
-    note = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2, "cols": 24})
-    )
-    last_reviewed = forms.DateField(
-        required=False, label="Reviewed", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    sources = forms.CharField(
-        required=False,
-        help_text=SOURCES_HELP,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 24}),
-    )
+    note = forms.CharField(required=False, max_length=2000)
+    last_reviewed = forms.DateField(required=False)
+    sources = forms.CharField(required=False)
+
+    what = "cell"
 
     def __init__(self, *args, cell, uses_levels, **kwargs):
-        self.cell = cell
+        self.obj = self.cell = cell
         super().__init__(*args, initial=self.values_of(cell), **kwargs)
         if not uses_levels:
             del self.fields["level"]
@@ -210,15 +214,6 @@ class CellForm(ResolvableForm):
         }
 
     @property
-    def theirs(self):
-        """The cell as someone else saved it, when this cell's save was refused."""
-        if not self.conflict:
-            return None
-        return self.conflict["theirs"] or Cell(capability=self.cell.capability, row=self.cell.row)
-
-    what = "cell"
-
-    @property
     def place(self):
         return f"{self.cell.row.display_label}, {self.cell.capability.name}"
 
@@ -230,7 +225,7 @@ class CellForm(ResolvableForm):
         lines = [level + (theirs.note or "(no note)")]
         if theirs.last_reviewed:
             lines.append(f"Reviewed {theirs.last_reviewed.isoformat()}")
-        sources = sources_as_text(theirs.sources.all()).splitlines() if theirs.pk else []
+        sources = self.values_of(theirs)["sources"].splitlines()
         if sources:
             lines += [f"Sources: {sources[0]}", *sources[1:]]
         return lines
@@ -257,16 +252,13 @@ class CellForm(ResolvableForm):
                 self.add_error(None, message)
         return data
 
-    def submitted(self):
-        data = self.cleaned_data
-        return {key: data.get(key, "") for key in self.units}
-
 
 class HeaderForm(ResolvableForm):
     """A row or column header: its name, position, and bulk actions on its cells."""
 
     units = ("name", "order")
     merges = "name"
+    always_posted = "order"
     # Two lines, so that both names show whole in a narrow header; joined again on save.
     merge_widget = forms.Textarea(attrs={"rows": 2})
     merge_max_length = 400  # room for both; the name itself stays within 200
@@ -278,14 +270,15 @@ class HeaderForm(ResolvableForm):
     delete = forms.BooleanField(required=False)
 
     def __init__(self, *args, obj, kind, **kwargs):
-        self.obj, self.kind = obj, kind
+        self.obj, self.kind, self.what = obj, kind, kind
+        self.name_field = "label" if kind == "row" else "name"
         super().__init__(*args, initial=self.values_of(obj), **kwargs)
+        name = self.fields["name"]
+        name.label = "Label" if kind == "row" else "Column name"
+        name.required = kind == "column"
         if kind == "row":  # an empty label shows the platform's name
-            self.fields["name"].widget.attrs["placeholder"] = obj.platform.name
+            name.widget.attrs["placeholder"] = obj.platform.name
         self.fields["delete"].label = f"Delete this {kind}"
-        self.fields["name"].label = "Label" if kind == "row" else "Column name"
-        if kind == "column":
-            self.fields["name"].required = True
 
     def clean_name(self):
         return self.cleaned_data["name"].strip()
@@ -298,20 +291,12 @@ class HeaderForm(ResolvableForm):
                 self.add_error(self.merge_box, "Shorten the merged name to 200 characters.")
         return data
 
-    @property
-    def what(self):
-        return self.kind
-
     def values_of(self, obj):
-        return {"name": obj.label if self.kind == "row" else obj.name, "order": obj.order}
+        return {"name": getattr(obj, self.name_field), "order": obj.order}
 
     @property
     def place(self):
         return f"{self.kind} {self.obj}"
-
-    @property
-    def theirs(self):
-        return self.conflict["theirs"] if self.conflict else None
 
     @property
     def theirs_lines(self):
@@ -325,17 +310,8 @@ class HeaderForm(ResolvableForm):
             )
         return lines
 
-    def fingerprint_now(self):
-        return self.fingerprint_of(self.values_of(self.obj))
-
-    def submitted(self):
-        return {"name": self.cleaned_data["name"], "order": self.cleaned_data["order"]}
-
     def apply(self):
-        if self.kind == "row":
-            self.obj.label = self.cleaned_data["name"]
-        else:
-            self.obj.name = self.cleaned_data["name"]
+        setattr(self.obj, self.name_field, self.cleaned_data["name"])
         self.obj.order = self.cleaned_data["order"]
         self.obj.save()
 
@@ -389,7 +365,7 @@ class GridEditor:
                 self.base = unsign(data.get("version"), VERSION_SALT)
             except signing.BadSignature:
                 self.version_error = "This page's version mark is missing or damaged: reload it."
-        conflicts = conflicts or {}
+        self.conflicts_shown = conflicts or {}
         self.capabilities = list(table.capabilities.all())
         self.rows = list(table.rows.all())
         self.grid = []
@@ -400,49 +376,30 @@ class GridEditor:
                 cell = cell or Cell(capability=capability, row=row)
                 cell.row = row  # the prefetched row and its platform: no query per cell
                 prefix = f"cell-{capability.id}-{row.id}"
-                form = CellForm(
-                    self._posted(prefix, "note"),
-                    cell=cell,
-                    uses_levels=table.uses_levels,
-                    prefix=prefix,
-                    conflict=conflicts.get(prefix),
-                )
-                self.loaded[prefix] = CellForm.fingerprint_of(CellForm.values_of(cell))
-                cells.append(form)
-            prefix = f"row-{row.id}"
-            header = HeaderForm(
-                self._posted(prefix, "order"),
-                obj=row,
-                kind="row",
-                prefix=prefix,
-                conflict=conflicts.get(prefix),
-            )
-            self.loaded[header.prefix] = header.fingerprint_now()
+                cells.append(self._form(CellForm, prefix, cell=cell, uses_levels=table.uses_levels))
+            header = self._form(HeaderForm, f"row-{row.id}", obj=row, kind="row")
             self.grid.append((row, header, cells))
-        self.column_headers = []
-        for capability in self.capabilities:
-            prefix = f"col-{capability.id}"
-            header = HeaderForm(
-                self._posted(prefix, "order"),
-                obj=capability,
-                kind="column",
-                prefix=prefix,
-                conflict=conflicts.get(prefix),
-            )
-            self.loaded[header.prefix] = header.fingerprint_now()
-            self.column_headers.append((capability, header))
+        self.column_headers = [
+            (cap, self._form(HeaderForm, f"col-{cap.id}", obj=cap, kind="column"))
+            for cap in self.capabilities
+        ]
         self.add_row = AddRowForm(data, table=table, prefix="add-row")
         self.add_column = AddColumnForm(data, table=table, prefix="add-column")
         self.unseen = [h.obj for h in self.headers() if data is not None and not h.is_bound]
         self.conflicts = []
         self.lost = []
 
-    def _posted(self, prefix, field):
-        """The posted data for one unit, or None when the page did not show it (added since)."""
+    def _form(self, form_class, prefix, **kwargs):
+        """One unit's form, bound to the posted data unless the page did not show it (added
+        since)."""
         data = self.data
-        if data is None or self.version_error or prefix in self.base or f"{prefix}-{field}" in data:
-            return data
-        return None
+        unknown = data is not None and not self.version_error and prefix not in self.base
+        if unknown and f"{prefix}-{form_class.always_posted}" not in data:
+            data = None
+        conflict = self.conflicts_shown.get(prefix)
+        form = form_class(data, prefix=prefix, conflict=conflict, **kwargs)
+        self.loaded[prefix] = form.fingerprint_now()
+        return form
 
     @property
     def version(self):
@@ -463,8 +420,7 @@ class GridEditor:
     def forms(self):
         yield from (form for _row, header, cells in self.grid for form in (header, *cells))
         yield from (form for _cap, form in self.column_headers)
-        yield self.add_row
-        yield self.add_column
+        yield from self.add_forms
 
     def is_valid(self):
         valid = all([form.is_valid() for form in self.forms() if form.is_bound])
@@ -474,10 +430,13 @@ class GridEditor:
     def error_count(self):
         return sum(1 for form in self.forms() if form.errors) + bool(self.version_error)
 
+    def ticked(self, box):
+        """Headers whose `box` is ticked (after validation)."""
+        return [h for h in self.headers() if h.is_bound and h.cleaned_data.get(box)]
+
     @property
     def deletions(self):
-        """Headers whose delete box is ticked (after validation)."""
-        return [h for h in self.headers() if h.is_bound and h.cleaned_data.get("delete")]
+        return self.ticked("delete")
 
     @transaction.atomic
     def save(self):
@@ -489,8 +448,7 @@ class GridEditor:
         locked(ComparisonTable.objects).filter(pk=self.table.pk).first()
         current = self._current_cells()
         today = timezone.localdate()
-        reviewed = {(h.kind, h.obj.id) for h in self.headers() if h.is_bound and h.cleaned_data[
-            "reviewed_today"]}  # fmt: skip
+        reviewed = {(h.kind, h.obj.id) for h in self.ticked("reviewed_today")}
         deletions = [header for header in self.deletions if self._may_delete(header, current)]
         deleted = {(h.kind, h.obj.id) for h in deletions}
         changed = 0
@@ -504,15 +462,17 @@ class GridEditor:
                 values = form.submitted()
                 if not cell.is_empty and places & reviewed:
                     values["last_reviewed"] = today
-                if self._save_cell(form, values, current.get((cell.capability_id, row.id))):
-                    changed += 1
+                changed += self._save_cell(form, values, current.get((cell.capability_id, row.id)))
         for _capability, header in self.column_headers:
             self._save_header(header)
         for header in deletions:
             header.obj.delete()
         self.lost = self._lost()
-        self._add_column()
-        self._add_row()
+        if name := self.add_column.cleaned_data.get("name"):
+            self._add(Capability, self.capabilities, name=name, slug=slugify(name))
+        if platform := self.add_row.cleaned_data.get("platform"):
+            label = self.add_row.cleaned_data["label"]
+            self._add(TableRow, self.rows, platform=platform, label=label)
         return changed
 
     def _current_cells(self):
@@ -529,6 +489,7 @@ class GridEditor:
         return CellForm.fingerprint_of(CellForm.values_of(current or Cell()))
 
     def _save_cell(self, form, values, current):
+        """Save one cell as `decide` says; True when it was written."""
         outcome = decide(
             self.base.get(form.prefix, UNKNOWN),
             CellForm.fingerprint_of(values),
@@ -536,7 +497,8 @@ class GridEditor:
             form.cleaned_data.get("resolve"),
         )
         if outcome == CONFLICT:
-            self.conflicts.append({"prefix": form.prefix, "mine": values, "theirs": current})
+            theirs = current or Cell()  # a cell someone else emptied shows as an empty one
+            self.conflicts.append({"prefix": form.prefix, "mine": values, "theirs": theirs})
         if outcome != SAVE_MINE or (current is None and not any(values.values())):
             return False  # an empty cell stays absent
         cell = current or form.cell
@@ -601,34 +563,9 @@ class GridEditor:
                 lost.append(f"the {'row' if kind == 'row' else 'column'} “{values['name']}”")
         return lost
 
-    def _add_row(self):
-        platform = self.add_row.cleaned_data.get("platform")
-        if not platform:
-            return
-        last = max((row.order for row in self.rows), default=-1)
-        try:
-            with transaction.atomic():
-                TableRow.objects.create(
-                    table=self.table,
-                    platform=platform,
-                    label=self.add_row.cleaned_data["label"],
-                    order=last + 1,
-                )
-        except IntegrityError:
-            # Another editor added the same platform at the same moment.
-            return
-
-    def _add_column(self):
-        name = self.add_column.cleaned_data.get("name")
-        if not name:
-            return
-        last = max((cap.order for cap in self.capabilities), default=-1)
-        try:
-            with transaction.atomic():
-                capability = Capability.objects.create(
-                    table=self.table, name=name, slug=slugify(name), order=last + 1
-                )
-        except IntegrityError:
-            # Another editor added the same column at the same moment.
-            return
-        self.capabilities.append(capability)
+    def _add(self, model, siblings, **fields):
+        """A row or column after the others, unless another editor added the same one at the
+        same moment."""
+        last = max((sibling.order for sibling in siblings), default=-1)
+        with suppress(IntegrityError), transaction.atomic():
+            model.objects.create(table=self.table, order=last + 1, **fields)

@@ -62,19 +62,6 @@ def locked(manager):
     return manager
 
 
-def tracked_fields(model, form_fields):
-    """The model fields a form edits and this check can compare (files are left out)."""
-    names = []
-    for name in form_fields:
-        try:
-            field = model._meta.get_field(name)
-        except Exception:  # a form-only field
-            continue
-        if field.concrete and not field.many_to_many and not isinstance(field, models.FileField):
-            names.append(name)
-    return names
-
-
 def stored_values(obj, names):
     """{field: its value as text}, comparable whatever the field type."""
     return {name: obj._meta.get_field(name).value_to_string(obj) for name in names}
@@ -110,7 +97,13 @@ class VersionedModelForm(forms.ModelForm):
                 self.initial[VERSION_FIELD] = self._sign(current)
 
     def _tracked(self):
-        return tracked_fields(self._meta.model, [n for n in self.fields if n != VERSION_FIELD])
+        """The model fields this form edits and this check can compare (files are left out)."""
+        fields = {field.name: field for field in self._meta.model._meta.concrete_fields}
+        return [
+            name
+            for name in self.fields
+            if name in fields and not isinstance(fields[name], models.FileField)
+        ]
 
     def _sign(self, obj, values=None):
         values = values if values is not None else stored_values(obj, self._tracked())
