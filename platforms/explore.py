@@ -13,12 +13,11 @@ from itertools import groupby
 from django.urls import reverse
 from django.utils import timezone
 
-from .display import cell_anchor, claim_view
+from .display import cell_anchor, claim_view, sources_by_cell
 from .models import (
     STALE_AFTER_DAYS,
     Capability,
     Cell,
-    CellSource,
     ComparisonPage,
     Level,
     Platform,
@@ -136,14 +135,9 @@ def claims(**filters):
     )
     result = [Claim(*values) for values in cells.order_by(*CLAIM_ORDER).values_list(*CLAIM_FIELDS)]
     if result:
-        by_id = {claim.id: claim for claim in result}
-        found = (
-            CellSource.objects.filter(cell__in=list(by_id))
-            .order_by("cell_id", "order", "id")
-            .values_list("cell_id", "url", "title", "accessed")
-        )
-        for cell_id, url, title, accessed in found:
-            by_id[cell_id].sources.append((url, title, accessed))
+        sources = sources_by_cell(cell__in=[claim.id for claim in result])
+        for claim in result:
+            claim.sources = sources.get(claim.id, [])
     return result
 
 
