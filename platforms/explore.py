@@ -274,17 +274,9 @@ class Choice:
     def count(self, level):
         return sum(1 for _need, own in self.reasons if own and own.level == level)
 
-    @property
-    def full(self):
-        return self.count(Level.FULL)
-
-    @property
-    def partial(self):
-        return self.count(Level.PARTIAL)
-
-    @property
-    def none(self):
-        return self.count(Level.NONE)
+    full = property(lambda self: self.count(Level.FULL))
+    partial = property(lambda self: self.count(Level.PARTIAL))
+    none = property(lambda self: self.count(Level.NONE))
 
     @property
     def unknown(self):
@@ -295,19 +287,14 @@ def needs_catalogue():
     """[(first claim, [one claim per capability])] of every levelled table: what a visitor
     may tick; and all levelled claims, for ranking."""
     found = claims(capability__table__uses_levels=True)
-    return capabilities_of(by_table(found)), found
-
-
-def capabilities_of(tables):
-    """[(first claim, [the first claim of each capability, in column order])]."""
-    result = []
-    for first, table_claims in tables:
+    tables = []
+    for first, table_claims in by_table(found):
         columns = {}
         for claim in table_claims:
             columns.setdefault(claim.capability_id, claim)
         # Claims come row by row in column order, so first sightings are in column order.
-        result.append((first, list(columns.values())))
-    return result
+        tables.append((first, list(columns.values())))
+    return tables, found
 
 
 def rank(needs, all_claims, platforms):
@@ -360,6 +347,4 @@ def capability_index():
                      "table__section_heading_html", "table__uses_levels", "table__page__title",
                      "table__page__permalink", "table_id")
     )  # fmt: skip
-    entries = [CapabilityEntry(*values) for values in found]
-    return [(group[0], group) for _id, g in groupby(entries, lambda e: e.table_id)
-            for group in [list(g)]]  # fmt: skip
+    return by_table([CapabilityEntry(*values) for values in found])
