@@ -92,17 +92,11 @@ class TableDisplay:
     footnotes: list = field(default_factory=list)
 
     # Headings are inline Markdown, sanitized when saved; their emoji are decoration.
-    @property
-    def title_html(self):
-        return hide_emoji_html(self.table.title_html)
-
-    @property
-    def section_heading_html(self):
-        return hide_emoji_html(self.table.section_heading_html)
-
-    @property
-    def takeaways_heading_html(self):
-        return hide_emoji_html(self.table.takeaways_heading_html)
+    title_html = property(lambda self: hide_emoji_html(self.table.title_html))
+    section_heading_html = property(lambda self: hide_emoji_html(self.table.section_heading_html))
+    takeaways_heading_html = property(
+        lambda self: hide_emoji_html(self.table.takeaways_heading_html)
+    )
 
     @property
     def platform_column_html(self):

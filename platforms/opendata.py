@@ -55,10 +55,6 @@ def csv_path(page, table):
     return f"/data/tables/{page_path(page)}/{table.slug}.csv"
 
 
-def json_path(page):
-    return f"/data/pages/{page_path(page)}.json"
-
-
 def resource_name(page, table):
     """A Data Package resource name: lower case letters, digits, '-', '_' and '.' only."""
     return re.sub(r"[^a-z0-9._-]+", "-", f"{page_path(page)}.{table.slug}".lower()).strip("-")
@@ -239,7 +235,7 @@ class Dataset:
             "heading": page.display_heading,
             "description": page.meta_description,
             "url": page.permalink,
-            "json": json_path(page),
+            "json": f"/data/pages/{page_path(page)}.json",
             "published": page.publish_at.isoformat(),
             "updated": page.updated_at.isoformat(),
             "tables": [self.table_json(page, table) for table in self.tables_of(page)],
