@@ -113,10 +113,6 @@ class CellData(NamedTuple):
 
     fields = ("id", "level", "note")  # then note_html (or ""), last_reviewed
 
-    @property
-    def is_empty(self):
-        return not self.level and not self.note
-
 
 class Dataset:
     """The published comparison data (all live pages, or some), read in six queries."""
