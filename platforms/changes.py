@@ -120,20 +120,15 @@ def describe(entries):
     """[Change] for [(kind, id, when)], in the same order, in one query per kind."""
     kinds = (KIND_CELL, KIND_PAGE, KIND_ARTICLE)
     ids = {kind: [pk for k, pk, _when in entries if k == kind] for kind in kinds}
-    found = {}
-    if ids[KIND_CELL]:
-        found.update(((KIND_CELL, k), v) for k, v in describe_cells(ids[KIND_CELL]).items())
-    if ids[KIND_PAGE]:
-        for page in ComparisonPage.objects.filter(pk__in=ids[KIND_PAGE]):
-            found[(KIND_PAGE, page.pk)] = Change(
-                KIND_PAGE, f"page-{page.pk}", page.publish_at,
-                f"New comparison page: {page.title}", page.get_absolute_url(),
-            )  # fmt: skip
-    if ids[KIND_ARTICLE]:
-        for article in Article.objects.filter(pk__in=ids[KIND_ARTICLE]):
-            found[(KIND_ARTICLE, article.pk)] = Change(
-                KIND_ARTICLE, f"article-{article.pk}", article.publish_at,
-                f"New article: {article.title}", article.get_absolute_url(),
+    found = {(KIND_CELL, k): v for k, v in describe_cells(ids[KIND_CELL]).items()}
+    for kind, model, what in (
+        (KIND_PAGE, ComparisonPage, "New comparison page"),
+        (KIND_ARTICLE, Article, "New article"),
+    ):
+        for item in model.objects.filter(pk__in=ids[kind]):  # no query when there are none
+            found[(kind, item.pk)] = Change(
+                kind, f"{kind}-{item.pk}", item.publish_at, f"{what}: {item.title}",
+                item.get_absolute_url(),
             )  # fmt: skip
     return [found[(kind, pk)] for kind, pk, _when in entries if (kind, pk) in found]
 

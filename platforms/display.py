@@ -43,6 +43,20 @@ def claim_view(level, note_html, anchor="", label="", footnote=None, is_stale=Fa
     }  # fmt: skip
 
 
+def grouped(values, make=tuple):
+    """{first value: [make(the rest)]} of value tuples, in their order."""
+    groups = {}
+    for first, *rest in values:
+        groups.setdefault(first, []).append(make(rest))
+    return groups
+
+
+def sources_by_cell(**filters):
+    """{cell id: [(url, title, accessed)]} of the matching sources, in order: one query."""
+    found = CellSource.objects.filter(**filters).order_by("cell_id", "order", "id")
+    return grouped(found.values_list("cell_id", "url", "title", "accessed"))
+
+
 def row_anchor(table_slug, platform_slug):
     return f"row-{table_slug}-{platform_slug}"
 
@@ -78,17 +92,11 @@ class TableDisplay:
     footnotes: list = field(default_factory=list)
 
     # Headings are inline Markdown, sanitized when saved; their emoji are decoration.
-    @property
-    def title_html(self):
-        return hide_emoji_html(self.table.title_html)
-
-    @property
-    def section_heading_html(self):
-        return hide_emoji_html(self.table.section_heading_html)
-
-    @property
-    def takeaways_heading_html(self):
-        return hide_emoji_html(self.table.takeaways_heading_html)
+    title_html = property(lambda self: hide_emoji_html(self.table.title_html))
+    section_heading_html = property(lambda self: hide_emoji_html(self.table.section_heading_html))
+    takeaways_heading_html = property(
+        lambda self: hide_emoji_html(self.table.takeaways_heading_html)
+    )
 
     @property
     def platform_column_html(self):
@@ -125,14 +133,7 @@ def page_tables(page):
         )  # fmt: skip
         capabilities.setdefault(table_id, []).append(header)
 
-    sources = {}
-    found = (
-        CellSource.objects.filter(cell__capability__table__in=table_ids)
-        .order_by("cell_id", "order", "id")
-        .values_list("cell_id", "url", "title", "accessed")
-    )
-    for cell_id, url, title, accessed in found:
-        sources.setdefault(cell_id, []).append((url, title, accessed))
+    sources = sources_by_cell(cell__capability__table__in=table_ids)
 
     cells, latest_cell = {}, None
     found = Cell.objects.filter(capability__table__in=table_ids).values_list(

@@ -6,10 +6,7 @@ from django.http import Http404
 from .display import claim_view
 
 
-def embed_context(request, page, dataset, slug, platform_slug=None):
-    table = next((t for t in dataset.tables if t.slug == slug), None)
-    if table is None:
-        raise Http404("No such table")
+def embed_context(request, page, dataset, table, platform_slug=None):
     capabilities = dataset.capabilities.get(table.pk, [])
     rows = dataset.rows.get(table.pk, [])
     if platform_slug:

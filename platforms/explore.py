@@ -13,12 +13,11 @@ from itertools import groupby
 from django.urls import reverse
 from django.utils import timezone
 
-from .display import cell_anchor, claim_view
+from .display import cell_anchor, claim_view, sources_by_cell
 from .models import (
     STALE_AFTER_DAYS,
     Capability,
     Cell,
-    CellSource,
     ComparisonPage,
     Level,
     Platform,
@@ -136,14 +135,9 @@ def claims(**filters):
     )
     result = [Claim(*values) for values in cells.order_by(*CLAIM_ORDER).values_list(*CLAIM_FIELDS)]
     if result:
-        by_id = {claim.id: claim for claim in result}
-        found = (
-            CellSource.objects.filter(cell__in=list(by_id))
-            .order_by("cell_id", "order", "id")
-            .values_list("cell_id", "url", "title", "accessed")
-        )
-        for cell_id, url, title, accessed in found:
-            by_id[cell_id].sources.append((url, title, accessed))
+        sources = sources_by_cell(cell__in=[claim.id for claim in result])
+        for claim in result:
+            claim.sources = sources.get(claim.id, [])
     return result
 
 
@@ -280,17 +274,9 @@ class Choice:
     def count(self, level):
         return sum(1 for _need, own in self.reasons if own and own.level == level)
 
-    @property
-    def full(self):
-        return self.count(Level.FULL)
-
-    @property
-    def partial(self):
-        return self.count(Level.PARTIAL)
-
-    @property
-    def none(self):
-        return self.count(Level.NONE)
+    full = property(lambda self: self.count(Level.FULL))
+    partial = property(lambda self: self.count(Level.PARTIAL))
+    none = property(lambda self: self.count(Level.NONE))
 
     @property
     def unknown(self):
@@ -301,19 +287,14 @@ def needs_catalogue():
     """[(first claim, [one claim per capability])] of every levelled table: what a visitor
     may tick; and all levelled claims, for ranking."""
     found = claims(capability__table__uses_levels=True)
-    return capabilities_of(by_table(found)), found
-
-
-def capabilities_of(tables):
-    """[(first claim, [the first claim of each capability, in column order])]."""
-    result = []
-    for first, table_claims in tables:
+    tables = []
+    for first, table_claims in by_table(found):
         columns = {}
         for claim in table_claims:
             columns.setdefault(claim.capability_id, claim)
         # Claims come row by row in column order, so first sightings are in column order.
-        result.append((first, list(columns.values())))
-    return result
+        tables.append((first, list(columns.values())))
+    return tables, found
 
 
 def rank(needs, all_claims, platforms):
@@ -366,6 +347,4 @@ def capability_index():
                      "table__section_heading_html", "table__uses_levels", "table__page__title",
                      "table__page__permalink", "table_id")
     )  # fmt: skip
-    entries = [CapabilityEntry(*values) for values in found]
-    return [(group[0], group) for _id, g in groupby(entries, lambda e: e.table_id)
-            for group in [list(g)]]  # fmt: skip
+    return by_table([CapabilityEntry(*values) for values in found])

@@ -42,8 +42,7 @@ class ChangesFeed(Feed):
     def item_pubdate(self, change):
         return change.when
 
-    def item_updateddate(self, change):
-        return change.when
+    item_updateddate = item_pubdate
 
 
 class PlatformChangesFeed(ChangesFeed):

@@ -22,10 +22,10 @@ from django.utils import timezone
 
 from sitecontent.markdown import plain_text_of_html
 
+from .display import grouped, sources_by_cell
 from .models import (
     Capability,
     Cell,
-    CellSource,
     ComparisonPage,
     ComparisonTable,
     Level,
@@ -53,10 +53,6 @@ def spreadsheet_safe(value):
 
 def csv_path(page, table):
     return f"/data/tables/{page_path(page)}/{table.slug}.csv"
-
-
-def json_path(page):
-    return f"/data/pages/{page_path(page)}.json"
 
 
 def resource_name(page, table):
@@ -117,10 +113,6 @@ class CellData(NamedTuple):
 
     fields = ("id", "level", "note")  # then note_html (or ""), last_reviewed
 
-    @property
-    def is_empty(self):
-        return not self.level and not self.note
-
 
 class Dataset:
     """The published comparison data (all live pages, or some), read in six queries."""
@@ -136,22 +128,12 @@ class Dataset:
         )
         table_ids = [table.pk for table in self.tables]  # fewer joins than by page
         # Plain tuples rather than model instances: several times faster for thousands of cells.
-        self.capabilities = {}
-        found = (
-            Capability.objects.filter(table__in=table_ids)
-            .order_by("order", "id")
-            .values_list("table_id", *CapabilityData._fields)
+        found = Capability.objects.filter(table__in=table_ids).order_by("order", "id")
+        self.capabilities = grouped(
+            found.values_list("table_id", *CapabilityData._fields), CapabilityData._make
         )
-        for table_id, *values in found:
-            self.capabilities.setdefault(table_id, []).append(CapabilityData(*values))
-        self.rows = {}
-        found = (
-            TableRow.objects.filter(table__in=table_ids)
-            .order_by("order", "id")
-            .values_list("table_id", *RowData.fields)
-        )
-        for table_id, *values in found:
-            self.rows.setdefault(table_id, []).append(RowData(*values))
+        found = TableRow.objects.filter(table__in=table_ids).order_by("order", "id")
+        self.rows = grouped(found.values_list("table_id", *RowData.fields), RowData._make)
         # Keyed by (row, capability). Notes' HTML only for pages that show it (embeds):
         # downloads carry the Markdown.
         found = Cell.objects.filter(capability__table__in=table_ids).values_list(
@@ -163,21 +145,11 @@ class Dataset:
             self.cells[(row, capability)] = CellData(pk, level, note, html, reviewed)
             if self.newest_cell is None or updated > self.newest_cell:
                 self.newest_cell = updated
-        self.sources = {}
-        found = (
-            CellSource.objects.filter(cell__capability__table__in=table_ids)
-            .order_by("cell_id", "order", "id")
-            .values_list("cell_id", "url", "title", "accessed")
-        )
-        for cell_id, url, title, accessed in found:
-            self.sources.setdefault(cell_id, []).append((url, title, accessed))
+        self.sources = sources_by_cell(cell__capability__table__in=table_ids)
         self.page_of = {page.pk: page for page in self.pages}
-        self.tables_by_page = {}
-        for table in self.tables:
-            self.tables_by_page.setdefault(table.page_id, []).append(table)
 
     def tables_of(self, page):
-        return self.tables_by_page.get(page.pk, [])
+        return [table for table in self.tables if table.page_id == page.pk]
 
     @property
     def as_of(self):
@@ -259,7 +231,7 @@ class Dataset:
             "heading": page.display_heading,
             "description": page.meta_description,
             "url": page.permalink,
-            "json": json_path(page),
+            "json": f"/data/pages/{page_path(page)}.json",
             "published": page.publish_at.isoformat(),
             "updated": page.updated_at.isoformat(),
             "tables": [self.table_json(page, table) for table in self.tables_of(page)],

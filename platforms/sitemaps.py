@@ -62,9 +62,7 @@ class PlatformSitemap(Sitemap):
 
     def title(self, item):
         platform, name = item
-        if name == "platforms:platform-profile":
-            return platform.name
-        return f"Changes about {platform.name}"
+        return platform.name if name.endswith("profile") else f"Changes about {platform.name}"
 
 
 class CapabilitySitemap(Sitemap):

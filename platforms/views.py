@@ -79,20 +79,12 @@ def capability(request, page, table, capability):
 def compare_start(request):
     """The compare form, and its target: a choice redirects to the comparison's address."""
     slugs = request.GET.getlist("p")
-    if not slugs:
-        return _compare_start(request, "")
-    platforms = explore.canonical_compare([s.lower() for s in slugs])
-    if platforms is None:
-        message = (
-            f"Choose between {explore.COMPARE_MIN} and {explore.COMPARE_MAX} different platforms."
-        )
-        return _compare_start(request, message, status=400)
-    return redirect(explore.compare_path(platforms))
-
-
-def _compare_start(request, message, status=200):
-    context = {"compare_platforms": Platform.objects.all(), "message": message}
-    return render(request, "platforms/compare_start.html", context, status=status)
+    platforms = explore.canonical_compare([s.lower() for s in slugs]) if slugs else None
+    if platforms:
+        return redirect(explore.compare_path(platforms))
+    message = f"Choose between {explore.COMPARE_MIN} and {explore.COMPARE_MAX} different platforms."
+    context = {"compare_platforms": Platform.objects.all(), "message": message if slugs else ""}
+    return render(request, "platforms/compare_start.html", context, status=400 if slugs else 200)
 
 
 @cacheable

@@ -80,13 +80,17 @@ def json_response(document, filename):
     return open_data_response(orjson.dumps(document), "application/json; charset=utf-8", filename)
 
 
-def live_page_data(permalink, with_html=False):
-    """(page, its Dataset) for a live page's permalink without slashes, or 404."""
+def live_page_data(permalink, slug=None, with_html=False):
+    """(page, its Dataset, its table named slug or None) for a live page's permalink without
+    slashes, or 404."""
     pages = ComparisonPage.objects.published().filter(permalink=f"/{permalink}/")
     dataset = opendata.Dataset(pages, with_html=with_html)
     if not dataset.pages:
         raise Http404("No such page")
-    return dataset.pages[0], dataset
+    table = next((t for t in dataset.tables if t.slug == slug), None)
+    if slug and table is None:
+        raise Http404("No such table")
+    return dataset.pages[0], dataset, table
 
 
 @cacheable
@@ -117,16 +121,13 @@ def data_all(request):
 
 @cacheable
 def data_page(request, permalink):
-    page, dataset = live_page_data(permalink)
+    page, dataset, _table = live_page_data(permalink)
     return json_response({**dataset.header(), **dataset.page_json(page)}, f"{page.pk}.json")
 
 
 @cacheable
 def data_table(request, permalink, slug):
-    _page, dataset = live_page_data(permalink)
-    table = next((t for t in dataset.tables if t.slug == slug), None)
-    if table is None:
-        raise Http404("No such table")
+    _page, dataset, table = live_page_data(permalink, slug)
     return open_data_response(dataset.table_csv(table), "text/csv; charset=utf-8", f"{slug}.csv")
 
 
@@ -140,6 +141,6 @@ EMBED_CSP = {**settings.SECURE_CSP, "frame-ancestors": ["*"]}
 @csp_override(EMBED_CSP)
 @xframe_options_exempt
 def embed_table(request, permalink, slug, platform=None):
-    page, dataset = live_page_data(permalink, with_html=True)
-    context = embeds.embed_context(request, page, dataset, slug, platform)
+    page, dataset, table = live_page_data(permalink, slug, with_html=True)
+    context = embeds.embed_context(request, page, dataset, table, platform)
     return render(request, "platforms/embed.html", context)
