@@ -57,12 +57,16 @@ def write_seed_copies(folder, copies):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    # Pages too: each test starts from a rolled-back database, whose content version may repeat.
+    # Pages too, and the content version this process read: each test starts from a rolled-back
+    # database, whose version may repeat one read in the test before (a rollback is the one way
+    # a version goes back, and only tests roll committed-looking changes back).
     cache.clear()
     PAGES.clear()
+    watch.forget()
     yield
     cache.clear()
     PAGES.clear()
+    watch.forget()
 
 
 def render_afresh():
