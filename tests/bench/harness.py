@@ -93,6 +93,8 @@ class SiteEnvironment:
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DJANGO_MEDIA_ROOT": str(self.workdir / "media"),
+            # Loopback traffic only: the launch article's remote images are not fetched.
+            "DJANGO_REMOTE_IMAGES": "0",
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url or "",
             "BENCH_STATIC_ROOT": str(self.static_root),
