@@ -207,7 +207,7 @@ def canonical_compare(slugs):
     unique = list(dict.fromkeys(slugs))
     if not COMPARE_MIN <= len(unique) <= COMPARE_MAX:
         return None
-    platforms = list(Platform.objects.filter(slug__in=unique))
+    platforms = list(Platform.objects.public().filter(slug__in=unique))
     if len(platforms) != len(unique):
         return None
     return platforms  # Platform's own ordering: the site's order

@@ -47,7 +47,7 @@ class ChangesFeed(Feed):
 
 class PlatformChangesFeed(ChangesFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Platform, slug=slug)
+        return get_object_or_404(Platform.objects.public(), slug=slug)
 
     def title(self, platform):
         return f"{settings.SITE_NAME}: changes about {platform.name}"

@@ -63,6 +63,14 @@ class Level(models.TextChoices):
         return "", "" if note_html else "level-missing"
 
 
+class PlatformQuerySet(models.QuerySet):
+    def public(self):
+        """Platforms with a row in a published page's table. The others (only in drafts or
+        scheduled pages) exist for editors alone: no public list, page or feed names them."""
+        rows = TableRow.objects.filter(table__page__in=ComparisonPage.objects.published())
+        return self.filter(pk__in=rows.values("platform"))
+
+
 class Platform(models.Model):
     name = models.CharField(max_length=100, unique=True, help_text="How the site names it.")
     slug = models.SlugField(
@@ -76,6 +84,7 @@ class Platform(models.Model):
     order = models.PositiveIntegerField(default=0, help_text="Lower numbers come first.")
 
     history = HistoricalRecords()
+    objects = PlatformQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "name"]

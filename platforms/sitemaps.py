@@ -51,7 +51,7 @@ class PlatformSitemap(Sitemap):
 
     def items(self):
         # Each platform's profile and its change log, from one query (the sitemap's budget).
-        platforms = list(Platform.objects.all())
+        platforms = list(Platform.objects.public())
         return [(p, "platforms:platform-profile") for p in platforms] + [
             (p, "platforms:platform-changes") for p in platforms
         ]

@@ -41,7 +41,7 @@ def platform_index(request):
     return render(
         request,
         "platforms/platform_index.html",
-        {"platforms": Platform.objects.all(), "compare_platforms": Platform.objects.all()},
+        {"platforms": Platform.objects.public(), "compare_platforms": Platform.objects.public()},
     )
 
 
@@ -49,9 +49,9 @@ def platform_index(request):
 def platform_profile(request, slug):
     if slug != slug.lower():
         return HttpResponsePermanentRedirect(f"/platforms/{slug.lower()}/")
-    platform = get_object_or_404(Platform, slug=slug)
+    platform = get_object_or_404(Platform.objects.public(), slug=slug)
     summary, pages = explore.platform_profile(platform)
-    platforms = list(Platform.objects.all())
+    platforms = list(Platform.objects.public())
     context = {"platform": platform, "summary": summary, "pages": pages}
     context |= {"compare_platforms": platforms, "compare_with": platform}
     return render(request, "platforms/platform_profile.html", context)
@@ -83,7 +83,7 @@ def compare_start(request):
     if platforms:
         return redirect(explore.compare_path(platforms))
     message = f"Choose between {explore.COMPARE_MIN} and {explore.COMPARE_MAX} different platforms."
-    context = {"compare_platforms": Platform.objects.all(), "message": message if slugs else ""}
+    context = {"compare_platforms": Platform.objects.public(), "message": message if slugs else ""}
     return render(request, "platforms/compare_start.html", context, status=400 if slugs else 200)
 
 
@@ -102,7 +102,7 @@ def compare(request, slugs, differences=False):
         "differences": differences,
         "all_path": explore.compare_path(platforms),
         "differences_path": explore.compare_path(platforms, differences=True),
-        "compare_platforms": Platform.objects.all(),
+        "compare_platforms": Platform.objects.public(),
         "compare_checked": {p.id for p in platforms},
     }
     return render(request, "platforms/compare.html", context)
@@ -129,7 +129,7 @@ def choose(request):
                 + ", ".join(key[:80] for key in unknown[:5])
                 + ("…" if len(unknown) > 5 else "")
             )
-    ranking = explore.rank(needs, all_claims, list(Platform.objects.all())) if needs else []
+    ranking = explore.rank(needs, all_claims, list(Platform.objects.public())) if needs else []
     context = {
         "tables": tables,
         "needs": set(needs),

@@ -59,7 +59,7 @@ def change_log(request):
 
 @cacheable
 def platform_change_log(request, slug):
-    platform = get_object_or_404(Platform, slug=slug)
+    platform = get_object_or_404(Platform.objects.public(), slug=slug)
     page, entries = changes.change_page(request.GET.get("page"), platform)
     context = {"page_obj": page, "changes": entries, "platform": platform}
     return render(request, "platforms/changes.html", context)

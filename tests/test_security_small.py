@@ -83,3 +83,40 @@ def test_control_characters_never_break_a_feed(seeded, client):
         assert response.status_code == 200, url
         parsed = feedparser.parse(response.content)
         assert not parsed.bozo and parsed.entries, url
+
+
+def test_a_platform_only_in_drafts_or_scheduled_pages_is_not_public(seeded, client):
+    """Editors may prepare a page about a new platform; until the page is live, the platform
+    is in no list, count, form, sitemap or feed, and its own addresses answer 404."""
+    from django.utils import timezone
+
+    from platforms.models import ComparisonTable, Platform, TableRow
+
+    secret = Platform.objects.create(name="Secretgram", slug="secretgram", order=99)
+    draft = ComparisonPage.objects.create(
+        title="Upcoming", permalink="/Upcoming/", status=Status.DRAFT
+    )
+    scheduled = ComparisonPage.objects.create(
+        title="Later", permalink="/Later/", status=Status.PUBLISHED,
+        publish_at=timezone.now() + timezone.timedelta(days=3),
+    )  # fmt: skip
+    for page in (draft, scheduled):
+        table = ComparisonTable.objects.create(page=page, title="Soon", slug="soon")
+        TableRow.objects.create(table=table, platform=secret, label="Secretgram")
+    public_count = Platform.objects.count() - 1  # every platform but the new one
+    for url in ["/", "/platforms/", "/compare/", "/choose/", "/feeds/", "/sitemap.xml",
+                "/sitemap/", "/changes/"]:  # fmt: skip
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Secretgram" not in response.content.decode() and "secretgram" not in (
+            response.content.decode()
+        ), url
+    assert f"how {public_count} social platforms" in client.get("/").content.decode()
+    for url in ["/platforms/secretgram/", "/compare/facebook-vs-secretgram/",
+                "/changes/secretgram/", "/changes/secretgram/feed/"]:  # fmt: skip
+        assert client.get(url).status_code == 404, url
+    # Once the page is live, the platform is public like the others.
+    draft.status = Status.PUBLISHED
+    draft.save()
+    assert client.get("/platforms/secretgram/").status_code == 200
+    assert "Secretgram" in client.get("/platforms/").content.decode()

@@ -11,7 +11,7 @@ register = template.Library()
 @register.simple_tag
 def all_platforms():
     # By name: a list to find one in (the site order is for tables).
-    return Platform.objects.order_by("name")
+    return Platform.objects.public().order_by("name")
 
 
 @register.simple_tag

@@ -34,5 +34,5 @@ def site_search(request):
 @cacheable
 def feed_list(request):
     """Every feed of the site, for people choosing what to subscribe to."""
-    platforms = Platform.objects.order_by("name").values("name", "slug")
+    platforms = Platform.objects.public().order_by("name").values("name", "slug")
     return render(request, "site/feeds.html", {"platforms": platforms})
