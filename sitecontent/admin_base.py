@@ -13,7 +13,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from .admin_locking import VERSION_FIELD, VersionedInlineForm, VersionedModelForm
+from .admin_locking import VERSION_FIELD, VersionedInlineForm, VersionedModelForm, readable_value
 
 
 class MarkdownEditor(AdminMarkdownxWidget):
@@ -73,15 +73,8 @@ class ReadableHistory(HistoricalRecordContextHelper):
     Partial support"), Yes/No, "(empty)"."""
 
     def prepare_delta_change_value(self, change, value):
-        field = self.model._meta.get_field(change.field)
         value = super().prepare_delta_change_value(change, value)
-        if value is None or value == "" or value == []:
-            return "(empty)"
-        if field.choices:
-            return dict(field.flatchoices).get(value, value)
-        if isinstance(value, bool):
-            return "Yes" if value else "No"
-        return value
+        return readable_value(self.model._meta.get_field(change.field), value)
 
 
 class EditorAdmin(SimpleHistoryAdmin):
