@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from platforms.models import Capability, Cell, ComparisonPage, Platform, TableRow, cell_anchor
+from platforms.models import Capability, Cell, ComparisonPage, Platform, cell_anchor
 from platforms.text import page_key
 from sitecontent.markdown import plain_text_of_html
 from sitecontent.models import Article
@@ -125,8 +125,7 @@ def live(model, path):
 
 
 def platform_hits(words):
-    in_live_tables = live(TableRow, "table__page").values("platform")
-    platforms = Platform.objects.filter(pk__in=in_live_tables).values("name", "slug")
+    platforms = Platform.objects.public().values("name", "slug")
     return [
         Hit("Platform", p["name"], reverse("platforms:platform-profile", args=[p["slug"]]),
             marked(p["excerpt"]))
