@@ -38,11 +38,9 @@ def comparison_page(request, permalink):
 
 @cacheable
 def platform_index(request):
-    return render(
-        request,
-        "platforms/platform_index.html",
-        {"platforms": Platform.objects.public(), "compare_platforms": Platform.objects.public()},
-    )
+    platforms = list(Platform.objects.public())  # the list and the compare form: one query
+    context = {"platforms": platforms, "compare_platforms": platforms}
+    return render(request, "platforms/platform_index.html", context)
 
 
 @cacheable
