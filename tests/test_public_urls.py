@@ -81,9 +81,7 @@ def check_head(client, url, response):
     return soup
 
 
-def test_crawl_reaches_every_public_page_all_answer_and_each_has_a_complete_head(
-    client, seeded
-):
+def test_crawl_reaches_every_public_page_all_answer_and_each_has_a_complete_head(client, seeded):
     responses = crawl(client)  # one crawl for both checks: it is this file's slowest part
     missing = [url for url in [*EXPECTED_PAGES, "/feed/", "/sitemap.xml"] if url not in responses]
     assert not missing, f"no link leads to {missing}"

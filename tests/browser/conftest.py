@@ -160,16 +160,28 @@ def csp_reports(messages):
 # --- accessibility and valid HTML --------------------------------------------------------------
 
 
-def run_axe(page, axe):
+SCHEMES = ("light", "dark")  # the stylesheets follow prefers-color-scheme: both must pass
+
+
+def run_axe(page, axe, schemes=SCHEMES):
+    """axe-core's violations on the loaded page in each colour scheme, as [(scheme, violation)].
+
+    The scheme is switched on the page as it stands (no reload): one load and one injection of
+    axe serve both, which halves the browser suite's slowest tests."""
     page.add_script_tag(path=str(axe))
-    return page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    found = []
+    for scheme in schemes:
+        page.emulate_media(color_scheme=scheme)
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        found += [(scheme, violation) for violation in result["violations"]]
+    return found
 
 
 def describe_violations(violations):
     lines = []
-    for violation in violations:
+    for scheme, violation in violations:
         lines.append(
-            f"  {violation['id']} ({violation['impact']}): {violation['help']} "
+            f"  {scheme}: {violation['id']} ({violation['impact']}): {violation['help']} "
             f"[{violation['helpUrl']}]"
         )
         for node in violation["nodes"][:10]:
