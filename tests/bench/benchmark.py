@@ -53,12 +53,24 @@ EXPLORE_PAGES = [
     "/choose/",
     f"/choose/?need={NEED}live-engagement-streaming-spaces-etc&need={NEED}monetization-for-creators",
     "/about/",
+    # Every other kind of page a visitor or a feed reader waits for.
+    "/search/?q=encryption",
+    "/changes/",
+    "/changes/tiktok/",
+    "/changes/feed/",
+    "/feeds/",
+    "/data/",
+    "/data/all.json",
+    "/data/tables/Partnerships/partnership-comparison-table.csv",
+    "/embed/Partnerships/partnership-comparison-table/",
+    "/sitemap/",
 ]
-RENDER_TARGET_PAGES = ["/platforms/tiktok/", "/compare/facebook-vs-telegram-vs-slack-vs-tiktok/"]
 STATIC_COPY = "bench/partnerships-copy.html"
+# Issue 16's budgets: plain code is worth more than the last milliseconds.
 TARGETS = {
-    "render_ms": 10.0,  # uncached /Partnerships/, median
-    "cached_vs_static": 0.9,
+    "render_ms": 25.0,  # every page uncached, median, at 1× content
+    "queries": 8,  # every page uncached
+    "cached_vs_static": 1.0,
     "page_gzip": 15 * 1024,  # /Partnerships/ HTML
     "assets_gzip": 12 * 1024,  # all CSS + JS
 }
@@ -440,24 +452,20 @@ def report(args, context, renders, throughput, weight, copy_bytes):
         "External images (allowed): "
         + ("none" if not images else "; ".join(f"{p}: {u}" for p, u in images))
     )
-    render_ms = renders[TARGET_PAGE]["median"]
-    # Issue 8: the profile of a platform with the most claims and a 4-platform compare too.
-    explore_checks = [
-        (
-            f"uncached {path} median ≤ {TARGETS['render_ms']:.0f} ms",
-            f"{renders[path]['median']:.1f} ms",
-            renders[path]["median"] <= TARGETS["render_ms"],
-        )
-        for path in RENDER_TARGET_PAGES
-    ]
     page_gz = weight["pages"][TARGET_PAGE]["gzip"]
+    slowest = max(renders, key=lambda path: renders[path]["median"])
+    most_queries = max(renders, key=lambda path: renders[path]["queries"])
     checks = [
         (
-            f"uncached {TARGET_PAGE} median ≤ {TARGETS['render_ms']:.0f} ms",
-            f"{render_ms:.1f} ms",
-            render_ms <= TARGETS["render_ms"],
+            f"every page uncached, median ≤ {TARGETS['render_ms']:.0f} ms (slowest: {slowest})",
+            f"{renders[slowest]['median']:.1f} ms",
+            renders[slowest]["median"] <= TARGETS["render_ms"],
         ),
-        *explore_checks,
+        (
+            f"every page ≤ {TARGETS['queries']} SQL queries (most: {most_queries})",
+            str(renders[most_queries]["queries"]),
+            renders[most_queries]["queries"] <= TARGETS["queries"],
+        ),
         *(
             (
                 f"cached ≥ {TARGETS['cached_vs_static']} × static, {name}",
