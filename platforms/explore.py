@@ -298,7 +298,8 @@ def needs_catalogue():
 
 
 def rank(needs, all_claims, platforms):
-    """[Choice] best first: more points (full 2, partial 1), then more full, then site order."""
+    """[Choice] best first: more points (full 2, partial 1), then more full, then site order;
+    each with its place and whether it shares it."""
     chosen = {c.key: c for c in all_claims if c.key in needs}
     claims_of = {(c.key, c.platform_id): c for c in all_claims if c.key in needs}
     choices = []
@@ -309,7 +310,12 @@ def rank(needs, all_claims, platforms):
                 choice.reasons.append((chosen[key], claims_of.get((key, platform.id))))
         choices.append(choice)
     order = {p.id: i for i, p in enumerate(platforms)}
-    return sorted(choices, key=lambda c: (-c.points, -c.full, order[c.platform.id]))
+    ranked = sorted(choices, key=lambda c: (-c.points, -c.full, order[c.platform.id]))
+    # Equal points and as many full share a place ("=1"); site order only lists them.
+    scores = [(c.points, c.full) for c in ranked]
+    for choice, score in zip(ranked, scores, strict=True):
+        choice.place, choice.tied = scores.index(score) + 1, scores.count(score) > 1
+    return ranked
 
 
 @dataclass

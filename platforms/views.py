@@ -7,7 +7,7 @@ from sitecontent.publishing import get_visible_or_404
 
 from . import explore
 from .display import page_tables
-from .models import ComparisonPage, Level, Platform
+from .models import ComparisonPage, Platform
 
 
 @cacheable
@@ -27,7 +27,6 @@ def comparison_page(request, permalink):
         "page": page,
         "tables": tables,
         "legend_table": legend_table,
-        "levels": list(Level),
         "preview": is_preview,
     }
     response = render(request, "platforms/comparison_page.html", context)

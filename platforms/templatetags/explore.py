@@ -2,7 +2,7 @@
 
 from django import template
 
-from platforms.models import Platform
+from platforms.models import Level, Platform
 from platforms.text import hide_emoji
 
 register = template.Library()
@@ -10,8 +10,13 @@ register = template.Library()
 
 @register.simple_tag
 def all_platforms():
-    # By name: a list to find one in (the site order is for tables).
-    return Platform.objects.public().order_by("name")
+    return Platform.objects.public()  # in the site's order, as every other list of them
+
+
+@register.inclusion_tag("includes/level_legend.html")
+def level_legend():
+    """The key to the level marks, for every page that shows levels."""
+    return {"levels": list(Level)}
 
 
 @register.simple_tag
