@@ -16,8 +16,10 @@ def embed_context(request, page, dataset, table, platform_slug=None):
     grid, reviewed = [], []
     for row in rows:
         cells = [dataset.cells.get((row.pk, cap.pk)) for cap in capabilities]
-        grid.append((row, [claim_view(c.level, c.note_html) if c else claim_view("", "")
-                           for c in cells]))  # fmt: skip
+        # Each claim labelled with its capability: the cards of narrow embeds show it.
+        grid.append((row, [claim_view(c.level, c.note_html, label=cap.plain_name) if c
+                           else claim_view("", "", label=cap.plain_name)
+                           for c, cap in zip(cells, capabilities, strict=True)]))  # fmt: skip
         reviewed += [cell.last_reviewed for cell in cells if cell and cell.last_reviewed]
     return {
         "page": page,

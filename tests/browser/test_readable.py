@@ -1,0 +1,131 @@
+"""Readable on any screen (issue 14), in real Chromium: embeds label every claim and never scroll
+sideways, a linked claim opens with its card's header in view on a phone, profiles break no word
+to fit a column, and the home page uses a wide screen.
+
+Tools and helpers come from tests/browser/conftest.py (skips with a message when one is missing)."""
+
+import pytest
+
+from tests.browser.conftest import PHONE, new_page
+
+# django_db: pytest-django sets up the test database only when some test of the run asks for one,
+# and the `site` fixture alone does not; run on its own, this module would otherwise seed and
+# flush the development database (db.sqlite3).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+EMBED = "/embed/Personalized-Engagement/personal-engagement-across-social-networks/"
+
+# Each td with the name of its capability as shown: its own label (a card's), else its column's
+# header, when the table is a table; and whether the page scrolls sideways.
+EMBED_READING = """() => {
+    const headers = [...document.querySelectorAll('thead th')];
+    const shown = el => el.getBoundingClientRect().width > 1
+        && getComputedStyle(el).display !== 'none';
+    const cells = [...document.querySelectorAll('tbody tr')].flatMap(row => [...row.cells]
+        .filter(cell => cell.tagName === 'TD')
+        .map(cell => {
+            const before = getComputedStyle(cell, '::before');
+            const label = before.display !== 'none' && before.content !== 'none'
+                ? JSON.parse(before.content.split(' / ')[0]).replace(/: $/, '') : null;
+            const header = headers[cell.cellIndex];
+            const column = header && shown(header) ? header.textContent.trim() : null;
+            return {expected: cell.dataset.label, shown: label || column, visible: shown(cell)};
+        }));
+    const root = document.documentElement;
+    return {cells, scrollWidth: root.scrollWidth, clientWidth: root.clientWidth};
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 375, 600, 700, 1280])
+@pytest.mark.parametrize("path", [EMBED, f"{EMBED}row/telegram/"], ids=["table", "row"])
+def test_an_embed_names_the_capability_of_every_claim_and_never_scrolls_sideways(
+    browser, site, path, width
+):
+    with new_page(browser, viewport={"width": width, "height": 800}) as page:
+        page.goto(site + path)
+        reading = page.evaluate(EMBED_READING)
+    assert reading["scrollWidth"] == reading["clientWidth"] == width
+    assert reading["cells"]
+    for cell in reading["cells"]:
+        assert cell["visible"] and cell["expected"], cell
+        assert cell["shown"] == cell["expected"], cell
+
+
+@pytest.mark.parametrize("path", ["/Personalized-Engagement/", "/Partnerships/"])
+def test_a_linked_claim_opens_on_a_phone_with_its_card_header_in_view(browser, site, path):
+    with new_page(browser, viewport=PHONE) as page:
+        page.goto(site + path)
+        # The last claim of a card halfway down the page's first table: far below its header.
+        rows = page.locator("table.comparison-table").first.locator("tbody tr")
+        row = rows.nth(rows.count() // 2)
+        anchor = row.locator("td[id]").last.get_attribute("id")
+        page.goto(f"{site}{path}#{anchor}")
+        page.wait_for_function("() => window.scrollY > 0")
+        header = row.locator("th").first.bounding_box()
+        cell = page.locator(f"[id='{anchor}']").bounding_box()
+    assert header["y"] >= 0 and header["y"] + header["height"] <= PHONE["height"], header
+    # The claim itself is in view too, below the header, not under it.
+    assert header["y"] + header["height"] <= cell["y"] < PHONE["height"], (header, cell)
+
+
+# Words split across two lines in the claims' tables (a word with a hyphen, slash or dot may
+# wrap there: that is not a broken word, nor is a long address).
+BROKEN_WORDS = """() => {
+    const broken = [];
+    const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const parent = node.parentElement;
+        if (!parent.closest('table.claims') || parent.closest('thead, caption')) continue;
+        for (const match of node.data.matchAll(/\\S+/g)) {
+            if (/[-\\u2010-\\u2014\\/.:]\\S/.test(match[0]) || match[0].length > 30) continue;
+            const range = document.createRange();
+            range.setStart(node, match.index);
+            range.setEnd(node, match.index + match[0].length);
+            const lines = new Set([...range.getClientRects()]
+                .filter(rect => rect.width > 0).map(rect => Math.round(rect.top)));
+            if (lines.size > 1) broken.push(match[0]);
+        }
+    }
+    return broken;
+}"""
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/platforms/facebook/",
+        "/platforms/google/",
+        "/platforms/tiktok/",
+        "/capabilities/partnerships/ai-collaboration-comparison-table/personalization-recommendations/",
+    ],
+)
+def test_no_word_of_a_claim_is_broken_on_a_phone(browser, site, path):
+    with new_page(browser, viewport={"width": 320, "height": 800}) as page:
+        page.goto(site + path)
+        assert page.locator("table.claims td").count()
+        assert page.evaluate(BROKEN_WORDS) == []
+
+
+@pytest.mark.parametrize("width", [1280, 1920])
+def test_the_home_page_uses_a_wide_screen(browser, site, width):
+    with new_page(browser, viewport={"width": width, "height": 900}) as page:
+        page.goto(site + "/")
+        boxes = page.evaluate(
+            """() => Object.fromEntries(['.site-name', '.search-box', 'main',
+                '.home-comparisons', '.home-explore', '.home-articles'].map(selector => {
+                    const el = document.querySelector(selector);
+                    const box = el.getBoundingClientRect().toJSON();
+                    const style = getComputedStyle(el);
+                    box.contentRight = box.right - parseFloat(style.paddingRight);
+                    box.contentLeft = box.left + parseFloat(style.paddingLeft);
+                    return [selector, box];
+                }))"""
+        )
+    name, search, main = boxes[".site-name"], boxes[".search-box"], boxes["main"]
+    # The search box is on the header's first row, beside the site's name.
+    assert search["top"] < name["bottom"] and name["top"] < search["bottom"], (name, search)
+    # Explore sits beside the comparisons, and together they fill the main column.
+    comparisons, explore = boxes[".home-comparisons"], boxes[".home-explore"]
+    assert explore["left"] > comparisons["right"] and explore["top"] == comparisons["top"]
+    assert explore["right"] >= main["contentRight"] - 1
+    assert comparisons["left"] <= main["contentLeft"] + 1
