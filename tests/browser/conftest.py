@@ -121,6 +121,16 @@ def ensure_about_page():
     migration.create_about_page(apps, None)
 
 
+def pytest_collection_modifyitems(items):
+    # pytest-django creates the test database only for a run whose tests ask for one; the
+    # `site` fixture alone does not count, so a module run by itself would seed (and flush!)
+    # the developer's own db.sqlite3. Each test's own writes still roll back.
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here) and "site" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.django_db)
+
+
 @pytest.fixture(scope="module")
 def site(django_db_setup, django_db_blocker):
     """The launch content on a live server of its own, for a module's tests that only read:
