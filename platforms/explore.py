@@ -120,12 +120,6 @@ class Claim:
         limit = timezone.localdate() - timedelta(days=STALE_AFTER_DAYS)
         return self.last_reviewed is not None and self.last_reviewed < limit
 
-    @property
-    def comparable(self):
-        """What two platforms' claims are compared by: the level in a levelled table, else
-        the note's text."""
-        return self.level if self.uses_levels else self.note.strip()
-
 
 def claims(**filters):
     """Published claims matching the filters, in page, table, row and column order, with
@@ -234,7 +228,10 @@ class CompareRow:
 
 
 def comparison(platforms, only_differences=False):
-    """[(first claim of the table, [CompareRow])] for tables where any of them has a row."""
+    """[(first claim of the table, [CompareRow])] for tables where any of them has a row.
+
+    Only levels are compared: two notes in words are never the same text, so a table without
+    levels is shown side by side, never marked as differing, and left out of the differences."""
     ids = [p.id for p in platforms]
     found = claims(row__platform__in=ids)
     tables = []
@@ -245,14 +242,15 @@ def comparison(platforms, only_differences=False):
         compare_rows = []
         for cells in rows.values():
             ordered = [cells.get(pid) for pid in ids]
-            values = {c.comparable if c else None for c in ordered}
+            levels = {c.level if c else None for c in ordered}
             views = [
                 claim_view(c.level, c.note_html, label=c.row_label)
                 if c
                 else claim_view("", "", empty_text="Not in this table")
                 for c in ordered
             ]
-            row = CompareRow(next(c for c in ordered if c), views, len(values) > 1)
+            first_claim = next(c for c in ordered if c)
+            row = CompareRow(first_claim, views, first_claim.uses_levels and len(levels) > 1)
             if row.differs or not only_differences:
                 compare_rows.append(row)
         if compare_rows:

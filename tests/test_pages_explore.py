@@ -235,8 +235,8 @@ def expected_comparison(slugs):
     for key, row in rows.items():
         cells = [row["cells"].get(slug, ("", "Not in this table")) for slug in slugs]
         result[key] = cells
-        compared = {cell[0] if row["levelled"] else cell[1] for cell in cells}
-        if len(compared) > 1:
+        # Only levels are compared; notes in words are shown side by side, never "differ".
+        if row["levelled"] and len({cell[0] for cell in cells}) > 1:
             differing.add(key)
     return result, differing
 
@@ -250,9 +250,12 @@ def test_compare_shows_each_platforms_cell_for_every_capability(site, slugs):
     expected, expected_differing = expected_comparison(slugs)
     assert rows == expected
     assert differing == expected_differing
-    only, only_differing = compare_rows(soup_of(site, url + "differences/"))
+    only_soup = soup_of(site, url + "differences/")
+    only, only_differing = compare_rows(only_soup)
     assert set(only) == expected_differing == only_differing
-    assert expected_differing and len(expected_differing) < len(expected)
+    assert len(expected_differing) < len(expected)
+    if not expected_differing:
+        assert "do not differ in any published table" in only_soup.main.get_text()
 
 
 @pytest.mark.parametrize(
@@ -466,3 +469,18 @@ def test_new_pages_need_the_same_few_queries_at_ten_times_the_content(
     write_seed_copies(tmp_path, range(2, 11))
     call_command("import_markdown", str(tmp_path), verbosity=0)
     assert counts() == before
+
+
+def test_compare_marks_only_level_differences_and_shows_word_tables_side_by_side(site):
+    url = "/compare/facebook-vs-telegram-vs-slack-vs-tiktok/"
+    soup = soup_of(site, url)
+    word_tables = [
+        t for t in soup.main.select("table.compare-table") if "levelled" not in t["class"]
+    ]
+    assert word_tables, "the launch content has tables without levels"
+    for table in word_tables:
+        assert table.select("tbody tr") and not table.select("tr.differs")
+        assert "not compared" in table.find_previous("p", class_="meta").get_text()
+    assert soup.main.select("table.levelled tr.differs"), "these four differ in some levels"
+    differences = soup_of(site, url + "differences/")
+    assert all("levelled" in t["class"] for t in differences.main.select("table.compare-table"))
