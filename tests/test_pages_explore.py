@@ -484,3 +484,17 @@ def test_compare_marks_only_level_differences_and_shows_word_tables_side_by_side
     assert soup.main.select("table.levelled tr.differs"), "these four differ in some levels"
     differences = soup_of(site, url + "differences/")
     assert all("levelled" in t["class"] for t in differences.main.select("table.compare-table"))
+
+
+def test_a_capability_page_says_what_it_is_and_leads_back_home(site):
+    url = (
+        "/capabilities/personalized-engagement/personal-engagement-across-social-networks/"
+        "monetization-for-creators/"
+    )
+    soup = soup_of(site, url)
+    crumbs = soup.select_one('nav[aria-label="Breadcrumb"]')
+    assert [a["href"] for a in crumbs.select("a")][:2] == ["/", "/capabilities/"]
+    assert "/Personalized-Engagement/" in crumbs.select("a")[-1]["href"]
+    # The seeds define no column: the page still says what the column is and where it stands.
+    definition = normalise(soup.select_one("p.definition").get_text())
+    assert "Monetization for Creators" in definition and "Personalized" in definition
