@@ -83,6 +83,10 @@ class Header:
     description: str = ""
     cells: list = field(default_factory=list)
 
+    @property
+    def text(self):
+        return plain_text(self.html)
+
 
 @dataclass
 class TableDisplay:
@@ -102,6 +106,29 @@ class TableDisplay:
     def platform_column_html(self):
         table = self.table
         return hide_emoji_html(table.platform_column_html or escape(table.platform_column))
+
+    sorted_by = rows_matching = ""
+
+    def arrange(self, query):
+        """The rows as a visitor asked, without JavaScript (the script does the same in place):
+        ?sort=<a column's anchor>, best level first, then by the note's words; and
+        ?table=<slug>&rows=<words> keeps this table's rows whose name holds the words."""
+        self.row_count = len(self.rows)
+        for index, column in enumerate(self.columns):
+            if column.anchor == query.get("sort"):
+                self.sorted_by = column.anchor
+                self.rows.sort(key=lambda row: claim_order(row.cells[index]))
+        if query.get("table") == self.table.slug and query.get("rows", "").strip():
+            self.rows_matching = query["rows"].strip()
+            words = self.rows_matching.casefold()
+            self.rows = [row for row in self.rows if words in plain_text(row.html).casefold()]
+
+
+def claim_order(claim):
+    """Where a claim (claim_view()) stands when a column is sorted: best level first, then its
+    words in alphabetical order, claims without either last."""
+    text = plain_text(claim["note_html"]).casefold()
+    return (Level.rank(claim["level"]), not text, text)
 
 
 @cache

@@ -27,8 +27,6 @@ from .text import page_key, plain_text
 # How much a level counts when ranking platforms by needs: full counts more than partial;
 # none and unknown count nothing, and unknown is shown as unknown, never guessed.
 LEVEL_POINTS = {Level.FULL: 2, Level.PARTIAL: 1, Level.NONE: 0, Level.UNKNOWN: 0}
-# Best first, for capability pages and sorting: unknown and no data come last.
-LEVEL_RANK = {Level.FULL: 0, Level.PARTIAL: 1, Level.NONE: 2, Level.UNKNOWN: 3, "": 4}
 COMPARE_MIN, COMPARE_MAX = 2, 4
 MAX_NEEDS = 40
 
@@ -188,7 +186,7 @@ def capability_claims(key):
     ]
     if not found:
         return None
-    return sorted(found, key=lambda c: (LEVEL_RANK[c.level], c.row_label.casefold()))
+    return sorted(found, key=lambda c: (Level.rank(c.level), c.row_label.casefold()))
 
 
 def parse_compare_slugs(text):

@@ -54,6 +54,11 @@ class Level(models.TextChoices):
         return f"level-{self.value}"
 
     @staticmethod
+    def rank(level):
+        """Best first, for sorting claims: full, partial, none, unknown, then no level."""
+        return list(Level).index(level) if level else len(Level)
+
+    @staticmethod
     def of_claim(level, note_html):
         """(the claim's Level or "", its CSS class): a claim without level or note says
         "No data" (level-missing); one with a note only has no class."""

@@ -22,6 +22,8 @@ def comparison_page(request, permalink):
             raise
         return HttpResponsePermanentRedirect(same.permalink)
     tables = page_tables(page)
+    for display in tables:
+        display.arrange(request.GET)
     legend_table = next((d.table for d in tables if d.table.uses_levels), None)
     context = {
         "page": page,

@@ -58,3 +58,45 @@ def test_last_updated_is_the_latest_change_of_the_pages_own_content(client, seed
     assert shown(PE) == "2026-05-06"
     # Another page's content does not change this one's date, nor this one the other's.
     assert shown(other.permalink) == "2025-03-04"
+
+
+def test_tables_sort_and_filter_without_javascript(client, seeded):
+    """?sort=<column> puts the best levels first; ?table=<slug>&rows=<words> keeps the rows
+    whose name holds the words: the same as the script, for visitors without it."""
+    from bs4 import BeautifulSoup
+
+    from platforms.models import Cell, Level
+
+    page = "/Personalized-Engagement/"
+    soup = BeautifulSoup(client.get(page).content, "html.parser")
+    table = soup.select_one("table.levelled")
+    form = table.find_previous("form", class_="table-filter")
+    section = form.select_one("input[name=table]")["value"]
+    column = form.select("select[name=sort] option")[3]["value"]  # a capability's column
+    sorted_soup = BeautifulSoup(client.get(page, {"sort": column}).content, "html.parser")
+    header = sorted_soup.find(id=column)
+    assert header["aria-sort"] == "ascending"
+    index = header.find_parent("tr").find_all("th").index(header)
+    rows = sorted_soup.select_one(f"#{section} table").select("tbody tr")
+    shown = [row.find_all(["th", "td"])[index] for row in rows]
+    ranks = [
+        Level.rank(next((lv for lv in Level if f"level-{lv.value}" in td.get("class", [])), ""))
+        for td in shown
+    ]
+    assert ranks == sorted(ranks) and len(set(ranks)) > 1
+    assert (
+        len(rows)
+        == Cell.objects.filter(capability__table__slug=section).values("row").distinct().count()
+    )
+
+    name = rows[-1].th.get_text(strip=True)
+    filtered = BeautifulSoup(
+        client.get(page, {"table": section, "rows": name[:4].lower()}).content, "html.parser"
+    )
+    kept = [
+        row.th.get_text(strip=True)
+        for row in filtered.select_one(f"#{section} table").select("tbody tr")
+    ]
+    assert name in kept and len(kept) < len(rows)
+    assert all(name[:4].lower() in label.lower() for label in kept)
+    assert f"{len(kept)} of {len(rows)} rows shown" in filtered.find(id=section).get_text()

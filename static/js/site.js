@@ -1,5 +1,5 @@
 /* Sort and filter comparison tables in place. Progressive enhancement: without this file the
-   tables are whole and the capability pages are the sorted view. */
+   form above each table asks the server (?sort=, ?rows=) for the same. */
 (function () {
   "use strict";
   var RANK = { full: 0, partial: 1, none: 2, unknown: 3, missing: 4 };
@@ -15,49 +15,44 @@
     return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
   }
 
-  function sortBy(table, index, headers) {
-    var header = headers[index];
-    var ascending = header.getAttribute("aria-sort") !== "ascending";
+  function sortBy(table, index, headers, ascending) {
     var body = table.tBodies[0];
     var levelled = table.classList.contains("levelled");
     var rows = Array.prototype.slice.call(body.rows);
     rows.forEach(function (row, position) { row.dataset.position = row.dataset.position || position; });
     rows.sort(function (a, b) {
+      if (index < 0) return a.dataset.position - b.dataset.position;  // the document's order
       var result = compare(cellKey(a.cells[index], levelled), cellKey(b.cells[index], levelled));
       return (ascending ? result : -result) || a.dataset.position - b.dataset.position;
     });
     rows.forEach(function (row) { body.appendChild(row); });
     headers.forEach(function (th) { th.removeAttribute("aria-sort"); });
-    header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+    if (index >= 0) headers[index].setAttribute("aria-sort", ascending ? "ascending" : "descending");
   }
 
-  function addSorting(table) {
-    var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
+  function addSorting(table, headers) {
     headers.forEach(function (th, index) {
       var button = document.createElement("button");
       button.type = "button";
       button.className = "sort";
       button.textContent = "⇅";
       button.setAttribute("aria-label", "Sort by " + th.textContent.trim());
-      button.addEventListener("click", function () { sortBy(table, index, headers); });
+      button.addEventListener("click", function () {
+        sortBy(table, index, headers, th.getAttribute("aria-sort") !== "ascending");
+      });
       th.appendChild(button);
     });
   }
 
-  function addFilter(table, number) {
-    var tools = document.createElement("div");
-    tools.className = "table-filter";
-    var id = "filter-" + number;
-    var label = document.createElement("label");
-    label.htmlFor = id;
-    label.textContent = "Show rows matching";
-    var input = document.createElement("input");
-    input.type = "search";
-    input.id = id;
-    var status = document.createElement("span");
-    status.setAttribute("role", "status");
-    input.addEventListener("input", function () {
-      var words = input.value.trim().toLowerCase();
+  // The server's sort and filter form (?sort=, ?rows=) answers at once, without a reload.
+  function enhanceForm(form, table, headers) {
+    var status = form.querySelector("[role=status]");
+    form.elements.sort.addEventListener("change", function () {
+      var value = form.elements.sort.value;
+      sortBy(table, headers.findIndex(function (th) { return value && th.id === value; }), headers, true);
+    });
+    form.elements.rows.addEventListener("input", function () {
+      var words = form.elements.rows.value.trim().toLowerCase();
       var shown = 0;
       Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
         var match = !words || row.cells[0].textContent.toLowerCase().indexOf(words) !== -1;
@@ -66,15 +61,13 @@
       });
       status.textContent = words ? shown + " of " + table.tBodies[0].rows.length + " rows shown" : "";
     });
-    tools.appendChild(label);
-    tools.appendChild(input);
-    tools.appendChild(status);
-    table.parentNode.parentNode.insertBefore(tools, table.parentNode);
   }
 
-  document.querySelectorAll("table[data-sortable]").forEach(function (table, number) {
+  document.querySelectorAll("table[data-sortable]").forEach(function (table) {
     if (!table.tHead || !table.tBodies.length) return;
-    addSorting(table);
-    addFilter(table, number);
+    var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    addSorting(table, headers);
+    var form = table.closest("section").querySelector("form.table-filter");
+    if (form) enhanceForm(form, table, headers);
   });
 })();

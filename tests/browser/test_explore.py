@@ -134,6 +134,32 @@ def test_sort_and_filter_by_keyboard(browser, site):
     assert not csp_reports(console), csp_reports(console)
 
 
+@pytest.mark.parametrize("javascript", [True, False], ids=["script", "no-script"])
+def test_a_phone_sorts_and_filters_a_table_with_or_without_javascript(browser, site, javascript):
+    from playwright.sync_api import expect
+
+    with new_page(browser, viewport=PHONE, java_script_enabled=javascript) as page:
+        page.goto(site + "/Personalized-Engagement/")
+        form = page.locator("form.table-filter").first
+        form.get_by_label("Sort by").select_option(label="AI/Algorithmic Personalization")
+        if not javascript:
+            form.get_by_role("button", name="Show").click()
+            page.wait_for_url("**?*sort=*")
+        table = page.locator("table.comparison-table").first
+        levels = table.locator("tbody tr td:nth-of-type(4)").evaluate_all(
+            "tds => tds.map(td => td.className.match(/level-([a-z]+)/)[1])"
+        )
+        rank = ["full", "partial", "none", "unknown"]
+        assert levels == sorted(levels, key=rank.index) and len(set(levels)) > 1
+        form = page.locator("form.table-filter").first
+        form.get_by_label("Show rows matching").fill("tele")
+        if not javascript:
+            form.get_by_role("button", name="Show").click()
+            page.wait_for_url("**rows=tele*")
+        expect(table.locator("tbody tr:visible")).to_have_count(1)
+        expect(page.locator("form.table-filter [role=status]").first).to_contain_text("1 of 10")
+
+
 def test_compare_and_choose_by_keyboard(browser, site):
     from playwright.sync_api import expect
 
