@@ -39,13 +39,11 @@ class ValueRefused(ValueError):
 
 
 def check_values(model, values, kind):
-    """Each value held to its model field's own validators (length, URL syntax…), as the admin
-    and the grid hold it: an import refuses what they would refuse."""
+    """Each value held to its model field's own rules, as the admin and the grid hold it: text
+    whole (blank, length, URL syntax…), other values (some still None) by their validators."""
     for name, value in values.items():
         field = model._meta.get_field(name)
         try:
-            # Text whole (blank, choices, validators); other values only by their validators:
-            # some are still None here (a publication date the import fills in later).
             field.clean(value, None) if isinstance(value, str) else field.run_validators(value)
         except ValidationError as error:
             raise ValueRefused(f"{kind} {name}: {' '.join(error.messages)}") from error
