@@ -19,6 +19,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from sitecontent.models import ContentVersion
+
 # The same importer as the import_markdown and export_markdown commands.
 from .markdown_io import DocumentError, export_documents, import_documents
 
@@ -143,20 +145,26 @@ def import_view(model_admin, request):
         return apply_import(request, context)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        documents = form.cleaned_data["files"]
-        try:
-            report = import_documents(documents, dry_run=True)
-        except DocumentError as error:
-            context["document_error"] = str(error)
-        else:
-            token = get_random_string(24)
-            request.session[SESSION_KEY] = {
-                "token": token,
-                "documents": [(name, data.decode("latin-1")) for name, data in documents],
-            }
-            context.update(report_lines=report.lines(), token=token)
+        preview(request, context, form.cleaned_data["files"])
     context["form"] = form
     return TemplateResponse(request, "admin/platforms/import.html", context)
+
+
+def preview(request, context, documents):
+    """The dry run's report, and a token that applies this plan and no other."""
+    version = ContentVersion.read()  # before the dry run: a change during it outdates the plan
+    try:
+        report = import_documents(documents, dry_run=True)
+    except DocumentError as error:
+        context["document_error"] = str(error)
+        return
+    token = get_random_string(24)
+    request.session[SESSION_KEY] = {
+        "token": token,
+        "version": version,
+        "documents": [(name, data.decode("latin-1")) for name, data in documents],
+    }
+    context.update(report_lines=report.lines(), token=token)
 
 
 def apply_import(request, context):
@@ -165,6 +173,13 @@ def apply_import(request, context):
         messages.error(request, "That preview has expired (or was replaced): upload again.")
         return redirect("admin:platforms_comparisonpage_import")
     documents = [(name, text.encode("latin-1")) for name, text in stored["documents"]]
+    if ContentVersion.read() != stored.get("version"):
+        # Someone changed the site since the preview: what it said may no longer hold (a page
+        # it would create may exist now), so it is made and shown again before anything is.
+        messages.warning(request, "The site changed since your preview: check it again.")
+        preview(request, context, documents)
+        context["form"] = UploadForm()
+        return TemplateResponse(request, "admin/platforms/import.html", context)
     try:
         report = import_documents(documents)
     except DocumentError as error:  # the database changed since the preview

@@ -15,13 +15,13 @@ not know) is a conflict, left unsaved and shown with both versions.
 
 import hashlib
 import json
+import re
 from contextlib import suppress
 from datetime import date
 
 from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.html import escape, format_html
@@ -42,7 +42,7 @@ from sitecontent.admin_locking import (
     unsign,
 )
 
-from .models import Capability, Cell, ComparisonTable, Level, Platform, TableRow
+from .models import Capability, Cell, CellSource, ComparisonTable, Level, Platform, TableRow
 
 VERSION_SALT = "grid-loaded-version"
 # The level menu's options with each value selected, written once rather than per cell.
@@ -62,38 +62,46 @@ LEVEL_OPTIONS = {
 }
 
 
+# The last part of a source line is its date when it looks like one: a title may hold "|"
+# ("Privacy Policy | Meta"), a URL may not (validate_source_url).
+DATE_LIKE = re.compile(r"[\d\s./-]*")
+
+
 def sources_as_text(sources):
     lines = []
     for source in sources:
-        parts = [source.url, source.title, source.accessed.isoformat() if source.accessed else ""]
-        while parts and not parts[-1]:
-            parts.pop()
-        lines.append(" | ".join(parts))
+        accessed = source.accessed.isoformat() if source.accessed else ""
+        line = " | ".join([source.url, source.title, accessed])
+        # A title holding "|" keeps the date's place, even empty, to be read back whole.
+        lines.append(line if accessed or "|" in source.title else line.rstrip(" |"))
     return "\n".join(lines)
 
 
 def parse_sources(text):
-    """[(url, title, accessed)] from lines "URL | title | date"; errors name their line."""
+    """[(url, title, accessed)] from lines "URL | title | date", each held to CellSource's
+    own rules (as in the admin and the importer); errors name their line."""
     sources, errors = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        parts = [part.strip() for part in line.split("|")]
-        url, title, accessed = (parts + ["", ""])[:3]
+        url, _, rest = line.partition("|")
+        title, bar, accessed = rest.rpartition("|")
+        if not bar or not DATE_LIKE.fullmatch(accessed):
+            title, accessed = rest, ""
         try:
-            URLValidator(schemes=["http", "https"])(url)
-        except ValidationError:
-            errors.append(f"Source line {number}: “{url}” is not a web address (https://…).")
-            continue
-        if len(parts) > 3:
-            errors.append(f"Source line {number}: use at most two “|”: URL | title | date.")
-            continue
-        try:
-            day = date.fromisoformat(accessed) if accessed else None
+            day = date.fromisoformat(accessed.strip()) if accessed.strip() else None
         except ValueError:
             errors.append(f"Source line {number}: write the date as YYYY-MM-DD, e.g. 2025-05-30.")
             continue
-        sources.append((url, title[:300], day))
+        source = CellSource(url=url.strip(), title=title.strip(), accessed=day)
+        try:
+            source.full_clean(exclude=["cell"], validate_unique=False)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                field = CellSource._meta.get_field(name).verbose_name
+                errors += [f"Source line {number}, {field}: {message}" for message in messages]
+            continue
+        sources.append((source.url, source.title, source.accessed))
     if errors:
         raise ValidationError(errors)
     return sources
@@ -175,7 +183,7 @@ class CellForm(ResolvableForm):
     # No widgets: grid_cell.html draws the inputs by hand (see `shown`), with their labels and
     # the sources' help written once in grid.html.
     level = forms.ChoiceField(required=False, choices=[("", "—"), *Level.choices])
-    note = forms.CharField(required=False, max_length=2000)
+    note = forms.CharField(required=False)  # its limit is the model's, checked in clean()
     last_reviewed = forms.DateField(required=False)
     sources = forms.CharField(required=False)
 
@@ -264,7 +272,7 @@ class HeaderForm(ResolvableForm):
     merge_max_length = 400  # room for both; the name itself stays within 200
     merge_joiner = " / "
 
-    name = forms.CharField(required=False, max_length=200)
+    name = forms.CharField()  # the row label's or the column name's own field, in __init__
     order = forms.IntegerField(min_value=0, max_value=9999)
     reviewed_today = forms.BooleanField(required=False, label="Mark its cells reviewed today")
     delete = forms.BooleanField(required=False)
@@ -273,9 +281,9 @@ class HeaderForm(ResolvableForm):
         self.obj, self.kind, self.what = obj, kind, kind
         self.name_field = "label" if kind == "row" else "name"
         super().__init__(*args, initial=self.values_of(obj), **kwargs)
-        name = self.fields["name"]
+        model_field = type(obj)._meta.get_field(self.name_field)
+        name = self.fields["name"] = model_field.formfield(help_text="")
         name.label = "Label" if kind == "row" else "Column name"
-        name.required = kind == "column"
         if kind == "row":  # an empty label shows the platform's name
             name.widget.attrs["placeholder"] = obj.platform.name
         self.fields["delete"].label = f"Delete this {kind}"
@@ -287,8 +295,8 @@ class HeaderForm(ResolvableForm):
         data = super().clean()
         if data.get("resolve") == MERGE:
             data["name"] = " ".join(data["name"].split())
-            if len(data["name"]) > self.fields["name"].max_length:
-                self.add_error(self.merge_box, "Shorten the merged name to 200 characters.")
+            if len(data["name"]) > (limit := self.fields["name"].max_length):
+                self.add_error(self.merge_box, f"Shorten the merged name to {limit} characters.")
         return data
 
     def values_of(self, obj):
@@ -320,10 +328,8 @@ class AddRowForm(forms.Form):
     platform = forms.ModelChoiceField(
         queryset=Platform.objects.none(), required=False, label="Add a platform row"
     )
-    label = forms.CharField(
-        required=False,
-        max_length=200,
-        help_text="Optional: how this table names it, e.g. “WhatsApp (Meta)”.",
+    label = TableRow._meta.get_field("label").formfield(
+        help_text="Optional: how this table names it, e.g. “WhatsApp (Meta)”."
     )
 
     def __init__(self, *args, table, **kwargs):
@@ -332,7 +338,9 @@ class AddRowForm(forms.Form):
 
 
 class AddColumnForm(forms.Form):
-    name = forms.CharField(required=False, max_length=200, label="Add a capability column")
+    name = Capability._meta.get_field("name").formfield(
+        required=False, label="Add a capability column", help_text=""
+    )
 
     def __init__(self, *args, table, **kwargs):
         self.table = table

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils import timezone
@@ -26,7 +27,7 @@ from sitecontent.markdown import (
 from sitecontent.publishing import Publishable, PublishableQuerySet
 from sitecontent.text_search import StoredVector, without_vector
 
-from .validators import validate_permalink
+from .validators import validate_permalink, validate_source_url
 
 STALE_AFTER_DAYS = 365
 
@@ -234,8 +235,8 @@ class ComparisonTable(models.Model):
     slug = models.SlugField(
         max_length=200, help_text="The table's anchor on the page (#slug); unique within the page."
     )
-    platform_column = models.CharField(
-        max_length=100, default="Platform", help_text="Header of the first column."
+    platform_column = models.CharField(  # may be empty, as many documents' corner is
+        max_length=100, default="Platform", blank=True, help_text="Header of the first column."
     )
     platform_column_html = models.CharField(max_length=1000, blank=True, editable=False)
     orientation = models.CharField(
@@ -413,6 +414,8 @@ class Cell(models.Model):
     )
     note = models.TextField(
         blank=True,
+        # A validator, not max_length, which a TextField does not enforce.
+        validators=[MaxLengthValidator(2000)],
         help_text="What the platform offers, in one line. **Bold** and [links](https://…) work. "
         "Required for partial support.",
     )
@@ -525,7 +528,12 @@ class CellSource(models.Model):
     cell = models.ForeignKey(
         Cell, on_delete=models.CASCADE, related_name="sources", help_text="The claim it backs."
     )
-    url = models.URLField("URL", max_length=500, help_text="Where the claim can be checked.")
+    url = models.URLField(
+        "URL",
+        max_length=500,
+        validators=[validate_source_url],
+        help_text="Where the claim can be checked.",
+    )
     title = models.CharField(max_length=300, blank=True, help_text="The source's title.")
     accessed = models.DateField(null=True, blank=True, help_text="When the source was read.")
     order = models.PositiveIntegerField(default=0, help_text="Lower numbers are listed first.")

@@ -1,10 +1,25 @@
 import re
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import Resolver404, get_resolver, resolve
 
 PERMALINK_SHAPE = re.compile(r"^/(?:[A-Za-z0-9._~-]+/)+$")
+# What RFC 3986 never allows unescaped in a URL. In a source's URL each would break a way out
+# and back in: ">" ends the export's [title](<url>), "|" splits the grid's "URL | title | date",
+# whitespace and backslashes end or escape a Markdown link, control characters vanish on save.
+NOT_IN_URLS = re.compile(r'[\x00-\x20\x7f"<>\\^`{|}]')
+
+
+def validate_source_url(value):
+    """A source's URL, the one rule of the admin, the grid and the importer: http(s) only,
+    and every character a URL may hold unescaped (Django's URLValidator lets "a>b" through)."""
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", value) and not re.match(r"(?i)https?://", value):
+        raise ValidationError("Use an http:// or https:// address.")
+    if found := sorted(set(NOT_IN_URLS.findall(value))):
+        written = ", ".join(f"“{char}” as {quote(char)}" for char in found)
+        raise ValidationError(f"Write {written}: a URL holds no such character unescaped.")
 
 
 def first_segments(patterns, prefix=""):

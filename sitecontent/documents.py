@@ -2,6 +2,7 @@
 the field-by-field report of an import, the save-only-what-changed sync, front matter out."""
 
 import yaml
+from django.core.exceptions import ValidationError
 
 
 class DocumentReport:
@@ -33,15 +34,19 @@ class DocumentReport:
         return f"{self.label}: " + "; ".join(parts)
 
 
-class ValueTooLong(ValueError):
+class ValueRefused(ValueError):
     pass
 
 
-def check_lengths(model, values, kind):
+def check_values(model, values, kind):
+    """Each value held to its model field's own rules, as the admin and the grid hold it: text
+    whole (blank, length, URL syntax…), other values (some still None) by their validators."""
     for name, value in values.items():
-        limit = getattr(model._meta.get_field(name), "max_length", None)
-        if limit and isinstance(value, str) and len(value) > limit:
-            raise ValueTooLong(f"{kind} {name} is {len(value)} characters long; at most {limit}")
+        field = model._meta.get_field(name)
+        try:
+            field.clean(value, None) if isinstance(value, str) else field.run_validators(value)
+        except ValidationError as error:
+            raise ValueRefused(f"{kind} {name}: {' '.join(error.messages)}") from error
 
 
 _LOOK_UP = object()
@@ -50,8 +55,8 @@ _LOOK_UP = object()
 def sync(report, kind, model, lookup, values, existing=_LOOK_UP):
     """Create, update or leave alone the one row matching lookup; save only what changed.
 
-    `existing` may pass the row (or None) when the caller has already fetched it in bulk."""
-    check_lengths(model, values, kind)
+    `existing` may pass the row (or None) when the caller has already fetched it in bulk.
+    The values were checked (check_values) when their document was read."""
     obj = model.objects.filter(**lookup).first() if existing is _LOOK_UP else existing
     if obj is None:
         obj = model.objects.create(**lookup, **values)

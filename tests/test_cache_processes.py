@@ -254,6 +254,24 @@ def test_a_change_by_a_command_that_cannot_reach_redis_shows_within_a_second(sit
 
 
 @pytest.mark.services
+def test_an_instance_cut_off_from_redis_shows_a_change_made_elsewhere_within_a_second(
+    site, own_redis
+):
+    """A network split between one instance and Redis: its Redis address accepts connections
+    and never answers, as a dropped route does. It hears no news, and still serves no page
+    older than a second after a change whose news reached Redis."""
+    env = site_env(site, REDIS_URL=own_redis.url)
+    with socket.create_server(("127.0.0.1", 0), backlog=64) as split:
+        cut_off = {**env, "REDIS_URL": f"redis://127.0.0.1:{split.getsockname()[1]}/0"}
+        with running_gunicorn(cut_off, workers=2) as base:
+            warm(base)
+            time.sleep(2)  # the workers' first attempts to hear Redis have given up by now
+            warm(base)
+            _log, changed_at = change_note(env, "Beyond the split")
+            assert_everywhere_within(base, PE, "Beyond the split", changed_at)
+
+
+@pytest.mark.services
 def test_a_frozen_redis_hangs_no_request_and_delays_no_change(site, own_redis):
     env = site_env(site, REDIS_URL=own_redis.url)
     with running_gunicorn(env, workers=2) as base:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from sitecontent.article_documents import apply_article, article_fields, is_article
-from sitecontent.documents import DocumentReport, ValueTooLong, check_lengths, sync
+from sitecontent.documents import DocumentReport, ValueRefused, check_values, sync
 from sitecontent.markdown import plain_text, plain_text_of_inline
 from sitecontent.models import Article
 
@@ -87,9 +87,9 @@ class PlatformIndex:
         while Platform.objects.filter(slug=slug).exists():
             slug, suffix = f"{base}-{suffix}", suffix + 1
         values = {"name": name, "slug": slug}
-        check_lengths(Platform, values, "platform")
+        check_values(Platform, values, "platform")
         if Platform.objects.filter(name=name).exists():
-            raise ValueTooLong(f"a platform named “{name}” exists with another slug")
+            raise ValueRefused(f"a platform named “{name}” exists with another slug")
         last = Platform.objects.order_by("-order").first()
         platform = Platform.objects.create(**values, order=(last.order + 1) if last else 1)
         report.record("created", "platform", platform)
@@ -151,8 +151,8 @@ def _levels_mapping(front_matter):
 
 def _check(name, line, model, values, kind):
     try:
-        check_lengths(model, values, kind)
-    except ValueTooLong as error:
+        check_values(model, values, kind)
+    except ValueRefused as error:
         raise DocumentError(name, line, str(error)) from error
 
 
@@ -216,7 +216,8 @@ def read_document(name, data, index=None):
     if not page.tables and "permalink" not in front_matter.metadata:
         if is_article(front_matter.metadata):
             fields = article_fields(front_matter, title)
-            _check(name, None, Article, fields, "article")
+            # A remote hero image is copied (or left out) before it is stored.
+            _check(name, None, Article, {**fields, "hero_image_url": ""}, "article")
             return ParsedDocument(name, "article", fields)
         raise DocumentError(
             name,
@@ -257,9 +258,14 @@ def read_document(name, data, index=None):
             _check(name, column.line, Capability, {"name": column.name}, "column")
         for row in table.rows:
             _check(name, row.line, TableRow, {"label": row.label}, "row")
-            for cell in row.cells:
+            for column, cell in zip(table.columns, row.cells, strict=True):
+                line = row.line if table.orientation == "rows" else column.line
+                _check(name, line, Cell, {"level": cell.level, "note": cell.note}, "cell")
                 if cell.footnote and cell.footnote not in page.footnotes:
                     raise DocumentError(name, row.line, f"footnote [^{cell.footnote}] is undefined")
+    for facts in page.footnotes.values():
+        for url, title, _accessed in facts.sources:
+            _check(name, facts.line, CellSource, {"url": url, "title": title}, "source")
     return ParsedDocument(name, "page", fields, page=page)
 
 
@@ -330,7 +336,7 @@ def apply_register(document, report):
             if name not in current:
                 taken = PlatformAlias.objects.filter(name=name).first()
                 if taken:
-                    raise ValueTooLong(f"alias “{name}” already belongs to {taken.platform}")
+                    raise ValueRefused(f"alias “{name}” already belongs to {taken.platform}")
                 report.record("created", "alias", PlatformAlias.objects.create(
                     platform=platform, name=name))  # fmt: skip
         delete_missing(report, "alias", [a for n, a in current.items() if n not in aliases])
@@ -433,8 +439,6 @@ def apply_table(document, report, index, table, parsed):
             current = existing_cells.get((capability.id, table_row.id))
             lookup = {"capability": capability, "row": table_row}
             stored = sync(report, "cell", Cell, lookup, values, current)
-            for url, title, _accessed in facts.sources:
-                check_lengths(CellSource, {"url": url, "title": title}, "source")
             for action, source in stored.replace_sources(facts.sources):
                 report.record(action, "source", source)
     delete_missing(report, "row", table.rows.exclude(platform_id__in=list(seen)))

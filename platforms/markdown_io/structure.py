@@ -26,9 +26,6 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
-
 from sitecontent.markdown import parser, plain_text_of_inline
 
 from .errors import DocumentError
@@ -43,7 +40,6 @@ _FACT = re.compile(
     r"(?:\s*\(accessed (?P<accessed>[^)]*)\))?)"
     r"\s*(?:;|$)"
 )
-validate_source_url = URLValidator(schemes=["http", "https"])
 
 
 @dataclass
@@ -51,7 +47,8 @@ class Facts:
     """What a source footnote says about a cell: when it was reviewed, and its sources."""
 
     last_reviewed: object = None
-    sources: list = field(default_factory=list)  # [(url, title, accessed)]
+    sources: list = field(default_factory=list)  # [(url, title, accessed)], checked in apply
+    line: int = None
 
 
 @dataclass
@@ -90,7 +87,7 @@ class ParsedPage:
 
 def parse_facts(name, line, text):
     """`reviewed YYYY-MM-DD; [title](url) (accessed YYYY-MM-DD); …` in any order."""
-    facts, position = Facts(), 0
+    facts, position = Facts(line=line), 0
     while position < len(text.rstrip()):
         match = _FACT.match(text, position)
         if not match:
@@ -108,12 +105,7 @@ def parse_facts(name, line, text):
             facts.last_reviewed = dates["reviewed"]
             continue
         title = re.sub(r"\\(.)", r"\1", match["title"])
-        url = match["bracketed"] or match["url"]
-        try:
-            validate_source_url(url)
-        except ValidationError as error:
-            raise DocumentError(name, line, f"source “{url}”: use an http(s) URL") from error
-        facts.sources.append((url, title, dates.get("accessed")))
+        facts.sources.append((match["bracketed"] or match["url"], title, dates.get("accessed")))
     return facts
 
 

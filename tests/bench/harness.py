@@ -313,6 +313,9 @@ class LoadResult:
     error_samples: list = field(default_factory=list)
     error_kinds: Counter = field(default_factory=Counter)
     by_target: Counter = field(default_factory=Counter)
+    # With run_load(watch=(path, pattern)): (sent_at, port, the pattern's group 1 or None) of
+    # every 200 answer of that path, to tell afterwards how new each answer was.
+    watched: list = field(default_factory=list)
 
     @property
     def rps(self):
@@ -357,7 +360,7 @@ async def _read_response(reader):
     return status, headers, body
 
 
-async def _connection_loop(ports, paths, index, stop_at, result, host, timeout, record):
+async def _connection_loop(ports, paths, index, stop_at, result, host, timeout, record, watch):
     port = ports[index % len(ports)]
     # Each connection walks the pages from its own starting point, so all are always in play.
     cursor = random.randrange(len(paths))
@@ -393,6 +396,9 @@ async def _connection_loop(ports, paths, index, stop_at, result, host, timeout, 
             result.latencies.append(time.perf_counter() - started)
             result.sent_at.append(sent_at)
             result.by_target[(port, path)] += 1
+            if watch and path == watch[0]:
+                found = watch[1].search(body)
+                result.watched.append((sent_at, port, found and found[1].decode()))
         if headers.get("connection", "").lower() == "close":
             writer.close()
             reader = writer = None
@@ -400,13 +406,13 @@ async def _connection_loop(ports, paths, index, stop_at, result, host, timeout, 
         writer.close()
 
 
-async def _run_load(ports, paths, connections, duration, host, timeout, warmup):
+async def _run_load(ports, paths, connections, duration, host, timeout, warmup, watch):
     result = LoadResult()
     if warmup > 0:
         stop_at = time.monotonic() + warmup
         await asyncio.gather(
             *(
-                _connection_loop(ports, paths, i, stop_at, result, host, timeout, False)
+                _connection_loop(ports, paths, i, stop_at, result, host, timeout, False, None)
                 for i in range(connections)
             )
         )
@@ -414,7 +420,7 @@ async def _run_load(ports, paths, connections, duration, host, timeout, warmup):
     stop_at = started + duration
     await asyncio.gather(
         *(
-            _connection_loop(ports, paths, i, stop_at, result, host, timeout, True)
+            _connection_loop(ports, paths, i, stop_at, result, host, timeout, True, watch)
             for i in range(connections)
         )
     )
@@ -422,13 +428,14 @@ async def _run_load(ports, paths, connections, duration, host, timeout, warmup):
     return result
 
 
-def run_load(ports, paths, connections, duration, host=HOST, timeout=10.0, warmup=0.0):
+def run_load(ports, paths, connections, duration, host=HOST, timeout=10.0, warmup=0.0, watch=None):
     """Drive `connections` keep-alive connections (spread over `ports`) for `duration` s.
 
     Every completed request counts: a status other than 200, a timeout or a socket error is
-    an error. Latency is from sending the request to having read the whole body.
+    an error. Latency is from sending the request to having read the whole body. `watch`:
+    (path, compiled bytes pattern) whose answers are recorded in LoadResult.watched.
     """
-    return asyncio.run(_run_load(ports, paths, connections, duration, host, timeout, warmup))
+    return asyncio.run(_run_load(ports, paths, connections, duration, host, timeout, warmup, watch))
 
 
 LOADING_TAGS = {"link", "script", "img", "iframe", "source", "video", "audio", "embed", "object"}
@@ -458,18 +465,23 @@ def loading_tags(html):
 
 
 class RedisServer:
-    """redis-server on a free loopback port, without persistence; stop() and start() again
-    (same port, empty) to play an outage. The shared Redis of the machine is never touched."""
+    """redis-server on a free loopback port, its snapshot (dump.rdb) in its own folder of the
+    temporary directory, written only by snapshot() (SAVE): stop() (SIGKILL) and start() again
+    to play a crash, and it comes back with that snapshot's data, older than what it had, or
+    empty when none was taken. The shared Redis of the machine is never touched."""
 
     def __init__(self, workdir, port=None):
         self.port = port or free_port()
         self.pidfile = Path(workdir) / f"redis-{self.port}.pid"
+        self.folder = Path(workdir) / f"redis-{self.port}"
         self.url = f"redis://{HOST}:{self.port}/0"
 
     def start(self, timeout=10):
+        self.folder.mkdir(exist_ok=True)
         subprocess.run(
             ["redis-server", "--port", str(self.port), "--bind", HOST, "--save", "",
-             "--appendonly", "no", "--daemonize", "yes", "--pidfile", str(self.pidfile),
+             "--appendonly", "no", "--dir", str(self.folder), "--dbfilename", "dump.rdb",
+             "--daemonize", "yes", "--pidfile", str(self.pidfile),
              "--logfile", str(self.pidfile.with_suffix(".log"))],
             check=True, timeout=timeout, stdout=subprocess.DEVNULL,
         )  # fmt: skip
@@ -479,6 +491,16 @@ class RedisServer:
                 return self
             time.sleep(0.05)
         raise RuntimeError(f"redis-server on port {self.port} did not start")
+
+    def client(self):
+        import redis
+
+        return redis.Redis(host=HOST, port=self.port, socket_timeout=5)
+
+    def snapshot(self):
+        """SAVE: what the server holds now is what a start() after a crash will hold."""
+        with self.client() as client:
+            client.save()
 
     def stop(self):
         """Kill the server (its pid from its own pidfile) and wait until the port is closed."""

@@ -12,15 +12,19 @@ instances (production settings, REDIS_URL on that Redis) on free loopback ports.
 
 - a separate process keeps --connections keep-alive connections busy, half on each instance,
   each walking all public pages; any status other than 200, timeout or socket error is an error;
+  every answer of /Personalized-Engagement/ sent more than --visible-within seconds after a
+  save was committed must show that save (or a later one): one that does not is stale;
 - an editor, signed in to the admin, changes one cell's note on /Personalized-Engagement/ every
   --edit-every seconds (alternately through each instance), and after each save polls both
   instances until both serve the new note, recording the delay (target: --visible-within);
-- at 30% of the run, its own Redis is killed for --redis-outage seconds and started again
-  (empty): no request may fail meanwhile, and once it is back, both instances must serve the
-  latest save on every answer (checked with the editor paused).
+- at 15% of the run its own Redis takes a snapshot (SAVE); the editor saves on; at 30% Redis
+  is killed (SIGKILL) for --redis-outage seconds and started again from that older snapshot
+  (checked: a key written before the snapshot is back, one written after it is not): no
+  request may fail meanwhile, and once it is back, both instances must serve the latest save
+  on every answer (checked again with the editor paused).
 
-Exit status: 0 when nothing failed and every save was visible on both instances in time,
-1 otherwise, 2 when the run itself could not be done.
+Exit status: 0 when nothing failed, no answer was stale and every save was visible on both
+instances in time, 1 otherwise, 2 when the run itself could not be done.
 """
 
 import argparse
@@ -45,6 +49,7 @@ from harness import HOST, Gunicorn, SiteEnvironment, log
 
 CHECK_PAGE = "/Personalized-Engagement/"
 EDITOR = "bench-editor"
+NOTE = "Checked under load bench{run}x{number}"  # the note each save writes
 
 
 def parse_args():
@@ -64,7 +69,10 @@ def parse_args():
         help="use this Redis (flushed) instead of one of the script's own; no outage then",
     )
     parser.add_argument(
-        "--redis-outage", type=float, default=10, help="seconds Redis is down (0: none)"
+        "--redis-outage",
+        type=float,
+        default=10,
+        help="seconds Redis is down before it restarts from its snapshot (-1: no crash)",
     )
     return parser.parse_args()
 
@@ -290,8 +298,9 @@ def wait_until_visible(ports, token, saved_at, give_up):
 
 
 class EditorThread(threading.Thread):
-    def __init__(self, editor, cell_id, args, load_ends_at):
+    def __init__(self, editor, cell_id, args, load_ends_at, run_id):
         super().__init__(name="editor", daemon=True)
+        self.run_id = run_id
         self.editor = editor
         self.cell_id = cell_id
         self.args = args
@@ -302,16 +311,16 @@ class EditorThread(threading.Thread):
         self.busy = threading.Lock()  # held during a save and its checks
 
     def run(self):
-        run_id = secrets.token_hex(3)
         ports = self.editor.ports
         try:
             while not self.stop.wait(self.args.edit_every):
                 if time.monotonic() + self.args.visible_within + 1 > self.load_ends_at:
                     break  # every save is checked while the load still runs
                 port = ports[len(self.saves) % len(ports)]
-                token = f"bench{run_id}x{len(self.saves) + 1}"
+                note = NOTE.format(run=self.run_id, number=len(self.saves) + 1)
+                token = note.rsplit(" ", 1)[1]
                 with self.busy:
-                    self.editor.change_note(port, self.cell_id, f"Checked under load {token}")
+                    self.editor.change_note(port, self.cell_id, note)
                     done_at = time.monotonic()
                     sightings = wait_until_visible(ports, token, done_at, give_up=10)
                     self.saves.append(Save(port, done_at, sightings, token))
@@ -327,43 +336,59 @@ class EditorThread(threading.Thread):
 
 
 class OutageThread(threading.Thread):
-    """Kills the script's own Redis for a while under load, starts it again, then checks that
-    both instances serve the latest save on every answer (the editor paused meanwhile)."""
+    """Takes a snapshot of the script's own Redis (SAVE) while the editor saves on, kills Redis
+    (SIGKILL), starts it again from that older snapshot, then checks that both instances serve
+    the latest save on every answer (the editor paused meanwhile)."""
 
-    def __init__(self, redis_server, editor, ports, start_after, seconds):
+    def __init__(self, redis_server, editor, ports, snapshot_after, kill_after, seconds):
         super().__init__(name="outage", daemon=True)
         self.redis_server = redis_server
         self.editor = editor
         self.ports = ports
-        self.start_after = start_after
+        self.snapshot_after = snapshot_after
+        self.kill_after = kill_after
         self.seconds = seconds
-        self.down_at = self.up_at = None
+        self.snapshot_at = self.down_at = self.up_at = None
+        self.saves_since_snapshot = 0
         self.checked = self.stale = 0
         self.error = None
 
     def run(self):
         try:
-            time.sleep(self.start_after)
+            time.sleep(self.snapshot_after)
+            with self.redis_server.client() as client:
+                client.set("bench:before-snapshot", "kept")
+                self.redis_server.snapshot()
+                client.set("bench:after-snapshot", "lost in the crash")
+            self.snapshot_at = time.monotonic()
+            saves_then = len(self.editor.saves)
+            log(f"Redis snapshot (SAVE) after save {saves_then}")
+            time.sleep(max(0.0, self.kill_after - self.snapshot_after))
+            self.saves_since_snapshot = len(self.editor.saves) - saves_then
+            if not self.saves_since_snapshot:
+                raise RuntimeError("no save between the snapshot and the kill")
             self.redis_server.stop()
             self.down_at = time.monotonic()
-            log(f"Redis killed for {self.seconds:g} s")
+            log(f"Redis killed, {self.saves_since_snapshot} saves after its snapshot")
             time.sleep(self.seconds)
             self.redis_server.start()
             self.up_at = time.monotonic()
-            log("Redis started again (empty)")
+            with self.redis_server.client() as client:
+                if not client.exists("bench:before-snapshot") or client.exists(
+                    "bench:after-snapshot"
+                ):
+                    raise RuntimeError("Redis did not come back with its older snapshot")
+            log("Redis started again from its older snapshot")
             time.sleep(2)
             with self.editor.busy:
-                saves = self.editor.saves
-                if not saves:
-                    raise RuntimeError("no save to check after the outage")
-                token = saves[-1].token.encode()
+                token = self.editor.saves[-1].token.encode()
                 for port in self.ports:
                     for _ in range(12):  # every worker and thread of the instance, likely
                         status, _, body = harness.http_get(port, CHECK_PAGE)
                         self.checked += 1
                         if status != 200 or token not in body:
                             self.stale += 1
-            log(f"after the outage: {self.stale} stale of {self.checked} answers")
+            log(f"after the restart: {self.stale} stale of {self.checked} answers")
         except Exception as error:  # reported as a failure of the run
             self.error = f"{type(error).__name__}: {error}"
             log(f"outage failed: {self.error}")
@@ -372,21 +397,23 @@ class OutageThread(threading.Thread):
 # --- load in its own process, so that the editor's timings are its own ---------------------
 
 
-def load_process(connection, ports, paths, connections, duration):
+def load_process(connection, ports, paths, connections, duration, run_id):
+    watch = (CHECK_PAGE, re.compile(NOTE.format(run=run_id, number=r"(\d+)").encode()))
     try:
-        connection.send(("ok", harness.run_load(ports, paths, connections, duration)))
+        result = harness.run_load(ports, paths, connections, duration, watch=watch)
+        connection.send(("ok", result))
     except BaseException as error:  # sent to the parent, which fails the run
         connection.send(("error", f"{type(error).__name__}: {error}"))
     finally:
         connection.close()
 
 
-def start_load(ports, paths, connections, duration):
+def start_load(ports, paths, connections, duration, run_id):
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(
         target=load_process,
-        args=(sender, ports, paths, connections, duration),
+        args=(sender, ports, paths, connections, duration, run_id),
         name="load",
         daemon=True,
     )
@@ -413,6 +440,21 @@ def after_save_split(load, saves, window):
     return after, other
 
 
+def stale_answers(load, saves, allowed):
+    """([answers checked], [stale ones]): answers of CHECK_PAGE under load sent more than
+    `allowed` s after a save's commit (the admin's answer to it), and those not showing it
+    or a later save. time.monotonic() is the machine's clock: the same in both processes."""
+    committed = [save.done_at for save in saves]  # save n (1, 2, …) at committed[n - 1]
+    checked, stale = [], []
+    for sent, port, seen in load.watched:
+        due = bisect.bisect_right(committed, sent - allowed)  # the newest save it must show
+        if due:
+            checked.append((sent, port, due, seen))
+            if seen is None or int(seen) < due:
+                stale.append(checked[-1])
+    return checked, stale
+
+
 def pcts(values):
     if not values:
         return "n/a"
@@ -430,7 +472,8 @@ def report(args, servers, paths, load, editor, outage):
     )
     first_fresh = sum(1 for s in sightings if s.received is not None and not s.stale)
     after, other = after_save_split(load, saves, 2.0)
-    failures = load.errors + (1 if editor.error else 0)
+    checked, stale = stale_answers(load, saves, args.visible_within)
+    failures = load.errors + len(stale) + (1 if editor.error else 0)
     if outage is not None:
         failures += outage.stale + (1 if outage.error else 0)
     target = f"{args.visible_within:g} s"
@@ -455,11 +498,15 @@ def report(args, servers, paths, load, editor, outage):
         ("first answer after a save already new", f"{first_fresh} of {len(sightings)} checks"),
         ("max time until both served the save",
          f"{max(received) * 1000:.0f} ms" if received else "n/a"),
+        (f"answers under load older than {target} after a save's commit",
+         f"{len(stale)} of {len(checked)} answers of {CHECK_PAGE} sent that late"),
         (f"every save on both within {target}", "yes" if all_visible else "NO"),
         ("editor", editor.error or "ok"),
     ]  # fmt: skip
     if outage is not None:
-        down = outage.down_at - load_started(load) if outage.down_at else None
+        started = load_started(load)
+        snapshot = outage.snapshot_at - started if outage.snapshot_at else None
+        down = outage.down_at - started if outage.down_at else None
         saves_during = sum(
             1
             for save in saves
@@ -468,15 +515,20 @@ def report(args, servers, paths, load, editor, outage):
             and (outage.up_at is None or save.done_at <= outage.up_at)
         )
         rows += [
-            ("Redis outage", f"killed at {down:.1f} s for {args.redis_outage:g} s, started "
-             "again empty" if down is not None else "did not happen"),
+            ("Redis snapshot (SAVE)", f"at {snapshot:.1f} s" if snapshot else "not taken"),
+            ("Redis outage", f"killed (SIGKILL) at {down:.1f} s, {outage.saves_since_snapshot} "
+             f"saves after the snapshot; started again {args.redis_outage:g} s later from that "
+             "older snapshot" if down is not None else "did not happen"),
             ("  saves while Redis was down", f"{saves_during}"),
             ("  answers after it returned with the latest save",
              f"{outage.checked - outage.stale} of {outage.checked}"),
             ("  outage", outage.error or "ok"),
         ]  # fmt: skip
     width = max(len(k) for k, _ in rows)
-    print("== Load test: two instances, PostgreSQL + Redis" + (", Redis outage" if outage else ""))
+    print(
+        "== Load test: two instances, PostgreSQL + Redis"
+        + (", Redis killed and restarted from an older snapshot" if outage else "")
+    )
     for key, value in rows:
         print(f"{key.ljust(width)}  {value}")
     print("\nper save: instance that took it; per instance: answer read after (stale answers)")
@@ -537,12 +589,19 @@ def main():
             admin.login()
 
             log(f"load: {args.connections} connections for {args.duration:g} s on {ports}")
-            load_proc, results = start_load(ports, paths, args.connections, args.duration)
-            editor = EditorThread(admin, cell_id, args, time.monotonic() + args.duration)
+            run_id = secrets.token_hex(3)
+            load_proc, results = start_load(ports, paths, args.connections, args.duration, run_id)
+            ends_at = time.monotonic() + args.duration
+            editor = EditorThread(admin, cell_id, args, ends_at, run_id)
             editor.start()
-            if redis_server is not None and args.redis_outage > 0:
+            if redis_server is not None and args.redis_outage >= 0:
                 outage = OutageThread(
-                    redis_server, editor, ports, 0.3 * args.duration, args.redis_outage
+                    redis_server,
+                    editor,
+                    ports,
+                    0.15 * args.duration,
+                    0.3 * args.duration,
+                    args.redis_outage,
                 )
                 outage.start()
             if not results.poll(args.duration + 60):
