@@ -27,7 +27,7 @@ from sitecontent.markdown import (
 from sitecontent.publishing import Publishable, PublishableQuerySet
 from sitecontent.text_search import StoredVector, without_vector
 
-from .validators import validate_permalink, validate_source_url
+from .validators import validate_one_line, validate_permalink, validate_source_url
 
 STALE_AFTER_DAYS = 365
 
@@ -304,7 +304,9 @@ class Capability(models.Model):
         help_text="The table this column belongs to.",
     )
     name = models.CharField(
-        max_length=200, help_text="The column header. *Inline* Markdown and links work."
+        max_length=200,
+        validators=[validate_one_line],
+        help_text="The column header. *Inline* Markdown and links work.",
     )
     name_html = models.CharField(max_length=2000, blank=True, editable=False)
     slug = models.SlugField(
@@ -346,6 +348,7 @@ class TableRow(models.Model):
     label = models.CharField(
         max_length=200,
         blank=True,
+        validators=[validate_one_line],
         help_text="How this table names the platform, e.g. “WhatsApp (Meta)”. "
         "Empty shows the platform's name. *Inline* Markdown works.",
     )
@@ -393,6 +396,8 @@ class CellQuerySet(models.QuerySet):
 
 
 class Cell(models.Model):
+    NOTE_LIMIT = 2000  # characters, whichever way a note comes in (grid, admin, import)
+
     capability = models.ForeignKey(
         Capability,
         on_delete=models.CASCADE,
@@ -415,7 +420,7 @@ class Cell(models.Model):
     note = models.TextField(
         blank=True,
         # A validator, not max_length, which a TextField does not enforce.
-        validators=[MaxLengthValidator(2000)],
+        validators=[MaxLengthValidator(NOTE_LIMIT)],
         help_text="What the platform offers, in one line. **Bold** and [links](https://…) work. "
         "Required for partial support.",
     )
