@@ -275,10 +275,11 @@ class ColumnFilter(admin.SimpleListFilter):
         return queryset.filter(capability_id=self.value()) if self.value() else queryset
 
 
-SourceForm = forms.modelform_factory(
-    CellSource, fields=["url", "title", "accessed"], widgets={"accessed": forms.DateInput(
-        format="%Y-%m-%d", attrs={"type": "date"})}
-)  # fmt: skip
+SourceForm = forms.modelform_factory(CellSource, fields=["url", "title", "accessed"], widgets={
+    "url": forms.URLInput(attrs={"class": "vURLField"}),
+    "title": forms.TextInput(attrs={"class": "vTextField"}),
+    "accessed": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+})  # fmt: skip
 
 
 def return_to(request):
