@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from sitecontent.admin_locking import VersionedModelForm
+from sitecontent.markdown import plain_text_of_html
 
 from .models import ClaimReport, ReportStatus, cell_url
 
@@ -17,10 +18,11 @@ class ClaimReportAdmin(admin.ModelAdmin):
     list_select_related = ["cell__row__platform", "cell__capability__table__page"]
     search_fields = ["message", "source_url", "email"]
     date_hierarchy = "created_at"
-    fields = ["status", "editor_note", "claim", "links", "message", "source_url", "email",
-              "created_at"]  # fmt: skip
+    fields = ["status", "editor_note", "claim", "claim_now", "links", "message", "source_url",
+              "email", "created_at"]  # fmt: skip
     # What the visitor sent is evidence: editors decide on it, they do not rewrite it.
-    readonly_fields = ["claim", "links", "message", "source_url", "email", "created_at"]
+    readonly_fields = ["claim", "claim_now", "links", "message", "source_url", "email",
+                       "created_at"]  # fmt: skip
     actions = ["mark_accepted", "mark_rejected"]
 
     def has_add_permission(self, request):
@@ -29,6 +31,16 @@ class ClaimReportAdmin(admin.ModelAdmin):
     @admin.display(description="claim")
     def claim(self, report):
         return f"{report.cell.row.platform.name} · {report.cell.capability.name}"
+
+    @admin.display(description="the claim now")
+    def claim_now(self, report):
+        """What the page says today, beside what the visitor says about it."""
+        cell = report.cell
+        reviewed = f"reviewed {cell.last_reviewed}" if cell.last_reviewed else "never reviewed"
+        level = cell.get_level_display() or "No level"
+        note = plain_text_of_html(cell.note_html) or "(no note)"
+        sources = cell.sources.count()
+        return format_html("{} — {}<br>{}; {} source(s)", level, note, reviewed, sources)
 
     @admin.display(description="message")
     def short_message(self, report):
