@@ -34,7 +34,7 @@ import secrets
 import threading
 import time
 from contextlib import contextmanager
-from functools import wraps
+from functools import cache, wraps
 from pathlib import Path
 
 import redis
@@ -333,34 +333,21 @@ class PageStore:
 PAGES = PageStore()
 
 
-class Config:
-    """Settings the middleware needs on every request, read once (and again when changed)."""
-
-    def __init__(self):
-        self.values = None
-
-    def get(self):
-        if self.values is None:
-            self.values = {
-                "hosts": {
-                    host.lower().rstrip(".")
-                    for host in settings.ALLOWED_HOSTS
-                    if host and not host.startswith(".") and "*" not in host
-                },
-                "cdn_s_maxage": settings.CDN_S_MAXAGE,
-                "cdn_stale": settings.CDN_STALE_WHILE_REVALIDATE,
-            }
-        return self.values
-
-
-config = Config()
+@cache
+def cached_hosts():
+    """The hosts whose pages are cached (read once, and again when ALLOWED_HOSTS changes)."""
+    return {
+        host.lower().rstrip(".")
+        for host in settings.ALLOWED_HOSTS
+        if host and not host.startswith(".") and "*" not in host
+    }
 
 
 def settings_changed(*, setting, **kwargs):
     if setting in ("REDIS_URL", "CONTENT_GENERATION_FILE", "ALLOWED_HOSTS") or setting.startswith(
         "CDN_"
     ):
-        config.values = None
+        cached_hosts.cache_clear()
         watch.reset()
         PAGES.clear()
 
@@ -413,7 +400,7 @@ def canonical_host(request, secure):
     the one the server listens on (a direct connection) or the scheme's default. Hosts that
     only match a pattern of ALLOWED_HOSTS (.example.org) are served but not cached."""
     domain, port = split_domain_port(request.get_host())
-    if domain not in config.get()["hosts"]:
+    if domain not in cached_hosts():
         return None
     if port in ("", "443" if secure else "80"):
         return domain
@@ -493,20 +480,15 @@ class PublicPageCacheMiddleware:
     @staticmethod
     def mark(response):
         # Browsers keep the page but check back every time: an editor's save shows at once.
-        values = config.get()
-        if values["cdn_s_maxage"]:
+        shared = {"must_revalidate": True}
+        if settings.CDN_S_MAXAGE:
             # A shared cache in front may serve the page for s-maxage seconds (and stale for
             # stale-while-revalidate more while it fetches a new one): edits show that late.
-            shared = {"s_maxage": values["cdn_s_maxage"]}
-            if values["cdn_stale"]:
-                shared["stale_while_revalidate"] = values["cdn_stale"]
-            patch_cache_control(response, public=True, max_age=0, **shared)
-        else:
-            patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+            shared = {"s_maxage": settings.CDN_S_MAXAGE}
+            if settings.CDN_STALE_WHILE_REVALIDATE:
+                shared["stale_while_revalidate"] = settings.CDN_STALE_WHILE_REVALIDATE
+        patch_cache_control(response, public=True, max_age=0, **shared)
 
     @staticmethod
     def rebuild(entry):
-        response = HttpResponse(entry["content"])
-        for name, value in entry["headers"].items():
-            response.headers[name] = value
-        return response
+        return HttpResponse(entry["content"], headers=entry["headers"])
