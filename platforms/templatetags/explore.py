@@ -20,7 +20,4 @@ def table_titles(page):
     return [t.title or t.section_heading for t in page.tables.all() if t.title or t.section_heading]
 
 
-@register.filter(name="hide_emoji")
-def hide_emoji_filter(text):
-    """Escaped text with its emoji hidden from screen readers (they are decoration)."""
-    return hide_emoji(text)
+register.filter("hide_emoji", hide_emoji)

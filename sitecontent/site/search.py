@@ -144,14 +144,9 @@ def capability_hits(words):
     for c in best(rows, words, ["name", "description"]):
         table = plain_of(c, "title") or plain_of(c, "heading") or c["page_title"]
         args = [page_key(c["permalink"]), c["table_slug"], c["slug"]]
-        title = f"{plain_of(c, 'name')} ({table})"
+        url = reverse("platforms:capability", args=args)
         hits.append(
-            Hit(
-                "Capability",
-                title,
-                reverse("platforms:capability", args=args),
-                marked(c["excerpt"]),
-            )
+            Hit("Capability", f"{plain_of(c, 'name')} ({table})", url, marked(c["excerpt"]))
         )
     return hits
 
