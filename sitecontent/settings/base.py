@@ -33,6 +33,12 @@ def env_list(name, default=""):
 DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
+# With debug off, refuse to start rather than run with a guessable key or any Host.
+if not DEBUG and not SECRET_KEY:
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off.")
+
 
 INSTALLED_APPS = [
     "sitecontent.apps.SiteAdminConfig",
@@ -179,10 +185,7 @@ def client_address_settings(proxy_count=0):
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT") or 0)
 globals().update(client_address_settings(TRUSTED_PROXY_COUNT))
 
-LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
-USE_I18N = True
-USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -272,16 +275,6 @@ LOGGING = {
         "django.security.DisallowedHost": {"handlers": ["one_line"], "propagate": False},
     },
 }
-
-
-def require_production_secrets():
-    """With debug off, refuse to start rather than run with a guessable key or any Host."""
-    if DEBUG:
-        return
-    if not SECRET_KEY:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
-    if not ALLOWED_HOSTS:
-        raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off.")
 
 
 # Visitors' tools (issue 11): open data licence, claim reports and their e-mail.
