@@ -13,7 +13,6 @@ from platforms.models import Cell
 from sitecontent import page_cache
 from sitecontent.models import ContentVersion
 from sitecontent.page_cache import CHECK_EVERY, PAGES, cached_page
-from sitecontent.settings.base import REDIS_CACHE_OPTIONS
 
 from .conftest import free_port
 
@@ -21,18 +20,8 @@ PE = "/Personalized-Engagement/"
 
 
 def redis_news_at(port):
-    """Redis (news of changes and Django's cache) at `port` on this machine."""
-    return override_settings(
-        REDIS_URL=f"redis://127.0.0.1:{port}/0",
-        CACHES={
-            "default": {
-                "BACKEND": "sitecontent.redis_cache.FailOpenRedisCache",
-                "LOCATION": f"redis://127.0.0.1:{port}/0",
-                "OPTIONS": REDIS_CACHE_OPTIONS,
-            }
-        },
-        CONTENT_GENERATION_FILE=None,
-    )
+    """Redis (news of changes) at `port` on this machine."""
+    return override_settings(REDIS_URL=f"redis://127.0.0.1:{port}/0", CONTENT_GENERATION_FILE=None)
 
 
 def edit_note(text):

@@ -76,17 +76,6 @@ def test_one_switch_turns_on_https_redirect_hsts_and_secure_cookies():
     assert plain[:4] == [False, 0, False, False]
 
 
-@pytest.mark.processes
-def test_redis_url_selects_the_redis_cache():
-    code = "import django; django.setup(); from django.conf import settings as s;" + (
-        "print(s.CACHES['default']['BACKEND'])"
-    )
-    with_redis = run_django(code, REDIS_URL="redis://127.0.0.1:6379/3", **PRODUCTION_ENV)
-    assert with_redis.stdout.strip() == "sitecontent.redis_cache.FailOpenRedisCache"
-    without = run_django(code, **PRODUCTION_ENV)
-    assert without.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache"
-
-
 # --- Security headers ----------------------------------------------------------------------
 
 

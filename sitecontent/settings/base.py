@@ -105,6 +105,8 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Redis carries the page cache's news of changes (page_cache.py). Django's cache stays in local
+# memory: nothing keeps data in it (sessions and login limits live in the database).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Fail fast: a request never waits long for a Redis that is down or frozen. One retry on a new
 # connection, for the pooled connections a restarted Redis leaves broken.
@@ -113,17 +115,6 @@ REDIS_CACHE_OPTIONS = {
     "socket_connect_timeout": 0.25,
     "retry": Retry(NoBackoff(), 1),
 }
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "sitecontent.redis_cache.FailOpenRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "platform-compare",
-            "OPTIONS": REDIS_CACHE_OPTIONS,
-        }
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 def default_generation_file():
