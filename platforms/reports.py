@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.core.validators import URLValidator
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -156,20 +157,12 @@ def notify_editors(report, request):
     admin_url = request.build_absolute_uri(
         reverse("admin:platforms_claimreport_change", args=[report.pk])
     )
-    body = "\n".join([
-        f"A visitor reports that this claim is outdated or wrong: {cell_label(report.cell)}",
-        "",
-        report.message,
-        "",
-        f"Source: {report.source_url or '(none given)'}",
-        f"Reply to: {report.email or '(no address given)'}",
-        "",
-        f"Review it: {admin_url}",
-    ])  # fmt: skip
+    claim = cell_label(report.cell)
+    context = {"report": report, "claim": claim, "admin_url": admin_url}
     try:
         send_mail(
-            f"[{settings.SITE_NAME}] Claim reported: {cell_label(report.cell)}"[:200],
-            body,
+            f"[{settings.SITE_NAME}] Claim reported: {claim}"[:200],
+            render_to_string("platforms/report_email.txt", context),
             None,
             recipients,
         )
