@@ -71,6 +71,7 @@ def platform_change_log(request, slug):
 def open_data_response(content, content_type, filename):
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Access-Control-Allow-Origin"] = "*"  # any site may fetch the open data
     return response
 
 

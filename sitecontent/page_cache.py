@@ -455,13 +455,9 @@ class PublicPageCacheMiddleware:
             entry = {
                 "version": version,
                 "content": response.content,
-                # Headers as they will be sent again on every hit.
-                "headers": {
-                    "Content-Type": response["Content-Type"],
-                    "ETag": response["ETag"],
-                    "Content-Length": str(len(response.content)),
-                    "Cache-Control": response["Cache-Control"],
-                },
+                # What the view and the middlewares after this one set, sent again on every hit
+                # (the security headers and the CSP nonce come fresh from those before it).
+                "headers": dict(response.headers),
                 "expires": PAGES.expiry(time.time()),
             }
             PAGES.put(key, entry)
