@@ -25,4 +25,3 @@ class FileResponseHeadersMiddleware:
             # WhiteNoise answers before the clickjacking middleware would add this.
             response["X-Frame-Options"] = "DENY"
         return response
-

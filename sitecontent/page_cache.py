@@ -70,10 +70,6 @@ def cacheable(view):
     return wrapper
 
 
-def page_key(url):
-    return f"page:{hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()}"
-
-
 # --- News of a change: sooner than the next read of the database -----------------------------
 
 
@@ -85,7 +81,7 @@ class News:
         return None
 
     def announce(self):
-        return True
+        pass
 
     def close(self):
         pass
@@ -110,7 +106,6 @@ class FileNews(News):
         draft = self.path.with_name(f"{self.path.name}.{os.getpid()}.{threading.get_ident()}")
         draft.write_text(secrets.token_hex(8))
         os.replace(draft, self.path)  # a new inode: every reader sees a change
-        return True
 
 
 class RedisNews(News):
@@ -135,7 +130,6 @@ class RedisNews(News):
 
     def announce(self):
         self.client.publish(NEWS_CHANNEL, b"changed")
-        return True
 
     def listen(self):
         last_warning = 0.0
@@ -221,19 +215,19 @@ watch = VersionWatch()
 announcements = threading.local()
 
 
-def announce_change(after=None):
+def announce_change(after):
     """Tell every process to read the content version now (run once the change commits).
 
     `after`: the thread's count of announcements when the change was made; one made since by
     this thread came after the commit (the thread was inside the transaction until then)."""
     count = getattr(announcements, "count", 0)
-    if after is not None and count > after:
-        return True
+    if count > after:
+        return
     announcements.count = count + 1
     watch.forget()
     try:
         watch.news = watch.news or news_source()
-        return watch.news.announce()
+        watch.news.announce()
     except (redis.RedisError, OSError) as error:
         logger.warning(
             "Could not announce the change (%s); other processes read it from the database "
@@ -241,7 +235,6 @@ def announce_change(after=None):
             error,
             CHECK_EVERY,
         )
-        return False
 
 
 def retire_pages():
@@ -368,12 +361,10 @@ class OneRenderAtATime:
     @contextmanager
     def turn(self, key):
         """Yields True to the request that should render, False to one that waited."""
+        mine = threading.Event()
         with self.lock:
-            done = self.renders.get(key)
-            first = done is None
-            if first:
-                done = self.renders[key] = threading.Event()
-        if not first:
+            done = self.renders.setdefault(key, mine)
+        if done is not mine:
             done.wait(RENDER_WAIT)
             yield False
             return
@@ -390,7 +381,7 @@ RENDERS = OneRenderAtATime()
 
 def cached_page(url):
     """This process's copy of the page at url ("http://host/path/"), if it has a valid one."""
-    return PAGES.get(page_key(url), watch.current())
+    return PAGES.get(url, watch.current())
 
 
 def canonical_host(request, secure):
@@ -427,7 +418,7 @@ class PublicPageCacheMiddleware:
             return self.get_response(request)
         # The page is rendered for the canonical host, so its links match its key.
         request.META["HTTP_HOST"] = host
-        key = page_key(f"{'https' if secure else 'http'}://{host}{request.path}")
+        key = f"{'https' if secure else 'http'}://{host}{request.path}"
         try:
             # A copy is served only if the version was read in the last CHECK_EVERY. A render
             # may keep an older label (no news, no change here): if the content changed since,
