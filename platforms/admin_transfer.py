@@ -35,6 +35,8 @@ IMPORT_PERMISSIONS = [
     "sitecontent.change_article",
 ]
 EXPORT_PERMISSIONS = ["platforms.view_comparisonpage", "sitecontent.view_article"]
+# A wrong checksum, a password, a damaged stream, a method zipfile cannot read.
+UNREADABLE_MEMBER = (zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, EOFError)
 
 
 # --- Reading an upload -------------------------------------------------------------------------
@@ -110,14 +112,7 @@ def documents_in_zip(upload):
             try:
                 with archive.open(info) as member:
                     data = member.read(MAX_FILE_BYTES + 1)
-            # A wrong checksum, a password, a damaged stream, a method zipfile cannot read.
-            except (
-                zipfile.BadZipFile,
-                RuntimeError,
-                NotImplementedError,
-                zlib.error,
-                EOFError,
-            ) as error:
+            except UNREADABLE_MEMBER as error:
                 raise ValidationError(
                     f"{upload.name}/{info.filename}: cannot be read from the zip ({error})."
                 ) from error
