@@ -5,7 +5,7 @@ from django.utils.cache import add_never_cache_headers
 from sitecontent.page_cache import cacheable
 from sitecontent.publishing import get_visible_or_404
 
-from . import explore
+from . import changes, explore
 from .display import page_tables
 from .models import ComparisonPage, Level, Platform
 
@@ -51,6 +51,7 @@ def platform_profile(request, slug):
     summary, pages = explore.platform_profile(platform)
     platforms = list(Platform.objects.public())
     context = {"platform": platform, "summary": summary, "pages": pages}
+    context["changes"] = changes.latest_changes(platform, 5)
     context |= {"compare_platforms": platforms, "compare_with": platform}
     return render(request, "platforms/platform_profile.html", context)
 
