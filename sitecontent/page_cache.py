@@ -158,7 +158,7 @@ class RedisNews(News):
 def news_source():
     if settings.REDIS_URL:
         return RedisNews(settings.REDIS_URL)
-    if getattr(settings, "CONTENT_GENERATION_FILE", None):
+    if settings.CONTENT_GENERATION_FILE:
         return FileNews(settings.CONTENT_GENERATION_FILE)
     return News()
 

@@ -39,7 +39,6 @@ if not DEBUG and not SECRET_KEY:
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off.")
 
-
 INSTALLED_APPS = [
     "sitecontent.apps.SiteAdminConfig",
     "django.contrib.auth",
@@ -126,10 +125,8 @@ def default_generation_file():
 
 # Without Redis, a change is announced to the other processes by rewriting this file
 # (page_cache.py): they read the content version sooner than every 0.5 s.
-CONTENT_GENERATION_FILE = (
-    None
-    if REDIS_URL
-    else Path(os.environ.get("DJANGO_CONTENT_GENERATION_FILE") or default_generation_file())
+CONTENT_GENERATION_FILE = Path(
+    os.environ.get("DJANGO_CONTENT_GENERATION_FILE") or default_generation_file()
 )
 # A CDN or other shared cache in front of the site may keep public pages this many seconds
 # (0: off, pages are never stale). See "Running in production" in the README.

@@ -14,7 +14,7 @@ os.environ.setdefault("DJANGO_SECURE", "0")
 os.environ["DJANGO_DEBUG"] = "0"
 
 from .base import *  # noqa: E402, F403
-from .base import BASE_DIR, REDIS_URL  # noqa: E402
+from .base import BASE_DIR  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests run without collectstatic: serve and hash straight from static/.
@@ -32,13 +32,8 @@ MEDIA_ROOT = BASE_DIR / f".test-media{xdist_worker}"
 # turn fetching on against their own loopback server.
 REMOTE_IMAGES = False
 # The page cache's generation file, apart from the development server's.
-CONTENT_GENERATION_FILE = (
-    None
-    if REDIS_URL
-    else Path(
-        os.environ.get("DJANGO_CONTENT_GENERATION_FILE")
-        or BASE_DIR / f".test-generation{xdist_worker}"
-    )
+CONTENT_GENERATION_FILE = Path(
+    os.environ.get("DJANGO_CONTENT_GENERATION_FILE") or BASE_DIR / f".test-generation{xdist_worker}"
 )
 
 # The browser tests' live server answers several requests at once (a change page's two Markdown
