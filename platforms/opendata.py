@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Value
+from django.urls import reverse
 from django.utils import timezone
 
 from sitecontent.markdown import plain_text_of_html
@@ -310,4 +311,36 @@ class Dataset:
             "created": as_of.isoformat(),
             "licenses": [licence],
             "resources": resources,
+        }
+
+    def json_ld(self, base_url):
+        """A schema.org Dataset for the open data page (search engines' dataset search)."""
+        files = [
+            ("application/json", "The whole dataset (JSON)", reverse("platforms:data-all")),
+            ("application/json", "Data Package descriptor", reverse("platforms:data-package")),
+        ]
+        for table in self.tables:
+            page = self.page_of[table.page_id]
+            path = reverse("platforms:data-table", args=[page_path(page), table.slug])
+            files.append(("text/csv", f"{page.title}: {table.title or table.slug}", path))
+        return {
+            "@context": "https://schema.org",
+            "@type": "Dataset",
+            "name": f"{settings.SITE_NAME}: comparison data",
+            "description": "How social platforms compare, claim by claim: support levels, notes, "
+            "sources and review dates of every published comparison table.",
+            "url": base_url + reverse("platforms:open-data"),
+            "license": settings.DATA_LICENSE["path"],
+            "dateModified": self.as_of.isoformat(),
+            "isAccessibleForFree": True,
+            "creator": {"@type": "Organization", "name": settings.SITE_NAME},
+            "distribution": [
+                {
+                    "@type": "DataDownload",
+                    "encodingFormat": kind,
+                    "name": name,
+                    "contentUrl": base_url + path,
+                }
+                for kind, name, path in files
+            ],  # fmt: skip
         }

@@ -1,4 +1,4 @@
-from django.urls import include, path, re_path
+from django.urls import include, path
 
 from . import views, visitor_urls
 
@@ -15,9 +15,9 @@ urlpatterns = [
         name="capability",
     ),
     path("compare/", views.compare_start, name="compare"),
-    re_path(r"^compare/(?P<slugs>[^/]+)/$", views.compare, name="compare-platforms"),
-    re_path(
-        r"^compare/(?P<slugs>[^/]+)/differences/$",
+    path("compare/<str:slugs>/", views.compare, name="compare-platforms"),
+    path(
+        "compare/<str:slugs>/differences/",
         views.compare,
         {"differences": True},
         name="compare-differences",

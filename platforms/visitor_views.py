@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from sitecontent.page_cache import cacheable
 
-from . import changes, discovery, embeds, opendata, reports
+from . import changes, embeds, opendata, reports
 from .models import ComparisonPage, Level, Platform, cell_url
 
 
@@ -103,7 +103,7 @@ def data_index(request):
         "pages": [(page, dataset.tables_of(page)) for page in dataset.pages],
         "licence": settings.DATA_LICENSE,
         "level_codes": list(Level),
-        "json_ld": discovery.dataset_json_ld(dataset, base),
+        "json_ld": dataset.json_ld(base),
         "og_title": "Open data",
     }
     return render(request, "platforms/open_data.html", context)
