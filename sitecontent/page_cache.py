@@ -27,7 +27,6 @@ middlewares: a hit skips sessions, auth and the view, but still gets fresh secur
 a fresh CSP nonce, and a 304 when the browser's ETag matches.
 """
 
-import hashlib
 import logging
 import os
 import secrets
@@ -43,7 +42,7 @@ from django.core.signals import setting_changed
 from django.db import DatabaseError, transaction
 from django.http import HttpResponse
 from django.http.request import split_domain_port
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, set_response_etag
 
 logger = logging.getLogger(__name__)
 
@@ -73,21 +72,7 @@ def cacheable(view):
 # --- News of a change: sooner than the next read of the database -----------------------------
 
 
-class News:
-    """No news (a shared database without Redis or a news file): the reads every CHECK_EVERY."""
-
-    def mark(self):
-        """Changes whenever there is news."""
-        return None
-
-    def announce(self):
-        pass
-
-    def close(self):
-        pass
-
-
-class FileNews(News):
+class FileNews:
     """Without Redis: a file that the process making a change replaces after the commit; the
     others look at its identity (inode, modification time) on each request, one stat()."""
 
@@ -95,6 +80,7 @@ class FileNews(News):
         self.path = Path(path)
 
     def mark(self):
+        """Changes whenever there is news."""
         try:
             status = os.stat(self.path)
         except OSError:
@@ -107,8 +93,11 @@ class FileNews(News):
         draft.write_text(secrets.token_hex(8))
         os.replace(draft, self.path)  # a new inode: every reader sees a change
 
+    def close(self):
+        pass
 
-class RedisNews(News):
+
+class RedisNews:
     """With Redis: a message on NEWS_CHANNEL. Each serving process counts the messages (and
     every (re)subscription, after which messages may have been missed) in a thread of its own."""
 
@@ -158,9 +147,7 @@ class RedisNews(News):
 def news_source():
     if settings.REDIS_URL:
         return RedisNews(settings.REDIS_URL)
-    if settings.CONTENT_GENERATION_FILE:
-        return FileNews(settings.CONTENT_GENERATION_FILE)
-    return News()
+    return FileNews(settings.CONTENT_GENERATION_FILE)
 
 
 # --- The content version, as this process knows it -------------------------------------------
@@ -440,8 +427,7 @@ class PublicPageCacheMiddleware:
     def render_and_store(self, request, key, version):
         response = self.get_response(request)
         if self.may_store(response):
-            digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
-            response["ETag"] = f'"{digest}"'
+            set_response_etag(response)
             self.mark(response)
             entry = {
                 "version": version,
