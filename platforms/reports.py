@@ -48,11 +48,6 @@ def table_name(table):
     return plain(table, "title") or plain(table, "section_heading") or table.page.title
 
 
-class CellChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, cell):
-        return cell_label(cell)
-
-
 class ClaimReportForm(forms.ModelForm):
     # A field people never see (the hidden attribute): robots that fill every field fill it.
     website = forms.CharField(
@@ -64,7 +59,6 @@ class ClaimReportForm(forms.ModelForm):
     class Meta:
         model = ClaimReport
         fields = ["cell", "message", "source_url", "email"]
-        field_classes = {"cell": CellChoiceField}
         labels = {
             "cell": "Which claim",
             "message": "What is wrong or out of date",
@@ -82,6 +76,7 @@ class ClaimReportForm(forms.ModelForm):
     def __init__(self, *args, cells, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cell"].queryset = cells
+        self.fields["cell"].label_from_instance = cell_label
         self.fields["cell"].empty_label = "Choose the claim"
         self.fields["message"].max_length = ClaimReport.MESSAGE_MAX
         self.fields["message"].widget.attrs["maxlength"] = ClaimReport.MESSAGE_MAX
