@@ -3,7 +3,7 @@ from django.urls import path
 from sitecontent.page_cache import cacheable
 
 from . import views
-from .feeds import ChangesFeed, PlatformChangesFeed
+from .feeds import ChangesFeed
 
 app_name = "platforms"
 urlpatterns = [
@@ -25,10 +25,10 @@ urlpatterns = [
     path("embed/<path:permalink>/<slug:slug>/", views.embed_table, name="embed-table"),
     path("changes/", views.change_log, name="changes"),
     path("changes/feed/", cacheable(ChangesFeed()), name="changes-feed"),
-    path("changes/<slug:slug>/", views.platform_change_log, name="platform-changes"),
+    path("changes/<slug:slug>/", views.change_log, name="platform-changes"),
     path(
         "changes/<slug:slug>/feed/",
-        cacheable(PlatformChangesFeed()),
+        cacheable(ChangesFeed()),
         name="platform-changes-feed",
     ),
     path("platforms/", views.platform_index, name="platform-index"),

@@ -183,14 +183,9 @@ def report_thanks(request):
 
 
 @cacheable
-def change_log(request):
-    page, entries = changes.change_page(request.GET.get("page"))
-    return render(request, "platforms/changes.html", {"page_obj": page, "changes": entries})
-
-
-@cacheable
-def platform_change_log(request, slug):
-    platform = get_object_or_404(Platform.objects.public(), slug=slug)
+def change_log(request, slug=None):
+    """The site's change log, or one platform's."""
+    platform = get_object_or_404(Platform.objects.public(), slug=slug) if slug else None
     page, entries = changes.change_page(request.GET.get("page"), platform)
     context = {"page_obj": page, "changes": entries, "platform": platform}
     return render(request, "platforms/changes.html", context)
