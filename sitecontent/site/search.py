@@ -195,10 +195,5 @@ def search(raw_query):
     words = clean_query(raw_query)
     if not words:
         return []
-    return [
-        *platform_hits(words),
-        *capability_hits(words),
-        *cell_hits(words),
-        *page_hits(words),
-        *article_hits(words),
-    ]
+    kinds = [platform_hits, capability_hits, cell_hits, page_hits, article_hits]
+    return [hit for hits_of_kind in kinds for hit in hits_of_kind(words)]
