@@ -47,9 +47,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".md,.markdown,.txt,.zip"}))
-        super().__init__(*args, **kwargs)
+    widget = MultipleFileInput
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else [data]
@@ -58,6 +56,7 @@ class MultipleFileField(forms.FileField):
 
 class UploadForm(forms.Form):
     files = MultipleFileField(
+        widget=MultipleFileInput(attrs={"accept": ".md,.markdown,.txt,.zip"}),
         label="Markdown files or a zip",
         help_text=f"Documents ending in .md, .markdown or .txt, or zip files of them: at most "
         f"{MAX_FILES} documents, {MAX_FILE_BYTES // 1024} KB each, "
