@@ -20,10 +20,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
 def env_bool(name, default):
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    value = os.environ.get(name, "").strip().lower()
+    return value in {"1", "true", "yes", "on"} if value else default
 
 
 def env_list(name, default=""):
