@@ -119,31 +119,20 @@ def choose(request):
     tables, all_claims = explore.needs_catalogue()
     known = {claim.key for _first, capabilities in tables for claim in capabilities}
     asked = request.GET.getlist("need")
-    problems, status = [], 200
-    if len(asked) > explore.MAX_NEEDS:
-        problems.append(
-            f"You ticked {len(asked)} needs; at most {explore.MAX_NEEDS} can be ranked at once. "
-            "Untick some and try again."
-        )
-        needs, status = [], 400
-    else:
-        needs = list(dict.fromkeys(key for key in asked if key in known))
-        unknown = [key for key in asked if key not in known]
-        if unknown:
-            problems.append(
-                f"Ignored {len(unknown)} need(s) this site does not know: "
-                + ", ".join(key[:80] for key in unknown[:5])
-                + ("…" if len(unknown) > 5 else "")
-            )
+    too_many = len(asked) > explore.MAX_NEEDS  # nothing is ranked then
+    needs = [] if too_many else list(dict.fromkeys(key for key in asked if key in known))
     ranking = explore.rank(needs, all_claims, list(Platform.objects.public())) if needs else []
     context = {
         "tables": tables,
         "needs": set(needs),
         "ranking": ranking,
-        "problems": problems,
         "need_count": len(needs),
+        "too_many": too_many,
+        "asked_count": len(asked),
+        "max_needs": explore.MAX_NEEDS,
+        "unknown": [] if too_many else [key for key in asked if key not in known],
     }
-    return render(request, "platforms/choose.html", context, status=status)
+    return render(request, "platforms/choose.html", context, status=400 if too_many else 200)
 
 
 # --- Visitors' tools (their logic is in reports.py, changes.py, opendata.py and embeds.py) ------
