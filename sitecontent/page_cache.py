@@ -366,11 +366,6 @@ class OneRenderAtATime:
 RENDERS = OneRenderAtATime()
 
 
-def cached_page(url):
-    """This process's copy of the page at url ("http://host/path/"), if it has a valid one."""
-    return PAGES.get(url, watch.current())
-
-
 def canonical_host(request, secure):
     """The request's host as the cache knows it, or None when it must not be cached.
 

@@ -22,7 +22,7 @@ from platforms.models import (
     TableRow,
 )
 from sitecontent.models import Article
-from sitecontent.page_cache import CHECK_EVERY, PAGES
+from sitecontent.page_cache import CHECK_EVERY, PAGES, watch
 from sitecontent.publishing import Status
 
 from .conftest import (
@@ -397,12 +397,10 @@ def test_pages_work_with_debug_off_after_collectstatic(seeded, client, settings,
 
 
 def test_query_string_variants_are_not_cached(seeded, client):
-    from sitecontent.page_cache import cached_page
-
     assert client.get(PE + "?utm=1").status_code == 200
-    assert cached_page(f"http://testserver{PE}") is None
+    assert PAGES.get(f"http://testserver{PE}", watch.current()) is None
     client.get(PE)
-    assert cached_page(f"http://testserver{PE}") is not None
+    assert PAGES.get(f"http://testserver{PE}", watch.current()) is not None
 
 
 def test_the_500_page_is_in_the_sites_look_and_needs_no_database(db, rf, django_assert_num_queries):
