@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods
 from sitecontent.page_cache import cacheable
 from sitecontent.publishing import get_visible_or_404
 
-from . import changes, embeds, explore, opendata, reports
-from .display import page_tables
+from . import changes, explore, opendata, reports
+from .display import claim_view, page_tables
 from .models import ComparisonPage, Level, Platform, cell_url
 
 
@@ -135,7 +135,7 @@ def choose(request):
     return render(request, "platforms/choose.html", context, status=400 if too_many else 200)
 
 
-# --- Visitors' tools (their logic is in reports.py, changes.py, opendata.py and embeds.py) ------
+# --- Visitors' tools (their logic is in reports.py, changes.py and opendata.py) ---------------
 
 
 @never_cache
@@ -257,6 +257,28 @@ EMBED_CSP = {**settings.SECURE_CSP, "frame-ancestors": ["*"]}
 @csp_override(EMBED_CSP)
 @xframe_options_exempt
 def embed_table(request, permalink, slug, platform=None):
+    """A table, or one platform's row of it, for other sites' iframes."""
     page, dataset, table = live_page_data(permalink, slug, with_html=True)
-    context = embeds.embed_context(request, page, dataset, table, platform)
+    capabilities = dataset.capabilities.get(table.pk, [])
+    rows = dataset.rows.get(table.pk, [])
+    if platform:
+        rows = [row for row in rows if row.platform_slug == platform]
+        if not rows:
+            raise Http404("This platform has no row in the table")
+    grid, reviewed = [], []
+    for row in rows:
+        cells = [dataset.cells.get((row.pk, cap.pk)) for cap in capabilities]
+        grid.append((row, [claim_view(c.level, c.note_html) if c else claim_view("", "")
+                           for c in cells]))  # fmt: skip
+        reviewed += [cell.last_reviewed for cell in cells if cell and cell.last_reviewed]
+    context = {
+        "page": page,
+        "table": table,
+        "capabilities": capabilities,
+        "grid": grid,
+        "licence": settings.DATA_LICENSE,
+        "verified_on": max(reviewed) if reviewed else None,
+        "source_url": request.build_absolute_uri(f"{page.permalink}#{table.slug}"),
+        "single_row": bool(platform),
+    }
     return render(request, "platforms/embed.html", context)
