@@ -40,9 +40,12 @@ import redis
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import DatabaseError, transaction
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.http.request import split_domain_port
 from django.utils.cache import patch_cache_control, set_response_etag
+
+from .models import ContentVersion
 
 logger = logging.getLogger(__name__)
 
@@ -177,8 +180,6 @@ class VersionWatch:
             return self.version
         with self.lock:
             if mark != self.mark or (timed and self.due()):
-                from .models import ContentVersion
-
                 checked_at = time.monotonic()  # before the read: a change after it is unseen
                 self.version = ContentVersion.read()
                 self.mark, self.checked_at = mark, checked_at
@@ -227,8 +228,6 @@ def announce_change(after):
 def retire_pages():
     """Retire every cached page in every process: bump the content version in the current
     transaction (the caller's, for a change that sends no signal) and announce it on commit."""
-    from .models import ContentVersion
-
     ContentVersion.bump()
     watch.forget()
     after = getattr(announcements, "count", 0)
@@ -239,8 +238,6 @@ def retire_on_change(*models):
     """Register models whose saves and deletes change what public pages show.
 
     Each app calls this from its AppConfig.ready(), so this module never imports their models."""
-    from django.db.models.signals import post_delete, post_save
-
     for model in models:
         label = model._meta.label_lower
         post_save.connect(content_changed, sender=model, dispatch_uid=f"page-cache-save-{label}")
