@@ -34,13 +34,8 @@ if REDIS_URL:  # one Redis database shared by the workers: keys of their own
 # turn fetching on against their own loopback server.
 REMOTE_IMAGES = False
 # The page cache's generation file, apart from the development server's.
-CONTENT_GENERATION_FILE = (
-    None
-    if REDIS_URL
-    else Path(
-        os.environ.get("DJANGO_CONTENT_GENERATION_FILE")
-        or BASE_DIR / f".test-generation{xdist_worker}"
-    )
+CONTENT_GENERATION_FILE = Path(
+    os.environ.get("DJANGO_CONTENT_GENERATION_FILE") or BASE_DIR / f".test-generation{xdist_worker}"
 )
 
 # The browser tests' live server answers several requests at once (a change page's two Markdown
