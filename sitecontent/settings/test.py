@@ -14,7 +14,7 @@ os.environ.setdefault("DJANGO_SECURE", "0")
 os.environ["DJANGO_DEBUG"] = "0"
 
 from .base import *  # noqa: E402, F403
-from .base import BASE_DIR, REDIS_URL  # noqa: E402
+from .base import BASE_DIR  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests run without collectstatic: serve and hash straight from static/.
@@ -28,8 +28,6 @@ WHITENOISE_AUTOREFRESH = True
 # the suffix), and here their own media folder and page cache generation: they never meet.
 xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 MEDIA_ROOT = BASE_DIR / f".test-media{xdist_worker}"
-if REDIS_URL:  # one Redis database shared by the workers: keys of their own
-    CACHES["default"]["KEY_PREFIX"] += xdist_worker  # noqa: F405
 # Tests fetch no image from the internet (the launch article's hero included); the image tests
 # turn fetching on against their own loopback server.
 REMOTE_IMAGES = False
