@@ -152,3 +152,23 @@ def test_every_kind_is_found_by_its_new_words_at_once(client, seeded):
         li.select_one(".hit-kind").get_text() for li in soup.select(".search-results li")
     )
     assert kinds == ["Article", "Capability", "Comparison page", "Platform"]
+
+
+def test_a_misspelt_name_that_finds_nothing_suggests_the_near_names(client, seeded):
+    soup = BeautifulSoup(client.get("/search/", {"q": "tiktk"}).content, "html.parser")
+    status = soup.select_one("[role=status]")
+    assert "Nothing found" in status.get_text() and "Did you mean" in status.get_text()
+    link = status.find("a", string="TikTok")
+    followed = BeautifulSoup(client.get("/search/" + link["href"]).content, "html.parser")
+    assert "Nothing found" not in followed.select_one("[role=status]").get_text()
+
+
+def test_an_empty_search_says_what_can_be_searched_with_examples_that_answer(client, seeded):
+    soup = BeautifulSoup(client.get("/search/").content, "html.parser")
+    text = soup.main.get_text(" ", strip=True)
+    assert "platforms" in text and "claim" in text and "articles" in text
+    examples = soup.main.select("p a[href^='?q=']")
+    assert len(examples) >= 2
+    for example in examples:
+        answer = BeautifulSoup(client.get("/search/" + example["href"]).content, "html.parser")
+        assert "result" in answer.select_one("[role=status]").get_text()

@@ -12,6 +12,7 @@ words in <mark>: what editors wrote is Markdown source, never trusted as HTML he
 import re
 import unicodedata
 from dataclasses import dataclass
+from difflib import get_close_matches
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
@@ -197,3 +198,15 @@ def search(raw_query):
         return []
     kinds = [platform_hits, capability_hits, cell_hits, page_hits, article_hits]
     return [hit for hits_of_kind in kinds for hit in hits_of_kind(words)]
+
+
+def suggestions(raw_query):
+    """Names of public platforms and pages close to a query that found nothing: "tiktk" → TikTok.
+    Only names a search for them finds, so every suggestion is a link that answers."""
+    names = [
+        *Platform.objects.public().values_list("name", flat=True),
+        *ComparisonPage.objects.published().values_list("title", flat=True),
+    ]
+    by_folded = {name.casefold(): name for name in names}
+    close = get_close_matches(" ".join(clean_query(raw_query)).casefold(), by_folded, 3, 0.6)
+    return [by_folded[folded] for folded in close]

@@ -28,7 +28,13 @@ def site_search(request):
         hits, problem = search.search(query), ""
     except search.QueryProblem as error:
         hits, problem = [], str(error)
-    context = {"search_query": query[: search.MAX_QUERY_LENGTH], "hits": hits, "problem": problem}
+    context = {
+        "search_query": query[: search.MAX_QUERY_LENGTH],
+        "hits": hits,
+        "problem": problem,
+        "suggestions": search.suggestions(query) if query and not (hits or problem) else [],
+        "examples": [] if query else Platform.objects.public()[:5],
+    }
     return render(request, "site/search.html", context, status=400 if problem else 200)
 
 
