@@ -23,6 +23,11 @@ urlpatterns = [
         name="embed-row",
     ),
     path("embed/<path:permalink>/<slug:slug>/", views.embed_table, name="embed-table"),
+    path(
+        "badge/<slug:slug>/<slug:page>/<slug:table>/<slug:capability>.svg",
+        views.badge,
+        name="badge",
+    ),
     path("changes/", views.change_log, name="changes"),
     path("changes/feed/", cacheable(ChangesFeed()), name="changes-feed"),
     path("changes/<slug:slug>/", views.change_log, name="platform-changes"),

@@ -65,6 +65,26 @@ def platform_profile(request, slug):
 
 
 @cacheable
+def badge(request, slug, page, table, capability):
+    """One platform's claim for a capability as a small SVG, for READMEs and articles."""
+    key = f"{page}.{table}.{capability}"
+    found = explore.claims(row__platform__slug=slug, capability__slug=capability)
+    claim = next((claim for claim in found if claim.key == key), None)
+    if claim is None:
+        raise Http404("No published claim of this platform for this capability")
+    label = claim.level.short_label if claim.level else "see the claim"
+    context = {
+        "claim": claim,
+        "label": label,
+        "left": len(claim.platform_name + claim.capability_name) * 7 + 26,
+        "right": len(label) * 7 + 16,
+    }
+    response = render(request, "platforms/badge.svg", context, content_type="image/svg+xml")
+    response["Access-Control-Allow-Origin"] = "*"  # an image for other sites
+    return response
+
+
+@cacheable
 def capability_index(request):
     tables = explore.capability_index()
     return render(request, "platforms/capability_index.html", {"tables": tables})
