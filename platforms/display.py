@@ -83,6 +83,16 @@ def pages_public_at(moment):
     return as_of(ComparisonPage, moment).filter(status=Status.PUBLISHED, publish_at__lte=moment)
 
 
+def rows_with_platform(moment):
+    """TableRows at `moment` with their platform's name and slug as they were then, in a
+    subquery; today's for a platform with no history (the launch platforms were created by a
+    migration, which records none)."""
+    platform = as_of(Platform, moment).filter(id=OuterRef("platform_id"))
+    then = {f"platform_{name}": Coalesce(Subquery(platform.values(name)[:1]), f"platform__{name}")
+            for name in ("name", "slug")}  # fmt: skip
+    return as_of(TableRow, moment).annotate(**then)
+
+
 def claims_at(moment, *conditions, page=None, **filters):
     """{cell id: (level, note_html)} of the matching cells at `moment`, on pages live then
     (`page`'s, or each cell's own)."""
@@ -264,13 +274,8 @@ def page_tables(page, moment=None, since=None):
     sources = sources_by_cell(moment, cell__in=[cell[0] for cell in cells.values()])
 
     rows = {}  # table id -> [Header]
-    # The platform's name and slug as they were then, in a subquery; today's for a platform with
-    # no history (the launch platforms were created by a migration, which records none).
-    platform = as_of(Platform, moment).filter(id=OuterRef("platform_id"))
-    then = {f"platform_{name}": Coalesce(Subquery(platform.values(name)[:1]), f"platform__{name}")
-            for name in ("name", "slug")}  # fmt: skip
     found = (
-        as_of(TableRow, moment).filter(table__in=table_ids).annotate(**then)
+        rows_with_platform(moment).filter(table__in=table_ids)
         .order_by("table_id", "order", "id")
         .values_list("id", "table_id", "label_html", "platform_name", "platform_slug")
     )  # fmt: skip

@@ -71,12 +71,19 @@ def platform_index(request):
 def platform_profile(request, slug):
     if slug != slug.lower():
         return HttpResponsePermanentRedirect(f"/platforms/{slug.lower()}/")
+    try:
+        days = days_asked(request)
+    except BadDate as error:
+        return bad_date(error)
     platform = get_object_or_404(Platform.objects.public(), slug=slug)
-    summary, pages = explore.platform_profile(platform)
-    platforms = list(Platform.objects.public())
-    context = {"platform": platform, "summary": summary, "pages": pages}
-    context |= {"compare_platforms": platforms, "compare_with": platform}
-    return render(request, "platforms/platform_profile.html", context)
+    moment = days["as_of"] and days["as_of"][1]
+    summary, pages, changes = explore.platform_profile(platform, moment, days["since"])
+    if moment and not pages:
+        raise Http404("No published comparison mentioned this platform on that day")
+    context = {"platform": platform, "summary": summary, "pages": pages, "changes": changes}
+    if not moment:  # today's tools: comparing and the latest changes are not of that day
+        context |= {"compare_platforms": Platform.objects.public(), "compare_with": platform}
+    return render(request, "platforms/platform_profile.html", context | days)
 
 
 @cacheable

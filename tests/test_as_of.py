@@ -248,3 +248,80 @@ def test_a_day_and_its_changes_cost_the_same_few_queries_however_long_the_histor
     with on(9):
         assert [queries(url) for url in urls] == before
     assert max(before) <= 8, before
+
+
+TIKTOK = "/platforms/tiktok/"
+
+
+def profile_html(soup):
+    return [str(section) for section in soup.select("main section.profile-page")]
+
+
+def test_a_profile_as_it_stood_and_the_claims_changed_since(client, seeded):
+    declined, noted = cell_of(PE, "tiktok"), cell_of(PARTNERSHIPS, "tiktok")
+    with on(1):
+        saved = profile_html(soup_of(client.get(TIKTOK)))
+    with on(2):
+        edit(declined, level=Level.NONE, note="Withdrawn in a test")
+        edit(noted, note="Reworded in a test")
+        capability = Capability.objects.filter(table__page__permalink=PE).last()
+        capability.name = "Renamed column"
+        capability.save()
+        scheduled = ComparisonPage.objects.create(
+            title="Scheduled", permalink="/Scheduled/", status=Status.PUBLISHED, publish_at=day(9)
+        )
+        table = ComparisonTable.objects.create(page=scheduled, title="Soon", slug="soon")
+        row = TableRow.objects.create(table=table, platform=declined.row.platform)
+        Cell.objects.create(
+            row=row, capability=Capability.objects.create(table=table, name="Soon", slug="soon")
+        )
+    with on(3):
+        today = soup_of(client.get(TIKTOK))
+        assert profile_html(today) != saved
+        then = soup_of(client.get(f"{TIKTOK}?as_of=2027-01-01"))
+        assert profile_html(then) == saved
+        assert (
+            then.select_one(".as-of-banner")
+            .get_text()
+            .startswith("This page as it stood on 1 January 2027.")
+        )
+        assert then.select_one('meta[name="robots"]')["content"] == "noindex"
+        assert "Scheduled" not in soup_of(client.get(f"{TIKTOK}?as_of=2027-01-02")).get_text()
+
+        soup = soup_of(client.get(f"{TIKTOK}?since=2027-01-01"))
+        marks = {mark.find_parent("tr").th.get_text(): mark.get_text()
+                 for mark in soup.select("main .change")}  # fmt: skip
+        assert marks == {
+            declined.capability.name: "Declined",
+            plain_name(noted.capability): "Note changed",
+        }
+        assert (
+            soup.select_one(".since-summary")
+            .get_text(" ", strip=True)
+            .startswith("2 claims changed since 1 January 2027: 1 declined, 1 note changed.")
+        )
+        assert client.get(f"{TIKTOK}?as_of=2020-01-01").status_code == 404
+        assert client.get(f"{TIKTOK}?since=2027-02-30").status_code == 400
+
+
+def plain_name(capability):
+    return BeautifulSoup(capability.name_html, "html.parser").get_text()
+
+
+def test_a_profile_on_a_day_costs_the_same_few_queries_however_long_the_history(client, seeded):
+    def queries(url):
+        render_afresh()
+        with CaptureQueriesContext(connection) as context:
+            soup_of(client.get(url))
+        return len(context.captured_queries)
+
+    urls = [f"{TIKTOK}?as_of=2027-01-01", f"{TIKTOK}?since=2027-01-01"]
+    with on(3):
+        before = [queries(url) for url in urls]
+    for number in range(4, 7):
+        with on(number):
+            for cell in Cell.objects.filter(row__platform__slug="tiktok"):
+                edit(cell, last_reviewed=day(number).date())
+    with on(9):
+        assert [queries(url) for url in urls] == before
+    assert max(before) <= 8, before
