@@ -1,15 +1,21 @@
 from functools import partial
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from sitecontent.admin import due_soon
 from sitecontent.admin_base import EditorAdmin, LabelledTabularInline, VersionedStackedInline
+from sitecontent.admin_locking import VersionedModelForm
 from sitecontent.admin_site import attention_check
+from sitecontent.markdown import plain_text_of_html
 
 from . import admin_transfer
 from .grid import GridEditor
@@ -25,6 +31,7 @@ from .models import (
     PlatformAlias,
     ReportStatus,
     TableRow,
+    cell_url,
     sources_of_version,
 )
 
@@ -158,6 +165,8 @@ class ComparisonTableAdmin(EditorAdmin):
         if editor.deletions and "confirm-delete" not in request.POST:
             return self._render_grid(request, editor, confirm_deletions=True)
         changed = editor.save()
+        if changed:  # in "Recent actions" on the admin home
+            self.log_change(request, table, f"Changed {changed} cell(s) in the grid.")
         if not (editor.conflicts or editor.lost or editor.unseen):
             messages.success(request, f"Saved. {changed} cell(s) changed.")
             return redirect("admin:platforms_comparisontable_grid", table.pk)
@@ -201,6 +210,7 @@ class ComparisonTableAdmin(EditorAdmin):
             "confirm_deletions": confirm_deletions,
             # Reversed once, not per cell.
             "cells_url": reverse("admin:platforms_cell_changelist"),
+            "history_next": "?" + urlencode({"next": request.path}),
             "has_view_permission": True,
             # The grid needs the whole width: no navigation sidebar beside it.
             "is_nav_sidebar_enabled": False,
@@ -247,10 +257,39 @@ class StaleFilter(admin.SimpleListFilter):
         if self.value() == "stale":
             return queryset.stale()
         if self.value() == "never":
-            return queryset.filter(last_reviewed__isnull=True)
+            return queryset.never_reviewed()
         if self.value() == "recent":
             return queryset.exclude(pk__in=queryset.stale()).filter(last_reviewed__isnull=False)
         return queryset
+
+
+class ColumnFilter(admin.SimpleListFilter):
+    """The columns of the table chosen in the table filter (none offered before one is)."""
+
+    title = "column"
+    parameter_name = "capability__id__exact"
+
+    def lookups(self, request, model_admin):
+        table = request.GET.get("capability__table__id__exact", "")
+        columns = Capability.objects.filter(table_id=table) if table.isdigit() else []
+        return [(column.pk, column.name) for column in columns]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(capability_id=self.value()) if self.value() else queryset
+
+
+SourceForm = forms.modelform_factory(CellSource, fields=["url", "title", "accessed"], widgets={
+    "url": forms.URLInput(attrs={"class": "vURLField"}),
+    "title": forms.TextInput(attrs={"class": "vTextField"}),
+    "accessed": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+})  # fmt: skip
+
+
+def return_to(request):
+    """The page to return to (`next`), when it is one of this site's."""
+    url = request.GET.get("next", "")
+    safe = url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure())
+    return url if safe else ""
 
 
 @admin.register(Cell)
@@ -262,6 +301,7 @@ class CellAdmin(EditorAdmin):
     list_filter = [
         ("capability__table__page", admin.RelatedOnlyFieldListFilter),
         ("capability__table", admin.RelatedOnlyFieldListFilter),
+        ColumnFilter,
         "row__platform",
         "level",
         StaleFilter,
@@ -272,6 +312,31 @@ class CellAdmin(EditorAdmin):
     fields = ["capability", "row", "level", "note", "last_reviewed"]
     inlines = [CellSourceInline]
     ordering = ["capability__table__page", "capability__table__order", "row__order"]
+    actions = ["mark_reviewed_today", "add_source"]
+
+    @admin.action(description="Mark the selected claims reviewed today", permissions=["change"])
+    def mark_reviewed_today(self, request, queryset):
+        count = queryset.mark_reviewed(request.user, timezone.localdate())
+        self.message_user(request, f"Marked {count} claim(s) reviewed today.")
+
+    @admin.action(description="Add a source to the selected claims", permissions=["change"])
+    def add_source(self, request, queryset):
+        """Asks for the source first (a page of its own), then adds it to every claim."""
+        form = SourceForm(request.POST if "apply" in request.POST else None, prefix="source")
+        if form.is_valid():
+            count = queryset.add_source(request.user, **form.cleaned_data)
+            self.message_user(request, f"Added the source to {count} claim(s).")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Add a source to the selected claims",
+            "opts": self.model._meta,
+            "form": form,
+            "claims": queryset.claims().count(),
+            "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
+            "checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/platforms/cell/add_source.html", context)
 
     @admin.display(ordering="capability__table__title")
     def table(self, cell):
@@ -305,9 +370,16 @@ class CellAdmin(EditorAdmin):
             "sources_then": sources_then,
             "reviewed_then": record.last_reviewed,
         }
-        return super().history_form_view(
-            request, object_id, version_id, {**context, **(extra_context or {})}
+        back = return_to(request)
+        response = super().history_form_view(
+            request, object_id, version_id, {**context, "return_to": back, **(extra_context or {})}
         )
+        reverted = request.method == "POST" and response.status_code == 302
+        return redirect(back) if reverted and back else response
+
+    def history_view(self, request, object_id, extra_context=None):
+        context = {"return_to": return_to(request), **(extra_context or {})}
+        return super().history_view(request, object_id, context)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -342,6 +414,63 @@ class TableRowAdmin(EditorAdmin):
     list_select_related = ["platform", "table__page"]
 
 
+@admin.register(ClaimReport)
+class ClaimReportAdmin(admin.ModelAdmin):
+    form = VersionedModelForm  # no lost updates when two editors moderate the same report
+    list_display = ["created_at", "status", "claim", "short_message", "links"]
+    list_filter = ["status", "created_at"]
+    list_select_related = ["cell__row__platform", "cell__capability__table__page"]
+    search_fields = ["message", "source_url", "email"]
+    date_hierarchy = "created_at"
+    fields = ["status", "editor_note", "claim", "claim_now", "links", "message", "source_url",
+              "email", "created_at"]  # fmt: skip
+    # What the visitor sent is evidence: editors decide on it, they do not rewrite it.
+    readonly_fields = ["claim", "claim_now", "links", "message", "source_url", "email",
+                       "created_at"]  # fmt: skip
+    actions = ["mark_accepted", "mark_rejected"]
+
+    def has_add_permission(self, request):
+        return False  # reports come from visitors only
+
+    @admin.display(description="claim")
+    def claim(self, report):
+        return f"{report.cell.row.platform.name} · {report.cell.capability.name}"
+
+    @admin.display(description="the claim now")
+    def claim_now(self, report):
+        """What the page says today, beside what the visitor says about it."""
+        cell = report.cell
+        reviewed = f"reviewed {cell.last_reviewed}" if cell.last_reviewed else "never reviewed"
+        level = cell.get_level_display() or "No level"
+        note = plain_text_of_html(cell.note_html) or "(no note)"
+        sources = cell.sources.count()
+        return format_html("{} — {}<br>{}; {} source(s)", level, note, reviewed, sources)
+
+    @admin.display(description="message")
+    def short_message(self, report):
+        return report.message if len(report.message) <= 80 else f"{report.message[:79]}…"
+
+    @admin.display(description="open")
+    def links(self, report):
+        grid = reverse(
+            "admin:platforms_comparisontable_grid", args=[report.cell.capability.table_id]
+        )
+        cell = reverse("admin:platforms_cell_change", args=[report.cell_id])
+        return format_html(
+            '<a href="{}">the claim on its page</a> · <a href="{}">the cell</a> · '
+            '<a href="{}">its table’s grid</a>',
+            cell_url(report.cell), cell, grid,
+        )  # fmt: skip
+
+    @admin.action(description="Mark the selected reports accepted")
+    def mark_accepted(self, request, queryset):
+        queryset.update(status=ReportStatus.ACCEPTED)
+
+    @admin.action(description="Mark the selected reports rejected")
+    def mark_rejected(self, request, queryset):
+        queryset.update(status=ReportStatus.REJECTED)
+
+
 # --- "Needs attention" on the admin home -------------------------------------------------------
 
 
@@ -352,7 +481,8 @@ def claims_needing_attention(request):
     cells, url = Cell.objects.all(), reverse("admin:platforms_cell_changelist")
     years = STALE_AFTER_DAYS // 365
     checks = [
-        (f"Claims not reviewed for {years} year or more", cells.stale(), "review=stale"),
+        ("Claims never reviewed", cells.never_reviewed(), "review=never"),
+        (f"Claims last reviewed over {years} year ago", cells.stale(), "review=stale"),
         (
             "Partial support without a note",
             cells.partial_without_note(),
@@ -379,6 +509,3 @@ def visitor_reports(request):
     url = reverse("admin:platforms_claimreport_changelist") + f"?status__exact={ReportStatus.NEW}"
     count = ClaimReport.objects.filter(status=ReportStatus.NEW).count()
     return [{"label": "New reports from visitors", "count": count, "url": url}]
-
-
-from . import admin_reports  # noqa: E402, F401  (the claim-report queue, issue 11)

@@ -37,6 +37,8 @@ IMPORT_PERMISSIONS = [
     "sitecontent.change_article",
 ]
 EXPORT_PERMISSIONS = ["platforms.view_comparisonpage", "sitecontent.view_article"]
+# A wrong checksum, a password, a damaged stream, a method zipfile cannot read.
+UNREADABLE_MEMBER = (zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, EOFError)
 
 
 # --- Reading an upload -------------------------------------------------------------------------
@@ -47,9 +49,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".md,.markdown,.txt,.zip"}))
-        super().__init__(*args, **kwargs)
+    widget = MultipleFileInput
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else [data]
@@ -58,6 +58,7 @@ class MultipleFileField(forms.FileField):
 
 class UploadForm(forms.Form):
     files = MultipleFileField(
+        widget=MultipleFileInput(attrs={"accept": ".md,.markdown,.txt,.zip"}),
         label="Markdown files or a zip",
         help_text=f"Documents ending in .md, .markdown or .txt, or zip files of them: at most "
         f"{MAX_FILES} documents, {MAX_FILE_BYTES // 1024} KB each, "
@@ -112,14 +113,7 @@ def documents_in_zip(upload):
             try:
                 with archive.open(info) as member:
                     data = member.read(MAX_FILE_BYTES + 1)
-            # A wrong checksum, a password, a damaged stream, a method zipfile cannot read.
-            except (
-                zipfile.BadZipFile,
-                RuntimeError,
-                NotImplementedError,
-                zlib.error,
-                EOFError,
-            ) as error:
+            except UNREADABLE_MEMBER as error:
                 raise ValidationError(
                     f"{upload.name}/{info.filename}: cannot be read from the zip ({error})."
                 ) from error

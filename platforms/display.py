@@ -272,6 +272,15 @@ def page_tables(page, moment=None, since=None):
     page.content_changed = max(filter(None, [page.updated_at, latest_cell]))
     stale_before = timezone.localdate(moment) - timedelta(days=STALE_AFTER_DAYS)
     sources = sources_by_cell(moment, cell__in=[cell[0] for cell in cells.values()])
+    # What the page's footer says of its claims (cells with a level or a note).
+    claims = [(cell_id, day) for cell_id, level, html, day in cells.values() if level or html]
+    page.claim_counts = {
+        "claims": len(claims),
+        "sourced": sum(1 for cell_id, _day in claims if cell_id in sources),
+        "reviewed": sum(1 for _id, day in claims if day),
+        "recent": sum(1 for _id, day in claims if day and day >= stale_before),
+        "since": stale_before,
+    }
 
     rows = {}  # table id -> [Header]
     found = (

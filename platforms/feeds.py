@@ -13,14 +13,22 @@ from .models import Platform
 
 class ChangesFeed(Feed):
     feed_type = AtomFeed
-    title = f"{settings.SITE_NAME}: changes"
     subtitle = "Every change to the published comparison research: claims, pages, articles."
 
-    def link(self):
+    def get_object(self, request, slug=None):
+        return get_object_or_404(Platform.objects.public(), slug=slug) if slug else None
+
+    def title(self, platform):
+        about = f" about {platform.name}" if platform else ""
+        return f"{settings.SITE_NAME}: changes{about}"
+
+    def link(self, platform):
+        if platform:
+            return reverse("platforms:platform-changes", args=[platform.slug])
         return reverse("platforms:changes")
 
-    def items(self):
-        return changes.latest_changes()
+    def items(self, platform):
+        return changes.latest_changes(platform)
 
     def item_title(self, change):
         return change.title
@@ -43,17 +51,3 @@ class ChangesFeed(Feed):
         return change.when
 
     item_updateddate = item_pubdate
-
-
-class PlatformChangesFeed(ChangesFeed):
-    def get_object(self, request, slug):
-        return get_object_or_404(Platform.objects.public(), slug=slug)
-
-    def title(self, platform):
-        return f"{settings.SITE_NAME}: changes about {platform.name}"
-
-    def link(self, platform):
-        return reverse("platforms:platform-changes", args=[platform.slug])
-
-    def items(self, platform):
-        return changes.latest_changes(platform)

@@ -43,6 +43,7 @@ from sitecontent.admin_locking import (
 )
 
 from .models import Capability, Cell, CellSource, ComparisonTable, Level, Platform, TableRow
+from .validators import validate_one_line
 
 VERSION_SALT = "grid-loaded-version"
 # The level menu's options with each value selected, written once rather than per cell.
@@ -204,6 +205,7 @@ class CellForm(ResolvableForm):
             value = self[name].value() if name in self.fields else ""
             shown[name] = value.isoformat() if isinstance(value, date) else (value or "")
         shown["level_options"] = LEVEL_OPTIONS.get(shown["level"], LEVEL_OPTIONS[""])
+        shown["note_limit"] = Cell.NOTE_LIMIT
         # The rendered note, when it differs from the text (links, bold…): a plain note
         # would only repeat itself and make every row taller.
         html = self.cell.note_html
@@ -282,7 +284,9 @@ class HeaderForm(ResolvableForm):
         self.name_field = "label" if kind == "row" else "name"
         super().__init__(*args, initial=self.values_of(obj), **kwargs)
         model_field = type(obj)._meta.get_field(self.name_field)
-        name = self.fields["name"] = model_field.formfield(help_text="")
+        name = self.fields["name"] = model_field.formfield(
+            help_text="", validators=[validate_one_line]
+        )
         name.label = "Label" if kind == "row" else "Column name"
         if kind == "row":  # an empty label shows the platform's name
             name.widget.attrs["placeholder"] = obj.platform.name
@@ -329,7 +333,8 @@ class AddRowForm(forms.Form):
         queryset=Platform.objects.none(), required=False, label="Add a platform row"
     )
     label = TableRow._meta.get_field("label").formfield(
-        help_text="Optional: how this table names it, e.g. “WhatsApp (Meta)”."
+        help_text="Optional: how this table names it, e.g. “WhatsApp (Meta)”.",
+        validators=[validate_one_line],
     )
 
     def __init__(self, *args, table, **kwargs):
@@ -339,7 +344,10 @@ class AddRowForm(forms.Form):
 
 class AddColumnForm(forms.Form):
     name = Capability._meta.get_field("name").formfield(
-        required=False, label="Add a capability column", help_text=""
+        required=False,
+        label="Add a capability column",
+        help_text="",
+        validators=[validate_one_line],
     )
 
     def __init__(self, *args, table, **kwargs):

@@ -11,12 +11,13 @@ from datetime import timedelta
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import models
-from django.db.models import Prefetch, Q
+from django.db import models, transaction
+from django.db.models import Max, Prefetch, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import escape
 from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from sitecontent.markdown import (
     plain_text_of_html,
@@ -24,10 +25,11 @@ from sitecontent.markdown import (
     render_inline,
     render_markdown,
 )
+from sitecontent.page_cache import retire_pages
 from sitecontent.publishing import Publishable, PublishableQuerySet
 from sitecontent.text_search import StoredVector, without_vector
 
-from .validators import validate_permalink, validate_source_url
+from .validators import validate_one_line, validate_permalink, validate_source_url
 
 STALE_AFTER_DAYS = 365
 
@@ -304,7 +306,9 @@ class Capability(models.Model):
         help_text="The table this column belongs to.",
     )
     name = models.CharField(
-        max_length=200, help_text="The column header. *Inline* Markdown and links work."
+        max_length=200,
+        validators=[validate_one_line],
+        help_text="The column header. *Inline* Markdown and links work.",
     )
     name_html = models.CharField(max_length=2000, blank=True, editable=False)
     slug = models.SlugField(
@@ -346,6 +350,7 @@ class TableRow(models.Model):
     label = models.CharField(
         max_length=200,
         blank=True,
+        validators=[validate_one_line],
         help_text="How this table names the platform, e.g. “WhatsApp (Meta)”. "
         "Empty shows the platform's name. *Inline* Markdown works.",
     )
@@ -391,8 +396,56 @@ class CellQuerySet(models.QuerySet):
             last_reviewed__lt=timezone.localdate() - timedelta(days=STALE_AFTER_DAYS)
         )
 
+    def never_reviewed(self):
+        return self.claims().filter(last_reviewed__isnull=True)
+
+    # Bulk changes for the admin's actions: one history record per changed cell, with the
+    # reason, and the page cache retired (bulk writes send no save signal).
+    @transaction.atomic
+    def mark_reviewed(self, user, day):
+        """The claims among these get `day` as their review date; returns how many changed."""
+        cells = self._locked(self.claims().exclude(last_reviewed=day))
+        for cell in cells:
+            cell.last_reviewed = day
+        return self._touched(cells, ["last_reviewed"], user, f"Bulk: marked reviewed {day}")
+
+    @transaction.atomic
+    def add_source(self, user, url, title="", accessed=None):
+        """The claims among these that do not cite `url` yet cite it last; returns how many."""
+        cells = self._locked(self.claims().exclude(sources__url=url))
+        last = CellSource.objects.filter(cell__in=cells).values_list("cell").annotate(Max("order"))
+        orders = dict(last)
+        reason = f"Bulk: added the source {title or url}"[:100]
+        # The cell's version first, then its source: as sources_of_version reads them.
+        changed = self._touched(cells, [], user, reason)
+        sources = [
+            CellSource(cell=cell, url=url, title=title, accessed=accessed,
+                       order=orders.get(cell.pk, -1) + 1)
+            for cell in cells
+        ]  # fmt: skip
+        bulk_create_with_history(
+            sources, CellSource, default_user=user, default_change_reason=reason
+        )
+        return changed
+
+    def _locked(self, cells):
+        return list(Cell.objects.filter(pk__in=cells.values("pk")).select_for_update())
+
+    def _touched(self, cells, fields, user, reason):
+        now = timezone.now()
+        for cell in cells:
+            cell.updated_at = now
+        bulk_update_with_history(
+            cells, Cell, [*fields, "updated_at"], default_user=user, default_change_reason=reason
+        )
+        if cells:
+            retire_pages()
+        return len(cells)
+
 
 class Cell(models.Model):
+    NOTE_LIMIT = 2000  # characters, whichever way a note comes in (grid, admin, import)
+
     capability = models.ForeignKey(
         Capability,
         on_delete=models.CASCADE,
@@ -415,7 +468,7 @@ class Cell(models.Model):
     note = models.TextField(
         blank=True,
         # A validator, not max_length, which a TextField does not enforce.
-        validators=[MaxLengthValidator(2000)],
+        validators=[MaxLengthValidator(NOTE_LIMIT)],
         help_text="What the platform offers, in one line. **Bold** and [links](https://…) work. "
         "Required for partial support.",
     )

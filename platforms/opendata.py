@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Value
+from django.urls import reverse
 from django.utils import timezone
 
 from sitecontent.markdown import plain_text_of_html
@@ -140,23 +141,17 @@ class Dataset:
             *CellData.fields, "note_html" if with_html else Value(""), "last_reviewed",
             "row_id", "capability_id", "updated_at",
         )  # fmt: skip
-        self.cells, self.newest_cell = {}, None
+        self.cells, changed = {}, [page.updated_at for page in self.pages]
         for pk, level, note, html, reviewed, row, capability, updated in found:
             self.cells[(row, capability)] = CellData(pk, level, note, html, reviewed)
-            if self.newest_cell is None or updated > self.newest_cell:
-                self.newest_cell = updated
+            changed.append(updated)
+        # When the data last changed: the newest cell or page update (now if there is none).
+        self.as_of = max(changed, default=timezone.now())
         self.sources = sources_by_cell(cell__capability__table__in=table_ids)
         self.page_of = {page.pk: page for page in self.pages}
 
     def tables_of(self, page):
         return [table for table in self.tables if table.page_id == page.pk]
-
-    @property
-    def as_of(self):
-        """When the data last changed: the newest cell or page update (now if empty)."""
-        times = [page.updated_at for page in self.pages]
-        times += [self.newest_cell] if self.newest_cell else []
-        return max(times) if times else timezone.now()
 
     # --- CSV ----------------------------------------------------------------------------------
 
@@ -284,7 +279,6 @@ class Dataset:
         """The datapackage.json document. Resource paths are relative to /data/, where it is
         served, so a downloaded copy of the folder validates offline too."""
         licence = settings.DATA_LICENSE
-        as_of = self.as_of
         resources = []
         for table in self.tables:
             page = self.page_of[table.page_id]
@@ -306,8 +300,40 @@ class Dataset:
             "comparison table, one CSV each. The whole dataset with sources and review dates is "
             f"at {base_url}/data/all.json.",
             "homepage": f"{base_url}/data/",
-            "version": as_of.strftime("%Y.%m.%d"),
-            "created": as_of.isoformat(),
+            "version": self.as_of.strftime("%Y.%m.%d"),
+            "created": self.as_of.isoformat(),
             "licenses": [licence],
             "resources": resources,
+        }
+
+    def json_ld(self, base_url):
+        """A schema.org Dataset for the open data page (search engines' dataset search)."""
+        files = [
+            ("application/json", "The whole dataset (JSON)", reverse("platforms:data-all")),
+            ("application/json", "Data Package descriptor", reverse("platforms:data-package")),
+        ]
+        for table in self.tables:
+            page = self.page_of[table.page_id]
+            path = reverse("platforms:data-table", args=[page_path(page), table.slug])
+            files.append(("text/csv", f"{page.title}: {table.title or table.slug}", path))
+        return {
+            "@context": "https://schema.org",
+            "@type": "Dataset",
+            "name": f"{settings.SITE_NAME}: comparison data",
+            "description": "How social platforms compare, claim by claim: support levels, notes, "
+            "sources and review dates of every published comparison table.",
+            "url": base_url + reverse("platforms:open-data"),
+            "license": settings.DATA_LICENSE["path"],
+            "dateModified": self.as_of.isoformat(),
+            "isAccessibleForFree": True,
+            "creator": {"@type": "Organization", "name": settings.SITE_NAME},
+            "distribution": [
+                {
+                    "@type": "DataDownload",
+                    "encodingFormat": kind,
+                    "name": name,
+                    "contentUrl": base_url + path,
+                }
+                for kind, name, path in files
+            ],  # fmt: skip
         }

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.core.validators import URLValidator
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -47,11 +48,6 @@ def table_name(table):
     return plain(table, "title") or plain(table, "section_heading") or table.page.title
 
 
-class CellChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, cell):
-        return cell_label(cell)
-
-
 class ClaimReportForm(forms.ModelForm):
     # A field people never see (the hidden attribute): robots that fill every field fill it.
     website = forms.CharField(
@@ -63,7 +59,6 @@ class ClaimReportForm(forms.ModelForm):
     class Meta:
         model = ClaimReport
         fields = ["cell", "message", "source_url", "email"]
-        field_classes = {"cell": CellChoiceField}
         labels = {
             "cell": "Which claim",
             "message": "What is wrong or out of date",
@@ -81,6 +76,7 @@ class ClaimReportForm(forms.ModelForm):
     def __init__(self, *args, cells, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cell"].queryset = cells
+        self.fields["cell"].label_from_instance = cell_label
         self.fields["cell"].empty_label = "Choose the claim"
         self.fields["message"].max_length = ClaimReport.MESSAGE_MAX
         self.fields["message"].widget.attrs["maxlength"] = ClaimReport.MESSAGE_MAX
@@ -150,28 +146,17 @@ def editor_addresses():
 
 def notify_editors(report, request):
     """Plain-text mail to the editors; a mail failure never loses the stored report."""
-    recipients = editor_addresses()
-    if not recipients:
-        return
     admin_url = request.build_absolute_uri(
         reverse("admin:platforms_claimreport_change", args=[report.pk])
     )
-    body = "\n".join([
-        f"A visitor reports that this claim is outdated or wrong: {cell_label(report.cell)}",
-        "",
-        report.message,
-        "",
-        f"Source: {report.source_url or '(none given)'}",
-        f"Reply to: {report.email or '(no address given)'}",
-        "",
-        f"Review it: {admin_url}",
-    ])  # fmt: skip
+    claim = cell_label(report.cell)
+    context = {"report": report, "claim": claim, "admin_url": admin_url}
     try:
         send_mail(
-            f"[{settings.SITE_NAME}] Claim reported: {cell_label(report.cell)}"[:200],
-            body,
+            f"[{settings.SITE_NAME}] Claim reported: {claim}"[:200],
+            render_to_string("platforms/report_email.txt", context),
             None,
-            recipients,
+            editor_addresses(),  # none: Django sends nothing
         )
     except Exception:  # the report is saved; editors still see it in the queue
         logger.exception("Could not mail editors about claim report %s", report.pk)

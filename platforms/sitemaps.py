@@ -1,6 +1,8 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from sitecontent.sitemaps import NamedPagesSitemap
+
 from . import explore
 from .models import ComparisonPage, Platform
 
@@ -20,29 +22,18 @@ class ComparisonPageSitemap(Sitemap):
         return page.title
 
 
-class ExploreSitemap(Sitemap):
+class ExploreSitemap(NamedPagesSitemap):
     """The ways into the data: indexes, compare and the chooser."""
 
     changefreq = "weekly"
     priority = 0.7
-
-    # What the readable sitemap page (/sitemap/) calls each.
-    TITLES = {
+    pages = {
         "platforms:platform-index": "Platforms",
         "platforms:capability-index": "Capabilities",
         "platforms:compare": "Compare platforms",
         "platforms:choose": "Choose a platform",
         "sitecontent:about": "About",
     }
-
-    def items(self):
-        return list(self.TITLES)
-
-    def location(self, name):
-        return reverse(name)
-
-    def title(self, name):
-        return self.TITLES[name]
 
 
 class PlatformSitemap(Sitemap):

@@ -7,6 +7,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
+from sitecontent.markdown import plain_text_of_html
+
 # Pictographs, symbols and the joiners and variation selectors that extend them.
 EMOJI = re.compile(
     "(?:[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2190-\u21ff\u2300-\u23ff]"
@@ -43,8 +45,6 @@ def linkable_html(fragment, fallback):
     if not fragment:
         return escape(fallback)
     if "<a" in fragment:
-        from sitecontent.markdown import plain_text_of_html
-
         return escape(plain_text_of_html(fragment))
     return fragment
 
@@ -54,7 +54,5 @@ def plain_text(fragment):
     """Plain text of sanitized inline HTML; most names have no markup and skip the parser.
     Remembered: a compare page asks for the same few titles dozens of times."""
     if "<" in fragment or "&" in fragment:
-        from sitecontent.markdown import plain_text_of_html
-
         return plain_text_of_html(fragment)
     return fragment

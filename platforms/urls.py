@@ -1,11 +1,36 @@
-from django.urls import include, path, re_path
+from django.urls import path
 
-from . import views, visitor_urls
+from sitecontent.page_cache import cacheable
+
+from . import views
+from .feeds import ChangesFeed
 
 app_name = "platforms"
 urlpatterns = [
-    # Visitors' tools (data, changes, reports, embeds) before the pages' catch-all.
-    path("", include(visitor_urls.urlpatterns)),
+    path("report/", views.report_claim, name="report-claim"),
+    path("report/thanks/", views.report_thanks, name="report-thanks"),
+    path("data/", views.data_index, name="open-data"),
+    path("data/datapackage.json", views.data_package, name="data-package"),
+    path("data/all.json", views.data_all, name="data-all"),
+    path("data/pages/<path:permalink>.json", views.data_page, name="data-page"),
+    path(
+        "data/tables/<path:permalink>/<slug:slug>.csv", views.data_table, name="data-table"
+    ),  # fmt: skip
+    # The row's pattern first: the table's <path:permalink> would swallow ".../row/<platform>".
+    path(
+        "embed/<path:permalink>/<slug:slug>/row/<slug:platform>/",
+        views.embed_table,
+        name="embed-row",
+    ),
+    path("embed/<path:permalink>/<slug:slug>/", views.embed_table, name="embed-table"),
+    path("changes/", views.change_log, name="changes"),
+    path("changes/feed/", cacheable(ChangesFeed()), name="changes-feed"),
+    path("changes/<slug:slug>/", views.change_log, name="platform-changes"),
+    path(
+        "changes/<slug:slug>/feed/",
+        cacheable(ChangesFeed()),
+        name="platform-changes-feed",
+    ),
     path("platforms/", views.platform_index, name="platform-index"),
     path("platforms/<str:slug>/", views.platform_profile, name="platform-profile"),
     path("capabilities/", views.capability_index, name="capability-index"),
@@ -15,9 +40,9 @@ urlpatterns = [
         name="capability",
     ),
     path("compare/", views.compare_start, name="compare"),
-    re_path(r"^compare/(?P<slugs>[^/]+)/$", views.compare, name="compare-platforms"),
-    re_path(
-        r"^compare/(?P<slugs>[^/]+)/differences/$",
+    path("compare/<str:slugs>/", views.compare, name="compare-platforms"),
+    path(
+        "compare/<str:slugs>/differences/",
         views.compare,
         {"differences": True},
         name="compare-differences",

@@ -22,6 +22,13 @@ def validate_source_url(value):
         raise ValidationError(f"Write {written}: a URL holds no such character unescaped.")
 
 
+def validate_one_line(value):
+    """A column's name or a row's label is one line: a line break would end its Markdown table
+    row, so the site's own export would no longer import (the grid, admin and importer)."""
+    if any(char in value for char in "\r\n\v\f\x85\u2028\u2029"):
+        raise ValidationError("Write it on one line.")
+
+
 def first_segments(patterns, prefix=""):
     """The first path segment of every route of the URLconf but the permalink catch-all."""
     segments = set()

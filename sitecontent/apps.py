@@ -18,7 +18,7 @@ class SitecontentConfig(AppConfig):
         from .markdown import strip_control_characters
         from .models import AboutPage, Article
         from .page_cache import register_schedule, retire_on_change
-        from .roles import sync_after_migrate
+        from .roles import sync_editors_group
 
         retire_on_change(Article, AboutPage)
         # Every model's text, from any way in (admin, grid, import): none can break a feed.
@@ -26,4 +26,4 @@ class SitecontentConfig(AppConfig):
         register_schedule(Article)
 
         # After the last app's permissions exist, so the group gets all of them.
-        post_migrate.connect(sync_after_migrate, dispatch_uid="sync-editors-group")
+        post_migrate.connect(sync_editors_group, dispatch_uid="sync-editors-group")

@@ -40,20 +40,6 @@ def max_pixels():
     return settings.IMAGE_UPLOAD_MAX_PIXELS
 
 
-def check_size(upload):
-    size = getattr(upload, "size", None)
-    if size is not None and size > max_bytes():
-        raise ValidationError(
-            f"This file is {filesizeformat(size)}; images may be at most "
-            f"{filesizeformat(max_bytes())}."
-        )
-
-
-def check_pixels(width, height):
-    if width * height > max_pixels():
-        raise too_many_pixels(width, height)
-
-
 def too_many_pixels(width=None, height=None):
     size = f"{width} × {height} pixels" if width else "too many pixels"
     return ValidationError(
@@ -67,7 +53,12 @@ def clean_image(upload):
     Every pixel is decoded, so a file cut short or damaged anywhere is refused here, with a
     message, rather than failing later. Raises ValidationError when the upload does not meet
     the policy."""
-    check_size(upload)
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes():
+        raise ValidationError(
+            f"This file is {filesizeformat(size)}; images may be at most "
+            f"{filesizeformat(max_bytes())}."
+        )
     upload.seek(0)
     try:
         with warnings.catch_warnings():
@@ -75,7 +66,8 @@ def clean_image(upload):
             with Image.open(upload, formats=list(FORMATS)) as image:
                 # A camera's MPO is a JPEG followed by more images: its first one is kept.
                 image_format = "JPEG" if image.format == "MPO" else image.format
-                check_pixels(*image.size)
+                if image.width * image.height > max_pixels():
+                    raise too_many_pixels(*image.size)
                 image.load()
                 # Photos stay upright once the orientation tag is gone.
                 image = ImageOps.exif_transpose(image)
@@ -86,7 +78,8 @@ def clean_image(upload):
                 transparency = image.info.get("transparency")
                 image.info = {} if transparency is None else {"transparency": transparency}
                 output = BytesIO()
-                image.save(output, format=image_format, **encoder_options(image_format))
+                options = {"optimize": True} if image_format == "PNG" else {"quality": 88}
+                image.save(output, format=image_format, **options)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise too_many_pixels() from error
     except UnidentifiedImageError as error:
@@ -98,16 +91,6 @@ def clean_image(upload):
     finally:
         upload.seek(0)
     return ContentFile(output.getvalue(), name=f"{uuid4().hex}.{FORMATS[image_format]}")
-
-
-def encoder_options(image_format):
-    if image_format == "PNG":
-        return {"optimize": True}
-    return {"quality": 88}
-
-
-def validate_jpeg_or_png(value):
-    """Kept for old migrations: uploads are checked by VerifiedImageFormField now."""
 
 
 class VerifiedImageFormField(forms.ImageField):

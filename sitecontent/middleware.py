@@ -25,19 +25,3 @@ class FileResponseHeadersMiddleware:
             # WhiteNoise answers before the clickjacking middleware would add this.
             response["X-Frame-Options"] = "DENY"
         return response
-
-
-class OpenDataCorsMiddleware:
-    """Any site may fetch the open data (/data/…), cached or not: the header is added here,
-    outside the page cache, whose hits are rebuilt without the view's own headers."""
-
-    PREFIX = "/data/"
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        if request.path.startswith(self.PREFIX) and request.path != self.PREFIX:
-            response["Access-Control-Allow-Origin"] = "*"
-        return response

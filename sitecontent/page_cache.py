@@ -27,23 +27,25 @@ middlewares: a hit skips sessions, auth and the view, but still gets fresh secur
 a fresh CSP nonce, and a 304 when the browser's ETag matches.
 """
 
-import hashlib
 import logging
 import os
 import secrets
 import threading
 import time
 from contextlib import contextmanager
-from functools import wraps
+from functools import cache, wraps
 from pathlib import Path
 
 import redis
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import DatabaseError, transaction
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.http.request import split_domain_port
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, set_response_etag
+
+from .models import ContentVersion
 
 logger = logging.getLogger(__name__)
 
@@ -70,28 +72,10 @@ def cacheable(view):
     return wrapper
 
 
-def page_key(url):
-    return f"page:{hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()}"
-
-
 # --- News of a change: sooner than the next read of the database -----------------------------
 
 
-class News:
-    """No news (a shared database without Redis or a news file): the reads every CHECK_EVERY."""
-
-    def mark(self):
-        """Changes whenever there is news."""
-        return None
-
-    def announce(self):
-        return True
-
-    def close(self):
-        pass
-
-
-class FileNews(News):
+class FileNews:
     """Without Redis: a file that the process making a change replaces after the commit; the
     others look at its identity (inode, modification time) on each request, one stat()."""
 
@@ -99,6 +83,7 @@ class FileNews(News):
         self.path = Path(path)
 
     def mark(self):
+        """Changes whenever there is news."""
         try:
             status = os.stat(self.path)
         except OSError:
@@ -110,10 +95,12 @@ class FileNews(News):
         draft = self.path.with_name(f"{self.path.name}.{os.getpid()}.{threading.get_ident()}")
         draft.write_text(secrets.token_hex(8))
         os.replace(draft, self.path)  # a new inode: every reader sees a change
-        return True
+
+    def close(self):
+        pass
 
 
-class RedisNews(News):
+class RedisNews:
     """With Redis: a message on NEWS_CHANNEL. Each serving process counts the messages (and
     every (re)subscription, after which messages may have been missed) in a thread of its own."""
 
@@ -135,7 +122,6 @@ class RedisNews(News):
 
     def announce(self):
         self.client.publish(NEWS_CHANNEL, b"changed")
-        return True
 
     def listen(self):
         last_warning = 0.0
@@ -164,9 +150,7 @@ class RedisNews(News):
 def news_source():
     if settings.REDIS_URL:
         return RedisNews(settings.REDIS_URL)
-    if getattr(settings, "CONTENT_GENERATION_FILE", None):
-        return FileNews(settings.CONTENT_GENERATION_FILE)
-    return News()
+    return FileNews(settings.CONTENT_GENERATION_FILE)
 
 
 # --- The content version, as this process knows it -------------------------------------------
@@ -196,8 +180,6 @@ class VersionWatch:
             return self.version
         with self.lock:
             if mark != self.mark or (timed and self.due()):
-                from .models import ContentVersion
-
                 checked_at = time.monotonic()  # before the read: a change after it is unseen
                 self.version = ContentVersion.read()
                 self.mark, self.checked_at = mark, checked_at
@@ -221,19 +203,19 @@ watch = VersionWatch()
 announcements = threading.local()
 
 
-def announce_change(after=None):
+def announce_change(after):
     """Tell every process to read the content version now (run once the change commits).
 
     `after`: the thread's count of announcements when the change was made; one made since by
     this thread came after the commit (the thread was inside the transaction until then)."""
     count = getattr(announcements, "count", 0)
-    if after is not None and count > after:
-        return True
+    if count > after:
+        return
     announcements.count = count + 1
     watch.forget()
     try:
         watch.news = watch.news or news_source()
-        return watch.news.announce()
+        watch.news.announce()
     except (redis.RedisError, OSError) as error:
         logger.warning(
             "Could not announce the change (%s); other processes read it from the database "
@@ -241,14 +223,11 @@ def announce_change(after=None):
             error,
             CHECK_EVERY,
         )
-        return False
 
 
 def retire_pages():
     """Retire every cached page in every process: bump the content version in the current
     transaction (the caller's, for a change that sends no signal) and announce it on commit."""
-    from .models import ContentVersion
-
     ContentVersion.bump()
     watch.forget()
     after = getattr(announcements, "count", 0)
@@ -259,8 +238,6 @@ def retire_on_change(*models):
     """Register models whose saves and deletes change what public pages show.
 
     Each app calls this from its AppConfig.ready(), so this module never imports their models."""
-    from django.db.models.signals import post_delete, post_save
-
     for model in models:
         label = model._meta.label_lower
         post_save.connect(content_changed, sender=model, dispatch_uid=f"page-cache-save-{label}")
@@ -333,34 +310,21 @@ class PageStore:
 PAGES = PageStore()
 
 
-class Config:
-    """Settings the middleware needs on every request, read once (and again when changed)."""
-
-    def __init__(self):
-        self.values = None
-
-    def get(self):
-        if self.values is None:
-            self.values = {
-                "hosts": {
-                    host.lower().rstrip(".")
-                    for host in settings.ALLOWED_HOSTS
-                    if host and not host.startswith(".") and "*" not in host
-                },
-                "cdn_s_maxage": settings.CDN_S_MAXAGE,
-                "cdn_stale": settings.CDN_STALE_WHILE_REVALIDATE,
-            }
-        return self.values
-
-
-config = Config()
+@cache
+def cached_hosts():
+    """The hosts whose pages are cached (read once, and again when ALLOWED_HOSTS changes)."""
+    return {
+        host.lower().rstrip(".")
+        for host in settings.ALLOWED_HOSTS
+        if host and not host.startswith(".") and "*" not in host
+    }
 
 
 def settings_changed(*, setting, **kwargs):
     if setting in ("REDIS_URL", "CONTENT_GENERATION_FILE", "ALLOWED_HOSTS") or setting.startswith(
         "CDN_"
     ):
-        config.values = None
+        cached_hosts.cache_clear()
         watch.reset()
         PAGES.clear()
 
@@ -381,12 +345,10 @@ class OneRenderAtATime:
     @contextmanager
     def turn(self, key):
         """Yields True to the request that should render, False to one that waited."""
+        mine = threading.Event()
         with self.lock:
-            done = self.renders.get(key)
-            first = done is None
-            if first:
-                done = self.renders[key] = threading.Event()
-        if not first:
+            done = self.renders.setdefault(key, mine)
+        if done is not mine:
             done.wait(RENDER_WAIT)
             yield False
             return
@@ -401,11 +363,6 @@ class OneRenderAtATime:
 RENDERS = OneRenderAtATime()
 
 
-def cached_page(url):
-    """This process's copy of the page at url ("http://host/path/"), if it has a valid one."""
-    return PAGES.get(page_key(url), watch.current())
-
-
 def canonical_host(request, secure):
     """The request's host as the cache knows it, or None when it must not be cached.
 
@@ -413,7 +370,7 @@ def canonical_host(request, secure):
     the one the server listens on (a direct connection) or the scheme's default. Hosts that
     only match a pattern of ALLOWED_HOSTS (.example.org) are served but not cached."""
     domain, port = split_domain_port(request.get_host())
-    if domain not in config.get()["hosts"]:
+    if domain not in cached_hosts():
         return None
     if port in ("", "443" if secure else "80"):
         return domain
@@ -440,7 +397,7 @@ class PublicPageCacheMiddleware:
             return self.get_response(request)
         # The page is rendered for the canonical host, so its links match its key.
         request.META["HTTP_HOST"] = host
-        key = page_key(f"{'https' if secure else 'http'}://{host}{request.path}")
+        key = f"{'https' if secure else 'http'}://{host}{request.path}"
         try:
             # A copy is served only if the version was read in the last CHECK_EVERY. A render
             # may keep an older label (no news, no change here): if the content changed since,
@@ -462,19 +419,14 @@ class PublicPageCacheMiddleware:
     def render_and_store(self, request, key, version):
         response = self.get_response(request)
         if self.may_store(response):
-            digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
-            response["ETag"] = f'"{digest}"'
+            set_response_etag(response)
             self.mark(response)
             entry = {
                 "version": version,
                 "content": response.content,
-                # Headers as they will be sent again on every hit.
-                "headers": {
-                    "Content-Type": response["Content-Type"],
-                    "ETag": response["ETag"],
-                    "Content-Length": str(len(response.content)),
-                    "Cache-Control": response["Cache-Control"],
-                },
+                # What the view and the middlewares after this one set, sent again on every hit
+                # (the security headers and the CSP nonce come fresh from those before it).
+                "headers": dict(response.headers),
                 "expires": PAGES.expiry(time.time()),
             }
             PAGES.put(key, entry)
@@ -493,20 +445,15 @@ class PublicPageCacheMiddleware:
     @staticmethod
     def mark(response):
         # Browsers keep the page but check back every time: an editor's save shows at once.
-        values = config.get()
-        if values["cdn_s_maxage"]:
+        shared = {"must_revalidate": True}
+        if settings.CDN_S_MAXAGE:
             # A shared cache in front may serve the page for s-maxage seconds (and stale for
             # stale-while-revalidate more while it fetches a new one): edits show that late.
-            shared = {"s_maxage": values["cdn_s_maxage"]}
-            if values["cdn_stale"]:
-                shared["stale_while_revalidate"] = values["cdn_stale"]
-            patch_cache_control(response, public=True, max_age=0, **shared)
-        else:
-            patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+            shared = {"s_maxage": settings.CDN_S_MAXAGE}
+            if settings.CDN_STALE_WHILE_REVALIDATE:
+                shared["stale_while_revalidate"] = settings.CDN_STALE_WHILE_REVALIDATE
+        patch_cache_control(response, public=True, max_age=0, **shared)
 
     @staticmethod
     def rebuild(entry):
-        response = HttpResponse(entry["content"])
-        for name, value in entry["headers"].items():
-            response.headers[name] = value
-        return response
+        return HttpResponse(entry["content"], headers=entry["headers"])

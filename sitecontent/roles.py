@@ -8,16 +8,7 @@ EDITORS = "Editors"
 CONTENT_APPS = ["platforms", "sitecontent"]
 
 
-def editor_permissions():
-    content = Permission.objects.filter(content_type__app_label__in=CONTENT_APPS)
-    return list(content)
-
-
-def sync_editors_group():
+def sync_editors_group(**signal_arguments):
     group, created = Group.objects.get_or_create(name=EDITORS)
-    group.permissions.set(editor_permissions())
+    group.permissions.set(Permission.objects.filter(content_type__app_label__in=CONTENT_APPS))
     return group, created
-
-
-def sync_after_migrate(sender, **kwargs):
-    sync_editors_group()

@@ -20,27 +20,32 @@ class ArticleSitemap(Sitemap):
         return article.title
 
 
-class SiteSitemap(Sitemap):
-    priority = 1.0
-    changefreq = "weekly"
-    # (URL name, what a visitor reads for it on the readable sitemap page)
-    PAGES = [
-        ("home", "Home"),
-        ("sitecontent:article-list", "Blog"),
-        ("platforms:changes", "What changed"),
-        ("platforms:open-data", "Open data"),
-        ("feeds", "Feeds"),
-        ("site-map", "Sitemap"),
-    ]
+class NamedPagesSitemap(Sitemap):
+    """Pages by URL name; `pages` says what the readable sitemap page calls each."""
+
+    pages = {}
 
     def items(self):
-        return [name for name, _title in self.PAGES]
+        return list(self.pages)
 
     def location(self, name):
         return reverse(name)
 
     def title(self, name):
-        return dict(self.PAGES)[name]
+        return self.pages[name]
+
+
+class SiteSitemap(NamedPagesSitemap):
+    priority = 1.0
+    changefreq = "weekly"
+    pages = {
+        "home": "Home",
+        "sitecontent:article-list": "Blog",
+        "platforms:changes": "What changed",
+        "platforms:open-data": "Open data",
+        "feeds": "Feeds",
+        "site-map": "Sitemap",
+    }
 
 
 # Section headings of the readable sitemap page, by the key each Sitemap has in `sitemaps`.

@@ -33,7 +33,7 @@ def test_needs_attention_counts_link_to_lists_with_the_same_items(seeded, staff_
     without_sources = Cell.objects.claims().count() - 1
 
     items = attention(staff_client)
-    count, url = items["Claims not reviewed for 1 year or more"]
+    count, url = items["Claims last reviewed over 1 year ago"]
     assert count == "3"
     assert listed_count(staff_client, url) == 3
     count, url = items["Claims without any source"]

@@ -12,8 +12,7 @@ from django.test import override_settings
 from platforms.models import Cell
 from sitecontent import page_cache
 from sitecontent.models import ContentVersion
-from sitecontent.page_cache import CHECK_EVERY, PAGES, cached_page
-from sitecontent.settings.base import REDIS_CACHE_OPTIONS
+from sitecontent.page_cache import CHECK_EVERY, PAGES, watch
 
 from .conftest import free_port
 
@@ -21,18 +20,8 @@ PE = "/Personalized-Engagement/"
 
 
 def redis_news_at(port):
-    """Redis (news of changes and Django's cache) at `port` on this machine."""
-    return override_settings(
-        REDIS_URL=f"redis://127.0.0.1:{port}/0",
-        CACHES={
-            "default": {
-                "BACKEND": "sitecontent.redis_cache.FailOpenRedisCache",
-                "LOCATION": f"redis://127.0.0.1:{port}/0",
-                "OPTIONS": REDIS_CACHE_OPTIONS,
-            }
-        },
-        CONTENT_GENERATION_FILE=None,
-    )
+    """Redis (news of changes) at `port` on this machine."""
+    return override_settings(REDIS_URL=f"redis://127.0.0.1:{port}/0", CONTENT_GENERATION_FILE=None)
 
 
 def edit_note(text):
@@ -106,7 +95,7 @@ def test_pages_that_no_longer_exist_are_not_kept(seeded, client):
     assert len(PAGES.entries) == 2
     ComparisonPage.objects.get(permalink="/Partnerships/").delete()
     assert client.get("/Partnerships/").status_code == 404
-    assert cached_page("http://testserver/Partnerships/") is None
+    assert PAGES.get("http://testserver/Partnerships/", watch.current()) is None
     client.get(PE)
     assert len(PAGES.entries) == 1
 
@@ -119,7 +108,7 @@ def test_redis_at_a_closed_port_serves_every_public_page_cached(seeded, client):
         for url in ["/", "/blog/", PE, "/Partnerships/", "/feed/", "/sitemap.xml"]:
             assert client.get(url).status_code == 200, url
             assert client.get(url).status_code == 200, url
-            assert cached_page(f"http://testserver{url}") is not None, url
+            assert PAGES.get(f"http://testserver{url}", watch.current()) is not None, url
 
 
 def test_an_edit_while_redis_is_down_is_saved_shown_and_said_truthfully(
@@ -138,7 +127,7 @@ def test_a_change_without_news_shows_within_half_a_second(seeded, client):
     """Another process changed the content and its news was lost (the database is shared, the
     news file or Redis is not): this process still reads the version from the database."""
     client.get(PE)
-    assert cached_page(f"http://testserver{PE}") is not None
+    assert PAGES.get(f"http://testserver{PE}", watch.current()) is not None
     Cell.objects.filter(capability__table__page__permalink=PE).update(
         note="Changed elsewhere", note_html="Changed elsewhere"
     )

@@ -22,7 +22,7 @@ from platforms.models import (
     TableRow,
 )
 from sitecontent.models import Article
-from sitecontent.page_cache import CHECK_EVERY, PAGES
+from sitecontent.page_cache import CHECK_EVERY, PAGES, watch
 from sitecontent.publishing import Status
 
 from .conftest import (
@@ -74,17 +74,6 @@ def test_one_switch_turns_on_https_redirect_hsts_and_secure_cookies():
     assert secure[0] is True and secure[1] >= 31536000 and all(secure[2:])
     plain = json.loads(run_django(code, DJANGO_SECURE="0", **PRODUCTION_ENV).stdout)
     assert plain[:4] == [False, 0, False, False]
-
-
-@pytest.mark.processes
-def test_redis_url_selects_the_redis_cache():
-    code = "import django; django.setup(); from django.conf import settings as s;" + (
-        "print(s.CACHES['default']['BACKEND'])"
-    )
-    with_redis = run_django(code, REDIS_URL="redis://127.0.0.1:6379/3", **PRODUCTION_ENV)
-    assert with_redis.stdout.strip() == "sitecontent.redis_cache.FailOpenRedisCache"
-    without = run_django(code, **PRODUCTION_ENV)
-    assert without.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache"
 
 
 # --- Security headers ----------------------------------------------------------------------
@@ -296,7 +285,7 @@ def test_every_kind_of_edit_shows_at_once_on_cached_pages(seeded, client, edit):
 
 @pytest.fixture
 def second_process(transactional_db):
-    if connection.vendor != "postgresql" or "redis" not in settings.CACHES["default"]["BACKEND"]:
+    if connection.vendor != "postgresql" or not settings.REDIS_URL:
         pytest.skip("needs DATABASE_URL=postgres://… and REDIS_URL=redis://… (see .ci/run)")
     call_command("import_markdown", str(SEEDS_DIR), verbosity=0)
     db = connection.settings_dict
@@ -304,7 +293,7 @@ def second_process(transactional_db):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "sitecontent.settings.test",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.CACHES["default"]["LOCATION"],
+        "REDIS_URL": settings.REDIS_URL,
     }
     with running_gunicorn(env, workers=2) as base:
         yield base
@@ -408,12 +397,10 @@ def test_pages_work_with_debug_off_after_collectstatic(seeded, client, settings,
 
 
 def test_query_string_variants_are_not_cached(seeded, client):
-    from sitecontent.page_cache import cached_page
-
     assert client.get(PE + "?utm=1").status_code == 200
-    assert cached_page(f"http://testserver{PE}") is None
+    assert PAGES.get(f"http://testserver{PE}", watch.current()) is None
     client.get(PE)
-    assert cached_page(f"http://testserver{PE}") is not None
+    assert PAGES.get(f"http://testserver{PE}", watch.current()) is not None
 
 
 def test_the_500_page_is_in_the_sites_look_and_needs_no_database(db, rf, django_assert_num_queries):

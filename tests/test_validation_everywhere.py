@@ -8,6 +8,7 @@ from importlib import import_module
 import pytest
 from bs4 import BeautifulSoup
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from platforms.markdown_io import DocumentError, export_documents, import_documents
@@ -228,3 +229,35 @@ def test_an_imported_table_with_an_empty_corner_saves_in_the_admin(db, staff_cli
     assert response.status_code == 302
     table.refresh_from_db()
     assert table.takeaways == "Checked."
+
+
+# --- A column's name and a row's label: one line (platforms.validators.validate_one_line) ------
+
+
+def test_a_name_over_two_lines_is_refused_by_the_grid_and_the_export_stays_importable(
+    table, staff_client
+):
+    column, row = table.capabilities.first(), table.rows.first()
+    response = save_grid(
+        staff_client,
+        table,
+        {f"col-{column.pk}-name": "Two\nlines", f"row-{row.pk}-name": "A label\r\nbroken"},
+    )
+    assert response.status_code == 200
+    assert response.content.decode().count("Write it on one line.") == 2
+    column.refresh_from_db()
+    row.refresh_from_db()
+    assert "\n" not in column.name + row.label
+    assert sources_after_export_and_import() is not None  # the export imports again
+
+
+def test_a_new_column_over_two_lines_is_refused_by_the_grid(table, staff_client):
+    response = save_grid(staff_client, table, {"add-column-name": "New\ncolumn"})
+    assert "Write it on one line." in response.content.decode()
+    assert not table.capabilities.filter(name__contains="column").exists()
+
+
+def test_a_label_over_two_lines_is_refused_by_the_model_field_the_admin_and_import_use(table):
+    row = table.rows.first()
+    with pytest.raises(ValidationError, match="one line"):
+        row._meta.get_field("label").clean("Two\nlines", row)

@@ -4,7 +4,6 @@ import django.db.models.deletion
 import django.utils.timezone
 import markdownx.models
 import simple_history.models
-import sitecontent.images
 from django.conf import settings
 from django.db import migrations, models
 
@@ -32,7 +31,7 @@ class Migration(migrations.Migration):
                 ('created_date', models.DateField(blank=True, help_text='When the article was first written (optional).', null=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('hero_image_url', models.URLField(blank=True, help_text='Use this or upload an image.', max_length=500, verbose_name='hero image URL')),
-                ('hero_image', models.ImageField(blank=True, help_text='An uploaded JPEG or PNG; wins over the URL.', upload_to='heroes/', validators=[sitecontent.images.validate_jpeg_or_png])),
+                ('hero_image', models.ImageField(blank=True, help_text='An uploaded JPEG or PNG; wins over the URL.', upload_to='heroes/')),
                 ('hero_image_alt', models.CharField(blank=True, help_text='Describe the image for people who cannot see it.', max_length=300, verbose_name='hero image alt text')),
                 ('call_to_action', models.TextField(blank=True, help_text='Shown in a box after the article (Markdown).')),
                 ('call_to_action_html', models.TextField(blank=True, editable=False)),
@@ -61,7 +60,7 @@ class Migration(migrations.Migration):
                 ('created_date', models.DateField(blank=True, help_text='When the article was first written (optional).', null=True)),
                 ('updated_at', models.DateTimeField(blank=True, editable=False)),
                 ('hero_image_url', models.URLField(blank=True, help_text='Use this or upload an image.', max_length=500, verbose_name='hero image URL')),
-                ('hero_image', models.TextField(blank=True, help_text='An uploaded JPEG or PNG; wins over the URL.', max_length=100, validators=[sitecontent.images.validate_jpeg_or_png])),
+                ('hero_image', models.TextField(blank=True, help_text='An uploaded JPEG or PNG; wins over the URL.', max_length=100)),
                 ('hero_image_alt', models.CharField(blank=True, help_text='Describe the image for people who cannot see it.', max_length=300, verbose_name='hero image alt text')),
                 ('call_to_action', models.TextField(blank=True, help_text='Shown in a box after the article (Markdown).')),
                 ('call_to_action_html', models.TextField(blank=True, editable=False)),

@@ -20,10 +20,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
 def env_bool(name, default):
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    value = os.environ.get(name, "").strip().lower()
+    return value in {"1", "true", "yes", "on"} if value else default
 
 
 def env_list(name, default=""):
@@ -33,6 +31,11 @@ def env_list(name, default=""):
 DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
+# With debug off, refuse to start rather than run with a guessable key or any Host.
+if not DEBUG and not SECRET_KEY:
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off.")
 
 INSTALLED_APPS = [
     "sitecontent.apps.SiteAdminConfig",
@@ -59,7 +62,6 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
-    "sitecontent.middleware.OpenDataCorsMiddleware",
     # Cached public pages are answered here, before sessions, auth and the view.
     "sitecontent.page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -99,6 +101,8 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Redis carries the page cache's news of changes (page_cache.py). Django's cache stays in local
+# memory: nothing keeps data in it (sessions and login limits live in the database).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Fail fast: a request never waits long for a Redis that is down or frozen. One retry on a new
 # connection, for the pooled connections a restarted Redis leaves broken.
@@ -107,17 +111,6 @@ REDIS_CACHE_OPTIONS = {
     "socket_connect_timeout": 0.25,
     "retry": Retry(NoBackoff(), 1),
 }
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "sitecontent.redis_cache.FailOpenRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "platform-compare",
-            "OPTIONS": REDIS_CACHE_OPTIONS,
-        }
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 def default_generation_file():
@@ -130,10 +123,8 @@ def default_generation_file():
 
 # Without Redis, a change is announced to the other processes by rewriting this file
 # (page_cache.py): they read the content version sooner than every 0.5 s.
-CONTENT_GENERATION_FILE = (
-    None
-    if REDIS_URL
-    else Path(os.environ.get("DJANGO_CONTENT_GENERATION_FILE") or default_generation_file())
+CONTENT_GENERATION_FILE = Path(
+    os.environ.get("DJANGO_CONTENT_GENERATION_FILE") or default_generation_file()
 )
 # A CDN or other shared cache in front of the site may keep public pages this many seconds
 # (0: off, pages are never stale). See "Running in production" in the README.
@@ -179,10 +170,7 @@ def client_address_settings(proxy_count=0):
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT") or 0)
 globals().update(client_address_settings(TRUSTED_PROXY_COUNT))
 
-LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
-USE_I18N = True
-USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -272,16 +260,6 @@ LOGGING = {
         "django.security.DisallowedHost": {"handlers": ["one_line"], "propagate": False},
     },
 }
-
-
-def require_production_secrets():
-    """With debug off, refuse to start rather than run with a guessable key or any Host."""
-    if DEBUG:
-        return
-    if not SECRET_KEY:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
-    if not ALLOWED_HOSTS:
-        raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off.")
 
 
 # Visitors' tools (issue 11): open data licence, claim reports and their e-mail.

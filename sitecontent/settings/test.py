@@ -14,7 +14,7 @@ os.environ.setdefault("DJANGO_SECURE", "0")
 os.environ["DJANGO_DEBUG"] = "0"
 
 from .base import *  # noqa: E402, F403
-from .base import BASE_DIR, REDIS_URL  # noqa: E402
+from .base import BASE_DIR  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests run without collectstatic: serve and hash straight from static/.
@@ -28,19 +28,12 @@ WHITENOISE_AUTOREFRESH = True
 # the suffix), and here their own media folder and page cache generation: they never meet.
 xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 MEDIA_ROOT = BASE_DIR / f".test-media{xdist_worker}"
-if REDIS_URL:  # one Redis database shared by the workers: keys of their own
-    CACHES["default"]["KEY_PREFIX"] += xdist_worker  # noqa: F405
 # Tests fetch no image from the internet (the launch article's hero included); the image tests
 # turn fetching on against their own loopback server.
 REMOTE_IMAGES = False
 # The page cache's generation file, apart from the development server's.
-CONTENT_GENERATION_FILE = (
-    None
-    if REDIS_URL
-    else Path(
-        os.environ.get("DJANGO_CONTENT_GENERATION_FILE")
-        or BASE_DIR / f".test-generation{xdist_worker}"
-    )
+CONTENT_GENERATION_FILE = Path(
+    os.environ.get("DJANGO_CONTENT_GENERATION_FILE") or BASE_DIR / f".test-generation{xdist_worker}"
 )
 
 # The browser tests' live server answers several requests at once (a change page's two Markdown

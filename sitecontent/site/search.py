@@ -144,14 +144,9 @@ def capability_hits(words):
     for c in best(rows, words, ["name", "description"]):
         table = plain_of(c, "title") or plain_of(c, "heading") or c["page_title"]
         args = [page_key(c["permalink"]), c["table_slug"], c["slug"]]
-        title = f"{plain_of(c, 'name')} ({table})"
+        url = reverse("platforms:capability", args=args)
         hits.append(
-            Hit(
-                "Capability",
-                title,
-                reverse("platforms:capability", args=args),
-                marked(c["excerpt"]),
-            )
+            Hit("Capability", f"{plain_of(c, 'name')} ({table})", url, marked(c["excerpt"]))
         )
     return hits
 
@@ -200,10 +195,5 @@ def search(raw_query):
     words = clean_query(raw_query)
     if not words:
         return []
-    return [
-        *platform_hits(words),
-        *capability_hits(words),
-        *cell_hits(words),
-        *page_hits(words),
-        *article_hits(words),
-    ]
+    kinds = [platform_hits, capability_hits, cell_hits, page_hits, article_hits]
+    return [hit for hits_of_kind in kinds for hit in hits_of_kind(words)]

@@ -11,14 +11,15 @@ HOME_ARTICLES = 5
 
 @cacheable
 def home(request):
-    return render(
-        request,
-        "site/home.html",
-        {
-            "pages": ComparisonPage.objects.published().prefetch_related("tables"),
-            "articles": Article.objects.published()[:HOME_ARTICLES],
-        },
-    )
+    pages = ComparisonPage.objects.published().prefetch_related("tables")
+    # Each page with its tables' headings, to say what it covers.
+    covers = [(page, [t.title or t.section_heading for t in page.tables.all()]) for page in pages]
+    context = {
+        "pages": [(page, [title for title in titles if title]) for page, titles in covers],
+        "articles": Article.objects.published()[:HOME_ARTICLES],
+        "compare_platforms": Platform.objects.public(),
+    }
+    return render(request, "site/home.html", context)
 
 
 def site_search(request):
@@ -34,5 +35,5 @@ def site_search(request):
 @cacheable
 def feed_list(request):
     """Every feed of the site, for people choosing what to subscribe to."""
-    platforms = Platform.objects.public().order_by("name").values("name", "slug")
+    platforms = Platform.objects.public().values("name", "slug")
     return render(request, "site/feeds.html", {"platforms": platforms})

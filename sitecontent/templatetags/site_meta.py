@@ -11,7 +11,6 @@ from django import template
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -57,11 +56,11 @@ def article_json_ld(article, absolute, image):
     }
 
 
-@register.simple_tag(takes_context=True)
+@register.inclusion_tag("includes/discovery_meta.html", takes_context=True)
 def discovery_meta(context):
     request = context.get("request")
     if request is None:
-        return ""
+        return {}
     name = getattr(request.resolver_match, "url_name", "")
     article = context.get("article") if name == "article-detail" else None
     subject = article or (context.get("page") if name == "comparison-page" else None)
@@ -73,30 +72,19 @@ def discovery_meta(context):
     )
     image = (article.hero_image_src if article else "") or static(DEFAULT_IMAGE)
     absolute = request.build_absolute_uri
-    image_url = absolute(image)
-    tags = [
-        ("property", "og:site_name", settings.SITE_NAME),
-        ("property", "og:title", title),
-        ("property", "og:description", description[:300]),
-        ("property", "og:type", "article" if article else "website"),
-        ("property", "og:url", absolute(request.path)),
-        ("property", "og:image", image_url),
-        ("name", "twitter:card", "summary_large_image"),
-        ("name", "twitter:title", title),
-        ("name", "twitter:description", description[:200]),
-        ("name", "twitter:image", image_url),
-    ]
-    meta = format_html_join("\n", '<meta {}="{}" content="{}">', tags)
     documents = [breadcrumbs(request, title, name, absolute)]
     if article is not None:
         documents.append(article_json_ld(article, absolute, image))
     extra = context.get("json_ld")
     if extra:
         documents.extend(extra if isinstance(extra, list) else [extra])
-    scripts = mark_safe(  # noqa: S308 - json_for_script escapes <, > and &
-        "\n".join(
-            f'<script type="application/ld+json">{json_for_script(doc)}</script>'
-            for doc in documents
-        )
-    )
-    return format_html("{}\n{}", meta, scripts)
+    return {
+        "site_name": settings.SITE_NAME,
+        "title": title,
+        "description": description,
+        "type": "article" if article else "website",
+        "url": absolute(request.path),
+        "image": absolute(image),
+        # json_for_script escapes <, > and &: the JSON cannot close its <script> element.
+        "json_ld": [mark_safe(json_for_script(doc)) for doc in documents],  # noqa: S308
+    }

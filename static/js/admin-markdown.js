@@ -28,5 +28,22 @@ document.addEventListener("DOMContentLoaded", function () {
     new MutationObserver(copy).observe(preview, { childList: true, subtree: true, characterData: true });
     copy();
     preview.hidden = true;
+    // The preview scrolls with the text: to the same share of its length as the text box has
+    // scrolled, and, while typing or moving the cursor (or when a new preview arrives), so that
+    // the cursor's place is in the middle of the preview box.
+    const box = preview.closest(".markdown-editor-preview");
+    const text = preview.closest(".markdown-editor").querySelector("textarea");
+    text.addEventListener("scroll", () => {
+      const room = text.scrollHeight - text.clientHeight;
+      if (room > 0) box.scrollTop = (text.scrollTop / room) * (box.scrollHeight - box.clientHeight);
+    });
+    const followCursor = () => {
+      const share = text.selectionStart / Math.max(text.value.length, 1);
+      box.scrollTop = share * box.scrollHeight - box.clientHeight / 2;
+    };
+    for (const event of ["keyup", "click"]) text.addEventListener(event, followCursor);
+    new MutationObserver(() => {
+      if (document.activeElement === text) followCursor();
+    }).observe(body, { childList: true, subtree: true, characterData: true });
   }
 });
