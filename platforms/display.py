@@ -144,8 +144,7 @@ def grouped(values, make=tuple):
 
 
 def sources_by_cell(moment=None, **filters):
-    """{cell id: [(url, title, accessed)]} of the matching sources (at `moment`), in order:
-    one query."""
+    """{cell id: [(url, title, accessed)]} of the matching sources (at `moment`): one query."""
     found = as_of(CellSource, moment).filter(**filters).order_by("cell_id", "order", "id")
     return grouped(found.values_list("cell_id", "url", "title", "accessed"))
 
@@ -259,13 +258,9 @@ def page_tables(page, moment=None, since=None):
     cap_ids = [cap.id for headers in capabilities.values() for cap in headers]
 
     cells, latest_cell = {}, None
-    found = (
-        as_of(Cell, moment)
-        .filter(capability__in=cap_ids)
-        .values_list(
-            "id", "capability_id", "row_id", "level", "note_html", "last_reviewed", "updated_at"
-        )
-    )
+    found = as_of(Cell, moment).filter(capability__in=cap_ids).values_list(
+        "id", "capability_id", "row_id", "level", "note_html", "last_reviewed", "updated_at"
+    )  # fmt: skip
     for cell_id, capability_id, row_id, level, note_html, reviewed, updated in found:
         cells[(capability_id, row_id)] = (cell_id, level, note_html, reviewed)
         latest_cell = updated if latest_cell is None or updated > latest_cell else latest_cell

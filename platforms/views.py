@@ -1,12 +1,6 @@
 import orjson
 from django.conf import settings
-from django.http import (
-    Http404,
-    HttpResponse,
-    HttpResponseBadRequest,
-    HttpResponsePermanentRedirect,
-    HttpResponseRedirect,
-)
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -30,7 +24,7 @@ def days_asked(request):
 
 
 def bad_date(error):
-    return HttpResponseBadRequest(f"{error}\n", content_type="text/plain; charset=utf-8")
+    return HttpResponse(f"{error}\n", content_type="text/plain; charset=utf-8", status=400)
 
 
 @cacheable
