@@ -11,21 +11,29 @@ capability's page. A table is shown as its document lays it out: platforms down 
 (rows) or across the top (columns).
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
+
+from sitecontent.publishing import Status
 
 from .models import (
     STALE_AFTER_DAYS,
     Capability,
     Cell,
     CellSource,
+    ComparisonPage,
+    ComparisonTable,
     Level,
     Orientation,
+    Platform,
     TableRow,
     cell_anchor,
 )
@@ -33,14 +41,98 @@ from .text import hide_emoji_html, linkable_html, page_key, plain_text
 
 
 def claim_view(level, note_html, anchor="", label="", footnote=None, is_stale=False,
-               empty_text="No data"):  # fmt: skip
+               empty_text="No data", change=""):  # fmt: skip
     """What the claim include (templates/platforms/includes/claim.html) reads: a dict, the
     cheapest thing for a template to look into, with every key given."""
     level, css = Level.of_claim(level, note_html)
     return {
         "level": level, "css": css, "note_html": note_html, "anchor": anchor, "label": label,
-        "footnote": footnote, "is_stale": is_stale, "empty_text": empty_text,
+        "footnote": footnote, "is_stale": is_stale, "empty_text": empty_text, "change": change,
     }  # fmt: skip
+
+
+# --- The past: rows as they stood at a moment, from the history every content model keeps ----
+
+
+class BadDate(ValueError):
+    pass
+
+
+def end_of_day(text):
+    """(the day, the moment it ended) for a ?as_of= or ?since= "YYYY-MM-DD": days end at midnight
+    in settings.TIME_ZONE (UTC). Today ends now, so what is scheduled later today stays hidden.
+    Raises BadDate for anything else, or a day still to come."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise BadDate(f"“{text}” is not a date: write it as YYYY-MM-DD, e.g. 2026-03-01.") from None
+    if day > timezone.localdate():
+        raise BadDate(f"{day:%-d %B %Y} has not happened yet: choose today or an earlier day.")
+    midnight = datetime.combine(day + timedelta(days=1), time(), timezone.get_current_timezone())
+    return day, min(midnight - timedelta(microseconds=1), timezone.now())
+
+
+def as_of(model, moment=None):
+    """The model's rows as they stood at `moment` (each one's latest version then, deleted ones
+    left out), read from its history; today's rows without a moment."""
+    return model.history.as_of(moment) if moment else model.objects
+
+
+def pages_public_at(moment):
+    """Comparison pages published and live at `moment`, as they stood then."""
+    return as_of(ComparisonPage, moment).filter(status=Status.PUBLISHED, publish_at__lte=moment)
+
+
+def rows_with_platform(moment):
+    """TableRows at `moment` with their platform's name and slug as they were then, in a
+    subquery; today's for a platform with no history (the launch platforms were created by a
+    migration, which records none)."""
+    platform = as_of(Platform, moment).filter(id=OuterRef("platform_id"))
+    then = {f"platform_{name}": Coalesce(Subquery(platform.values(name)[:1]), f"platform__{name}")
+            for name in ("name", "slug")}  # fmt: skip
+    return as_of(TableRow, moment).annotate(**then)
+
+
+def claims_at(moment, *conditions, page=None, **filters):
+    """{cell id: (level, note_html)} of the matching cells at `moment`, on pages live then
+    (`page`'s, or each cell's own)."""
+    live = pages_public_at(moment).filter(id=page or OuterRef("capability__table__page"))
+    found = as_of(Cell, moment).filter(Exists(live), *conditions, **filters)
+    return {cell_id: claim for cell_id, *claim in found.values_list("id", "level", "note_html")}
+
+
+# How a claim changed since a day, as the mark beside it says it, in the summary's order.
+IMPROVED, DECLINED, NEW, NOTE_CHANGED, REMOVED = CHANGES = (
+    "Improved", "Declined", "New", "Note changed", "Removed"
+)  # fmt: skip
+
+
+def change_of(before, now):
+    """What happened to a claim, (level, note_html) before (None: no cell) and now: one of
+    CHANGES, or "". A level that moved is told rather than a note that changed with it."""
+    said, says = bool(before and any(before)), any(now)
+    if not said or not says:
+        return NEW if says else REMOVED if said else ""
+    if before[0] != now[0]:
+        return IMPROVED if Level.rank(now[0]) < Level.rank(before[0]) else DECLINED
+    return NOTE_CHANGED if before[1] != now[1] else ""
+
+
+@dataclass
+class ChangeSummary:
+    """How many claims changed since a day, by kind, for the sentence above a page."""
+
+    counts: Counter = field(default_factory=Counter)  # not a Counter itself: templates read
+    # changes.total as changes["total"], which a Counter answers with 0
+
+    @property
+    def total(self):
+        return sum(self.counts[kind] for kind in CHANGES)
+
+    @property
+    def parts(self):
+        """["3 improved", "1 note changed"…] in CHANGES' order."""
+        return [f"{self.counts[kind]} {kind.lower()}" for kind in CHANGES if self.counts[kind]]
 
 
 def grouped(values, make=tuple):
@@ -51,9 +143,9 @@ def grouped(values, make=tuple):
     return groups
 
 
-def sources_by_cell(**filters):
-    """{cell id: [(url, title, accessed)]} of the matching sources, in order: one query."""
-    found = CellSource.objects.filter(**filters).order_by("cell_id", "order", "id")
+def sources_by_cell(moment=None, **filters):
+    """{cell id: [(url, title, accessed)]} of the matching sources (at `moment`): one query."""
+    found = as_of(CellSource, moment).filter(**filters).order_by("cell_id", "order", "id")
     return grouped(found.values_list("cell_id", "url", "title", "accessed"))
 
 
@@ -138,20 +230,24 @@ def _url_prefixes():
     return platform, capability
 
 
-def page_tables(page):
-    """[TableDisplay] for every table of the page, in order, in five queries."""
-    tables = list(page.tables.all())
+def page_tables(page, moment=None, since=None):
+    """[TableDisplay] for every table of the page, in order, in five queries: as it stood at
+    `moment` (from history) or as it is; with since=(day, moment), each claim says how it
+    changed since then (one more query), and page.changes counts them."""
+    tables = list(as_of(ComparisonTable, moment).filter(page=page.id).order_by("order", "id"))
     displays = {table.id: TableDisplay(table) for table in tables}
+    for table in tables:
+        table.page = page  # the page as shown (maybe as it stood): no query per table
     platform_prefix, capability_prefix = _url_prefixes()
     key = page_key(page.permalink)
     table_ids = list(displays)  # filters by table: fewer joins than by page
 
     capabilities = {}  # table id -> [Header]
     found = (
-        Capability.objects.filter(table__in=table_ids)
+        as_of(Capability, moment).filter(table__in=table_ids)
         .order_by("table_id", "order", "id")
         .values_list("id", "table_id", "name", "name_html", "slug", "description")
-    )
+    )  # fmt: skip
     for cap_id, table_id, name, name_html, slug, description in found:
         table_slug = displays[table_id].table.slug
         header = Header(
@@ -159,18 +255,18 @@ def page_tables(page):
             f"{capability_prefix}{key}/{table_slug}/{slug}/", description,
         )  # fmt: skip
         capabilities.setdefault(table_id, []).append(header)
-
-    sources = sources_by_cell(cell__capability__table__in=table_ids)
+    cap_ids = [cap.id for headers in capabilities.values() for cap in headers]
 
     cells, latest_cell = {}, None
-    found = Cell.objects.filter(capability__table__in=table_ids).values_list(
+    found = as_of(Cell, moment).filter(capability__in=cap_ids).values_list(
         "id", "capability_id", "row_id", "level", "note_html", "last_reviewed", "updated_at"
-    )
+    )  # fmt: skip
     for cell_id, capability_id, row_id, level, note_html, reviewed, updated in found:
         cells[(capability_id, row_id)] = (cell_id, level, note_html, reviewed)
         latest_cell = updated if latest_cell is None or updated > latest_cell else latest_cell
     page.content_changed = max(filter(None, [page.updated_at, latest_cell]))
-    stale_before = timezone.localdate() - timedelta(days=STALE_AFTER_DAYS)
+    stale_before = timezone.localdate(moment) - timedelta(days=STALE_AFTER_DAYS)
+    sources = sources_by_cell(moment, cell__in=[cell[0] for cell in cells.values()])
     # What the page's footer says of its claims (cells with a level or a note).
     claims = [(cell_id, day) for cell_id, level, html, day in cells.values() if level or html]
     page.claim_counts = {
@@ -183,10 +279,10 @@ def page_tables(page):
 
     rows = {}  # table id -> [Header]
     found = (
-        TableRow.objects.filter(table__in=table_ids)
+        rows_with_platform(moment).filter(table__in=table_ids)
         .order_by("table_id", "order", "id")
-        .values_list("id", "table_id", "label_html", "platform__name", "platform__slug")
-    )
+        .values_list("id", "table_id", "label_html", "platform_name", "platform_slug")
+    )  # fmt: skip
     for row_id, table_id, label_html, platform_name, platform_slug in found:
         table_slug = displays[table_id].table.slug
         header = Header(
@@ -195,6 +291,10 @@ def page_tables(page):
         )  # fmt: skip
         rows.setdefault(table_id, []).append(header)
 
+    if since:
+        row_ids = [row.id for headers in rows.values() for row in headers]
+        before = claims_at(since[1], Q(capability__in=cap_ids) | Q(row__in=row_ids), page=page.id)
+        page.changes = ChangeSummary()
     for table in tables:
         display = displays[table.id]
         table_rows, table_caps = rows.get(table.id, []), capabilities.get(table.id, [])
@@ -206,16 +306,22 @@ def page_tables(page):
         for row in table_rows:
             label = plain_text(row.html)
             for cap, cap_name in zip(table_caps, cap_names, strict=True):
-                claims[(row.id, cap.id)] = _claim(
-                    display, cells.get((cap.id, row.id)), sources, stale_before,
+                cell = cells.get((cap.id, row.id))
+                claims[(row.id, cap.id)] = claim = _claim(
+                    display, cell, sources, stale_before,
                     label, cap_name, cell_anchor(table.slug, row.slug, cap.slug),
                     label if as_columns else cap_name,
                 )  # fmt: skip
+                if since and cell:
+                    claim["change"] = change_of(before.pop(cell[0], None), cell[1:3])
+                    page.changes.counts[claim["change"]] += 1
         for header in display.rows:
             header.cells = [
                 claims[(header.id, other.id) if not as_columns else (other.id, header.id)]
                 for other in display.columns
             ]
+    if since:  # claims whose cell, row or column is gone
+        page.changes.counts[REMOVED] += sum(1 for claim in before.values() if any(claim))
     return [displays[table.id] for table in tables]
 
 

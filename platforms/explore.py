@@ -13,12 +13,24 @@ from itertools import groupby
 from django.urls import reverse
 from django.utils import timezone
 
-from .display import cell_anchor, claim_view, sources_by_cell
+from .display import (
+    REMOVED,
+    ChangeSummary,
+    as_of,
+    cell_anchor,
+    change_of,
+    claim_view,
+    claims_at,
+    pages_public_at,
+    rows_with_platform,
+    sources_by_cell,
+)
 from .models import (
     STALE_AFTER_DAYS,
     Capability,
     Cell,
     ComparisonPage,
+    ComparisonTable,
     Level,
     Platform,
 )
@@ -69,7 +81,7 @@ class Claim:
     platform_slug: str
     sources: list = field(default_factory=list)  # [(url, title, accessed)]
     # What the claim include reads besides (templates/platforms/includes/claim.html).
-    label = ""
+    label = change = ""
     footnote = None
     empty_text = "No data"
 
@@ -133,6 +145,52 @@ def claims(**filters):
     return result
 
 
+def by_id(queryset, *fields):
+    """{id: [the fields]} of the rows."""
+    return {pk: rest for pk, *rest in queryset.values_list("id", *fields)}
+
+
+def claims_as_of(moment, **row_filters):
+    """What claims() gave at `moment` (of the rows matching the filters), from history: one
+    query per model, however long the history. Pages live then and still live now."""
+    live_now = ComparisonPage.objects.published().values("id")
+    pages = by_id(pages_public_at(moment).filter(id__in=live_now), "order", "title", "permalink")
+    tables = by_id(
+        as_of(ComparisonTable, moment).filter(page__in=list(pages)),
+        "page_id", "order", "slug", "title_html", "section_heading_html", "uses_levels",
+    )  # fmt: skip
+    capabilities = by_id(
+        as_of(Capability, moment).filter(table__in=list(tables)),
+        "table_id", "order", "name_html", "slug", "description",
+    )  # fmt: skip
+    rows = by_id(
+        rows_with_platform(moment).filter(table__in=list(tables), **row_filters),
+        "order", "label_html", "platform_id", "platform_name", "platform_slug",
+    )  # fmt: skip
+    cells = by_id(
+        as_of(Cell, moment).filter(row__in=list(rows), capability__in=list(capabilities)),
+        "level", "note_html", "note", "last_reviewed", "capability_id", "row_id",
+    )  # fmt: skip
+    found, order = [], {}  # order: claim id -> its place in CLAIM_ORDER
+    for cell_id, (level, note_html, note, reviewed, cap_id, row_id) in cells.items():
+        table_id, cap_order, name_html, slug, description = capabilities[cap_id]
+        page_id, table_order, table_slug, *headings, uses_levels = tables[table_id]
+        page_order, title, permalink = pages[page_id]
+        row_order, label_html, platform_id, *platform = rows[row_id]
+        found.append(claim := Claim(
+            cell_id, level, note_html, note, reviewed, cap_id, name_html, slug, description,
+            table_id, table_slug, *headings, uses_levels, title, permalink, label_html,
+            platform_id, *platform,
+        ))  # fmt: skip
+        order[claim.id] = (page_order, title, table_order, table_id, row_order, row_id,
+                           cap_order, cap_id)  # fmt: skip
+    found.sort(key=lambda claim: order[claim.id])
+    sources = sources_by_cell(moment, cell__in=list(order))
+    for claim in found:
+        claim.sources = sources.get(claim.id, [])
+    return found
+
+
 def by_table(claim_list):
     """[(first claim of the table, [claims])] in order."""
     return [(group[0], group) for _id, g in groupby(claim_list, lambda c: c.table_id)
@@ -163,14 +221,27 @@ class Summary:
         return [(level, getattr(self, level.value)) for level in Level]
 
 
-def platform_profile(platform):
-    """(summary, [(page title, permalink, [(first claim, claims)])]) of one platform."""
-    found = claims(row__platform=platform.id)
+def platform_profile(platform, moment=None, since=None):
+    """(summary, [(page title, permalink, [(first claim, claims)])], changes) of one platform:
+    as it stood at `moment`, or today; with since=(day, moment), each claim says how it changed
+    since then, and changes (a ChangeSummary) counts them, else it is None."""
+    if moment:
+        found = claims_as_of(moment, platform=platform.id)
+    else:
+        found = claims(row__platform=platform.id)
     pages = []
     for permalink, group in groupby(found, lambda c: c.permalink):
         group = list(group)
         pages.append((group[0].page_title, permalink, by_table(group)))
-    return Summary.of(found), pages
+    changes = None
+    if since:
+        changes = ChangeSummary()
+        before = claims_at(since[1], row__platform=platform.id)
+        for claim in found:
+            claim.change = change_of(before.pop(claim.id, None), (claim.level, claim.note_html))
+            changes.counts[claim.change] += 1
+        changes.counts[REMOVED] += sum(1 for claim in before.values() if any(claim))
+    return Summary.of(found), pages, changes
 
 
 def capability_claims(key):

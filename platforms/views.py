@@ -13,22 +13,44 @@ from sitecontent.page_cache import cacheable
 from sitecontent.publishing import get_visible_or_404
 
 from . import changes, explore, opendata, reports
-from .display import claim_view, page_tables
+from .display import BadDate, claim_view, end_of_day, page_tables, pages_public_at
 from .models import ComparisonPage, Level, Platform, cell_url
+
+
+def days_asked(request):
+    """{"as_of": (day, moment) or None, "since": …} of the query string; BadDate if unreadable."""
+    return {name: end_of_day(request.GET[name]) if request.GET.get(name) else None
+            for name in ("as_of", "since")}  # fmt: skip
+
+
+def bad_date(error):
+    return HttpResponse(f"{error}\n", content_type="text/plain; charset=utf-8", status=400)
 
 
 @cacheable
 def comparison_page(request, permalink):
     pages = ComparisonPage.objects.all()
     try:
-        page, is_preview = get_visible_or_404(request, pages, permalink=request.path_info)
-    except Http404:
-        # /partnerships/ for /Partnerships/: one address per page, the others lead to it.
-        same = pages.published().filter(permalink__iexact=request.path_info).first()
-        if same is None:
-            raise
-        return HttpResponsePermanentRedirect(same.permalink)
-    tables = page_tables(page)
+        days = days_asked(request)
+    except BadDate as error:
+        return bad_date(error)
+    moment = days["as_of"] and days["as_of"][1]
+    if moment:  # the page as it stood, if it was live then and still is
+        now_live = pages.published().filter(permalink=request.path_info).values("id")
+        page = pages_public_at(moment).filter(id__in=now_live).first()
+        if page is None:
+            raise Http404("Not published on that day")
+        is_preview = False
+    else:
+        try:
+            page, is_preview = get_visible_or_404(request, pages, permalink=request.path_info)
+        except Http404:
+            # /partnerships/ for /Partnerships/: one address per page, the others lead to it.
+            same = pages.published().filter(permalink__iexact=request.path_info).first()
+            if same is None:
+                raise
+            return HttpResponsePermanentRedirect(same.permalink)
+    tables = page_tables(page, moment, days["since"])
     for display in tables:
         display.arrange(request.GET)
     legend_table = next((d.table for d in tables if d.table.uses_levels), None)
@@ -37,6 +59,7 @@ def comparison_page(request, permalink):
         "tables": tables,
         "legend_table": legend_table,
         "preview": is_preview,
+        **days,
     }
     response = render(request, "platforms/comparison_page.html", context)
     if is_preview:
@@ -55,12 +78,20 @@ def platform_index(request):
 def platform_profile(request, slug):
     if slug != slug.lower():
         return HttpResponsePermanentRedirect(f"/platforms/{slug.lower()}/")
+    try:
+        days = days_asked(request)
+    except BadDate as error:
+        return bad_date(error)
     platform = get_object_or_404(Platform.objects.public(), slug=slug)
-    summary, pages = explore.platform_profile(platform)
-    platforms = list(Platform.objects.public())
+    moment = days["as_of"] and days["as_of"][1]
+    summary, pages, claim_changes = explore.platform_profile(platform, moment, days["since"])
+    if moment and not pages:
+        raise Http404("No published comparison mentioned this platform on that day")
     context = {"platform": platform, "summary": summary, "pages": pages}
-    context["changes"] = changes.latest_changes(platform, 5)
-    context |= {"compare_platforms": platforms, "compare_with": platform}
+    context |= {"claim_changes": claim_changes, **days}
+    if not moment:  # today's tools: comparing and the latest changes are not of that day
+        context["changes"] = changes.latest_changes(platform, 5)
+        context |= {"compare_platforms": Platform.objects.public(), "compare_with": platform}
     return render(request, "platforms/platform_profile.html", context)
 
 

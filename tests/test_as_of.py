@@ -1,0 +1,327 @@
+"""Pages as they stood on a day (?as_of=) and the claims changed since a day (?since=), rebuilt
+from the history every content model keeps: the launch content is published today, then edited
+on later days with the clock moved (time-machine), and the pages are read as a visitor would."""
+
+import datetime
+
+import pytest
+import time_machine
+from bs4 import BeautifulSoup
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from platforms.models import (
+    Capability,
+    Cell,
+    CellSource,
+    ComparisonPage,
+    ComparisonTable,
+    Level,
+    Platform,
+    TableRow,
+)
+from sitecontent.publishing import Status
+from tests.conftest import render_afresh
+
+PE = "/Personalized-Engagement/"
+PARTNERSHIPS = "/Partnerships/"
+
+
+def day(number, hour=12):
+    """Noon (UTC) on the number-th day of January 2027, after the seeds' history (today)."""
+    return datetime.datetime(2027, 1, number, hour, tzinfo=datetime.UTC)
+
+
+def on(number, hour=12):
+    return time_machine.travel(day(number, hour), tick=False)
+
+
+def soup_of(response):
+    assert response.status_code == 200, response.content[:300]
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def tables_html(soup):
+    """The page's tables as the visitor gets them, without what only an ?as_of= page adds (the
+    hidden field that keeps the day when a table is sorted)."""
+    for extra in soup.select('input[name="as_of"], input[name="since"]'):
+        extra.decompose()
+    return [str(section) for section in soup.select("main section.comparison")]
+
+
+def cell_of(page, platform_slug, **filters):
+    cells = Cell.objects.filter(capability__table__page__permalink=page, **filters)
+    return cells.filter(row__platform__slug=platform_slug).order_by("capability__order").first()
+
+
+def edit(cell, **values):
+    for name, value in values.items():
+        setattr(cell, name, value)
+    cell.full_clean()
+    cell.save()
+
+
+def anchor(cell):
+    return f"cell-{cell.capability.table.slug}-{cell.row.platform.slug}-{cell.capability.slug}"
+
+
+def test_as_of_reproduces_a_page_as_it_stood_before_a_series_of_edits(client, seeded):
+    with on(1):
+        # The launch platforms were created by a migration, without history: this one has some.
+        platform = Platform.objects.create(name="Newcomer", slug="newcomer")
+        table = ComparisonTable.objects.get(page__permalink=PE)
+        row = TableRow.objects.create(table=table, platform=platform, order=99)
+        Cell.objects.create(row=row, capability=table.capabilities.first(), level=Level.FULL)
+        saved = {url: tables_html(soup_of(client.get(url))) for url in (PE, PARTNERSHIPS)}
+    with on(2):
+        edit(cell_of(PE, "tiktok"), level=Level.NONE, note="Withdrawn in a test")
+        edit(cell_of(PARTNERSHIPS, "linkedin"), note="A **new** note")
+    with on(3):
+        capability = Capability.objects.filter(table__page__permalink=PE).first()
+        capability.name = "Renamed column"
+        capability.save()
+        row = TableRow.objects.filter(table__page__permalink=PE).last()
+        row.label = "Relabelled row"
+        row.save()
+        CellSource.objects.create(cell=cell_of(PE, "facebook"), url="https://example.org/new")
+        platform.slug = "newcomer-renamed"  # anchors and links are named by it
+        platform.save()
+    with on(4):
+        TableRow.objects.filter(table__page__permalink=PARTNERSHIPS).first().delete()
+        ComparisonTable.objects.filter(page__permalink=PARTNERSHIPS).last().delete()
+        page = ComparisonPage.objects.get(permalink=PE)
+        page.intro = "A new introduction"
+        page.save()
+        new_table = ComparisonTable.objects.create(page=page, title="Added later", slug="later")
+        Capability.objects.create(table=new_table, name="Added column", slug="added")
+
+    with on(5):
+        for url in (PE, PARTNERSHIPS):
+            today = tables_html(soup_of(client.get(url)))
+            assert today != saved[url]  # the edits show today…
+            then = soup_of(client.get(f"{url}?as_of=2027-01-01"))
+            assert tables_html(then) == saved[url]  # …and not on the day before them
+        assert "A new introduction" not in then.select_one("main").get_text()
+        # Each day shows that day's edits and not the later ones.
+        day_three = soup_of(client.get(f"{PE}?as_of=2027-01-03")).select_one("main")
+        assert day_three.select('a[href="/platforms/newcomer-renamed/"]')
+        text = day_three.get_text()
+        assert "Renamed column" in text and "Relabelled row" in text
+        assert "Withdrawn in a test" in text and "Added column" not in text
+
+
+def test_a_page_as_it_stood_says_so_links_to_today_and_is_not_indexed(client, seeded):
+    with on(2):
+        soup = soup_of(client.get(f"{PE}?as_of=2027-01-01"))
+    banner = soup.select_one("main .as-of-banner")
+    assert banner.get_text().startswith("This page as it stood on 1 January 2027.")
+    assert banner.a["href"] == PE and "today" in banner.a.get_text()
+    assert soup.select_one('meta[name="robots"]')["content"] == "noindex"
+    assert soup.select_one('link[rel="canonical"]')["href"].endswith(PE)
+    # Sorting a table keeps the day.
+    assert soup.select_one('form.table-filter input[name="as_of"]')["value"] == "2027-01-01"
+    today = soup_of(client.get(PE))
+    assert not today.select(".as-of-banner") and not today.select('meta[name="robots"]')
+
+
+@pytest.mark.parametrize("value", ["2027-13-01", "yesterday", "2027-01-01T10:00", "2027-01-03"])
+def test_an_unreadable_or_future_day_is_a_clear_400(client, seeded, value):
+    with on(2):
+        for name in ("as_of", "since"):
+            response = client.get(PE, {name: value})
+            assert response.status_code == 400
+            assert "YYYY-MM-DD" in response.text or "has not happened yet" in response.text
+
+
+def test_a_day_before_the_page_existed_is_not_found(client, seeded):
+    assert client.get(f"{PE}?as_of=2020-01-01").status_code == 404
+    assert client.get(f"{PE}?as_of=").status_code == 200  # no day: today's page
+
+
+def test_drafts_never_show_through_a_day(client, seeded):
+    page = ComparisonPage.objects.get(permalink=PE)
+    cell = cell_of(PE, "tiktok")
+    original = cell.note
+    with on(2):  # taken back to draft, then its cell changed while nobody could see it
+        page.status = Status.DRAFT
+        page.save()
+        edit(cell, note="Draft wording")
+    with on(3):
+        edit(cell, note="Wording at publication")
+        page.status = Status.PUBLISHED
+        page.save()
+    with on(4):
+        assert client.get(f"{PE}?as_of=2027-01-02").status_code == 404
+        day_one = soup_of(client.get(f"{PE}?as_of=2027-01-01")).select_one(f"#{anchor(cell)}")
+        assert original[:30] in day_one.get_text()
+        day_three = soup_of(client.get(f"{PE}?as_of=2027-01-03")).select_one("main").get_text()
+        assert "Wording at publication" in day_three and "Draft wording" not in day_three
+        since = soup_of(client.get(f"{PE}?since=2027-01-02")).select_one(f"#{anchor(cell)}")
+        assert "Draft wording" not in str(since)  # no comparison with what was a draft
+
+
+def test_scheduled_pages_and_pages_withdrawn_since_are_not_shown_on_a_day(client, seeded):
+    with on(1):
+        scheduled = ComparisonPage.objects.create(
+            title="Scheduled", permalink="/Scheduled/", status=Status.PUBLISHED, publish_at=day(3)
+        )
+        ComparisonTable.objects.create(page=scheduled, title="Soon", slug="soon")
+    with on(2, hour=8):  # its day is over only when it is: later today is not shown
+        assert client.get("/Scheduled/?as_of=2027-01-02").status_code == 404
+    with on(4):
+        assert client.get("/Scheduled/?as_of=2027-01-02").status_code == 404
+        assert client.get("/Scheduled/?as_of=2027-01-03").status_code == 200
+        page = ComparisonPage.objects.get(permalink=PE)
+        page.status = Status.DRAFT
+        page.save()
+        assert client.get(f"{PE}?as_of=2027-01-03").status_code == 404  # not public any more
+
+
+def test_since_marks_exactly_the_claims_edited(client, seeded):
+    full = cell_of(PE, "facebook", level=Level.FULL)
+    none = cell_of(PE, "slack", level=Level.NONE)
+    noted = cell_of(PE, "tiktok", level=Level.FULL)
+    emptied = cell_of(PE, "google", level=Level.PARTIAL)
+    free_text = cell_of(PARTNERSHIPS, "linkedin")
+    with on(2):
+        edit(full, level=Level.PARTIAL, note="Only in some countries")
+        edit(none, level=Level.FULL, note="Now available")
+        edit(noted, note="Same level, other words")
+        edit(emptied, level="", note="")
+        edit(free_text, note="A free-text claim, reworded")
+        # A review date or a source is no change of the claim itself.
+        edit(cell_of(PE, "whatsapp", level=Level.NONE), last_reviewed=datetime.date(2027, 1, 2))
+        CellSource.objects.create(cell=cell_of(PE, "viber"), url="https://example.org/source")
+    with on(3):
+        soup = soup_of(client.get(f"{PE}?since=2027-01-01"))
+        marks = {td["id"]: td.select_one(".change").get_text() for td in soup.select("td")
+                 if td.select_one(".change")}  # fmt: skip
+        expected = {anchor(full): "Declined", anchor(none): "Improved",
+                    anchor(noted): "Note changed", anchor(emptied): "Removed"}  # fmt: skip
+        assert marks == expected
+        summary = soup.select_one(".since-summary").get_text(" ", strip=True)
+        assert summary.startswith(
+            "4 claims changed since 1 January 2027: 1 improved, 1 declined, 1 note changed, "
+            "1 removed."
+        )
+        assert soup.select_one('meta[name="robots"]')["content"] == "noindex"
+        other = soup_of(client.get(f"{PARTNERSHIPS}?since=2027-01-01"))
+        assert [mark.get_text() for mark in other.select("td .change")] == ["Note changed"]
+        assert "1 claim changed since 1 January 2027: 1 note changed." in other.get_text()
+        nothing = soup_of(client.get(f"{PE}?since=2027-01-02")).select_one(".since-summary")
+        assert nothing.get_text(" ", strip=True).startswith("No claim changed since 2 January")
+
+
+def test_since_counts_new_claims_and_claims_whose_row_is_gone(client, seeded):
+    with on(2):
+        table = ComparisonTable.objects.get(page__permalink=PE)
+        platform = Platform.objects.create(name="Newcomer", slug="newcomer")
+        row = TableRow.objects.create(table=table, platform=platform, order=99)
+        capability = table.capabilities.first()
+        Cell.objects.create(row=row, capability=capability, level=Level.FULL)
+        gone = TableRow.objects.filter(table=table, platform__slug="tiktok").get()
+        gone_claims = Cell.objects.filter(row=gone).exclude(level="", note="").count()
+        gone.delete()
+    with on(3):
+        soup = soup_of(client.get(f"{PE}?since=2027-01-01"))
+    assert soup.select_one("#cell-personal-engagement-across-social-networks-newcomer-"
+                           f"{capability.slug} .change").get_text() == "New"  # fmt: skip
+    summary = soup.select_one(".since-summary").get_text(" ", strip=True)
+    assert f"changed since 1 January 2027: 1 new, {gone_claims} removed." in summary
+
+
+def test_a_day_and_its_changes_cost_the_same_few_queries_however_long_the_history(client, seeded):
+    def queries(url):
+        render_afresh()
+        with CaptureQueriesContext(connection) as context:
+            soup_of(client.get(url))
+        return len(context.captured_queries)
+
+    urls = [f"{PE}?as_of=2027-01-01", f"{PE}?since=2027-01-01",
+            f"{PE}?as_of=2027-01-02&since=2027-01-01"]  # fmt: skip
+    with on(3):
+        before = [queries(url) for url in urls]
+    for number in range(4, 9):
+        with on(number):
+            for cell in Cell.objects.filter(capability__table__page__permalink=PE):
+                edit(cell, last_reviewed=day(number).date())
+    with on(9):
+        assert [queries(url) for url in urls] == before
+    assert max(before) <= 8, before
+
+
+TIKTOK = "/platforms/tiktok/"
+
+
+def profile_html(soup):
+    return [str(section) for section in soup.select("main section.profile-page")]
+
+
+def test_a_profile_as_it_stood_and_the_claims_changed_since(client, seeded):
+    declined, noted = cell_of(PE, "tiktok"), cell_of(PARTNERSHIPS, "tiktok")
+    with on(1):
+        saved = profile_html(soup_of(client.get(TIKTOK)))
+    with on(2):
+        edit(declined, level=Level.NONE, note="Withdrawn in a test")
+        edit(noted, note="Reworded in a test")
+        capability = Capability.objects.filter(table__page__permalink=PE).last()
+        capability.name = "Renamed column"
+        capability.save()
+        scheduled = ComparisonPage.objects.create(
+            title="Scheduled", permalink="/Scheduled/", status=Status.PUBLISHED, publish_at=day(9)
+        )
+        table = ComparisonTable.objects.create(page=scheduled, title="Soon", slug="soon")
+        row = TableRow.objects.create(table=table, platform=declined.row.platform)
+        Cell.objects.create(
+            row=row, capability=Capability.objects.create(table=table, name="Soon", slug="soon")
+        )
+    with on(3):
+        today = soup_of(client.get(TIKTOK))
+        assert profile_html(today) != saved
+        then = soup_of(client.get(f"{TIKTOK}?as_of=2027-01-01"))
+        assert profile_html(then) == saved
+        assert (
+            then.select_one(".as-of-banner")
+            .get_text()
+            .startswith("This page as it stood on 1 January 2027.")
+        )
+        assert then.select_one('meta[name="robots"]')["content"] == "noindex"
+        assert "Scheduled" not in soup_of(client.get(f"{TIKTOK}?as_of=2027-01-02")).get_text()
+
+        soup = soup_of(client.get(f"{TIKTOK}?since=2027-01-01"))
+        marks = {mark.find_parent("tr").th.get_text(): mark.get_text()
+                 for mark in soup.select("main .change")}  # fmt: skip
+        assert marks == {
+            declined.capability.name: "Declined",
+            plain_name(noted.capability): "Note changed",
+        }
+        assert (
+            soup.select_one(".since-summary")
+            .get_text(" ", strip=True)
+            .startswith("2 claims changed since 1 January 2027: 1 declined, 1 note changed.")
+        )
+        assert client.get(f"{TIKTOK}?as_of=2020-01-01").status_code == 404
+        assert client.get(f"{TIKTOK}?since=2027-02-30").status_code == 400
+
+
+def plain_name(capability):
+    return BeautifulSoup(capability.name_html, "html.parser").get_text()
+
+
+def test_a_profile_on_a_day_costs_the_same_few_queries_however_long_the_history(client, seeded):
+    def queries(url):
+        render_afresh()
+        with CaptureQueriesContext(connection) as context:
+            soup_of(client.get(url))
+        return len(context.captured_queries)
+
+    urls = [f"{TIKTOK}?as_of=2027-01-01", f"{TIKTOK}?since=2027-01-01"]
+    with on(3):
+        before = [queries(url) for url in urls]
+    for number in range(4, 7):
+        with on(number):
+            for cell in Cell.objects.filter(row__platform__slug="tiktok"):
+                edit(cell, last_reviewed=day(number).date())
+    with on(9):
+        assert [queries(url) for url in urls] == before
+    assert max(before) <= 8, before
