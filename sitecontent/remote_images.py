@@ -149,7 +149,8 @@ def copy_remote_images(markdown_text, deadline=None):
             return f"![{match['alt']}]({copy_remote_image(match['url'], deadline)})"
         except ImageFetchError as error:
             problems.append(f"image {match['url']}: {error}; shown as its alt text")
-            return f"*{match['alt']}*" if match["alt"].strip() else ""
+            # Said as what it is, not a stray line of italics that reads like a caption.
+            return f"(Image not shown: {match['alt']})" if match["alt"].strip() else ""
 
     return MARKDOWN_IMAGE.sub(replace, markdown_text or ""), problems
 
