@@ -22,20 +22,18 @@ from django.urls import path
 from markdownx.settings import MARKDOWNX_MEDIA_PATH
 
 from .admin_site import admin_policy
-from .images import clean_image
+from .images import VerifiedImageFormField
 from .markdown import render_markdown
 
 
 class ImageUploadForm(forms.Form):
-    image = forms.FileField(error_messages={"required": "Choose an image to upload."})
-
-    def clean_image(self):
-        self.cleaned_image = clean_image(self.cleaned_data["image"])
-        return self.cleaned_data["image"]
+    image = VerifiedImageFormField(error_messages={"required": "Choose an image to upload."})
 
     def save(self):
-        name = f"{MARKDOWNX_MEDIA_PATH}{self.cleaned_image.name}"
-        return default_storage.url(default_storage.save(name, self.cleaned_image))
+        image = self.cleaned_data["image"]
+        return default_storage.url(
+            default_storage.save(f"{MARKDOWNX_MEDIA_PATH}{image.name}", image)
+        )
 
 
 def post_only(view):
