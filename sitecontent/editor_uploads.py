@@ -52,6 +52,9 @@ def post_only(view):
     return wrapper
 
 
+@admin_policy
+@staff_member_required
+@permission_required("sitecontent.upload_image", raise_exception=True)  # Editors have it
 @post_only
 def upload_image(request):
     form = ImageUploadForm(request.POST, request.FILES)
@@ -60,6 +63,8 @@ def upload_image(request):
     return JsonResponse({"image_code": f"![]({form.save()})"})
 
 
+@admin_policy
+@staff_member_required
 @post_only
 def preview(request):
     content = request.POST.get("content")
@@ -70,16 +75,7 @@ def preview(request):
     return HttpResponse(render_markdown(content))
 
 
-def may_upload(view):
-    """Staff with the upload permission (the Editors group has it); others get 403."""
-    return staff_member_required(
-        permission_required("sitecontent.upload_image", raise_exception=True)(view)
-    )
-
-
 urlpatterns = [
-    path("upload/", admin_policy(may_upload(upload_image)), name="markdownx_upload"),
-    path(
-        "markdownify/", admin_policy(staff_member_required(preview)), name="markdownx_markdownify"
-    ),
+    path("upload/", upload_image, name="markdownx_upload"),
+    path("markdownify/", preview, name="markdownx_markdownify"),
 ]
