@@ -225,7 +225,7 @@ def announce_change(after):
         )
 
 
-def retire_pages():
+def retire_pages(**signal_arguments):
     """Retire every cached page in every process: bump the content version in the current
     transaction (the caller's, for a change that sends no signal) and announce it on commit."""
     ContentVersion.bump()
@@ -240,12 +240,8 @@ def retire_on_change(*models):
     Each app calls this from its AppConfig.ready(), so this module never imports their models."""
     for model in models:
         label = model._meta.label_lower
-        post_save.connect(content_changed, sender=model, dispatch_uid=f"page-cache-save-{label}")
-        post_delete.connect(content_changed, sender=model, dispatch_uid=f"page-cache-del-{label}")
-
-
-def content_changed(**kwargs):
-    retire_pages()
+        post_save.connect(retire_pages, sender=model, dispatch_uid=f"page-cache-save-{label}")
+        post_delete.connect(retire_pages, sender=model, dispatch_uid=f"page-cache-del-{label}")
 
 
 SCHEDULED_MODELS = []
