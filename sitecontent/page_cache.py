@@ -328,35 +328,30 @@ def settings_changed(*, setting, **kwargs):
 setting_changed.connect(settings_changed, dispatch_uid="page-cache-settings")
 
 
-class OneRenderAtATime:
-    """Concurrent misses of one page in one process: the first request renders it, the others
-    wait for its copy (at most RENDER_WAIT seconds) instead of rendering it too. After each
-    edit every page is a miss at once; under load_test.py's 64 connections the renders of the
-    same page piled up and answers took up to 1.7 s on 2 cores."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.renders = {}  # page key -> Event set when its render ends
-
-    @contextmanager
-    def turn(self, key):
-        """Yields True to the request that should render, False to one that waited."""
-        mine = threading.Event()
-        with self.lock:
-            done = self.renders.setdefault(key, mine)
-        if done is not mine:
-            done.wait(RENDER_WAIT)
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            with self.lock:
-                self.renders.pop(key, None)
-            done.set()
+# Concurrent misses of one page in one process: the first request renders it, the others wait
+# for its copy (at most RENDER_WAIT seconds) instead of rendering it too. After each edit every
+# page is a miss at once; under load_test.py's 64 connections the renders of the same page piled
+# up and answers took up to 1.7 s on 2 cores.
+RENDERS = {}  # page key -> Event set when its render ends
+RENDERS_LOCK = threading.Lock()
 
 
-RENDERS = OneRenderAtATime()
+@contextmanager
+def render_turn(key):
+    """Yields True to the request that should render, False to one that waited."""
+    mine = threading.Event()
+    with RENDERS_LOCK:
+        done = RENDERS.setdefault(key, mine)
+    if done is not mine:
+        done.wait(RENDER_WAIT)
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        with RENDERS_LOCK:
+            RENDERS.pop(key, None)
+        done.set()
 
 
 def canonical_host(request, secure):
@@ -406,7 +401,7 @@ class PublicPageCacheMiddleware:
         entry = PAGES.get(key, version)
         if entry:
             return self.rebuild(entry)
-        with RENDERS.turn(key) as first:
+        with render_turn(key) as first:
             entry = None if first else PAGES.get(key, version)
             if entry:
                 return self.rebuild(entry)
