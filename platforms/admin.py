@@ -170,25 +170,23 @@ class ComparisonTableAdmin(EditorAdmin):
         if not (editor.conflicts or editor.lost or editor.unseen):
             messages.success(request, f"Saved. {changed} cell(s) changed.")
             return redirect("admin:platforms_comparisontable_grid", table.pk)
-        messages.warning(request, f"Saved {changed} cell(s).")
+        warnings = [f"Saved {changed} cell(s)."]
         if editor.conflicts:
-            messages.warning(
-                request,
+            warnings.append(
                 f"{len(editor.conflicts)} change(s) were not saved because someone else saved the "
                 "same cell or header after you opened this page: they are marked below with "
-                "both versions.",
+                "both versions."
             )
         if editor.lost:
-            messages.warning(
-                request,
+            warnings.append(
                 "Not saved, because someone else deleted its row or column after you opened "
-                "this page: " + "; ".join(editor.lost) + ".",
+                "this page: " + "; ".join(editor.lost) + "."
             )
         if editor.unseen:
             added = ", ".join(f"“{obj}”" for obj in editor.unseen)
-            messages.warning(
-                request, f"Someone else added {added} after you opened this page: see below."
-            )
+            warnings.append(f"Someone else added {added} after you opened this page: see below.")
+        for warning in warnings:
+            messages.warning(request, warning)
         conflicts = {c["prefix"]: c for c in editor.conflicts}
         fresh = GridEditor(self._grid_table(table_id), conflicts=conflicts)
         return self._render_grid(request, fresh)

@@ -18,9 +18,6 @@ class ComparisonPageSitemap(Sitemap):
     def lastmod(self, page):
         return page.updated_at
 
-    def title(self, page):
-        return page.title
-
 
 class ExploreSitemap(NamedPagesSitemap):
     """The ways into the data: indexes, compare and the chooser."""

@@ -22,20 +22,18 @@ from django.urls import path
 from markdownx.settings import MARKDOWNX_MEDIA_PATH
 
 from .admin_site import admin_policy
-from .images import clean_image
+from .images import VerifiedImageFormField
 from .markdown import render_markdown
 
 
 class ImageUploadForm(forms.Form):
-    image = forms.FileField(error_messages={"required": "Choose an image to upload."})
-
-    def clean_image(self):
-        self.cleaned_image = clean_image(self.cleaned_data["image"])
-        return self.cleaned_data["image"]
+    image = VerifiedImageFormField(error_messages={"required": "Choose an image to upload."})
 
     def save(self):
-        name = f"{MARKDOWNX_MEDIA_PATH}{self.cleaned_image.name}"
-        return default_storage.url(default_storage.save(name, self.cleaned_image))
+        image = self.cleaned_data["image"]
+        return default_storage.url(
+            default_storage.save(f"{MARKDOWNX_MEDIA_PATH}{image.name}", image)
+        )
 
 
 def post_only(view):
@@ -54,6 +52,9 @@ def post_only(view):
     return wrapper
 
 
+@admin_policy
+@staff_member_required
+@permission_required("sitecontent.upload_image", raise_exception=True)  # Editors have it
 @post_only
 def upload_image(request):
     form = ImageUploadForm(request.POST, request.FILES)
@@ -62,6 +63,8 @@ def upload_image(request):
     return JsonResponse({"image_code": f"![]({form.save()})"})
 
 
+@admin_policy
+@staff_member_required
 @post_only
 def preview(request):
     content = request.POST.get("content")
@@ -72,16 +75,7 @@ def preview(request):
     return HttpResponse(render_markdown(content))
 
 
-def may_upload(view):
-    """Staff with the upload permission (the Editors group has it); others get 403."""
-    return staff_member_required(
-        permission_required("sitecontent.upload_image", raise_exception=True)(view)
-    )
-
-
 urlpatterns = [
-    path("upload/", admin_policy(may_upload(upload_image)), name="markdownx_upload"),
-    path(
-        "markdownify/", admin_policy(staff_member_required(preview)), name="markdownx_markdownify"
-    ),
+    path("upload/", upload_image, name="markdownx_upload"),
+    path("markdownify/", preview, name="markdownx_markdownify"),
 ]

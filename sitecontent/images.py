@@ -32,18 +32,11 @@ KEPT_MODES = {
 DECODE_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError)
 
 
-def max_bytes():
-    return settings.IMAGE_UPLOAD_MAX_BYTES
-
-
-def max_pixels():
-    return settings.IMAGE_UPLOAD_MAX_PIXELS
-
-
 def too_many_pixels(width=None, height=None):
     size = f"{width} × {height} pixels" if width else "too many pixels"
     return ValidationError(
-        f"This image is {size}; images may have at most {max_pixels() / 1e6:.0f} megapixels."
+        f"This image is {size}; images may have at most "
+        f"{settings.IMAGE_UPLOAD_MAX_PIXELS / 1e6:.0f} megapixels."
     )
 
 
@@ -54,10 +47,10 @@ def clean_image(upload):
     message, rather than failing later. Raises ValidationError when the upload does not meet
     the policy."""
     size = getattr(upload, "size", None)
-    if size is not None and size > max_bytes():
+    if size is not None and size > settings.IMAGE_UPLOAD_MAX_BYTES:
         raise ValidationError(
             f"This file is {filesizeformat(size)}; images may be at most "
-            f"{filesizeformat(max_bytes())}."
+            f"{filesizeformat(settings.IMAGE_UPLOAD_MAX_BYTES)}."
         )
     upload.seek(0)
     try:
@@ -66,7 +59,7 @@ def clean_image(upload):
             with Image.open(upload, formats=list(FORMATS)) as image:
                 # A camera's MPO is a JPEG followed by more images: its first one is kept.
                 image_format = "JPEG" if image.format == "MPO" else image.format
-                if image.width * image.height > max_pixels():
+                if image.width * image.height > settings.IMAGE_UPLOAD_MAX_PIXELS:
                     raise too_many_pixels(*image.size)
                 image.load()
                 # Photos stay upright once the orientation tag is gone.

@@ -225,7 +225,7 @@ def announce_change(after):
         )
 
 
-def retire_pages():
+def retire_pages(**signal_arguments):
     """Retire every cached page in every process: bump the content version in the current
     transaction (the caller's, for a change that sends no signal) and announce it on commit."""
     ContentVersion.bump()
@@ -240,12 +240,8 @@ def retire_on_change(*models):
     Each app calls this from its AppConfig.ready(), so this module never imports their models."""
     for model in models:
         label = model._meta.label_lower
-        post_save.connect(content_changed, sender=model, dispatch_uid=f"page-cache-save-{label}")
-        post_delete.connect(content_changed, sender=model, dispatch_uid=f"page-cache-del-{label}")
-
-
-def content_changed(**kwargs):
-    retire_pages()
+        post_save.connect(retire_pages, sender=model, dispatch_uid=f"page-cache-save-{label}")
+        post_delete.connect(retire_pages, sender=model, dispatch_uid=f"page-cache-del-{label}")
 
 
 SCHEDULED_MODELS = []
@@ -332,35 +328,30 @@ def settings_changed(*, setting, **kwargs):
 setting_changed.connect(settings_changed, dispatch_uid="page-cache-settings")
 
 
-class OneRenderAtATime:
-    """Concurrent misses of one page in one process: the first request renders it, the others
-    wait for its copy (at most RENDER_WAIT seconds) instead of rendering it too. After each
-    edit every page is a miss at once; under load_test.py's 64 connections the renders of the
-    same page piled up and answers took up to 1.7 s on 2 cores."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.renders = {}  # page key -> Event set when its render ends
-
-    @contextmanager
-    def turn(self, key):
-        """Yields True to the request that should render, False to one that waited."""
-        mine = threading.Event()
-        with self.lock:
-            done = self.renders.setdefault(key, mine)
-        if done is not mine:
-            done.wait(RENDER_WAIT)
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            with self.lock:
-                self.renders.pop(key, None)
-            done.set()
+# Concurrent misses of one page in one process: the first request renders it, the others wait
+# for its copy (at most RENDER_WAIT seconds) instead of rendering it too. After each edit every
+# page is a miss at once; under load_test.py's 64 connections the renders of the same page piled
+# up and answers took up to 1.7 s on 2 cores.
+RENDERS = {}  # page key -> Event set when its render ends
+RENDERS_LOCK = threading.Lock()
 
 
-RENDERS = OneRenderAtATime()
+@contextmanager
+def render_turn(key):
+    """Yields True to the request that should render, False to one that waited."""
+    mine = threading.Event()
+    with RENDERS_LOCK:
+        done = RENDERS.setdefault(key, mine)
+    if done is not mine:
+        done.wait(RENDER_WAIT)
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        with RENDERS_LOCK:
+            RENDERS.pop(key, None)
+        done.set()
 
 
 def canonical_host(request, secure):
@@ -410,7 +401,7 @@ class PublicPageCacheMiddleware:
         entry = PAGES.get(key, version)
         if entry:
             return self.rebuild(entry)
-        with RENDERS.turn(key) as first:
+        with render_turn(key) as first:
             entry = None if first else PAGES.get(key, version)
             if entry:
                 return self.rebuild(entry)

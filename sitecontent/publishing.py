@@ -16,9 +16,8 @@ class Status(models.TextChoices):
 
 
 class PublishableQuerySet(models.QuerySet):
-    def published(self, now=None):
-        """Live now (or at `now`)."""
-        return self.filter(status=Status.PUBLISHED, publish_at__lte=now or timezone.now())
+    def published(self):
+        return self.filter(status=Status.PUBLISHED, publish_at__lte=timezone.now())
 
     def scheduled(self):
         return self.filter(status=Status.PUBLISHED, publish_at__gt=timezone.now())
@@ -43,16 +42,12 @@ class Publishable(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def is_public(self):
-        return self.status == Status.PUBLISHED and self.publish_at <= timezone.now()
-
 
 def get_visible_or_404(request, queryset, **lookup):
     """(object, is_preview): the public see only live items; staff who may view such items in
     the admin may preview the rest."""
     obj = get_object_or_404(queryset, **lookup)
-    if obj.is_public:
+    if obj.status == Status.PUBLISHED and obj.publish_at <= timezone.now():  # as published()
         return obj, False
     opts = obj._meta
     if request.user.is_staff and request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):

@@ -30,7 +30,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from .images import clean_image, max_bytes
+from .images import clean_image
 
 IMAGE_SECONDS = 10  # the whole transfer of one image, redirects included
 IMPORT_SECONDS = 60  # all the images of one import
@@ -79,14 +79,16 @@ class CheckedConnection(http.client.HTTPConnection):
 def read_before(response, deadline):
     """The body, read a chunk at a time (each wait is bounded by the socket's timeout)."""
     data = bytearray()
-    while len(data) <= max_bytes():
+    while len(data) <= settings.IMAGE_UPLOAD_MAX_BYTES:
         if time.monotonic() > deadline:
             raise ImageFetchError(f"it took longer than {IMAGE_SECONDS} s")
         chunk = response.read1(64 * 1024)
         if not chunk:
             return bytes(data)
         data += chunk
-    raise ImageFetchError(f"it is larger than {max_bytes() // (1024 * 1024)} MB")
+    raise ImageFetchError(
+        f"it is larger than {settings.IMAGE_UPLOAD_MAX_BYTES // (1024 * 1024)} MB"
+    )
 
 
 def download(url, deadline):

@@ -16,9 +16,6 @@ class ArticleSitemap(Sitemap):
     def lastmod(self, article):
         return article.updated_at
 
-    def title(self, article):
-        return article.title
-
 
 class NamedPagesSitemap(Sitemap):
     """Pages by URL name; `pages` says what the readable sitemap page calls each."""
@@ -65,7 +62,7 @@ def sitemap_page(request, sitemaps):
     sections = []
     for key, sitemap_class in sitemaps.items():
         sitemap = sitemap_class()
-        title = getattr(sitemap, "title", str)
+        title = getattr(sitemap, "title", str)  # str(): a page's or an article's title
         links = [(title(item), sitemap.location(item)) for item in sitemap.items()]
         sections.append((SECTION_TITLES.get(key, key.title()), links))
     context = {"sections": sections, "og_title": "Sitemap"}

@@ -186,24 +186,20 @@ WHITENOISE_MAX_AGE = 31536000
 
 # markdownx: one sanitizer for every Markdown-to-HTML path, the admin preview included.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "sitecontent.markdown.render_markdown"
-MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp"]
-MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
-# The one image upload policy (images.py): at most this many bytes and pixels. 25 megapixels
-# decode in about 0.3 s and 100 MiB; a 12000 × 12000 image took 3.6 s and 550 MiB.
-IMAGE_UPLOAD_MAX_BYTES = MARKDOWNX_UPLOAD_MAX_SIZE
-IMAGE_UPLOAD_MAX_PIXELS = 25_000_000
 MARKDOWNX_MEDIA_PATH = "uploads/"
+# The one image upload policy (images.py), the editor's uploads included (editor_uploads.py):
+# at most this many bytes and pixels. 25 megapixels decode in about 0.3 s and 100 MiB; a
+# 12000 × 12000 image took 3.6 s and 550 MiB.
+IMAGE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+IMAGE_UPLOAD_MAX_PIXELS = 25_000_000
 # Imports copy remote images (remote_images.py) from public addresses only; 0 turns it off
 # (such images are left out and reported). Extra networks, e.g. "10.1.0.0/16", may be allowed.
 REMOTE_IMAGES = env_bool("DJANGO_REMOTE_IMAGES", True)
 REMOTE_IMAGES_ALLOWED_NETWORKS = env_list("DJANGO_REMOTE_IMAGES_ALLOWED_NETWORKS")
 
-# Security headers for every response; DJANGO_SECURE switches the HTTPS-only parts together.
-SECURE_CONTENT_TYPE_NOSNIFF = True
+# Security headers for every response (Django's defaults add nosniff, X-Frame-Options: DENY,
+# COOP same-origin and HttpOnly session cookies); DJANGO_SECURE switches the HTTPS-only parts.
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
-SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SECURE = env_bool("DJANGO_SECURE", not DEBUG)
 SECURE_SSL_REDIRECT = SECURE
