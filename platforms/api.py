@@ -31,7 +31,7 @@ class CorsAPI(NinjaAPI):
     def create_response(self, request, data, **kwargs):
         """Ninja's own answers (errors) are readable from any site too."""
         response = super().create_response(request, data, **kwargs)
-        response.headers.update(CORS)
+        response["Access-Control-Allow-Origin"] = "*"
         return response
 
 
@@ -45,9 +45,9 @@ api = CorsAPI(
 # --- What the answers hold: the open data's field names ----------------------------------------
 
 
-def schema(name, *bases, **fields):
+def schema(title, /, *bases, **fields):
     """A shape for the OpenAPI document: fields as name=type, or (type, Field(…))."""
-    return create_model(name, __base__=bases or (Schema,), **fields)
+    return create_model(title, __base__=bases or (Schema,), **fields)
 
 
 Licence = schema("Licence", name=str, title=str, path=str)
@@ -112,7 +112,7 @@ def the_one(items, what):
 
 def get(path, shape):
     """A GET operation answering `shape` (or an Error), cached whole without a query string."""
-    route = api.get(path, response={200: shape, 400: Error, 404: Error})
+    route = api.get(path, response={200: shape, 400: Error, 404: Error}, by_alias=True)
     return lambda view: route(decorate_view(cacheable)(view))
 
 
