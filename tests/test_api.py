@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -22,6 +23,7 @@ from platforms.models import (
     Platform,
     TableRow,
 )
+from platforms.validators import validate_permalink
 from sitecontent.publishing import Status
 from tests.conftest import render_afresh
 
@@ -254,3 +256,9 @@ def test_every_endpoint_needs_the_same_few_queries_whatever_the_content(client, 
     more_content(5)
     assert queries_of(client, urls) == before
     assert max(before.values()) <= 8, before
+
+
+def test_no_comparison_page_can_take_the_api_address(db):
+    for permalink in ("/api/", "/API/v2/"):
+        with pytest.raises(ValidationError):
+            validate_permalink(permalink)
