@@ -8,6 +8,7 @@ whole (with the cache's ETag); ConditionalGetMiddleware tags the others and answ
 """
 
 from datetime import date, datetime
+from functools import cache
 from typing import Literal
 
 import orjson
@@ -28,8 +29,7 @@ CORS = {"Access-Control-Allow-Origin": "*"}  # any site may read the open data
 
 
 class CorsAPI(NinjaAPI):
-    def create_response(self, request, data, **kwargs):
-        """Ninja's own answers (errors) are readable from any site too."""
+    def create_response(self, request, data, **kwargs):  # Ninja's own: errors
         response = super().create_response(request, data, **kwargs)
         response["Access-Control-Allow-Origin"] = "*"
         return response
@@ -40,6 +40,7 @@ api = CorsAPI(
     description="Published comparison data, read only, under the licence each answer names.",
     openapi_url=None,  # served below, cached and with CORS like every answer
 )  # fmt: skip
+openapi_document = cache(lambda prefix: api.get_openapi_schema(path_prefix=prefix))  # 20 ms
 
 
 # --- What the answers hold: the open data's field names ----------------------------------------
@@ -176,8 +177,8 @@ def change_list(request, platform: str | None = None, page: int = 1,
                 since: str | None = SINCE, as_of: str | None = UNTIL):  # fmt: skip
     """The change log, newest first, a page at a time: claims whose level or note changed
     after their page went live, new pages and new articles (only claims with a platform)."""
-    public = models.Platform.objects.public()
-    found = the_one(list(public.filter(slug=platform)), "platform") if platform else None
+    public = models.Platform.objects.public().filter(slug=platform)
+    found = the_one(public, "platform") if platform else None
     listed, entries = changes.change_page(page, found, moment_of(since), moment_of(as_of))
     query = request.GET.copy()
     query["page"] = listed.number + 1
@@ -192,9 +193,8 @@ def change_list(request, platform: str | None = None, page: int = 1,
 @api.get("/openapi.json", include_in_schema=False)
 @decorate_view(cacheable)
 def openapi(request):
-    return answer(api.get_openapi_schema(path_prefix=request.path.removesuffix("openapi.json")))
+    return answer(openapi_document(request.path.removesuffix("openapi.json")))
 
 
-def not_found(request, rest=""):
-    """Any other address under /api/: a 404 in JSON too."""
+def not_found(request, rest=""):  # any other address under /api/
     return api.create_response(request, {"detail": "No such address in the API"}, status=404)
