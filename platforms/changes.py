@@ -35,10 +35,23 @@ class Change:
     url: str
     before: str = ""  # the old note, as plain text
     after: str = ""
+    # A claim's platform (slug) and levels before and after ("": none), for the API.
+    platform: str = ""
+    level_before: str = ""
+    level_after: str = ""
 
     @property
     def note_changed(self):
         return self.before != self.after
+
+    def as_json(self):
+        """The entry in the API's words."""
+        return {
+            "kind": self.kind, "id": self.key, "date": self.when.isoformat(),
+            "title": self.title, "url": self.url, "platform": self.platform,
+            "level_before": self.level_before, "level_after": self.level_after,
+            "note_before": self.before, "note_after": self.after,
+        }  # fmt: skip
 
 
 def level_name(level):
@@ -70,20 +83,24 @@ def cell_changes(platform=None):
     return changes
 
 
-def timeline(platform=None):
-    """(kind, id, when) of every entry, newest first, as one query."""
+def window(field, after=None, until=None):
+    """Filters for moments after `after` and up to `until` (either may be None: no bound)."""
+    bounds = {f"{field}__gt": after, f"{field}__lte": until}
+    return {name: moment for name, moment in bounds.items() if moment}
+
+
+def timeline(platform=None, after=None, until=None):
+    """(kind, id, when) of every entry (made after `after` and up to `until`), newest first,
+    as one query."""
     text = CharField()
-    cells = cell_changes(platform).values_list(
-        Value(KIND_CELL, output_field=text), "history_id", "history_date"
-    )
+    cells = cell_changes(platform).filter(**window("history_date", after, until))
+    cells = cells.values_list(Value(KIND_CELL, output_field=text), "history_id", "history_date")
     if platform is not None:
         return cells.order_by("-history_date", "-history_id")
-    pages = ComparisonPage.objects.published().values_list(
-        Value(KIND_PAGE, output_field=text), "id", "publish_at"
-    )
-    articles = Article.objects.published().values_list(
-        Value(KIND_ARTICLE, output_field=text), "id", "publish_at"
-    )
+    pages = ComparisonPage.objects.published().filter(**window("publish_at", after, until))
+    pages = pages.values_list(Value(KIND_PAGE, output_field=text), "id", "publish_at")
+    articles = Article.objects.published().filter(**window("publish_at", after, until))
+    articles = articles.values_list(Value(KIND_ARTICLE, output_field=text), "id", "publish_at")
     return (
         cells.order_by()
         .union(pages.order_by(), articles.order_by(), all=True)
@@ -112,6 +129,9 @@ def describe_cells(history_ids):
             cell_url(record),
             before=plain_text_of_html(record.before_note_html or ""),
             after=plain_text_of_html(record.note_html),
+            platform=record.row.platform.slug,
+            level_before=record.before_level or "",
+            level_after=record.level,
         )
     return found
 
@@ -133,10 +153,10 @@ def describe(entries):
     return [found[(kind, pk)] for kind, pk, _when in entries if (kind, pk) in found]
 
 
-def change_page(number, platform=None):
+def change_page(number, platform=None, after=None, until=None):
     """(paginator page, [Change]) for page `number` of the log (a bad number gives page 1
     or the last page, as Paginator.get_page does)."""
-    page = Paginator(timeline(platform), PER_PAGE).get_page(number)
+    page = Paginator(timeline(platform, after, until), PER_PAGE).get_page(number)
     return page, describe(list(page.object_list))
 
 

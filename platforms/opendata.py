@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from sitecontent.markdown import plain_text_of_html
 
-from .display import grouped, sources_by_cell
+from .display import as_of, grouped, pages_public_at, rows_with_platform, sources_by_cell
 from .models import (
     Capability,
     Cell,
@@ -116,28 +116,36 @@ class CellData(NamedTuple):
 
 
 class Dataset:
-    """The published comparison data (all live pages, or some), read in six queries."""
+    """The published comparison data (all live pages, or some), read in six queries; with a
+    moment, as it stood then, from history (pages live then and still live now)."""
 
-    def __init__(self, pages=None, with_html=False):
+    def __init__(self, pages=None, with_html=False, moment=None):
         pages = pages if pages is not None else ComparisonPage.objects.published()
+        if moment:
+            pages = pages_public_at(moment).filter(id__in=pages.values("id"))
         self.pages = list(pages.order_by("order", "title"))
         page_ids = [page.pk for page in self.pages]
         position = {pk: index for index, pk in enumerate(page_ids)}
         self.tables = sorted(
-            ComparisonTable.objects.filter(page__in=page_ids),
+            as_of(ComparisonTable, moment).filter(page__in=page_ids),
             key=lambda table: (position[table.page_id], table.order, table.pk),
         )
         table_ids = [table.pk for table in self.tables]  # fewer joins than by page
         # Plain tuples rather than model instances: several times faster for thousands of cells.
-        found = Capability.objects.filter(table__in=table_ids).order_by("order", "id")
+        found = as_of(Capability, moment).filter(table__in=table_ids).order_by("order", "id")
         self.capabilities = grouped(
             found.values_list("table_id", *CapabilityData._fields), CapabilityData._make
         )
-        found = TableRow.objects.filter(table__in=table_ids).order_by("order", "id")
-        self.rows = grouped(found.values_list("table_id", *RowData.fields), RowData._make)
+        # A platform's name and slug as they were then (today's without a moment).
+        rows, fields = TableRow.objects, RowData.fields
+        if moment:
+            rows, fields = rows_with_platform(moment), ("id", "label", "platform_slug",
+                                                        "platform_name", *fields[4:])  # fmt: skip
+        found = rows.filter(table__in=table_ids).order_by("order", "id")
+        self.rows = grouped(found.values_list("table_id", *fields), RowData._make)
         # Keyed by (row, capability). Notes' HTML only for pages that show it (embeds):
         # downloads carry the Markdown.
-        found = Cell.objects.filter(capability__table__in=table_ids).values_list(
+        found = as_of(Cell, moment).filter(capability__table__in=table_ids).values_list(
             *CellData.fields, "note_html" if with_html else Value(""), "last_reviewed",
             "row_id", "capability_id", "updated_at",
         )  # fmt: skip
@@ -147,7 +155,7 @@ class Dataset:
             changed.append(updated)
         # When the data last changed: the newest cell or page update (now if there is none).
         self.as_of = max(changed, default=timezone.now())
-        self.sources = sources_by_cell(cell__capability__table__in=table_ids)
+        self.sources = sources_by_cell(moment, cell__capability__table__in=table_ids)
         self.page_of = {page.pk: page for page in self.pages}
 
     def tables_of(self, page):
@@ -194,9 +202,10 @@ class Dataset:
             found[cap.slug] = None if cell is None else cell_json(cell)
         return found
 
-    def table_json(self, page, table):
-        capabilities = self.capabilities.get(table.pk, [])
+    def table_summary(self, page, table):
+        """A table without its rows, and the page it is on."""
         return {
+            "page": page.permalink,
             "slug": table.slug,
             "title": table.title,
             "section_heading": table.section_heading,
@@ -208,8 +217,14 @@ class Dataset:
             "csv": csv_path(page, table),
             "columns": [
                 {"slug": cap.slug, "name": cap.plain_name, "description": cap.description}
-                for cap in capabilities
+                for cap in self.capabilities.get(table.pk, [])
             ],
+        }
+
+    def table_json(self, page, table):
+        capabilities = self.capabilities.get(table.pk, [])
+        return {
+            **self.table_summary(page, table),
             "rows": [
                 {
                     "platform": row.platform_slug,
@@ -220,7 +235,7 @@ class Dataset:
             ],
         }
 
-    def page_json(self, page):
+    def page_summary(self, page):
         return {
             "title": page.title,
             "heading": page.display_heading,
@@ -229,8 +244,11 @@ class Dataset:
             "json": f"/data/pages/{page_path(page)}.json",
             "published": page.publish_at.isoformat(),
             "updated": page.updated_at.isoformat(),
-            "tables": [self.table_json(page, table) for table in self.tables_of(page)],
         }
+
+    def page_json(self, page):
+        tables = [self.table_json(page, table) for table in self.tables_of(page)]
+        return {**self.page_summary(page), "tables": tables}
 
     def header(self):
         return {
@@ -239,21 +257,53 @@ class Dataset:
             "levels": {level.value: level.label for level in Level},
         }
 
-    def whole_json(self):
+    def platforms_json(self):
+        """The platforms with a row in these tables: Platform.objects.public() for the live
+        pages, in the site's order."""
         shown = {row.platform_slug: row for rows in self.rows.values() for row in rows}
         in_order = sorted(shown.values(), key=lambda row: (row.platform_order, row.platform_name))
-        return {
-            **self.header(),
-            "platforms": [
-                {
-                    "slug": row.platform_slug,
-                    "name": row.platform_name,
-                    "parent_company": row.parent_company,
-                }
-                for row in in_order
-            ],  # fmt: skip
-            "pages": [self.page_json(page) for page in self.pages],
-        }
+        return [
+            {"slug": row.platform_slug, "name": row.platform_name,
+             "parent_company": row.parent_company}
+            for row in in_order
+        ]  # fmt: skip
+
+    def capabilities_json(self):
+        return [
+            {"page": table_page.permalink, "table": table.slug, "slug": cap.slug,
+             "name": cap.plain_name, "description": cap.description}
+            for table in self.tables for table_page in [self.page_of[table.page_id]]
+            for cap in self.capabilities.get(table.pk, [])
+        ]  # fmt: skip
+
+    def claims_json(self, table=None, capability=None, platform=None):
+        """Every claim (a cell) on its own, in page, table, row and column order: where it is
+        and its address, then what cell_json() says; only those matching the slugs given."""
+        found = []
+        for each in self.tables:
+            page = self.page_of[each.page_id]
+            capabilities = [cap for cap in self.capabilities.get(each.pk, [])
+                            if capability in (None, cap.slug)]  # fmt: skip
+            if table not in (None, each.slug) or not capabilities:
+                continue
+            for row in self.rows.get(each.pk, []):
+                if platform not in (None, row.platform_slug):
+                    continue
+                for cap in capabilities:
+                    cell = self.cells.get((row.pk, cap.pk))
+                    if cell is None:
+                        continue
+                    anchor = cell_anchor(each.slug, row.platform_slug, cap.slug)
+                    found.append({
+                        "page": page.permalink, "table": each.slug, "capability": cap.slug,
+                        "platform": row.platform_slug, "url": f"{page.permalink}#{anchor}",
+                        **self.cell_json(cell),
+                    })  # fmt: skip
+        return found
+
+    def whole_json(self):
+        pages = [self.page_json(page) for page in self.pages]
+        return {**self.header(), "platforms": self.platforms_json(), "pages": pages}
 
     # --- Data Package -------------------------------------------------------------------------
 

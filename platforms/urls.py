@@ -2,7 +2,7 @@ from django.urls import path
 
 from sitecontent.page_cache import cacheable
 
-from . import views
+from . import api, views
 from .feeds import ChangesFeed
 
 app_name = "platforms"
@@ -28,6 +28,8 @@ urlpatterns = [
         views.badge,
         name="badge",
     ),
+    path("api/v1/", api.api.urls),
+    path("api/<path:rest>", api.not_found),
     path("changes/", views.change_log, name="changes"),
     path("changes/feed/", cacheable(ChangesFeed()), name="changes-feed"),
     path("changes/<slug:slug>/", views.change_log, name="platform-changes"),
