@@ -28,12 +28,20 @@ from itertools import pairwise
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from markdown_it.common.utils import normalizeReference
 
 from sitecontent.markdown import parser, plain_text_of_inline
 
 from .errors import DocumentError
 from .frontmatter import parse_date
-from .tables import FOOTNOTE_REFERENCE, read_table, unwrap_bold
+from .tables import (
+    FOOTNOTE_REFERENCE,
+    Marks,
+    read_legend,
+    read_table,
+    resolve_references,
+    unwrap_bold,
+)
 
 MARKER = re.compile(r"^<!--\s*(table|closing)\b(.*?)-->\s*$", re.DOTALL)
 FOOTNOTE_DEFINITION = re.compile(r"^\[\^([^\]\s]+)\]:\s*(.*)$")
@@ -64,6 +72,7 @@ class Block:
     table: object = None
     marker: str = ""
     data: dict = field(default_factory=dict)
+    toc: bool = False  # a table of contents, or its heading
 
 
 @dataclass
@@ -86,6 +95,7 @@ class ParsedPage:
     first_heading: str = ""
     tables: list = field(default_factory=list)
     footnotes: dict = field(default_factory=dict)  # {label: Facts}
+    notes: list = field(default_factory=list)  # tables kept as prose, and why
 
 
 def parse_facts(name, line, text):
@@ -123,31 +133,20 @@ def _date(name, line, text):
     raise DocumentError(name, line, f"“{text}”: write dates as YYYY-MM-DD")
 
 
-def _definition_end(lines, start):
-    """The line after an ordinary footnote definition (its indented continuation included)."""
-    end = start + 1
-    while end < len(lines):
-        if lines[end].strip() and not lines[end].startswith((" ", "\t")):
-            break
-        end += 1
-    while end > start + 1 and not lines[end - 1].strip():
-        end -= 1
-    return end
+def code_lines(tokens):
+    """The body's lines inside code blocks and raw HTML, where nothing is Markdown."""
+    raw = [t.map for t in tokens if t.type in ("fence", "code_block", "html_block") and t.map]
+    return {number for start, end in raw for number in range(start, end)}
 
 
-def lift_source_footnotes(name, lines, first_line):
+def lift_source_footnotes(name, lines, first_line, tokens, code):
     """Source footnotes (`[^n]: reviewed …; [title](url)…` referenced from a table cell) are
     taken out of the text, their lines left blank so that every other line keeps its number.
-    Returns ({label: Facts}, lines, [(start, end) of ordinary footnote definitions])."""
-    tokens = parser().parse("\n".join(lines))
-    raw_blocks = [
-        t.map for t in tokens if t.type in ("fence", "code_block", "html_block") and t.map
-    ]
-    code = {number for start, end in raw_blocks for number in range(start, end)}
+    Returns ({label: Facts}, lines)."""
     # Footnotes referenced at the end of a table cell are candidates for sources.
     cells = (token for before, token in pairwise(tokens) if before.type in ("th_open", "td_open"))
     referenced = {ref[1] for cell in cells if (ref := FOOTNOTE_REFERENCE.search(cell.content))}
-    footnotes, ordinary, lines = {}, [], list(lines)
+    footnotes, lines = {}, list(lines)
     for number, line in enumerate(lines):
         if number in code or not (match := FOOTNOTE_DEFINITION.match(line)):
             continue
@@ -159,9 +158,7 @@ def lift_source_footnotes(name, lines, first_line):
                 )
             footnotes[label] = parse_facts(name, first_line + number, text)
             lines[number] = ""
-        else:
-            ordinary.append((number, _definition_end(lines, number)))
-    return footnotes, lines, ordinary
+    return footnotes, lines
 
 
 def _marker_data(name, line, text):
@@ -177,16 +174,31 @@ def _marker_data(name, line, text):
     return data
 
 
-def to_blocks(name, lines, first_line, options):
-    """The body's top-level blocks, in order, with comparison tables read."""
-    tokens = parser().parse("\n".join(lines))
-    blocks, note = [], {}
+_TOC_ENTRY = re.compile(r"^\s*\[[^\]]*\]\(#[^)\s]*\)\s*$")
+
+
+def _is_contents(tokens, index):
+    """A list whose every item is a link to an anchor of the document: a table of contents."""
+    items = []
+    for token in tokens[index + 1 :]:
+        if token.level == 0:
+            break
+        if token.type == "inline":
+            items.append(token.content)
+    return bool(items) and all(_TOC_ENTRY.match(item) for item in items)
+
+
+def to_blocks(name, lines, first_line, options, tokens):
+    """The body's top-level blocks, in order, with comparison tables read, and notes on the
+    tables kept as prose."""
+    blocks, note, notes = [], {}, []
     for index, token in enumerate(tokens):
         if token.level != 0 or token.nesting == -1 or not token.map:
             continue
         start, end = token.map
         if token.type == "heading_open":
             text = unwrap_bold(tokens[index + 1].content)
+            text = resolve_references(text, options.references)
             blocks.append(Block("heading", start, end, int(token.tag[1]), text))
         elif token.type == "hr":
             blocks.append(Block("hr", start, end))
@@ -194,15 +206,26 @@ def to_blocks(name, lines, first_line, options):
             # The export's note above a table says how to read it (orientation, levels).
             table = read_table(name, tokens, index, lines, first_line, options.for_table(note))
             note = {}
-            blocks.append(Block("table" if table else "prose", start, end, table=table))
+            if isinstance(table, str):
+                notes.append(f"line {first_line + start}: a table kept as prose: {table}")
+            kind = "prose" if isinstance(table, str) else "table"
+            blocks.append(Block(kind, start, end, table=table))
         elif token.type == "html_block" and (match := MARKER.match(token.content.strip())):
             data = _marker_data(name, first_line + start, match[2])
             blocks.append(Block("marker", start, end, marker=match[1], data=data))
             note = data if match[1] == "table" else {}
         else:
-            blocks.append(Block("prose", start, end))
-    blocks += [Block("prose", start, end) for start, end in options.ordinary_footnotes]
-    return sorted(blocks, key=lambda block: block.start)
+            toc = token.type in ("bullet_list_open", "ordered_list_open")
+            blocks.append(Block("prose", start, end, toc=toc and _is_contents(tokens, index)))
+    # Lines no block covers are definitions (of links and footnotes): text where they stand.
+    covered = {number for block in blocks for number in range(block.start, block.end)}
+    for number, line in enumerate(lines):
+        if line.strip() and number not in covered:
+            blocks.append(Block("prose", number, number + 1))
+    blocks.sort(key=lambda block: block.start)
+    for block, after in pairwise(blocks):
+        block.toc = block.toc or (block.kind == "heading" and after.toc)
+    return blocks, notes
 
 
 def text_of(lines, blocks):
@@ -269,12 +292,43 @@ def _takeaways_end(blocks, title_level=0):
     return len(blocks)
 
 
+def _section_start(blocks):
+    """Where the section of the table below these blocks starts: at the last of the
+    highest-ranked headings above it (a heading right above the table is its title; a table of
+    contents and its heading are never a section). What is before belongs above."""
+    headings = [i for i, b in enumerate(blocks) if b.kind == "heading" and not b.toc]
+    above = [i for i in headings if i != len(blocks) - 1] or headings
+    if not above:
+        return len(blocks)
+    top = min(blocks[i].level for i in above)
+    return max(i for i in above if blocks[i].level == top)
+
+
+_OWN_DEFINITION = re.compile(r"^ {0,3}\[((?:[^\]\\]|\\.)+)\]:", re.MULTILINE)
+
+
+def _resolve_prose(page, references):
+    """Reference links in each text written inline, unless the text defines them itself."""
+    for obj, names in [(page, ["intro", "closing"])] + [
+        (table, ["intro", "takeaways"]) for table in page.tables
+    ]:
+        for name in names:
+            text = getattr(obj, name)
+            own = {normalizeReference(m[1]) for m in _OWN_DEFINITION.finditer(text)}
+            setattr(obj, name, resolve_references(text, references, own, inline=False))
+
+
 def read_page(name, lines, first_line, options):
-    """ParsedPage of a body (lines of text)."""
-    footnotes, lines, ordinary = lift_source_footnotes(name, lines, first_line)
-    options.ordinary_footnotes, options.source_footnotes = ordinary, set(footnotes)
-    blocks = to_blocks(name, lines, first_line, options)
-    page = ParsedPage(footnotes=footnotes)
+    """ParsedPage of a body (lines of text), from one parse of it."""
+    env = {}
+    tokens = parser().parse("\n".join(lines), env)
+    code = code_lines(tokens)
+    footnotes, lines = lift_source_footnotes(name, lines, first_line, tokens, code)
+    options.source_footnotes, options.references = set(footnotes), env.get("references", {})
+    legend = read_legend(line for number, line in enumerate(lines) if number not in code)
+    options.marks = Marks(options.levels, legend)
+    blocks, notes = to_blocks(name, lines, first_line, options, tokens)
+    page = ParsedPage(footnotes=footnotes, notes=notes)
     headings = [b for b in blocks if b.kind == "heading"]
     page.first_heading = plain_text_of_inline(headings[0].text) if headings else ""
     tables, segments = [], [[]]  # the blocks before, between and after the tables
@@ -286,6 +340,7 @@ def read_page(name, lines, first_line, options):
             segments[-1].append(block)
     if not tables:
         page.intro = text_of(lines, blocks)
+        _resolve_prose(page, options.references)
         return page
 
     content = [b for b in segments[0] if b.kind != "marker"]
@@ -298,17 +353,9 @@ def read_page(name, lines, first_line, options):
         explicit = _split_at_marker(segment, "table")
         if explicit:
             before, section, table.meta = explicit
-        elif index == 0:
-            first_heading = next(
-                (i for i, b in enumerate(segment) if b.kind == "heading"), len(segment)
-            )
-            before, section = segment[:first_heading], segment[first_heading:]
         else:
-            section_start = _takeaways_end(segment, tables[index - 1].title_level)
-            before, section = segment[:section_start], segment[section_start:]
-            if not section and segment and segment[-1].kind == "heading":
-                # The heading right above the table is its title, not part of the takeaways.
-                before, section = segment[:-1], segment[-1:]
+            start = _section_start(segment)
+            before, section = segment[:start], segment[start:]
         if index == 0:
             page.intro = text_of(lines, before)
         else:
@@ -327,4 +374,5 @@ def read_page(name, lines, first_line, options):
     _read_takeaways(lines, tables[-1], list(before))
     page.closing = text_of(lines, closing)
     page.tables = tables
+    _resolve_prose(page, options.references)
     return page
