@@ -213,3 +213,59 @@ def test_a_legend_defines_the_documents_own_marks(db, client):
 def test_front_matter_levels_override_the_legend(db):
     run(LEGEND, front=FRONT.replace("---\n", "---\nlevels:\n  🛑: unknown\n", 1))
     assert cells()[("Beta", "Sync")].level == "unknown"
+
+
+# --- 4. Sections by structure ------------------------------------------------------------------
+
+SECTIONS = """# Frameworks
+
+Page intro.
+
+## Table of Contents
+
+- [Frontend](#frontend)
+- [Backend](#backend)
+
+## Frontend
+
+Intro of frontend.
+
+| Framework | SSR |
+|---|---|
+| React | ✅ |
+
+## Backend
+
+### Shader
+
+Shader intro.
+
+| Framework | Threads |
+|---|---|
+| Django | ✅ |
+
+### Compute
+
+| Framework | GPU |
+|---|---|
+| Django | ❌ |
+"""
+
+
+def test_a_table_belongs_to_the_nearest_heading_and_a_contents_list_stays_prose(db, client):
+    run(SECTIONS)
+    tables = list(ComparisonTable.objects.order_by("order"))
+    assert [(t.section_heading, t.title) for t in tables] == [
+        ("Frontend", ""),
+        ("Backend", ""),
+        ("", "Compute"),
+    ]
+    assert tables[0].intro == "Intro of frontend."
+    assert tables[0].takeaways == "" and tables[1].intro == "### Shader\n\nShader intro."
+    intro = ComparisonPage.objects.get().intro
+    assert "## Table of Contents" in intro and "[Backend](#backend)" in intro
+    main = page(client)
+    headings = [h.get_text(strip=True) for h in main.select("h2, h3")]
+    for heading in ("Table of Contents", "Frontend", "Backend", "Shader", "Compute"):
+        assert headings.count(heading) == 1, heading
+    assert main.select_one("h3#shader") is not None  # kept at its own rank

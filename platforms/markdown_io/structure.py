@@ -3,8 +3,8 @@
 A comparison page reads, top to bottom:
 
     # Page heading                        (optional; the first heading if level 1)
-    page intro                            (prose before any other heading)
-    ## Section heading                    (optional)
+    page intro                            (prose before the first section)
+    ## Section heading                    (the last of the highest-ranked headings above)
     section intro                         (prose; sub-headings stay in it)
     ### Table title                       (the heading right above the table, or none)
     | the table |
@@ -13,9 +13,11 @@ A comparison page reads, top to bottom:
     … the next section, table, takeaways …
     closing text                          (after a rule or a heading that ends the takeaways)
 
-Between two tables, the first heading (with its text and any deeper headings) is the
-previous table's takeaways; the next heading of the same or a higher rank opens the next
-table's section. Exports mark each table's section with a note, `<!-- table {…} -->`, and the
+Between two tables, what comes before the next table's section heading is the previous
+table's takeaways. A list of links to the document's own anchors is a table of contents: it and
+its heading stay prose, never a section. Tables that cannot be comparisons (see
+tables.not_a_comparison) stay prose tables where they stand. Reference-style links are written
+inline in every field (each is rendered alone); their definitions stay where they stand. Exports mark each table's section with a note, `<!-- table {…} -->`, and the
 closing with `<!-- closing -->`; with them nothing is left to guessing (and removing a heading
 moves no text). Rules (`---`) are kept in the text where they stand, except one right after a
 table and before a heading, which the page draws by itself. Text never moves to another section.
@@ -270,15 +272,13 @@ def _read_takeaways(lines, parsed, blocks):
     parsed.takeaways = text_of(lines, blocks)
 
 
-def _takeaways_end(blocks, title_level=0):
-    """Where the takeaways below a table end (without a note saying so): at the first heading
-    after their own that is of the same or a higher rank, or at a rule after their text. A
-    heading of a higher rank than the table's title opens the next section at once."""
+def _takeaways_end(blocks):
+    """Where the takeaways below the last table end (without a note saying so): at the first
+    heading after their own that is of the same or a higher rank, or at a rule after their
+    text."""
     own_level, content_seen = None, False
     for index, block in enumerate(blocks):
         if block.kind == "heading":
-            if block.level < title_level and not content_seen:
-                return index
             if own_level is None and not content_seen:
                 own_level = block.level
                 continue
