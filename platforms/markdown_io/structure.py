@@ -17,9 +17,10 @@ Between two tables, what comes before the next table's section heading is the pr
 table's takeaways. A list of links to the document's own anchors is a table of contents: it and
 its heading stay prose, never a section. Tables that cannot be comparisons (see
 tables.not_a_comparison) stay prose tables where they stand. Reference-style links are written
-inline in every field (each is rendered alone); their definitions stay where they stand. Exports mark each table's section with a note, `<!-- table {…} -->`, and the
-closing with `<!-- closing -->`; with them nothing is left to guessing (and removing a heading
-moves no text). Rules (`---`) are kept in the text where they stand, except one right after a
+inline in every field (each is rendered alone); their definitions stay where they stand.
+Exports mark each table's section with a note, `<!-- table {…} -->`, and the closing with
+`<!-- closing -->`; with them nothing is left to guessing (and removing a heading moves no
+text). Rules (`---`) are kept in the text where they stand, except one right after a
 table and before a heading, which the page draws by itself. Text never moves to another section.
 """
 
