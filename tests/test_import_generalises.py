@@ -269,3 +269,46 @@ def test_a_table_belongs_to_the_nearest_heading_and_a_contents_list_stays_prose(
     for heading in ("Table of Contents", "Frontend", "Backend", "Shader", "Compute"):
         assert headings.count(heading) == 1, heading
     assert main.select_one("h3#shader") is not None  # kept at its own rank
+
+
+# --- 5. A stable round trip --------------------------------------------------------------------
+
+
+def test_edited_slugs_names_labels_notes_and_orders_survive_export_and_import(db, client):
+    run("| Platform | Ads | Bots |\n|---|---|---|\n| LinkedIn | ✅ | ❌ |\n| Viber | ❌ | ✅ |\n")
+    Platform.objects.filter(slug="linkedin").update(slug="linked-in")
+    Platform.objects.filter(slug="viber").update(name="Viber Messenger")
+    table = ComparisonTable.objects.get()
+    table.rows.filter(platform__slug="viber").update(label="**Mastodon**", order=7)
+    table.capabilities.filter(name="Bots").update(order=5)
+    ComparisonTable.objects.filter(pk=table.pk).update(order=3)
+    cell = Cell.objects.get(row__platform__slug="linked-in", capability__name="Ads")
+    cell.note = "  spaced note "
+    cell.save()
+    first, second = export_import_export()
+    assert first == second
+    table = ComparisonTable.objects.get()
+    assert table.order == 3
+    assert list(table.capabilities.values_list("name", "order")) == [("Ads", 0), ("Bots", 5)]
+    assert list(table.rows.values_list("platform__slug", "label", "order")) == [
+        ("linked-in", "LinkedIn", 0),
+        ("viber", "**Mastodon**", 7),
+    ]
+    assert Platform.objects.get(slug="viber").name == "Viber Messenger"
+    cell = Cell.objects.get(row__platform__slug="linked-in", capability__name="Ads")
+    assert cell.note == "  spaced note "
+    documents = [(name, text.encode()) for name, text in second]
+    assert not import_documents(documents).changed
+    assert "unchanged" in "\n".join(import_documents(documents).lines())
+
+
+def test_an_export_with_a_changed_slug_imports_into_a_freshly_migrated_database(db):
+    run("| Platform | Ads |\n|---|---|\n| LinkedIn | ✅ |\n")
+    Platform.objects.filter(slug="linkedin").update(slug="linked-in")
+    documents = [(name, text.encode()) for name, text in export_documents()]
+    ComparisonPage.objects.all().delete()
+    Platform.objects.filter(slug="linked-in").update(slug="linkedin")  # as migrations make it
+    report = import_documents(documents)
+    assert Platform.objects.get(name="LinkedIn").slug == "linked-in"
+    assert cells()[("LinkedIn", "Ads")].level == "full"
+    assert not import_documents(documents).changed and report.changed

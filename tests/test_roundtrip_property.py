@@ -268,5 +268,6 @@ def test_export_then_import_into_an_empty_database_is_exact(db, admin_user, data
     after = state()
     assert after == before, differences(before, after)
     assert public_html(client) == pages_before
+    assert export_documents() == [(name, text.decode()) for name, text in documents]
     # Importing the export again into the database it came from changes nothing.
     assert not import_documents(documents).changed

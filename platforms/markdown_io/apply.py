@@ -336,10 +336,13 @@ def delete_missing(report, kind, objects):
 
 
 def apply_register(document, report):
+    listed = [values["slug"] for values, _aliases in document.register]
     for values, aliases in document.register:
-        values = dict(values)
-        slug = values.pop("slug")
-        platform = sync(report, "platform", Platform, {"slug": slug}, values)
+        platform = Platform.objects.filter(slug=values["slug"]).first()
+        # A platform whose slug was changed is found by its name (names are unique too).
+        platform = platform or Platform.objects.filter(name=values["name"]).exclude(
+            slug__in=listed).first()  # fmt: skip
+        platform = sync(report, "platform", Platform, {}, values, platform)
         current = {alias.name: alias for alias in platform.aliases.all()}
         for name in aliases:
             if name not in current:
@@ -352,15 +355,20 @@ def apply_register(document, report):
 
 
 def _meta_columns(meta, columns):
-    """Slugs and descriptions the export's note gives the columns, matched by name."""
+    """Slugs, descriptions and orders the export's note gives the columns, matched by name."""
     given = [entry for entry in meta.get("columns") or [] if isinstance(entry, list)]
     found = []
     for column in columns:
         match = next((e for e in given if e and e[0] == column.name), None)
         if match:
             given.remove(match)
-        found.append(((match or [None, None, ""]) + [None, None, ""])[1:3])
+        found.append(((match or [None, None, ""]) + [None, None, "", None])[1:4])
     return found
+
+
+def _order(given, position):
+    """The order the export's note gives (exact, as stored), else the position."""
+    return given if type(given) is int and given >= 0 else position
 
 
 def apply_page(document, report, index, keep_existing):
@@ -384,7 +392,7 @@ def apply_page(document, report, index, keep_existing):
     for order, (parsed, slug) in enumerate(zip(parsed_tables, slugs, strict=True)):
         current = existing[order] if order < len(existing) else None
         table = sync(report, "table", ComparisonTable, {"page": page}, {
-            "order": order,
+            "order": _order(parsed.meta.get("order"), order),
             "section_heading": parsed.section_heading,
             "intro": parsed.intro,
             "title": parsed.title,
@@ -410,7 +418,7 @@ def apply_table(document, report, index, table, parsed):
     capabilities = []
     for order, (column, slug, meta) in enumerate(zip(columns, slugs, column_meta, strict=True)):
         current = existing[order] if order < len(existing) else None
-        values = {"name": column.name, "slug": slug, "order": order}
+        values = {"name": column.name, "slug": slug, "order": _order(meta[2], order)}
         if parsed.meta:  # descriptions travel only in exports; a plain document keeps them
             values["description"] = meta[1] or ""
         elif column.description:  # a "Notes" column beside products
@@ -426,12 +434,12 @@ def apply_table(document, report, index, table, parsed):
     row_meta = [entry for entry in parsed.meta.get("rows") or [] if isinstance(entry, list)]
     seen, labels = {}, tuple(row.label for row in parsed.table.rows)
     for order, row in enumerate(parsed.table.rows):
-        label, platform = row.label, None
+        label, platform, position = row.label, None, order
         meta = next((e for e in row_meta if len(e) >= 3 and e[0] == row.label), None)
         if meta:
             row_meta.remove(meta)
             platform = Platform.objects.filter(slug=meta[1]).first()
-            label = "" if meta[2] else row.label
+            label, position = "" if meta[2] else row.label, _order((meta + [None])[3], order)
         platform = platform or index.find(row.label, labels) or index.create(row.label, report)
         if platform.id in seen:
             raise DocumentError(
@@ -442,7 +450,7 @@ def apply_table(document, report, index, table, parsed):
             )
         seen[platform.id] = row.line
         table_row = sync(report, "row", TableRow, {"table": table, "platform": platform},
-                         {"label": label, "order": order})  # fmt: skip
+                         {"label": label, "order": position})  # fmt: skip
         for capability, cell in zip(capabilities, row.cells, strict=True):
             facts = document.page.footnotes.get(cell.footnote) if cell.footnote else Facts()
             values = {"level": cell.level, "note": cell.note, "last_reviewed": facts.last_reviewed}
