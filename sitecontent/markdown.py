@@ -29,7 +29,7 @@ MAX_NESTING = 20
 MAX_MARKDOWN_CHARS = 100_000
 # Brackets and angle brackets are what the parser scans ahead from; tens of thousands of them
 # (never in a real text) would take seconds.
-MAX_OPENERS = {"[": 5_000, "<": 10_000}
+MAX_OPENERS = {"[": 5_000, "<": 10_000, "|": 5_000}
 
 BLOCK_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "code",
@@ -61,9 +61,11 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 
 @cache
-def parser(inline_breaks=False):
+def parser(inline_breaks=False, blocks_only=False):
     """The configured markdown-it parser: the dialect above. inline_breaks turns a single line
-    break into <br>, for one-line fields whose line breaks the author meant (cell notes)."""
+    break into <br>, for one-line fields whose line breaks the author meant (cell notes).
+    blocks_only leaves inline content unparsed (its source is each token's content): the
+    importer reads a document's structure and definitions in one block parse, in linear time."""
     md = MarkdownIt(
         "gfm-like",
         {"maxNesting": MAX_NESTING, "breaks": inline_breaks, "xhtmlOut": False},
@@ -74,6 +76,8 @@ def parser(inline_breaks=False):
     md.add_render_rule("footnote_anchor_name", _footnote_anchor_name)
     md.add_render_rule("footnote_anchor", _footnote_backref)
     md.use(anchors_plugin, min_level=2, max_level=4, slug_func=lambda t: slugify(t) or "section")
+    if blocks_only:
+        md.core.ruler.disable(["inline", "anchor", "shared_footnotes", "footnote_tail"])
     return md
 
 

@@ -3,6 +3,7 @@ issue; each failed before the fix. Documents are imported as a user would (the c
 import functions) and read back from the public page."""
 
 import io
+import time
 
 import pytest
 from bs4 import BeautifulSoup
@@ -312,3 +313,32 @@ def test_an_export_with_a_changed_slug_imports_into_a_freshly_migrated_database(
     assert Platform.objects.get(name="LinkedIn").slug == "linked-in"
     assert cells()[("LinkedIn", "Ads")].level == "full"
     assert not import_documents(documents).changed and report.changed
+
+
+# --- 6. Limits ---------------------------------------------------------------------------------
+
+
+def wide_table(columns):
+    header = "| Feature | " + " | ".join(f"P{i}" for i in range(columns)) + " |\n"
+    row = " | ".join("✅" for _ in range(columns))
+    return header + "|---" * (columns + 1) + "|\n" + f"| Sync | {row} |\n| Share | {row} |\n"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 200_000 + "\n\n| Platform | A |\n|---|---|\n| X | ✅ |\n",
+        wide_table(2_000),
+    ],
+    ids=["brackets", "2000-columns"],
+)
+def test_a_hostile_document_imports_and_previews_within_a_second(db, client, body):
+    run("| Platform | A |\n|---|---|\n| Warm | ✅ |\n")  # the first import loads modules
+    started = time.perf_counter()
+    report = run(body, dry_run=True)
+    assert time.perf_counter() - started < 1
+    started = time.perf_counter()
+    run(body)
+    assert time.perf_counter() - started < 1.5  # written, with its history
+    assert Platform.objects.count() < 20
+    assert "more than a page compares" in "\n".join(report.lines()) or "X" in shown(client)

@@ -199,6 +199,8 @@ def to_blocks(name, lines, first_line, options, tokens):
         if token.level != 0 or token.nesting == -1 or not token.map:
             continue
         start, end = token.map
+        if token.type == "footnote_reference_open":
+            continue  # a footnote's definition: a source (lifted) or text where it stands
         if token.type == "heading_open":
             text = unwrap_bold(tokens[index + 1].content)
             text = resolve_references(text, options.references)
@@ -322,7 +324,7 @@ def _resolve_prose(page, references):
 def read_page(name, lines, first_line, options):
     """ParsedPage of a body (lines of text), from one parse of it."""
     env = {}
-    tokens = parser().parse("\n".join(lines), env)
+    tokens = parser(blocks_only=True).parse("\n".join(lines), env)
     code = code_lines(tokens)
     footnotes, lines = lift_source_footnotes(name, lines, first_line, tokens, code)
     options.source_footnotes, options.references = set(footnotes), env.get("references", {})

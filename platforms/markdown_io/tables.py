@@ -172,6 +172,9 @@ def _raw_cells(line):
     return _PIPE.split(text)
 
 
+# An import (or its preview) stays within a second or so: larger tables stay prose tables.
+MAX_PLATFORMS, MAX_CELLS = 100, 2_000
+MAX_BRACKETS = 5_000  # beyond, a text is not parsed (see sitecontent.markdown.MAX_OPENERS)
 _LINK_TEXT = r"(?:[^\[\]\\]|\\.|\[(?:[^\[\]\\]|\\.)*\])*"
 # [text][label], [text][] and [label] (and images, "![…"), not followed by "(" (an inline link)
 # or ":" (a definition).
@@ -183,7 +186,7 @@ def resolve_references(text, references, own=(), inline=True):
     is rendered alone, without the document's definitions (which stay where they stand).
     Labels defined in the text itself (`own`) stay as they are. Kept only when it renders
     exactly as the original did with the document's definitions."""
-    if "[" not in text or not references:
+    if "[" not in text or not references or text.count("[") > MAX_BRACKETS:
         return text
 
     def inline_link(match):
@@ -309,6 +312,8 @@ def read_table(name, tokens, start, body_lines, first_line, options):
     if len(rows) < 2 or len(rows[0][1]) < 2:
         return "it has one column or no rows"
     (header_line, header), body = rows[0], rows[1:]
+    if min(len(header) - 1, len(body)) > MAX_PLATFORMS or (len(header) - 1) * len(body) > MAX_CELLS:
+        return f"{len(body)} rows × {len(header) - 1} columns is more than a page compares"
     if not options.declared and is_legend(header, body, marks):
         return "it is a legend"
     for line, _cells in body:
