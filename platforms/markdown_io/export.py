@@ -26,7 +26,7 @@ REGISTER_PATH = "platforms.yaml"
 def _note(kind, data=None):
     text = json.dumps(data, ensure_ascii=False, separators=(", ", ": ")) if data else ""
     # "--" may not appear inside an HTML comment.
-    return f"<!-- {kind} {text.replace('--', '-\\u002d')} -->".replace("  ", " ")
+    return f"<!-- {kind} {text.replace('--', '-\\u002d')} -->" if text else f"<!-- {kind} -->"
 
 
 def _header_cell(text):

@@ -191,6 +191,20 @@ def _is_contents(tokens, index):
     return bool(items) and all(_TOC_ENTRY.match(item) for item in items)
 
 
+def _describes(note, tokens, index):
+    """The export's note if it describes the table at tokens[index] (whose header names the
+    note's columns, or its rows when platforms are columns), else {}."""
+    key = "rows" if note.get("orientation") == "columns" else "columns"
+    names = [entry[0] for entry in note.get(key) or [] if isinstance(entry, list) and entry]
+    header = []
+    for token in tokens[index:]:
+        if token.type == "tr_close":
+            break
+        if token.type == "inline":
+            header.append(token.content.strip().replace("\\|", "|"))
+    return note if note and header[1:] == names else {}
+
+
 def to_blocks(name, lines, first_line, options, tokens):
     """The body's top-level blocks, in order, with comparison tables read, and notes on the
     tables kept as prose."""
@@ -208,9 +222,11 @@ def to_blocks(name, lines, first_line, options, tokens):
         elif token.type == "hr":
             blocks.append(Block("hr", start, end))
         elif token.type == "table_open":
-            # The export's note above a table says how to read it (orientation, levels).
-            table = read_table(name, tokens, index, lines, first_line, options.for_table(note))
-            note = {}
+            # The export's note above a table says how to read it (orientation, levels); a
+            # prose table in the section's intro, above the one it describes, keeps it waiting.
+            declared = _describes(note, tokens, index)
+            table = read_table(name, tokens, index, lines, first_line, options.for_table(declared))
+            note = {} if declared else note
             if isinstance(table, str):
                 notes.append(f"line {first_line + start}: a table kept as prose: {table}")
             kind = "prose" if isinstance(table, str) else "table"

@@ -48,7 +48,7 @@ REMARK_HEADERS = GLOSSARY_HEADERS | {"note", "comments", "comment", "remarks", "
 COLUMN_CORNERS = re.compile(
     r"^(|features?|capabilit(y|ies)|functions?|functionality|options?|properties|property|"
     r"support|criteria|criterion|aspects?|category|categories|formats?|codecs?|elements?|"
-    r"operations?|metadata|what)$",
+    r"operations?|metadata|attributes?|what)$",
     re.IGNORECASE,
 )
 _PIPE = re.compile(r"(?<!\\)\|")
@@ -102,15 +102,17 @@ def read_legend(lines):
 
 class Marks:
     """The mark vocabulary of one document: its own `levels:` and legend, then the built-in
-    marks. A mark of the document's own (not the level's canonical one) keeps its glyph in
-    the note, so that the page and the export still show it."""
+    marks. A symbol other than its level's canonical mark (🔶, 🟢, ✔️, a legend's 🛑) keeps
+    its glyph in the note, so that the page and the export still show the document's own."""
 
     def __init__(self, extra=None, legend=None):
-        legend, extra = legend or {}, {str(mark): level for mark, level in (extra or {}).items()}
-        self.own = {**legend, **extra}  # `levels:` overrides the legend
-        self.kept = {m for m, level in legend.items() if m != CANONICAL_MARKS[level]} - set(extra)
+        extra = {str(mark): level for mark, level in (extra or {}).items()}
+        builtin = {mark: level for level, marks in SYMBOL_MARKS.items() for mark in marks}
+        # A legend names new marks; it never turns a built-in mark into another level.
+        self.own = {**{m: lv for m, lv in (legend or {}).items() if m not in builtin}, **extra}
         symbols = [(m, level) for m, level in self.own.items() if not m.startswith("![")]
-        symbols += [(mark, level) for level, marks in SYMBOL_MARKS.items() for mark in marks]
+        symbols += list(builtin.items())
+        self.kept = {m for m, level in symbols if m != CANONICAL_MARKS[level]} - set(extra)
         self.symbols = sorted(symbols, key=lambda pair: -len(pair[0]))
         words = "|".join(
             re.escape(w) for level in WORD_MARKS.values() for w in sorted(level, key=len)[::-1]
@@ -315,7 +317,7 @@ def read_table(name, tokens, start, body_lines, first_line, options):
     if min(len(header) - 1, len(body)) > MAX_PLATFORMS or (len(header) - 1) * len(body) > MAX_CELLS:
         return f"{len(body)} rows × {len(header) - 1} columns is more than a page compares"
     if not options.declared and is_legend(header, body, marks):
-        return "it is a legend"
+        return "it is a legend or a glossary"
     for line, _cells in body:
         count = len(_raw_cells(body_lines[line - first_line]))
         if count > len(header):
