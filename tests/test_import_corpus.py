@@ -68,8 +68,9 @@ def split_cells(row):
 
 def visible(markdown_cell, env):
     """The words a reader sees in a cell, as plain markdown-it renders it with the document's
-    link definitions (images show no words), without a leading mark."""
-    html = MARKDOWN.renderInline(markdown_cell.replace("\\|", "|"), dict(env))
+    link definitions (images show no words), without a leading mark or footnote links."""
+    cell = re.sub(r"(?<!`)\[\^[^\]\s]+\](?!`)", "", markdown_cell)  # a footnote's own number
+    html = MARKDOWN.renderInline(cell.replace("\\|", "|"), dict(env))
     text = " ".join(BeautifulSoup(html, "html.parser").get_text().split())
     return LEADING_MARK.sub("", text)
 
@@ -100,6 +101,9 @@ def test_a_real_document_imports_as_published(db, client, path):
     ]
     assert not missing
 
+    # Footnotes, cells' ones included, show their text.
+    footnotes = re.findall(r"(?m)^\[\^[^\]\s]+\]:[ \t]*(.+)$", text)
+    assert not [note for note in footnotes if visible(note, env) not in shown]
     main = BeautifulSoup(response.content, "html.parser").main
     for code in main.select("code"):  # code shows Markdown as written
         code.decompose()

@@ -4,6 +4,7 @@ import functions) and read back from the public page."""
 
 import io
 import time
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -342,3 +343,21 @@ def test_a_hostile_document_imports_and_previews_within_a_second(db, client, bod
     assert time.perf_counter() - started < 1.5  # written, with its history
     assert Platform.objects.count() < 20
     assert "more than a page compares" in "\n".join(report.lines()) or "X" in shown(client)
+
+
+def test_a_real_key_of_marks_gives_the_documents_own_symbols_their_levels(db):
+    path = Path(__file__).resolve().parent / "corpus" / "query-libraries-tanstack.md"
+    import_documents([(path.name, path.read_bytes())])
+    found = {(c.capability.name, c.row.platform.name): c for c in Cell.objects.all()}
+    # "- 🛑 Not officially supported or documented." is the document's own mark.
+    assert found[("Devtools", "React Router")].level == "none"
+    assert found[("Devtools", "React Router")].note == "🛑"
+    # 🔶 (built-in partial support) keeps its glyph beside 🟡, the other kind of partial.
+    assert (found[("Infinite Queries", "SWR")].level, found[("Queries", "SWR")].level) == (
+        "full",
+        "full",
+    )
+    bidirectional = found[("Bi-directional Infinite Queries", "SWR")]
+    assert (bidirectional.level, bidirectional.note) == ("partial", "🔶")
+    offline = found[("Offline Mutation Support", "Apollo Client")]
+    assert (offline.level, offline.note) == ("partial", "🟡")

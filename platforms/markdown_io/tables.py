@@ -66,10 +66,12 @@ def unwrap_bold(text):
 
 
 _IMAGE = re.compile(r"^!\[([^\]]*)\]\([^)]*\)")
-# A document's legend: "🛑 = not supported", "- ✔️: works", "| 🔶 | via a plugin |", "![no] – no".
+# A document's legend: "🛑 = not supported", "- ✔️: works", "| 🔶 | via a plugin |", "![no] – no",
+# and list items of a symbol and its meaning ("- 🛑 Not officially supported").
 _LEGEND_LINE = re.compile(
-    r"^\s*(?:[-*+]\s+|\|\s*)?(?P<mark>!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])?|:[a-z0-9_+-]+:"
-    r"|[^\x00-\x7f\s]{1,4})\s*(?:=|:|\||–|—|-)\s*(?P<meaning>[^|]+)"
+    r"^\s*(?:[-*+]\s+|\|\s*)?(?:(?P<mark>!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])?|:[a-z0-9_+-]+:"
+    r"|[^\x00-\x7f\s]{1,4})\s*(?:=|:|\||–|—|-)|(?<=[-*+] )(?P<symbol>[^\x00-\x7f\s]{1,4})\s)"
+    r"\s*(?P<meaning>[^|]+)"
 )
 MEANINGS = [  # the first that a legend's meaning mentions gives the mark's level
     ("unknown", r"unknown|untested|not tested|unclear|\?"),
@@ -95,8 +97,8 @@ def read_legend(lines):
     legend = {}
     for line in lines:
         if (match := _LEGEND_LINE.match(line)) and (level := meaning_level(match["meaning"])):
-            alt = image_alt(match["mark"])
-            legend.setdefault(match["mark"] if alt is None else f"![{alt}]", level)
+            mark = match["mark"] or match["symbol"]
+            legend.setdefault(mark if (alt := image_alt(mark)) is None else f"![{alt}]", level)
     return legend
 
 
