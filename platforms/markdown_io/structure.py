@@ -343,7 +343,10 @@ def read_page(name, lines, first_line, options):
     tokens = parser(blocks_only=True).parse("\n".join(lines), env)
     code = code_lines(tokens)
     footnotes, lines = lift_source_footnotes(name, lines, first_line, tokens, code)
-    options.source_footnotes, options.references = set(footnotes), env.get("references", {})
+    # An export's fields are stored text, each rendered alone: its links are left as written.
+    exported = any(t.type == "html_block" and MARKER.match(t.content.strip()) for t in tokens)
+    references = {} if exported else env.get("references", {})
+    options.source_footnotes, options.references = set(footnotes), references
     legend = read_legend(line for number, line in enumerate(lines) if number not in code)
     options.marks = Marks(options.levels, legend)
     blocks, notes = to_blocks(name, lines, first_line, options, tokens)
