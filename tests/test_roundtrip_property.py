@@ -3,8 +3,8 @@ for random content (Hypothesis): pages, both orientations, custom slugs, notes t
 marks or with "#", "1.", "+", ">", "|", notes of several lines or with outer spaces, reference
 links and footnotes in cells, empty cells, sources, drafts, platforms with aliases, emphasised
 labels, prose tables that cannot be comparisons, and a database that already holds a platform
-of the export's name under another slug (the slug was changed). The suite runs on SQLite and again on PostgreSQL (DATABASE_URL), so
-this one test covers both."""
+of the export's name under another slug (the slug was changed). The suite runs on SQLite and
+again on PostgreSQL (DATABASE_URL), so this one test covers both."""
 
 import datetime
 import difflib

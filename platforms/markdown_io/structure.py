@@ -31,7 +31,6 @@ from itertools import pairwise
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from markdown_it.common.utils import normalizeReference
 
 from sitecontent.markdown import parser, plain_text_of_inline
 
@@ -323,18 +322,12 @@ def _section_start(blocks):
     return max(i for i in above if blocks[i].level == top)
 
 
-_OWN_DEFINITION = re.compile(r"^ {0,3}\[((?:[^\]\\]|\\.)+)\]:", re.MULTILINE)
-
-
 def _resolve_prose(page, references):
-    """Reference links in each text written inline, unless the text defines them itself."""
-    for obj, names in [(page, ["intro", "closing"])] + [
-        (table, ["intro", "takeaways"]) for table in page.tables
-    ]:
-        for name in names:
-            text = getattr(obj, name)
-            own = {normalizeReference(m[1]) for m in _OWN_DEFINITION.finditer(text)}
-            setattr(obj, name, resolve_references(text, references, own, inline=False))
+    """Reference links in each text written inline (see tables.resolve_references)."""
+    texts = [(page, "intro"), (page, "closing")]
+    texts += [(table, name) for table in page.tables for name in ("intro", "takeaways")]
+    for obj, name in texts:
+        setattr(obj, name, resolve_references(getattr(obj, name), references, inline=False))
 
 
 def read_page(name, lines, first_line, options):

@@ -82,23 +82,16 @@ MEANINGS = [  # the first that a legend's meaning mentions gives the mark's leve
 ]  # fmt: skip
 
 
-def meaning_level(meaning):
-    return next((lv for lv, words in MEANINGS if re.search(words, meaning, re.IGNORECASE)), None)
-
-
-def image_alt(mark):
-    """The alt text of an image used as a mark ("![yes](…)" or, unresolved, "![yes]")."""
-    match = re.match(r"^!\[([^\]]*)\]", mark)
-    return match[1].strip().lower() if match else None
-
-
 def read_legend(lines):
     """{mark: level} of the legend lines in a document (images as "![alt]")."""
     legend = {}
     for line in lines:
-        if (match := _LEGEND_LINE.match(line)) and (level := meaning_level(match["meaning"])):
-            mark = match["mark"] or match["symbol"]
-            legend.setdefault(mark if (alt := image_alt(mark)) is None else f"![{alt}]", level)
+        if match := _LEGEND_LINE.match(line):
+            meaning, mark = match["meaning"], match["mark"] or match["symbol"]
+            found = (lv for lv, words in MEANINGS if re.search(words, meaning, re.IGNORECASE))
+            if level := next(found, None):
+                alt = re.match(r"^!\[([^\]]*)\]", mark)  # an image: by its alt text
+                legend.setdefault(f"![{alt[1].strip().lower()}]" if alt else mark, level)
     return legend
 
 
@@ -185,18 +178,17 @@ _LINK_TEXT = r"(?:[^\[\]\\]|\\.|\[(?:[^\[\]\\]|\\.)*\])*"
 REFERENCE_USE = re.compile(rf"(!?)\[({_LINK_TEXT})\](?:\[((?:[^\[\]\\]|\\.)*)\])?(?![(:])")
 
 
-def resolve_references(text, references, own=(), inline=True):
+def resolve_references(text, references, inline=True):
     """The text with its reference-style links and images written inline, since each field
     is rendered alone, without the document's definitions (which stay where they stand).
-    Labels defined in the text itself (`own`) stay as they are. Kept only when it renders
-    exactly as the original did with the document's definitions."""
+    Kept only when it renders exactly as the original did with the document's definitions."""
     if "[" not in text or not references or text.count("[") > MAX_BRACKETS:
         return text
 
     def inline_link(match):
         inner = REFERENCE_USE.sub(inline_link, match[2])
         label = normalizeReference(match[3] or match[2])
-        if label in own or label not in references or match[2].startswith("^"):
+        if label not in references or match[2].startswith("^"):
             bang, rest = match[1], match[0][len(match[1]) + 1 + len(match[2]) :]
             return f"{bang}[{inner}]{rest}"
         target = references[label]
