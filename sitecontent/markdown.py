@@ -19,12 +19,17 @@ from django.utils.text import slugify
 from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.footnote.index import (
+    render_footnote_anchor,
+    render_footnote_anchor_name,
+    render_footnote_ref,
+)
 
 MAX_NESTING = 20
 MAX_MARKDOWN_CHARS = 100_000
 # Brackets and angle brackets are what the parser scans ahead from; tens of thousands of them
 # (never in a real text) would take seconds.
-MAX_OPENERS = {"[": 5_000, "<": 10_000}
+MAX_OPENERS = {"[": 5_000, "<": 10_000, "|": 5_000}
 
 BLOCK_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "code",
@@ -56,16 +61,72 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 
 @cache
-def parser(inline_breaks=False):
+def parser(inline_breaks=False, blocks_only=False):
     """The configured markdown-it parser: the dialect above. inline_breaks turns a single line
-    break into <br>, for one-line fields whose line breaks the author meant (cell notes)."""
+    break into <br>, for one-line fields whose line breaks the author meant (cell notes).
+    blocks_only leaves inline content unparsed (its source is each token's content): the
+    importer reads a document's structure and definitions in one block parse, in linear time."""
     md = MarkdownIt(
         "gfm-like",
         {"maxNesting": MAX_NESTING, "breaks": inline_breaks, "xhtmlOut": False},
     )
-    md.use(footnote_plugin)
+    md.use(footnote_plugin, always_match_refs=True)
+    md.core.ruler.before("footnote_tail", "shared_footnotes", _shared_footnotes)
+    md.add_render_rule("footnote_ref", _footnote_ref)
+    md.add_render_rule("footnote_anchor_name", _footnote_anchor_name)
+    md.add_render_rule("footnote_anchor", _footnote_backref)
     md.use(anchors_plugin, min_level=2, max_level=4, slug_func=lambda t: slugify(t) or "section")
+    if blocks_only:
+        md.core.ruler.disable(["inline", "anchor", "shared_footnotes", "footnote_tail"])
     return md
+
+
+# A footnote may be defined in one text and referenced from another on the same page (a table
+# cell and the text under the table): such a definition is listed with an id made of its label,
+# and such a reference links to that id. Footnotes defined and referenced in one text keep the
+# plugin's numbered ids, prefixed per text.
+def shared_footnote_id(label):
+    return "fn-" + (slugify(label) or "note")
+
+
+def _shared_footnotes(state):
+    data = state.env.get("footnotes")
+    if not data:
+        return
+    defined = {t.meta["label"] for t in state.tokens if t.type == "footnote_reference_open"}
+    external = state.env.setdefault("external_footnotes", set())
+    for key, entry in list(data["list"].items()):
+        if entry.get("label") is not None and entry["label"] not in defined:
+            external.add(entry["label"])
+            del data["list"][key]
+    for key, number in data["refs"].items():
+        if number < 0 and key[1:] in defined:  # defined here, referenced from another text
+            data["list"][max(data["list"], default=-1) + 1] = {"label": key[1:], "shared": True}
+
+
+def _shared(tokens, idx, env):
+    entry = env.get("footnotes", {}).get("list", {}).get(tokens[idx].meta["id"], {})
+    return entry.get("shared", False)
+
+
+def _footnote_ref(self, tokens, idx, options, env):
+    label = tokens[idx].meta["label"]
+    if label in env.get("external_footnotes", ()):
+        href = shared_footnote_id(label)
+        return f'<sup class="footnote-ref"><a href="#{href}">[{html.escape(label)}]</a></sup>'
+    return render_footnote_ref(self, tokens, idx, options, env)
+
+
+def _footnote_anchor_name(self, tokens, idx, options, env):
+    if _shared(tokens, idx, env):
+        return shared_footnote_id(tokens[idx].meta["label"])[2:]
+    return render_footnote_anchor_name(self, tokens, idx, options, env)
+
+
+def _footnote_backref(self, tokens, idx, options, env):
+    return (
+        "" if _shared(tokens, idx, env) else render_footnote_anchor(self, tokens, idx, options, env)
+    )
 
 
 def sanitize(fragment, inline=False):

@@ -7,6 +7,7 @@ parse or value, is a DocumentError naming the file and line.
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import PurePath
 
 import yaml
@@ -76,8 +77,21 @@ class PlatformIndex:
         if not (platform.slug.startswith(derived) and _loose(derived) != _loose(platform.name)):
             self.by_key.setdefault(_loose(platform.slug), platform)
 
-    def find(self, label):
-        return next(filter(None, (self.by_key.get(_loose(key)) for key in _keys(label))), None)
+    def find(self, label, table_labels=()):
+        """The platform a label names: by its whole name, else by one part of "X (Y)" that
+        no other label of its table claims ("SwiftFin (iOS)" is not iOS beside an "iOS")."""
+        whole, *parts = _keys(label) or [""]
+        if found := self.by_key.get(_loose(whole)):
+            return found
+        claimed = self._claimed(tuple(table_labels))
+        found = (self.by_key.get(key) for key in map(_loose, parts) if key not in claimed)
+        return next((p for p in found if p is not None and p not in claimed), None)
+
+    @lru_cache(maxsize=8)  # noqa: B019 (one index per import: it lives as long as its cache)
+    def _claimed(self, labels):
+        """The names of a table's labels and the platforms they name as a whole."""
+        names = {_loose(_keys(label)[0]) for label in labels if _keys(label)}
+        return names | {self.by_key[name] for name in names if name in self.by_key}
 
     def create(self, label, report):
         keys = _keys(label)  # "Twitter (X)" is named Twitter: the name before the parenthesis
@@ -102,11 +116,12 @@ class PlatformIndex:
 class ReadOptions:
     """How to read a document's tables; for_table adds what the export's note above one says."""
 
-    marks: Marks
+    levels: dict  # the front matter's `levels:`; with the document's legend, its marks
     orientation: str | None
-    known_platform: object  # label -> Platform or None
+    known_platform: object  # (label, the table's other labels) -> Platform or None
+    marks: Marks = None
     source_footnotes: set = field(default_factory=set)
-    ordinary_footnotes: list = field(default_factory=list)
+    references: dict = field(default_factory=dict)  # the document's link definitions
     uses_levels: bool | None = None
     declared: bool = False  # the export's note says this is a comparison table
 
@@ -204,7 +219,7 @@ def read_document(name, data, index=None):
     orientation = front_matter.get("orientation")
     if orientation is not None and orientation not in ORIENTATIONS:
         raise front_matter.error("orientation", "orientation is rows or columns")
-    options = ReadOptions(Marks(_levels_mapping(front_matter)), orientation, index.find)
+    options = ReadOptions(_levels_mapping(front_matter), orientation, index.find)
     page = read_page(name, front_matter.body.split("\n"), front_matter.body_line, options)
     # As static site generators do: the first heading, else the file's name.
     title = front_matter.text("title") or page.first_heading or _title_from_name(name)
@@ -327,10 +342,13 @@ def delete_missing(report, kind, objects):
 
 
 def apply_register(document, report):
+    listed = [values["slug"] for values, _aliases in document.register]
     for values, aliases in document.register:
-        values = dict(values)
-        slug = values.pop("slug")
-        platform = sync(report, "platform", Platform, {"slug": slug}, values)
+        platform = Platform.objects.filter(slug=values["slug"]).first()
+        # A platform whose slug was changed is found by its name (names are unique too).
+        platform = platform or Platform.objects.filter(name=values["name"]).exclude(
+            slug__in=listed).first()  # fmt: skip
+        platform = sync(report, "platform", Platform, {}, values, platform)
         current = {alias.name: alias for alias in platform.aliases.all()}
         for name in aliases:
             if name not in current:
@@ -343,15 +361,20 @@ def apply_register(document, report):
 
 
 def _meta_columns(meta, columns):
-    """Slugs and descriptions the export's note gives the columns, matched by name."""
+    """Slugs, descriptions and orders the export's note gives the columns, matched by name."""
     given = [entry for entry in meta.get("columns") or [] if isinstance(entry, list)]
     found = []
     for column in columns:
         match = next((e for e in given if e and e[0] == column.name), None)
         if match:
             given.remove(match)
-        found.append(((match or [None, None, ""]) + [None, None, ""])[1:3])
+        found.append(((match or [None, None, ""]) + [None, None, "", None])[1:4])
     return found
+
+
+def _order(given, position):
+    """The order the export's note gives (exact, as stored), else the position."""
+    return given if type(given) is int and given >= 0 else position
 
 
 def apply_page(document, report, index, keep_existing):
@@ -364,6 +387,7 @@ def apply_page(document, report, index, keep_existing):
         existing = ComparisonPage.objects.filter(permalink=permalink).first()
         fields["publish_at"] = existing.publish_at if existing else timezone.now()
     page = sync(report, "page", ComparisonPage, {"permalink": permalink}, fields)
+    report.notes.extend(document.page.notes)
     parsed_tables = document.page.tables
     slugs = unique_slugs(
         [t.meta.get("slug") for t in parsed_tables],
@@ -374,7 +398,7 @@ def apply_page(document, report, index, keep_existing):
     for order, (parsed, slug) in enumerate(zip(parsed_tables, slugs, strict=True)):
         current = existing[order] if order < len(existing) else None
         table = sync(report, "table", ComparisonTable, {"page": page}, {
-            "order": order,
+            "order": _order(parsed.meta.get("order"), order),
             "section_heading": parsed.section_heading,
             "intro": parsed.intro,
             "title": parsed.title,
@@ -400,7 +424,7 @@ def apply_table(document, report, index, table, parsed):
     capabilities = []
     for order, (column, slug, meta) in enumerate(zip(columns, slugs, column_meta, strict=True)):
         current = existing[order] if order < len(existing) else None
-        values = {"name": column.name, "slug": slug, "order": order}
+        values = {"name": column.name, "slug": slug, "order": _order(meta[2], order)}
         if parsed.meta:  # descriptions travel only in exports; a plain document keeps them
             values["description"] = meta[1] or ""
         elif column.description:  # a "Notes" column beside products
@@ -414,15 +438,15 @@ def apply_table(document, report, index, table, parsed):
         for cell in Cell.objects.filter(capability__table=table).prefetch_related("sources")
     }
     row_meta = [entry for entry in parsed.meta.get("rows") or [] if isinstance(entry, list)]
-    seen = {}
+    seen, labels = {}, tuple(row.label for row in parsed.table.rows)
     for order, row in enumerate(parsed.table.rows):
-        label, platform = row.label, None
+        label, platform, position = row.label, None, order
         meta = next((e for e in row_meta if len(e) >= 3 and e[0] == row.label), None)
         if meta:
             row_meta.remove(meta)
             platform = Platform.objects.filter(slug=meta[1]).first()
-            label = "" if meta[2] else row.label
-        platform = platform or index.find(row.label) or index.create(row.label, report)
+            label, position = "" if meta[2] else row.label, _order((meta + [None])[3], order)
+        platform = platform or index.find(row.label, labels) or index.create(row.label, report)
         if platform.id in seen:
             raise DocumentError(
                 document.name,
@@ -432,7 +456,7 @@ def apply_table(document, report, index, table, parsed):
             )
         seen[platform.id] = row.line
         table_row = sync(report, "row", TableRow, {"table": table, "platform": platform},
-                         {"label": label, "order": order})  # fmt: skip
+                         {"label": label, "order": position})  # fmt: skip
         for capability, cell in zip(capabilities, row.cells, strict=True):
             facts = document.page.footnotes.get(cell.footnote) if cell.footnote else Facts()
             values = {"level": cell.level, "note": cell.note, "last_reviewed": facts.last_reviewed}

@@ -26,7 +26,7 @@ REGISTER_PATH = "platforms.yaml"
 def _note(kind, data=None):
     text = json.dumps(data, ensure_ascii=False, separators=(", ", ": ")) if data else ""
     # "--" may not appear inside an HTML comment.
-    return f"<!-- {kind} {text.replace('--', '-\\u002d')} -->".replace("  ", " ")
+    return f"<!-- {kind} {text.replace('--', '-\\u002d')} -->" if text else f"<!-- {kind} -->"
 
 
 def _header_cell(text):
@@ -59,13 +59,14 @@ def export_table(table, footnote_count):
     grid = table.grid
     note = {
         "slug": table.slug,
+        "order": table.order,
         "orientation": table.orientation,
         "levels": table.uses_levels,
         "title": bool(table.title),
         "section_heading": bool(table.section_heading),
         "takeaways_heading": bool(table.takeaways_heading),
-        "columns": [[c.name, c.slug, c.description] for c in capabilities],
-        "rows": [[row.label or row.platform.name, row.platform.slug, not row.label]
+        "columns": [[c.name, c.slug, c.description, c.order] for c in capabilities],
+        "rows": [[row.label or row.platform.name, row.platform.slug, not row.label, row.order]
                  for row, _cells in grid],
     }  # fmt: skip
     parts = [

@@ -3,8 +3,8 @@
 A comparison page reads, top to bottom:
 
     # Page heading                        (optional; the first heading if level 1)
-    page intro                            (prose before any other heading)
-    ## Section heading                    (optional)
+    page intro                            (prose before the first section)
+    ## Section heading                    (the last of the highest-ranked headings above)
     section intro                         (prose; sub-headings stay in it)
     ### Table title                       (the heading right above the table, or none)
     | the table |
@@ -13,11 +13,14 @@ A comparison page reads, top to bottom:
     … the next section, table, takeaways …
     closing text                          (after a rule or a heading that ends the takeaways)
 
-Between two tables, the first heading (with its text and any deeper headings) is the
-previous table's takeaways; the next heading of the same or a higher rank opens the next
-table's section. Exports mark each table's section with a note, `<!-- table {…} -->`, and the
-closing with `<!-- closing -->`; with them nothing is left to guessing (and removing a heading
-moves no text). Rules (`---`) are kept in the text where they stand, except one right after a
+Between two tables, what comes before the next table's section heading is the previous
+table's takeaways. A list of links to the document's own anchors is a table of contents: it and
+its heading stay prose, never a section. Tables that cannot be comparisons (see
+tables.not_a_comparison) stay prose tables where they stand. Reference-style links are written
+inline in every field (each is rendered alone); their definitions stay where they stand.
+Exports mark each table's section with a note, `<!-- table {…} -->`, and the closing with
+`<!-- closing -->`; with them nothing is left to guessing (and removing a heading moves no
+text). Rules (`---`) are kept in the text where they stand, except one right after a
 table and before a heading, which the page draws by itself. Text never moves to another section.
 """
 
@@ -30,7 +33,14 @@ from sitecontent.markdown import parser, plain_text_of_inline
 
 from .errors import DocumentError
 from .frontmatter import parse_date
-from .tables import FOOTNOTE_REFERENCE, read_table, unwrap_bold
+from .tables import (
+    FOOTNOTE_REFERENCE,
+    Marks,
+    read_legend,
+    read_table,
+    resolve_references,
+    unwrap_bold,
+)
 
 MARKER = re.compile(r"^<!--\s*(table|closing)\b(.*?)-->\s*$", re.DOTALL)
 FOOTNOTE_DEFINITION = re.compile(r"^\[\^([^\]\s]+)\]:\s*(.*)$")
@@ -61,6 +71,7 @@ class Block:
     table: object = None
     marker: str = ""
     data: dict = field(default_factory=dict)
+    toc: bool = False  # a table of contents, or its heading
 
 
 @dataclass
@@ -83,6 +94,7 @@ class ParsedPage:
     first_heading: str = ""
     tables: list = field(default_factory=list)
     footnotes: dict = field(default_factory=dict)  # {label: Facts}
+    notes: list = field(default_factory=list)  # tables kept as prose, and why
 
 
 def parse_facts(name, line, text):
@@ -115,31 +127,20 @@ def _date(name, line, text):
     raise DocumentError(name, line, f"“{text}”: write dates as YYYY-MM-DD")
 
 
-def _definition_end(lines, start):
-    """The line after an ordinary footnote definition (its indented continuation included)."""
-    end = start + 1
-    while end < len(lines):
-        if lines[end].strip() and not lines[end].startswith((" ", "\t")):
-            break
-        end += 1
-    while end > start + 1 and not lines[end - 1].strip():
-        end -= 1
-    return end
+def code_lines(tokens):
+    """The body's lines inside code blocks and raw HTML, where nothing is Markdown."""
+    raw = [t.map for t in tokens if t.type in ("fence", "code_block", "html_block") and t.map]
+    return {number for start, end in raw for number in range(start, end)}
 
 
-def lift_source_footnotes(name, lines, first_line):
+def lift_source_footnotes(name, lines, first_line, tokens, code):
     """Source footnotes (`[^n]: reviewed …; [title](url)…` referenced from a table cell) are
     taken out of the text, their lines left blank so that every other line keeps its number.
-    Returns ({label: Facts}, lines, [(start, end) of ordinary footnote definitions])."""
-    tokens = parser().parse("\n".join(lines))
-    raw_blocks = [
-        t.map for t in tokens if t.type in ("fence", "code_block", "html_block") and t.map
-    ]
-    code = {number for start, end in raw_blocks for number in range(start, end)}
+    Returns ({label: Facts}, lines)."""
     # Footnotes referenced at the end of a table cell are candidates for sources.
     cells = (token for before, token in pairwise(tokens) if before.type in ("th_open", "td_open"))
     referenced = {ref[1] for cell in cells if (ref := FOOTNOTE_REFERENCE.search(cell.content))}
-    footnotes, ordinary, lines = {}, [], list(lines)
+    footnotes, lines = {}, list(lines)
     for number, line in enumerate(lines):
         if number in code or not (match := FOOTNOTE_DEFINITION.match(line)):
             continue
@@ -151,9 +152,7 @@ def lift_source_footnotes(name, lines, first_line):
                 )
             footnotes[label] = parse_facts(name, first_line + number, text)
             lines[number] = ""
-        else:
-            ordinary.append((number, _definition_end(lines, number)))
-    return footnotes, lines, ordinary
+    return footnotes, lines
 
 
 def _marker_data(name, line, text):
@@ -169,32 +168,76 @@ def _marker_data(name, line, text):
     return data
 
 
-def to_blocks(name, lines, first_line, options):
-    """The body's top-level blocks, in order, with comparison tables read."""
-    tokens = parser().parse("\n".join(lines))
-    blocks, note = [], {}
+_TOC_ENTRY = re.compile(r"^\s*\[[^\]]*\]\(#[^)\s]*\)\s*$")
+
+
+def _is_contents(tokens, index):
+    """A list whose every item is a link to an anchor of the document: a table of contents."""
+    items = []
+    for token in tokens[index + 1 :]:
+        if token.level == 0:
+            break
+        if token.type == "inline":
+            items.append(token.content)
+    return bool(items) and all(_TOC_ENTRY.match(item) for item in items)
+
+
+def _describes(note, tokens, index):
+    """The export's note if it describes the table at tokens[index] (whose header names the
+    note's columns, or its rows when platforms are columns), else {}."""
+    key = "rows" if note.get("orientation") == "columns" else "columns"
+    names = [entry[0] for entry in note.get(key) or [] if isinstance(entry, list) and entry]
+    header = []
+    for token in tokens[index:]:
+        if token.type == "tr_close":
+            break
+        if token.type == "inline":
+            header.append(token.content.strip().replace("\\|", "|"))
+    return note if note and header[1:] == names else {}
+
+
+def to_blocks(name, lines, first_line, options, tokens):
+    """The body's top-level blocks, in order, with comparison tables read, and notes on the
+    tables kept as prose."""
+    blocks, note, notes = [], {}, []
     for index, token in enumerate(tokens):
         if token.level != 0 or token.nesting == -1 or not token.map:
             continue
         start, end = token.map
+        if token.type == "footnote_reference_open":
+            continue  # a footnote's definition: a source (lifted) or text where it stands
         if token.type == "heading_open":
             text = unwrap_bold(tokens[index + 1].content)
+            text = resolve_references(text, options.references)
             blocks.append(Block("heading", start, end, int(token.tag[1]), text))
         elif token.type == "hr":
             blocks.append(Block("hr", start, end))
         elif token.type == "table_open":
-            # The export's note above a table says how to read it (orientation, levels).
-            table = read_table(name, tokens, index, lines, first_line, options.for_table(note))
-            note = {}
-            blocks.append(Block("table" if table else "prose", start, end, table=table))
+            # The export's note above a table says how to read it (orientation, levels); a
+            # prose table in the section's intro, above the one it describes, keeps it waiting.
+            declared = _describes(note, tokens, index)
+            table = read_table(name, tokens, index, lines, first_line, options.for_table(declared))
+            note = {} if declared else note
+            if isinstance(table, str):
+                notes.append(f"line {first_line + start}: a table kept as prose: {table}")
+            kind = "prose" if isinstance(table, str) else "table"
+            blocks.append(Block(kind, start, end, table=table))
         elif token.type == "html_block" and (match := MARKER.match(token.content.strip())):
             data = _marker_data(name, first_line + start, match[2])
             blocks.append(Block("marker", start, end, marker=match[1], data=data))
             note = data if match[1] == "table" else {}
         else:
-            blocks.append(Block("prose", start, end))
-    blocks += [Block("prose", start, end) for start, end in options.ordinary_footnotes]
-    return sorted(blocks, key=lambda block: block.start)
+            toc = token.type in ("bullet_list_open", "ordered_list_open")
+            blocks.append(Block("prose", start, end, toc=toc and _is_contents(tokens, index)))
+    # Lines no block covers are definitions (of links and footnotes): text where they stand.
+    covered = {number for block in blocks for number in range(block.start, block.end)}
+    for number, line in enumerate(lines):
+        if line.strip() and number not in covered:
+            blocks.append(Block("prose", number, number + 1))
+    blocks.sort(key=lambda block: block.start)
+    for block, after in pairwise(blocks):
+        block.toc = block.toc or (block.kind == "heading" and after.toc)
+    return blocks, notes
 
 
 def text_of(lines, blocks):
@@ -239,15 +282,13 @@ def _read_takeaways(lines, parsed, blocks):
     parsed.takeaways = text_of(lines, blocks)
 
 
-def _takeaways_end(blocks, title_level=0):
-    """Where the takeaways below a table end (without a note saying so): at the first heading
-    after their own that is of the same or a higher rank, or at a rule after their text. A
-    heading of a higher rank than the table's title opens the next section at once."""
+def _takeaways_end(blocks):
+    """Where the takeaways below the last table end (without a note saying so): at the first
+    heading after their own that is of the same or a higher rank, or at a rule after their
+    text."""
     own_level, content_seen = None, False
     for index, block in enumerate(blocks):
         if block.kind == "heading":
-            if block.level < title_level and not content_seen:
-                return index
             if own_level is None and not content_seen:
                 own_level = block.level
                 continue
@@ -261,12 +302,40 @@ def _takeaways_end(blocks, title_level=0):
     return len(blocks)
 
 
+def _section_start(blocks):
+    """Where the section of the table below these blocks starts: at the last of the
+    highest-ranked headings above it (a heading right above the table is its title; a table of
+    contents and its heading are never a section). What is before belongs above."""
+    headings = [i for i, b in enumerate(blocks) if b.kind == "heading" and not b.toc]
+    above = [i for i in headings if i != len(blocks) - 1] or headings
+    if not above:
+        return len(blocks)
+    top = min(blocks[i].level for i in above)
+    return max(i for i in above if blocks[i].level == top)
+
+
+def _resolve_prose(page, references):
+    """Reference links in each text written inline (see tables.resolve_references)."""
+    texts = [(page, "intro"), (page, "closing")]
+    texts += [(table, name) for table in page.tables for name in ("intro", "takeaways")]
+    for obj, name in texts:
+        setattr(obj, name, resolve_references(getattr(obj, name), references, inline=False))
+
+
 def read_page(name, lines, first_line, options):
-    """ParsedPage of a body (lines of text)."""
-    footnotes, lines, ordinary = lift_source_footnotes(name, lines, first_line)
-    options.ordinary_footnotes, options.source_footnotes = ordinary, set(footnotes)
-    blocks = to_blocks(name, lines, first_line, options)
-    page = ParsedPage(footnotes=footnotes)
+    """ParsedPage of a body (lines of text), from one parse of it."""
+    env = {}
+    tokens = parser(blocks_only=True).parse("\n".join(lines), env)
+    code = code_lines(tokens)
+    footnotes, lines = lift_source_footnotes(name, lines, first_line, tokens, code)
+    # An export's fields are stored text, each rendered alone: its links are left as written.
+    exported = any(t.type == "html_block" and MARKER.match(t.content.strip()) for t in tokens)
+    references = {} if exported else env.get("references", {})
+    options.source_footnotes, options.references = set(footnotes), references
+    legend = read_legend(line for number, line in enumerate(lines) if number not in code)
+    options.marks = Marks(options.levels, legend)
+    blocks, notes = to_blocks(name, lines, first_line, options, tokens)
+    page = ParsedPage(footnotes=footnotes, notes=notes)
     headings = [b for b in blocks if b.kind == "heading"]
     page.first_heading = plain_text_of_inline(headings[0].text) if headings else ""
     tables, segments = [], [[]]  # the blocks before, between and after the tables
@@ -278,6 +347,7 @@ def read_page(name, lines, first_line, options):
             segments[-1].append(block)
     if not tables:
         page.intro = text_of(lines, blocks)
+        _resolve_prose(page, options.references)
         return page
 
     content = [b for b in segments[0] if b.kind != "marker"]
@@ -290,17 +360,9 @@ def read_page(name, lines, first_line, options):
         explicit = _split_at_marker(segment, "table")
         if explicit:
             before, section, table.meta = explicit
-        elif index == 0:
-            first_heading = next(
-                (i for i, b in enumerate(segment) if b.kind == "heading"), len(segment)
-            )
-            before, section = segment[:first_heading], segment[first_heading:]
         else:
-            section_start = _takeaways_end(segment, tables[index - 1].title_level)
-            before, section = segment[:section_start], segment[section_start:]
-            if not section and segment and segment[-1].kind == "heading":
-                # The heading right above the table is its title, not part of the takeaways.
-                before, section = segment[:-1], segment[-1:]
+            start = _section_start(segment)
+            before, section = segment[:start], segment[start:]
         if index == 0:
             page.intro = text_of(lines, before)
         else:
@@ -319,4 +381,5 @@ def read_page(name, lines, first_line, options):
     _read_takeaways(lines, tables[-1], list(before))
     page.closing = text_of(lines, closing)
     page.tables = tables
+    _resolve_prose(page, options.references)
     return page

@@ -10,7 +10,9 @@ document's own `levels:`); a cell without a mark keeps its text and has no level
 import re
 from dataclasses import dataclass, field
 
-from sitecontent.markdown import plain_text_of_inline
+from markdown_it.common.utils import normalizeReference
+
+from sitecontent.markdown import parser, plain_text_of_inline
 
 from ..models import Level
 from .errors import DocumentError
@@ -46,7 +48,7 @@ REMARK_HEADERS = GLOSSARY_HEADERS | {"note", "comments", "comment", "remarks", "
 COLUMN_CORNERS = re.compile(
     r"^(|features?|capabilit(y|ies)|functions?|functionality|options?|properties|property|"
     r"support|criteria|criterion|aspects?|category|categories|formats?|codecs?|elements?|"
-    r"operations?|metadata|what)$",
+    r"operations?|metadata|attributes?|what)$",
     re.IGNORECASE,
 )
 _PIPE = re.compile(r"(?<!\\)\|")
@@ -63,12 +65,49 @@ def unwrap_bold(text):
     return text
 
 
-class Marks:
-    """The mark vocabulary of one document: the built-in marks plus its own `levels:`."""
+_IMAGE = re.compile(r"^!\[([^\]]*)\]\([^)]*\)")
+# A document's legend: "🛑 = not supported", "- ✔️: works", "| 🔶 | via a plugin |", "![no] – no",
+# and list items of a symbol and its meaning ("- 🛑 Not officially supported").
+_LEGEND_LINE = re.compile(
+    r"^\s*(?:[-*+]\s+|\|\s*)?(?:(?P<mark>!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])?|:[a-z0-9_+-]+:"
+    r"|[^\x00-\x7f\s]{1,4})\s*(?:=|:|\||–|—|-)|(?<=[-*+] )(?P<symbol>[^\x00-\x7f\s]{1,4})\s)"
+    r"\s*(?P<meaning>[^|]+)"
+)
+MEANINGS = [  # the first that a legend's meaning mentions gives the mark's level
+    ("unknown", r"unknown|untested|not tested|unclear|\?"),
+    ("partial", r"partial|partly|limited|some|plugin|via|workaround|mostly|experimental|"
+                r"in progress|wip|beta|not fully|not all|planned|third.party|requires"),
+    ("none", r"\bno\b|\bnot\b|unsupported|none|missing|n/a|never|broken|unavailable"),
+    ("full", r"yes|supported|full|works|available|native|built.in|done|stable|ok\b"),
+]  # fmt: skip
 
-    def __init__(self, extra=None):
-        symbols = [(mark, level) for level, marks in SYMBOL_MARKS.items() for mark in marks]
-        symbols += [(str(mark), level) for mark, level in (extra or {}).items()]
+
+def read_legend(lines):
+    """{mark: level} of the legend lines in a document (images as "![alt]")."""
+    legend = {}
+    for line in lines:
+        if match := _LEGEND_LINE.match(line):
+            meaning, mark = match["meaning"], match["mark"] or match["symbol"]
+            found = (lv for lv, words in MEANINGS if re.search(words, meaning, re.IGNORECASE))
+            if level := next(found, None):
+                alt = re.match(r"^!\[([^\]]*)\]", mark)  # an image: by its alt text
+                legend.setdefault(f"![{alt[1].strip().lower()}]" if alt else mark, level)
+    return legend
+
+
+class Marks:
+    """The mark vocabulary of one document: its own `levels:` and legend, then the built-in
+    marks. A symbol other than its level's canonical mark (🔶, 🟢, ✔️, a legend's 🛑) keeps
+    its glyph in the note, so that the page and the export still show the document's own."""
+
+    def __init__(self, extra=None, legend=None):
+        extra = {str(mark): level for mark, level in (extra or {}).items()}
+        builtin = {mark: level for level, marks in SYMBOL_MARKS.items() for mark in marks}
+        # A legend names new marks; it never turns a built-in mark into another level.
+        self.own = {**{m: lv for m, lv in (legend or {}).items() if m not in builtin}, **extra}
+        symbols = [(m, level) for m, level in self.own.items() if not m.startswith("![")]
+        symbols += list(builtin.items())
+        self.kept = {m for m, level in symbols if m != CANONICAL_MARKS[level]} - set(extra)
         self.symbols = sorted(symbols, key=lambda pair: -len(pair[0]))
         words = "|".join(
             re.escape(w) for level in WORD_MARKS.values() for w in sorted(level, key=len)[::-1]
@@ -77,14 +116,16 @@ class Marks:
         self.word_levels = {w: level for level, ws in WORD_MARKS.items() for w in ws}
 
     def split(self, text):
-        """(level, rest) when the cell starts with a mark, else None."""
+        """(level, rest, keep the mark in the note) when the cell starts with a mark."""
+        if image := _IMAGE.match(text):
+            alt = image[1].strip().lower()
+            level = self.own.get(f"![{alt}]") or self.word_levels.get(alt)
+            return (level, text[image.end() :].strip(), True) if level else None
         for mark, level in self.symbols:
             if text.startswith(mark):
-                rest = text[len(mark) :].lstrip("\ufe0f")
-                if not rest or rest[0].isspace() or not rest[0].isalnum():
-                    return level, rest.strip()
+                return level, text[len(mark) :].lstrip("\ufe0f").strip(), mark in self.kept
         if match := self.words.match(text):
-            return self.word_levels[match[1].lower()], text[match.end() :].strip()
+            return self.word_levels[match[1].lower()], text[match.end() :].strip(), False
         return None
 
 
@@ -128,7 +169,42 @@ def _raw_cells(line):
     return _PIPE.split(text)
 
 
-def read_rows(tokens, start, first_line):
+# An import (or its preview) stays within a second or so: larger tables stay prose tables.
+MAX_PLATFORMS, MAX_CELLS = 100, 2_000
+MAX_BRACKETS = 5_000  # beyond, a text is not parsed (see sitecontent.markdown.MAX_OPENERS)
+_LINK_TEXT = r"(?:[^\[\]\\]|\\.|\[(?:[^\[\]\\]|\\.)*\])*"
+# [text][label], [text][] and [label] (and images, "![…"), not followed by "(" (an inline link)
+# or ":" (a definition).
+REFERENCE_USE = re.compile(rf"(!?)\[({_LINK_TEXT})\](?:\[((?:[^\[\]\\]|\\.)*)\])?(?![(:])")
+
+
+def resolve_references(text, references, inline=True):
+    """The text with its reference-style links and images written inline, since each field
+    is rendered alone, without the document's definitions (which stay where they stand).
+    Kept only when it renders exactly as the original did with the document's definitions."""
+    if "[" not in text or not references or text.count("[") > MAX_BRACKETS:
+        return text
+
+    def inline_link(match):
+        inner = REFERENCE_USE.sub(inline_link, match[2])
+        label = normalizeReference(match[3] or match[2])
+        if label not in references or match[2].startswith("^"):
+            bang, rest = match[1], match[0][len(match[1]) + 1 + len(match[2]) :]
+            return f"{bang}[{inner}]{rest}"
+        target = references[label]
+        title = target.get("title") or ""
+        title = ' "{}"'.format(title.replace("\\", "\\\\").replace('"', '\\"')) if title else ""
+        return f"{match[1]}[{inner}](<{target['href']}>{title})"
+
+    resolved = REFERENCE_USE.sub(inline_link, text)
+    if resolved == text:
+        return text
+    render = parser().renderInline if inline else parser().render
+    same = render(text, {"references": dict(references)}) == render(resolved, {})
+    return resolved if same else text
+
+
+def read_rows(tokens, start, first_line, references=None):
     """[(file line, [cell inline source])] of the table whose table_open is tokens[start]."""
     rows, current = [], None
     for token in tokens[start:]:
@@ -136,7 +212,7 @@ def read_rows(tokens, start, first_line):
             current = (first_line + token.map[0], [])
             rows.append(current)
         elif token.type == "inline" and current is not None:
-            current[1].append(token.content.strip())
+            current[1].append(resolve_references(token.content.strip(), references))
         elif token.type == "table_close":
             break
     return rows
@@ -176,7 +252,16 @@ def remark_column(header, known_platform):
     return None
 
 
+_OUTER_SPACES = re.compile(r"^(?:&#32;)+|(?:&#32;)+$")
+
+
 def parse_cell(text, uses_levels, marks, source_footnotes):
+    cell = _parse_cell(text, uses_levels, marks, source_footnotes)
+    cell.note = _OUTER_SPACES.sub(lambda spaces: " " * (len(spaces[0]) // 5), cell.note)
+    return cell
+
+
+def _parse_cell(text, uses_levels, marks, source_footnotes):
     footnote = None
     if (ref := FOOTNOTE_REFERENCE.search(text)) and ref[1] in source_footnotes:
         footnote, text = ref[1], text[: ref.start()].rstrip()
@@ -186,22 +271,47 @@ def parse_cell(text, uses_levels, marks, source_footnotes):
     if text.startswith("\\") and marks.split(text[1:]):
         return Cell("", text[1:], footnote)  # an escaped mark: a note that starts with it
     if split := marks.split(text):
-        level, note = split
-        if level == "partial" and not note:
-            note = text  # partial support needs a note: the mark as written says "partly"
+        level, note, keep_mark = split
+        if keep_mark or (level == "partial" and not note):
+            note = text  # the document's own mark stays; partial support needs a note
         return Cell(level, note, footnote)
     return Cell("", text, footnote)
 
 
+def _label_key(label, labels, known_platform):
+    """What a label stands for: its platform when known, else its words."""
+    return known_platform(label, labels) or " ".join(plain_text_of_inline(label).casefold().split())
+
+
+def not_a_comparison(header, body, labels, known_platform):
+    """Why a table cannot be a comparison (it then stays a prose table), or None."""
+    if not any(plain_text_of_inline(cell) for cell in header):
+        return "it has no header"
+    if len(body) == 1 and re.match(r"^v?\d+(\.\d+)*\b", plain_text_of_inline(body[0][1][0])):
+        return "its only row starts with a version number"
+    words = [plain_text_of_inline(re.sub(r"!\[[^\]]*\]\([^)]*\)", "", label)) for label in labels]
+    if bare := next((label for label, text in zip(labels, words, strict=True) if not text), None):
+        return f"the label “{bare}” is only markup or an image"
+    seen = {}
+    for label in labels:
+        key = _label_key(label, tuple(labels), known_platform)
+        if key in seen:
+            return f"“{seen[key]}” and “{label}” would be the same platform"
+        seen[key] = label
+    return None
+
+
 def read_table(name, tokens, start, body_lines, first_line, options):
-    """A Table, or None when the table is not a comparison (a legend, a one-column list)."""
-    rows = read_rows(tokens, start, first_line)
+    """A Table, or why the table is not a comparison (a legend, a one-column list…)."""
+    rows = read_rows(tokens, start, first_line, options.references)
     marks = options.marks
     if len(rows) < 2 or len(rows[0][1]) < 2:
-        return None
+        return "it has one column or no rows"
     (header_line, header), body = rows[0], rows[1:]
+    if min(len(header) - 1, len(body)) > MAX_PLATFORMS or (len(header) - 1) * len(body) > MAX_CELLS:
+        return f"{len(body)} rows × {len(header) - 1} columns is more than a page compares"
     if not options.declared and is_legend(header, body, marks):
-        return None
+        return "it is a legend or a glossary"
     for line, _cells in body:
         count = len(_raw_cells(body_lines[line - first_line]))
         if count > len(header):
@@ -216,16 +326,16 @@ def read_table(name, tokens, start, body_lines, first_line, options):
         marked = sum(1 for cell in filled if marks.split(cell))
         uses_levels = bool(filled) and marked * 2 > len(filled)  # most cells have a mark
     orientation = options.orientation or detect_orientation(header, body, options.known_platform)
-    corner = unwrap_bold(header[0])
+    # Bold around a label is decoration in a document; an export writes labels as stored.
+    unwrap = (lambda text: text) if options.declared else unwrap_bold
+    corner = unwrap(header[0])
     if orientation == "rows":
-        columns = [Column(unwrap_bold(cell), header_line) for cell in header[1:]]
+        columns = [Column(unwrap(cell), header_line) for cell in header[1:]]
         platforms = [(cells[0], line, cells[1:]) for line, cells in body]  # (label, line, cells)
     else:
         remarks = remark_column(header, options.known_platform)
         columns = [
-            Column(
-                unwrap_bold(cells[0]), line, plain_text_of_inline(cells[remarks]) if remarks else ""
-            )
+            Column(unwrap(cells[0]), line, plain_text_of_inline(cells[remarks]) if remarks else "")
             for line, cells in body
         ]
         platforms = [
@@ -233,18 +343,28 @@ def read_table(name, tokens, start, body_lines, first_line, options):
             for index, label in enumerate(header[1:], start=1)
             if index != remarks
         ]
+    labels = [unwrap(label) for label, _line, _texts in platforms]
+    if not options.declared and (
+        reason := not_a_comparison(header, body, labels, options.known_platform)
+    ):
+        return reason
     rows = [
-        Row(unwrap_bold(label), line, [
+        Row(label, line, [
             parse_cell(text, uses_levels, marks, options.source_footnotes) for text in texts
         ])
-        for label, line, texts in platforms
+        for label, (_label, line, texts) in zip(labels, platforms, strict=True)
     ]  # fmt: skip
     return Table(header_line, orientation, uses_levels, corner, columns, rows)
 
 
 def export_cell(cell, uses_levels, marks):
-    """A cell as the table writes it: the canonical mark, the note with its line breaks."""
+    """A cell as the table writes it: the canonical mark, the note with its line breaks (and
+    its outer spaces, which a table cell would otherwise lose)."""
     note = cell.note.replace("\n", "<br>").replace("|", "\\|")
+    inner = note.strip(" ")
+    if inner != note:
+        before, after = len(note) - len(note.lstrip(" ")), len(note) - len(note.rstrip(" "))
+        note = "&#32;" * before + inner + "&#32;" * after
     if not uses_levels:
         return note
     if cell.level:
