@@ -201,7 +201,7 @@ def test_editor_changes_a_cell_in_the_grid_and_reverts_it_from_history(
         page.goto(f"{base}/admin/platforms/comparisontable/{table.pk}/grid/")
         grid_cell.locator("summary").click()  # the cell's sources, review date and history
         grid_cell.get_by_role("link", name="History").click()
-        page.wait_for_url(f"{base}/admin/platforms/cell/{cell.pk}/history/")
+        page.wait_for_url(f"{base}/admin/platforms/cell/{cell.pk}/history/?next=*")
         records = page.locator("#change-history tbody tr")
         expect(records).to_have_count(cell.history.count())
         assert cell.history.count() >= 2
@@ -211,10 +211,12 @@ def test_editor_changes_a_cell_in_the_grid_and_reverts_it_from_history(
             .first()
         )
         assert earlier is not None, "the cell's history has no record of its original value"
-        page.locator(f'#change-history a[href$="/history/{earlier.history_id}/"]').click()
+        page.locator(f'#change-history a[href*="/history/{earlier.history_id}/"]').click()
         expect(page.locator("#id_level")).to_have_value(original_level)
         expect(page.locator("#id_note")).to_have_value(original_note)
         page.get_by_role("button", name="Revert").first.click()
+        # Back where the editor came from: the grid.
+        page.wait_for_url(f"{base}/admin/platforms/comparisontable/{table.pk}/grid/")
         expect(page.locator(".messagelist .success")).to_contain_text("was changed successfully")
 
         restored = public_cell(page)
