@@ -185,7 +185,7 @@ class UntouchedCell:
     shows; binding a form per cell is what made a 40 × 40 grid slow."""
 
     is_bound = False
-    errors = conflict = None
+    errors, conflict = {}, None
     cleaned_data = {}
     parsed_sources = None  # its sources stay as they are
 
@@ -526,13 +526,23 @@ class GridEditor:
             html = "".join(cell_html(form, self.table.uses_levels, history_url) for form in cells)
             yield row, header, mark_safe(html)
 
+    @property
+    def flagged(self):
+        """The cells and headers shown with a problem or a conflict, for the list atop the page
+        (the problem itself is written beside each)."""
+        return [unit for unit in self.units() if unit.errors or unit.conflict]
+
     def headers(self):
         yield from (header for _row, header, _cells in self.grid)
         yield from (header for _cap, header in self.column_headers)
 
-    def forms(self):
+    def units(self):
+        """The cells and headers."""
         yield from (form for _row, header, cells in self.grid for form in (header, *cells))
         yield from (form for _cap, form in self.column_headers)
+
+    def forms(self):
+        yield from self.units()
         yield from self.add_forms
 
     def is_valid(self):

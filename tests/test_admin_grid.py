@@ -452,3 +452,39 @@ def test_ticking_reviewed_today_on_a_row_reaches_its_cells_though_they_were_not_
     for cell in Cell.objects.filter(row=row):
         assert cell.last_reviewed == today or cell.is_empty
     assert not Cell.objects.filter(capability__table=table, last_reviewed=today).exclude(row=row)
+
+
+def test_a_conflict_is_listed_atop_the_page_with_a_link_to_its_cell(
+    table, staff_client, second_editor
+):
+    cell = Cell.objects.filter(capability__table=table, level=Level.FULL).first()
+    note = f"{prefix_of(cell)}-note"
+    response = conflict(
+        table, staff_client, second_editor, mine={note: "Mine"}, theirs={note: "Theirs"}
+    )
+    soup = BeautifulSoup(response.content, "html.parser")
+    links = soup.select(".grid-flags a")
+    assert [a["href"] for a in links] == [f"#{prefix_of(cell)}"]
+    assert cell.capability.name in links[0].get_text()
+    assert soup.select_one(f"#{prefix_of(cell)}")["data-cell"] == prefix_of(cell)
+
+
+def test_a_problem_is_listed_atop_the_page_with_a_link_to_its_cell(table, staff_client):
+    cell = Cell.objects.filter(capability__table=table).first()
+    data = open_grid(staff_client, table)
+    data[f"{prefix_of(cell)}-sources"] = "not a link"
+    soup = BeautifulSoup(staff_client.post(grid_url(table), data).content, "html.parser")
+    item = soup.select_one(".grid-flags li")
+    assert item.a["href"] == f"#{prefix_of(cell)}" and "problem" in item.get_text()
+    assert soup.select_one(f"#{prefix_of(cell)} details").has_attr("open")
+
+
+def test_every_cell_control_is_named_by_its_row_and_column(table, staff_client):
+    soup = BeautifulSoup(staff_client.get(grid_url(table)).content, "html.parser")
+    cell = Cell.objects.filter(capability__table=table).first()
+    box = soup.select_one(f'td[data-cell="{prefix_of(cell)}"]')
+    for control in box.select("select, textarea[name$='-note']"):
+        names = [soup.find(id=i).get_text() for i in control["aria-labelledby"].split()]
+        assert names[1:] == [cell.row.display_label, cell.capability.name]
+    for control in box.select("details input, details textarea"):
+        assert control.find_parent("label").get_text(strip=True) in {"Reviewed", "Sources"}
