@@ -29,6 +29,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
@@ -191,7 +192,10 @@ class UntouchedCell:
 
     def __init__(self, prefix, cell, values):
         self.prefix, self.cell, self.values = prefix, cell, values
-        self.shown = shown_values(self.values, cell)
+
+    @cached_property
+    def shown(self):
+        return shown_values(self.values, self.cell)
 
 
 class ResolvableForm(forms.Form):
@@ -459,7 +463,7 @@ class GridEditor:
         self.capabilities = list(table.capabilities.all())
         self.rows = list(table.rows.all())
         self.grid = []
-        self.loaded = {}
+        self.loaded = {}  # {prefix: the values the page shows}, fingerprinted when signed
         sources = defaultdict(list)
         for source in CellSource.objects.filter(cell__capability__table=table):
             sources[source.cell_id].append(source)
@@ -498,11 +502,12 @@ class GridEditor:
             data = None
         conflict = self.conflicts_shown.get(prefix)
         if form_class is CellForm:
-            self.loaded[prefix] = CellForm.fingerprint_of(kwargs["values"])
+            self.loaded[prefix] = kwargs["values"]
             if data is None and not conflict:
                 return UntouchedCell(prefix, kwargs["cell"], kwargs["values"])
         form = form_class(data, prefix=prefix, conflict=conflict, **kwargs)
-        self.loaded.setdefault(prefix, form.fingerprint_now())
+        if prefix not in self.loaded:  # a header
+            self.loaded[prefix] = form.values_of(form.obj)
         return form
 
     @property
@@ -511,7 +516,13 @@ class GridEditor:
         the page keeps the version it was first loaded from."""
         if self.data and self.data.get("version"):
             return self.data["version"]
-        return sign(self.loaded, VERSION_SALT)
+        return sign(
+            {
+                p: (CellForm if p.startswith("cell-") else HeaderForm).fingerprint_of(values)
+                for p, values in self.loaded.items()
+            },
+            VERSION_SALT,
+        )
 
     @property
     def add_forms(self):
@@ -682,9 +693,10 @@ class GridEditor:
         for prefix, base in self.base.items():
             kind, *ids = prefix.split("-")
             form = CellForm if kind == "cell" else HeaderForm
+            if prefix in self.loaded or f"{prefix}-{form.always_posted}" not in data:
+                continue  # still there, or not posted: untouched
             values = {name: data.get(f"{prefix}-{name}", "") for name in form.units}
-            posted = f"{prefix}-{form.always_posted}" in data
-            if prefix in self.loaded or not posted or form.fingerprint_of(values) == base:
+            if form.fingerprint_of(values) == base:
                 continue
             if kind == "cell":
                 column = data.get(f"col-{ids[0]}-name") or "a deleted column"
