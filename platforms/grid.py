@@ -16,14 +16,20 @@ not know) is a conflict, left unsaved and shown with both versions.
 import hashlib
 import json
 import re
+from collections import defaultdict
 from contextlib import suppress
 from datetime import date
+from urllib.parse import quote
 
 from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
@@ -46,12 +52,13 @@ from .models import Capability, Cell, CellSource, ComparisonTable, Level, Platfo
 from .validators import validate_one_line
 
 VERSION_SALT = "grid-loaded-version"
+FLAGS_TEMPLATE = "admin/platforms/comparisontable/grid_cell_flags.html"
 # The level menu's options with each value selected, written once rather than per cell.
 LEVEL_OPTIONS = {
     selected: mark_safe(
         "".join(
             format_html(
-                '<option value="{}"{}>{}</option>',
+                '<option value="{}"{}>{}',
                 value,
                 " selected" if value == selected else "",
                 label,
@@ -110,6 +117,85 @@ def parse_sources(text):
 
 def normalized(text):
     return text.replace("\r\n", "\n").strip()
+
+
+def shown_values(values, cell, rendered=True):
+    """A cell's values as the page shows them, as text: the grid writes its fields by hand,
+    because widget templates cost seconds on a 40 × 40 grid. `rendered`: the saved note's HTML
+    is shown beside it when it differs from its text (links, bold…), and never beside an
+    edit it no longer matches."""
+    shown = {name: "" if value is None else str(value) for name, value in values.items()}
+    shown["level_options"] = LEVEL_OPTIONS.get(shown.get("level", ""), LEVEL_OPTIONS[""])
+    html = cell.note_html
+    shown["preview"] = html if rendered and html and html != escape(cell.note) else ""
+    return shown
+
+
+# One cell of the grid, written by hand and lean: a template include or widget per cell costs
+# seconds on a big grid. Its controls are named by their row and column headers (`names`: ids
+# in grid.html), the fields in its details by their own label. `flags`: errors and conflicts.
+CELL_HTML = (
+    '<td data-cell="{p}"{attrs}>{flags}{level}'
+    '<textarea name="{p}-note" aria-labelledby="gn {names}" maxlength="{limit}">\n{note}</textarea>'
+    '{preview}<details class="cell-more"{open}>'
+    "<summary>Sources and review{facts}</summary>"
+    '<label>Reviewed <input type="date" name="{p}-last_reviewed" value="{last_reviewed}"></label>'
+    '<label>Sources <textarea name="{p}-sources">\n{sources}</textarea></label>{history}</details>'
+    "</td>"
+)
+
+
+def cell_html(form, uses_levels, history_url):
+    """A cell form's (or an untouched cell's) <td>."""
+    cell, p, shown = form.cell, form.prefix, form.shown
+    names = f"r{cell.row_id} c{cell.capability_id}"
+    flagged = form.errors or form.conflict
+    attrs = " data-posted" if form.is_bound else ""
+    if flagged:
+        classes = ("has-errors " if form.errors else "") + ("has-conflict" if form.conflict else "")
+        attrs += f' id="{p}" class="{classes.strip()}"'
+    facts = ""
+    if cell.pk:
+        reviewed = f", {cell.last_reviewed.isoformat()}" if cell.last_reviewed else ""
+        count = len(shown["sources"].splitlines())
+        facts = f' <span class="cell-facts">({count}{reviewed})</span>'
+    return CELL_HTML.format(
+        p=p,
+        attrs=attrs,
+        names=names,
+        flags=render_to_string(FLAGS_TEMPLATE, {"form": form}) if flagged else "",
+        level=f'<select name="{p}-level" aria-labelledby="gl {names}">{shown["level_options"]}'
+        "</select>"
+        if uses_levels
+        else "",
+        limit=Cell.NOTE_LIMIT,
+        note=escape(shown.get("note", "")),
+        preview=f'<div class="note-preview">{shown["preview"]}</div>' if shown["preview"] else "",
+        open=" open" if form.errors and {"sources", "last_reviewed"} & set(form.errors) else "",
+        facts=facts,
+        last_reviewed=escape(shown.get("last_reviewed", "")),
+        sources=escape(shown.get("sources", "")),
+        history=f'<a class="cell-history" href="{history_url.format(cell.pk)}">History</a>'
+        if cell.pk
+        else "",
+    )
+
+
+class UntouchedCell:
+    """A cell the request did not post (or a page's first load): no form, only what the page
+    shows; binding a form per cell is what made a 40 × 40 grid slow."""
+
+    is_bound = False
+    errors, conflict = {}, None
+    cleaned_data = {}
+    parsed_sources = None  # its sources stay as they are
+
+    def __init__(self, prefix, cell, values):
+        self.prefix, self.cell, self.values = prefix, cell, values
+
+    @cached_property
+    def shown(self):
+        return shown_values(self.values, self.cell)
 
 
 class ResolvableForm(forms.Form):
@@ -190,37 +276,27 @@ class CellForm(ResolvableForm):
 
     what = "cell"
 
-    def __init__(self, *args, cell, uses_levels, **kwargs):
+    def __init__(self, *args, cell, uses_levels, values, **kwargs):
         self.obj = self.cell = cell
-        super().__init__(*args, initial=self.values_of(cell), **kwargs)
+        super().__init__(*args, initial=values, **kwargs)
         if not uses_levels:
             del self.fields["level"]
 
     @property
     def shown(self):
-        """The values the page shows, as text: rendered by hand in the template, because the
-        widget templates cost seconds on a 40 × 40 grid."""
-        shown = {}
-        for name in self.units:
-            value = self[name].value() if name in self.fields else ""
-            shown[name] = value.isoformat() if isinstance(value, date) else (value or "")
-        shown["level_options"] = LEVEL_OPTIONS.get(shown["level"], LEVEL_OPTIONS[""])
-        shown["note_limit"] = Cell.NOTE_LIMIT
-        # The rendered note, when it differs from the text (links, bold…): a plain note
-        # would only repeat itself and make every row taller.
-        html = self.cell.note_html
-        markup = html and html != escape(self.cell.note)
-        # After a conflict the saved note is theirs, shown in the conflict box instead.
-        shown["preview"] = html if markup and not self.conflict else ""
-        return shown
+        values = {name: self[name].value() for name in self.units if name in self.fields}
+        return shown_values(values, self.cell, rendered=not (self.is_bound or self.conflict))
 
     @staticmethod
-    def values_of(cell):
+    def values_of(cell, sources=None):
+        """`sources`: their text, when known already (the grid reads them in one query)."""
+        if sources is None:
+            sources = sources_as_text(cell.sources.all()) if cell.pk else ""
         return {
             "level": cell.level,
             "note": cell.note,
             "last_reviewed": cell.last_reviewed,
-            "sources": sources_as_text(cell.sources.all()) if cell.pk else "",
+            "sources": sources,
         }
 
     @property
@@ -366,10 +442,12 @@ class AddColumnForm(forms.Form):
 class GridEditor:
     """All the forms of one table's grid, validated together and saved in one transaction.
 
-    `table` should come from ComparisonTable.objects.with_cells(), so that its grid costs no query
-    per row or column. `conflicts` ({prefix: {"mine": my values, "theirs": their object}})
-    re-offers the cells and headers whose save was refused. Rows and columns someone else added
-    after the page was loaded, and so not posted, are left as they are (`unseen`)."""
+    `table` should come with its rows (and their platforms) and columns (and their cells)
+    prefetched (with_cells() does), so that its grid costs no query per row or column.
+    `conflicts` ({prefix: {"mine": my values, "theirs": their object}}) re-offers the cells and
+    headers whose save was refused. A page posts only the cells and headers it changed (without
+    JavaScript: all it shows); rows and columns someone else added after it was loaded are not
+    posted, and left as they are (`unseen`)."""
 
     def __init__(self, table, data=None, conflicts=None):
         self.table = table
@@ -385,14 +463,22 @@ class GridEditor:
         self.capabilities = list(table.capabilities.all())
         self.rows = list(table.rows.all())
         self.grid = []
-        self.loaded = {}
+        self.loaded = {}  # {prefix: the values the page shows}, fingerprinted when signed
+        sources = defaultdict(list)
+        for source in CellSource.objects.filter(cell__capability__table=table):
+            sources[source.cell_id].append(source)
         for row, row_cells in table.grid:
             cells = []
             for capability, cell in zip(self.capabilities, row_cells, strict=True):
                 cell = cell or Cell(capability=capability, row=row)
                 cell.row = row  # the prefetched row and its platform: no query per cell
                 prefix = f"cell-{capability.id}-{row.id}"
-                cells.append(self._form(CellForm, prefix, cell=cell, uses_levels=table.uses_levels))
+                values = CellForm.values_of(cell, sources_as_text(sources[cell.pk]))
+                cells.append(
+                    self._form(
+                        CellForm, prefix, cell=cell, uses_levels=table.uses_levels, values=values
+                    )
+                )
             header = self._form(HeaderForm, f"row-{row.id}", obj=row, kind="row")
             self.grid.append((row, header, cells))
         self.column_headers = [
@@ -401,20 +487,27 @@ class GridEditor:
         ]
         self.add_row = AddRowForm(data, table=table, prefix="add-row")
         self.add_column = AddColumnForm(data, table=table, prefix="add-column")
-        self.unseen = [h.obj for h in self.headers() if data is not None and not h.is_bound]
+        self.unseen = [
+            h.obj for h in self.headers() if data is not None and h.prefix not in self.base
+        ]
         self.conflicts = []
         self.lost = []
 
     def _form(self, form_class, prefix, **kwargs):
-        """One unit's form, bound to the posted data unless the page did not show it (added
-        since)."""
+        """One unit's form, bound to the posted data when the page posted it: a page posts
+        only the units it changed (or, without JavaScript, all it shows), so a unit absent
+        from the data is untouched, and one added since the page was loaded is absent too."""
         data = self.data
-        unknown = data is not None and not self.version_error and prefix not in self.base
-        if unknown and f"{prefix}-{form_class.always_posted}" not in data:
+        if data is not None and f"{prefix}-{form_class.always_posted}" not in data:
             data = None
         conflict = self.conflicts_shown.get(prefix)
+        if form_class is CellForm:
+            self.loaded[prefix] = kwargs["values"]
+            if data is None and not conflict:
+                return UntouchedCell(prefix, kwargs["cell"], kwargs["values"])
         form = form_class(data, prefix=prefix, conflict=conflict, **kwargs)
-        self.loaded[prefix] = form.fingerprint_now()
+        if prefix not in self.loaded:  # a header
+            self.loaded[prefix] = form.values_of(form.obj)
         return form
 
     @property
@@ -423,19 +516,44 @@ class GridEditor:
         the page keeps the version it was first loaded from."""
         if self.data and self.data.get("version"):
             return self.data["version"]
-        return sign(self.loaded, VERSION_SALT)
+        return sign(
+            {
+                p: (CellForm if p.startswith("cell-") else HeaderForm).fingerprint_of(values)
+                for p, values in self.loaded.items()
+            },
+            VERSION_SALT,
+        )
 
     @property
     def add_forms(self):
         return [self.add_row, self.add_column]
 
+    def rendered_rows(self):
+        """[(row, its header form, its cells' HTML)] for grid.html."""
+        cells_url = reverse("admin:platforms_cell_changelist")
+        grid_url = reverse("admin:platforms_comparisontable_grid", args=[self.table.pk])
+        history_url = cells_url + "{}/history/?next=" + quote(grid_url)  # back to the grid
+        for row, header, cells in self.grid:
+            html = "".join(cell_html(form, self.table.uses_levels, history_url) for form in cells)
+            yield row, header, mark_safe(html)
+
+    @property
+    def flagged(self):
+        """The cells and headers shown with a problem or a conflict, for the list atop the page
+        (the problem itself is written beside each)."""
+        return [unit for unit in self.units() if unit.errors or unit.conflict]
+
     def headers(self):
         yield from (header for _row, header, _cells in self.grid)
         yield from (header for _cap, header in self.column_headers)
 
-    def forms(self):
+    def units(self):
+        """The cells and headers."""
         yield from (form for _row, header, cells in self.grid for form in (header, *cells))
         yield from (form for _cap, form in self.column_headers)
+
+    def forms(self):
+        yield from self.units()
         yield from self.add_forms
 
     def is_valid(self):
@@ -473,10 +591,11 @@ class GridEditor:
             for form in cells:
                 cell = form.cell
                 places = {("row", row.id), ("column", cell.capability_id)}
-                if not form.is_bound or places & deleted:
+                ticked = places & reviewed and not cell.is_empty
+                if places & deleted or not (form.is_bound or ticked):
                     continue
-                values = form.submitted()
-                if not cell.is_empty and places & reviewed:
+                values = form.submitted() if form.is_bound else dict(form.values)
+                if ticked:
                     values["last_reviewed"] = today
                 changed += self._save_cell(form, values, current.get((cell.capability_id, row.id)))
         for _capability, header in self.column_headers:
@@ -492,10 +611,16 @@ class GridEditor:
         return changed
 
     def _current_cells(self):
-        """The table's cells as the database holds them now, locked until the save ends."""
+        """The cells this save may write (in the rows of the cells posted, and the rows and
+        columns ticked) as the database holds them now, locked until the save ends."""
+        ticked = self.ticked("reviewed_today") + self.deletions
+        posted = (form for _row, _header, cells in self.grid for form in cells if form.is_bound)
+        rows = {form.cell.row_id for form in posted}
+        rows |= {header.obj.id for header in ticked if header.kind == "row"}
+        columns = {header.obj.id for header in ticked if header.kind == "column"}
         cells = (
             Cell.objects.select_for_update()
-            .filter(capability__table=self.table)
+            .filter(Q(row__in=rows) | Q(capability__in=columns), capability__table=self.table)
             .prefetch_related("sources")
         )
         return {(cell.capability_id, cell.row_id): cell for cell in cells}
@@ -521,7 +646,8 @@ class GridEditor:
         cell.level, cell.note = values["level"], values["note"]
         cell.last_reviewed = values["last_reviewed"]
         cell.save()  # before its sources: reverting a version restores the sources it had
-        cell.replace_sources(form.parsed_sources)
+        if form.parsed_sources is not None:
+            cell.replace_sources(form.parsed_sources)
         return True
 
     def _may_delete(self, header, current):
@@ -567,8 +693,10 @@ class GridEditor:
         for prefix, base in self.base.items():
             kind, *ids = prefix.split("-")
             form = CellForm if kind == "cell" else HeaderForm
+            if prefix in self.loaded or f"{prefix}-{form.always_posted}" not in data:
+                continue  # still there, or not posted: untouched
             values = {name: data.get(f"{prefix}-{name}", "") for name in form.units}
-            if prefix in self.loaded or form.fingerprint_of(values) == base:
+            if form.fingerprint_of(values) == base:
                 continue
             if kind == "cell":
                 column = data.get(f"col-{ids[0]}-name") or "a deleted column"

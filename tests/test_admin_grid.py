@@ -12,6 +12,7 @@ from platforms.models import Capability, Cell, ComparisonTable, Level
 from .conftest import form_fields, save_after_someone_else
 
 PE = "/Personalized-Engagement/"
+CELL_FIELDS = ("level", "note", "last_reviewed", "sources")  # what a changed cell posts
 
 
 @pytest.fixture
@@ -379,3 +380,111 @@ def test_an_edit_to_a_row_deleted_meanwhile_is_named_not_dropped(
     text = messages_text(response)
     assert "deleted its row or column" in text and "My edit to a deleted row" in text
     assert "Saved. 0 cell(s) changed." not in text
+
+
+def changed_cells_only(page, changes):
+    """What the grid's script posts: the version map and the changed cells' fields, whole."""
+    prefixes = {name.rsplit("-", 1)[0] for name in changes}
+    fields = {k: v for k, v in page.items() if k.rsplit("-", 1)[0] in prefixes}
+    return {"version": page["version"], **fields, **changes}
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_only_the_changed_cells_are_posted_and_the_rest_stays_as_it_is(table, staff_client, count):
+    cells = list(Cell.objects.filter(capability__table=table).order_by("pk"))
+    before = {c.pk: (c.level, c.note, c.last_reviewed) for c in cells}
+    page = open_grid(staff_client, table)
+    changes = {f"{prefix_of(cell)}-note": f"Changed {cell.pk}" for cell in cells[:count]}
+    data = changed_cells_only(page, changes)
+    # The fields posted grow with the cells changed, not with the grid.
+    assert len(data) == 1 + len(CELL_FIELDS) * count < len(page)
+    response = staff_client.post(grid_url(table), data)
+    assert response.status_code == 302
+    assert f"Saved. {count} cell(s) changed." in messages_text(staff_client.get(grid_url(table)))
+    for cell in cells:
+        cell.refresh_from_db()
+        if cell in cells[:count]:
+            assert cell.note == f"Changed {cell.pk}"
+        else:
+            assert (cell.level, cell.note, cell.last_reviewed) == before[cell.pk]
+
+
+def test_an_unposted_cell_keeps_their_change_and_a_posted_stale_one_conflicts(
+    table, staff_client, second_editor
+):
+    theirs_only, both = Cell.objects.filter(capability__table=table, level=Level.FULL)[:2]
+    mine = open_grid(staff_client, table)
+    theirs = open_grid(second_editor, table)
+    theirs[f"{prefix_of(theirs_only)}-note"] = "Their change"
+    theirs[f"{prefix_of(both)}-note"] = "Their wording"
+    assert second_editor.post(grid_url(table), theirs).status_code == 302
+
+    data = changed_cells_only(mine, {f"{prefix_of(both)}-note": "My wording"})
+    response = staff_client.post(grid_url(table), data)
+    assert response.status_code == 200
+    theirs_only.refresh_from_db()
+    both.refresh_from_db()
+    assert (theirs_only.note, both.note) == ("Their change", "Their wording")
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert [td["data-cell"] for td in soup.select("td.has-conflict")] == [prefix_of(both)]
+    assert "1 change(s) were not saved" in messages_text(response)
+
+
+def test_a_post_of_changed_cells_without_the_version_map_saves_nothing(table, staff_client):
+    cell = Cell.objects.filter(capability__table=table).first()
+    data = changed_cells_only(open_grid(staff_client, table), {f"{prefix_of(cell)}-note": "No"})
+    del data["version"]
+    response = staff_client.post(grid_url(table), data)
+    assert response.status_code == 200 and "version mark is missing" in response.text
+    cell.refresh_from_db()
+    assert cell.note != "No"
+
+
+def test_ticking_reviewed_today_on_a_row_reaches_its_cells_though_they_were_not_posted(
+    table, staff_client
+):
+    row = table.rows.order_by("order").first()
+    page = open_grid(staff_client, table)
+    header = {k: v for k, v in page.items() if k.startswith(f"row-{row.pk}-")}
+    data = {"version": page["version"], **header, f"row-{row.pk}-reviewed_today": "on"}
+    assert staff_client.post(grid_url(table), data).status_code == 302
+    today = timezone.localdate()
+    for cell in Cell.objects.filter(row=row):
+        assert cell.last_reviewed == today or cell.is_empty
+    assert not Cell.objects.filter(capability__table=table, last_reviewed=today).exclude(row=row)
+
+
+def test_a_conflict_is_listed_atop_the_page_with_a_link_to_its_cell(
+    table, staff_client, second_editor
+):
+    cell = Cell.objects.filter(capability__table=table, level=Level.FULL).first()
+    note = f"{prefix_of(cell)}-note"
+    response = conflict(
+        table, staff_client, second_editor, mine={note: "Mine"}, theirs={note: "Theirs"}
+    )
+    soup = BeautifulSoup(response.content, "html.parser")
+    links = soup.select(".grid-flags a")
+    assert [a["href"] for a in links] == [f"#{prefix_of(cell)}"]
+    assert cell.capability.name in links[0].get_text()
+    assert soup.select_one(f"#{prefix_of(cell)}")["data-cell"] == prefix_of(cell)
+
+
+def test_a_problem_is_listed_atop_the_page_with_a_link_to_its_cell(table, staff_client):
+    cell = Cell.objects.filter(capability__table=table).first()
+    data = open_grid(staff_client, table)
+    data[f"{prefix_of(cell)}-sources"] = "not a link"
+    soup = BeautifulSoup(staff_client.post(grid_url(table), data).content, "html.parser")
+    item = soup.select_one(".grid-flags li")
+    assert item.a["href"] == f"#{prefix_of(cell)}" and "problem" in item.get_text()
+    assert soup.select_one(f"#{prefix_of(cell)} details").has_attr("open")
+
+
+def test_every_cell_control_is_named_by_its_row_and_column(table, staff_client):
+    soup = BeautifulSoup(staff_client.get(grid_url(table)).content, "html.parser")
+    cell = Cell.objects.filter(capability__table=table).first()
+    box = soup.select_one(f'td[data-cell="{prefix_of(cell)}"]')
+    for control in box.select("select, textarea[name$='-note']"):
+        names = [soup.find(id=i).get_text() for i in control["aria-labelledby"].split()]
+        assert names[1:] == [cell.row.display_label, cell.capability.name]
+    for control in box.select("details input, details textarea"):
+        assert control.find_parent("label").get_text(strip=True) in {"Reviewed", "Sources"}

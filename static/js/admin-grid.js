@@ -1,30 +1,153 @@
-// The grid editor's keyboard: Alt + arrow keys move to the same field of the neighbouring cell
-// (or the nearest field there). Tab keeps the page's own order, row by row. Without this
-// script the grid works the same, only without these shortcuts.
+// The grid editor's script. Without it the grid works the same, only slower and without the
+// keyboard shortcuts: the whole form is posted.
 "use strict";
 (function () {
-  const grid = document.querySelector(".grid-editor table");
+  const form = document.querySelector("form.grid-editor");
+  const grid = form && form.querySelector("table");
   if (!grid) return;
-  const MOVES = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
-  const fieldsOf = (cell) => [...cell.querySelectorAll("select, textarea, input:not([type=hidden])")];
 
-  grid.addEventListener("keydown", (event) => {
-    const move = MOVES[event.key];
-    if (!move || !event.altKey) return;
+  // Post only the cells and headers that changed (and the version map, the new row and column):
+  // the server leaves a unit it is not sent as it is. A unit the page shows after a refused
+  // save (a conflict, an error, a pending deletion) is sent whole again, changed or not.
+  const UNIT = /^(cell-\d+-\d+|row-\d+|col-\d+)-/;
+  const changed = (field) => {
+    if (field.type === "checkbox" || field.type === "radio") {
+      return field.checked !== field.defaultChecked;
+    }
+    if (field.tagName === "SELECT") {
+      return [...field.options].some((option) => option.selected !== option.defaultSelected);
+    }
+    return field.value !== field.defaultValue;
+  };
+  form.addEventListener("formdata", (event) => {
+    const keep = new Set();
+    for (const field of form.elements) {
+      const unit = field.name && UNIT.exec(field.name);
+      if (unit && (changed(field) || field.closest("[data-posted], .has-conflict, .has-errors"))) {
+        keep.add(unit[1]);
+      }
+    }
+    for (const name of [...event.formData.keys()]) {
+      const unit = UNIT.exec(name);
+      if (unit && !keep.has(unit[1])) event.formData.delete(name);
+    }
+  });
+
+  // Spreadsheet keys. Each cell has one Tab stop, its first control (the level, or the note);
+  // the arrow keys move from cell to cell; Enter edits the cell (its details open and all its
+  // fields are reachable), Esc puts back what the cell held when Enter was pressed. A cell shown
+  // with a problem or a conflict keeps all its fields reachable.
+  const MOVES = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+  const body = grid.tBodies[0];
+  const mainOf = (td) => td.querySelector("select, textarea");
+  const inputsOf = (td) => [...td.querySelectorAll("select, textarea, input")];
+  const setEditing = (td, editing) => {
+    td.toggleAttribute("data-editing", editing);
+    const main = mainOf(td);
+    for (const control of td.querySelectorAll("select, textarea, input, summary, a")) {
+      if (control !== main) control.tabIndex = editing ? 0 : -1;
+    }
+  };
+  for (const td of body.querySelectorAll("td[data-cell]")) {
+    setEditing(td, td.matches(".has-conflict, .has-errors"));
+  }
+  const startEditing = (td) => {
+    td.before = inputsOf(td).map((field) => [field.value, field.checked]);
+    setEditing(td, true);
+    const details = td.querySelector("details");
+    if (details) details.open = true;
+    (td.querySelector("textarea") || mainOf(td)).focus();
+  };
+  const cancelEditing = (td) => {
+    inputsOf(td).forEach((field, index) => {
+      [field.value, field.checked] = td.before[index];
+    });
+    stopEditing(td);
+    mainOf(td).focus();
+  };
+  const stopEditing = (td) => {
+    setEditing(td, false);
+    const details = td.querySelector("details");
+    if (details) details.open = false;
+  };
+  const reveal = (target) => {
+    target.scrollIntoView({ block: "nearest", inline: "nearest" });
+  };
+  const neighbour = (td, [down, right]) => {
+    const row = body.rows[td.parentElement.sectionRowIndex + down];
+    const next = row && row.cells[td.cellIndex + right];
+    return next && next.matches("td[data-cell]") ? next : null;
+  };
+  // Alt + arrow keys: the same field of the neighbouring cell (or the nearest field there).
+  const sameField = (event, move) => {
     const cell = event.target.closest("td, th");
     const row = cell && cell.parentElement;
-    if (!row) return;
+    if (!row) return null;
     const rows = [...grid.querySelectorAll("tr")];
-    const rowIndex = rows.indexOf(row) + move[0];
-    const columnIndex = [...row.children].indexOf(cell) + move[1];
-    const target = rows[rowIndex] && rows[rowIndex].children[columnIndex];
-    if (!target) return;
+    const target = rows[rows.indexOf(row) + move[0]];
+    const targetCell = target && target.children[[...row.children].indexOf(cell) + move[1]];
+    if (!targetCell) return null;
+    const fieldsOf = (el) => [...el.querySelectorAll("select, textarea, input:not([type=hidden])")];
     const position = fieldsOf(cell).indexOf(event.target);
-    const fields = fieldsOf(target).filter((field) => field.offsetParent !== null);
-    const next = fields[Math.min(Math.max(position, 0), fields.length - 1)];
-    if (!next) return;
-    event.preventDefault();
-    next.focus();
-    next.scrollIntoView({ block: "nearest", inline: "nearest" });
+    const fields = fieldsOf(targetCell).filter((field) => field.offsetParent !== null);
+    return fields[Math.min(Math.max(position, 0), fields.length - 1)];
+  };
+
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
   });
+  grid.addEventListener("keydown", (event) => {
+    const move = MOVES[event.key];
+    if (move && event.altKey) {
+      const next = sameField(event, move);
+      if (!next) return;
+      event.preventDefault();
+      next.focus();
+      reveal(next);
+      return;
+    }
+    const td = event.target.closest("td[data-cell]");
+    if (!td || event.ctrlKey || event.metaKey || event.altKey) return;
+    const editing = td.hasAttribute("data-editing");
+    if (event.key === "Escape" && editing && td.before) {
+      event.preventDefault();
+      cancelEditing(td);
+    } else if (!editing && event.target === mainOf(td)) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        startEditing(td);
+      } else if (move && !event.shiftKey) {
+        event.preventDefault();
+        const next = neighbour(td, move);
+        if (next) {
+          mainOf(next).focus({ preventScroll: true });
+          reveal(next);
+        }
+      }
+    }
+  });
+  // Leaving a cell being edited keeps what was typed.
+  grid.addEventListener("focusout", (event) => {
+    const td = event.target.closest("td[data-editing]");
+    if (td && td.before && !td.contains(event.relatedTarget)) {
+      stopEditing(td);
+      td.before = null;
+    }
+  });
+
+  // The list atop the page after a refused save: its links open the cell or header they name,
+  // scroll it into view and put the cursor in it.
+  const open = () => {
+    const target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (!target || !grid.contains(target)) return;
+    for (const details of target.querySelectorAll("details")) details.open = true;
+    reveal(target);
+    const field = target.querySelector("input[type=radio]:checked, select, textarea, input");
+    if (field) field.focus({ preventScroll: true });
+  };
+  window.addEventListener("hashchange", open);
+  open();
 })();
