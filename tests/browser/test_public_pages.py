@@ -201,7 +201,7 @@ def test_editor_changes_a_cell_in_the_grid_and_reverts_it_from_history(
         page.goto(f"{base}/admin/platforms/comparisontable/{table.pk}/grid/")
         grid_cell.locator("summary").click()  # the cell's sources, review date and history
         grid_cell.get_by_role("link", name="History").click()
-        page.wait_for_url(f"{base}/admin/platforms/cell/{cell.pk}/history/?next=*")
+        page.wait_for_url(f"{base}/admin/platforms/cell/{cell.pk}/history/?next=**")
         records = page.locator("#change-history tbody tr")
         expect(records).to_have_count(cell.history.count())
         assert cell.history.count() >= 2
