@@ -126,7 +126,7 @@ CLEANED = {
     "JPEG named .pdf": ("photo.pdf", jpeg_bytes, "JPEG", ".jpg"),
     "PNG with a text chunk": ("diagram.png", png_with_text_chunk, "PNG", ".png"),
     "WebP with EXIF": ("shot.webp", webp_with_exif, "WEBP", ".webp"),
-    "MPO from a camera": ("3d.jpg", mpo_bytes, "JPEG", ".jpg"),
+    "MPO from a camera": ("stereo-camera.jpg", mpo_bytes, "JPEG", ".jpg"),
 }
 
 
