@@ -133,8 +133,9 @@ def shown_values(values, cell, rendered=True):
 
 # One cell of the grid, written by hand and lean: a template include or widget per cell costs
 # seconds on a big grid (`tests/bench/grid_bench.py`, 40 × 40: GET 2,656 → 140 ms, saving 10
-# cells 2,625 → 86 ms, 2026-12-07). Its controls are named by their row and column headers (`names`: ids
-# in grid.html), the fields in its details by their own label. `flags`: errors and conflicts.
+# cells 2,625 → 86 ms, 2026-12-07). Its controls are named by their row and column headers
+# (`names`: ids in grid.html), the fields in its details by their own label. `flags`: errors
+# and conflicts.
 CELL_HTML = (
     '<td data-cell="{p}"{attrs}>{flags}{level}'
     '<textarea name="{p}-note" aria-labelledby="gn {names}" maxlength="{limit}">\n{note}</textarea>'
