@@ -88,27 +88,6 @@ def build_table(rows, columns, slug):
     return table
 
 
-def form_fields(html):
-    """What a browser without JavaScript submits from the grid form, unchanged."""
-    from bs4 import BeautifulSoup
-
-    form = BeautifulSoup(html, "html.parser").select_one("form.grid-editor")
-    data = {}
-    for field in form.select("input[name], select[name], textarea[name]"):
-        name, kind = field["name"], field.get("type", "text")
-        if field.name == "select":
-            chosen = field.select_one("option[selected]") or field.select_one("option")
-            data[name] = chosen.get("value", chosen.get_text()) if chosen else ""
-        elif field.name == "textarea":
-            data[name] = field.get_text().removeprefix("\n")
-        elif kind in {"checkbox", "radio"}:
-            if field.has_attr("checked"):
-                data[name] = field.get("value", "on")
-        elif kind not in {"submit", "button", "file", "image", "reset"}:
-            data[name] = field.get("value", "")
-    return data
-
-
 def errors_of(html):
     from bs4 import BeautifulSoup
 
@@ -127,6 +106,7 @@ def measure(client, table, rounds, modes):
     from django.urls import reverse
 
     from platforms.models import Cell
+    from tests.conftest import form_fields  # what a browser without JavaScript submits
 
     url = reverse("admin:platforms_comparisontable_grid", args=[table.pk])
     cells = list(Cell.objects.filter(capability__table=table).order_by("pk")[:10])
@@ -138,7 +118,7 @@ def measure(client, table, rounds, modes):
             loads.append(seconds)
             sizes.append(len(response.content))
             gzipped = len(gzip.compress(response.content))
-            whole = form_fields(response.content)
+            whole = form_fields(response.content, "form.grid-editor")
             changed = {}
             for cell in cells:
                 prefix = f"cell-{cell.capability_id}-{cell.row_id}"
