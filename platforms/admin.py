@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -193,10 +192,7 @@ class ComparisonTableAdmin(EditorAdmin):
         return self._render_grid(request, fresh)
 
     def _grid_table(self, table_id):
-        # The cells' sources are read by the grid, in one query.
-        rows = Prefetch("rows", queryset=TableRow.objects.select_related("platform"))
-        tables = ComparisonTable.objects.prefetch_related("capabilities__cells", rows)
-        tables = tables.select_related("page")
+        tables = ComparisonTable.objects.with_cells().select_related("page")
         return get_object_or_404(tables, pk=table_id)
 
     def _render_grid(self, request, editor, confirm_deletions=False):
