@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
 
 from sitecontent.admin import due_soon
 from sitecontent.admin_base import EditorAdmin, LabelledTabularInline, VersionedStackedInline
@@ -23,6 +24,7 @@ from .models import (
     STALE_AFTER_DAYS,
     Capability,
     Cell,
+    CellQuerySet,
     CellSource,
     ClaimReport,
     ComparisonPage,
@@ -34,6 +36,8 @@ from .models import (
     cell_url,
     sources_of_version,
 )
+
+YEARS = STALE_AFTER_DAYS // 365
 
 
 class PlatformAliasInline(LabelledTabularInline):
@@ -170,23 +174,25 @@ class ComparisonTableAdmin(EditorAdmin):
         if not (editor.conflicts or editor.lost or editor.unseen):
             messages.success(request, f"Saved. {changed} cell(s) changed.")
             return redirect("admin:platforms_comparisontable_grid", table.pk)
-        warnings = [f"Saved {changed} cell(s)."]
+        messages.warning(request, f"Saved {changed} cell(s).")
         if editor.conflicts:
-            warnings.append(
+            messages.warning(
+                request,
                 f"{len(editor.conflicts)} change(s) were not saved because someone else saved the "
                 "same cell or header after you opened this page: they are marked below with "
-                "both versions."
+                "both versions.",
             )
         if editor.lost:
-            warnings.append(
+            messages.warning(
+                request,
                 "Not saved, because someone else deleted its row or column after you opened "
-                "this page: " + "; ".join(editor.lost) + "."
+                f"this page: {'; '.join(editor.lost)}.",
             )
         if editor.unseen:
             added = ", ".join(f"“{obj}”" for obj in editor.unseen)
-            warnings.append(f"Someone else added {added} after you opened this page: see below.")
-        for warning in warnings:
-            messages.warning(request, warning)
+            messages.warning(
+                request, f"Someone else added {added} after you opened this page: see below."
+            )
         conflicts = {c["prefix"]: c for c in editor.conflicts}
         fresh = GridEditor(self._grid_table(table_id), conflicts=conflicts)
         return self._render_grid(request, fresh)
@@ -219,43 +225,37 @@ class CellSourceInline(VersionedStackedInline):
     extra = 1
 
 
-class AttentionFilter(admin.SimpleListFilter):
-    title = "needs attention"
-    parameter_name = "attention"
+class CellCheckFilter(admin.SimpleListFilter):
+    """Choices that are checks on cells: {value: (label, the check on a queryset)}."""
+
+    checks = {}
 
     def lookups(self, request, model_admin):
-        return [
-            ("no-source", "Claims without any source"),
-            ("partial-no-note", "Partial support without a note"),
-        ]
+        return [(value, label) for value, (label, _check) in self.checks.items()]
 
     def queryset(self, request, queryset):
-        if self.value() == "no-source":
-            return queryset.without_sources()
-        if self.value() == "partial-no-note":
-            return queryset.partial_without_note()
-        return queryset
+        _label, check = self.checks.get(self.value(), (None, None))
+        return check(queryset) if check else queryset
 
 
-class StaleFilter(admin.SimpleListFilter):
-    title = "review"
-    parameter_name = "review"
+class AttentionFilter(CellCheckFilter):
+    title, parameter_name = "needs attention", "attention"
+    checks = {
+        "no-source": ("Claims without any source", CellQuerySet.without_sources),
+        "partial-no-note": ("Partial support without a note", CellQuerySet.partial_without_note),
+    }
 
-    def lookups(self, request, model_admin):
-        return [
-            ("stale", f"Reviewed over {STALE_AFTER_DAYS // 365} year ago (possibly outdated)"),
-            ("never", "Never reviewed"),
-            ("recent", "Reviewed recently"),
-        ]
 
-    def queryset(self, request, queryset):
-        if self.value() == "stale":
-            return queryset.stale()
-        if self.value() == "never":
-            return queryset.never_reviewed()
-        if self.value() == "recent":
-            return queryset.exclude(pk__in=queryset.stale()).filter(last_reviewed__isnull=False)
-        return queryset
+class StaleFilter(CellCheckFilter):
+    title = parameter_name = "review"
+    checks = {
+        "stale": (f"Reviewed over {YEARS} year ago (possibly outdated)", CellQuerySet.stale),
+        "never": ("Never reviewed", CellQuerySet.never_reviewed),
+        "recent": (
+            "Reviewed recently",
+            lambda cells: cells.exclude(pk__in=cells.stale()).filter(last_reviewed__isnull=False),
+        ),
+    }
 
 
 class ColumnFilter(admin.SimpleListFilter):
@@ -443,7 +443,7 @@ class ClaimReportAdmin(admin.ModelAdmin):
 
     @admin.display(description="message")
     def short_message(self, report):
-        return report.message if len(report.message) <= 80 else f"{report.message[:79]}…"
+        return Truncator(report.message).chars(80)
 
     @admin.display(description="open")
     def links(self, report):
@@ -473,21 +473,20 @@ class ClaimReportAdmin(admin.ModelAdmin):
 def claims_needing_attention(request):
     if not request.user.has_perm("platforms.view_cell"):
         return []
-    cells, url = Cell.objects.all(), reverse("admin:platforms_cell_changelist")
-    years = STALE_AFTER_DAYS // 365
     checks = [
-        ("Claims never reviewed", cells.never_reviewed(), "review=never"),
-        (f"Claims last reviewed over {years} year ago", cells.stale(), "review=stale"),
-        (
-            "Partial support without a note",
-            cells.partial_without_note(),
-            "attention=partial-no-note",
-        ),
-        ("Claims without any source", cells.without_sources(), "attention=no-source"),
+        ("Claims never reviewed", StaleFilter, "never"),
+        (f"Claims last reviewed over {YEARS} year ago", StaleFilter, "stale"),
+        ("Partial support without a note", AttentionFilter, "partial-no-note"),
+        ("Claims without any source", AttentionFilter, "no-source"),
     ]
+    url = reverse("admin:platforms_cell_changelist")
     return [
-        {"label": label, "count": queryset.count(), "url": f"{url}?{query}"}
-        for label, queryset, query in checks
+        {
+            "label": label,
+            "count": kind.checks[value][1](Cell.objects.all()).count(),
+            "url": f"{url}?{kind.parameter_name}={value}",
+        }
+        for label, kind, value in checks
     ]
 
 

@@ -1,11 +1,8 @@
 """The grid editor: a whole comparison table on one form, plain POST (no JavaScript needed).
 
-Each cell (level, note, review date, sources one a line) and each row and column header (name,
-position, mark reviewed today, delete) is a small form. Everything is validated first: if
-anything is wrong, nothing is saved. Then, in one transaction, each unit is compared with the
-fingerprint the page was loaded with (one signed hidden field) under the admin's one locking
-rule (sitecontent.admin_locking.decide): what both editors changed differently is a conflict,
-left unsaved and shown with both versions.
+Each cell and each row and column header is a small form. Everything is validated first: if
+anything is wrong, nothing is saved. Then each unit is saved under the admin's one locking rule
+(admin_locking.decide), against the fingerprints the page was loaded with (one signed field).
 """
 
 import hashlib
@@ -27,19 +24,7 @@ from django.utils.html import escape, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-from sitecontent.admin_locking import (
-    CONFLICT,
-    DELETED,
-    KEEP_MINE,
-    MERGE,
-    RESOLVE_CHOICES,
-    SAVE_MINE,
-    UNKNOWN,
-    decide,
-    locked,
-    sign,
-    unsign,
-)
+from sitecontent import admin_locking as locking
 
 from .models import Capability, Cell, CellSource, ComparisonTable, Level, Platform, TableRow
 from .validators import validate_one_line
@@ -115,28 +100,20 @@ def fingerprint(values):
 # seconds on a big grid (`tests/bench/grid_bench.py`, 40 × 40: GET 2,656 → 140 ms, saving 10
 # cells 2,625 → 86 ms, 2026-12-07). Its controls are named by their row and column headers
 # (`names`: ids in grid.html), the fields in its details by their own label.
-CELL_HTML = (
-    '<td data-cell="{p}"{attrs}>{flags}{level}'
-    '<textarea name="{p}-note" aria-labelledby="gn {names}" maxlength="{limit}">\n{note}</textarea>'
-    '{preview}<details class="cell-more"{open}>'
-    "<summary>Sources and review{facts}</summary>"
-    '<label>Reviewed <input type="date" name="{p}-last_reviewed" value="{last_reviewed}"></label>'
-    '<label>Sources <textarea name="{p}-sources">\n{sources}</textarea></label>{history}</details>'
-    "</td>"
-)
-
-
 def cell_html(form, uses_levels, history_url):
     """A cell's <td>, from its form or, untouched, its values."""
     cell, p = form.cell, form.prefix
-    shown = {name: "" if value is None else str(value) for name, value in form.values.items()}
+    shown = {name: "" if value is None else escape(value) for name, value in form.values.items()}
     names = f"r{cell.row_id} c{cell.capability_id}"
     attrs = " data-posted" if form.is_bound else ""
-    flags = facts = history = preview = ""
+    flags = level = facts = history = preview = ""
     if form.errors or form.conflict:
         classes = ["has-errors"] * bool(form.errors) + ["has-conflict"] * bool(form.conflict)
         attrs += f' id="{p}" class="{" ".join(classes)}"'
         flags = render_to_string(FLAGS_TEMPLATE, {"form": form})
+    if uses_levels:
+        options = LEVEL_OPTIONS.get(shown.get("level", ""), LEVEL_OPTIONS[""])
+        level = f'<select name="{p}-level" aria-labelledby="gl {names}">{options}</select>'
     if cell.pk:
         reviewed = f", {cell.last_reviewed.isoformat()}" if cell.last_reviewed else ""
         facts = f' <span class="cell-facts">({len(shown["sources"].splitlines())}{reviewed})</span>'
@@ -144,23 +121,14 @@ def cell_html(form, uses_levels, history_url):
     # The saved note's HTML (links, bold…) beside it, never beside an edit it may not match.
     if cell.note_html not in ("", escape(cell.note)) and not (form.is_bound or form.conflict):
         preview = f'<div class="note-preview">{cell.note_html}</div>'
-    options = LEVEL_OPTIONS.get(shown.get("level", ""), LEVEL_OPTIONS[""])
-    return CELL_HTML.format(
-        p=p,
-        attrs=attrs,
-        names=names,
-        flags=flags,
-        level=f'<select name="{p}-level" aria-labelledby="gl {names}">{options}</select>'
-        if uses_levels
-        else "",
-        limit=Cell.NOTE_LIMIT,
-        note=escape(shown["note"]),
-        preview=preview,
-        open=" open" if {"sources", "last_reviewed"} & set(form.errors) else "",
-        facts=facts,
-        last_reviewed=escape(shown["last_reviewed"]),
-        sources=escape(shown["sources"]),
-        history=history,
+    opened = " open" if {"sources", "last_reviewed"} & set(form.errors) else ""
+    return (
+        f'<td data-cell="{p}"{attrs}>{flags}{level}<textarea name="{p}-note" '
+        f'aria-labelledby="gn {names}" maxlength="{Cell.NOTE_LIMIT}">\n{shown["note"]}</textarea>'
+        f'{preview}<details class="cell-more"{opened}><summary>Sources and review{facts}</summary>'
+        f'<label>Reviewed <input type="date" name="{p}-last_reviewed" '
+        f'value="{shown["last_reviewed"]}"></label><label>Sources <textarea name="{p}-sources">'
+        f"\n{shown['sources']}</textarea></label>{history}</details></td>"
     )
 
 
@@ -194,11 +162,11 @@ class ResolvableForm(forms.Form):
             mine = conflict["mine"][self.merges]
             theirs = self.values_of(conflict["theirs"])[self.merges]
             both = self.merge_joiner.join(v for v in dict.fromkeys([mine, theirs]) if v)
-            initial = {**conflict["mine"], "resolve": KEEP_MINE, self.merge_box: both}
+            initial = {**conflict["mine"], "resolve": locking.KEEP_MINE, self.merge_box: both}
         super().__init__(*args, initial=initial, **kwargs)
         if conflict or (self.data and self.add_prefix("resolve") in self.data):
             self.fields["resolve"] = forms.ChoiceField(
-                required=False, choices=RESOLVE_CHOICES, widget=forms.RadioSelect
+                required=False, choices=locking.RESOLVE_CHOICES, widget=forms.RadioSelect
             )
             self.fields[self.merge_box] = forms.CharField(
                 required=False,
@@ -214,7 +182,7 @@ class ResolvableForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("resolve") == MERGE:
+        if data.get("resolve") == locking.MERGE:
             data[self.merges] = normalized(data.get(self.merge_box, ""))
             if not data[self.merges] and self.fields[self.merges].required:
                 self.add_error(self.merge_box, f"Write the merged {self.merges}.")
@@ -320,7 +288,7 @@ class HeaderForm(ResolvableForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("resolve") == MERGE:
+        if data.get("resolve") == locking.MERGE:
             data["name"] = " ".join(data["name"].split())
             if len(data["name"]) > (limit := self.fields["name"].max_length):
                 self.add_error(self.merge_box, f"Shorten the merged name to {limit} characters.")
@@ -401,7 +369,7 @@ class GridEditor:
         self.base, self.version_error = {}, None
         if data is not None:
             try:
-                self.base = unsign(data.get("version"), VERSION_SALT)
+                self.base = locking.unsign(data.get("version"), VERSION_SALT)
             except signing.BadSignature:
                 self.version_error = "This page's version mark is missing or damaged: reload it."
         self.loaded = {}  # {prefix: the values the page shows}, fingerprinted when signed
@@ -448,7 +416,9 @@ class GridEditor:
         the page keeps the version it was first loaded from."""
         if self.data and self.data.get("version"):
             return self.data["version"]
-        return sign({p: fingerprint(values) for p, values in self.loaded.items()}, VERSION_SALT)
+        return locking.sign(
+            {p: fingerprint(values) for p, values in self.loaded.items()}, VERSION_SALT
+        )
 
     def rendered_rows(self):
         """[(row, its header form, its cells' HTML)] for grid.html."""
@@ -488,7 +458,7 @@ class GridEditor:
         and columns deleted meanwhile in self.lost."""
         # One save of a table at a time: a second save waits here, then reads the cells the
         # first one created, so two saves of one empty cell give a winner and a conflict.
-        locked(ComparisonTable.objects).filter(pk=self.table.pk).first()
+        locking.locked(ComparisonTable.objects).filter(pk=self.table.pk).first()
         current = self._current_cells()
         reviewed = {(h.kind, h.obj.id) for h in self.ticked("reviewed_today")}
         deletions = [header for header in self.deletions if self._may_delete(header, current)]
@@ -534,11 +504,12 @@ class GridEditor:
     def _decide(self, form, mine, now, theirs):
         """decide() for one unit, from my values and the stored ones; a conflict is recorded
         with their object. True when mine are to be saved."""
-        base, resolution = self.base.get(form.prefix, UNKNOWN), form.cleaned_data.get("resolve")
-        outcome = decide(base, fingerprint(mine), fingerprint(now), resolution)
-        if outcome == CONFLICT:
+        base = self.base.get(form.prefix, locking.UNKNOWN)
+        resolution = form.cleaned_data.get("resolve")
+        outcome = locking.decide(base, fingerprint(mine), fingerprint(now), resolution)
+        if outcome == locking.CONFLICT:
             self.conflicts.append({"prefix": form.prefix, "mine": mine, "theirs": theirs})
-        return outcome == SAVE_MINE
+        return outcome == locking.SAVE_MINE
 
     def _save_cell(self, form, values, current):
         """Save one cell as `decide` says; True when it was written."""
@@ -561,24 +532,24 @@ class GridEditor:
         mine, now = header.submitted(), header.values_of(header.obj)
         if fingerprint(mine) in {self.base.get(header.prefix), fingerprint(now)}:
             return  # untouched here (so theirs stays), or already as wanted
-        header.obj.refresh_from_db(from_queryset=locked(type(header.obj).objects))
+        header.obj.refresh_from_db(from_queryset=locking.locked(type(header.obj).objects))
         if self._decide(header, mine, header.values_of(header.obj), header.obj):
             header.apply()
 
     def _may_delete(self, header, current):
         """A row or column is deleted only as it was loaded, header and cells: deleting what
         someone changed meanwhile is a conflict, shown with their version."""
-        header.obj.refresh_from_db(from_queryset=locked(type(header.obj).objects))
+        header.obj.refresh_from_db(from_queryset=locking.locked(type(header.obj).objects))
         units = {header.prefix: header.values_of(header.obj)}
         for form in self.cells:
             key = (form.cell.capability_id, form.cell.row_id)
             if key[header.kind == "row"] == header.obj.id:
                 units[form.prefix] = CellForm.values_of(current.get(key) or Cell())
-        base = self.base.get
-        if all(
-            decide(base(p, UNKNOWN), DELETED, fingerprint(now)) == SAVE_MINE
+        outcomes = {
+            locking.decide(self.base.get(p, locking.UNKNOWN), locking.DELETED, fingerprint(now))
             for p, now in units.items()
-        ):
+        }
+        if outcomes == {locking.SAVE_MINE}:
             return True
         mine = header.values_of(header.obj)
         self.conflicts.append(
