@@ -9,7 +9,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 
 from sitecontent.admin import due_soon
@@ -122,20 +121,8 @@ class ComparisonTableAdmin(EditorAdmin):
     list_select_related = ["page"]
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    "page",
-                    "order",
-                    "title",
-                    "slug",
-                    "platform_column",
-                    "orientation",
-                    "uses_levels",
-                ]
-            },
-        ),
+        (None, {"fields": ["page", "order", "title", "slug"]}),
+        ("Layout", {"fields": ["platform_column", "orientation", "uses_levels"]}),
         ("Section", {"fields": ["section_heading", "intro"]}),
         ("Takeaways", {"fields": ["takeaways_heading", "takeaways"]}),
     ]
@@ -161,10 +148,8 @@ class ComparisonTableAdmin(EditorAdmin):
             return self._render_grid(request, GridEditor(table))
         editor = GridEditor(table, request.POST)
         if not editor.is_valid():
-            messages.error(
-                request,
-                f"Nothing was saved: {editor.error_count} problem(s) are marked below.",
-            )
+            problems = f"{editor.error_count} problem(s) are marked below"
+            messages.error(request, f"Nothing was saved: {problems}.")
             return self._render_grid(request, editor)
         if editor.deletions and "confirm-delete" not in request.POST:
             return self._render_grid(request, editor, confirm_deletions=True)
@@ -174,25 +159,23 @@ class ComparisonTableAdmin(EditorAdmin):
         if not (editor.conflicts or editor.lost or editor.unseen):
             messages.success(request, f"Saved. {changed} cell(s) changed.")
             return redirect("admin:platforms_comparisontable_grid", table.pk)
-        messages.warning(request, f"Saved {changed} cell(s).")
+        warnings = [f"Saved {changed} cell(s)."]
         if editor.conflicts:
-            messages.warning(
-                request,
+            warnings.append(
                 f"{len(editor.conflicts)} change(s) were not saved because someone else saved the "
                 "same cell or header after you opened this page: they are marked below with "
-                "both versions.",
+                "both versions."
             )
         if editor.lost:
-            messages.warning(
-                request,
+            warnings.append(
                 "Not saved, because someone else deleted its row or column after you opened "
-                f"this page: {'; '.join(editor.lost)}.",
+                f"this page: {'; '.join(editor.lost)}."
             )
         if editor.unseen:
             added = ", ".join(f"“{obj}”" for obj in editor.unseen)
-            messages.warning(
-                request, f"Someone else added {added} after you opened this page: see below."
-            )
+            warnings.append(f"Someone else added {added} after you opened this page: see below.")
+        for warning in warnings:
+            messages.warning(request, warning)
         conflicts = {c["prefix"]: c for c in editor.conflicts}
         fresh = GridEditor(self._grid_table(table_id), conflicts=conflicts)
         return self._render_grid(request, fresh)
@@ -280,13 +263,6 @@ SourceForm = forms.modelform_factory(CellSource, fields=["url", "title", "access
 })  # fmt: skip
 
 
-def return_to(request):
-    """The page to return to (`next`), when it is one of this site's."""
-    url = request.GET.get("next", "")
-    safe = url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure())
-    return url if safe else ""
-
-
 @admin.register(Cell)
 class CellAdmin(EditorAdmin):
     """A cell's own page: its claim, sources and review date. Its place in the table is fixed:
@@ -357,29 +333,18 @@ class CellAdmin(EditorAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         record = get_object_or_404(Cell.history, id=object_id, history_id=version_id)
-        sources_then = sources_of_version(record)
-        if request.method == "POST":
-            request.restore_cell_sources = sources_then  # applied by save_model below
+        request.restore_cell_sources = sources_of_version(record)  # by save_model, on revert
         context = {
             "restored_extra": "admin/platforms/cell/sources_then.html",
-            "sources_then": sources_then,
+            "sources_then": request.restore_cell_sources,
             "reviewed_then": record.last_reviewed,
+            **(extra_context or {}),
         }
-        back = return_to(request)
-        response = super().history_form_view(
-            request, object_id, version_id, {**context, "return_to": back, **(extra_context or {})}
-        )
-        reverted = request.method == "POST" and response.status_code == 302
-        return redirect(back) if reverted and back else response
-
-    def history_view(self, request, object_id, extra_context=None):
-        context = {"return_to": return_to(request), **(extra_context or {})}
-        return super().history_view(request, object_id, context)
+        return super().history_form_view(request, object_id, version_id, context)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        sources = getattr(request, "restore_cell_sources", None)
-        if sources is not None:
+        if (sources := getattr(request, "restore_cell_sources", None)) is not None:
             obj.replace_sources(sources)
 
 

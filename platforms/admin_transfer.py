@@ -1,9 +1,7 @@
-"""Import and export of Markdown documents from the admin, for editors who never use a shell.
-
-Upload Markdown files (or a zip of them) → the importer's dry run shows what would change →
-confirm to apply it, atomically, with the same errors (file:line) as import_markdown. Export
-downloads every page and article as one zip. Sizes are bounded before anything is read whole.
-"""
+"""Import and export of Markdown documents from the admin, for editors who never use a shell:
+upload files or a zip, read the importer's dry run, apply it (all or nothing, with the errors of
+import_markdown, file:line). Export is one zip of every page and article. Sizes are bounded
+before anything is read whole."""
 
 import io
 import zipfile
@@ -129,18 +127,19 @@ def documents_in_zip(upload):
 def import_view(model_admin, request):
     if not request.user.has_perms(IMPORT_PERMISSIONS):
         raise PermissionDenied
+    applying = request.method == "POST" and "apply" in request.POST
+    upload = request.method == "POST" and not applying
     context = {
         **model_admin.admin_site.each_context(request),
         "title": "Import Markdown documents",
         "opts": model_admin.model._meta,
         "has_view_permission": True,
+        "form": UploadForm(request.POST, request.FILES) if upload else UploadForm(),
     }
-    if request.method == "POST" and "apply" in request.POST:
-        return apply_import(request, context)
-    form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        preview(request, context, form.cleaned_data["files"])
-    context["form"] = form
+    if applying and (done := apply_import(request, context)):
+        return done
+    if upload and context["form"].is_valid():
+        preview(request, context, context["form"].cleaned_data["files"])
     return TemplateResponse(request, "admin/platforms/import.html", context)
 
 
@@ -162,6 +161,7 @@ def preview(request, context, documents):
 
 
 def apply_import(request, context):
+    """A redirect once the previewed import is applied; otherwise the page says why not."""
     stored = request.session.get(SESSION_KEY)
     if not stored or stored["token"] != request.POST.get("token"):
         messages.error(request, "That preview has expired (or was replaced): upload again.")
@@ -171,14 +171,12 @@ def apply_import(request, context):
         # Someone changed the site since the preview: what it said may no longer hold (a page
         # it would create may exist now), so it is made and shown again before anything is.
         messages.warning(request, "The site changed since your preview: check it again.")
-        preview(request, context, documents)
-        context["form"] = UploadForm()
-        return TemplateResponse(request, "admin/platforms/import.html", context)
+        return preview(request, context, documents)
     try:
         report = import_documents(documents)
     except DocumentError as error:  # the database changed since the preview
-        context.update(document_error=str(error), form=UploadForm())
-        return TemplateResponse(request, "admin/platforms/import.html", context)
+        context["document_error"] = str(error)
+        return None
     del request.session[SESSION_KEY]
     summary = [line for line in report.lines() if not line.startswith(" ")]
     messages.success(request, f"Imported {len(documents)} document(s). " + " ".join(summary))

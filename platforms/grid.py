@@ -9,7 +9,6 @@ import hashlib
 import json
 import re
 from contextlib import suppress
-from datetime import date
 from urllib.parse import quote
 
 from django import forms
@@ -67,12 +66,7 @@ def parse_sources(text):
         title, bar, accessed = rest.rpartition("|")
         if not bar or not DATE_LIKE.fullmatch(accessed):
             title, accessed = rest, ""
-        try:
-            day = date.fromisoformat(accessed.strip()) if accessed.strip() else None
-        except ValueError:
-            errors.append(f"Source line {number}: write the date as YYYY-MM-DD, e.g. 2025-05-30.")
-            continue
-        source = CellSource(url=url.strip(), title=title.strip(), accessed=day)
+        source = CellSource(url=url.strip(), title=title.strip(), accessed=accessed.strip() or None)
         try:
             source.full_clean(exclude=["cell"], validate_unique=False)
         except ValidationError as error:

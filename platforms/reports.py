@@ -7,6 +7,7 @@ so every worker agrees, with or without Redis), and editors get the text as plai
 
 import logging
 from datetime import timedelta
+from operator import attrgetter
 
 from axes.helpers import get_client_ip_address
 from django import forms
@@ -40,11 +41,11 @@ def reportable_cells():
 
 
 def cell_label(cell):
+    return f"{cell.row.platform.name} · {plain(cell.capability, 'name')} ({table_name(cell)})"
+
+
+def table_name(cell):
     table = cell.capability.table
-    return f"{cell.row.platform.name} · {plain(cell.capability, 'name')} ({table_name(table)})"
-
-
-def table_name(table):
     return plain(table, "title") or plain(table, "section_heading") or table.page.title
 
 
@@ -78,8 +79,6 @@ class ClaimReportForm(forms.ModelForm):
         self.fields["cell"].queryset = cells
         self.fields["cell"].label_from_instance = cell_label
         self.fields["cell"].empty_label = "Choose the claim"
-        self.fields["message"].max_length = ClaimReport.MESSAGE_MAX
-        self.fields["message"].widget.attrs["maxlength"] = ClaimReport.MESSAGE_MAX
         self.fields["source_url"].validators.append(
             URLValidator(schemes=["http", "https"], message="Give a link starting with https://.")
         )
@@ -105,23 +104,20 @@ def scope_of(params):
     ?platform=<slug>; every reportable claim otherwise."""
     cells = reportable_cells()
     if (cell_id := params.get("cell", "").strip()).isdigit():
-        cells = cells.filter(pk=cell_id)
-        cell = cells.first()
-        return cells, cell_label(cell) if cell else ""
-    if "/" in (table := params.get("table", "").strip()[:400]):
+        cells, label = cells.filter(pk=cell_id), cell_label
+    elif "/" in (table := params.get("table", "").strip()[:400]):
         # <page permalink without slashes>/<table slug>: stable, unlike the table's id.
         page_path, slug = table.rsplit("/", 1)
         cells = cells.filter(
             capability__table__page__permalink=f"/{page_path}/", capability__table__slug=slug
         )
-        cell = cells.first()
-        table = cell.capability.table if cell else None
-        return cells, table_name(table) if table else ""
-    if slug := params.get("platform", "").strip()[:100]:
-        cells = cells.filter(row__platform__slug=slug)
-        cell = cells.first()
-        return cells, cell.row.platform.name if cell else ""
-    return cells, ""
+        label = table_name
+    elif slug := params.get("platform", "").strip()[:100]:
+        cells, label = cells.filter(row__platform__slug=slug), attrgetter("row.platform.name")
+    else:
+        return cells, ""
+    cell = cells.first()
+    return cells, label(cell) if cell else ""
 
 
 def sender_of(request):
