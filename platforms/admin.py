@@ -435,36 +435,21 @@ class ClaimReportAdmin(admin.ModelAdmin):
 
 
 @attention_check
-def claims_needing_attention(request):
-    if not request.user.has_perm("platforms.view_cell"):
-        return []
-    checks = [
-        ("Claims never reviewed", StaleFilter, "never"),
-        (f"Claims last reviewed over {YEARS} year ago", StaleFilter, "stale"),
-        ("Partial support without a note", AttentionFilter, "partial-no-note"),
-        ("Claims without any source", AttentionFilter, "no-source"),
-    ]
-    url = reverse("admin:platforms_cell_changelist")
+def needing_attention():
+    cells, new = Cell.objects.all(), ReportStatus.NEW
     return [
-        {
-            "label": label,
-            "count": kind.checks[value][1](Cell.objects.all()).count(),
-            "url": f"{url}?{kind.parameter_name}={value}",
-        }
-        for label, kind, value in checks
+        ("Claims never reviewed", cells.never_reviewed(), "review=never"),
+        (f"Claims last reviewed over {YEARS} year ago", cells.stale(), "review=stale"),
+        (
+            "Partial support without a note",
+            cells.partial_without_note(),
+            "attention=partial-no-note",
+        ),
+        ("Claims without any source", cells.without_sources(), "attention=no-source"),
+        due_soon(ComparisonPage, "Comparison pages dated in the next 7 days"),
+        (
+            "New reports from visitors",
+            ClaimReport.objects.filter(status=new),
+            f"status__exact={new}",
+        ),
     ]
-
-
-@attention_check
-def pages_due_soon(request):
-    return due_soon(ComparisonPage, request, "Comparison pages dated in the next 7 days")
-
-
-@attention_check
-def visitor_reports(request):
-    """Visitors' reports about claims: new ones wait for an editor."""
-    if not request.user.has_perm("platforms.view_claimreport"):
-        return []
-    url = reverse("admin:platforms_claimreport_changelist") + f"?status__exact={ReportStatus.NEW}"
-    count = ClaimReport.objects.filter(status=ReportStatus.NEW).count()
-    return [{"label": "New reports from visitors", "count": count, "url": url}]

@@ -39,9 +39,6 @@ EXPORT_PERMISSIONS = ["platforms.view_comparisonpage", "sitecontent.view_article
 UNREADABLE_MEMBER = (zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, EOFError)
 
 
-# --- Reading an upload -------------------------------------------------------------------------
-
-
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -119,9 +116,6 @@ def documents_in_zip(upload):
                 raise ValidationError(f"{info.filename}: larger than {MAX_FILE_BYTES // 1024} KB.")
             documents.append((f"{upload.name}/{info.filename}", data))
         return documents
-
-
-# --- Views -------------------------------------------------------------------------------------
 
 
 def import_view(model_admin, request):

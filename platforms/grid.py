@@ -170,8 +170,7 @@ class ResolvableForm(forms.Form):
             )
 
     @property
-    def merged(self):
-        """The merge box, for the template."""
+    def merged(self):  # the merge box, for the template
         return self[self.merge_box]
 
     def clean(self):
@@ -350,13 +349,10 @@ class AddColumnForm(forms.Form):
 
 
 class GridEditor:
-    """All the forms of one table's grid, validated together and saved in one transaction.
-
-    `table` comes from ComparisonTable.objects.with_cells(), so that its grid costs no query per
-    row, column or cell. `conflicts` ({prefix: {"mine", "theirs"}}) re-offers the units whose
-    save was refused. A page posts only the units it changed (without JavaScript: all it shows);
-    rows and columns someone else added after it was loaded are not posted, and left as they are
-    (`unseen`)."""
+    """All the forms of one table's grid (from with_cells(): no query per unit), validated
+    together and saved in one transaction. A page posts only the units it changed (without
+    JavaScript: all it shows); rows and columns added after it was loaded are left as they are
+    (`unseen`). `conflicts` ({prefix: {"mine", "theirs"}}) re-offers the units refused."""
 
     def __init__(self, table, data=None, conflicts=None):
         self.table, self.data, self.conflicts_shown = table, data, conflicts or {}
@@ -388,6 +384,7 @@ class GridEditor:
             AddRowForm(data, table=table, prefix="add-row"),
             AddColumnForm(data, table=table, prefix="add-column"),
         ]
+        self.forms = [*self.units, *self.add_forms]
         self.unseen = [
             h.obj for h in self.headers if data is not None and h.prefix not in self.base
         ]
@@ -406,8 +403,7 @@ class GridEditor:
 
     @property
     def version(self):
-        """The hidden field's value: what this page shows, signed. After a validation error
-        the page keeps the version it was first loaded from."""
+        """What this page shows, signed; after a validation error, what it was loaded with."""
         if self.data and self.data.get("version"):
             return self.data["version"]
         return locking.sign(
@@ -429,16 +425,14 @@ class GridEditor:
         return [unit for unit in self.units if unit.errors or unit.conflict]
 
     def is_valid(self):
-        forms = [*self.units, *self.add_forms]
-        return all([form.is_valid() for form in forms if form.is_bound]) and not self.version_error
+        valid = all([form.is_valid() for form in self.forms if form.is_bound])
+        return valid and not self.version_error
 
     @property
     def error_count(self):
-        forms = [*self.units, *self.add_forms]
-        return sum(1 for form in forms if form.errors) + bool(self.version_error)
+        return sum(1 for form in self.forms if form.errors) + bool(self.version_error)
 
     def ticked(self, box):
-        """Headers whose `box` is ticked (after validation)."""
         return [h for h in self.headers if h.is_bound and h.cleaned_data.get(box)]
 
     @property
@@ -453,7 +447,17 @@ class GridEditor:
         # One save of a table at a time: a second save waits here, then reads the cells the
         # first one created, so two saves of one empty cell give a winner and a conflict.
         locking.locked(ComparisonTable.objects).filter(pk=self.table.pk).first()
-        current = self._current_cells()
+        # The cells this save may write (in the rows posted and the rows and columns ticked)
+        # as the database holds them now, locked until the save ends.
+        marked = self.ticked("reviewed_today") + self.deletions
+        rows = {form.cell.row_id for form in self.cells if form.is_bound}
+        rows |= {header.obj.id for header in marked if header.kind == "row"}
+        columns = {header.obj.id for header in marked if header.kind == "column"}
+        cells = Cell.objects.select_for_update().prefetch_related("sources")
+        cells = cells.filter(
+            Q(row__in=rows) | Q(capability__in=columns), capability__table=self.table
+        )
+        current = {(cell.capability_id, cell.row_id): cell for cell in cells}
         reviewed = {(h.kind, h.obj.id) for h in self.ticked("reviewed_today")}
         deletions = [header for header in self.deletions if self._may_delete(header, current)]
         deleted = {(h.kind, h.obj.id) for h in deletions}
@@ -480,20 +484,6 @@ class GridEditor:
         if add_row.get("platform"):
             self._add(TableRow, platform=add_row["platform"], label=add_row["label"])
         return changed
-
-    def _current_cells(self):
-        """The cells this save may write (in the rows of the cells posted, and the rows and
-        columns ticked) as the database holds them now, locked until the save ends."""
-        ticked = self.ticked("reviewed_today") + self.deletions
-        rows = {form.cell.row_id for form in self.cells if form.is_bound}
-        rows |= {header.obj.id for header in ticked if header.kind == "row"}
-        columns = {header.obj.id for header in ticked if header.kind == "column"}
-        cells = (
-            Cell.objects.select_for_update()
-            .filter(Q(row__in=rows) | Q(capability__in=columns), capability__table=self.table)
-            .prefetch_related("sources")
-        )
-        return {(cell.capability_id, cell.row_id): cell for cell in cells}
 
     def _decide(self, form, mine, now, theirs):
         """decide() for one unit, from my values and the stored ones; a conflict is recorded
@@ -573,8 +563,7 @@ class GridEditor:
         return lost
 
     def _add(self, model, **fields):
-        """A row or column after the others, unless another editor added the same one at the
-        same moment."""
+        # After the others; nothing when another editor added the same one at the same moment.
         siblings = self.table.rows.all() if model is TableRow else self.table.capabilities.all()
         last = max((sibling.order for sibling in siblings), default=-1)
         with suppress(IntegrityError), transaction.atomic():

@@ -27,18 +27,6 @@ from .models import Cell, ClaimReport, ComparisonPage, plain
 
 logger = logging.getLogger(__name__)
 
-RATE_WINDOW_SECONDS = 60 * 60
-
-
-def reportable_cells():
-    """Cells of published pages, with what their labels show."""
-    return (
-        Cell.objects.filter(capability__table__page__in=ComparisonPage.objects.published())
-        .select_related("row__platform", "capability__table__page")
-        .order_by("capability__table__page__order", "capability__table__order", "row__order",
-                  "capability__order")
-    )  # fmt: skip
-
 
 def cell_label(cell):
     return f"{cell.row.platform.name} · {plain(cell.capability, 'name')} ({table_name(cell)})"
@@ -101,8 +89,13 @@ class ClaimReportForm(forms.ModelForm):
 
 def scope_of(params):
     """(cells, a label saying what they are) from ?cell=<id>, ?table=<page>/<table slug> or
-    ?platform=<slug>; every reportable claim otherwise."""
-    cells = reportable_cells()
+    ?platform=<slug>; every claim of the published pages otherwise."""
+    cells = (
+        Cell.objects.filter(capability__table__page__in=ComparisonPage.objects.published())
+        .select_related("row__platform", "capability__table__page")
+        .order_by("capability__table__page__order", "capability__table__order", "row__order",
+                  "capability__order")
+    )  # fmt: skip
     if (cell_id := params.get("cell", "").strip()).isdigit():
         cells, label = cells.filter(pk=cell_id), cell_label
     elif "/" in (table := params.get("table", "").strip()[:400]):
@@ -129,15 +122,9 @@ def sender_of(request):
 
 def over_rate_limit(request):
     """True when the address has sent its allowance of reports in the last hour."""
-    since = timezone.now() - timedelta(seconds=RATE_WINDOW_SECONDS)
+    since = timezone.now() - timedelta(hours=1)
     sent = ClaimReport.objects.filter(sender=sender_of(request), created_at__gte=since)
     return sent.count() >= settings.CLAIM_REPORTS_PER_HOUR
-
-
-def editor_addresses():
-    users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
-    users = users.filter(Q(is_superuser=True) | Q(groups__name=EDITORS)).distinct()
-    return list(settings.CLAIM_REPORT_RECIPIENTS) or list(users.values_list("email", flat=True))
 
 
 def notify_editors(report, request):
@@ -147,12 +134,15 @@ def notify_editors(report, request):
     )
     claim = cell_label(report.cell)
     context = {"report": report, "claim": claim, "admin_url": admin_url}
+    users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
+    users = users.filter(Q(is_superuser=True) | Q(groups__name=EDITORS)).distinct()
+    to = list(settings.CLAIM_REPORT_RECIPIENTS) or list(users.values_list("email", flat=True))
     try:
         send_mail(
             f"[{settings.SITE_NAME}] Claim reported: {claim}"[:200],
             render_to_string("platforms/report_email.txt", context),
             None,
-            editor_addresses(),  # none: Django sends nothing
+            to,  # none: Django sends nothing
         )
     except Exception:  # the report is saved; editors still see it in the queue
         logger.exception("Could not mail editors about claim report %s", report.pk)

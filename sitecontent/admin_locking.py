@@ -1,12 +1,11 @@
 """No lost updates: every admin change form, inline row and grid unit (platforms.grid) carries the
 version it was loaded from, signed in the page, and one rule decides each save: `decide`.
 
-On save the row is read again, locked, and each unit (a field, a grid cell or header) compared as
-base (loaded), mine (submitted) and now (stored). What only someone else changed stays theirs;
-what both changed differently, or what the page did not know, is a conflict: not saved, shown
-with both versions to keep mine, take theirs or merge (text gets a box pre-filled with both).
-A main form's conflict stops its save; an inline row's leaves only that row unsaved. Deleting
-what someone changed since it was loaded is refused the same way. No column is added to any model.
+Each unit (a field, a grid cell or header) is compared as base (loaded), mine (submitted) and now
+(stored, read again and locked): what only someone else changed stays theirs; what both changed
+differently, or what the page did not know, is a conflict, left unsaved and shown with both
+versions to keep mine, take theirs or merge. A main form's conflict stops its save; an inline
+row's leaves only that row unsaved. Deleting what someone changed meanwhile is refused alike.
 """
 
 from django import forms
@@ -140,11 +139,13 @@ class VersionedModelForm(forms.ModelForm):
         for name, theirs in stored_values(current, self._tracked()).items():
             if name not in data or name not in base:
                 continue  # not an edited field (a formset adds the row's id and parent later)
-            probe = self._as_stored(current, name, data[name])
+            # An unsaved copy holding my value as the database would hold it.
+            probe = type(current)(pk=current.pk)
+            current._meta.get_field(name).save_form_data(probe, data[name])
             mine = DELETED if deleting else stored_values(probe, [name])[name]
             outcome = decide(base[name], mine, theirs, self._choice(RESOLVE_PREFIX, name))
             if outcome == CONFLICT:
-                self.conflicts.append(self._conflict(current, name, deleting))
+                self.conflicts.append(self._conflict(current, probe, name, deleting))
                 new_base[name] = theirs
             elif outcome == KEEP_THEIRS and mine != theirs:
                 data[name] = getattr(current, name)
@@ -162,15 +163,9 @@ class VersionedModelForm(forms.ModelForm):
                 )
         return data
 
-    def _as_stored(self, current, name, value):
-        """An unsaved copy holding the submitted value as the database would hold it."""
-        probe = type(current)(pk=current.pk)
-        current._meta.get_field(name).save_form_data(probe, value)
-        return probe
-
-    def _conflict(self, current, name, deleting=False):
+    def _conflict(self, current, probe, name, deleting):
         field, model_field = self.fields[name], current._meta.get_field(name)
-        mine = getattr(self._as_stored(current, name, self.cleaned_data.get(name)), name)
+        mine = getattr(probe, name)
         # Text areas get a merge box pre-filled with both; other fields keep one or the other.
         is_text = isinstance(field.widget, forms.Textarea) and not deleting
         theirs_text = model_field.value_to_string(current)
