@@ -139,7 +139,7 @@ class UntouchedCell:
 
 class ResolvableForm(forms.Form):
     """A cell or header form, re-offered after its save was refused (`conflict`: {"mine": my
-    values, "theirs": the object as someone else saved it}), holding my values, with the choice
+    values, "theirs": their values, "obj": their object}), holding my values, with the choice
     keep mine, take theirs, or merge: a box pre-filled with both versions of `merges`."""
 
     units = ()  # the values a version covers
@@ -154,7 +154,7 @@ class ResolvableForm(forms.Form):
         self.merge_box = f"merged_{self.merges}"
         if conflict:
             mine = conflict["mine"][self.merges]
-            theirs = self.values_of(conflict["theirs"])[self.merges]
+            theirs = conflict["theirs"][self.merges]
             both = self.merge_joiner.join(v for v in dict.fromkeys([mine, theirs]) if v)
             initial = {**conflict["mine"], "resolve": locking.KEEP_MINE, self.merge_box: both}
         super().__init__(*args, initial=initial, **kwargs)
@@ -220,19 +220,6 @@ class CellForm(ResolvableForm):
     def place(self):
         return f"{self.cell.row.display_label}, {self.cell.capability.name}"
 
-    @property
-    def theirs_lines(self):
-        """Their version, as the conflict box shows it."""
-        theirs = self.conflict["theirs"]
-        level = f"{theirs.get_level_display()}: " if theirs.level else ""
-        lines = [level + (theirs.note or "(no note)")]
-        if theirs.last_reviewed:
-            lines.append(f"Reviewed {theirs.last_reviewed.isoformat()}")
-        sources = self.values_of(theirs)["sources"].splitlines()
-        if sources:
-            lines += [f"Sources: {sources[0]}", *sources[1:]]
-        return lines
-
     def clean_note(self):
         return normalized(self.cleaned_data["note"])
 
@@ -295,18 +282,6 @@ class HeaderForm(ResolvableForm):
     def place(self):
         return f"{self.kind} {self.obj}"
 
-    @property
-    def theirs_lines(self):
-        theirs = self.conflict["theirs"]
-        name = getattr(theirs, self.name_field) or f"(no label: shows {theirs.platform.name})"
-        lines = [name, f"Position {theirs.order}"]
-        if self.conflict.get("deleting"):
-            lines.append(
-                f"Not deleted: this {self.kind} or its cells changed after you opened the page. "
-                "Tick “Delete” again to delete it anyway."
-            )
-        return lines
-
     def apply(self):
         setattr(self.obj, self.name_field, self.cleaned_data["name"])
         self.obj.order = self.cleaned_data["order"]
@@ -352,7 +327,7 @@ class GridEditor:
     """All the forms of one table's grid (from with_cells(): no query per unit), validated
     together and saved in one transaction. A page posts only the units it changed (without
     JavaScript: all it shows); rows and columns added after it was loaded are left as they are
-    (`unseen`). `conflicts` ({prefix: {"mine", "theirs"}}) re-offers the units refused."""
+    (`unseen`). `conflicts` ({prefix: a conflict}) re-offers the units refused."""
 
     def __init__(self, table, data=None, conflicts=None):
         self.table, self.data, self.conflicts_shown = table, data, conflicts or {}
@@ -441,9 +416,9 @@ class GridEditor:
 
     @transaction.atomic
     def save(self):
-        """Write what this editor changed; returns the number of cells changed. Refused
-        changes are in self.conflicts afterwards ({"prefix", "mine", "theirs"}), edits to rows
-        and columns deleted meanwhile in self.lost."""
+        """Write what this editor changed; returns the number of cells changed. Refused changes
+        are in self.conflicts afterwards, edits to rows and columns deleted meanwhile in
+        self.lost."""
         # One save of a table at a time: a second save waits here, then reads the cells the
         # first one created, so two saves of one empty cell give a winner and a conflict.
         locking.locked(ComparisonTable.objects).filter(pk=self.table.pk).first()
@@ -485,14 +460,14 @@ class GridEditor:
             self._add(TableRow, platform=add_row["platform"], label=add_row["label"])
         return changed
 
-    def _decide(self, form, mine, now, theirs):
+    def _decide(self, form, mine, now, obj):
         """decide() for one unit, from my values and the stored ones; a conflict is recorded
         with their object. True when mine are to be saved."""
         base = self.base.get(form.prefix, locking.UNKNOWN)
         resolution = form.cleaned_data.get("resolve")
         outcome = locking.decide(base, fingerprint(mine), fingerprint(now), resolution)
         if outcome == locking.CONFLICT:
-            self.conflicts.append({"prefix": form.prefix, "mine": mine, "theirs": theirs})
+            self.conflicts.append({"prefix": form.prefix, "mine": mine, "theirs": now, "obj": obj})
         return outcome == locking.SAVE_MINE
 
     def _save_cell(self, form, values, current):
@@ -536,9 +511,8 @@ class GridEditor:
         if outcomes == {locking.SAVE_MINE}:
             return True
         mine = header.values_of(header.obj)
-        self.conflicts.append(
-            {"prefix": header.prefix, "mine": mine, "theirs": header.obj, "deleting": True}
-        )
+        conflict = {"prefix": header.prefix, "mine": mine, "theirs": mine, "obj": header.obj}
+        self.conflicts.append({**conflict, "deleting": True})
         return False
 
     def _lost(self):
