@@ -6,6 +6,7 @@ before anything is read whole."""
 import io
 import zipfile
 import zlib
+from functools import partial
 from pathlib import PurePosixPath
 
 from django import forms
@@ -61,61 +62,48 @@ class UploadForm(forms.Form):
     )
 
     def clean_files(self):
-        documents = []
+        """(name, bytes) of each document, uploaded or in a zip: counts and sizes are checked
+        on what the files declare before anything is read, and again while reading."""
+        entries = []  # (name, declared size, how to open it)
         for upload in self.cleaned_data["files"]:
             if upload.name.lower().endswith(".zip"):
-                documents.extend(documents_in_zip(upload))
+                entries += zip_members(upload)
             else:
-                check_document(upload.name, upload.size)
-                documents.append((upload.name, upload.read()))
-        if not documents:
+                entries.append((upload.name, upload.size, lambda upload=upload: upload))
+        if not entries:
             raise ValidationError("Choose at least one Markdown file.")
-        if len(documents) > MAX_FILES:
+        if len(entries) > MAX_FILES:
             raise ValidationError(f"At most {MAX_FILES} documents at once.")
-        if sum(len(data) for _name, data in documents) > MAX_TOTAL_BYTES:
-            raise ValidationError(f"At most {MAX_TOTAL_BYTES // (1024 * 1024)} MB at once.")
+        if sum(size for _name, size, _open in entries) > MAX_TOTAL_BYTES:
+            raise ValidationError(f"At most {MAX_TOTAL_BYTES // 2**20} MB at once.")
+        documents = []
+        for name, size, open_file in entries:
+            if PurePosixPath(name).suffix.lower() not in DOCUMENT_SUFFIXES:
+                raise ValidationError(f"{name}: not a Markdown document (.md, .markdown or .txt).")
+            try:
+                with open_file() as file:
+                    data = file.read(MAX_FILE_BYTES + 1)
+            except UNREADABLE_MEMBER as error:
+                raise ValidationError(f"{name}: cannot be read from the zip ({error}).") from error
+            if max(size, len(data)) > MAX_FILE_BYTES:  # a zip may understate a size
+                raise ValidationError(f"{name}: larger than {MAX_FILE_BYTES // 1024} KB.")
+            documents.append((name, data))
         return documents
 
 
-def check_document(name, size):
-    if PurePosixPath(name).suffix.lower() not in DOCUMENT_SUFFIXES:
-        raise ValidationError(f"{name}: not a Markdown document (.md, .markdown or .txt).")
-    if size > MAX_FILE_BYTES:
-        raise ValidationError(f"{name}: larger than {MAX_FILE_BYTES // 1024} KB.")
-
-
-def documents_in_zip(upload):
-    """(name, bytes) of the documents in a zip, sizes checked before anything is unpacked."""
+def zip_members(upload):
+    """(name, declared size, how to open it) of each file in a zip, but folders and hidden files."""
     try:
         archive = zipfile.ZipFile(upload)
     except zipfile.BadZipFile as error:
         raise ValidationError(f"{upload.name}: not a readable zip file.") from error
-    with archive:
-        members = [
-            info
-            for info in archive.infolist()
-            if not info.is_dir()
-            and not PurePosixPath(info.filename).name.startswith(".")
-            and "__MACOSX" not in info.filename
-        ]
-        if len(members) > MAX_FILES:
-            raise ValidationError(f"{upload.name}: more than {MAX_FILES} files.")
-        if sum(info.file_size for info in members) > MAX_TOTAL_BYTES:
-            raise ValidationError(f"{upload.name}: more than {MAX_TOTAL_BYTES // 2**20} MB.")
-        documents = []
-        for info in sorted(members, key=lambda info: info.filename):
-            check_document(info.filename, info.file_size)
-            try:
-                with archive.open(info) as member:
-                    data = member.read(MAX_FILE_BYTES + 1)
-            except UNREADABLE_MEMBER as error:
-                raise ValidationError(
-                    f"{upload.name}/{info.filename}: cannot be read from the zip ({error})."
-                ) from error
-            if len(data) > MAX_FILE_BYTES:  # the zip lied about the size
-                raise ValidationError(f"{info.filename}: larger than {MAX_FILE_BYTES // 1024} KB.")
-            documents.append((f"{upload.name}/{info.filename}", data))
-        return documents
+    return [
+        (f"{upload.name}/{info.filename}", info.file_size, partial(archive.open, info))
+        for info in sorted(archive.infolist(), key=lambda info: info.filename)
+        if not info.is_dir()
+        and not PurePosixPath(info.filename).name.startswith(".")
+        and "__MACOSX" not in info.filename
+    ]
 
 
 def import_view(model_admin, request):
