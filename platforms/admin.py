@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from sitecontent.admin import due_soon
-from sitecontent.admin_base import EditorAdmin, LabelledTabularInline, VersionedStackedInline
+from sitecontent.admin_base import EditorAdmin, LabelledTabularInline, VersionedInlineMixin
 from sitecontent.admin_locking import VersionedModelForm
 from sitecontent.admin_site import attention_check
 from sitecontent.markdown import plain_text_of_html
@@ -191,18 +191,16 @@ class ComparisonTableAdmin(EditorAdmin):
             "title": f"Edit all cells: {table.title or table.slug}",
             "subtitle": f"On the page {table.page}",
             "opts": self.model._meta,
-            "original": table,
             "table": table,
             "editor": editor,
             "confirm_deletions": confirm_deletions,
-            "has_view_permission": True,
             # The grid needs the whole width: no navigation sidebar beside it.
             "is_nav_sidebar_enabled": False,
         }
         return TemplateResponse(request, "admin/platforms/comparisontable/grid.html", context)
 
 
-class CellSourceInline(VersionedStackedInline):
+class CellSourceInline(VersionedInlineMixin, admin.StackedInline):
     model = CellSource
     fields = ["order", "title", "url", "accessed"]
     extra = 1

@@ -115,7 +115,6 @@ def import_view(model_admin, request):
         **model_admin.admin_site.each_context(request),
         "title": "Import Markdown documents",
         "opts": model_admin.model._meta,
-        "has_view_permission": True,
         "form": UploadForm(request.POST, request.FILES) if upload else UploadForm(),
     }
     if applying and (done := apply_import(request, context)):

@@ -282,11 +282,6 @@ class HeaderForm(ResolvableForm):
     def place(self):
         return f"{self.kind} {self.obj}"
 
-    def apply(self):
-        setattr(self.obj, self.name_field, self.cleaned_data["name"])
-        self.obj.order = self.cleaned_data["order"]
-        self.obj.save()
-
 
 class AddRowForm(forms.Form):
     platform = forms.ModelChoiceField(
@@ -385,8 +380,7 @@ class GridEditor:
             {p: fingerprint(values) for p, values in self.loaded.items()}, VERSION_SALT
         )
 
-    def rendered_rows(self):
-        """[(row, its header form, its cells' HTML)] for grid.html."""
+    def rendered_rows(self):  # [(row, its header form, its cells' HTML)]
         cells_url = reverse("admin:platforms_cell_changelist")
         grid_url = reverse("admin:platforms_comparisontable_grid", args=[self.table.pk])
         history_url = cells_url + "{}/history/?next=" + quote(grid_url)  # back to the grid
@@ -396,7 +390,6 @@ class GridEditor:
 
     @property
     def flagged(self):
-        """The units shown with a problem or a conflict, for the list atop the page."""
         return [unit for unit in self.units if unit.errors or unit.conflict]
 
     def is_valid(self):
@@ -461,8 +454,7 @@ class GridEditor:
         return changed
 
     def _decide(self, form, mine, now, obj):
-        """decide() for one unit, from my values and the stored ones; a conflict is recorded
-        with their object. True when mine are to be saved."""
+        """True when my values are to be saved over the stored ones; records a conflict."""
         base = self.base.get(form.prefix, locking.UNKNOWN)
         resolution = form.cleaned_data.get("resolve")
         outcome = locking.decide(base, fingerprint(mine), fingerprint(now), resolution)
@@ -471,7 +463,6 @@ class GridEditor:
         return outcome == locking.SAVE_MINE
 
     def _save_cell(self, form, values, current):
-        """Save one cell as `decide` says; True when it was written."""
         theirs = current or Cell()  # a cell someone else emptied shows as an empty one
         if not self._decide(form, values, CellForm.values_of(theirs), theirs):
             return False
@@ -493,7 +484,9 @@ class GridEditor:
             return  # untouched here (so theirs stays), or already as wanted
         header.obj.refresh_from_db(from_queryset=locking.locked(type(header.obj).objects))
         if self._decide(header, mine, header.values_of(header.obj), header.obj):
-            header.apply()
+            setattr(header.obj, header.name_field, mine["name"])
+            header.obj.order = mine["order"]
+            header.obj.save()
 
     def _may_delete(self, header, current):
         """A row or column is deleted only as it was loaded, header and cells: deleting what

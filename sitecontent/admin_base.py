@@ -6,7 +6,6 @@ from django.contrib import admin, messages
 from django.db import models, router, transaction
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.templatetags.static import static
 from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -29,7 +28,6 @@ class MarkdownEditor(AdminMarkdownxWidget):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        context["site_css"] = static("css/site.css")
         context["widget"]["label"] = getattr(self, "preview_label", "")
         return context
 
@@ -59,10 +57,6 @@ class VersionedInlineMixin:
     def get_fields(self, request, obj=None):
         fields = [name for name in super().get_fields(request, obj) if name != VERSION_FIELD]
         return [*fields, VERSION_FIELD]
-
-
-class VersionedStackedInline(VersionedInlineMixin, admin.StackedInline):
-    pass
 
 
 class LabelledTabularInline(VersionedInlineMixin, admin.TabularInline):
