@@ -14,7 +14,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.core.validators import URLValidator
+from django.core.validators import MaxLengthValidator, MinLengthValidator, URLValidator
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -43,6 +43,7 @@ class ClaimReportForm(forms.ModelForm):
         required=False,
         label="Leave this empty",
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+        validators=[MaxLengthValidator(0, "This field must stay empty.")],
     )
 
     class Meta:
@@ -70,17 +71,9 @@ class ClaimReportForm(forms.ModelForm):
         self.fields["source_url"].validators.append(
             URLValidator(schemes=["http", "https"], message="Give a link starting with https://.")
         )
-
-    def clean_message(self):
-        message = self.cleaned_data["message"].strip()
-        if len(message) < 10:
-            raise forms.ValidationError("Say in a few words what is wrong (10 characters or more).")
-        return message
-
-    def clean_website(self):
-        if self.cleaned_data["website"]:
-            raise forms.ValidationError("This field must stay empty.")
-        return ""
+        self.fields["message"].validators.append(
+            MinLengthValidator(10, "Say in a few words what is wrong (10 characters or more).")
+        )
 
     @property
     def caught_robot(self):
