@@ -317,11 +317,10 @@ class CellAdmin(EditorAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("capability__table__page")
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        cell = self.get_object(request, object_id)
-        context = {"title": f"Change cell: {cell.place}"} if cell else {}
-        context.update(extra_context or {})
-        return super().change_view(request, object_id, form_url, context)
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        if obj is not None:
+            context["title"] = f"Change cell: {obj.place}"
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     def history_view_title(self, request, obj):
         return f"History of the cell {obj.place}"
@@ -435,19 +434,12 @@ class ClaimReportAdmin(admin.ModelAdmin):
 @attention_check
 def needing_attention():
     cells, new = Cell.objects.all(), ReportStatus.NEW
+    partial, reports = cells.partial_without_note(), ClaimReport.objects.filter(status=new)
     return [
         ("Claims never reviewed", cells.never_reviewed(), "review=never"),
         (f"Claims last reviewed over {YEARS} year ago", cells.stale(), "review=stale"),
-        (
-            "Partial support without a note",
-            cells.partial_without_note(),
-            "attention=partial-no-note",
-        ),
+        ("Partial support without a note", partial, "attention=partial-no-note"),
         ("Claims without any source", cells.without_sources(), "attention=no-source"),
         due_soon(ComparisonPage, "Comparison pages dated in the next 7 days"),
-        (
-            "New reports from visitors",
-            ClaimReport.objects.filter(status=new),
-            f"status__exact={new}",
-        ),
+        ("New reports from visitors", reports, f"status__exact={new}"),
     ]

@@ -169,6 +169,7 @@ class VersionedModelForm(forms.ModelForm):
         # Text areas get a merge box pre-filled with both; other fields keep one or the other.
         is_text = isinstance(field.widget, forms.Textarea) and not deleting
         theirs_text = model_field.value_to_string(current)
+        merged = f"{self.data.get(self.add_prefix(name), '')}\n\n{theirs_text}" if is_text else ""
         return {
             "name": name,
             **self._input_names(name),
@@ -177,9 +178,7 @@ class VersionedModelForm(forms.ModelForm):
             "theirs": str(readable_value(model_field, getattr(current, name))),
             "deleted": deleting,
             "is_text": is_text,
-            "merged": f"{self.data.get(self.add_prefix(name), '')}\n\n{theirs_text}"
-            if is_text
-            else "",
+            "merged": merged,
             "who": last_editor(current),
         }
 
