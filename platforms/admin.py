@@ -60,7 +60,6 @@ class ComparisonTableInline(LabelledTabularInline):
     fields = ["order", "title", "slug", "section_heading", "uses_levels", "grid_link"]
     readonly_fields = ["grid_link"]
     prepopulated_fields = {"slug": ["title"]}
-    extra = 0
     show_change_link = True
 
     @admin.display(description="Cells")
@@ -103,13 +102,11 @@ class CapabilityInline(LabelledTabularInline):
     model = Capability
     fields = ["order", "name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    extra = 0
 
 
 class TableRowInline(LabelledTabularInline):
     model = TableRow
     fields = ["order", "platform", "label"]
-    extra = 0
 
 
 @admin.register(ComparisonTable)
@@ -348,7 +345,6 @@ class CellAdmin(EditorAdmin):
 class CellInline(LabelledTabularInline):
     model = Cell
     fields = ["row", "level", "note", "last_reviewed"]
-    extra = 0
 
 
 @admin.register(Capability)

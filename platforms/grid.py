@@ -334,22 +334,20 @@ class GridEditor:
                 self.version_error = "This page's version mark is missing or damaged: reload it."
         self.loaded = {}  # {prefix: the values the page shows}, fingerprinted when signed
         capabilities = table.capabilities.all()
-        self.column_headers = [
-            (cap, self._form(HeaderForm, f"col-{cap.id}", cap)) for cap in capabilities
-        ]
-        self.grid = []  # [(row, its header, its cells)]
+        self.column_headers = [self._form(HeaderForm, f"col-{cap.id}", cap) for cap in capabilities]
+        self.rows = []  # [(its header, its cells)]
         for row, row_cells in table.grid:
             cells = []
             for capability, cell in zip(capabilities, row_cells, strict=True):
                 cell = cell or Cell(capability=capability, row=row)
                 cell.row = row  # the prefetched row and its platform: no query per cell
                 cells.append(self._form(CellForm, f"cell-{capability.id}-{row.id}", cell))
-            self.grid.append((row, self._form(HeaderForm, f"row-{row.id}", row), cells))
-        self.headers = [h for _row, h, _cells in self.grid] + [h for _cap, h in self.column_headers]
-        self.cells = [form for _row, _header, cells in self.grid for form in cells]
+            self.rows.append((self._form(HeaderForm, f"row-{row.id}", row), cells))
+        self.headers = [header for header, _cells in self.rows] + self.column_headers
+        self.cells = [form for _header, cells in self.rows for form in cells]
         # In the page's order, for the list of problems and conflicts atop it.
-        self.units = [h for _cap, h in self.column_headers]
-        self.units += [unit for _row, header, cells in self.grid for unit in (header, *cells)]
+        self.units = [*self.column_headers]
+        self.units += [unit for header, cells in self.rows for unit in (header, *cells)]
         self.add_forms = [
             AddRowForm(data, table=table, prefix="add-row"),
             AddColumnForm(data, table=table, prefix="add-column"),
@@ -380,13 +378,13 @@ class GridEditor:
             {p: fingerprint(values) for p, values in self.loaded.items()}, VERSION_SALT
         )
 
-    def rendered_rows(self):  # [(row, its header form, its cells' HTML)]
+    def rendered_rows(self):  # [(its header form, its cells' HTML)]
         cells_url = reverse("admin:platforms_cell_changelist")
         grid_url = reverse("admin:platforms_comparisontable_grid", args=[self.table.pk])
         history_url = cells_url + "{}/history/?next=" + quote(grid_url)  # back to the grid
-        for row, header, cells in self.grid:
+        for header, cells in self.rows:
             html = "".join(cell_html(form, self.table.uses_levels, history_url) for form in cells)
-            yield row, header, mark_safe(html)
+            yield header, mark_safe(html)
 
     @property
     def flagged(self):

@@ -63,6 +63,8 @@ class LabelledTabularInline(VersionedInlineMixin, admin.TabularInline):
     """A tabular inline whose inputs are named for screen readers: Django's tabular layout
     puts the field names in column headers, which do not label the inputs."""
 
+    extra = 0  # rows are added with "Add another"
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name != "id":
