@@ -133,9 +133,8 @@ class EditorAdmin(SimpleHistoryAdmin):
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        if request.method == "GET" and (
-            refused := getattr(request, "refused_rows", {}).get(prefix)
-        ):
+        refused = getattr(request, "refused_rows", {}).get(prefix)
+        if refused and request.method == "GET":
             kwargs["form_kwargs"] = {"refused": refused}
         return kwargs
 
