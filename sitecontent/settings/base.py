@@ -1,10 +1,5 @@
-"""Settings shared by every environment; everything that differs comes from the environment.
-
-dev.py, test.py and production.py only change defaults. Variables:
-DJANGO_DEBUG, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DJANGO_SECURE, DATABASE_URL, REDIS_URL,
-DJANGO_CONTENT_GENERATION_FILE, DJANGO_TRUSTED_PROXY_COUNT,
-DJANGO_CDN_S_MAXAGE, DJANGO_CDN_STALE_WHILE_REVALIDATE.
-"""
+"""Settings shared by every environment; what differs comes from the environment variables
+the README's Configuration lists. dev.py, test.py and production.py only change defaults."""
 
 import logging
 import os
@@ -147,14 +142,12 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# The client address for those limits (django-ipware through axes). Directly exposed, it is
-# the connection's own address: X-Forwarded-For is ignored, since anyone can send it. Behind
-# N proxies that each append the address they saw to X-Forwarded-For, it is the N-th entry
-# from the right: whatever a client puts in the header itself stays to the left of it.
 
 
 def client_address_settings(proxy_count=0):
-    """axes' and django-ipware's settings for this many trusted proxies in front."""
+    """The client address for those limits: the connection's own (anyone can send
+    X-Forwarded-For), or behind N proxies that each append to X-Forwarded-For its N-th entry
+    from the right (what a client writes there itself stays to the left)."""
     if not proxy_count:
         return {"AXES_IPWARE_META_PRECEDENCE_ORDER": ("REMOTE_ADDR",)}
     return {
