@@ -242,12 +242,15 @@ class PageStore:
     def __init__(self):
         self.clear()
 
+    def clear(self, version=None):
+        """Forget every copy (pages deleted since are not kept)."""
+        self.version = version
+        self.entries = {}
+        self.next_due = None  # when the next scheduled item goes live, once looked up
+
     def adopt(self, version):
-        """Forget everything of another version (pages deleted since are not kept)."""
         if version != self.version:
-            self.entries = {}
-            self.next_due = None  # when the next scheduled item goes live, once looked up
-            self.version = version
+            self.clear(version)
 
     def get(self, key, version):
         entry = self.entries.get(key)
@@ -266,10 +269,6 @@ class PageStore:
         if self.next_due is None or 0 < self.next_due <= now:
             self.next_due = next_publication()
         return min(now + MAX_AGE, self.next_due or now + MAX_AGE)
-
-    def clear(self):
-        self.version = object()
-        self.adopt(None)
 
 
 PAGES = PageStore()

@@ -106,20 +106,12 @@ REDIS_CACHE_OPTIONS = {
     "socket_connect_timeout": 0.25,
     "retry": Retry(NoBackoff(), 1),
 }
-
-
-def default_generation_file():
-    """Next to the SQLite database, which every process of the deployment opens anyway."""
-    database = DATABASES["default"]
-    if "sqlite" in database["ENGINE"] and str(database["NAME"]).startswith("/"):
-        return Path(database["NAME"]).with_name(".content-generation")
-    return BASE_DIR / ".content-generation"
-
-
 # Without Redis, a change is announced to the other processes by rewriting this file
-# (page_cache.py): they read the content version sooner than every 0.5 s.
+# (page_cache.py); by default next to the SQLite file, which every process opens anyway.
+database_path = Path(str(DATABASES["default"]["NAME"]))  # an SQLite file's is absolute
 CONTENT_GENERATION_FILE = Path(
-    os.environ.get("DJANGO_CONTENT_GENERATION_FILE") or default_generation_file()
+    os.environ.get("DJANGO_CONTENT_GENERATION_FILE")
+    or (database_path.parent if database_path.is_absolute() else BASE_DIR) / ".content-generation"
 )
 # A CDN or other shared cache in front of the site may keep public pages this many seconds
 # (0: off, pages are never stale). See "Running in production" in the README.
@@ -245,9 +237,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     # A request for a host name the site does not serve is routine (scanners, stale DNS): one
     # line each, not a traceback.
-    "loggers": {
-        "django.security.DisallowedHost": {"handlers": ["one_line"], "propagate": False},
-    },
+    "loggers": {"django.security.DisallowedHost": {"handlers": ["one_line"], "propagate": False}},
 }
 
 
