@@ -1,8 +1,5 @@
-"""Articles in and out of Markdown documents (front matter + body), beside the Article model.
-
-The importer in `platforms.markdown_io` reads the text and front matter of every document and
-hands those that are articles to this module; nothing here knows about comparison pages.
-"""
+"""Articles in and out of Markdown documents (front matter + body), for the importer and
+exporter of platforms.markdown_io, which hands this module the documents that are articles."""
 
 import re
 

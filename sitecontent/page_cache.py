@@ -1,14 +1,9 @@
-"""Whole public pages from memory; after a change commits, no process serves the old page for
-more than CHECK_EVERY (0.5 s), whatever Redis or the news file does.
+"""Whole public pages from memory, never stale (README, "The page cache").
 
-Every change bumps ContentVersion in its own transaction (models registered with
-retire_on_change(), or retire_pages() for changes that send no signal). Each process labels its
-copies with the last version it read and reads it again (one SELECT) when that read is
-CHECK_EVERY old; a different version drops every copy. News (a Redis message, else a rewrite of
-CONTENT_GENERATION_FILE) only makes the next read sooner: it carries no version, so nothing Redis
-does (down, frozen, restarted from an old snapshot) can make a page older than CHECK_EVERY.
-Copies also expire when the next scheduled item is due (register_schedule()).
-
+Every change bumps ContentVersion in its own transaction (retire_on_change(), retire_pages()).
+Each process labels its copies with the version it read last and reads it again (one SELECT)
+once that read is CHECK_EVERY old, or sooner on news (a Redis message, else a rewrite of
+CONTENT_GENERATION_FILE). News carries no version: nothing Redis does can delay a change more.
 The middleware sits after the security, CSP, frame-options and conditional-GET middlewares: a
 hit skips sessions, auth and the view but gets fresh security headers, nonce and 304s.
 """
@@ -178,10 +173,8 @@ announcements = threading.local()
 
 
 def announce_change(after):
-    """Tell every process to read the content version now (run once the change commits).
-
-    `after`: the thread's count of announcements when the change was made; one made since by
-    this thread came after the commit (the thread was inside the transaction until then)."""
+    """Tell every process to read the content version now, once per transaction: `after` is
+    the thread's count of announcements at the change; one made since came after the commit."""
     count = getattr(announcements, "count", 0)
     if count > after:
         return
@@ -224,18 +217,6 @@ def register_schedule(*models):
     SCHEDULED_MODELS.extend(models)
 
 
-def next_publication():
-    """Timestamp when the next scheduled item goes live (0: none scheduled)."""
-    if not SCHEDULED_MODELS:
-        return 0
-    first, *others = [
-        model.objects.scheduled().order_by().values_list("publish_at", flat=True)
-        for model in SCHEDULED_MODELS
-    ]
-    due = first.union(*others).order_by("publish_at").first()  # one query for all
-    return due.timestamp() if due else 0
-
-
 class PageStore:
     """This process's copies of public pages, all of one content version."""
 
@@ -246,17 +227,13 @@ class PageStore:
         """Forget every copy (pages deleted since are not kept)."""
         self.version = version
         self.entries = {}
-        self.next_due = None  # when the next scheduled item goes live, once looked up
-
-    def adopt(self, version):
-        if version != self.version:
-            self.clear(version)
+        self.next_due = None  # when the next scheduled item goes live (0: none), once looked up
 
     def get(self, key, version):
+        if version != self.version:
+            self.clear(version)
         entry = self.entries.get(key)
-        if entry and entry["version"] == version and time.time() < entry["expires"]:
-            return entry
-        return None
+        return entry if entry and time.time() < entry["expires"] else None
 
     def put(self, key, entry):
         if entry["version"] != self.version:
@@ -266,8 +243,13 @@ class PageStore:
         self.entries[key] = entry
 
     def expiry(self, now):
-        if self.next_due is None or 0 < self.next_due <= now:
-            self.next_due = next_publication()
+        if SCHEDULED_MODELS and (self.next_due is None or 0 < self.next_due <= now):
+            first, *others = [
+                model.objects.scheduled().order_by().values_list("publish_at", flat=True)
+                for model in SCHEDULED_MODELS
+            ]
+            due = first.union(*others).order_by("publish_at").first()  # one query for all
+            self.next_due = due.timestamp() if due else 0
         return min(now + MAX_AGE, self.next_due or now + MAX_AGE)
 
 
@@ -333,20 +315,6 @@ def canonical_host(request, secure):
     return None
 
 
-def may_store(response):
-    return (
-        getattr(response, "public_page", False)
-        and response.status_code == 200
-        and not response.streaming
-        and "no-cache" not in response.get("Cache-Control", "")
-        and not response.cookies
-    )
-
-
-def copy_of(entry):
-    return HttpResponse(entry["content"], headers=entry["headers"])
-
-
 class PublicPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -373,17 +341,23 @@ class PublicPageCacheMiddleware:
         except DatabaseError as error:
             logger.warning("Content version unreadable (%s); page rendered uncached", error)
             return self.get_response(request)
-        PAGES.adopt(version)
-        if entry := PAGES.get(key, version):
-            return copy_of(entry)
-        with render_turn(key) as first:
-            if not first and (entry := PAGES.get(key, version)):
-                return copy_of(entry)
-            return self.render_and_store(request, key, version)
+        entry = PAGES.get(key, version)
+        if entry is None:
+            with render_turn(key) as first:
+                entry = None if first else PAGES.get(key, version)
+                if entry is None:
+                    return self.render_and_store(request, key, version)
+        return HttpResponse(entry["content"], headers=entry["headers"])
 
     def render_and_store(self, request, key, version):
         response = self.get_response(request)
-        if not may_store(response):
+        if not (
+            getattr(response, "public_page", False)
+            and response.status_code == 200
+            and not response.streaming
+            and "no-cache" not in response.get("Cache-Control", "")
+            and not response.cookies
+        ):
             return response
         set_response_etag(response)
         # Browsers keep the page but check back every time: an editor's save shows at once. A
