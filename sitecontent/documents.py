@@ -55,9 +55,7 @@ _LOOK_UP = object()
 
 def sync(report, kind, model, lookup, values, existing=_LOOK_UP):
     """Create, update or leave alone the one row matching lookup; save only what changed.
-
-    `existing` may pass the row (or None) when the caller has already fetched it in bulk.
-    The values were checked (check_values) when their document was read."""
+    `existing`: the row (or None) when the caller has already fetched it in bulk."""
     obj = model.objects.filter(**lookup).first() if existing is _LOOK_UP else existing
     if obj is None:
         obj = model.objects.create(**lookup, **values)

@@ -1,10 +1,6 @@
-"""The one upload policy for every image field: hero images, the Markdown editor, and any later.
-
-Kept only if Pillow decodes it whole as JPEG, PNG or WebP within a byte and a pixel limit
-(decompression bombs refused before decoding). Only its pixels are stored, re-encoded (no
-metadata or trailing payload: a JPEG+HTML polyglot becomes a plain JPEG), under a random name
-with the detected extension: no image can be found by guessing, no client extension is served.
-"""
+"""The one upload policy for every image field (README, "Uploaded images"): Pillow must decode
+it whole as JPEG, PNG or WebP within the byte and pixel limits; only its pixels are stored,
+re-encoded (a JPEG+HTML polyglot becomes a plain JPEG), under a random name."""
 
 import warnings
 from io import BytesIO

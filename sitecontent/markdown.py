@@ -1,10 +1,5 @@
-"""The one Markdown dialect of the site, and the one nh3 sanitizer every bit of HTML leaves through.
-
-markdown-it's "gfm-like" plus footnotes; raw HTML goes in and is cut down by the sanitizer; h2–h4
-get ids. Fields rendered on save, the importer and the admin preview all use it. Any text renders
-within a second: nesting deeper than MAX_NESTING is not parsed, and a text over
-MAX_MARKDOWN_CHARS (or with tens of thousands of brackets) is shown as escaped paragraphs.
-"""
+"""The one Markdown dialect (README, "The Markdown dialect") and the one nh3 sanitizer every
+bit of HTML leaves through: fields rendered on save, the importer and the admin preview."""
 
 import hashlib
 import html

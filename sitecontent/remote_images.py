@@ -1,11 +1,7 @@
-"""Images that documents load from other sites are copied into the site's own media storage.
-
-DESIGN.md: no third-party requests. An import fetches each remote image (hero and body) once,
-before its transaction opens, keeps it only under images.py's upload policy, and stores it under
-a name made from its content (importing again finds the same file); one it cannot fetch becomes
-its alt text. Only http(s) to public addresses is fetched (every resolved address checked, on
-every redirect, and connected to as checked, so DNS cannot answer differently in between), with
-deadlines per image and per import: an import is no way into the operator's network.
+"""An import's remote images, copied into the site's own media under images.py's policy and
+named by content (README, "Exploring the data"). Only http(s) to public addresses is fetched:
+every resolved address is checked, on every redirect, and connected to as checked, so DNS cannot
+answer differently in between; deadlines per image and per import keep an import from hanging.
 """
 
 import hashlib

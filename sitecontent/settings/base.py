@@ -96,8 +96,7 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Redis carries the page cache's news of changes (page_cache.py). Django's cache stays in local
-# memory: nothing keeps data in it (sessions and login limits live in the database).
+# News of changes for the page cache (page_cache.py); nothing is stored in Redis.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Fail fast: a request never waits long for a Redis that is down or frozen. One retry on a new
 # connection, for the pooled connections a restarted Redis leaves broken.
@@ -113,8 +112,7 @@ CONTENT_GENERATION_FILE = Path(
     os.environ.get("DJANGO_CONTENT_GENERATION_FILE")
     or (database_path.parent if database_path.is_absolute() else BASE_DIR) / ".content-generation"
 )
-# A CDN or other shared cache in front of the site may keep public pages this many seconds
-# (0: off, pages are never stale). See "Running in production" in the README.
+# Seconds a CDN in front may keep public pages (0: off, never stale; README, The page cache).
 CDN_S_MAXAGE = int(os.environ.get("DJANGO_CDN_S_MAXAGE") or 0)
 CDN_STALE_WHILE_REVALIDATE = int(os.environ.get("DJANGO_CDN_STALE_WHILE_REVALIDATE") or 0)
 
@@ -177,8 +175,7 @@ MARKDOWNX_MEDIA_PATH = "uploads/"
 # 12000 × 12000 image took 3.6 s and 550 MiB.
 IMAGE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 IMAGE_UPLOAD_MAX_PIXELS = 25_000_000
-# Imports copy remote images (remote_images.py) from public addresses only; 0 turns it off
-# (such images are left out and reported). Extra networks, e.g. "10.1.0.0/16", may be allowed.
+# Imports copy remote images (remote_images.py) from public addresses, and these networks.
 REMOTE_IMAGES = env_bool("DJANGO_REMOTE_IMAGES", True)
 REMOTE_IMAGES_ALLOWED_NETWORKS = env_list("DJANGO_REMOTE_IMAGES_ALLOWED_NETWORKS")
 
@@ -235,8 +232,7 @@ LOGGING = {
         "one_line": {"class": "logging.StreamHandler", "formatter": "one_line"},
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
-    # A request for a host name the site does not serve is routine (scanners, stale DNS): one
-    # line each, not a traceback.
+    # A host the site does not serve is routine (scanners, stale DNS): one line, no traceback.
     "loggers": {"django.security.DisallowedHost": {"handlers": ["one_line"], "propagate": False}},
 }
 

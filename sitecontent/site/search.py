@@ -1,10 +1,6 @@
-"""Site search over platforms, capabilities, claims (cell notes), comparison pages and articles.
-
-One ORM query per kind, filtered by the models' own published() rules, stemming English on both
-databases ("encryption" finds "encrypt"): PostgreSQL's full-text search (sitecontent.text_search)
-ranked by SearchRank with SearchHeadline excerpts, SQLite's FTS5 by bm25 with snippet() ones.
-Excerpts are escaped Markdown source with the matching words in <mark>, never trusted as HTML.
-"""
+"""Site search over platforms, capabilities, claims (cell notes), comparison pages and articles:
+one ORM query per kind, English stemming on both databases (sitecontent.text_search). Excerpts
+are escaped Markdown source with the matching words in <mark>, never trusted as HTML."""
 
 import re
 import unicodedata
