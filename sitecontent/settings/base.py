@@ -246,13 +246,11 @@ DATA_LICENSE = {
     ),
 }
 # Console in debug (mail shows in the terminal); SMTP to DJANGO_EMAIL_HOST otherwise.
+mailer = "console" if DEBUG else "smtp"
 MAILERS = {
     "default": {
         "BACKEND": os.environ.get(
-            "DJANGO_EMAIL_BACKEND",
-            "django.core.mail.backends.console.EmailBackend"
-            if DEBUG
-            else "django.core.mail.backends.smtp.EmailBackend",
+            "DJANGO_EMAIL_BACKEND", f"django.core.mail.backends.{mailer}.EmailBackend"
         ),
         "OPTIONS": {}
         if DEBUG
