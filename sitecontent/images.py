@@ -76,8 +76,6 @@ def clean_image(upload):
 class VerifiedImageFormField(forms.ImageField):
     """Returns the cleaned file (new pixels, random name) in place of the upload."""
 
-    default_validators = []
-
     def to_python(self, data):
         upload = forms.FileField.to_python(self, data)
         return None if upload is None else clean_image(upload)
