@@ -1,3 +1,5 @@
+from functools import wraps
+
 import orjson
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
@@ -13,35 +15,37 @@ from sitecontent.page_cache import cacheable
 from sitecontent.publishing import get_visible_or_404
 
 from . import changes, explore, opendata, reports
-from .display import BadDate, claim_view, end_of_day, page_tables, pages_public_at
+from .display import BadDate, claim_view, end_of_day, page_tables
 from .models import ComparisonPage, Level, Platform, cell_url
 
 
-def days_asked(request):
-    """{"as_of": (day, moment) or None, "since": …} of the query string; BadDate if unreadable."""
-    return {name: end_of_day(request.GET[name]) if request.GET.get(name) else None
-            for name in ("as_of", "since")}  # fmt: skip
+def with_days(view):
+    """The view given days={"as_of": (day, moment) or None, "since": …} of the query string;
+    a plain 400 saying what is wrong with an unreadable day."""
 
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            days = {name: end_of_day(request.GET[name]) if request.GET.get(name) else None
+                    for name in ("as_of", "since")}  # fmt: skip
+        except BadDate as error:
+            return HttpResponse(f"{error}\n", content_type="text/plain; charset=utf-8", status=400)
+        return view(request, *args, days=days, **kwargs)
 
-def bad_date(error):
-    return HttpResponse(f"{error}\n", content_type="text/plain; charset=utf-8", status=400)
+    return wrapper
 
 
 @cacheable
-def comparison_page(request, permalink):
-    pages = ComparisonPage.objects.all()
-    try:
-        days = days_asked(request)
-    except BadDate as error:
-        return bad_date(error)
+@with_days
+def comparison_page(request, permalink, days):
     moment = days["as_of"] and days["as_of"][1]
+    is_preview = False
     if moment:  # the page as it stood, if it was live then and still is
-        now_live = pages.published().filter(permalink=request.path_info).values("id")
-        page = pages_public_at(moment).filter(id__in=now_live).first()
+        page = opendata.live_pages(moment, permalink=request.path_info).first()
         if page is None:
             raise Http404("Not published on that day")
-        is_preview = False
     else:
+        pages = ComparisonPage.objects.all()
         try:
             page, is_preview = get_visible_or_404(request, pages, permalink=request.path_info)
         except Http404:
@@ -54,14 +58,8 @@ def comparison_page(request, permalink):
     for display in tables:
         display.arrange(request.GET)
     legend_table = next((d.table for d in tables if d.table.uses_levels), None)
-    context = {
-        "page": page,
-        "tables": tables,
-        "legend_table": legend_table,
-        "preview": is_preview,
-        **days,
-    }
-    response = render(request, "platforms/comparison_page.html", context)
+    context = {"page": page, "tables": tables, "legend_table": legend_table, "preview": is_preview}
+    response = render(request, "platforms/comparison_page.html", context | days)
     if is_preview:
         add_never_cache_headers(response)
     return response
@@ -75,13 +73,12 @@ def platform_index(request):
 
 
 @cacheable
-def platform_profile(request, slug):
+@with_days
+def platform_profile(request, slug, days):
     if slug != slug.lower():
-        return HttpResponsePermanentRedirect(f"/platforms/{slug.lower()}/")
-    try:
-        days = days_asked(request)
-    except BadDate as error:
-        return bad_date(error)
+        return HttpResponsePermanentRedirect(
+            reverse("platforms:platform-profile", args=[slug.lower()])
+        )
     platform = get_object_or_404(Platform.objects.public(), slug=slug)
     moment = days["as_of"] and days["as_of"][1]
     summary, pages, claim_changes = explore.platform_profile(platform, moment, days["since"])
@@ -124,7 +121,8 @@ def capability_index(request):
 def capability(request, page, table, capability):
     key = f"{page}.{table}.{capability}"
     if key != key.lower():
-        return HttpResponsePermanentRedirect(f"/capabilities/{page}/{table}/{capability}/".lower())
+        args = [page.lower(), table.lower(), capability.lower()]
+        return HttpResponsePermanentRedirect(reverse("platforms:capability", args=args))
     found = explore.capability_claims(key)
     if found is None:
         raise Http404("No such capability")
@@ -136,7 +134,7 @@ def capability(request, page, table, capability):
 def compare_start(request):
     """The compare form, and its target: a choice redirects to the comparison's address."""
     slugs = request.GET.getlist("p")
-    platforms = explore.canonical_compare([s.lower() for s in slugs]) if slugs else None
+    platforms = explore.canonical_compare(slugs) if slugs else None
     if platforms:
         return redirect(explore.compare_path(platforms))
     message = f"Choose between {explore.COMPARE_MIN} and {explore.COMPARE_MAX} different platforms."
@@ -146,10 +144,11 @@ def compare_start(request):
 
 @cacheable
 def compare(request, slugs, differences=False):
-    platforms = explore.canonical_compare(explore.parse_compare_slugs(slugs))
+    platforms = explore.canonical_compare(slugs.split("-vs-"))
     if platforms is None:
         raise Http404("Not a comparison of 2 to 4 known platforms")
-    explore.with_profile_urls(platforms)
+    for platform in platforms:  # reversed once, not per table
+        platform.profile_url = reverse("platforms:platform-profile", args=[platform.slug])
     canonical = explore.compare_path(platforms, differences)
     if request.path_info != canonical:
         return HttpResponsePermanentRedirect(canonical)
@@ -250,8 +249,7 @@ def json_response(document, filename):
 def live_page_data(permalink, slug=None, with_html=False):
     """(page, its Dataset, its table named slug or None) for a live page's permalink without
     slashes, or 404."""
-    pages = ComparisonPage.objects.published().filter(permalink=f"/{permalink}/")
-    dataset = opendata.Dataset(pages, with_html=with_html)
+    dataset = opendata.Dataset(opendata.live_pages(permalink=f"/{permalink}/"), with_html)
     if not dataset.pages:
         raise Http404("No such page")
     table = next((t for t in dataset.tables if t.slug == slug), None)
