@@ -184,7 +184,7 @@ def change_list(request, platform: str | None = None, page: int = 1,
         "licence": settings.DATA_LICENSE, "count": listed.paginator.count,
         "page": listed.number, "pages": listed.paginator.num_pages,
         "next": f"{request.path}?{query.urlencode()}" if listed.has_next() else None,
-        "changes": [change.as_json() for change in entries],
+        "changes": entries,
     })  # fmt: skip
 
 

@@ -14,11 +14,10 @@ from functools import cache, cached_property
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 
 from .models import STALE_AFTER_DAYS, Cell, Level, Orientation, cell_anchor
 from .opendata import Dataset, as_of, pages_public_at
-from .text import hide_emoji_html, linkable_html, page_key, plain_text
+from .text import linkable_html, page_key, plain_text
 
 
 def claim_view(level, note_html, anchor="", label="", footnote=None, is_stale=False,
@@ -130,18 +129,6 @@ class TableDisplay:
     rows: list = field(default_factory=list)  # [Header with cells]
     footnotes: list = field(default_factory=list)
 
-    # Headings are inline Markdown, sanitized when saved; their emoji are decoration.
-    title_html = property(lambda self: hide_emoji_html(self.table.title_html))
-    section_heading_html = property(lambda self: hide_emoji_html(self.table.section_heading_html))
-    takeaways_heading_html = property(
-        lambda self: hide_emoji_html(self.table.takeaways_heading_html)
-    )
-
-    @property
-    def platform_column_html(self):
-        table = self.table
-        return hide_emoji_html(table.platform_column_html or escape(table.platform_column))
-
     sorted_by = rows_matching = ""
 
     def arrange(self, query):
@@ -195,53 +182,38 @@ def page_tables(page, moment=None, since=None):
         rows = [row.pk for rows in data.rows.values() for row in rows]
         before = claims_at(since[1], Q(capability__in=columns) | Q(row__in=rows), page=page.id)
         page.changes = ChangeSummary(before)
-    platform_prefix, capability_prefix = url_prefixes()
+    platform_url, capability_url = url_prefixes()
     key = page_key(page.permalink)
     displays = []
     for table in data.tables:
         table.page = page  # the page as shown (maybe as it stood): no query per table
         displays.append(display := TableDisplay(table))
         caps = [
-            Header(
-                cap.pk,
-                cap.slug,
-                linkable_html(cap.name_html, cap.name),
-                f"{table.slug}-{cap.slug}",
-                f"{capability_prefix}{key}/{table.slug}/{cap.slug}/",
-                cap.description,
-            )  # fmt: skip
+            Header(cap.pk, cap.slug, linkable_html(cap.name_html, cap.name),
+                   f"{table.slug}-{cap.slug}", f"{capability_url}{key}/{table.slug}/{cap.slug}/",
+                   cap.description)
             for cap in data.capabilities.get(table.pk, [])
-        ]
+        ]  # fmt: skip
         rows = [
-            Header(
-                row.pk,
-                row.platform_slug,
-                linkable_html(row.label_html, row.platform_name),
-                f"row-{table.slug}-{row.platform_slug}",
-                f"{platform_prefix}{row.platform_slug}/",
-            )  # fmt: skip
+            Header(row.pk, row.platform_slug, linkable_html(row.label_html, row.platform_name),
+                   f"row-{table.slug}-{row.platform_slug}", f"{platform_url}{row.platform_slug}/")
             for row in data.rows.get(table.pk, [])
-        ]
+        ]  # fmt: skip
         as_columns = table.orientation == Orientation.PLATFORMS_AS_COLUMNS
         display.columns, display.rows = (rows, caps) if as_columns else (caps, rows)
         cap_names = [plain_text(cap.html) for cap in caps]
-        claims = {}  # (row id, capability id) -> the claim include's dict
         for row in rows:
             label = plain_text(row.html)
             for cap, cap_name in zip(caps, cap_names, strict=True):
                 cell = data.cells.get((row.id, cap.id))
-                claims[(row.id, cap.id)] = claim = _claim(
+                claim = _claim(
                     display, cell, data.sources, stale_before,
                     label, cap_name, cell_anchor(table.slug, row.slug, cap.slug),
                     label if as_columns else cap_name,
                 )  # fmt: skip
                 if since and cell:
                     claim["change"] = page.changes.marked(cell.pk, (cell.level, cell.note_html))
-        for header in display.rows:
-            header.cells = [
-                claims[(header.id, other.id) if not as_columns else (other.id, header.id)]
-                for other in display.columns
-            ]
+                (cap if as_columns else row).cells.append(claim)  # row by row, in column order
     return displays
 
 

@@ -1,9 +1,8 @@
 """Platforms, comparison pages and their tables: every claim is a Cell row.
 
-A ComparisonPage is made of ordered ComparisonTables (sections). A table's columns are its
-Capabilities and its rows are TableRows, each pointing at a shared Platform with the label that
-table shows. A Cell belongs to its row: exactly one per (row, capability), deleted with either.
-A cell with neither level nor note is an empty cell ("no data").
+A ComparisonPage has ordered ComparisonTables, whose columns are Capabilities and whose rows are
+TableRows (a shared Platform, labelled as that table shows it). A Cell is the one claim of its
+(row, capability), deleted with either; one with neither level nor note is empty ("no data").
 """
 
 from datetime import timedelta
@@ -35,26 +34,22 @@ STALE_AFTER_DAYS = 365
 
 
 class Level(models.TextChoices):
-    """A claim's support level, the one list of them: stored value, label, and how pages and
-    Markdown show it: a mark (the one each level is exported with), a short label read out
-    beside it (a level never depends on colour alone) and a CSS class."""
+    """A claim's support level, the one list of them, and how pages and Markdown show it: a
+    mark (the one each level is exported with), a short label read out beside it (a level never
+    depends on colour alone) and a CSS class."""
 
     FULL = "full", "Full support"
     PARTIAL = "partial", "Partial support"
     NONE = "none", "No support"
     UNKNOWN = "unknown", "Unknown"
 
-    @property
-    def mark(self):
-        return {"full": "✅", "partial": "🟡", "none": "❌", "unknown": "❔"}[self.value]
-
-    @property
-    def short_label(self):
-        return {"full": "Yes", "partial": "Partly", "none": "No", "unknown": "Unknown"}[self.value]
-
-    @property
-    def css_class(self):
-        return f"level-{self.value}"
+    mark = property(
+        lambda self: {"full": "✅", "partial": "🟡", "none": "❌", "unknown": "❔"}[self]
+    )
+    short_label = property(
+        lambda self: {"full": "Yes", "partial": "Partly", "none": "No", "unknown": "Unknown"}[self]
+    )
+    css_class = property(lambda self: f"level-{self.value}")
 
     @staticmethod
     def rank(level):
@@ -178,10 +173,6 @@ class ComparisonPage(Publishable):
 
     def get_absolute_url(self):
         return self.permalink
-
-    @property
-    def display_heading(self):
-        return self.heading or self.title
 
     @property
     def display_heading_html(self):
