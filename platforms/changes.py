@@ -94,21 +94,20 @@ def timeline(platform=None, after=None, until=None):
     )
 
 
-def describe_cells(history_ids):
+def describe(entries):
+    """[Change] for [(kind, id, when)], in the same order, in one query per kind."""
+    kinds = (KIND_CELL, KIND_PAGE, KIND_ARTICLE)
+    ids = {kind: [pk for k, pk, _when in entries if k == kind] for kind in kinds}
     found = {}
-    rows = (
-        cell_changes()
-        .filter(history_id__in=history_ids)
-        .select_related("row__platform", "capability__table__page")
-    )
-    for record in rows:
+    records = cell_changes().filter(history_id__in=ids[KIND_CELL])
+    for record in records.select_related("row__platform", "capability__table__page"):
         parts = []
         if record.level != record.before_level:
             before, after = record.before_level or "no level", record.level or "no level"
             parts.append(f"{before.capitalize()} → {after.capitalize()}")
         if record.note != record.before_note:
             parts.append("note changed")
-        found[record.history_id] = Change(
+        found[(KIND_CELL, record.history_id)] = Change(
             KIND_CELL,
             f"cell-change-{record.history_id}",
             record.history_date,
@@ -120,14 +119,6 @@ def describe_cells(history_ids):
             note_before=plain_text_of_html(record.before_note_html or ""),
             note_after=plain_text_of_html(record.note_html),
         )
-    return found
-
-
-def describe(entries):
-    """[Change] for [(kind, id, when)], in the same order, in one query per kind."""
-    kinds = (KIND_CELL, KIND_PAGE, KIND_ARTICLE)
-    ids = {kind: [pk for k, pk, _when in entries if k == kind] for kind in kinds}
-    found = {(KIND_CELL, k): v for k, v in describe_cells(ids[KIND_CELL]).items()}
     for kind, model, what in (
         (KIND_PAGE, ComparisonPage, "New comparison page"),
         (KIND_ARTICLE, Article, "New article"),

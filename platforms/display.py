@@ -96,16 +96,6 @@ class ChangeSummary:
 
 
 @dataclass
-class Footnote:
-    number: int
-    anchor: str
-    row_label: str
-    column_name: str
-    sources: list  # [(url, title, accessed)]
-    last_reviewed: object
-
-
-@dataclass
 class Header:
     """A row or column header: a capability, or a platform. A row also has its cells."""
 
@@ -221,13 +211,13 @@ def _claim(display, cell, sources, stale_before, row_label, column_name, anchor,
     """What the claim include shows of a cell; its sources become the table's next footnote."""
     if cell is None:
         return claim_view("", "", anchor, data_label)
-    footnote = None
-    if cell.pk in sources or cell.last_reviewed is not None:
+    footnote, reviewed = None, cell.last_reviewed
+    if cell.pk in sources or reviewed is not None:
         number = len(display.footnotes) + 1
-        footnote = Footnote(
-            number, f"{display.table.slug}-source-{number}", row_label, column_name,
-            sources.get(cell.pk, []), cell.last_reviewed,
+        footnote = dict(
+            number=number, anchor=f"{display.table.slug}-source-{number}", row_label=row_label,
+            column_name=column_name, sources=sources.get(cell.pk, []), last_reviewed=reviewed,
         )  # fmt: skip
         display.footnotes.append(footnote)
-    is_stale = cell.last_reviewed is not None and cell.last_reviewed < stale_before
+    is_stale = reviewed is not None and reviewed < stale_before
     return claim_view(cell.level, cell.note_html, anchor, data_label, footnote, is_stale)

@@ -154,13 +154,6 @@ def by_table(claim_list):
             for group in [list(g)]]  # fmt: skip
 
 
-def level_summary(claim_list):
-    """How many claims state each level, and how many are words alone (free_text)."""
-    counts = Counter(claim.level or "free_text" for claim in claim_list if not claim.is_empty)
-    by_level = [(level, counts[level]) for level in Level]
-    return {"by_level": by_level, "free_text": counts["free_text"], **dict(by_level)}
-
-
 def platform_profile(platform, moment=None, since=None):
     """(summary, [(page title, permalink, [(first claim, claims)])], changes) of one platform:
     as it stood at `moment`, or today; with since=(day, moment), each claim says how it changed
@@ -175,22 +168,19 @@ def platform_profile(platform, moment=None, since=None):
         changes = ChangeSummary(claims_at(since[1], row__platform=platform.id))
         for claim in found:
             claim.change = changes.marked(claim.id, (claim.level, claim.note_html))
-    return level_summary(found), pages, changes
+    # How many claims state each level, and how many are words alone.
+    counts = Counter(claim.level or "free_text" for claim in found if not claim.is_empty)
+    by_level = [(level, counts[level]) for level in Level]
+    summary = {"by_level": by_level, "free_text": counts["free_text"], **dict(by_level)}
+    return summary, pages, changes
 
 
 def capability_claims(key):
-    """Every platform's claim for the capability named by key, best level first; None if
-    no published capability has that key."""
-    parts = key.split(".")
-    if len(parts) != 3:
-        return None
-    found = [
-        claim
-        for claim in claims(capability__table__slug=parts[1], capability__slug=parts[2])
-        if claim.key == key
-    ]
-    if not found:
-        return None
+    """Every platform's claim for the capability named by key (page.table.capability), best
+    level first; none if no published capability has that key."""
+    _page, table, capability = key.split(".") if key.count(".") == 2 else ("", "", "")
+    found = claims(capability__table__slug=table, capability__slug=capability)
+    found = [claim for claim in found if claim.key == key]
     return sorted(found, key=lambda c: (Level.rank(c.level), c.row_label.casefold()))
 
 
@@ -211,15 +201,9 @@ def compare_path(platforms, differences=False):
 NOT_IN_TABLE = claim_view("", "", empty_text="Not in this table")
 
 
-@dataclass
-class CompareRow:
-    first: Claim
-    cells: list  # [claim_view()] per platform
-    differs: bool
-
-
 def comparison(platforms, only_differences=False):
-    """[(first claim of the table, [CompareRow])] for tables where any of them has a row.
+    """[(first claim of the table, [{first claim, cells: [claim_view()], differs}])] for the
+    tables where any of the platforms has a row.
 
     Only levels are compared: two notes in words are never the same text, so a table without
     levels is shown side by side, never marked as differing, and left out of the differences."""
@@ -241,7 +225,7 @@ def comparison(platforms, only_differences=False):
                     claim_view(c.level, c.note_html, label=c.row_label) if c else NOT_IN_TABLE
                     for c in ordered
                 ]
-                compare_rows.append(CompareRow(first_claim, views, differs))
+                compare_rows.append({"first": first_claim, "cells": views, "differs": differs})
         if compare_rows:
             tables.append((first, compare_rows))
     return tables

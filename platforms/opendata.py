@@ -55,16 +55,6 @@ def live_pages(moment=None, **filters):
     return pages.order_by("order", "title")
 
 
-def rows_with_platform(moment):
-    """TableRows at `moment` with their platform's name and slug as they were then, in a
-    subquery; today's for a platform with no history (the launch platforms were created by a
-    migration, which records none)."""
-    platform = as_of(Platform, moment).filter(id=OuterRef("platform_id"))
-    then = {f"platform_{name}": Coalesce(Subquery(platform.values(name)[:1]), f"platform__{name}")
-            for name in ("name", "slug")}  # fmt: skip
-    return as_of(TableRow, moment).annotate(**then)
-
-
 def grouped(values, make=tuple):
     """{first value: [make(the rest)]} of value tuples, in their order."""
     groups = {}
@@ -129,7 +119,7 @@ class RowData(NamedTuple):
     label_html: str
     platform_id: int
     platform_slug: str
-    platform_name: str  # slug and name as they were (rows_with_platform); order and company today's
+    platform_name: str  # slug and name as they were; order and company today's
     platform_order: int
     parent_company: str
 
@@ -163,7 +153,13 @@ class Dataset:
         found = as_of(Capability, moment).filter(table__in=table_ids).order_by("order", "id")
         fields = ("id", "name", "name_html", "slug", "description")  # "pk" is history's own
         self.capabilities = grouped(found.values_list("table_id", *fields), CapabilityData._make)
-        found = rows_with_platform(moment).filter(table__in=table_ids).order_by("order", "id")
+        # A row's platform name and slug as they were then, in a subquery; today's for a platform
+        # with no history (the launch platforms were created by a migration, which records none).
+        past = as_of(Platform, moment).filter(id=OuterRef("platform_id"))
+        then = {f"platform_{name}": Coalesce(Subquery(past.values(name)[:1]), f"platform__{name}")
+                for name in ("name", "slug")}  # fmt: skip
+        found = as_of(TableRow, moment).annotate(**then).filter(table__in=table_ids)
+        found = found.order_by("order", "id")
         self.rows = grouped(found.values_list(
             "table_id", "id", "label", "label_html", "platform_id", "platform_slug",
             "platform_name", "platform__order", "platform__parent_company",
@@ -322,20 +318,24 @@ class Dataset:
                 fields.append({"name": header, "type": "string", "description": description})
         return {"fields": fields, "missingValues": [""]}
 
+    def csv_files(self):
+        """(page, table, title, path) of every table's CSV."""
+        for table in self.tables:
+            page = self.page_of[table.page_id]
+            title = f"{page.title}: {table.title or table.section_heading or table.slug}"
+            yield page, table, title, csv_path(page, table)
+
     def package(self, base_url):
         """The datapackage.json document. Resource paths are relative to /data/, where it is
         served, so a downloaded copy of the folder validates offline too."""
         resources = []
-        for table in self.tables:
-            page = self.page_of[table.page_id]
+        for page, table, title, path in self.csv_files():
             # A resource name holds lower case letters, digits, '-', '_' and '.' only.
             name = re.sub(r"[^a-z0-9._-]+", "-", f"{page_path(page)}.{table.slug}".lower())
             resources.append({
-                "name": name.strip("-"),
-                "title": f"{page.title}: {table.title or table.section_heading or table.slug}",
-                "path": csv_path(page, table).removeprefix("/data/"), "format": "csv",
-                "mediatype": "text/csv", "encoding": "utf-8", "profile": "tabular-data-resource",
-                "schema": self.table_schema(table),
+                "name": name.strip("-"), "title": title, "path": path.removeprefix("/data/"),
+                "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+                "profile": "tabular-data-resource", "schema": self.table_schema(table),
             })  # fmt: skip
         return {
             "profile": "tabular-data-package",
@@ -356,11 +356,8 @@ class Dataset:
         files = [
             ("application/json", "The whole dataset (JSON)", reverse("platforms:data-all")),
             ("application/json", "Data Package descriptor", reverse("platforms:data-package")),
-        ] + [
-            ("text/csv", f"{self.page_of[table.page_id].title}: {table.title or table.slug}",
-             csv_path(self.page_of[table.page_id], table))
-            for table in self.tables
-        ]  # fmt: skip
+            *[("text/csv", title, path) for _page, _table, title, path in self.csv_files()],
+        ]
         return {
             "@context": "https://schema.org",
             "@type": "Dataset",

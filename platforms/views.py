@@ -2,7 +2,7 @@ from functools import wraps
 
 import orjson
 from django.conf import settings
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -53,7 +53,7 @@ def comparison_page(request, permalink, days):
             same = pages.published().filter(permalink__iexact=request.path_info).first()
             if same is None:
                 raise
-            return HttpResponsePermanentRedirect(same.permalink)
+            return redirect(same, permanent=True)
     tables = page_tables(page, moment, days["since"])
     for display in tables:
         display.arrange(request.GET)
@@ -76,9 +76,7 @@ def platform_index(request):
 @with_days
 def platform_profile(request, slug, days):
     if slug != slug.lower():
-        return HttpResponsePermanentRedirect(
-            reverse("platforms:platform-profile", args=[slug.lower()])
-        )
+        return redirect("platforms:platform-profile", slug.lower(), permanent=True)
     platform = get_object_or_404(Platform.objects.public(), slug=slug)
     moment = days["as_of"] and days["as_of"][1]
     summary, pages, claim_changes = explore.platform_profile(platform, moment, days["since"])
@@ -95,9 +93,8 @@ def platform_profile(request, slug, days):
 @cacheable
 def badge(request, slug, page, table, capability):
     """One platform's claim for a capability as a small SVG, for READMEs and articles."""
-    key = f"{page}.{table}.{capability}"
-    found = explore.claims(row__platform__slug=slug, capability__slug=capability)
-    claim = next((claim for claim in found if claim.key == key), None)
+    found = explore.capability_claims(f"{page}.{table}.{capability}")
+    claim = next((claim for claim in found if claim.platform_slug == slug), None)
     if claim is None:
         raise Http404("No published claim of this platform for this capability")
     label = claim.level.short_label if claim.level else "see the claim"
@@ -121,10 +118,10 @@ def capability_index(request):
 def capability(request, page, table, capability):
     key = f"{page}.{table}.{capability}"
     if key != key.lower():
-        args = [page.lower(), table.lower(), capability.lower()]
-        return HttpResponsePermanentRedirect(reverse("platforms:capability", args=args))
+        parts = (page.lower(), table.lower(), capability.lower())
+        return redirect("platforms:capability", *parts, permanent=True)
     found = explore.capability_claims(key)
-    if found is None:
+    if not found:
         raise Http404("No such capability")
     context = {"first": found[0], "claims": found}
     return render(request, "platforms/capability.html", context)
@@ -151,7 +148,7 @@ def compare(request, slugs, differences=False):
         platform.profile_url = reverse("platforms:platform-profile", args=[platform.slug])
     canonical = explore.compare_path(platforms, differences)
     if request.path_info != canonical:
-        return HttpResponsePermanentRedirect(canonical)
+        return redirect(canonical, permanent=True)
     tables = explore.comparison(platforms, only_differences=differences)
     context = {"platforms": platforms, "tables": tables, "differences": differences}
     context["all_path"] = explore.compare_path(platforms)
@@ -238,8 +235,7 @@ def open_data_response(content, filename):
 
 
 def live_page_data(permalink, slug=None, with_html=False):
-    """(page, its Dataset, its table named slug or None) for a live page's permalink without
-    slashes, or 404."""
+    """(page, its Dataset, its table named slug or None) of a live page, or 404."""
     dataset = opendata.Dataset(opendata.live_pages(permalink=f"/{permalink}/"), with_html)
     if not dataset.pages:
         raise Http404("No such page")
