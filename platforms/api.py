@@ -1,9 +1,6 @@
-"""The read-only API at /api/v1/: the published data by page, table, platform, capability and
-claim, and the change log, as JSON; each takes ?as_of=YYYY-MM-DD.
-
-The documents are the open data downloads' (opendata.Dataset); the schemas below only describe
-them in /api/v1/openapi.json, as views return finished HttpResponses, which Ninja passes on.
-"""
+"""The read-only API at /api/v1/, each answer ?as_of=YYYY-MM-DD: the open data's documents
+(opendata.Dataset) and the change log. The schemas only describe them in /api/v1/openapi.json:
+views return finished HttpResponses, which Ninja passes on."""
 
 from datetime import date, datetime
 from functools import cache

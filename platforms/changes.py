@@ -1,11 +1,6 @@
-"""The public change log: what changed in published content, in words a visitor understands.
-
-Read from the history django-simple-history keeps, newest first: claims (cells) whose level or
-note changed after their page went live, new comparison pages and new articles. The timeline is
-one UNION query of (kind, id, when), cut to one page in SQL; each kind's details then cost one
-query, whatever the history's length. Drafts, scheduled items and staff-only fields (review
-dates, sources, editor notes) never appear.
-"""
+"""The public change log, from the history simple-history keeps: claims whose level or note
+changed after their page went live, new comparison pages and new articles, never drafts nor
+staff-only fields. One UNION query of (kind, id, when) cut to a page in SQL, then one per kind."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -76,8 +71,7 @@ def window(field, after=None, until=None):
 
 
 def timeline(platform=None, after=None, until=None):
-    """(kind, id, when) of every entry (made after `after` and up to `until`), newest first,
-    as one query."""
+    """(kind, id, when) of every entry after `after` and up to `until`, newest first."""
     text = CharField()
     cells = cell_changes(platform).filter(**window("history_date", after, until))
     cells = cells.values_list(Value(KIND_CELL, output_field=text), "history_id", "history_date")
@@ -132,8 +126,7 @@ def describe(entries):
 
 
 def change_page(number, platform=None, after=None, until=None):
-    """(paginator page, [Change]) for page `number` of the log (a bad number gives page 1
-    or the last page, as Paginator.get_page does)."""
+    """(paginator page, [Change]) for page `number` of the log (as Paginator.get_page reads it)."""
     page = Paginator(timeline(platform, after, until), PER_PAGE).get_page(number)
     return page, describe(list(page.object_list))
 

@@ -1,10 +1,6 @@
-"""A page's comparison tables, ready to print, from the open data's few flat queries.
-
-The public page is the hot path (/Partnerships/ has 290 cells): each cell becomes a
-claim_view() dict for the claim include, the cheapest thing for a template to read. Every cell
-has a stable anchor (search and shared links point at it), every row header links to the
-platform's profile and every column header to the capability's page.
-"""
+"""A page's comparison tables, ready to print, from the open data's few flat queries: the hot
+path (/Partnerships/ has 290 cells), where each cell becomes a claim_view() dict, the cheapest
+thing for a template to read."""
 
 from collections import Counter
 from dataclasses import dataclass, field
@@ -137,8 +133,7 @@ class TableDisplay:
 
 
 def claim_order(claim):
-    """Where a claim (claim_view()) stands when a column is sorted: best level first, then its
-    words in alphabetical order, claims without either last."""
+    """Best level first, then the note's words in alphabetical order, claims without either last."""
     text = plain_text(claim["note_html"]).casefold()
     return (Level.rank(claim["level"]), not text, text)
 
@@ -151,9 +146,8 @@ def url_prefixes():
 
 
 def page_tables(page, moment=None, since=None):
-    """[TableDisplay] for every table of the page, in order, in five queries: as it stood at
-    `moment` (from history) or as it is; with since=(day, moment), each claim says how it
-    changed since then (one more query), and page.changes counts them."""
+    """[TableDisplay] of the page, in five queries: as it stood at `moment` or as it is; with
+    since=(day, moment), each claim says how it changed since then (one more query)."""
     data = Dataset([page], with_html=True, moment=moment)
     page.content_changed = data.as_of
     stale_before = timezone.localdate(moment) - timedelta(days=STALE_AFTER_DAYS)

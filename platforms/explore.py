@@ -1,9 +1,6 @@
-"""Every published claim, seen by platform, by capability, side by side, or ranked by needs.
-
-Each view reads the claims it needs in two flat queries (cells with their page, table,
-capability and platform; then their sources) and groups them in Python, so a page costs the
-same few queries whatever the amount of content.
-"""
+"""Every published claim, seen by platform, by capability, side by side, or ranked by needs:
+read in two flat queries (cells with their page, table, capability and platform; their
+sources) and grouped in Python, so a page costs the same few queries whatever the content."""
 
 from collections import Counter
 from dataclasses import dataclass, field
@@ -122,10 +119,9 @@ def claims(**filters):
         capability__table__page__in=ComparisonPage.objects.published().values("id"), **filters
     )
     result = [Claim(*values) for values in cells.order_by(*CLAIM_ORDER).values_list(*CLAIM_FIELDS)]
-    if result:
-        sources = sources_by_cell(cell__in=[claim.id for claim in result])
-        for claim in result:
-            claim.sources = sources.get(claim.id, [])
+    sources = sources_by_cell(cell__in=[claim.id for claim in result])  # none: no query
+    for claim in result:
+        claim.sources = sources.get(claim.id, [])
     return result
 
 
@@ -155,9 +151,8 @@ def by_table(claim_list):
 
 
 def platform_profile(platform, moment=None, since=None):
-    """(summary, [(page title, permalink, [(first claim, claims)])], changes) of one platform:
-    as it stood at `moment`, or today; with since=(day, moment), each claim says how it changed
-    since then, and changes (a ChangeSummary) counts them, else it is None."""
+    """(summary, [(page title, permalink, [(first claim, claims)])], changes) of one platform,
+    as it stood at `moment` or today; with since=(day, moment), a ChangeSummary, else None."""
     found = claims_as_of(moment, platform.id) if moment else claims(row__platform=platform.id)
     pages = []
     for permalink, group in groupby(found, lambda c: c.permalink):
@@ -231,24 +226,15 @@ def comparison(platforms, only_differences=False):
     return tables
 
 
-@dataclass
 class Choice:
-    """One platform's fit for the chosen needs."""
+    """One platform's fit for the chosen needs: reasons are [(need Claim, own Claim or None)]."""
 
-    platform: Platform
-    reasons: list = field(default_factory=list)  # [(need Claim, own Claim or None)]
-
-    @property
-    def points(self):
-        return sum(LEVEL_POINTS.get(own.level, 0) for _need, own in self.reasons if own)
-
-    def count(self, *levels):
-        return sum(1 for _need, own in self.reasons if (own.level if own else "") in levels)
-
-    full = property(lambda self: self.count(Level.FULL))
-    partial = property(lambda self: self.count(Level.PARTIAL))
-    none = property(lambda self: self.count(Level.NONE))
-    unknown = property(lambda self: self.count("", Level.UNKNOWN))
+    def __init__(self, platform, reasons):
+        self.platform, self.reasons = platform, reasons
+        levels = Counter(own.level if own else "" for _need, own in reasons)
+        self.points = sum(LEVEL_POINTS.get(level, 0) * n for level, n in levels.items())
+        self.full, self.partial, self.none, unknown = (levels[level] for level in Level)
+        self.unknown = levels[""] + unknown  # no claim, or no level: never guessed
 
 
 def needs_catalogue():

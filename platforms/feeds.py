@@ -23,9 +23,8 @@ class ChangesFeed(Feed):
         return f"{settings.SITE_NAME}: changes{about}"
 
     def link(self, platform):
-        if platform:
-            return reverse("platforms:platform-changes", args=[platform.slug])
-        return reverse("platforms:changes")
+        args = [platform.slug] if platform else []
+        return reverse("platforms:platform-changes" if platform else "platforms:changes", args=args)
 
     def items(self, platform):
         return changes.latest_changes(platform)

@@ -1,9 +1,6 @@
-"""Platforms, comparison pages and their tables: every claim is a Cell row.
-
-A ComparisonPage has ordered ComparisonTables, whose columns are Capabilities and whose rows are
-TableRows (a shared Platform, labelled as that table shows it). A Cell is the one claim of its
-(row, capability), deleted with either; one with neither level nor note is empty ("no data").
-"""
+"""Platforms and comparison pages, whose tables have Capabilities (columns) and TableRows (a
+shared Platform, labelled as the table shows it). A Cell is the one claim of its row and
+capability, deleted with either; one with neither level nor note is empty ("no data")."""
 
 from datetime import timedelta
 
@@ -14,7 +11,6 @@ from django.db import models, transaction
 from django.db.models import Max, Prefetch, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import escape
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -175,18 +171,13 @@ class ComparisonPage(Publishable):
         return self.permalink
 
     @property
-    def display_heading_html(self):
-        return self.heading_html or escape(self.title)
-
-    @property
     def meta_description(self):
         return self.description or plain_text_of_html(self.intro_html)[:300]
 
 
 class ComparisonTableQuerySet(models.QuerySet):
     def with_cells(self):
-        """Tables with what ComparisonTable.grid reads: columns with their cells (and
-        sources), rows with their platforms, in a fixed number of queries."""
+        """Tables with all that ComparisonTable.grid reads, in a fixed number of queries."""
         cells = Cell.objects.prefetch_related("sources")
         return self.prefetch_related(
             Prefetch("capabilities", queryset=Capability.objects.prefetch_related(
@@ -558,11 +549,7 @@ def sources_of_version(record):
     """The sources a cell had while the historical `record` was its current version:
     [(url, title, accessed)]. Sources are saved after their cell, so "while current" runs up
     to the cell's next version (or now)."""
-    later = (
-        Cell.history.filter(id=record.id, history_date__gt=record.history_date)
-        .order_by("history_date")
-        .first()
-    )
+    later = record.next_record
     moment = later.history_date - timedelta(microseconds=1) if later else timezone.now()
     sources = CellSource.history.as_of(moment).filter(cell_id=record.id)
     return [(s.url, s.title, s.accessed) for s in sorted(sources, key=lambda s: (s.order, s.id))]
@@ -603,9 +590,8 @@ class ReportStatus(models.TextChoices):
 
 
 class ClaimReport(models.Model):
-    """A visitor's "this claim is outdated or wrong", waiting for an editor's decision.
-
-    Everything here was typed by an anonymous visitor: it is only ever shown as escaped text."""
+    """A visitor's "this claim is outdated or wrong", waiting for an editor's decision. It was
+    typed by an anonymous visitor: it is only ever shown as escaped text."""
 
     MESSAGE_MAX = 2000
 
@@ -652,7 +638,6 @@ def cell_url(cell):
 
 
 def plain(obj, field):
-    """A name or title as plain text: its rendered *_html stripped of markup when it has one
-    (names and titles are inline Markdown), else the field itself."""
+    """A name or title (inline Markdown) as plain text: its *_html stripped, or the field."""
     html = getattr(obj, f"{field}_html", "")
     return plain_text_of_html(html) if html else getattr(obj, field)

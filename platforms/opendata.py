@@ -1,10 +1,9 @@
-"""The published comparison data, read in a few flat queries, as it is or as it stood at a
-moment (from the history every content model keeps); and written as open data: every table
-as CSV, every page and the whole dataset as JSON, described by a Frictionless Data Package.
+"""The published comparison data, read in a few flat queries as it is or as it stood at a
+moment (from the history every content model keeps), and written as open data: every table as
+CSV, every page and the whole dataset as JSON, described by a Frictionless Data Package.
 
-CSV layout, one row per platform, in the table's own order: <platform column>, then for each
-capability "<name> (level)" (levelled tables only: a LEVEL_CODES code or empty) and "<name>"
-(the note, inline Markdown as editors wrote it).
+A CSV has a row per platform: its name, then for each capability "<name> (level)" (levelled
+tables only: a LEVEL_CODES code or empty) and "<name>" (the note, inline Markdown).
 """
 
 import csv
@@ -190,10 +189,10 @@ class Dataset:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow([spreadsheet_safe(header) for _cap, _kind, header in columns])
         for row in self.rows.get(table.pk, []):
-            values = []
-            for cap, kind, _header in columns:
-                cell = self.cells.get((row.pk, cap.pk)) if cap else None
-                values.append(row.display_label if cap is None else getattr(cell, kind, ""))
+            values = [row.display_label]
+            values += [
+                getattr(self.cells.get((row.pk, c.pk)), kind, "") for c, kind, _ in columns[1:]
+            ]
             writer.writerow(map(spreadsheet_safe, values))
         return out.getvalue()
 

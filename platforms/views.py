@@ -2,7 +2,7 @@ from functools import wraps
 
 import orjson
 from django.conf import settings
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -189,9 +189,7 @@ def report_claim(request):
             form.instance.sender = reports.sender_of(request)
             report = form.save()
             reports.notify_editors(report, request)
-            return HttpResponseRedirect(
-                f"{reverse('platforms:report-thanks')}?cell={report.cell_id}"
-            )
+            return redirect(f"{reverse('platforms:report-thanks')}?cell={report.cell_id}")
         else:
             status = 400
     else:
@@ -221,16 +219,14 @@ def change_log(request, slug=None):
 
 
 def open_data_response(content, filename):
-    """A download any site may fetch: CSV text, or a JSON document written by orjson, which
-    writes what json.dumps(ensure_ascii=False, separators=(",", ":")) writes, byte for byte, in
-    a tenth of the time: 11 ms of /data/all.json's 46 at the launch content x 10."""
+    """A download any site may fetch: CSV text, or a document written by orjson: the bytes of
+    json.dumps(ensure_ascii=False, separators=(",", ":")) in a tenth of its time (11 ms of
+    /data/all.json's 46 at the launch content x 10)."""
     csv = filename.endswith(".csv")
-    response = HttpResponse(
-        content if csv else orjson.dumps(content),
-        content_type=f"{'text/csv' if csv else 'application/json'}; charset=utf-8",
-        headers={"Content-Disposition": f'inline; filename="{filename}"'},
-    )
-    response["Access-Control-Allow-Origin"] = "*"  # any site may fetch the open data
+    kind = "text/csv" if csv else "application/json"
+    response = HttpResponse(content if csv else orjson.dumps(content), f"{kind}; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
@@ -251,11 +247,8 @@ def data_index(request):
     base = request.build_absolute_uri("/").rstrip("/")
     pages = [(page, dataset.tables_of(page)) for page in dataset.pages]
     context = {"dataset": dataset, "pages": pages, "licence": settings.DATA_LICENSE}
-    context |= {
-        "level_codes": list(Level),
-        "json_ld": dataset.json_ld(base),
-        "og_title": "Open data",
-    }
+    context |= {"level_codes": list(Level), "json_ld": dataset.json_ld(base)}
+    context["og_title"] = "Open data"
     return render(request, "platforms/open_data.html", context)
 
 
