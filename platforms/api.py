@@ -72,8 +72,6 @@ Changes = schema("Changes", licence=Licence, count=int, page=int, pages=int, nex
 Error = schema("Error", detail=str)
 
 
-# --- The endpoints ------------------------------------------------------------------------------
-
 DAY = "YYYY-MM-DD, today at the latest"
 AS_OF = Query(None, description=f"The data as published at the end of this day ({DAY}).")
 SINCE = Query(None, description=f"Only changes after this day ({DAY}).")

@@ -31,9 +31,8 @@ class BadDate(ValueError):
 
 
 def end_of_day(text):
-    """(the day, the moment it ended) for a ?as_of= or ?since= "YYYY-MM-DD": days end at midnight
-    in settings.TIME_ZONE (UTC). Today ends now, so what is scheduled later today stays hidden.
-    Raises BadDate for anything else, or a day still to come."""
+    """(the day, the moment it ended) of a ?as_of= or ?since= "YYYY-MM-DD", or BadDate. Today ends
+    now, so what is scheduled later today stays hidden."""
     try:
         day = date.fromisoformat(text)
     except ValueError:

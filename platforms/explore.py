@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from functools import cached_property
 from itertools import groupby, product
 
-from django.urls import reverse
 from django.utils import timezone
 
 from .display import ChangeSummary, claim_view, claims_at, url_prefixes
@@ -16,8 +15,7 @@ from .models import STALE_AFTER_DAYS, Capability, Cell, ComparisonPage, Level, P
 from .opendata import Dataset, sources_by_cell
 from .text import page_key, plain_text
 
-# How much a level counts when ranking platforms by needs: full counts more than partial;
-# none and unknown count nothing, and unknown is shown as unknown, never guessed.
+# How much a level counts when ranking platforms by needs; unknown is shown, never guessed.
 LEVEL_POINTS = {Level.FULL: 2, Level.PARTIAL: 1, Level.NONE: 0, Level.UNKNOWN: 0}
 COMPARE_MIN, COMPARE_MAX = 2, 4
 MAX_NEEDS = 40
@@ -113,8 +111,7 @@ class Claim:
 
 
 def claims(**filters):
-    """Published claims matching the filters, in page, table, row and column order, with
-    their sources: two queries."""
+    """Published claims matching the filters, in page, table, row and column order: 2 queries."""
     cells = Cell.objects.filter(
         capability__table__page__in=ComparisonPage.objects.published().values("id"), **filters
     )
@@ -188,11 +185,6 @@ def canonical_compare(slugs):
     return platforms if len(platforms) == len(unique) else None
 
 
-def compare_path(platforms, differences=False):
-    name = "platforms:compare-differences" if differences else "platforms:compare-platforms"
-    return reverse(name, args=["-vs-".join(p.slug for p in platforms)])
-
-
 NOT_IN_TABLE = claim_view("", "", empty_text="Not in this table")
 
 
@@ -238,8 +230,7 @@ class Choice:
 
 
 def needs_catalogue():
-    """[(first claim, [one claim per capability])] of every levelled table: what a visitor
-    may tick; and all levelled claims, for ranking."""
+    """[(first claim, [a claim per capability])] of every levelled table, and all their claims."""
     found = claims(capability__table__uses_levels=True)
     # One claim per capability, in the order of first sightings: the columns' order.
     tables = [(first, list({c.capability_id: c for c in group}.values()))
@@ -267,8 +258,7 @@ def rank(needs, all_claims, platforms):
 
 
 def capability_index():
-    """[(first entry, [entries])] per published table: levelled tables first, as the chooser.
-    An entry is a Claim of the capability alone."""
+    """[(first, [Claims of a capability alone])] per published table, levelled tables first."""
     found = (
         Capability.objects.filter(
             table__page__in=ComparisonPage.objects.published().values("id")

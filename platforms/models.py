@@ -30,9 +30,8 @@ STALE_AFTER_DAYS = 365
 
 
 class Level(models.TextChoices):
-    """A claim's support level, the one list of them, and how pages and Markdown show it: a
-    mark (the one each level is exported with), a short label read out beside it (a level never
-    depends on colour alone) and a CSS class."""
+    """A claim's support level, the one list of them, with its mark (as exported), a short label
+    read out beside it (a level never depends on colour alone) and a CSS class."""
 
     FULL = "full", "Full support"
     PARTIAL = "partial", "Partial support"
@@ -186,9 +185,7 @@ class ComparisonTableQuerySet(models.QuerySet):
         )  # fmt: skip
 
 
-class Orientation(models.TextChoices):
-    """How the table is laid out in its document (and shown on its page)."""
-
+class Orientation(models.TextChoices):  # as in the table's document, and on its page
     PLATFORMS_AS_ROWS = "rows", "Platforms as rows"
     PLATFORMS_AS_COLUMNS = "columns", "Platforms as columns"
 
@@ -508,9 +505,8 @@ class Cell(models.Model):
         return f"{self.capability} × {self.row.display_label}, in “{table_name}” on {table.page}"
 
     def replace_sources(self, sources):
-        """Make the cell's sources exactly `sources` [(url, title, accessed)], in that order,
-        changing only what differs (each change lands in the sources' history). The grid, the
-        admin's revert and the importer all use it; returns [(action, source)] for reports."""
+        """Make the cell's sources exactly `sources` [(url, title, accessed)], changing only what
+        differs (into the sources' history); returns [(action, source)] for reports."""
         current = list(self.sources.all())
         done = []
         for order, (url, title, accessed) in enumerate(sources):
@@ -546,9 +542,8 @@ class Cell(models.Model):
 
 
 def sources_of_version(record):
-    """The sources a cell had while the historical `record` was its current version:
-    [(url, title, accessed)]. Sources are saved after their cell, so "while current" runs up
-    to the cell's next version (or now)."""
+    """[(url, title, accessed)] of a cell while the historical `record` was its version: up to
+    its next version (or now), as sources are saved after their cell."""
     later = record.next_record
     moment = later.history_date - timedelta(microseconds=1) if later else timezone.now()
     sources = CellSource.history.as_of(moment).filter(cell_id=record.id)

@@ -68,11 +68,6 @@ def sources_by_cell(moment=None, **filters):
     return grouped(found.values_list("cell_id", "url", "title", "accessed"))
 
 
-def page_path(page):
-    """The permalink without its slashes: /Partnerships/ → Partnerships."""
-    return page.permalink.strip("/")
-
-
 # Spreadsheets run a cell that starts with one of these as a formula (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -83,7 +78,7 @@ def spreadsheet_safe(value):
 
 
 def csv_path(page, table):
-    return reverse("platforms:data-table", args=[page_path(page), table.slug])
+    return reverse("platforms:data-table", args=[page.permalink.strip("/"), table.slug])
 
 
 def column_headers(table, capabilities):
@@ -196,10 +191,8 @@ class Dataset:
             writer.writerow(map(spreadsheet_safe, values))
         return out.getvalue()
 
-    # --- JSON (orjson writes dates and moments in ISO 8601) ----------------------------------
-
     def cell_json(self, cell):
-        """One claim; the hot loop of the whole dataset, so plain lookups only."""
+        """One claim (orjson writes its dates); the hot loop of the whole dataset: plain lookups."""
         sources = self.sources.get(cell.pk)
         return {
             "level": cell.level or None,
@@ -243,7 +236,7 @@ class Dataset:
             "heading": page.heading or page.title,
             "description": page.meta_description,
             "url": page.permalink,
-            "json": reverse("platforms:data-page", args=[page_path(page)]),
+            "json": reverse("platforms:data-page", args=[page.permalink.strip("/")]),
             "published": page.publish_at,
             "updated": page.updated_at,
         }
@@ -277,9 +270,8 @@ class Dataset:
         ]
 
     def claims_json(self, **asked):
-        """Every claim (a cell) on its own, in page, table, row and column order: where it is
-        and its address, then what cell_json() says; only those of the table, capability and
-        platform slugs asked (None: any)."""
+        """Every claim on its own, in order, with where it is: only those of the table,
+        capability and platform slugs asked (None: any)."""
         found = []
         for each in self.tables:
             page = self.page_of[each.page_id].permalink
@@ -296,8 +288,6 @@ class Dataset:
     def whole_json(self):
         pages = [self.page_json(page) for page in self.pages]
         return {**self.header(), "platforms": self.platforms_json(), "pages": pages}
-
-    # --- Data Package -------------------------------------------------------------------------
 
     def table_schema(self, table):
         fields = []
@@ -330,7 +320,8 @@ class Dataset:
         resources = []
         for page, table, title, path in self.csv_files():
             # A resource name holds lower case letters, digits, '-', '_' and '.' only.
-            name = re.sub(r"[^a-z0-9._-]+", "-", f"{page_path(page)}.{table.slug}".lower())
+            name = f"{page.permalink.strip('/')}.{table.slug}".lower()
+            name = re.sub(r"[^a-z0-9._-]+", "-", name)
             resources.append({
                 "name": name.strip("-"), "title": title, "path": path.removeprefix("/data/"),
                 "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",

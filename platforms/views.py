@@ -20,8 +20,7 @@ from .models import ComparisonPage, Level, Platform, cell_url
 
 
 def with_days(view):
-    """The view given days={"as_of": (day, moment) or None, "since": …} of the query string;
-    a plain 400 saying what is wrong with an unreadable day."""
+    """The view given days={"as_of": (day, moment) or None, "since": …}; a 400 for a bad day."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -133,7 +132,7 @@ def compare_start(request):
     slugs = request.GET.getlist("p")
     platforms = explore.canonical_compare(slugs) if slugs else None
     if platforms:
-        return redirect(explore.compare_path(platforms))
+        return redirect("platforms:compare-platforms", "-vs-".join(p.slug for p in platforms))
     message = f"Choose between {explore.COMPARE_MIN} and {explore.COMPARE_MAX} different platforms."
     context = {"compare_platforms": Platform.objects.public(), "message": message if slugs else ""}
     return render(request, "platforms/compare_start.html", context, status=400 if slugs else 200)
@@ -146,13 +145,15 @@ def compare(request, slugs, differences=False):
         raise Http404("Not a comparison of 2 to 4 known platforms")
     for platform in platforms:  # reversed once, not per table
         platform.profile_url = reverse("platforms:platform-profile", args=[platform.slug])
-    canonical = explore.compare_path(platforms, differences)
+    joined = "-vs-".join(p.slug for p in platforms)
+    all_path = reverse("platforms:compare-platforms", args=[joined])
+    differences_path = reverse("platforms:compare-differences", args=[joined])
+    canonical = differences_path if differences else all_path
     if request.path_info != canonical:
         return redirect(canonical, permanent=True)
     tables = explore.comparison(platforms, only_differences=differences)
     context = {"platforms": platforms, "tables": tables, "differences": differences}
-    context["all_path"] = explore.compare_path(platforms)
-    context["differences_path"] = explore.compare_path(platforms, differences=True)
+    context |= {"all_path": all_path, "differences_path": differences_path}
     context["compare_platforms"] = Platform.objects.public()
     context["compare_checked"] = {p.id for p in platforms}
     return render(request, "platforms/compare.html", context)
@@ -215,9 +216,6 @@ def change_log(request, slug=None):
     return render(request, "platforms/changes.html", context)
 
 
-# --- open data -------------------------------------------------------------------------------
-
-
 def open_data_response(content, filename):
     """A download any site may fetch: CSV text, or a document written by orjson: the bytes of
     json.dumps(ensure_ascii=False, separators=(",", ":")) in a tenth of its time (11 ms of
@@ -274,8 +272,6 @@ def data_table(request, permalink, slug):
     _page, dataset, table = live_page_data(permalink, slug)
     return open_data_response(dataset.table_csv(table), f"{slug}.csv")
 
-
-# --- embeds ----------------------------------------------------------------------------------
 
 # Embeds are the only pages other sites may frame. They skip the whole-page cache, whose hits
 # would come back without these per-view headers (and so be refused in frames).
