@@ -23,8 +23,9 @@ class ChangesFeed(Feed):
         return f"{settings.SITE_NAME}: changes{about}"
 
     def link(self, platform):
-        args = [platform.slug] if platform else []
-        return reverse("platforms:platform-changes" if platform else "platforms:changes", args=args)
+        if platform:
+            return reverse("platforms:platform-changes", args=[platform.slug])
+        return reverse("platforms:changes")
 
     def items(self, platform):
         return changes.latest_changes(platform)
