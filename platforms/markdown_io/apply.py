@@ -1,8 +1,7 @@
 """Parsed documents → database, all or nothing, with a report (or a dry-run diff) of every change.
 
 `read_document` turns one (name, bytes) into a ParsedDocument, reading the database only to
-know which platforms exist (to tell rows from columns); `apply_document` writes one. Any problem,
-parse or value, is a DocumentError naming the file and line.
+know which platforms exist; `apply_document` writes one. Any problem is a DocumentError.
 """
 
 import re
@@ -13,6 +12,7 @@ from pathlib import PurePath
 import yaml
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -27,6 +27,8 @@ from ..models import (
     CellSource,
     ComparisonPage,
     ComparisonTable,
+    Level,
+    Orientation,
     Platform,
     PlatformAlias,
     TableRow,
@@ -35,11 +37,10 @@ from ..validators import validate_permalink
 from . import frontmatter, text
 from .errors import DocumentError
 from .structure import Facts, read_page
-from .tables import LEVELS, Marks
+from .tables import Marks
 
 REGISTER_NAMES = {"platforms.yaml", "platforms.yml"}
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
-ORIENTATIONS = {"rows", "columns"}
 
 
 def _keys(label):
@@ -50,6 +51,14 @@ def _keys(label):
         before, _, inside = label[:-1].partition("(")
         keys += [before.strip(), inside.strip()]
     return [key for key in keys if key]
+
+
+def first_free(base, taken):
+    """base, else base-2, base-3…: the first slug not in taken."""
+    slug, suffix = base, 2
+    while slug in taken:
+        slug, suffix = f"{base}-{suffix}", suffix + 1
+    return slug
 
 
 def _loose(name):
@@ -96,16 +105,14 @@ class PlatformIndex:
     def create(self, label, report):
         keys = _keys(label)  # "Twitter (X)" is named Twitter: the name before the parenthesis
         name = (keys[1] if len(keys) > 1 else keys[0]) if keys else label
-        base = slugify(name)[:90] or "platform"
-        slug, suffix = base, 2
-        while Platform.objects.filter(slug=slug).exists():
-            slug, suffix = f"{base}-{suffix}", suffix + 1
+        taken = Platform.objects.values_list("slug", flat=True)
+        slug = first_free(slugify(name)[:90] or "platform", taken)
         values = {"name": name, "slug": slug}
         check_values(Platform, values, "platform")
         if Platform.objects.filter(name=name).exists():
             raise ValueRefused(f"a platform named “{name}” exists with another slug")
-        last = Platform.objects.order_by("-order").first()
-        platform = Platform.objects.create(**values, order=(last.order + 1) if last else 1)
+        last = Platform.objects.aggregate(Max("order"))["order__max"] or 0
+        platform = Platform.objects.create(**values, order=last + 1)
         report.record("created", "platform", platform)
         report.notes.append(f"new platform “{name}” (from the label “{label}”)")
         self.add(platform, label)
@@ -130,7 +137,7 @@ class ReadOptions:
         return replace(
             self,
             uses_levels=levels if isinstance(levels, bool) else None,
-            orientation=orientation if orientation in ORIENTATIONS else self.orientation,
+            orientation=orientation if orientation in Orientation.values else self.orientation,
             declared=bool(note),
         )
 
@@ -153,32 +160,11 @@ class ParsedDocument:
         return f"page {self.fields['permalink']}"
 
 
-def _levels_mapping(front_matter):
-    levels = front_matter.get("levels")
-    if levels is None:
-        return {}
-    if not isinstance(levels, dict) or not all(v in LEVELS for v in levels.values()):
-        raise front_matter.error(
-            "levels", "levels maps marks to one of full, partial, none, unknown"
-        )
-    return {str(mark): level for mark, level in levels.items()}
-
-
 def _check(name, line, model, values, kind):
     try:
         check_values(model, values, kind)
     except ValueRefused as error:
         raise DocumentError(name, line, str(error)) from error
-
-
-def _title_from_name(name):
-    words = re.sub(r"[-_]+", " ", PurePath(name).stem).strip()
-    return words[:1].upper() + words[1:]
-
-
-def _permalink_from_name(name):
-    stem = slugify(PurePath(name).stem.removeprefix("page-"))
-    return f"/{stem or 'page'}/"
 
 
 def read_register(name, data):
@@ -214,15 +200,21 @@ def read_document(name, data, index=None):
     if PurePath(name).name in REGISTER_NAMES:
         return read_register(name, data)
     index = index or PlatformIndex()
-    body_text = text.decode(name, data)
-    front_matter = frontmatter.read(name, body_text)
-    orientation = front_matter.get("orientation")
-    if orientation is not None and orientation not in ORIENTATIONS:
+    front_matter = frontmatter.read(name, text.decode(name, data))
+    orientation, levels = front_matter.get("orientation"), front_matter.get("levels")
+    if orientation is not None and orientation not in Orientation.values:
         raise front_matter.error("orientation", "orientation is rows or columns")
-    options = ReadOptions(_levels_mapping(front_matter), orientation, index.find)
+    if levels is not None and not (
+        isinstance(levels, dict) and all(v in Level.values for v in levels.values())
+    ):
+        message = "levels maps marks to one of full, partial, none, unknown"
+        raise front_matter.error("levels", message)
+    levels = {str(mark): level for mark, level in (levels or {}).items()}
+    options = ReadOptions(levels, orientation, index.find)
     page = read_page(name, front_matter.body.split("\n"), front_matter.body_line, options)
     # As static site generators do: the first heading, else the file's name.
-    title = front_matter.text("title") or page.first_heading or _title_from_name(name)
+    words = re.sub(r"[-_]+", " ", PurePath(name).stem).strip()
+    title = front_matter.text("title") or page.first_heading or words[:1].upper() + words[1:]
     if not title:
         raise DocumentError(name, 1, "the document needs a title (front matter or a heading)")
     if len(title) > 200:
@@ -241,7 +233,8 @@ def read_document(name, data, index=None):
             "article (its front matter has no author or publish_date)",
         )
 
-    permalink = front_matter.text("permalink") or _permalink_from_name(name)
+    stem = slugify(PurePath(name).stem.removeprefix("page-")) or "page"
+    permalink = front_matter.text("permalink") or f"/{stem}/"
     try:
         validate_permalink(permalink)
     except ValidationError as error:
@@ -276,8 +269,6 @@ def read_document(name, data, index=None):
             for column, cell in zip(table.columns, row.cells, strict=True):
                 line = row.line if table.orientation == "rows" else column.line
                 _check(name, line, Cell, {"level": cell.level, "note": cell.note}, "cell")
-                if cell.footnote and cell.footnote not in page.footnotes:
-                    raise DocumentError(name, row.line, f"footnote [^{cell.footnote}] is undefined")
     for facts in page.footnotes.values():
         for url, title, _accessed in facts.sources:
             _check(name, facts.line, CellSource, {"url": url, "title": title}, "source")
@@ -302,14 +293,10 @@ def check_unique(documents):
             keys = [("permalink", document.fields["permalink"].lower())]
         else:
             keys = [("article slug", document.fields["slug"])]
-        for key in keys:
-            if key in claimed and claimed[key] != document.name:
-                raise DocumentError(
-                    document.name,
-                    None,
-                    f"{key[0]} {key[1]} is also claimed by {claimed[key]}; each must be unique",
-                )
-            claimed.setdefault(key, document.name)
+        for what, value in keys:
+            if (other := claimed.setdefault((what, value), document.name)) != document.name:
+                message = f"{what} {value} is also claimed by {other}; each must be unique"
+                raise DocumentError(document.name, None, message)
 
 
 def unique_slugs(wanted, names, fallback):
@@ -317,11 +304,7 @@ def unique_slugs(wanted, names, fallback):
     for position, (slug, name) in enumerate(zip(wanted, names, strict=True), start=1):
         given = slug if isinstance(slug, str) and SLUG.match(slug) else slugify(str(slug or ""))
         base = given[:190] or slugify(plain_text_of_inline(name))[:190]
-        slug = base = base or f"{fallback}-{position}"
-        suffix = 2
-        while slug in slugs:
-            slug, suffix = f"{base}-{suffix}", suffix + 1
-        slugs.append(slug)
+        slugs.append(first_free(base or f"{fallback}-{position}", slugs))
     return slugs
 
 
@@ -360,16 +343,17 @@ def apply_register(document, report):
         delete_missing(report, "alias", [a for n, a in current.items() if n not in aliases])
 
 
-def _meta_columns(meta, columns):
-    """Slugs, descriptions and orders the export's note gives the columns, matched by name."""
-    given = [entry for entry in meta.get("columns") or [] if isinstance(entry, list)]
-    found = []
-    for column in columns:
-        match = next((e for e in given if e and e[0] == column.name), None)
-        if match:
-            given.remove(match)
-        found.append(((match or [None, None, ""]) + [None, None, "", None])[1:4])
-    return found
+def _entries(meta, key):
+    return [entry for entry in meta.get(key) or [] if isinstance(entry, list)]
+
+
+def _take(entries, name, size=1):
+    """The first entry [name, …] (of at least size items) of an export's note, padded with
+    None, and taken out (two columns may have one name); [None, …] when there is none."""
+    entry = next((e for e in entries if len(e) >= size and e[0] == name), None)
+    if entry:
+        entries.remove(entry)
+    return (entry or [None]) + [None] * 3
 
 
 def _order(given, position):
@@ -417,16 +401,16 @@ def apply_page(document, report, index, keep_existing):
 
 
 def apply_table(document, report, index, table, parsed):
-    columns = parsed.table.columns
-    column_meta = _meta_columns(parsed.meta, columns)
-    slugs = unique_slugs([m[0] for m in column_meta], [c.name for c in columns], "column")
+    columns, entries = parsed.table.columns, _entries(parsed.meta, "columns")
+    given = [_take(entries, column.name) for column in columns]  # [name, slug, description, order]
+    slugs = unique_slugs([entry[1] for entry in given], [c.name for c in columns], "column")
     existing = release_slugs(table.capabilities.all(), slugs)
     capabilities = []
-    for order, (column, slug, meta) in enumerate(zip(columns, slugs, column_meta, strict=True)):
+    for order, (column, slug, entry) in enumerate(zip(columns, slugs, given, strict=True)):
         current = existing[order] if order < len(existing) else None
-        values = {"name": column.name, "slug": slug, "order": _order(meta[2], order)}
+        values = {"name": column.name, "slug": slug, "order": _order(entry[3], order)}
         if parsed.meta:  # descriptions travel only in exports; a plain document keeps them
-            values["description"] = meta[1] or ""
+            values["description"] = entry[2] or ""
         elif column.description:  # a "Notes" column beside products
             values["description"] = column.description
         capabilities.append(sync(report, "capability", Capability, {"table": table}, values,
@@ -437,16 +421,14 @@ def apply_table(document, report, index, table, parsed):
         (cell.capability_id, cell.row_id): cell
         for cell in Cell.objects.filter(capability__table=table).prefetch_related("sources")
     }
-    row_meta = [entry for entry in parsed.meta.get("rows") or [] if isinstance(entry, list)]
-    seen, labels = {}, tuple(row.label for row in parsed.table.rows)
+    entries, seen = _entries(parsed.meta, "rows"), {}
+    labels = tuple(row.label for row in parsed.table.rows)
     for order, row in enumerate(parsed.table.rows):
-        label, platform, position = row.label, None, order
-        meta = next((e for e in row_meta if len(e) >= 3 and e[0] == row.label), None)
-        if meta:
-            row_meta.remove(meta)
-            platform = Platform.objects.filter(slug=meta[1]).first()
-            label, position = "" if meta[2] else row.label, _order((meta + [None])[3], order)
+        # [label, platform slug, the label is the platform's name, order]
+        _label, slug, named, position = _take(entries, row.label, size=3)[:4]
+        platform = Platform.objects.filter(slug=slug).first() if _label is not None else None
         platform = platform or index.find(row.label, labels) or index.create(row.label, report)
+        label, position = "" if named else row.label, _order(position, order)
         if platform.id in seen:
             raise DocumentError(
                 document.name,

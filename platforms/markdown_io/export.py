@@ -9,6 +9,7 @@ parent companies, order, aliases) is `platforms.yaml`.
 
 import json
 import re
+from itertools import count
 
 import yaml
 from django.utils.text import slugify
@@ -19,8 +20,6 @@ from sitecontent.models import Article
 
 from ..models import ComparisonPage, Platform
 from .tables import Marks, export_cell
-
-REGISTER_PATH = "platforms.yaml"
 
 
 def _note(kind, data=None):
@@ -45,18 +44,17 @@ def export_page(page):
     if not page.description:  # an empty description stays empty (the import would summarize)
         front = front.replace("---\n", "---\ndescription: ''\n", 1)
     parts = [front.rstrip("\n"), page.heading and f"# {page.heading}", page.intro]
-    footnote_count = [0]  # numbered across the page: footnote ids are per document
+    footnote_numbers = count(1)  # across the page: footnote ids are per document
     for table in page.tables.all():
-        parts.extend(export_table(table, footnote_count))
+        parts.extend(export_table(table, footnote_numbers))
     if page.closing:
         parts.extend([_note("closing"), page.closing])
     # Empty parts (no heading, no intro…) are left out.
     return "\n\n".join(filter(None, parts)).replace("---\n\n", "---\n", 1) + "\n"
 
 
-def export_table(table, footnote_count):
-    capabilities = list(table.capabilities.all())
-    grid = table.grid
+def export_table(table, footnote_numbers):
+    capabilities, grid = list(table.capabilities.all()), table.grid
     note = {
         "slug": table.slug,
         "order": table.order,
@@ -69,25 +67,17 @@ def export_table(table, footnote_count):
         "rows": [[row.label or row.platform.name, row.platform.slug, not row.label, row.order]
                  for row, _cells in grid],
     }  # fmt: skip
-    parts = [
-        _note("table", note),
-        table.section_heading and f"## {table.section_heading}",
-        table.intro,
-        table.title and f"### {table.title}",
-    ]
-    marks, footnotes = Marks(), []
-    labels = [_header_cell(row.label or row.platform.name) for row, _cells in grid]
-    texts = []
+    marks, footnotes, texts = Marks(), [], []
     for _row, cells in grid:
-        row_texts = []
+        texts.append([])
         for cell in cells:
             text = export_cell(cell, table.uses_levels, marks) if cell is not None else ""
             if cell is not None and (facts := cell_facts(cell)):
-                footnote_count[0] += 1
-                footnotes.append(f"[^{footnote_count[0]}]: {facts}")
-                text += f" [^{footnote_count[0]}]"
-            row_texts.append(text.strip())
-        texts.append(row_texts)
+                number = next(footnote_numbers)
+                footnotes.append(f"[^{number}]: {facts}")
+                text += f" [^{number}]"
+            texts[-1].append(text.strip())
+    labels = [_header_cell(row.label or row.platform.name) for row, _cells in grid]
     names = [_header_cell(c.name) for c in capabilities]
     corner = _header_cell(table.platform_column)
     if table.orientation == "columns":
@@ -98,18 +88,24 @@ def export_table(table, footnote_count):
         body = [[label, *texts[r]] for r, label in enumerate(labels)]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in body]
-    takeaways_heading = table.takeaways_heading and f"### {table.takeaways_heading}"
-    return [*parts, "\n".join(lines), "\n".join(footnotes), takeaways_heading, table.takeaways]
+    return [
+        _note("table", note),
+        table.section_heading and f"## {table.section_heading}",
+        table.intro,
+        table.title and f"### {table.title}",
+        "\n".join(lines),
+        "\n".join(footnotes),
+        table.takeaways_heading and f"### {table.takeaways_heading}",
+        table.takeaways,
+    ]
 
 
 def cell_facts(cell):
     facts = [f"reviewed {cell.last_reviewed.isoformat()}"] if cell.last_reviewed else []
     for source in cell.sources.all():
         title = re.sub(r"([\\\[\]])", r"\\\1", source.title)
-        fact = f"[{title}](<{source.url}>)"
-        if source.accessed:
-            fact += f" (accessed {source.accessed.isoformat()})"
-        facts.append(fact)
+        accessed = f" (accessed {source.accessed.isoformat()})" if source.accessed else ""
+        facts.append(f"[{title}](<{source.url}>){accessed}")
     return "; ".join(facts)
 
 
@@ -129,10 +125,9 @@ def export_register():
 
 def export_documents():
     """[(relative path, text)] of the register, every page and every article."""
-    documents = [(REGISTER_PATH, export_register())]
+    documents = [("platforms.yaml", export_register())]
     for page in ComparisonPage.objects.with_tables():
         name = slugify(page.permalink.strip("/")) or "page"
         documents.append((f"page-{name}.md", export_page(page)))
-    for article in Article.objects.all():
-        documents.append((f"article-{article.slug}.md", export_article(article)))
+    documents += [(f"article-{a.slug}.md", export_article(a)) for a in Article.objects.all()]
     return documents

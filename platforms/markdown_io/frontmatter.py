@@ -3,6 +3,7 @@ handlers), or none. Values become typed fields; every error names its line."""
 
 import datetime
 import re
+from dataclasses import dataclass
 
 import toml
 import yaml
@@ -17,12 +18,15 @@ DELIMITERS = {"---": YAMLHandler, "+++": TOMLHandler}
 _KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*[:=]")
 
 
+@dataclass
 class FrontMatter:
     """The metadata of one document, with the line of each top-level key for error messages."""
 
-    def __init__(self, name, metadata, key_lines, body, body_line):
-        self.name, self.metadata, self.key_lines = name, metadata, key_lines
-        self.body, self.body_line = body, body_line
+    name: str
+    metadata: dict
+    key_lines: dict
+    body: str
+    body_line: int
 
     def error(self, key, message):
         return DocumentError(self.name, self.key_lines.get(key, 1), message)
@@ -32,11 +36,9 @@ class FrontMatter:
 
     def text(self, key):
         value = self.metadata.get(key)
-        if value is None:
-            return ""
         if isinstance(value, (dict, list)):
             raise self.error(key, f"{key} must be text")
-        return str(value).strip()
+        return "" if value is None else str(value).strip()
 
     def boolean(self, key, default):
         value = self.metadata.get(key, default)
@@ -94,23 +96,6 @@ def _parse_moment(text):
         return None
 
 
-def _key_lines(lines, first_line):
-    found = {}
-    for number, line in enumerate(lines, start=first_line):
-        if match := _KEY.match(line):
-            found.setdefault(match[1], number)
-    return found
-
-
-def _problem_line(error, first_line):
-    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    if mark is not None:
-        return first_line + mark.line
-    if lineno := getattr(error, "lineno", None):
-        return first_line + lineno - 1
-    return first_line - 1
-
-
 def read(name, text):
     """FrontMatter of a document's text (empty when it has none)."""
     lines = text.split("\n")
@@ -123,21 +108,22 @@ def read(name, text):
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in closing), None)
     if end is None:
         raise DocumentError(name, 1, f"the front matter opened with “{opening}” is never closed")
-    source, key_lines = "\n".join(lines[1:end]), _key_lines(lines[1:end], 2)
+    key_lines = {}
+    for number in range(2, end + 1):
+        if match := _KEY.match(lines[number - 1]):
+            key_lines.setdefault(match[1], number)
+    source = "\n".join(lines[1:end])
     try:
         metadata = DELIMITERS[opening]().load(source) if source.strip() else {}
     except (yaml.YAMLError, toml.TomlDecodeError) as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        line = 2 + mark.line if mark else 1 + (getattr(error, "lineno", None) or 0)
         reason = getattr(error, "problem", None) or getattr(error, "msg", None) or str(error)
-        raise DocumentError(
-            name, _problem_line(error, 2), f"broken front matter: {reason}"
-        ) from error
+        raise DocumentError(name, line, f"broken front matter: {reason}") from error
     except ValueError as error:  # a well-formed but impossible date, e.g. 2025-02-30
         dated = (n for n in key_lines.values() if re.search(r"\d{4}-\d\d-\d\d", lines[n - 1]))
-        line = next(dated, 2)
-        raise DocumentError(name, line, f"broken front matter: {error}") from error
-    if metadata is None:
-        metadata = {}
+        raise DocumentError(name, next(dated, 2), f"broken front matter: {error}") from error
+    metadata = {} if metadata is None else metadata
     if not isinstance(metadata, dict):
         raise DocumentError(name, 2, "the front matter must be “key: value” lines")
-    body = "\n".join(lines[end + 1 :])
-    return FrontMatter(name, metadata, key_lines, body, end + 2)
+    return FrontMatter(name, metadata, key_lines, "\n".join(lines[end + 1 :]), end + 2)

@@ -2,32 +2,26 @@
 
 A comparison page reads, top to bottom:
 
-    # Page heading                        (optional; the first heading if level 1)
-    page intro                            (prose before the first section)
-    ## Section heading                    (the last of the highest-ranked headings above)
-    section intro                         (prose; sub-headings stay in it)
-    ### Table title                       (the heading right above the table, or none)
+    # Page heading              (optional; the first heading if level 1)
+    page intro                  (prose before the first section)
+    ## Section heading          (the last of the highest-ranked headings above the table)
+    section intro               (prose; sub-headings stay in it)
+    ### Table title             (the heading right above the table, or none)
     | the table |
-    ### Takeaways heading                 (optional)
-    takeaways                             (prose; deeper sub-headings stay in them)
-    … the next section, table, takeaways …
-    closing text                          (after a rule or a heading that ends the takeaways)
+    ### Takeaways heading       (optional)
+    takeaways                   (prose, up to the next section; deeper sub-headings stay in them)
+    closing text                (after a rule or a heading that ends the last takeaways)
 
-Between two tables, what comes before the next table's section heading is the previous
-table's takeaways. A list of links to the document's own anchors is a table of contents: it and
-its heading stay prose, never a section. Tables that cannot be comparisons (see
-tables.not_a_comparison) stay prose tables where they stand. Reference-style links are written
-inline in every field (each is rendered alone); their definitions stay where they stand.
-Exports mark each table's section with a note, `<!-- table {…} -->`, and the closing with
-`<!-- closing -->`; with them nothing is left to guessing (and removing a heading moves no
-text). Rules (`---`) are kept in the text where they stand, except one right after a
-table and before a heading, which the page draws by itself. Text never moves to another section.
+A table of contents (links to the document's own anchors) and its heading stay prose. An
+export's notes, `<!-- table {…} -->` and `<!-- closing -->`, leave nothing to guessing. Rules
+stay in the text, except one between a table and a heading (the page draws it). Text never
+moves to another section.
 """
 
 import json
 import re
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import pairwise, takewhile
 
 from sitecontent.markdown import parser, plain_text_of_inline
 
@@ -81,7 +75,6 @@ class ParsedTable:
     section_heading: str = ""
     intro: str = ""
     title: str = ""
-    title_level: int = 0
     takeaways_heading: str = ""
     takeaways: str = ""
 
@@ -110,27 +103,15 @@ def parse_facts(name, line, text):
                 "“[title](url) (accessed YYYY-MM-DD)”",
             )
         position = match.end()
-        dates = {
-            key: _date(name, line, match[key]) for key in ("reviewed", "accessed") if match[key]
-        }
+        dates = {key: parse_date(match[key]) for key in ("reviewed", "accessed") if match[key]}
+        if bad := next((match[key] for key, date in dates.items() if date is None), None):
+            raise DocumentError(name, line, f"“{bad}”: write dates as YYYY-MM-DD")
         if match["reviewed"]:
             facts.last_reviewed = dates["reviewed"]
             continue
         title = re.sub(r"\\(.)", r"\1", match["title"])
         facts.sources.append((match["bracketed"] or match["url"], title, dates.get("accessed")))
     return facts
-
-
-def _date(name, line, text):
-    if date := parse_date(text):
-        return date
-    raise DocumentError(name, line, f"“{text}”: write dates as YYYY-MM-DD")
-
-
-def code_lines(tokens):
-    """The body's lines inside code blocks and raw HTML, where nothing is Markdown."""
-    raw = [t.map for t in tokens if t.type in ("fence", "code_block", "html_block") and t.map]
-    return {number for start, end in raw for number in range(start, end)}
 
 
 def lift_source_footnotes(name, lines, first_line, tokens, code):
@@ -156,11 +137,8 @@ def lift_source_footnotes(name, lines, first_line, tokens, code):
 
 
 def _marker_data(name, line, text):
-    text = text.strip()
-    if not text:
-        return {}
     try:
-        data = json.loads(text)
+        data = json.loads(text) if text else {}
     except ValueError as error:
         raise DocumentError(name, line, f"the table note is not valid JSON: {error}") from error
     if not isinstance(data, dict):
@@ -173,12 +151,8 @@ _TOC_ENTRY = re.compile(r"^\s*\[[^\]]*\]\(#[^)\s]*\)\s*$")
 
 def _is_contents(tokens, index):
     """A list whose every item is a link to an anchor of the document: a table of contents."""
-    items = []
-    for token in tokens[index + 1 :]:
-        if token.level == 0:
-            break
-        if token.type == "inline":
-            items.append(token.content)
+    inside = takewhile(lambda token: token.level, tokens[index + 1 :])
+    items = [token.content for token in inside if token.type == "inline"]
     return bool(items) and all(_TOC_ENTRY.match(item) for item in items)
 
 
@@ -187,12 +161,8 @@ def _describes(note, tokens, index):
     note's columns, or its rows when platforms are columns), else {}."""
     key = "rows" if note.get("orientation") == "columns" else "columns"
     names = [entry[0] for entry in note.get(key) or [] if isinstance(entry, list) and entry]
-    header = []
-    for token in tokens[index:]:
-        if token.type == "tr_close":
-            break
-        if token.type == "inline":
-            header.append(token.content.strip().replace("\\|", "|"))
+    row = takewhile(lambda token: token.type != "tr_close", tokens[index:])
+    header = [token.content.strip().replace("\\|", "|") for token in row if token.type == "inline"]
     return note if note and header[1:] == names else {}
 
 
@@ -223,7 +193,7 @@ def to_blocks(name, lines, first_line, options, tokens):
             kind = "prose" if isinstance(table, str) else "table"
             blocks.append(Block(kind, start, end, table=table))
         elif token.type == "html_block" and (match := MARKER.match(token.content.strip())):
-            data = _marker_data(name, first_line + start, match[2])
+            data = _marker_data(name, first_line + start, match[2].strip())
             blocks.append(Block("marker", start, end, marker=match[1], data=data))
             note = data if match[1] == "table" else {}
         else:
@@ -261,8 +231,7 @@ def _split_at_marker(blocks, kind):
 def _read_section(lines, parsed, blocks):
     """Section heading, intro and title of a table from the blocks above it."""
     if parsed.meta.get("title", True) and blocks and blocks[-1].kind == "heading":
-        heading = blocks.pop()
-        parsed.title, parsed.title_level = heading.text, heading.level
+        parsed.title = blocks.pop().text
     if blocks and blocks[0].kind == "heading" and parsed.meta.get("section_heading", True):
         parsed.section_heading = blocks.pop(0).text
     parsed.intro = text_of(lines, blocks)
@@ -326,7 +295,9 @@ def read_page(name, lines, first_line, options):
     """ParsedPage of a body (lines of text), from one parse of it."""
     env = {}
     tokens = parser(blocks_only=True).parse("\n".join(lines), env)
-    code = code_lines(tokens)
+    # The lines of code blocks and raw HTML, where nothing is Markdown.
+    raw = [t.map for t in tokens if t.type in ("fence", "code_block", "html_block") and t.map]
+    code = {number for start, end in raw for number in range(start, end)}
     footnotes, lines = lift_source_footnotes(name, lines, first_line, tokens, code)
     # An export's fields are stored text, each rendered alone: its links are left as written.
     exported = any(t.type == "html_block" and MARKER.match(t.content.strip()) for t in tokens)
