@@ -42,9 +42,7 @@ class ImportReport:
 
     def problems(self):
         """What could not be done but did not stop the import (e.g. an image not fetched)."""
-        return [
-            f"{report.label}: {problem}" for report in self.reports for problem in report.problems
-        ]
+        return [f"{r.label}: {problem}" for r in self.reports for problem in r.problems]
 
     def lines(self, details=True):
         prefix = "would be " if self.dry_run else ""
@@ -66,13 +64,10 @@ def import_documents(documents, *, dry_run=False, keep_existing=False):
     index = PlatformIndex()
     parsed = [read_document(name, data, index) for name, data in documents]
     check_unique(parsed)
-    if not dry_run:
-        deadline = import_deadline()
-        for document in parsed:
-            if document.kind == "article":
-                document.fields, document.problems = copy_images(
-                    document.fields, deadline, keep_existing
-                )
+    # Remote images are copied before the transaction opens; a dry run only names them.
+    deadline = import_deadline()
+    for article in [] if dry_run else [d for d in parsed if d.kind == "article"]:
+        article.fields, article.problems = copy_images(article.fields, deadline, keep_existing)
     with transaction.atomic():
         # The platform register first: pages may name platforms it defines.
         ordered = sorted(parsed, key=lambda document: document.kind != "register")

@@ -53,18 +53,18 @@ def _keys(label):
     return [key for key in keys if key]
 
 
+def _loose(name):
+    """A name as matching sees it: case, spaces, hyphens, dots and slashes do not count
+    ("Google/YouTube" is "google youtube"), but "+" and "#" do: C, C++ and C# stay three."""
+    return re.sub(r"[\s\-_./]+", "", name.casefold())
+
+
 def first_free(base, taken):
     """base, else base-2, base-3…: the first slug not in taken."""
     slug, suffix = base, 2
     while slug in taken:
         slug, suffix = f"{base}-{suffix}", suffix + 1
     return slug
-
-
-def _loose(name):
-    """A name as matching sees it: case, spaces, hyphens, dots and slashes do not count
-    ("Google/YouTube" is "google youtube"), but "+" and "#" do: C, C++ and C# stay three."""
-    return re.sub(r"[\s\-_./]+", "", name.casefold())
 
 
 class PlatformIndex:
@@ -106,8 +106,7 @@ class PlatformIndex:
         keys = _keys(label)  # "Twitter (X)" is named Twitter: the name before the parenthesis
         name = (keys[1] if len(keys) > 1 else keys[0]) if keys else label
         taken = Platform.objects.values_list("slug", flat=True)
-        slug = first_free(slugify(name)[:90] or "platform", taken)
-        values = {"name": name, "slug": slug}
+        values = {"name": name, "slug": first_free(slugify(name)[:90] or "platform", taken)}
         check_values(Platform, values, "platform")
         if Platform.objects.filter(name=name).exists():
             raise ValueRefused(f"a platform named “{name}” exists with another slug")
@@ -146,18 +145,11 @@ class ReadOptions:
 class ParsedDocument:
     name: str
     kind: str  # page, article, register
+    label: str  # how reports name it
     fields: dict
     page: object = None  # structure.ParsedPage
     register: list = field(default_factory=list)
     problems: list = field(default_factory=list)  # e.g. an image that could not be copied
-
-    @property
-    def label(self):
-        if self.kind == "register":
-            return "platform register"
-        if self.kind == "article":
-            return f"article /blog/{self.fields['slug']}/"
-        return f"page {self.fields['permalink']}"
 
 
 def _check(name, line, model, values, kind):
@@ -178,9 +170,7 @@ def read_register(name, data):
         raise DocumentError(name, 1, "the register is a list of platforms (name, slug, …)")
     register = []
     for number, entry in enumerate(entries, start=1):
-        values = {
-            key: str(entry.get(key) or "").strip() for key in ("name", "slug", "parent_company")
-        }
+        values = {k: str(entry.get(k) or "").strip() for k in ("name", "slug", "parent_company")}
         values["order"] = entry.get("order", 0)
         aliases = [str(alias).strip() for alias in entry.get("aliases") or []]
         where = f"platform {number}"
@@ -192,14 +182,13 @@ def read_register(name, data):
         for alias in aliases:
             _check(name, None, PlatformAlias, {"name": alias}, f"{where} alias")
         register.append((values, aliases))
-    return ParsedDocument(name, "register", {}, register=register)
+    return ParsedDocument(name, "register", "platform register", {}, register=register)
 
 
 def read_document(name, data, index=None):
     """ParsedDocument of one document's bytes."""
     if PurePath(name).name in REGISTER_NAMES:
         return read_register(name, data)
-    index = index or PlatformIndex()
     front_matter = frontmatter.read(name, text.decode(name, data))
     orientation, levels = front_matter.get("orientation"), front_matter.get("levels")
     if orientation is not None and orientation not in Orientation.values:
@@ -210,7 +199,7 @@ def read_document(name, data, index=None):
         message = "levels maps marks to one of full, partial, none, unknown"
         raise front_matter.error("levels", message)
     levels = {str(mark): level for mark, level in (levels or {}).items()}
-    options = ReadOptions(levels, orientation, index.find)
+    options = ReadOptions(levels, orientation, (index or PlatformIndex()).find)
     page = read_page(name, front_matter.body.split("\n"), front_matter.body_line, options)
     # As static site generators do: the first heading, else the file's name.
     words = re.sub(r"[-_]+", " ", PurePath(name).stem).strip()
@@ -221,17 +210,17 @@ def read_document(name, data, index=None):
         raise front_matter.error("title", f"the title is {len(title)} characters; at most 200")
 
     if not page.tables and "permalink" not in front_matter.metadata:
-        if is_article(front_matter.metadata):
-            fields = article_fields(front_matter, title)
-            # A remote hero image is copied (or left out) before it is stored.
-            _check(name, None, Article, {**fields, "hero_image_url": ""}, "article")
-            return ParsedDocument(name, "article", fields)
-        raise DocumentError(
-            name,
-            1,
-            "neither a comparison page (it has no comparison table and no permalink) nor an "
-            "article (its front matter has no author or publish_date)",
-        )
+        if not is_article(front_matter.metadata):
+            raise DocumentError(
+                name,
+                1,
+                "neither a comparison page (it has no comparison table and no permalink) nor an "
+                "article (its front matter has no author or publish_date)",
+            )
+        fields = article_fields(front_matter, title)
+        # A remote hero image is copied (or left out) before it is stored.
+        _check(name, None, Article, {**fields, "hero_image_url": ""}, "article")
+        return ParsedDocument(name, "article", f"article /blog/{fields['slug']}/", fields)
 
     stem = slugify(PurePath(name).stem.removeprefix("page-")) or "page"
     permalink = front_matter.text("permalink") or f"/{stem}/"
@@ -272,7 +261,7 @@ def read_document(name, data, index=None):
     for facts in page.footnotes.values():
         for url, title, _accessed in facts.sources:
             _check(name, facts.line, CellSource, {"url": url, "title": title}, "source")
-    return ParsedDocument(name, "page", fields, page=page)
+    return ParsedDocument(name, "page", f"page {permalink}", fields, page=page)
 
 
 def summarize(*markdown_texts, limit=300):
@@ -309,13 +298,14 @@ def unique_slugs(wanted, names, fallback):
 
 
 def release_slugs(queryset, slugs):
-    """Tables and columns are matched by position; a slug the document gives to another
-    position is freed first, since slugs are unique within a page or table."""
+    """The objects that take these slugs, matched by position (None for a new one), then those
+    left over. A slug the document gives to another position is freed first, since slugs are
+    unique within a page or table."""
     existing = list(queryset)
     for position, obj in enumerate(existing):
         if obj.slug in slugs and slugs.index(obj.slug) != position:
             type(obj).objects.filter(pk=obj.pk).update(slug=f"moving-{obj.pk}")
-    return existing
+    return existing + [None] * (len(slugs) - len(existing))
 
 
 def delete_missing(report, kind, objects):
@@ -335,8 +325,7 @@ def apply_register(document, report):
         current = {alias.name: alias for alias in platform.aliases.all()}
         for name in aliases:
             if name not in current:
-                taken = PlatformAlias.objects.filter(name=name).first()
-                if taken:
+                if taken := PlatformAlias.objects.filter(name=name).first():
                     raise ValueRefused(f"alias “{name}” already belongs to {taken.platform}")
                 report.record("created", "alias", PlatformAlias.objects.create(
                     platform=platform, name=name))  # fmt: skip
@@ -380,7 +369,6 @@ def apply_page(document, report, index, keep_existing):
     )
     existing = release_slugs(page.tables.all(), slugs)
     for order, (parsed, slug) in enumerate(zip(parsed_tables, slugs, strict=True)):
-        current = existing[order] if order < len(existing) else None
         table = sync(report, "table", ComparisonTable, {"page": page}, {
             "order": _order(parsed.meta.get("order"), order),
             "section_heading": parsed.section_heading,
@@ -392,7 +380,7 @@ def apply_page(document, report, index, keep_existing):
             "uses_levels": parsed.table.uses_levels,
             "takeaways_heading": parsed.takeaways_heading,
             "takeaways": parsed.takeaways,
-        }, current)  # fmt: skip
+        }, existing[order])  # fmt: skip
         how = f"platforms as {parsed.table.orientation}"
         how += "" if parsed.meta.get("orientation") else " (detected)"
         report.notes.append(f"table “{parsed.title or slug}”: {how}")
@@ -407,14 +395,13 @@ def apply_table(document, report, index, table, parsed):
     existing = release_slugs(table.capabilities.all(), slugs)
     capabilities = []
     for order, (column, slug, entry) in enumerate(zip(columns, slugs, given, strict=True)):
-        current = existing[order] if order < len(existing) else None
         values = {"name": column.name, "slug": slug, "order": _order(entry[3], order)}
         if parsed.meta:  # descriptions travel only in exports; a plain document keeps them
             values["description"] = entry[2] or ""
         elif column.description:  # a "Notes" column beside products
             values["description"] = column.description
         capabilities.append(sync(report, "capability", Capability, {"table": table}, values,
-                                 current))  # fmt: skip
+                                 existing[order]))  # fmt: skip
     delete_missing(report, "capability", existing[len(capabilities) :])
 
     existing_cells = {
@@ -425,22 +412,18 @@ def apply_table(document, report, index, table, parsed):
     labels = tuple(row.label for row in parsed.table.rows)
     for order, row in enumerate(parsed.table.rows):
         # [label, platform slug, the label is the platform's name, order]
-        _label, slug, named, position = _take(entries, row.label, size=3)[:4]
-        platform = Platform.objects.filter(slug=slug).first() if _label is not None else None
+        listed, slug, named, position = _take(entries, row.label, size=3)[:4]
+        platform = Platform.objects.filter(slug=slug).first() if listed is not None else None
         platform = platform or index.find(row.label, labels) or index.create(row.label, report)
-        label, position = "" if named else row.label, _order(position, order)
         if platform.id in seen:
-            raise DocumentError(
-                document.name,
-                row.line,
-                f"“{row.label}” is {platform.name} again, who already has a row (line "
-                f"{seen[platform.id]}) in this table",
-            )
+            again = f"“{row.label}” is {platform.name} again, who already has a row"
+            message = f"{again} (line {seen[platform.id]}) in this table"
+            raise DocumentError(document.name, row.line, message)
         seen[platform.id] = row.line
-        table_row = sync(report, "row", TableRow, {"table": table, "platform": platform},
-                         {"label": label, "order": position})  # fmt: skip
+        table_row = sync(report, "row", TableRow, {"table": table, "platform": platform}, {
+            "label": "" if named else row.label, "order": _order(position, order)})  # fmt: skip
         for capability, cell in zip(capabilities, row.cells, strict=True):
-            facts = document.page.footnotes.get(cell.footnote) if cell.footnote else Facts()
+            facts = document.page.footnotes.get(cell.footnote) or Facts()
             values = {"level": cell.level, "note": cell.note, "last_reviewed": facts.last_reviewed}
             current = existing_cells.get((capability.id, table_row.id))
             lookup = {"capability": capability, "row": table_row}

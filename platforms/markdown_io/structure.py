@@ -61,10 +61,9 @@ class Block:
     start: int  # 0-based lines of the body, end exclusive
     end: int
     level: int = 0
-    text: str = ""
+    text: str = ""  # a heading's, or which note a marker is: table or closing
     table: object = None
-    marker: str = ""
-    data: dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict)  # a marker's
     toc: bool = False  # a table of contents, or its heading
 
 
@@ -94,14 +93,9 @@ def parse_facts(name, line, text):
     """`reviewed YYYY-MM-DD; [title](url) (accessed YYYY-MM-DD); …` in any order."""
     facts, position = Facts(line=line), 0
     while position < len(text.rstrip()):
-        match = _FACT.match(text, position)
-        if not match:
-            raise DocumentError(
-                name,
-                line,
-                f"“{text[position:].strip()}” is neither “reviewed YYYY-MM-DD” nor "
-                "“[title](url) (accessed YYYY-MM-DD)”",
-            )
+        if not (match := _FACT.match(text, position)):
+            expected = "“reviewed YYYY-MM-DD” nor “[title](url) (accessed YYYY-MM-DD)”"
+            raise DocumentError(name, line, f"“{text[position:].strip()}” is neither {expected}")
         position = match.end()
         dates = {key: parse_date(match[key]) for key in ("reviewed", "accessed") if match[key]}
         if bad := next((match[key] for key, date in dates.items() if date is None), None):
@@ -115,9 +109,8 @@ def parse_facts(name, line, text):
 
 
 def lift_source_footnotes(name, lines, first_line, tokens, code):
-    """Source footnotes (`[^n]: reviewed …; [title](url)…` referenced from a table cell) are
-    taken out of the text, their lines left blank so that every other line keeps its number.
-    Returns ({label: Facts}, lines)."""
+    """({label: Facts}, lines) with source footnotes (`[^n]: reviewed …; [title](url)…`,
+    referenced from a cell) taken out of the text: blank lines, so that lines keep numbers."""
     # Footnotes referenced at the end of a table cell are candidates for sources.
     cells = (token for before, token in pairwise(tokens) if before.type in ("th_open", "td_open"))
     referenced = {ref[1] for cell in cells if (ref := FOOTNOTE_REFERENCE.search(cell.content))}
@@ -167,8 +160,7 @@ def _describes(note, tokens, index):
 
 
 def to_blocks(name, lines, first_line, options, tokens):
-    """The body's top-level blocks, in order, with comparison tables read, and notes on the
-    tables kept as prose."""
+    """The body's top-level blocks, comparison tables read; notes on tables kept as prose."""
     blocks, note, notes = [], {}, []
     for index, token in enumerate(tokens):
         if token.level != 0 or token.nesting == -1 or not token.map:
@@ -194,7 +186,7 @@ def to_blocks(name, lines, first_line, options, tokens):
             blocks.append(Block(kind, start, end, table=table))
         elif token.type == "html_block" and (match := MARKER.match(token.content.strip())):
             data = _marker_data(name, first_line + start, match[2].strip())
-            blocks.append(Block("marker", start, end, marker=match[1], data=data))
+            blocks.append(Block("marker", start, end, text=match[1], data=data))
             note = data if match[1] == "table" else {}
         else:
             toc = token.type in ("bullet_list_open", "ordered_list_open")
@@ -223,28 +215,14 @@ def text_of(lines, blocks):
 
 def _split_at_marker(blocks, kind):
     for index, block in enumerate(blocks):
-        if block.kind == "marker" and block.marker == kind:
+        if block.kind == "marker" and block.text == kind:
             return blocks[:index], blocks[index + 1 :], block.data
     return None
 
 
-def _read_section(lines, parsed, blocks):
-    """Section heading, intro and title of a table from the blocks above it."""
-    if parsed.meta.get("title", True) and blocks and blocks[-1].kind == "heading":
-        parsed.title = blocks.pop().text
-    if blocks and blocks[0].kind == "heading" and parsed.meta.get("section_heading", True):
-        parsed.section_heading = blocks.pop(0).text
-    parsed.intro = text_of(lines, blocks)
-
-
 def _read_takeaways(lines, parsed, blocks):
     """Takeaways heading and text of a table from the blocks below it."""
-    while (
-        not parsed.meta
-        and len(blocks) > 1
-        and blocks[0].kind == "hr"
-        and blocks[1].kind == "heading"
-    ):
+    while not parsed.meta and [block.kind for block in blocks[:2]] == ["hr", "heading"]:
         blocks = blocks[1:]  # the page draws the rule between a table and what follows
     if blocks and blocks[0].kind == "heading" and parsed.meta.get("takeaways_heading", True):
         parsed.takeaways_heading = blocks.pop(0).text
@@ -252,43 +230,29 @@ def _read_takeaways(lines, parsed, blocks):
 
 
 def _takeaways_end(blocks):
-    """Where the takeaways below the last table end (without a note saying so): at the first
-    heading after their own that is of the same or a higher rank, or at a rule after their
-    text."""
+    """Where the last table's takeaways end (without a note saying so): at a heading after
+    their own of the same or a higher rank, or at a rule after their text."""
     own_level, content_seen = None, False
     for index, block in enumerate(blocks):
-        if block.kind == "heading":
-            if own_level is None and not content_seen:
-                own_level = block.level
-                continue
-            if own_level is None or block.level <= own_level:
-                return index
-        elif block.kind == "hr":
-            if content_seen:
-                return index
-            continue
-        content_seen = True
+        higher = block.kind == "heading" and (own_level is None or block.level <= own_level)
+        if block.kind == "heading" and own_level is None and not content_seen:
+            own_level = block.level
+        elif higher or (block.kind == "hr" and content_seen):
+            return index
+        elif block.kind != "hr":
+            content_seen = True
     return len(blocks)
 
 
 def _section_start(blocks):
     """Where the section of the table below these blocks starts: at the last of the
-    highest-ranked headings above it (a heading right above the table is its title; a table of
-    contents and its heading are never a section). What is before belongs above."""
+    highest-ranked headings (not its title, nor a table of contents' heading)."""
     headings = [i for i, b in enumerate(blocks) if b.kind == "heading" and not b.toc]
     above = [i for i in headings if i != len(blocks) - 1] or headings
     if not above:
         return len(blocks)
     top = min(blocks[i].level for i in above)
     return max(i for i in above if blocks[i].level == top)
-
-
-def _resolve_prose(page, references):
-    """Reference links in each text written inline (see tables.resolve_references)."""
-    texts = [(page, "intro"), (page, "closing")]
-    texts += [(table, name) for table in page.tables for name in ("intro", "takeaways")]
-    for obj, name in texts:
-        setattr(obj, name, resolve_references(getattr(obj, name), references, inline=False))
 
 
 def read_page(name, lines, first_line, options):
@@ -316,20 +280,28 @@ def read_page(name, lines, first_line, options):
             segments.append([])
         else:
             segments[-1].append(block)
-    if not tables:
+    if tables:
+        _read_sections(lines, page, tables, segments)
+    else:
         page.intro = text_of(lines, blocks)
-        _resolve_prose(page, options.references)
-        return page
+    page.tables = tables
+    # Reference links in each text are written inline (see tables.resolve_references).
+    texts = [(page, "intro"), (page, "closing")]
+    texts += [(table, name) for table in tables for name in ("intro", "takeaways")]
+    for obj, name in texts:
+        setattr(obj, name, resolve_references(getattr(obj, name), options.references, False))
+    return page
 
+
+def _read_sections(lines, page, tables, segments):
+    """Page heading, intro and closing, and each table's texts, from the blocks around them."""
     content = [b for b in segments[0] if b.kind != "marker"]
     if content and content[0].kind == "heading" and content[0].level == 1:
         page.heading = content[0].text
         segments[0].remove(content[0])
-
     for index, table in enumerate(tables):
         segment = segments[index]
-        explicit = _split_at_marker(segment, "table")
-        if explicit:
+        if explicit := _split_at_marker(segment, "table"):
             before, section, table.meta = explicit
         else:
             start = _section_start(segment)
@@ -338,11 +310,14 @@ def read_page(name, lines, first_line, options):
             page.intro = text_of(lines, before)
         else:
             _read_takeaways(lines, tables[index - 1], list(before))
-        _read_section(lines, table, list(section))
-
+        # The section heading, intro and title of the table.
+        if table.meta.get("title", True) and section and section[-1].kind == "heading":
+            table.title = section.pop().text
+        if section and section[0].kind == "heading" and table.meta.get("section_heading", True):
+            table.section_heading = section.pop(0).text
+        table.intro = text_of(lines, section)
     last = segments[-1]
-    explicit = _split_at_marker(last, "closing")
-    if explicit:
+    if explicit := _split_at_marker(last, "closing"):
         before, closing, _data = explicit
     elif tables[-1].meta:  # an export without a closing note has no closing text
         before, closing = last, []
@@ -351,6 +326,3 @@ def read_page(name, lines, first_line, options):
         before, closing = last[:end], last[end:]
     _read_takeaways(lines, tables[-1], list(before))
     page.closing = text_of(lines, closing)
-    page.tables = tables
-    _resolve_prose(page, options.references)
-    return page

@@ -7,6 +7,7 @@ marks below, a document's own `levels:` and legend); a cell without one has no l
 
 import re
 from collections import namedtuple
+from itertools import takewhile
 
 from markdown_it.common.utils import normalizeReference
 
@@ -157,10 +158,9 @@ def resolve_references(text, references, inline=True):
         if label not in references or match[2].startswith("^"):
             bang, rest = match[1], match[0][len(match[1]) + 1 + len(match[2]) :]
             return f"{bang}[{inner}]{rest}"
-        target = references[label]
-        title = target.get("title") or ""
-        title = ' "{}"'.format(title.replace("\\", "\\\\").replace('"', '\\"')) if title else ""
-        return f"{match[1]}[{inner}](<{target['href']}>{title})"
+        title = (references[label].get("title") or "").replace("\\", "\\\\").replace('"', '\\"')
+        title = f' "{title}"' if title else ""
+        return f"{match[1]}[{inner}](<{references[label]['href']}>{title})"
 
     resolved = REFERENCE_USE.sub(inline_link, text)
     if resolved == text:
@@ -173,9 +173,7 @@ def resolve_references(text, references, inline=True):
 def read_rows(tokens, start, first_line, references):
     """[(file line, [cell inline source])] of the table whose table_open is tokens[start]."""
     rows = []
-    for token in tokens[start:]:
-        if token.type == "table_close":
-            return rows
+    for token in takewhile(lambda token: token.type != "table_close", tokens[start:]):
         if token.type == "tr_open":
             rows.append((first_line + token.map[0], []))
         elif token.type == "inline" and rows:
@@ -210,9 +208,8 @@ def detect_orientation(header, rows, known_platform):
 def remark_column(header, known_platform):
     """The index of the last column if it holds remarks ("Notes"), not a product; else None."""
     name = plain_text_of_inline(header[-1])
-    if len(header) > 2 and name.lower().strip(" :") in REMARK_HEADERS and not known_platform(name):
-        return len(header) - 1
-    return None
+    remarks = len(header) > 2 and name.lower().strip(" :") in REMARK_HEADERS
+    return len(header) - 1 if remarks and not known_platform(name) else None
 
 
 # A note's outer spaces, which a table cell would lose, are written as character references.
