@@ -1,13 +1,6 @@
-"""Comparison pages, articles and the platform register in and out of Markdown documents.
-
-The public API, used by the import_markdown/export_markdown commands and the admin:
-
-    import_documents(documents, *, dry_run=False, keep_existing=False) -> ImportReport
-        documents: [(name, bytes)]. All or nothing: a DocumentError ("file:line: message")
-        leaves the database as it was. A dry run reports what would change, writing nothing.
-    export_documents() -> [(relative_path, text)]: every page and article (drafts too) and the
-        platform register, which import_documents reads back into the same database state.
-    read_paths(paths) -> [(name, bytes)]: files and the documents in folders, in a stable order.
+"""Comparison pages, articles and the platform register in and out of Markdown documents:
+import_documents, export_documents (which import_documents reads back into the same database
+state) and read_paths, for the import/export commands and the admin.
 
 Modules, one concern each: text (bytes → text), frontmatter, structure (token stream →
 sections, tables, prose), tables (a table → orientation, levels, cells), apply (→ database),
@@ -61,6 +54,8 @@ class ImportReport:
 
 
 def import_documents(documents, *, dry_run=False, keep_existing=False):
+    """ImportReport of [(name, bytes)]. All or nothing: a DocumentError ("file:line: message")
+    leaves the database as it was. A dry run reports what would change and writes nothing."""
     index = PlatformIndex()
     parsed = [read_document(name, data, index) for name, data in documents]
     check_unique(parsed)
@@ -78,7 +73,8 @@ def import_documents(documents, *, dry_run=False, keep_existing=False):
 
 
 def read_paths(paths):
-    """Symlinks that leave a folder are refused."""
+    """[(name, bytes)] of files, and of the documents in folders (symlinks that leave the
+    folder refused), in a stable order."""
     found = []
     for path in map(Path, paths):
         if path.is_dir():

@@ -5,7 +5,7 @@ know which platforms exist; `apply_document` writes one. Any problem is a Docume
 """
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePath
 
@@ -37,10 +37,13 @@ from ..validators import validate_permalink
 from . import frontmatter, text
 from .errors import DocumentError
 from .structure import Facts, read_page
-from .tables import Marks
 
 REGISTER_NAMES = {"platforms.yaml", "platforms.yml"}
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+NEITHER_PAGE_NOR_ARTICLE = (
+    "neither a comparison page (it has no comparison table and no permalink) nor an article "
+    "(its front matter has no author or publish_date)"
+)
 
 
 def _keys(label):
@@ -119,34 +122,12 @@ class PlatformIndex:
 
 
 @dataclass
-class ReadOptions:
-    """How to read a document's tables; for_table adds what the export's note above one says."""
-
-    levels: dict  # the front matter's `levels:`; with the document's legend, its marks
-    orientation: str | None
-    known_platform: object  # (label, the table's other labels) -> Platform or None
-    marks: Marks = None
-    source_footnotes: set = field(default_factory=set)
-    references: dict = field(default_factory=dict)  # the document's link definitions
-    uses_levels: bool | None = None
-    declared: bool = False  # the export's note says this is a comparison table
-
-    def for_table(self, note):
-        levels, orientation = note.get("levels"), note.get("orientation")
-        return replace(
-            self,
-            uses_levels=levels if isinstance(levels, bool) else None,
-            orientation=orientation if orientation in Orientation.values else self.orientation,
-            declared=bool(note),
-        )
-
-
-@dataclass
 class ParsedDocument:
     name: str
     kind: str  # page, article, register
     label: str  # how reports name it
     fields: dict
+    claims: list  # [(what, value)] no other document may claim: its address, platform slugs
     page: object = None  # structure.ParsedPage
     register: list = field(default_factory=list)
     problems: list = field(default_factory=list)  # e.g. an image that could not be copied
@@ -182,7 +163,8 @@ def read_register(name, data):
         for alias in aliases:
             _check(name, None, PlatformAlias, {"name": alias}, f"{where} alias")
         register.append((values, aliases))
-    return ParsedDocument(name, "register", "platform register", {}, register=register)
+    claims = [("platform slug", values["slug"]) for values, _aliases in register]
+    return ParsedDocument(name, "register", "platform register", {}, claims, register=register)
 
 
 def read_document(name, data, index=None):
@@ -199,8 +181,7 @@ def read_document(name, data, index=None):
         message = "levels maps marks to one of full, partial, none, unknown"
         raise front_matter.error("levels", message)
     levels = {str(mark): level for mark, level in (levels or {}).items()}
-    options = ReadOptions(levels, orientation, (index or PlatformIndex()).find)
-    page = read_page(name, front_matter.body.split("\n"), front_matter.body_line, options)
+    page = read_page(name, front_matter, levels, (index or PlatformIndex()).find)
     # As static site generators do: the first heading, else the file's name.
     words = re.sub(r"[-_]+", " ", PurePath(name).stem).strip()
     title = front_matter.text("title") or page.first_heading or words[:1].upper() + words[1:]
@@ -211,16 +192,12 @@ def read_document(name, data, index=None):
 
     if not page.tables and "permalink" not in front_matter.metadata:
         if not is_article(front_matter.metadata):
-            raise DocumentError(
-                name,
-                1,
-                "neither a comparison page (it has no comparison table and no permalink) nor an "
-                "article (its front matter has no author or publish_date)",
-            )
+            raise DocumentError(name, 1, NEITHER_PAGE_NOR_ARTICLE)
         fields = article_fields(front_matter, title)
         # A remote hero image is copied (or left out) before it is stored.
         _check(name, None, Article, {**fields, "hero_image_url": ""}, "article")
-        return ParsedDocument(name, "article", f"article /blog/{fields['slug']}/", fields)
+        claims = [("article slug", fields["slug"])]
+        return ParsedDocument(name, "article", f"article /blog/{fields['slug']}/", fields, claims)
 
     stem = slugify(PurePath(name).stem.removeprefix("page-")) or "page"
     permalink = front_matter.text("permalink") or f"/{stem}/"
@@ -261,7 +238,8 @@ def read_document(name, data, index=None):
     for facts in page.footnotes.values():
         for url, title, _accessed in facts.sources:
             _check(name, facts.line, CellSource, {"url": url, "title": title}, "source")
-    return ParsedDocument(name, "page", f"page {permalink}", fields, page=page)
+    claims = [("permalink", permalink.lower())]
+    return ParsedDocument(name, "page", f"page {permalink}", fields, claims, page=page)
 
 
 def summarize(*markdown_texts, limit=300):
@@ -276,13 +254,7 @@ def check_unique(documents):
     """Two documents claiming one address (or one platform slug) are an error naming both."""
     claimed = {}
     for document in documents:
-        if document.kind == "register":
-            keys = [("platform slug", values["slug"]) for values, _a in document.register]
-        elif document.kind == "page":
-            keys = [("permalink", document.fields["permalink"].lower())]
-        else:
-            keys = [("article slug", document.fields["slug"])]
-        for what, value in keys:
+        for what, value in document.claims:
             if (other := claimed.setdefault((what, value), document.name)) != document.name:
                 message = f"{what} {value} is also claimed by {other}; each must be unique"
                 raise DocumentError(document.name, None, message)

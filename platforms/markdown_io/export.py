@@ -1,10 +1,8 @@
 """Database → documents: the exact inverse of the import.
 
-Each table's section starts with a note, `<!-- table {…} -->` (invisible on any Markdown
-renderer), carrying what the Markdown itself cannot say: the table's and columns' slugs, column
-descriptions, orientation, whether it uses levels, which platform each row is, and which of its
-headings exist. The closing text follows `<!-- closing -->`. The platform register (names, slugs,
-parent companies, order, aliases) is `platforms.yaml`.
+Each table's section starts with a note, `<!-- table {…} -->` (no renderer shows it), saying
+what the Markdown cannot: slugs, column descriptions, orientation, levels, each row's platform,
+which headings exist. The closing text follows `<!-- closing -->`. The register is YAML.
 """
 
 import json
@@ -20,12 +18,6 @@ from sitecontent.models import Article
 
 from ..models import ComparisonPage, Platform
 from .tables import Marks, export_cell
-
-
-def _note(kind, data=None):
-    text = json.dumps(data, ensure_ascii=False, separators=(", ", ": ")) if data else ""
-    # "--" may not appear inside an HTML comment.
-    return f"<!-- {kind} {text.replace('--', '-\\u002d')} -->" if text else f"<!-- {kind} -->"
 
 
 def _header_cell(text):
@@ -48,7 +40,7 @@ def export_page(page):
     for table in page.tables.all():
         parts.extend(export_table(table, footnote_numbers))
     if page.closing:
-        parts.extend([_note("closing"), page.closing])
+        parts.extend(["<!-- closing -->", page.closing])
     # Empty parts (no heading, no intro…) are left out.
     return "\n\n".join(filter(None, parts)).replace("---\n\n", "---\n", 1) + "\n"
 
@@ -67,6 +59,7 @@ def export_table(table, footnote_numbers):
         "rows": [[row.label or row.platform.name, row.platform.slug, not row.label, row.order]
                  for row, _cells in grid],
     }  # fmt: skip
+    note = json.dumps(note, ensure_ascii=False, separators=(", ", ": "))
     marks, footnotes, texts = Marks(), [], []
     for _row, cells in grid:
         texts.append([])
@@ -89,7 +82,7 @@ def export_table(table, footnote_numbers):
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in body]
     return [
-        _note("table", note),
+        f"<!-- table {note.replace('--', '-\\u002d')} -->",  # no "--" inside a comment
         table.section_heading and f"## {table.section_heading}",
         table.intro,
         table.title and f"### {table.title}",
@@ -109,8 +102,9 @@ def cell_facts(cell):
     return "; ".join(facts)
 
 
-def export_register():
-    entries = [
+def export_documents():
+    """[(relative path, text)] of the register, every page and every article."""
+    register = [
         {
             "name": platform.name,
             "slug": platform.slug,
@@ -120,12 +114,8 @@ def export_register():
         }
         for platform in Platform.objects.prefetch_related("aliases").order_by("order", "slug")
     ]
-    return yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=1000)
-
-
-def export_documents():
-    """[(relative path, text)] of the register, every page and every article."""
-    documents = [("platforms.yaml", export_register())]
+    register = yaml.safe_dump(register, allow_unicode=True, sort_keys=False, width=1000)
+    documents = [("platforms.yaml", register)]
     for page in ComparisonPage.objects.with_tables():
         name = slugify(page.permalink.strip("/")) or "page"
         documents.append((f"page-{name}.md", export_page(page)))

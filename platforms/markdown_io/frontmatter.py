@@ -57,8 +57,8 @@ class FrontMatter:
         return value.date() if isinstance(value, datetime.datetime) else value
 
     def publication(self):
-        """Jekyll's and Hugo's ways: `published: false` or `draft: true` make a draft;
-        publish_date or date (a date or a date-time) is when it goes live."""
+        """Status and publish_at: `published: false` (Jekyll) or `draft: true` (Hugo) make a
+        draft; publish_date or date (a date or a date-time) is when it goes live."""
         published = self.boolean("published", True) and not self.boolean("draft", False)
         key = "publish_date" if "publish_date" in self.metadata else "date"
         publish_at = self._dated(key, _parse_moment, "YYYY-MM-DD[ HH:MM]")
@@ -87,7 +87,6 @@ def parse_date(text):
 
 
 def _parse_moment(text):
-    """A date-time (YYYY-MM-DD HH:MM…) or a date, or None."""
     if len(text) <= 10:
         return parse_date(text)
     try:
@@ -97,7 +96,6 @@ def _parse_moment(text):
 
 
 def read(name, text):
-    """FrontMatter of a document's text (empty when it has none)."""
     lines = text.split("\n")
     opening = lines[0].rstrip()
     if opening not in DELIMITERS:

@@ -12,10 +12,9 @@ A comparison page reads, top to bottom:
     takeaways                   (prose, up to the next section; deeper sub-headings stay in them)
     closing text                (after a rule or a heading that ends the last takeaways)
 
-A table of contents (links to the document's own anchors) and its heading stay prose. An
-export's notes, `<!-- table {…} -->` and `<!-- closing -->`, leave nothing to guessing. Rules
-stay in the text, except one between a table and a heading (the page draws it). Text never
-moves to another section.
+A table of contents and its heading stay prose. An export's notes, `<!-- table {…} -->` and
+`<!-- closing -->`, leave nothing to guessing. Rules stay in the text, except one between a
+table and a heading (the page draws it).
 """
 
 import json
@@ -30,7 +29,7 @@ from .frontmatter import parse_date
 from .tables import (
     FOOTNOTE_REFERENCE,
     Marks,
-    read_legend,
+    ReadOptions,
     read_table,
     resolve_references,
     unwrap_bold,
@@ -121,9 +120,8 @@ def lift_source_footnotes(name, lines, first_line, tokens, code):
         label, text = match[1], match[2]
         if label in referenced and re.match(r"\s*(reviewed\b|\[)", text):
             if label in footnotes:
-                raise DocumentError(
-                    name, first_line + number, f"footnote [^{label}] is defined twice"
-                )
+                message = f"footnote [^{label}] is defined twice"
+                raise DocumentError(name, first_line + number, message)
             footnotes[label] = parse_facts(name, first_line + number, text)
             lines[number] = ""
     return footnotes, lines
@@ -169,8 +167,7 @@ def to_blocks(name, lines, first_line, options, tokens):
         if token.type == "footnote_reference_open":
             continue  # a footnote's definition: a source (lifted) or text where it stands
         if token.type == "heading_open":
-            text = unwrap_bold(tokens[index + 1].content)
-            text = resolve_references(text, options.references)
+            text = resolve_references(unwrap_bold(tokens[index + 1].content), options.references)
             blocks.append(Block("heading", start, end, int(token.tag[1]), text))
         elif token.type == "hr":
             blocks.append(Block("hr", start, end))
@@ -255,9 +252,9 @@ def _section_start(blocks):
     return max(i for i in above if blocks[i].level == top)
 
 
-def read_page(name, lines, first_line, options):
-    """ParsedPage of a body (lines of text), from one parse of it."""
-    env = {}
+def read_page(name, front_matter, levels, known_platform):
+    """ParsedPage of a document's body, from one parse of it."""
+    lines, first_line, env = front_matter.body.split("\n"), front_matter.body_line, {}
     tokens = parser(blocks_only=True).parse("\n".join(lines), env)
     # The lines of code blocks and raw HTML, where nothing is Markdown.
     raw = [t.map for t in tokens if t.type in ("fence", "code_block", "html_block") and t.map]
@@ -266,9 +263,9 @@ def read_page(name, lines, first_line, options):
     # An export's fields are stored text, each rendered alone: its links are left as written.
     exported = any(t.type == "html_block" and MARKER.match(t.content.strip()) for t in tokens)
     references = {} if exported else env.get("references", {})
-    options.source_footnotes, options.references = set(footnotes), references
-    legend = read_legend(line for number, line in enumerate(lines) if number not in code)
-    options.marks = Marks(options.levels, legend)
+    marks = Marks(levels, (line for number, line in enumerate(lines) if number not in code))
+    orientation = front_matter.get("orientation")
+    options = ReadOptions(orientation, known_platform, marks, set(footnotes), references)
     blocks, notes = to_blocks(name, lines, first_line, options, tokens)
     page = ParsedPage(footnotes=footnotes, notes=notes)
     headings = [b for b in blocks if b.kind == "heading"]
@@ -285,7 +282,7 @@ def read_page(name, lines, first_line, options):
     else:
         page.intro = text_of(lines, blocks)
     page.tables = tables
-    # Reference links in each text are written inline (see tables.resolve_references).
+    # Reference links in each text are written inline (see resolve_references).
     texts = [(page, "intro"), (page, "closing")]
     texts += [(table, name) for table in tables for name in ("intro", "takeaways")]
     for obj, name in texts:

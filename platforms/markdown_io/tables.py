@@ -7,13 +7,14 @@ marks below, a document's own `levels:` and legend); a cell without one has no l
 
 import re
 from collections import namedtuple
+from dataclasses import dataclass, replace
 from itertools import takewhile
 
 from markdown_it.common.utils import normalizeReference
 
 from sitecontent.markdown import parser, plain_text_of_inline
 
-from ..models import Level
+from ..models import Level, Orientation
 from .errors import DocumentError
 
 # Other symbols than Level.mark (the one each level is exported with) that mean a level.
@@ -86,28 +87,22 @@ MEANINGS = [  # the first that a legend's meaning mentions gives the mark's leve
 ]  # fmt: skip
 
 
-def read_legend(lines):
-    """{mark: level} of the legend lines in a document (images as "![alt]")."""
-    legend = {}
-    for line in lines:
-        if match := _LEGEND_LINE.match(line):
+class Marks:
+    """The mark vocabulary of one document: its own `levels:` and the legend among its lines
+    (images by their alt text, "![alt]"), then the built-in marks. A symbol other than its
+    level's canonical mark (🔶, 🟢, ✔️, a legend's 🛑) keeps its glyph in the note, so that the
+    page and the export still show the document's own."""
+
+    def __init__(self, extra=None, lines=()):
+        extra, legend = extra or {}, {}
+        for match in filter(None, map(_LEGEND_LINE.match, lines)):
             meaning, mark = match["meaning"], match["mark"] or match["symbol"]
             found = (lv for lv, words in MEANINGS if re.search(words, meaning, re.IGNORECASE))
-            if level := next(found, None):
-                alt = re.match(r"^!\[([^\]]*)\]", mark)  # an image: by its alt text
-                legend.setdefault(f"![{alt[1].strip().lower()}]" if alt else mark, level)
-    return legend
-
-
-class Marks:
-    """The mark vocabulary of one document: its own `levels:` and legend, then the built-in
-    marks. A symbol other than its level's canonical mark (🔶, 🟢, ✔️, a legend's 🛑) keeps
-    its glyph in the note, so that the page and the export still show the document's own."""
-
-    def __init__(self, extra=None, legend=None):
-        extra = extra or {}
-        # A legend names new marks; it never turns a built-in mark into another level.
-        legend = {m: lv for m, lv in (legend or {}).items() if m not in BUILTIN_MARKS}
+            alt = re.match(r"^!\[([^\]]*)\]", mark)
+            mark = f"![{alt[1].strip().lower()}]" if alt else mark
+            # A legend names new marks; it never turns a built-in mark into another level.
+            if (level := next(found, None)) and mark not in BUILTIN_MARKS:
+                legend.setdefault(mark, level)
         self.own = legend | extra
         symbols = [(m, lv) for m, lv in self.own.items() if not m.startswith("![")]
         symbols += list(BUILTIN_MARKS.items())
@@ -134,6 +129,28 @@ Table = namedtuple("Table", "line orientation uses_levels corner columns rows")
 Column = namedtuple("Column", "name line description", defaults=[""])
 Row = namedtuple("Row", "label line cells")
 Cell = namedtuple("Cell", "level note footnote")
+
+
+@dataclass
+class ReadOptions:
+    """How a document's tables are read; for_table adds what the export's note above one says."""
+
+    orientation: str | None  # the front matter's
+    known_platform: object  # (label, the table's other labels) -> Platform or None
+    marks: Marks  # the document's
+    source_footnotes: set
+    references: dict  # the document's link definitions
+    uses_levels: bool | None = None
+    declared: bool = False  # the export's note says this is a comparison table
+
+    def for_table(self, note):
+        levels, orientation = note.get("levels"), note.get("orientation")
+        return replace(
+            self,
+            uses_levels=levels if isinstance(levels, bool) else None,
+            orientation=orientation if orientation in Orientation.values else self.orientation,
+            declared=bool(note),
+        )
 
 
 # An import (or its preview) stays within a second or so: larger tables stay prose tables.
@@ -280,7 +297,7 @@ def read_table(name, tokens, start, body_lines, first_line, options):
     unwrap = (lambda text: text) if options.declared else unwrap_bold
     if orientation == "rows":
         columns = [Column(unwrap(cell), header_line) for cell in header[1:]]
-        platforms = [(cells[0], line, cells[1:]) for line, cells in body]  # (label, line, cells)
+        platforms = [(unwrap(cells[0]), line, cells[1:]) for line, cells in body]
     else:
         remarks = remark_column(header, options.known_platform)
         columns = [
@@ -288,21 +305,19 @@ def read_table(name, tokens, start, body_lines, first_line, options):
             for line, cells in body
         ]
         platforms = [
-            (label, header_line, [cells[index] for _line, cells in body])
+            (unwrap(label), header_line, [cells[index] for _line, cells in body])
             for index, label in enumerate(header[1:], start=1)
             if index != remarks
         ]
-    labels = [unwrap(label) for label, _line, _texts in platforms]
+    labels = [label for label, _line, _texts in platforms]
     if not options.declared and (
         reason := not_a_comparison(header, body, labels, options.known_platform)
     ):
         return reason
-    rows = [
-        Row(label, line, [
-            parse_cell(text, uses_levels, marks, options.source_footnotes) for text in texts
-        ])
-        for label, (_label, line, texts) in zip(labels, platforms, strict=True)
-    ]  # fmt: skip
+    rows = []
+    for label, line, texts in platforms:  # texts: the row's cells, one per column
+        cells = [parse_cell(text, uses_levels, marks, options.source_footnotes) for text in texts]
+        rows.append(Row(label, line, cells))
     return Table(header_line, orientation, uses_levels, unwrap(header[0]), columns, rows)
 
 

@@ -1,9 +1,6 @@
-"""Bytes to text: encodings, byte-order marks, line endings, and mojibake repair.
-
-Mojibake is UTF-8 that some tool once decoded as another encoding and saved again: Mac Roman
-("‚úÖ" for "✅", "Musk‚Äôs") or Windows-1252 ("âœ…", "itâ€™s"). It is repaired line by line, so
-that a file only partly garbled is repaired where it needs it; correct text in any language
-passes untouched.
+"""Bytes to text: encodings, byte-order marks, line endings, and mojibake (UTF-8 once decoded
+as Mac Roman, "‚úÖ" for "✅", or Windows-1252, "itâ€™s") repaired line by line, so that a file
+only partly garbled is repaired where it needs it; correct text in any language passes as is.
 """
 
 import re
