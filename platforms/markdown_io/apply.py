@@ -304,17 +304,16 @@ def apply_register(document, report):
         delete_missing(report, "alias", [a for n, a in current.items() if n not in aliases])
 
 
-def _entries(meta, key):
-    return [entry for entry in meta.get(key) or [] if isinstance(entry, list)]
-
-
-def _take(entries, name, size=1):
-    """The first entry [name, …] (of at least size items) of an export's note, padded with
-    None, and taken out (two columns may have one name); [None, …] when there is none."""
-    entry = next((e for e in entries if len(e) >= size and e[0] == name), None)
-    if entry:
-        entries.remove(entry)
-    return (entry or [None]) + [None] * 3
+def _matched(meta, key, names, size=1):
+    """For each name, the first entry [name, …] of at least size items of the export's note's
+    list `key` not taken already (two columns may have one name), padded with None."""
+    entries = [e for e in meta.get(key) or [] if isinstance(e, list) and len(e) >= size]
+    matched = []
+    for name in names:
+        if entry := next((e for e in entries if e[0] == name), None):
+            entries.remove(entry)
+        matched.append((entry or [None]) + [None] * 3)
+    return matched
 
 
 def _order(given, position):
@@ -361,8 +360,8 @@ def apply_page(document, report, index, keep_existing):
 
 
 def apply_table(document, report, index, table, parsed):
-    columns, entries = parsed.table.columns, _entries(parsed.meta, "columns")
-    given = [_take(entries, column.name) for column in columns]  # [name, slug, description, order]
+    columns = parsed.table.columns
+    given = _matched(parsed.meta, "columns", [c.name for c in columns])  # [name, slug, text, order]
     slugs = unique_slugs([entry[1] for entry in given], [c.name for c in columns], "column")
     existing = release_slugs(table.capabilities.all(), slugs)
     capabilities = []
@@ -380,11 +379,11 @@ def apply_table(document, report, index, table, parsed):
         (cell.capability_id, cell.row_id): cell
         for cell in Cell.objects.filter(capability__table=table).prefetch_related("sources")
     }
-    entries, seen = _entries(parsed.meta, "rows"), {}
-    labels = tuple(row.label for row in parsed.table.rows)
-    for order, row in enumerate(parsed.table.rows):
-        # [label, platform slug, the label is the platform's name, order]
-        listed, slug, named, position = _take(entries, row.label, size=3)[:4]
+    rows, seen = parsed.table.rows, {}
+    labels = tuple(row.label for row in rows)
+    given = _matched(parsed.meta, "rows", labels, size=3)  # [label, slug, is the name, order]
+    for order, (row, entry) in enumerate(zip(rows, given, strict=True)):
+        listed, slug, named, position = entry[:4]
         platform = Platform.objects.filter(slug=slug).first() if listed is not None else None
         platform = platform or index.find(row.label, labels) or index.create(row.label, report)
         if platform.id in seen:

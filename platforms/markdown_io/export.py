@@ -20,10 +20,6 @@ from ..models import ComparisonPage, Platform
 from .tables import Marks, export_cell
 
 
-def _header_cell(text):
-    return text.replace("|", "\\|")
-
-
 def export_page(page):
     fields = {
         "title": page.title,
@@ -60,27 +56,23 @@ def export_table(table, footnote_numbers):
                  for row, _cells in grid],
     }  # fmt: skip
     note = json.dumps(note, ensure_ascii=False, separators=(", ", ": "))
-    marks, footnotes, texts = Marks(), [], []
-    for _row, cells in grid:
-        texts.append([])
+    # The table as platforms as rows (labels and headers with their pipes escaped).
+    header = [table.platform_column, *(capability.name for capability in capabilities)]
+    rows = [[name.replace("|", "\\|") for name in header]]
+    marks, footnotes = Marks(), []
+    for row, cells in grid:
+        rows.append([(row.label or row.platform.name).replace("|", "\\|")])
         for cell in cells:
             text = export_cell(cell, table.uses_levels, marks) if cell is not None else ""
             if cell is not None and (facts := cell_facts(cell)):
                 number = next(footnote_numbers)
                 footnotes.append(f"[^{number}]: {facts}")
                 text += f" [^{number}]"
-            texts[-1].append(text.strip())
-    labels = [_header_cell(row.label or row.platform.name) for row, _cells in grid]
-    names = [_header_cell(c.name) for c in capabilities]
-    corner = _header_cell(table.platform_column)
+            rows[-1].append(text.strip())
     if table.orientation == "columns":
-        header = [corner, *labels]
-        body = [[name, *(row[c] for row in texts)] for c, name in enumerate(names)]
-    else:
-        header = [corner, *names]
-        body = [[label, *texts[r]] for r, label in enumerate(labels)]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in body]
+        rows = list(zip(*rows, strict=True))
+    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
+    lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
     return [
         f"<!-- table {note.replace('--', '-\\u002d')} -->",  # no "--" inside a comment
         table.section_heading and f"## {table.section_heading}",

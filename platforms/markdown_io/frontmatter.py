@@ -53,7 +53,7 @@ class FrontMatter:
         return value
 
     def date(self, key):
-        value = self._dated(key, parse_date, "YYYY-MM-DD")
+        value = self._dated(key)
         return value.date() if isinstance(value, datetime.datetime) else value
 
     def publication(self):
@@ -61,36 +61,32 @@ class FrontMatter:
         draft; publish_date or date (a date or a date-time) is when it goes live."""
         published = self.boolean("published", True) and not self.boolean("draft", False)
         key = "publish_date" if "publish_date" in self.metadata else "date"
-        publish_at = self._dated(key, _parse_moment, "YYYY-MM-DD[ HH:MM]")
+        publish_at = self._dated(key, with_time=True)
         if publish_at is not None and not isinstance(publish_at, datetime.datetime):
             publish_at = datetime.datetime.combine(publish_at, datetime.time())
         if publish_at is not None and timezone.is_naive(publish_at):
             publish_at = timezone.make_aware(publish_at, datetime.UTC)
         return {"status": Status.PUBLISHED if published else Status.DRAFT, "publish_at": publish_at}
 
-    def _dated(self, key, parse, form):
+    def _dated(self, key, with_time=False):
         """A date or date-time as YAML or TOML typed it, else parsed from its text; or None."""
         value = self.metadata.get(key)
         if value is None or value == "" or isinstance(value, datetime.date):
             return value or None
-        if (parsed := parse(str(value).strip())) is None:
+        if (parsed := parse_date(str(value), with_time)) is None:
+            form = "YYYY-MM-DD[ HH:MM]" if with_time else "YYYY-MM-DD"
             raise self.error(key, f"{key} “{str(value).strip()}” is not a date ({form})")
         return parsed
 
 
-def parse_date(text):
-    """The date YYYY-MM-DD, or None (also for a well-formed but impossible one: 2025-02-30)."""
+def parse_date(text, with_time=False):
+    """The date YYYY-MM-DD (with_time: or a date-time, YYYY-MM-DD HH:MM…), or None, also for a
+    well-formed but impossible one (2025-02-30)."""
+    text = text.strip()
     try:
-        return dateparse.parse_date(text.strip())
-    except ValueError:
-        return None
-
-
-def _parse_moment(text):
-    if len(text) <= 10:
-        return parse_date(text)
-    try:
-        return dateparse.parse_datetime(text.replace(" ", "T", 1))
+        if with_time and len(text) > 10:
+            return dateparse.parse_datetime(text.replace(" ", "T", 1))
+        return dateparse.parse_date(text)
     except ValueError:
         return None
 

@@ -19,6 +19,7 @@ table and a heading (the page draws it).
 
 import json
 import re
+from collections import namedtuple
 from dataclasses import dataclass, field
 from itertools import pairwise, takewhile
 
@@ -36,7 +37,7 @@ from .tables import (
 )
 
 MARKER = re.compile(r"^<!--\s*(table|closing)\b(.*?)-->\s*$", re.DOTALL)
-FOOTNOTE_DEFINITION = re.compile(r"^\[\^([^\]\s]+)\]:\s*(.*)$")
+SOURCE_FOOTNOTE = re.compile(r"^\[\^([^\]\s]+)\]:\s*((?:reviewed\b|\[).*)$")
 _FACT = re.compile(
     r"\s*(?:reviewed (?P<reviewed>[^;\s]+)"
     r"|\[(?P<title>(?:\\.|[^\]\\])*)\]\((?:<(?P<bracketed>[^>\s]+)>|(?P<url>[^)\s]+))\)"
@@ -45,13 +46,9 @@ _FACT = re.compile(
 )
 
 
-@dataclass
-class Facts:
-    """What a source footnote says about a cell: when it was reviewed, and its sources."""
-
-    last_reviewed: object = None
-    sources: list = field(default_factory=list)  # [(url, title, accessed)], checked in apply
-    line: int = None
+# What a source footnote on its line says about a cell: when it was reviewed, and its sources
+# [(url, title, accessed)], checked in apply.
+Facts = namedtuple("Facts", "last_reviewed sources line", defaults=[None, (), None])
 
 
 @dataclass
@@ -90,7 +87,7 @@ class ParsedPage:
 
 def parse_facts(name, line, text):
     """`reviewed YYYY-MM-DD; [title](url) (accessed YYYY-MM-DD); …` in any order."""
-    facts, position = Facts(line=line), 0
+    last_reviewed, sources, position = None, [], 0
     while position < len(text.rstrip()):
         if not (match := _FACT.match(text, position)):
             expected = "“reviewed YYYY-MM-DD” nor “[title](url) (accessed YYYY-MM-DD)”"
@@ -100,11 +97,11 @@ def parse_facts(name, line, text):
         if bad := next((match[key] for key, date in dates.items() if date is None), None):
             raise DocumentError(name, line, f"“{bad}”: write dates as YYYY-MM-DD")
         if match["reviewed"]:
-            facts.last_reviewed = dates["reviewed"]
+            last_reviewed = dates["reviewed"]
             continue
         title = re.sub(r"\\(.)", r"\1", match["title"])
-        facts.sources.append((match["bracketed"] or match["url"], title, dates.get("accessed")))
-    return facts
+        sources.append((match["bracketed"] or match["url"], title, dates.get("accessed")))
+    return Facts(last_reviewed, sources, line)
 
 
 def lift_source_footnotes(name, lines, first_line, tokens, code):
@@ -115,26 +112,14 @@ def lift_source_footnotes(name, lines, first_line, tokens, code):
     referenced = {ref[1] for cell in cells if (ref := FOOTNOTE_REFERENCE.search(cell.content))}
     footnotes, lines = {}, list(lines)
     for number, line in enumerate(lines):
-        if number in code or not (match := FOOTNOTE_DEFINITION.match(line)):
-            continue
-        label, text = match[1], match[2]
-        if label in referenced and re.match(r"\s*(reviewed\b|\[)", text):
-            if label in footnotes:
-                message = f"footnote [^{label}] is defined twice"
+        match = number not in code and SOURCE_FOOTNOTE.match(line)
+        if match and match[1] in referenced:
+            if match[1] in footnotes:
+                message = f"footnote [^{match[1]}] is defined twice"
                 raise DocumentError(name, first_line + number, message)
-            footnotes[label] = parse_facts(name, first_line + number, text)
+            footnotes[match[1]] = parse_facts(name, first_line + number, match[2])
             lines[number] = ""
     return footnotes, lines
-
-
-def _marker_data(name, line, text):
-    try:
-        data = json.loads(text) if text else {}
-    except ValueError as error:
-        raise DocumentError(name, line, f"the table note is not valid JSON: {error}") from error
-    if not isinstance(data, dict):
-        raise DocumentError(name, line, "the table note must be a JSON object")
-    return data
 
 
 _TOC_ENTRY = re.compile(r"^\s*\[[^\]]*\]\(#[^)\s]*\)\s*$")
@@ -182,7 +167,14 @@ def to_blocks(name, lines, first_line, options, tokens):
             kind = "prose" if isinstance(table, str) else "table"
             blocks.append(Block(kind, start, end, table=table))
         elif token.type == "html_block" and (match := MARKER.match(token.content.strip())):
-            data = _marker_data(name, first_line + start, match[2].strip())
+            try:
+                data = json.loads(match[2].strip() or "{}")
+            except ValueError as error:
+                message = f"the table note is not valid JSON: {error}"
+                raise DocumentError(name, first_line + start, message) from error
+            if not isinstance(data, dict):
+                message = "the table note must be a JSON object"
+                raise DocumentError(name, first_line + start, message)
             blocks.append(Block("marker", start, end, text=match[1], data=data))
             note = data if match[1] == "table" else {}
         else:
@@ -203,11 +195,8 @@ def text_of(lines, blocks):
     """The body's own lines under these blocks: fields keep the text exactly as written."""
     blocks = [b for b in blocks if b.kind != "marker"]
     chunk = lines[blocks[0].start : max(b.end for b in blocks)] if blocks else []
-    while chunk and not chunk[-1].strip():
-        chunk.pop()
-    while chunk and not chunk[0].strip():
-        chunk.pop(0)
-    return "\n".join(chunk)
+    written = [number for number, line in enumerate(chunk) if line.strip()]
+    return "\n".join(chunk[written[0] : written[-1] + 1]) if written else ""
 
 
 def _split_at_marker(blocks, kind):
@@ -246,10 +235,7 @@ def _section_start(blocks):
     highest-ranked headings (not its title, nor a table of contents' heading)."""
     headings = [i for i, b in enumerate(blocks) if b.kind == "heading" and not b.toc]
     above = [i for i in headings if i != len(blocks) - 1] or headings
-    if not above:
-        return len(blocks)
-    top = min(blocks[i].level for i in above)
-    return max(i for i in above if blocks[i].level == top)
+    return max(above, key=lambda i: (-blocks[i].level, i), default=len(blocks))
 
 
 def read_page(name, front_matter, levels, known_platform):

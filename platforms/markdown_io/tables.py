@@ -145,12 +145,9 @@ class ReadOptions:
 
     def for_table(self, note):
         levels, orientation = note.get("levels"), note.get("orientation")
-        return replace(
-            self,
-            uses_levels=levels if isinstance(levels, bool) else None,
-            orientation=orientation if orientation in Orientation.values else self.orientation,
-            declared=bool(note),
-        )
+        levels = levels if isinstance(levels, bool) else None
+        orientation = orientation if orientation in Orientation.values else self.orientation
+        return replace(self, uses_levels=levels, orientation=orientation, declared=bool(note))
 
 
 # An import (or its preview) stays within a second or so: larger tables stay prose tables.

@@ -14,24 +14,18 @@ MAX_DOCUMENT_BYTES = 2_000_000
 # Runs of characters that all have a Mac Roman byte: the candidates for a Mac Roman repair.
 _MAC_ROMAN_HIGH = re.escape(bytes(range(0x80, 0x100)).decode("mac_roman"))
 _MAC_ROMAN_RUN = re.compile(f"[{_MAC_ROMAN_HIGH}]+(?:[\\x00-\\x7f]+[{_MAC_ROMAN_HIGH}]+)*")
-# What genuine repairs of these documents produce: Latin-1 and Latin Extended-A (é, ü, ß, œ),
-# typographic punctuation (’ – …), currency, symbols, dingbats and emoji (✅ 🤝), and the
+# What genuine repairs of these documents produce: ASCII, Latin-1 and Latin Extended-A (é, ü,
+# ß, œ), typographic punctuation (’ – …), currency, symbols, dingbats and emoji (✅ 🤝), and the
 # joiners and selectors emoji use. Anything else (Armenian, Cyrillic, N'Ko…) is an accident: a
 # correct text can pass a repair by chance ("—à" is the bytes of "ш", "“É" of a combining mark).
-PLAUSIBLE = [
-    ("\u00a0", "\u017f"),
-    ("\u2000", "\u2bff"),
-    ("\ufe00", "\ufe0f"),
-    ("\U0001f000", "\U0001faff"),
-]
+_IMPLAUSIBLE = re.compile(
+    "[^\x00-\x7f\u00a0-\u017f\u2000-\u2bff\ufe00-\ufe0f\U0001f000-\U0001faff]"
+)
 
 
 def _plausible(text, repaired):
-    """The repair, unless it makes a character no genuine repair makes (see PLAUSIBLE)."""
-    made = set(repaired) - set(text)
-    if any(not c.isascii() and not any(lo <= c <= hi for lo, hi in PLAUSIBLE) for c in made):
-        return text
-    return repaired
+    """The repair, unless it makes a character no genuine repair makes."""
+    return text if _IMPLAUSIBLE.search("".join(set(repaired) - set(text))) else repaired
 
 
 def _mac_roman_repair(match):
