@@ -14,7 +14,7 @@ from django.db import transaction
 from sitecontent.article_documents import copy_images
 from sitecontent.remote_images import import_deadline
 
-from .apply import REGISTER_NAMES, PlatformIndex, apply_document, check_unique, read_document
+from .apply import REGISTER_NAMES, PlatformIndex, apply_document, read_document
 from .errors import DocumentError
 from .export import export_documents
 
@@ -58,7 +58,11 @@ def import_documents(documents, *, dry_run=False, keep_existing=False):
     leaves the database as it was. A dry run reports what would change and writes nothing."""
     index = PlatformIndex()
     parsed = [read_document(name, data, index) for name, data in documents]
-    check_unique(parsed)
+    claimed = {}  # two documents claiming one address or platform slug are an error naming both
+    for document, (what, value) in ((d, claim) for d in parsed for claim in d.claims):
+        if (other := claimed.setdefault((what, value), document.name)) != document.name:
+            message = f"{what} {value} is also claimed by {other}; each must be unique"
+            raise DocumentError(document.name, None, message)
     # Remote images are copied before the transaction opens; a dry run only names them.
     deadline = import_deadline()
     for article in [] if dry_run else [d for d in parsed if d.kind == "article"]:

@@ -250,16 +250,6 @@ def summarize(*markdown_texts, limit=300):
     return found[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def check_unique(documents):
-    """Two documents claiming one address (or one platform slug) are an error naming both."""
-    claimed = {}
-    for document in documents:
-        for what, value in document.claims:
-            if (other := claimed.setdefault((what, value), document.name)) != document.name:
-                message = f"{what} {value} is also claimed by {other}; each must be unique"
-                raise DocumentError(document.name, None, message)
-
-
 def unique_slugs(wanted, names, fallback):
     slugs = []
     for position, (slug, name) in enumerate(zip(wanted, names, strict=True), start=1):

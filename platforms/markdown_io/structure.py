@@ -241,7 +241,7 @@ def _section_start(blocks):
 def read_page(name, front_matter, levels, known_platform):
     """ParsedPage of a document's body, from one parse of it."""
     lines, first_line, env = front_matter.body.split("\n"), front_matter.body_line, {}
-    tokens = parser(blocks_only=True).parse("\n".join(lines), env)
+    tokens = parser(blocks_only=True).parse(front_matter.body, env)
     # The lines of code blocks and raw HTML, where nothing is Markdown.
     raw = [t.map for t in tokens if t.type in ("fence", "code_block", "html_block") and t.map]
     code = {number for start, end in raw for number in range(start, end)}
@@ -253,21 +253,16 @@ def read_page(name, front_matter, levels, known_platform):
     orientation = front_matter.get("orientation")
     options = ReadOptions(orientation, known_platform, marks, set(footnotes), references)
     blocks, notes = to_blocks(name, lines, first_line, options, tokens)
-    page = ParsedPage(footnotes=footnotes, notes=notes)
-    headings = [b for b in blocks if b.kind == "heading"]
-    page.first_heading = plain_text_of_inline(headings[0].text) if headings else ""
-    tables, segments = [], [[]]  # the blocks before, between and after the tables
-    for block in blocks:
-        if block.kind == "table":
-            tables.append(ParsedTable(block.table))
-            segments.append([])
-        else:
-            segments[-1].append(block)
+    first = next((block.text for block in blocks if block.kind == "heading"), "")
+    page = ParsedPage(first_heading=plain_text_of_inline(first), footnotes=footnotes, notes=notes)
+    at = [index for index, block in enumerate(blocks) if block.kind == "table"]
+    page.tables = tables = [ParsedTable(blocks[index].table) for index in at]
+    # The blocks before, between and after the tables.
+    segments = [blocks[start + 1 : end] for start, end in pairwise([-1, *at, len(blocks)])]
     if tables:
         _read_sections(lines, page, tables, segments)
     else:
         page.intro = text_of(lines, blocks)
-    page.tables = tables
     # Reference links in each text are written inline (see resolve_references).
     texts = [(page, "intro"), (page, "closing")]
     texts += [(table, name) for table in tables for name in ("intro", "takeaways")]
