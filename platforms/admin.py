@@ -4,16 +4,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
 
 from sitecontent.admin import due_soon
-from sitecontent.admin_base import EditorAdmin, LabelledTabularInline, VersionedStackedInline
+from sitecontent.admin_base import EditorAdmin, LabelledTabularInline, VersionedInlineMixin
 from sitecontent.admin_locking import VersionedModelForm
 from sitecontent.admin_site import attention_check
 from sitecontent.markdown import plain_text_of_html
@@ -24,6 +23,7 @@ from .models import (
     STALE_AFTER_DAYS,
     Capability,
     Cell,
+    CellQuerySet,
     CellSource,
     ClaimReport,
     ComparisonPage,
@@ -35,6 +35,8 @@ from .models import (
     cell_url,
     sources_of_version,
 )
+
+YEARS = STALE_AFTER_DAYS // 365
 
 
 class PlatformAliasInline(LabelledTabularInline):
@@ -58,7 +60,6 @@ class ComparisonTableInline(LabelledTabularInline):
     fields = ["order", "title", "slug", "section_heading", "uses_levels", "grid_link"]
     readonly_fields = ["grid_link"]
     prepopulated_fields = {"slug": ["title"]}
-    extra = 0
     show_change_link = True
 
     @admin.display(description="Cells")
@@ -101,13 +102,11 @@ class CapabilityInline(LabelledTabularInline):
     model = Capability
     fields = ["order", "name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    extra = 0
 
 
 class TableRowInline(LabelledTabularInline):
     model = TableRow
     fields = ["order", "platform", "label"]
-    extra = 0
 
 
 @admin.register(ComparisonTable)
@@ -119,20 +118,8 @@ class ComparisonTableAdmin(EditorAdmin):
     list_select_related = ["page"]
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    "page",
-                    "order",
-                    "title",
-                    "slug",
-                    "platform_column",
-                    "orientation",
-                    "uses_levels",
-                ]
-            },
-        ),
+        (None, {"fields": ["page", "order", "title", "slug"]}),
+        ("Layout", {"fields": ["platform_column", "orientation", "uses_levels"]}),
         ("Section", {"fields": ["section_heading", "intro"]}),
         ("Takeaways", {"fields": ["takeaways_heading", "takeaways"]}),
     ]
@@ -158,10 +145,8 @@ class ComparisonTableAdmin(EditorAdmin):
             return self._render_grid(request, GridEditor(table))
         editor = GridEditor(table, request.POST)
         if not editor.is_valid():
-            messages.error(
-                request,
-                f"Nothing was saved: {editor.error_count} problem(s) are marked below.",
-            )
+            problems = f"{editor.error_count} problem(s) are marked below"
+            messages.error(request, f"Nothing was saved: {problems}.")
             return self._render_grid(request, editor)
         if editor.deletions and "confirm-delete" not in request.POST:
             return self._render_grid(request, editor, confirm_deletions=True)
@@ -181,7 +166,7 @@ class ComparisonTableAdmin(EditorAdmin):
         if editor.lost:
             warnings.append(
                 "Not saved, because someone else deleted its row or column after you opened "
-                "this page: " + "; ".join(editor.lost) + "."
+                f"this page: {'; '.join(editor.lost)}."
             )
         if editor.unseen:
             added = ", ".join(f"“{obj}”" for obj in editor.unseen)
@@ -193,10 +178,7 @@ class ComparisonTableAdmin(EditorAdmin):
         return self._render_grid(request, fresh)
 
     def _grid_table(self, table_id):
-        # The cells' sources are read by the grid, in one query.
-        rows = Prefetch("rows", queryset=TableRow.objects.select_related("platform"))
-        tables = ComparisonTable.objects.prefetch_related("capabilities__cells", rows)
-        tables = tables.select_related("page")
+        tables = ComparisonTable.objects.with_cells().select_related("page")
         return get_object_or_404(tables, pk=table_id)
 
     def _render_grid(self, request, editor, confirm_deletions=False):
@@ -206,60 +188,52 @@ class ComparisonTableAdmin(EditorAdmin):
             "title": f"Edit all cells: {table.title or table.slug}",
             "subtitle": f"On the page {table.page}",
             "opts": self.model._meta,
-            "original": table,
             "table": table,
             "editor": editor,
             "confirm_deletions": confirm_deletions,
-            "has_view_permission": True,
             # The grid needs the whole width: no navigation sidebar beside it.
             "is_nav_sidebar_enabled": False,
         }
         return TemplateResponse(request, "admin/platforms/comparisontable/grid.html", context)
 
 
-class CellSourceInline(VersionedStackedInline):
+class CellSourceInline(VersionedInlineMixin, admin.StackedInline):
     model = CellSource
     fields = ["order", "title", "url", "accessed"]
     extra = 1
 
 
-class AttentionFilter(admin.SimpleListFilter):
-    title = "needs attention"
-    parameter_name = "attention"
+class CellCheckFilter(admin.SimpleListFilter):
+    """Choices that are checks on cells: {value: (label, the check on a queryset)}."""
+
+    checks = {}
 
     def lookups(self, request, model_admin):
-        return [
-            ("no-source", "Claims without any source"),
-            ("partial-no-note", "Partial support without a note"),
-        ]
+        return [(value, label) for value, (label, _check) in self.checks.items()]
 
     def queryset(self, request, queryset):
-        if self.value() == "no-source":
-            return queryset.without_sources()
-        if self.value() == "partial-no-note":
-            return queryset.partial_without_note()
-        return queryset
+        _label, check = self.checks.get(self.value(), (None, None))
+        return check(queryset) if check else queryset
 
 
-class StaleFilter(admin.SimpleListFilter):
-    title = "review"
-    parameter_name = "review"
+class AttentionFilter(CellCheckFilter):
+    title, parameter_name = "needs attention", "attention"
+    checks = {
+        "no-source": ("Claims without any source", CellQuerySet.without_sources),
+        "partial-no-note": ("Partial support without a note", CellQuerySet.partial_without_note),
+    }
 
-    def lookups(self, request, model_admin):
-        return [
-            ("stale", f"Reviewed over {STALE_AFTER_DAYS // 365} year ago (possibly outdated)"),
-            ("never", "Never reviewed"),
-            ("recent", "Reviewed recently"),
-        ]
 
-    def queryset(self, request, queryset):
-        if self.value() == "stale":
-            return queryset.stale()
-        if self.value() == "never":
-            return queryset.never_reviewed()
-        if self.value() == "recent":
-            return queryset.exclude(pk__in=queryset.stale()).filter(last_reviewed__isnull=False)
-        return queryset
+class StaleFilter(CellCheckFilter):
+    title = parameter_name = "review"
+    checks = {
+        "stale": (f"Reviewed over {YEARS} year ago (possibly outdated)", CellQuerySet.stale),
+        "never": ("Never reviewed", CellQuerySet.never_reviewed),
+        "recent": (
+            "Reviewed recently",
+            lambda cells: cells.exclude(pk__in=cells.stale()).filter(last_reviewed__isnull=False),
+        ),
+    }
 
 
 class ColumnFilter(admin.SimpleListFilter):
@@ -282,13 +256,6 @@ SourceForm = forms.modelform_factory(CellSource, fields=["url", "title", "access
     "title": forms.TextInput(attrs={"class": "vTextField"}),
     "accessed": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
 })  # fmt: skip
-
-
-def return_to(request):
-    """The page to return to (`next`), when it is one of this site's."""
-    url = request.GET.get("next", "")
-    safe = url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure())
-    return url if safe else ""
 
 
 @admin.register(Cell)
@@ -347,11 +314,10 @@ class CellAdmin(EditorAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("capability__table__page")
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        cell = self.get_object(request, object_id)
-        context = {"title": f"Change cell: {cell.place}"} if cell else {}
-        context.update(extra_context or {})
-        return super().change_view(request, object_id, form_url, context)
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        if obj is not None:
+            context["title"] = f"Change cell: {obj.place}"
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     def history_view_title(self, request, obj):
         return f"History of the cell {obj.place}"
@@ -361,36 +327,24 @@ class CellAdmin(EditorAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         record = get_object_or_404(Cell.history, id=object_id, history_id=version_id)
-        sources_then = sources_of_version(record)
-        if request.method == "POST":
-            request.restore_cell_sources = sources_then  # applied by save_model below
+        request.restore_cell_sources = sources_of_version(record)  # by save_model, on revert
         context = {
             "restored_extra": "admin/platforms/cell/sources_then.html",
-            "sources_then": sources_then,
+            "sources_then": request.restore_cell_sources,
             "reviewed_then": record.last_reviewed,
+            **(extra_context or {}),
         }
-        back = return_to(request)
-        response = super().history_form_view(
-            request, object_id, version_id, {**context, "return_to": back, **(extra_context or {})}
-        )
-        reverted = request.method == "POST" and response.status_code == 302
-        return redirect(back) if reverted and back else response
-
-    def history_view(self, request, object_id, extra_context=None):
-        context = {"return_to": return_to(request), **(extra_context or {})}
-        return super().history_view(request, object_id, context)
+        return super().history_form_view(request, object_id, version_id, context)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        sources = getattr(request, "restore_cell_sources", None)
-        if sources is not None:
+        if (sources := getattr(request, "restore_cell_sources", None)) is not None:
             obj.replace_sources(sources)
 
 
 class CellInline(LabelledTabularInline):
     model = Cell
     fields = ["row", "level", "note", "last_reviewed"]
-    extra = 0
 
 
 @admin.register(Capability)
@@ -447,7 +401,7 @@ class ClaimReportAdmin(admin.ModelAdmin):
 
     @admin.display(description="message")
     def short_message(self, report):
-        return report.message if len(report.message) <= 80 else f"{report.message[:79]}…"
+        return Truncator(report.message).chars(80)
 
     @admin.display(description="open")
     def links(self, report):
@@ -474,37 +428,14 @@ class ClaimReportAdmin(admin.ModelAdmin):
 
 
 @attention_check
-def claims_needing_attention(request):
-    if not request.user.has_perm("platforms.view_cell"):
-        return []
-    cells, url = Cell.objects.all(), reverse("admin:platforms_cell_changelist")
-    years = STALE_AFTER_DAYS // 365
-    checks = [
-        ("Claims never reviewed", cells.never_reviewed(), "review=never"),
-        (f"Claims last reviewed over {years} year ago", cells.stale(), "review=stale"),
-        (
-            "Partial support without a note",
-            cells.partial_without_note(),
-            "attention=partial-no-note",
-        ),
-        ("Claims without any source", cells.without_sources(), "attention=no-source"),
-    ]
+def needing_attention():
+    cells, new = Cell.objects.all(), ReportStatus.NEW
+    partial, reports = cells.partial_without_note(), ClaimReport.objects.filter(status=new)
     return [
-        {"label": label, "count": queryset.count(), "url": f"{url}?{query}"}
-        for label, queryset, query in checks
+        ("Claims never reviewed", cells.never_reviewed(), "review=never"),
+        (f"Claims last reviewed over {YEARS} year ago", cells.stale(), "review=stale"),
+        ("Partial support without a note", partial, "attention=partial-no-note"),
+        ("Claims without any source", cells.without_sources(), "attention=no-source"),
+        due_soon(ComparisonPage, "Comparison pages dated in the next 7 days"),
+        ("New reports from visitors", reports, f"status__exact={new}"),
     ]
-
-
-@attention_check
-def pages_due_soon(request):
-    return due_soon(ComparisonPage, request, "Comparison pages dated in the next 7 days")
-
-
-@attention_check
-def visitor_reports(request):
-    """Visitors' reports about claims: new ones wait for an editor."""
-    if not request.user.has_perm("platforms.view_claimreport"):
-        return []
-    url = reverse("admin:platforms_claimreport_changelist") + f"?status__exact={ReportStatus.NEW}"
-    count = ClaimReport.objects.filter(status=ReportStatus.NEW).count()
-    return [{"label": "New reports from visitors", "count": count, "url": url}]

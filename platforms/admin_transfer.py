@@ -1,13 +1,12 @@
-"""Import and export of Markdown documents from the admin, for editors who never use a shell.
-
-Upload Markdown files (or a zip of them) → the importer's dry run shows what would change →
-confirm to apply it, atomically, with the same errors (file:line) as import_markdown. Export
-downloads every page and article as one zip. Sizes are bounded before anything is read whole.
-"""
+"""Import and export of Markdown documents from the admin, for editors who never use a shell:
+upload files or a zip, read the importer's dry run, apply it (all or nothing, with the errors of
+import_markdown, file:line). Export is one zip of every page and article. Sizes are bounded
+before anything is read whole."""
 
 import io
 import zipfile
 import zlib
+from functools import partial
 from pathlib import PurePosixPath
 
 from django import forms
@@ -41,9 +40,6 @@ EXPORT_PERMISSIONS = ["platforms.view_comparisonpage", "sitecontent.view_article
 UNREADABLE_MEMBER = (zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, EOFError)
 
 
-# --- Reading an upload -------------------------------------------------------------------------
-
-
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -66,81 +62,65 @@ class UploadForm(forms.Form):
     )
 
     def clean_files(self):
-        documents = []
+        """(name, bytes) of each document, uploaded or in a zip: counts and sizes are checked
+        on what the files declare before anything is read, and again while reading."""
+        entries = []  # (name, declared size, how to open it)
         for upload in self.cleaned_data["files"]:
             if upload.name.lower().endswith(".zip"):
-                documents.extend(documents_in_zip(upload))
+                entries += zip_members(upload)
             else:
-                check_document(upload.name, upload.size)
-                documents.append((upload.name, upload.read()))
-        if not documents:
+                entries.append((upload.name, upload.size, lambda upload=upload: upload))
+        if not entries:
             raise ValidationError("Choose at least one Markdown file.")
-        if len(documents) > MAX_FILES:
+        if len(entries) > MAX_FILES:
             raise ValidationError(f"At most {MAX_FILES} documents at once.")
-        if sum(len(data) for _name, data in documents) > MAX_TOTAL_BYTES:
-            raise ValidationError(f"At most {MAX_TOTAL_BYTES // (1024 * 1024)} MB at once.")
+        if sum(size for _name, size, _open in entries) > MAX_TOTAL_BYTES:
+            raise ValidationError(f"At most {MAX_TOTAL_BYTES // 2**20} MB at once.")
+        documents = []
+        for name, size, open_file in entries:
+            if PurePosixPath(name).suffix.lower() not in DOCUMENT_SUFFIXES:
+                raise ValidationError(f"{name}: not a Markdown document (.md, .markdown or .txt).")
+            try:
+                with open_file() as file:
+                    data = file.read(MAX_FILE_BYTES + 1)
+            except UNREADABLE_MEMBER as error:
+                raise ValidationError(f"{name}: cannot be read from the zip ({error}).") from error
+            if max(size, len(data)) > MAX_FILE_BYTES:  # a zip may understate a size
+                raise ValidationError(f"{name}: larger than {MAX_FILE_BYTES // 1024} KB.")
+            documents.append((name, data))
         return documents
 
 
-def check_document(name, size):
-    if PurePosixPath(name).suffix.lower() not in DOCUMENT_SUFFIXES:
-        raise ValidationError(f"{name}: not a Markdown document (.md, .markdown or .txt).")
-    if size > MAX_FILE_BYTES:
-        raise ValidationError(f"{name}: larger than {MAX_FILE_BYTES // 1024} KB.")
-
-
-def documents_in_zip(upload):
-    """(name, bytes) of the documents in a zip, sizes checked before anything is unpacked."""
+def zip_members(upload):
+    """(name, declared size, how to open it) of each file in a zip, but folders and hidden files."""
     try:
         archive = zipfile.ZipFile(upload)
     except zipfile.BadZipFile as error:
         raise ValidationError(f"{upload.name}: not a readable zip file.") from error
-    with archive:
-        members = [
-            info
-            for info in archive.infolist()
-            if not info.is_dir()
-            and not PurePosixPath(info.filename).name.startswith(".")
-            and "__MACOSX" not in info.filename
-        ]
-        if len(members) > MAX_FILES:
-            raise ValidationError(f"{upload.name}: more than {MAX_FILES} files.")
-        if sum(info.file_size for info in members) > MAX_TOTAL_BYTES:
-            raise ValidationError(f"{upload.name}: more than {MAX_TOTAL_BYTES // 2**20} MB.")
-        documents = []
-        for info in sorted(members, key=lambda info: info.filename):
-            check_document(info.filename, info.file_size)
-            try:
-                with archive.open(info) as member:
-                    data = member.read(MAX_FILE_BYTES + 1)
-            except UNREADABLE_MEMBER as error:
-                raise ValidationError(
-                    f"{upload.name}/{info.filename}: cannot be read from the zip ({error})."
-                ) from error
-            if len(data) > MAX_FILE_BYTES:  # the zip lied about the size
-                raise ValidationError(f"{info.filename}: larger than {MAX_FILE_BYTES // 1024} KB.")
-            documents.append((f"{upload.name}/{info.filename}", data))
-        return documents
-
-
-# --- Views -------------------------------------------------------------------------------------
+    return [
+        (f"{upload.name}/{info.filename}", info.file_size, partial(archive.open, info))
+        for info in sorted(archive.infolist(), key=lambda info: info.filename)
+        if not info.is_dir()
+        and not PurePosixPath(info.filename).name.startswith(".")
+        and "__MACOSX" not in info.filename
+    ]
 
 
 def import_view(model_admin, request):
     if not request.user.has_perms(IMPORT_PERMISSIONS):
         raise PermissionDenied
+    applying = request.method == "POST" and "apply" in request.POST
+    upload = request.method == "POST" and not applying
     context = {
         **model_admin.admin_site.each_context(request),
         "title": "Import Markdown documents",
         "opts": model_admin.model._meta,
-        "has_view_permission": True,
+        "form": UploadForm(request.POST, request.FILES) if upload else UploadForm(),
     }
-    if request.method == "POST" and "apply" in request.POST:
-        return apply_import(request, context)
-    form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        preview(request, context, form.cleaned_data["files"])
-    context["form"] = form
+    if applying and (done := apply_import(request, context)):
+        return done
+    if upload and context["form"].is_valid():
+        preview(request, context, context["form"].cleaned_data["files"])
     return TemplateResponse(request, "admin/platforms/import.html", context)
 
 
@@ -162,6 +142,7 @@ def preview(request, context, documents):
 
 
 def apply_import(request, context):
+    """A redirect once the previewed import is applied; otherwise the page says why not."""
     stored = request.session.get(SESSION_KEY)
     if not stored or stored["token"] != request.POST.get("token"):
         messages.error(request, "That preview has expired (or was replaced): upload again.")
@@ -171,14 +152,12 @@ def apply_import(request, context):
         # Someone changed the site since the preview: what it said may no longer hold (a page
         # it would create may exist now), so it is made and shown again before anything is.
         messages.warning(request, "The site changed since your preview: check it again.")
-        preview(request, context, documents)
-        context["form"] = UploadForm()
-        return TemplateResponse(request, "admin/platforms/import.html", context)
+        return preview(request, context, documents)
     try:
         report = import_documents(documents)
     except DocumentError as error:  # the database changed since the preview
-        context.update(document_error=str(error), form=UploadForm())
-        return TemplateResponse(request, "admin/platforms/import.html", context)
+        context["document_error"] = str(error)
+        return None
     del request.session[SESSION_KEY]
     summary = [line for line in report.lines() if not line.startswith(" ")]
     messages.success(request, f"Imported {len(documents)} document(s). " + " ".join(summary))

@@ -1,24 +1,14 @@
-"""The grid editor: a whole comparison table on one form.
+"""The grid editor: a whole comparison table on one form, plain POST (no JavaScript needed).
 
-Each cell is a small form prefixed by its capability and row: level, note, review date and
-sources (one a line). Each row and column header renames, reorders, marks its cells reviewed
-today or deletes itself (after a confirmation). One more form adds a row, another a column.
-Plain POST, no JavaScript needed.
-
-Everything is validated first: if anything is wrong, nothing is saved. Then, in one
-transaction, each cell, row and column is compared with the version the page was loaded from
-(a signed map of fingerprints in one hidden field) under the admin's one locking rule
-(sitecontent.admin_locking.decide): what only this editor changed is saved, what only someone
-else changed is left as they saved it, and what both changed differently (or what the page did
-not know) is a conflict, left unsaved and shown with both versions.
+Each cell and each row and column header is a small form. Everything is validated first: if
+anything is wrong, nothing is saved. Then each unit is saved under the admin's one locking rule
+(admin_locking.decide), against the fingerprints the page was loaded with (one signed field).
 """
 
 import hashlib
 import json
 import re
-from collections import defaultdict
 from contextlib import suppress
-from datetime import date
 from urllib.parse import quote
 
 from django import forms
@@ -29,47 +19,27 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
-from django.utils.html import escape, format_html
+from django.utils.html import escape, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-from sitecontent.admin_locking import (
-    CONFLICT,
-    DELETED,
-    KEEP_MINE,
-    MERGE,
-    RESOLVE_CHOICES,
-    SAVE_MINE,
-    UNKNOWN,
-    decide,
-    locked,
-    sign,
-    unsign,
-)
+from sitecontent import admin_locking as locking
 
 from .models import Capability, Cell, CellSource, ComparisonTable, Level, Platform, TableRow
 from .validators import validate_one_line
 
 VERSION_SALT = "grid-loaded-version"
 FLAGS_TEMPLATE = "admin/platforms/comparisontable/grid_cell_flags.html"
+LEVELS = [("", "—"), *Level.choices]
 # The level menu's options with each value selected, written once rather than per cell.
 LEVEL_OPTIONS = {
-    selected: mark_safe(
-        "".join(
-            format_html(
-                '<option value="{}"{}>{}',
-                value,
-                " selected" if value == selected else "",
-                label,
-            )
-            for value, label in [("", "—"), *Level.choices]
-        )
+    selected: format_html_join(
+        "",
+        '<option value="{}"{}>{}',
+        ((value, " selected" if value == selected else "", label) for value, label in LEVELS),
     )
     for selected in ["", *Level.values]
 }
-
-
 # The last part of a source line is its date when it looks like one: a title may hold "|"
 # ("Privacy Policy | Meta"), a URL may not (validate_source_url).
 DATE_LIKE = re.compile(r"[\d\s./-]*")
@@ -86,8 +56,8 @@ def sources_as_text(sources):
 
 
 def parse_sources(text):
-    """[(url, title, accessed)] from lines "URL | title | date", each held to CellSource's
-    own rules (as in the admin and the importer); errors name their line."""
+    """[(url, title, accessed)] from lines "URL | title | date", each held to CellSource's own
+    rules (as in the admin and the importer); errors name their line."""
     sources, errors = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -96,12 +66,7 @@ def parse_sources(text):
         title, bar, accessed = rest.rpartition("|")
         if not bar or not DATE_LIKE.fullmatch(accessed):
             title, accessed = rest, ""
-        try:
-            day = date.fromisoformat(accessed.strip()) if accessed.strip() else None
-        except ValueError:
-            errors.append(f"Source line {number}: write the date as YYYY-MM-DD, e.g. 2025-05-30.")
-            continue
-        source = CellSource(url=url.strip(), title=title.strip(), accessed=day)
+        source = CellSource(url=url.strip(), title=title.strip(), accessed=accessed.strip() or None)
         try:
             source.full_clean(exclude=["cell"], validate_unique=False)
         except ValidationError as error:
@@ -119,92 +84,63 @@ def normalized(text):
     return text.replace("\r\n", "\n").strip()
 
 
-def shown_values(values, cell, rendered=True):
-    """A cell's values as the page shows them, as text: the grid writes its fields by hand,
-    because widget templates cost seconds on a 40 × 40 grid. `rendered`: the saved note's HTML
-    is shown beside it when it differs from its text (links, bold…), and never beside an
-    edit it no longer matches."""
-    shown = {name: "" if value is None else str(value) for name, value in values.items()}
-    shown["level_options"] = LEVEL_OPTIONS.get(shown.get("level", ""), LEVEL_OPTIONS[""])
-    html = cell.note_html
-    shown["preview"] = html if rendered and html and html != escape(cell.note) else ""
-    return shown
+def fingerprint(values):
+    """A short stable digest of a unit's values (a dict), to tell whether it changed."""
+    texts = {name: normalized("" if v is None else str(v)) for name, v in values.items()}
+    return hashlib.sha256(json.dumps(texts, sort_keys=True).encode()).hexdigest()[:16]
 
 
 # One cell of the grid, written by hand and lean: a template include or widget per cell costs
 # seconds on a big grid (`tests/bench/grid_bench.py`, 40 × 40: GET 2,656 → 140 ms, saving 10
 # cells 2,625 → 86 ms, 2026-12-07). Its controls are named by their row and column headers
-# (`names`: ids in grid.html), the fields in its details by their own label. `flags`: errors
-# and conflicts.
-CELL_HTML = (
-    '<td data-cell="{p}"{attrs}>{flags}{level}'
-    '<textarea name="{p}-note" aria-labelledby="gn {names}" maxlength="{limit}">\n{note}</textarea>'
-    '{preview}<details class="cell-more"{open}>'
-    "<summary>Sources and review{facts}</summary>"
-    '<label>Reviewed <input type="date" name="{p}-last_reviewed" value="{last_reviewed}"></label>'
-    '<label>Sources <textarea name="{p}-sources">\n{sources}</textarea></label>{history}</details>'
-    "</td>"
-)
-
-
+# (`names`: ids in grid.html), the fields in its details by their own label.
 def cell_html(form, uses_levels, history_url):
-    """A cell form's (or an untouched cell's) <td>."""
-    cell, p, shown = form.cell, form.prefix, form.shown
+    """A cell's <td>, from its form or, untouched, its values."""
+    cell, p = form.cell, form.prefix
+    shown = {name: "" if value is None else escape(value) for name, value in form.values.items()}
     names = f"r{cell.row_id} c{cell.capability_id}"
-    flagged = form.errors or form.conflict
     attrs = " data-posted" if form.is_bound else ""
-    if flagged:
-        classes = ("has-errors " if form.errors else "") + ("has-conflict" if form.conflict else "")
-        attrs += f' id="{p}" class="{classes.strip()}"'
-    facts = ""
+    flags = level = facts = history = preview = ""
+    if form.errors or form.conflict:
+        classes = ["has-errors"] * bool(form.errors) + ["has-conflict"] * bool(form.conflict)
+        attrs += f' id="{p}" class="{" ".join(classes)}"'
+        flags = render_to_string(FLAGS_TEMPLATE, {"form": form})
+    if uses_levels:
+        options = LEVEL_OPTIONS.get(shown.get("level", ""), LEVEL_OPTIONS[""])
+        level = f'<select name="{p}-level" aria-labelledby="gl {names}">{options}</select>'
     if cell.pk:
         reviewed = f", {cell.last_reviewed.isoformat()}" if cell.last_reviewed else ""
-        count = len(shown["sources"].splitlines())
-        facts = f' <span class="cell-facts">({count}{reviewed})</span>'
-    return CELL_HTML.format(
-        p=p,
-        attrs=attrs,
-        names=names,
-        flags=render_to_string(FLAGS_TEMPLATE, {"form": form}) if flagged else "",
-        level=f'<select name="{p}-level" aria-labelledby="gl {names}">{shown["level_options"]}'
-        "</select>"
-        if uses_levels
-        else "",
-        limit=Cell.NOTE_LIMIT,
-        note=escape(shown.get("note", "")),
-        preview=f'<div class="note-preview">{shown["preview"]}</div>' if shown["preview"] else "",
-        open=" open" if form.errors and {"sources", "last_reviewed"} & set(form.errors) else "",
-        facts=facts,
-        last_reviewed=escape(shown.get("last_reviewed", "")),
-        sources=escape(shown.get("sources", "")),
-        history=f'<a class="cell-history" href="{history_url.format(cell.pk)}">History</a>'
-        if cell.pk
-        else "",
+        facts = f' <span class="cell-facts">({len(shown["sources"].splitlines())}{reviewed})</span>'
+        history = f'<a class="cell-history" href="{history_url.format(cell.pk)}">History</a>'
+    # The saved note's HTML (links, bold…) beside it, never beside an edit it may not match.
+    if cell.note_html not in ("", escape(cell.note)) and not (form.is_bound or form.conflict):
+        preview = f'<div class="note-preview">{cell.note_html}</div>'
+    opened = " open" if {"sources", "last_reviewed"} & set(form.errors) else ""
+    return (
+        f'<td data-cell="{p}"{attrs}>{flags}{level}<textarea name="{p}-note" '
+        f'aria-labelledby="gn {names}" maxlength="{Cell.NOTE_LIMIT}">\n{shown["note"]}</textarea>'
+        f'{preview}<details class="cell-more"{opened}><summary>Sources and review{facts}</summary>'
+        f'<label>Reviewed <input type="date" name="{p}-last_reviewed" '
+        f'value="{shown["last_reviewed"]}"></label><label>Sources <textarea name="{p}-sources">'
+        f"\n{shown['sources']}</textarea></label>{history}</details></td>"
     )
 
 
 class UntouchedCell:
-    """A cell the request did not post (or a page's first load): no form, only what the page
-    shows; binding a form per cell is what made a 40 × 40 grid slow."""
+    """A cell the request did not post (or a page's first load): no form, only its values;
+    binding a form per cell is what made a 40 × 40 grid slow."""
 
-    is_bound = False
-    errors, conflict = {}, None
-    cleaned_data = {}
+    is_bound, errors, conflict, cleaned_data = False, {}, None, {}
     parsed_sources = None  # its sources stay as they are
 
     def __init__(self, prefix, cell, values):
         self.prefix, self.cell, self.values = prefix, cell, values
 
-    @cached_property
-    def shown(self):
-        return shown_values(self.values, self.cell)
-
 
 class ResolvableForm(forms.Form):
     """A cell or header form, re-offered after its save was refused (`conflict`: {"mine": my
-    values, "theirs": the object as someone else saved it}). Its fields hold my values; the
-    choice is keep mine, take theirs, or merge: a box pre-filled with both versions of one
-    field (`merges`), used in its place."""
+    values, "theirs": their values, "obj": their object}), holding my values, with the choice
+    keep mine, take theirs, or merge: a box pre-filled with both versions of `merges`."""
 
     units = ()  # the values a version covers
     always_posted = ""  # a field every page that shows the unit posts
@@ -213,24 +149,18 @@ class ResolvableForm(forms.Form):
     merge_max_length = 4000
     merge_joiner = "\n\n"  # between my version and theirs in the merge box
 
-    @classmethod
-    def fingerprint_of(cls, values):
-        """A short stable digest of a unit's values (a dict), to tell whether it changed."""
-        texts = [normalized("" if values.get(k) is None else str(values[k])) for k in cls.units]
-        return hashlib.sha256(json.dumps(texts).encode()).hexdigest()[:16]
-
-    def __init__(self, *args, conflict=None, initial, **kwargs):
-        self.conflict = conflict
+    def __init__(self, *args, obj, initial, conflict=None, **kwargs):
+        self.obj, self.conflict = obj, conflict
         self.merge_box = f"merged_{self.merges}"
         if conflict:
             mine = conflict["mine"][self.merges]
-            theirs = self.values_of(self.theirs)[self.merges]
+            theirs = conflict["theirs"][self.merges]
             both = self.merge_joiner.join(v for v in dict.fromkeys([mine, theirs]) if v)
-            initial = {**conflict["mine"], "resolve": KEEP_MINE, self.merge_box: both}
+            initial = {**conflict["mine"], "resolve": locking.KEEP_MINE, self.merge_box: both}
         super().__init__(*args, initial=initial, **kwargs)
         if conflict or (self.data and self.add_prefix("resolve") in self.data):
             self.fields["resolve"] = forms.ChoiceField(
-                required=False, choices=RESOLVE_CHOICES, widget=forms.RadioSelect
+                required=False, choices=locking.RESOLVE_CHOICES, widget=forms.RadioSelect
             )
             self.fields[self.merge_box] = forms.CharField(
                 required=False,
@@ -240,60 +170,45 @@ class ResolvableForm(forms.Form):
             )
 
     @property
-    def theirs(self):
-        """The unit as someone else saved it, when this unit's save was refused."""
-        return self.conflict["theirs"] if self.conflict else None
-
-    @property
-    def merged(self):
-        """The merge box, for the template."""
+    def merged(self):  # the merge box, for the template
         return self[self.merge_box]
 
     def clean(self):
         data = super().clean()
-        if data.get("resolve") == MERGE:
+        if data.get("resolve") == locking.MERGE:
             data[self.merges] = normalized(data.get(self.merge_box, ""))
             if not data[self.merges] and self.fields[self.merges].required:
                 self.add_error(self.merge_box, f"Write the merged {self.merges}.")
         return data
-
-    def fingerprint_now(self):
-        return self.fingerprint_of(self.values_of(self.obj))
 
     def submitted(self):
         return {key: self.cleaned_data.get(key, "") for key in self.units}
 
 
 class CellForm(ResolvableForm):
-    merges = "note"
-    always_posted = "note"
-    units = ("level", "note", "last_reviewed", "sources")  # what a cell's version covers
+    kind = "cell"
+    units = ("level", "note", "last_reviewed", "sources")
+    merges = always_posted = "note"
 
-    # No widgets: grid_cell.html draws the inputs by hand (see `shown`), with their labels and
-    # the sources' help written once in grid.html.
-    level = forms.ChoiceField(required=False, choices=[("", "—"), *Level.choices])
+    # No widgets: cell_html writes the inputs by hand.
+    level = forms.ChoiceField(required=False, choices=LEVELS)
     note = forms.CharField(required=False)  # its limit is the model's, checked in clean()
     last_reviewed = forms.DateField(required=False)
     sources = forms.CharField(required=False)
 
-    what = "cell"
-
-    def __init__(self, *args, cell, uses_levels, values, **kwargs):
-        self.obj = self.cell = cell
-        super().__init__(*args, initial=values, **kwargs)
-        if not uses_levels:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cell = self.obj
+        if not self.cell.capability.table.uses_levels:
             del self.fields["level"]
 
     @property
-    def shown(self):
-        values = {name: self[name].value() for name in self.units if name in self.fields}
-        return shown_values(values, self.cell, rendered=not (self.is_bound or self.conflict))
+    def values(self):
+        return {name: self[name].value() for name in self.units if name in self.fields}
 
     @staticmethod
-    def values_of(cell, sources=None):
-        """`sources`: their text, when known already (the grid reads them in one query)."""
-        if sources is None:
-            sources = sources_as_text(cell.sources.all()) if cell.pk else ""
+    def values_of(cell):
+        sources = sources_as_text(cell.sources.all()) if cell.pk else ""
         return {
             "level": cell.level,
             "note": cell.note,
@@ -304,19 +219,6 @@ class CellForm(ResolvableForm):
     @property
     def place(self):
         return f"{self.cell.row.display_label}, {self.cell.capability.name}"
-
-    @property
-    def theirs_lines(self):
-        """Their version, as the conflict box shows it."""
-        theirs = self.theirs
-        level = f"{theirs.get_level_display()}: " if theirs.level else ""
-        lines = [level + (theirs.note or "(no note)")]
-        if theirs.last_reviewed:
-            lines.append(f"Reviewed {theirs.last_reviewed.isoformat()}")
-        sources = self.values_of(theirs)["sources"].splitlines()
-        if sources:
-            lines += [f"Sources: {sources[0]}", *sources[1:]]
-        return lines
 
     def clean_note(self):
         return normalized(self.cleaned_data["note"])
@@ -345,65 +247,40 @@ class HeaderForm(ResolvableForm):
     """A row or column header: its name, position, and bulk actions on its cells."""
 
     units = ("name", "order")
-    merges = "name"
-    always_posted = "order"
+    merges, always_posted = "name", "order"
     # Two lines, so that both names show whole in a narrow header; joined again on save.
     merge_widget = forms.Textarea(attrs={"rows": 2})
     merge_max_length = 400  # room for both; the name itself stays within 200
     merge_joiner = " / "
 
-    name = forms.CharField()  # the row label's or the column name's own field, in __init__
     order = forms.IntegerField(min_value=0, max_value=9999)
-    reviewed_today = forms.BooleanField(required=False, label="Mark its cells reviewed today")
+    reviewed_today = forms.BooleanField(required=False)
     delete = forms.BooleanField(required=False)
 
-    def __init__(self, *args, obj, kind, **kwargs):
-        self.obj, self.kind, self.what = obj, kind, kind
-        self.name_field = "label" if kind == "row" else "name"
-        super().__init__(*args, initial=self.values_of(obj), **kwargs)
+    def __init__(self, *args, obj, **kwargs):
+        self.kind = "row" if isinstance(obj, TableRow) else "column"
+        self.name_field = "label" if self.kind == "row" else "name"
+        super().__init__(*args, obj=obj, **kwargs)
+        # The row label's or the column name's own field (grid_header.html writes its input).
         model_field = type(obj)._meta.get_field(self.name_field)
-        name = self.fields["name"] = model_field.formfield(
-            help_text="", validators=[validate_one_line]
-        )
-        name.label = "Label" if kind == "row" else "Column name"
-        if kind == "row":  # an empty label shows the platform's name
-            name.widget.attrs["placeholder"] = obj.platform.name
-        self.fields["delete"].label = f"Delete this {kind}"
-
-    def clean_name(self):
-        return self.cleaned_data["name"].strip()
+        label = "Label" if self.kind == "row" else "Column name"
+        self.fields["name"] = model_field.formfield(label=label, validators=[validate_one_line])
 
     def clean(self):
         data = super().clean()
-        if data.get("resolve") == MERGE:
+        if data.get("resolve") == locking.MERGE:
             data["name"] = " ".join(data["name"].split())
             if len(data["name"]) > (limit := self.fields["name"].max_length):
                 self.add_error(self.merge_box, f"Shorten the merged name to {limit} characters.")
         return data
 
-    def values_of(self, obj):
-        return {"name": getattr(obj, self.name_field), "order": obj.order}
+    @staticmethod
+    def values_of(obj):
+        return {"name": obj.label if isinstance(obj, TableRow) else obj.name, "order": obj.order}
 
     @property
     def place(self):
         return f"{self.kind} {self.obj}"
-
-    @property
-    def theirs_lines(self):
-        theirs = self.values_of(self.theirs)
-        name = theirs["name"] or f"(no label: shows {self.theirs.platform.name})"
-        lines = [name, f"Position {theirs['order']}"]
-        if self.conflict.get("deleting"):
-            lines.append(
-                f"Not deleted: this {self.kind} or its cells changed after you opened the page. "
-                "Tick “Delete” again to delete it anyway."
-            )
-        return lines
-
-    def apply(self):
-        setattr(self.obj, self.name_field, self.cleaned_data["name"])
-        self.obj.order = self.cleaned_data["order"]
-        self.obj.save()
 
 
 class AddRowForm(forms.Form):
@@ -442,133 +319,87 @@ class AddColumnForm(forms.Form):
 
 
 class GridEditor:
-    """All the forms of one table's grid, validated together and saved in one transaction.
-
-    `table` should come with its rows (and their platforms) and columns (and their cells)
-    prefetched (with_cells() does), so that its grid costs no query per row or column.
-    `conflicts` ({prefix: {"mine": my values, "theirs": their object}}) re-offers the cells and
-    headers whose save was refused. A page posts only the cells and headers it changed (without
-    JavaScript: all it shows); rows and columns someone else added after it was loaded are not
-    posted, and left as they are (`unseen`)."""
+    """All the forms of one table's grid (from with_cells(): no query per unit), validated
+    together and saved in one transaction. A page posts only the units it changed (without
+    JavaScript: all it shows); rows and columns added after it was loaded are left as they are
+    (`unseen`). `conflicts` ({prefix: a conflict}) re-offers the units refused."""
 
     def __init__(self, table, data=None, conflicts=None):
-        self.table = table
-        self.data = data
-        self.version_error = None
-        self.base = {}
+        self.table, self.data, self.conflicts_shown = table, data, conflicts or {}
+        self.base, self.version_error = {}, None
         if data is not None:
             try:
-                self.base = unsign(data.get("version"), VERSION_SALT)
+                self.base = locking.unsign(data.get("version"), VERSION_SALT)
             except signing.BadSignature:
                 self.version_error = "This page's version mark is missing or damaged: reload it."
-        self.conflicts_shown = conflicts or {}
-        self.capabilities = list(table.capabilities.all())
-        self.rows = list(table.rows.all())
-        self.grid = []
         self.loaded = {}  # {prefix: the values the page shows}, fingerprinted when signed
-        sources = defaultdict(list)
-        for source in CellSource.objects.filter(cell__capability__table=table):
-            sources[source.cell_id].append(source)
+        capabilities = table.capabilities.all()
+        self.column_headers = [self._form(HeaderForm, f"col-{cap.id}", cap) for cap in capabilities]
+        self.rows = []  # [(its header, its cells)]
         for row, row_cells in table.grid:
             cells = []
-            for capability, cell in zip(self.capabilities, row_cells, strict=True):
+            for capability, cell in zip(capabilities, row_cells, strict=True):
                 cell = cell or Cell(capability=capability, row=row)
                 cell.row = row  # the prefetched row and its platform: no query per cell
-                prefix = f"cell-{capability.id}-{row.id}"
-                values = CellForm.values_of(cell, sources_as_text(sources[cell.pk]))
-                cells.append(
-                    self._form(
-                        CellForm, prefix, cell=cell, uses_levels=table.uses_levels, values=values
-                    )
-                )
-            header = self._form(HeaderForm, f"row-{row.id}", obj=row, kind="row")
-            self.grid.append((row, header, cells))
-        self.column_headers = [
-            (cap, self._form(HeaderForm, f"col-{cap.id}", obj=cap, kind="column"))
-            for cap in self.capabilities
+                cells.append(self._form(CellForm, f"cell-{capability.id}-{row.id}", cell))
+            self.rows.append((self._form(HeaderForm, f"row-{row.id}", row), cells))
+        self.headers = [header for header, _cells in self.rows] + self.column_headers
+        self.cells = [form for _header, cells in self.rows for form in cells]
+        # In the page's order, for the list of problems and conflicts atop it.
+        self.units = [*self.column_headers]
+        self.units += [unit for header, cells in self.rows for unit in (header, *cells)]
+        self.add_forms = [
+            AddRowForm(data, table=table, prefix="add-row"),
+            AddColumnForm(data, table=table, prefix="add-column"),
         ]
-        self.add_row = AddRowForm(data, table=table, prefix="add-row")
-        self.add_column = AddColumnForm(data, table=table, prefix="add-column")
+        self.forms = [*self.units, *self.add_forms]
         self.unseen = [
-            h.obj for h in self.headers() if data is not None and h.prefix not in self.base
+            h.obj for h in self.headers if data is not None and h.prefix not in self.base
         ]
-        self.conflicts = []
-        self.lost = []
+        self.conflicts, self.lost = [], []
 
-    def _form(self, form_class, prefix, **kwargs):
-        """One unit's form, bound to the posted data when the page posted it: a page posts
-        only the units it changed (or, without JavaScript, all it shows), so a unit absent
-        from the data is untouched, and one added since the page was loaded is absent too."""
-        data = self.data
-        if data is not None and f"{prefix}-{form_class.always_posted}" not in data:
-            data = None
+    def _form(self, form_class, prefix, obj):
+        """A unit's form, bound when the page posted it (a unit absent from the data is
+        untouched, and so is one added since the page was loaded)."""
+        values = self.loaded[prefix] = form_class.values_of(obj)
+        posted = self.data is not None and f"{prefix}-{form_class.always_posted}" in self.data
         conflict = self.conflicts_shown.get(prefix)
-        if form_class is CellForm:
-            self.loaded[prefix] = kwargs["values"]
-            if data is None and not conflict:
-                return UntouchedCell(prefix, kwargs["cell"], kwargs["values"])
-        form = form_class(data, prefix=prefix, conflict=conflict, **kwargs)
-        if prefix not in self.loaded:  # a header
-            self.loaded[prefix] = form.values_of(form.obj)
-        return form
+        if form_class is CellForm and not (posted or conflict):
+            return UntouchedCell(prefix, obj, values)
+        data = self.data if posted else None
+        return form_class(data, prefix=prefix, obj=obj, initial=values, conflict=conflict)
 
     @property
     def version(self):
-        """The hidden field's value: what this page shows, signed. After a validation error
-        the page keeps the version it was first loaded from."""
+        """What this page shows, signed; after a validation error, what it was loaded with."""
         if self.data and self.data.get("version"):
             return self.data["version"]
-        return sign(
-            {
-                p: (CellForm if p.startswith("cell-") else HeaderForm).fingerprint_of(values)
-                for p, values in self.loaded.items()
-            },
-            VERSION_SALT,
+        return locking.sign(
+            {p: fingerprint(values) for p, values in self.loaded.items()}, VERSION_SALT
         )
 
-    @property
-    def add_forms(self):
-        return [self.add_row, self.add_column]
-
-    def rendered_rows(self):
-        """[(row, its header form, its cells' HTML)] for grid.html."""
+    def rendered_rows(self):  # [(its header form, its cells' HTML)]
         cells_url = reverse("admin:platforms_cell_changelist")
         grid_url = reverse("admin:platforms_comparisontable_grid", args=[self.table.pk])
         history_url = cells_url + "{}/history/?next=" + quote(grid_url)  # back to the grid
-        for row, header, cells in self.grid:
+        for header, cells in self.rows:
             html = "".join(cell_html(form, self.table.uses_levels, history_url) for form in cells)
-            yield row, header, mark_safe(html)
+            yield header, mark_safe(html)
 
     @property
     def flagged(self):
-        """The cells and headers shown with a problem or a conflict, for the list atop the page
-        (the problem itself is written beside each)."""
-        return [unit for unit in self.units() if unit.errors or unit.conflict]
-
-    def headers(self):
-        yield from (header for _row, header, _cells in self.grid)
-        yield from (header for _cap, header in self.column_headers)
-
-    def units(self):
-        """The cells and headers."""
-        yield from (form for _row, header, cells in self.grid for form in (header, *cells))
-        yield from (form for _cap, form in self.column_headers)
-
-    def forms(self):
-        yield from self.units()
-        yield from self.add_forms
+        return [unit for unit in self.units if unit.errors or unit.conflict]
 
     def is_valid(self):
-        valid = all([form.is_valid() for form in self.forms() if form.is_bound])
+        valid = all([form.is_valid() for form in self.forms if form.is_bound])
         return valid and not self.version_error
 
     @property
     def error_count(self):
-        return sum(1 for form in self.forms() if form.errors) + bool(self.version_error)
+        return sum(1 for form in self.forms if form.errors) + bool(self.version_error)
 
     def ticked(self, box):
-        """Headers whose `box` is ticked (after validation)."""
-        return [h for h in self.headers() if h.is_bound and h.cleaned_data.get(box)]
+        return [h for h in self.headers if h.is_bound and h.cleaned_data.get(box)]
 
     @property
     def deletions(self):
@@ -576,73 +407,64 @@ class GridEditor:
 
     @transaction.atomic
     def save(self):
-        """Write what this editor changed; returns the number of cells changed. Refused
-        changes are in self.conflicts afterwards: {"prefix", "mine", "theirs"} for each cell,
-        row or column header; edits to rows and columns deleted meanwhile in self.lost."""
+        """Write what this editor changed; returns the number of cells changed. Refused changes
+        are in self.conflicts afterwards, edits to rows and columns deleted meanwhile in
+        self.lost."""
         # One save of a table at a time: a second save waits here, then reads the cells the
         # first one created, so two saves of one empty cell give a winner and a conflict.
-        locked(ComparisonTable.objects).filter(pk=self.table.pk).first()
-        current = self._current_cells()
-        today = timezone.localdate()
+        locking.locked(ComparisonTable.objects).filter(pk=self.table.pk).first()
+        # The cells this save may write (in the rows posted and the rows and columns ticked)
+        # as the database holds them now, locked until the save ends.
+        marked = self.ticked("reviewed_today") + self.deletions
+        rows = {form.cell.row_id for form in self.cells if form.is_bound}
+        rows |= {header.obj.id for header in marked if header.kind == "row"}
+        columns = {header.obj.id for header in marked if header.kind == "column"}
+        cells = Cell.objects.select_for_update().prefetch_related("sources")
+        cells = cells.filter(
+            Q(row__in=rows) | Q(capability__in=columns), capability__table=self.table
+        )
+        current = {(cell.capability_id, cell.row_id): cell for cell in cells}
         reviewed = {(h.kind, h.obj.id) for h in self.ticked("reviewed_today")}
         deletions = [header for header in self.deletions if self._may_delete(header, current)]
         deleted = {(h.kind, h.obj.id) for h in deletions}
+        today = timezone.localdate()
+        for header in self.headers:
+            self._save_header(header)
         changed = 0
-        for row, header, cells in self.grid:
-            self._save_header(header)
-            for form in cells:
-                cell = form.cell
-                places = {("row", row.id), ("column", cell.capability_id)}
-                ticked = places & reviewed and not cell.is_empty
-                if places & deleted or not (form.is_bound or ticked):
-                    continue
-                values = form.submitted() if form.is_bound else dict(form.values)
-                if ticked:
-                    values["last_reviewed"] = today
-                changed += self._save_cell(form, values, current.get((cell.capability_id, row.id)))
-        for _capability, header in self.column_headers:
-            self._save_header(header)
+        for form in self.cells:
+            key = (form.cell.capability_id, form.cell.row_id)
+            places = {("column", key[0]), ("row", key[1])}
+            ticked = places & reviewed and not form.cell.is_empty
+            if places & deleted or not (form.is_bound or ticked):
+                continue
+            values = form.submitted() if form.is_bound else dict(form.values)
+            if ticked:
+                values["last_reviewed"] = today
+            changed += self._save_cell(form, values, current.get(key))
         for header in deletions:
             header.obj.delete()
         self.lost = self._lost()
-        if name := self.add_column.cleaned_data.get("name"):
-            self._add(Capability, self.capabilities, name=name, slug=slugify(name))
-        if platform := self.add_row.cleaned_data.get("platform"):
-            label = self.add_row.cleaned_data["label"]
-            self._add(TableRow, self.rows, platform=platform, label=label)
+        add_row, add_column = (form.cleaned_data for form in self.add_forms)
+        if add_column.get("name"):
+            self._add(Capability, name=add_column["name"], slug=slugify(add_column["name"]))
+        if add_row.get("platform"):
+            self._add(TableRow, platform=add_row["platform"], label=add_row["label"])
         return changed
 
-    def _current_cells(self):
-        """The cells this save may write (in the rows of the cells posted, and the rows and
-        columns ticked) as the database holds them now, locked until the save ends."""
-        ticked = self.ticked("reviewed_today") + self.deletions
-        posted = (form for _row, _header, cells in self.grid for form in cells if form.is_bound)
-        rows = {form.cell.row_id for form in posted}
-        rows |= {header.obj.id for header in ticked if header.kind == "row"}
-        columns = {header.obj.id for header in ticked if header.kind == "column"}
-        cells = (
-            Cell.objects.select_for_update()
-            .filter(Q(row__in=rows) | Q(capability__in=columns), capability__table=self.table)
-            .prefetch_related("sources")
-        )
-        return {(cell.capability_id, cell.row_id): cell for cell in cells}
-
-    @staticmethod
-    def _now(current):
-        return CellForm.fingerprint_of(CellForm.values_of(current or Cell()))
+    def _decide(self, form, mine, now, obj):
+        """True when my values are to be saved over the stored ones; records a conflict."""
+        base = self.base.get(form.prefix, locking.UNKNOWN)
+        resolution = form.cleaned_data.get("resolve")
+        outcome = locking.decide(base, fingerprint(mine), fingerprint(now), resolution)
+        if outcome == locking.CONFLICT:
+            self.conflicts.append({"prefix": form.prefix, "mine": mine, "theirs": now, "obj": obj})
+        return outcome == locking.SAVE_MINE
 
     def _save_cell(self, form, values, current):
-        """Save one cell as `decide` says; True when it was written."""
-        outcome = decide(
-            self.base.get(form.prefix, UNKNOWN),
-            CellForm.fingerprint_of(values),
-            self._now(current),
-            form.cleaned_data.get("resolve"),
-        )
-        if outcome == CONFLICT:
-            theirs = current or Cell()  # a cell someone else emptied shows as an empty one
-            self.conflicts.append({"prefix": form.prefix, "mine": values, "theirs": theirs})
-        if outcome != SAVE_MINE or (current is None and not any(values.values())):
+        theirs = current or Cell()  # a cell someone else emptied shows as an empty one
+        if not self._decide(form, values, CellForm.values_of(theirs), theirs):
+            return False
+        if current is None and not any(values.values()):
             return False  # an empty cell stays absent
         cell = current or form.cell
         cell.level, cell.note = values["level"], values["note"]
@@ -652,41 +474,37 @@ class GridEditor:
             cell.replace_sources(form.parsed_sources)
         return True
 
-    def _may_delete(self, header, current):
-        """A row or column is deleted only as it was loaded, header and cells: deleting what
-        someone changed meanwhile is a conflict, shown with their version."""
-        header.obj.refresh_from_db(from_queryset=locked(type(header.obj).objects))
-        units = {header.prefix: header.fingerprint_now()}
-        for row, _header, cells in self.grid:
-            for form in cells:
-                key = (form.cell.capability_id, row.id)
-                if key[header.kind == "row"] == header.obj.id:
-                    units[form.prefix] = self._now(current.get(key))
-        if all(
-            decide(self.base.get(p, UNKNOWN), DELETED, now) == SAVE_MINE for p, now in units.items()
-        ):
-            return True
-        theirs = header.values_of(header.obj)
-        self.conflicts.append(
-            {"prefix": header.prefix, "mine": theirs, "theirs": header.obj, "deleting": True}
-        )
-        return False
-
     def _save_header(self, header):
         if not header.is_bound or header.cleaned_data.get("delete"):
             return
-        base = self.base.get(header.prefix, UNKNOWN)
-        mine = header.fingerprint_of(header.submitted())
-        if mine == base or mine == header.fingerprint_now():
+        mine, now = header.submitted(), header.values_of(header.obj)
+        if fingerprint(mine) in {self.base.get(header.prefix), fingerprint(now)}:
             return  # untouched here (so theirs stays), or already as wanted
-        header.obj.refresh_from_db(from_queryset=locked(type(header.obj).objects))
-        outcome = decide(base, mine, header.fingerprint_now(), header.cleaned_data.get("resolve"))
-        if outcome == CONFLICT:
-            self.conflicts.append(
-                {"prefix": header.prefix, "mine": header.submitted(), "theirs": header.obj}
-            )
-        elif outcome == SAVE_MINE:
-            header.apply()
+        header.obj.refresh_from_db(from_queryset=locking.locked(type(header.obj).objects))
+        if self._decide(header, mine, header.values_of(header.obj), header.obj):
+            setattr(header.obj, header.name_field, mine["name"])
+            header.obj.order = mine["order"]
+            header.obj.save()
+
+    def _may_delete(self, header, current):
+        """A row or column is deleted only as it was loaded, header and cells: deleting what
+        someone changed meanwhile is a conflict, shown with their version."""
+        header.obj.refresh_from_db(from_queryset=locking.locked(type(header.obj).objects))
+        units = {header.prefix: header.values_of(header.obj)}
+        for form in self.cells:
+            key = (form.cell.capability_id, form.cell.row_id)
+            if key[header.kind == "row"] == header.obj.id:
+                units[form.prefix] = CellForm.values_of(current.get(key) or Cell())
+        outcomes = {
+            locking.decide(self.base.get(p, locking.UNKNOWN), locking.DELETED, fingerprint(now))
+            for p, now in units.items()
+        }
+        if outcomes == {locking.SAVE_MINE}:
+            return True
+        mine = header.values_of(header.obj)
+        conflict = {"prefix": header.prefix, "mine": mine, "theirs": mine, "obj": header.obj}
+        self.conflicts.append({**conflict, "deleting": True})
+        return False
 
     def _lost(self):
         """Edits to rows and columns someone else deleted after this page was loaded: they
@@ -698,7 +516,7 @@ class GridEditor:
             if prefix in self.loaded or f"{prefix}-{form.always_posted}" not in data:
                 continue  # still there, or not posted: untouched
             values = {name: data.get(f"{prefix}-{name}", "") for name in form.units}
-            if form.fingerprint_of(values) == base:
+            if fingerprint(values) == base:
                 continue
             if kind == "cell":
                 column = data.get(f"col-{ids[0]}-name") or "a deleted column"
@@ -709,9 +527,9 @@ class GridEditor:
                 lost.append(f"the {'row' if kind == 'row' else 'column'} “{values['name']}”")
         return lost
 
-    def _add(self, model, siblings, **fields):
-        """A row or column after the others, unless another editor added the same one at the
-        same moment."""
+    def _add(self, model, **fields):
+        # After the others; nothing when another editor added the same one at the same moment.
+        siblings = self.table.rows.all() if model is TableRow else self.table.capabilities.all()
         last = max((sibling.order for sibling in siblings), default=-1)
         with suppress(IntegrityError), transaction.atomic():
             model.objects.create(table=self.table, order=last + 1, **fields)

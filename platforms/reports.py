@@ -7,13 +7,14 @@ so every worker agrees, with or without Redis), and editors get the text as plai
 
 import logging
 from datetime import timedelta
+from operator import attrgetter
 
 from axes.helpers import get_client_ip_address
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.core.validators import URLValidator
+from django.core.validators import MaxLengthValidator, MinLengthValidator, URLValidator
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,25 +27,13 @@ from .models import Cell, ClaimReport, ComparisonPage, plain
 
 logger = logging.getLogger(__name__)
 
-RATE_WINDOW_SECONDS = 60 * 60
-
-
-def reportable_cells():
-    """Cells of published pages, with what their labels show."""
-    return (
-        Cell.objects.filter(capability__table__page__in=ComparisonPage.objects.published())
-        .select_related("row__platform", "capability__table__page")
-        .order_by("capability__table__page__order", "capability__table__order", "row__order",
-                  "capability__order")
-    )  # fmt: skip
-
 
 def cell_label(cell):
+    return f"{cell.row.platform.name} · {plain(cell.capability, 'name')} ({table_name(cell)})"
+
+
+def table_name(cell):
     table = cell.capability.table
-    return f"{cell.row.platform.name} · {plain(cell.capability, 'name')} ({table_name(table)})"
-
-
-def table_name(table):
     return plain(table, "title") or plain(table, "section_heading") or table.page.title
 
 
@@ -54,6 +43,7 @@ class ClaimReportForm(forms.ModelForm):
         required=False,
         label="Leave this empty",
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+        validators=[MaxLengthValidator(0, "This field must stay empty.")],
     )
 
     class Meta:
@@ -78,22 +68,12 @@ class ClaimReportForm(forms.ModelForm):
         self.fields["cell"].queryset = cells
         self.fields["cell"].label_from_instance = cell_label
         self.fields["cell"].empty_label = "Choose the claim"
-        self.fields["message"].max_length = ClaimReport.MESSAGE_MAX
-        self.fields["message"].widget.attrs["maxlength"] = ClaimReport.MESSAGE_MAX
         self.fields["source_url"].validators.append(
             URLValidator(schemes=["http", "https"], message="Give a link starting with https://.")
         )
-
-    def clean_message(self):
-        message = self.cleaned_data["message"].strip()
-        if len(message) < 10:
-            raise forms.ValidationError("Say in a few words what is wrong (10 characters or more).")
-        return message
-
-    def clean_website(self):
-        if self.cleaned_data["website"]:
-            raise forms.ValidationError("This field must stay empty.")
-        return ""
+        self.fields["message"].validators.append(
+            MinLengthValidator(10, "Say in a few words what is wrong (10 characters or more).")
+        )
 
     @property
     def caught_robot(self):
@@ -102,26 +82,28 @@ class ClaimReportForm(forms.ModelForm):
 
 def scope_of(params):
     """(cells, a label saying what they are) from ?cell=<id>, ?table=<page>/<table slug> or
-    ?platform=<slug>; every reportable claim otherwise."""
-    cells = reportable_cells()
+    ?platform=<slug>; every claim of the published pages otherwise."""
+    cells = (
+        Cell.objects.filter(capability__table__page__in=ComparisonPage.objects.published())
+        .select_related("row__platform", "capability__table__page")
+        .order_by("capability__table__page__order", "capability__table__order", "row__order",
+                  "capability__order")
+    )  # fmt: skip
     if (cell_id := params.get("cell", "").strip()).isdigit():
-        cells = cells.filter(pk=cell_id)
-        cell = cells.first()
-        return cells, cell_label(cell) if cell else ""
-    if "/" in (table := params.get("table", "").strip()[:400]):
+        cells, label = cells.filter(pk=cell_id), cell_label
+    elif "/" in (table := params.get("table", "").strip()[:400]):
         # <page permalink without slashes>/<table slug>: stable, unlike the table's id.
         page_path, slug = table.rsplit("/", 1)
         cells = cells.filter(
             capability__table__page__permalink=f"/{page_path}/", capability__table__slug=slug
         )
-        cell = cells.first()
-        table = cell.capability.table if cell else None
-        return cells, table_name(table) if table else ""
-    if slug := params.get("platform", "").strip()[:100]:
-        cells = cells.filter(row__platform__slug=slug)
-        cell = cells.first()
-        return cells, cell.row.platform.name if cell else ""
-    return cells, ""
+        label = table_name
+    elif slug := params.get("platform", "").strip()[:100]:
+        cells, label = cells.filter(row__platform__slug=slug), attrgetter("row.platform.name")
+    else:
+        return cells, ""
+    cell = cells.first()
+    return cells, label(cell) if cell else ""
 
 
 def sender_of(request):
@@ -133,15 +115,9 @@ def sender_of(request):
 
 def over_rate_limit(request):
     """True when the address has sent its allowance of reports in the last hour."""
-    since = timezone.now() - timedelta(seconds=RATE_WINDOW_SECONDS)
+    since = timezone.now() - timedelta(hours=1)
     sent = ClaimReport.objects.filter(sender=sender_of(request), created_at__gte=since)
     return sent.count() >= settings.CLAIM_REPORTS_PER_HOUR
-
-
-def editor_addresses():
-    users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
-    users = users.filter(Q(is_superuser=True) | Q(groups__name=EDITORS)).distinct()
-    return list(settings.CLAIM_REPORT_RECIPIENTS) or list(users.values_list("email", flat=True))
 
 
 def notify_editors(report, request):
@@ -151,12 +127,15 @@ def notify_editors(report, request):
     )
     claim = cell_label(report.cell)
     context = {"report": report, "claim": claim, "admin_url": admin_url}
+    users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
+    users = users.filter(Q(is_superuser=True) | Q(groups__name=EDITORS)).distinct()
+    to = list(settings.CLAIM_REPORT_RECIPIENTS) or list(users.values_list("email", flat=True))
     try:
         send_mail(
             f"[{settings.SITE_NAME}] Claim reported: {claim}"[:200],
             render_to_string("platforms/report_email.txt", context),
             None,
-            editor_addresses(),  # none: Django sends nothing
+            to,  # none: Django sends nothing
         )
     except Exception:  # the report is saved; editors still see it in the queue
         logger.exception("Could not mail editors about claim report %s", report.pk)

@@ -4,9 +4,10 @@ import copy
 
 from django.contrib import admin, messages
 from django.db import models, router, transaction
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.templatetags.static import static
 from django.utils.html import escape
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from markdownx.widgets import AdminMarkdownxWidget
@@ -27,13 +28,19 @@ class MarkdownEditor(AdminMarkdownxWidget):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        context["site_css"] = static("css/site.css")
         context["widget"]["label"] = getattr(self, "preview_label", "")
         return context
 
     def _render(self, template_name, context, renderer=None):
         # The project's templates, not the form renderer's (which sees only apps' templates).
         return mark_safe(render_to_string(template_name, context))
+
+
+def return_to(request):
+    """The page to return to from a history page (`next`), when it is one of this site's."""
+    url = request.GET.get("next", "")
+    safe = url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure())
+    return url if safe else ""
 
 
 def name_input(db_field, formfield):
@@ -43,8 +50,7 @@ def name_input(db_field, formfield):
 
 
 class VersionedInlineMixin:
-    """Inline rows carry their loaded version too (a hidden input in the row): a row someone
-    else changed meanwhile is left unsaved, and shown again with both versions (EditorAdmin)."""
+    """Inline rows carry their loaded version too, in a hidden input last in the row."""
 
     form = VersionedInlineForm
 
@@ -53,13 +59,11 @@ class VersionedInlineMixin:
         return [*fields, VERSION_FIELD]
 
 
-class VersionedStackedInline(VersionedInlineMixin, admin.StackedInline):
-    pass
-
-
 class LabelledTabularInline(VersionedInlineMixin, admin.TabularInline):
     """A tabular inline whose inputs are named for screen readers: Django's tabular layout
     puts the field names in column headers, which do not label the inputs."""
+
+    extra = 0  # rows are added with "Add another"
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -69,8 +73,7 @@ class LabelledTabularInline(VersionedInlineMixin, admin.TabularInline):
 
 
 class ReadableHistory(HistoricalRecordContextHelper):
-    """History deltas as editors say them: choice labels instead of stored codes ("Full support →
-    Partial support"), Yes/No, "(empty)"."""
+    """History deltas as editors say them: "Full support → Partial support", Yes/No, (empty)."""
 
     def prepare_delta_change_value(self, change, value):
         value = super().prepare_delta_change_value(change, value)
@@ -84,9 +87,7 @@ class EditorAdmin(SimpleHistoryAdmin):
     object_history_template = "admin/editor_history.html"
     object_history_list_template = "admin/editor_history_list.html"
     object_history_form_template = "admin/editor_history_form.html"
-
-    # Model fields holding Markdown get the editor with its preview.
-    markdown_fields = ()
+    markdown_fields = ()  # model fields holding Markdown: the editor with its preview
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in self.markdown_fields and isinstance(db_field, models.TextField):
@@ -110,19 +111,15 @@ class EditorAdmin(SimpleHistoryAdmin):
         super().save_related(request, form, formsets, change)
         # Inline rows left unsaved because someone else changed them meanwhile, by formset
         # prefix and row: response_change shows them again instead of leaving the page.
-        refused = {}
-        for formset in formsets:
-            for row in formset.forms:
-                if getattr(row, "conflicts", None):
-                    refused.setdefault(formset.prefix, {})[row.instance.pk] = row
-        if refused:
-            request.refused_rows = refused
+        request.refused_rows = {
+            formset.prefix: {row.instance.pk: row for row in formset.forms if row.conflicts}
+            for formset in formsets
+        }
 
     def response_change(self, request, obj):
-        refused = getattr(request, "refused_rows", None)
-        if not refused:
+        count = sum(len(rows) for rows in getattr(request, "refused_rows", {}).values())
+        if not count:
             return super().response_change(request, obj)
-        count = sum(len(rows) for rows in refused.values())
         messages.warning(
             request,
             f"Saved, except {count} row(s) someone else changed after you opened this page: "
@@ -136,13 +133,15 @@ class EditorAdmin(SimpleHistoryAdmin):
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        refused = getattr(request, "refused_rows", {}).get(prefix)
-        if refused and request.method == "GET":
+        if request.method == "GET" and (
+            refused := getattr(request, "refused_rows", {}).get(prefix)
+        ):
             kwargs["form_kwargs"] = {"refused": refused}
         return kwargs
 
     def render_change_form(self, request, context, *args, **kwargs):
-        for inline in context.get("inline_admin_formsets", []):
+        inlines = context.get("inline_admin_formsets", [])
+        for inline in inlines:
             # A row deleted by someone else after the page was opened is not shown again.
             if any(row.instance.pk is None for row in inline.formset.initial_forms):
                 messages.error(
@@ -153,9 +152,9 @@ class EditorAdmin(SimpleHistoryAdmin):
         # Each inline row with a conflict gets the main form's box, naming the row.
         context["inline_conflicts"] = [
             {"row": f"{inline.opts.verbose_name} {number} (“{row.instance}”)", "form": row}
-            for inline in context.get("inline_admin_formsets", [])
+            for inline in inlines
             for number, row in enumerate(inline.formset.forms, start=1)
-            if getattr(row, "conflicts", None)
+            if row.conflicts
         ]
         return super().render_change_form(request, context, *args, **kwargs)
 
@@ -166,10 +165,13 @@ class EditorAdmin(SimpleHistoryAdmin):
         records = self.model.history.filter(**{self.model._meta.pk.attname: object_id})
         # The reason column shows only when someone gave a reason (neither NULL nor "").
         has_reasons = records.filter(history_change_reason__gt="").exists()
-        context = {"history_has_reasons": has_reasons, **(extra_context or {})}
-        return super().history_view(request, object_id, context)
+        context = {"history_has_reasons": has_reasons, "return_to": return_to(request)}
+        return super().history_view(request, object_id, {**context, **(extra_context or {})})
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        context = {"return_to": return_to(request), **(extra_context or {})}
         # One transaction, as Django's change view: the version check locks the row it reads.
         with transaction.atomic(using=router.db_for_write(self.model)):
-            return super().history_form_view(request, object_id, version_id, extra_context)
+            response = super().history_form_view(request, object_id, version_id, context)
+        reverted = request.method == "POST" and response.status_code == 302
+        return redirect(context["return_to"]) if reverted and context["return_to"] else response

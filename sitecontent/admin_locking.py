@@ -1,22 +1,11 @@
-"""No lost updates: every admin change form, inline row and grid unit carries the version it was
-loaded from, and one rule decides each save (`decide`), for the change forms below and for the
-comparison grid (platforms.grid).
+"""No lost updates: every admin change form, inline row and grid unit (platforms.grid) carries the
+version it was loaded from, signed in the page, and one rule decides each save: `decide`.
 
-The version is signed and hidden in the page. On save, inside the transaction, the row is read
-again (locked with SELECT … FOR UPDATE where the database can) and compared, unit by unit (a
-form's field, a grid cell or header), as base (loaded), mine (submitted) and now (stored):
-
-- a unit someone else changed that this editor left alone keeps their value (a quiet merge);
-- a unit both changed, differently, is a conflict: it is not saved, and the page shows both
-  versions with the choice to keep mine, take theirs or merge (text gets an editable box
-  pre-filled with both). The page then carries the new version, so the next save goes through
-  unless a third change happened meanwhile;
-- a unit the loaded version does not know (a missing version, a row added meanwhile) is a
-  conflict too, never a pass.
-
-A main form's conflict stops its whole save; an inline row's conflict leaves that row unsaved
-(VersionedInlineForm) while the rest of the page saves. Deleting a row someone changed since it
-was loaded is refused the same way. No column is added to any model.
+Each unit (a field, a grid cell or header) is compared as base (loaded), mine (submitted) and now
+(stored, read again and locked): what only someone else changed stays theirs; what both changed
+differently, or what the page did not know, is a conflict, left unsaved and shown with both
+versions to keep mine, take theirs or merge. A main form's conflict stops its save; an inline
+row's leaves only that row unsaved. Deleting what someone changed meanwhile is refused alike.
 """
 
 from django import forms
@@ -78,15 +67,25 @@ def readable_value(field, value):
     return localize(value)
 
 
+def last_editor(obj):
+    """'name, date' of the last saved change, from the object's history when it has one."""
+    history = getattr(obj, "history", None)
+    record = history.select_related("history_user").first() if history is not None else None
+    if record is None:
+        return "someone else"
+    who = record.history_user.get_username() if record.history_user else "an import or script"
+    return f"{who}, {localize(record.history_date)}"
+
+
 class VersionedModelForm(forms.ModelForm):
     """A ModelForm that refuses to overwrite what someone else saved after it was loaded."""
 
     loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    stops_save = True  # a conflict is an error: the whole form is shown again
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.conflicts = []
-        self.merged_theirs = []
+        self.conflicts, self.merged_theirs = [], []
         if self.data:
             self.data = self.data.copy()  # the version is replaced when a conflict is shown
         if self.instance.pk is not None:
@@ -109,41 +108,44 @@ class VersionedModelForm(forms.ModelForm):
         values = values if values is not None else stored_values(obj, self._tracked())
         return sign({"pk": str(obj.pk), "values": values})
 
-    def _loaded(self):
-        try:
-            loaded = unsign(self.data.get(self.add_prefix(VERSION_FIELD)))
-        except signing.BadSignature:
-            self.add_error(None, "This form's version mark is damaged or missing: reload the page.")
-            return None
-        if loaded.get("pk") != str(self.instance.pk):
-            self.add_error(None, "This form belongs to another object: reload the page.")
-            return None
-        return loaded["values"]
+    def _choice(self, prefix, name):
+        return self.data.get(self.add_prefix(prefix + name))
 
     def clean(self):
         data = super().clean()
         if self.instance.pk is None:
             return data  # an add form: nothing to compare with
-        base = self._loaded()
-        if base is None:
+        try:
+            loaded = unsign(self.data.get(self.add_prefix(VERSION_FIELD)))
+        except signing.BadSignature:
+            self.add_error(None, "This form's version mark is damaged or missing: reload the page.")
+            return data
+        if loaded.get("pk") != str(self.instance.pk):
+            self.add_error(None, "This form belongs to another object: reload the page.")
             return data
         current = locked(self._meta.model._default_manager).filter(pk=self.instance.pk).first()
         if current is None:
             self.add_error(None, "Someone deleted this while you were editing it.")
             return data
-        self._apply_merges(data)
-        now = stored_values(current, self._tracked())
-        deleting = data.get("DELETE")  # an inline row's delete box
+        for name in self._tracked():  # after a conflict: a field merged is saved as merged
+            merged = self._choice(MERGE_PREFIX, name)
+            if self._choice(RESOLVE_PREFIX, name) == MERGE and merged is not None:
+                try:
+                    data[name] = self.fields[name].clean(merged)
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+        base, deleting = loaded["values"], data.get("DELETE")  # an inline row's delete box
         new_base = dict(base)
-        for name, theirs in now.items():
+        for name, theirs in stored_values(current, self._tracked()).items():
             if name not in data or name not in base:
                 continue  # not an edited field (a formset adds the row's id and parent later)
-            probe = self._as_stored(current, name, data[name])
+            # An unsaved copy holding my value as the database would hold it.
+            probe = type(current)(pk=current.pk)
+            current._meta.get_field(name).save_form_data(probe, data[name])
             mine = DELETED if deleting else stored_values(probe, [name])[name]
-            resolution = self.data.get(self.add_prefix(RESOLVE_PREFIX + name))
-            outcome = decide(base[name], mine, theirs, resolution)
+            outcome = decide(base[name], mine, theirs, self._choice(RESOLVE_PREFIX, name))
             if outcome == CONFLICT:
-                self.conflicts.append(self._conflict(current, name, deleting))
+                self.conflicts.append(self._conflict(current, probe, name, deleting))
                 new_base[name] = theirs
             elif outcome == KEEP_THEIRS and mine != theirs:
                 data[name] = getattr(current, name)
@@ -152,41 +154,22 @@ class VersionedModelForm(forms.ModelForm):
             self.data[self.add_prefix(VERSION_FIELD)] = self._sign(current, new_base)
             if deleting:
                 data["DELETE"] = False  # kept: the formset does not delete it
-            self._refuse()
+        if self.stops_save:
+            for conflict in self.conflicts:
+                self.add_error(
+                    conflict["name"],
+                    f"Someone else ({conflict['who']}) changed this since you opened it, to: "
+                    f"“{conflict['theirs']}”. Save again to keep yours.",
+                )
         return data
 
-    def _refuse(self):
-        """A conflict stops the whole save: the form is shown again with both versions."""
-        for conflict in self.conflicts:
-            self.add_error(
-                conflict["name"],
-                f"Someone else ({conflict['who']}) changed this since you opened it, to: "
-                f"“{conflict['theirs']}”. Save again to keep yours.",
-            )
-
-    def _apply_merges(self, data):
-        """After a conflict was shown: a field to be merged is saved as the editor merged it."""
-        for name in self._tracked():
-            resolution = self.data.get(self.add_prefix(RESOLVE_PREFIX + name))
-            merged = self.data.get(self.add_prefix(MERGE_PREFIX + name))
-            if resolution == MERGE and merged is not None:
-                try:
-                    data[name] = self.fields[name].clean(merged)
-                except forms.ValidationError as error:
-                    self.add_error(name, error)
-
-    def _as_stored(self, current, name, value):
-        """An unsaved copy holding the submitted value as the database would hold it."""
-        probe = type(current)(pk=current.pk)
-        current._meta.get_field(name).save_form_data(probe, value)
-        return probe
-
-    def _conflict(self, current, name, deleting=False):
+    def _conflict(self, current, probe, name, deleting):
         field, model_field = self.fields[name], current._meta.get_field(name)
-        mine = getattr(self._as_stored(current, name, self.cleaned_data.get(name)), name)
+        mine = getattr(probe, name)
         # Text areas get a merge box pre-filled with both; other fields keep one or the other.
         is_text = isinstance(field.widget, forms.Textarea) and not deleting
         theirs_text = model_field.value_to_string(current)
+        merged = f"{self.data.get(self.add_prefix(name), '')}\n\n{theirs_text}" if is_text else ""
         return {
             "name": name,
             **self._input_names(name),
@@ -195,10 +178,8 @@ class VersionedModelForm(forms.ModelForm):
             "theirs": str(readable_value(model_field, getattr(current, name))),
             "deleted": deleting,
             "is_text": is_text,
-            "merged": f"{self.data.get(self.add_prefix(name), '')}\n\n{theirs_text}"
-            if is_text
-            else "",
-            "who": _last_editor(current),
+            "merged": merged,
+            "who": last_editor(current),
         }
 
     def _input_names(self, name):
@@ -210,17 +191,18 @@ class VersionedModelForm(forms.ModelForm):
 
 
 class VersionedInlineForm(VersionedModelForm):
-    """An inline row: a conflict leaves this row unsaved without stopping the rest of the page,
-    which the admin then shows again with the choice for this row (EditorAdmin).
+    """An inline row: a conflict leaves only this row unsaved (has_changed() is False), and the
+    admin shows the page again with the choice for it (EditorAdmin).
 
-    `refused` ({pk: the row's form whose save was just refused}) shows such a row as this
-    editor sent it, with the version it was compared with: as on a main form, a field only
-    they changed stays theirs on the next save. A row whose deletion was refused shows as
-    they saved it, to be deleted again if still wanted."""
+    `refused` ({pk: the row's form whose save was just refused}) shows such a row as this editor
+    sent it, with the version it was compared with: as on a main form, a field only they changed
+    stays theirs on the next save. A row whose deletion was refused shows as they saved it."""
+
+    stops_save = False
 
     def __init__(self, *args, refused=None, **kwargs):
         super().__init__(*args, **kwargs)
-        refused = (refused or {}).get(self.instance.pk) if self.instance.pk else None
+        refused = (refused or {}).get(self.instance.pk)
         if refused is not None:
             deleted = any(conflict["deleted"] for conflict in refused.conflicts)
             for name in [VERSION_FIELD] if deleted else [*self._tracked(), VERSION_FIELD]:
@@ -228,18 +210,5 @@ class VersionedInlineForm(VersionedModelForm):
             self.conflicts = [{**c, **self._input_names(c["name"])} for c in refused.conflicts]
             self.merged_theirs = refused.merged_theirs
 
-    def _refuse(self):
-        pass  # no error: the formset stays valid, and has_changed() keeps the row unsaved
-
     def has_changed(self):
         return not self.conflicts and super().has_changed()
-
-
-def _last_editor(obj):
-    """'name on date' of the last saved change, from the object's history when it has one."""
-    history = getattr(obj, "history", None)
-    record = history.select_related("history_user").first() if history is not None else None
-    if record is None:
-        return "someone else"
-    who = record.history_user.get_username() if record.history_user else "an import or script"
-    return f"{who}, {localize(record.history_date)}"

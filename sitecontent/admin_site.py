@@ -13,7 +13,8 @@ ATTENTION_CHECKS = []
 
 
 def attention_check(check):
-    """Register check(request) -> [{"label", "count", "url"}] for the admin home page."""
+    """Register check() -> [(label, queryset, query of its model's admin list)] for the admin
+    home page; an item shows its count to those who may view its model."""
     ATTENTION_CHECKS.append(check)
     return check
 
@@ -34,28 +35,30 @@ class SiteAdminSite(admin.AdminSite):
         return admin_policy(super().login)(request, extra_context)
 
     def index(self, request, extra_context=None):
-        items = [item for check in ATTENTION_CHECKS for item in check(request)]
+        items = []
+        for label, queryset, query in (item for check in ATTENTION_CHECKS for item in check()):
+            opts = queryset.model._meta
+            if request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+                url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+                items.append({"label": label, "count": queryset.count(), "url": f"{url}?{query}"})
         context = {"needs_attention": items, **(extra_context or {})}
         return super().index(request, context)
 
     def get_app_list(self, request, app_label=None):
         apps = super().get_app_list(request, app_label)
-        if app_label:
+        models = {
+            model["model"]._meta.label_lower: model for app in apps for model in app["models"]
+        }
+        first = [models[key] for key in FIRST_MODELS if key in models]
+        if app_label or not first:
             return apps
-        first = {}
         for app in apps:
-            for model in list(app["models"]):
-                key = f"{app['app_label']}.{model['object_name'].lower()}"
-                if key in FIRST_MODELS:
-                    first[key] = model
-                    app["models"].remove(model)
-        apps = [app for app in apps if app["models"]]
-        if first:
-            apps.insert(0, {
-                "name": "Comparison pages, platforms and articles",
-                "app_label": "content",
-                "app_url": reverse("admin:index", current_app=self.name),
-                "has_module_perms": True,
-                "models": [first[key] for key in FIRST_MODELS if key in first],
-            })  # fmt: skip
-        return apps
+            app["models"] = [model for model in app["models"] if model not in first]
+        apps.insert(0, {
+            "name": "Comparison pages, platforms and articles",
+            "app_label": "content",
+            "app_url": reverse("admin:index", current_app=self.name),
+            "has_module_perms": True,
+            "models": first,
+        })  # fmt: skip
+        return [app for app in apps if app["models"]]
