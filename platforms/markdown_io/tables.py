@@ -1,8 +1,6 @@
-"""One Markdown table (from the token stream) → a comparison, or why it is not one.
-
-A comparison has a label column and at least one column of claims; platforms as rows or as
-columns, declared or detected. Cells in a levelled table start with a mark (Level.mark, the
-marks below, a document's own `levels:` and legend); a cell without one has no level.
+"""One Markdown table (from the token stream) → a comparison, or why it is not one: a label
+column and columns of claims, platforms as rows or as columns (declared or detected). A cell of
+a levelled table starts with a mark (see Marks); a cell without one has no level.
 """
 
 import re
@@ -40,9 +38,7 @@ WORD_MARKS = {
 }
 WORD_LEVELS = {word: level for level, words in WORD_MARKS.items() for word in words}
 _WORD_MARK = re.compile(
-    rf"^({'|'.join(map(re.escape, sorted(WORD_LEVELS, key=len, reverse=True)))})"
-    r"(?=$|\s*[(\[,;:.!]|\s+[-–—]\s)",
-    re.IGNORECASE,
+    rf"^({'|'.join(map(re.escape, WORD_LEVELS))})(?=$|\s*[(\[,;:.!]|\s+[-–—]\s)", re.IGNORECASE
 )
 LEGEND_HEADERS = {"symbol", "mark", "marks", "icon", "legend", "key", "emoji", "sign", "meaning"}
 # A two-column table of names and what they mean is a glossary, not a comparison.
@@ -88,10 +84,9 @@ MEANINGS = [  # the first that a legend's meaning mentions gives the mark's leve
 
 
 class Marks:
-    """The mark vocabulary of one document: its own `levels:` and the legend among its lines
-    (images by their alt text, "![alt]"), then the built-in marks. A symbol other than its
-    level's canonical mark (🔶, 🟢, ✔️, a legend's 🛑) keeps its glyph in the note, so that the
-    page and the export still show the document's own."""
+    """A document's marks: its `levels:`, the legend among its lines (images by alt text), then
+    the built-in ones. A symbol other than its level's Level.mark (🔶, ✔️, a legend's 🛑) stays
+    in the note, so that the page and the export show the document's own."""
 
     def __init__(self, extra=None, lines=()):
         extra, legend = extra or {}, {}
@@ -198,9 +193,8 @@ def read_rows(tokens, start, first_line, references):
 def is_legend(header, rows, marks):
     """Keys and legends ("✓ = supported") stay prose: they explain marks, they compare nothing."""
     words = {plain_text_of_inline(cell).lower().strip(" :") for cell in header}
-    if words & LEGEND_HEADERS:
-        return True
-    if len(header) == 2 and plain_text_of_inline(header[1]).lower() in GLOSSARY_HEADERS:
+    glossary = len(header) == 2 and plain_text_of_inline(header[1]).lower() in GLOSSARY_HEADERS
+    if words & LEGEND_HEADERS or glossary:
         return True
     first_cells = [cells[0] for _line, cells in rows]
     if first_cells and all((split := marks.split(c)) and not split[1] for c in first_cells):

@@ -6,9 +6,9 @@ from sitecontent.seeds import SEEDS_DIR
 
 class Command(BaseCommand):
     help = (
-        "Import Markdown documents (files or folders) as comparison pages, articles and the "
-        "platform register (platforms.yaml); by default the launch content in sitecontent/seeds/. "
-        "All or nothing: one bad document changes nothing, and the error names its file and line."
+        "Import Markdown documents (files, folders; by default the launch content) as comparison "
+        "pages, articles and the platform register (platforms.yaml). All or nothing: an error "
+        "names its file and line, and nothing is written."
     )
 
     def add_arguments(self, parser):
