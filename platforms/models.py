@@ -14,12 +14,7 @@ from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from sitecontent.markdown import (
-    plain_text_of_html,
-    plain_text_of_inline,
-    render_inline,
-    render_markdown,
-)
+from sitecontent.markdown import RenderedOnSave, plain_text_of_html, plain_text_of_inline
 from sitecontent.page_cache import retire_pages
 from sitecontent.publishing import Publishable, PublishableQuerySet
 from sitecontent.text_search import StoredVector, without_vector
@@ -124,7 +119,7 @@ class ComparisonPageQuerySet(PublishableQuerySet):
         return self.prefetch_related(Prefetch("tables", queryset=tables))
 
 
-class ComparisonPage(Publishable):
+class ComparisonPage(RenderedOnSave, Publishable):
     title = models.CharField(max_length=200, help_text="Shown in the browser tab and in lists.")
     permalink = models.CharField(
         max_length=200,
@@ -153,18 +148,13 @@ class ComparisonPage(Publishable):
 
     objects = ComparisonPageQuerySet.as_manager()
     history = HistoricalRecords()
+    inline_fields, markdown_fields = ["heading"], ["intro", "closing"]
 
     class Meta:
         ordering = ["order", "title"]
 
     def __str__(self):
         return self.title
-
-    def save(self, *args, **kwargs):
-        self.heading_html = render_inline(self.heading)
-        self.intro_html = render_markdown(self.intro)
-        self.closing_html = render_markdown(self.closing)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return self.permalink
@@ -190,7 +180,7 @@ class Orientation(models.TextChoices):  # as in the table's document, and on its
     PLATFORMS_AS_COLUMNS = "columns", "Platforms as columns"
 
 
-class ComparisonTable(models.Model):
+class ComparisonTable(RenderedOnSave, models.Model):
     page = models.ForeignKey(
         ComparisonPage,
         on_delete=models.CASCADE,
@@ -240,6 +230,8 @@ class ComparisonTable(models.Model):
 
     objects = ComparisonTableQuerySet.as_manager()
     history = HistoricalRecords()
+    inline_fields = ["section_heading", "title", "platform_column", "takeaways_heading"]
+    markdown_fields = ["intro", "takeaways"]
 
     class Meta:
         ordering = ["order", "id"]
@@ -249,15 +241,6 @@ class ComparisonTable(models.Model):
 
     def __str__(self):
         return f"{self.page.title} › {self.title}"
-
-    def save(self, *args, **kwargs):
-        self.section_heading_html = render_inline(self.section_heading)
-        self.title_html = render_inline(self.title)
-        self.platform_column_html = render_inline(self.platform_column)
-        self.takeaways_heading_html = render_inline(self.takeaways_heading)
-        self.intro_html = render_markdown(self.intro)
-        self.takeaways_html = render_markdown(self.takeaways)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return f"{self.page.permalink}#{self.slug}"
@@ -277,7 +260,7 @@ class ComparisonTable(models.Model):
         ]
 
 
-class Capability(models.Model):
+class Capability(RenderedOnSave, models.Model):
     table = models.ForeignKey(
         ComparisonTable,
         on_delete=models.CASCADE,
@@ -297,6 +280,7 @@ class Capability(models.Model):
     order = models.PositiveIntegerField(default=0, help_text="Column position; lower first.")
 
     history = HistoricalRecords()
+    inline_fields = ["name"]
 
     class Meta:
         ordering = ["order", "id"]
@@ -308,12 +292,8 @@ class Capability(models.Model):
     def __str__(self):
         return plain_text_of_inline(self.name) or self.name
 
-    def save(self, *args, **kwargs):
-        self.name_html = render_inline(self.name)
-        super().save(*args, **kwargs)
 
-
-class TableRow(models.Model):
+class TableRow(RenderedOnSave, models.Model):
     table = models.ForeignKey(
         ComparisonTable,
         on_delete=models.CASCADE,
@@ -337,6 +317,7 @@ class TableRow(models.Model):
     order = models.PositiveIntegerField(default=0, help_text="Row position; lower first.")
 
     history = HistoricalRecords()
+    inline_fields = ["label"]
 
     class Meta:
         ordering = ["order", "id"]
@@ -347,10 +328,6 @@ class TableRow(models.Model):
 
     def __str__(self):
         return self.display_label
-
-    def save(self, *args, **kwargs):
-        self.label_html = render_inline(self.label)
-        super().save(*args, **kwargs)
 
     @property
     def display_label(self):
@@ -422,7 +399,7 @@ class CellQuerySet(models.QuerySet):
         return len(cells)
 
 
-class Cell(models.Model):
+class Cell(RenderedOnSave, models.Model):
     NOTE_LIMIT = 2000  # characters, whichever way a note comes in (grid, admin, import)
 
     capability = models.ForeignKey(
@@ -466,6 +443,7 @@ class Cell(models.Model):
 
     objects = without_vector(CellQuerySet)
     history = HistoricalRecords(excluded_fields=["search"])
+    inline_fields = ["note"]
 
     class Meta:
         constraints = [
@@ -485,10 +463,6 @@ class Cell(models.Model):
 
     def __str__(self):
         return f"{self.capability} × {self.platform}"
-
-    def save(self, *args, **kwargs):
-        self.note_html = render_inline(self.note)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return self.capability.table.get_absolute_url()

@@ -19,7 +19,6 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from sitecontent.markdown import plain_text_of_html
 from sitecontent.publishing import Status
 
 from .models import (
@@ -32,6 +31,7 @@ from .models import (
     Platform,
     TableRow,
     cell_anchor,
+    plain,
 )
 
 LEVEL_CODES = list(Level.values)  # full, partial, none, unknown
@@ -102,9 +102,8 @@ class CapabilityData(NamedTuple):
     description: str
 
     @property
-    def plain_name(self):
-        """The header as readers see it (the name is inline Markdown)."""
-        return plain_text_of_html(self.name_html) if self.name_html else self.name
+    def plain_name(self):  # the header as readers see it
+        return plain(self, "name")
 
 
 class RowData(NamedTuple):
@@ -202,8 +201,7 @@ class Dataset:
                         for url, title, accessed in sources] if sources else [],
         }  # fmt: skip
 
-    def table_summary(self, table):
-        """A table without its rows, and the page it is on."""
+    def table_summary(self, table):  # without its rows
         page = self.page_of[table.page_id]
         return {
             "page": page.permalink,
@@ -307,8 +305,7 @@ class Dataset:
                 fields.append({"name": header, "type": "string", "description": description})
         return {"fields": fields, "missingValues": [""]}
 
-    def csv_files(self):
-        """(page, table, title, path) of every table's CSV."""
+    def csv_files(self):  # (page, table, title, path)
         for table in self.tables:
             page = self.page_of[table.page_id]
             title = f"{page.title}: {table.title or table.section_heading or table.slug}"

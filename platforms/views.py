@@ -209,7 +209,6 @@ def report_thanks(request):
 
 @cacheable
 def change_log(request, slug=None):
-    """The site's change log, or one platform's."""
     platform = get_object_or_404(Platform.objects.public(), slug=slug) if slug else None
     page, entries = changes.change_page(request.GET.get("page"), platform)
     context = {"page_obj": page, "changes": entries, "platform": platform}

@@ -161,6 +161,20 @@ def render_inline(text):
     return sanitize(parser(inline_breaks=True).renderInline(text.strip()), inline=True)
 
 
+class RenderedOnSave:
+    """A model mixin: saving renders each of `inline_fields` (render_inline) and of
+    `markdown_fields` (render_markdown) into its `<name>_html` field."""
+
+    inline_fields = markdown_fields = ()
+
+    def save(self, *args, **kwargs):
+        for name in self.inline_fields:
+            setattr(self, f"{name}_html", render_inline(getattr(self, name)))
+        for name in self.markdown_fields:
+            setattr(self, f"{name}_html", render_markdown(getattr(self, name)))
+        super().save(*args, **kwargs)
+
+
 # The end of a paragraph, list item, heading, table cell or line break: where words of two
 # blocks would otherwise run together ("…Twitter Best for…").
 BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|li|h[1-6]|td|th|blockquote|pre|dt|dd)>", re.IGNORECASE)

@@ -18,6 +18,7 @@ from functools import cache, wraps
 from pathlib import Path
 
 import redis
+from django.apps import apps
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import DatabaseError, transaction
@@ -27,6 +28,7 @@ from django.http.request import split_domain_port
 from django.utils.cache import patch_cache_control, set_response_etag
 
 from .models import ContentVersion
+from .publishing import Publishable
 
 logger = logging.getLogger(__name__)
 
@@ -121,8 +123,6 @@ class RedisNews:
 
 
 class VersionWatch:
-    """The content version, as this process knows it."""
-
     FORGOTTEN = object()
 
     def __init__(self):
@@ -136,11 +136,10 @@ class VersionWatch:
         self.mark = self.FORGOTTEN
 
     def news_source(self):
-        news = self.news
-        if news is None:
+        if self.news is None:
             url = settings.REDIS_URL
-            news = self.news = RedisNews(url) if url else FileNews(settings.CONTENT_GENERATION_FILE)
-        return news
+            self.news = RedisNews(url) if url else FileNews(settings.CONTENT_GENERATION_FILE)
+        return self.news
 
     def current(self, timed=True):
         """Read again from the database on news and, when timed, once CHECK_EVERY has passed."""
@@ -201,20 +200,12 @@ def retire_pages(**signal_arguments):
 
 
 # Apps register their models from AppConfig.ready(), so this module never imports them.
-SCHEDULED_MODELS = []
-
-
 def retire_on_change(*models):
     """Models whose saves and deletes change what public pages show."""
     for model in models:
         label = model._meta.label_lower
         post_save.connect(retire_pages, sender=model, dispatch_uid=f"page-cache-save-{label}")
         post_delete.connect(retire_pages, sender=model, dispatch_uid=f"page-cache-del-{label}")
-
-
-def register_schedule(*models):
-    """Publishable models: cached pages expire when their next scheduled item is due."""
-    SCHEDULED_MODELS.extend(models)
 
 
 class PageStore:
@@ -243,10 +234,12 @@ class PageStore:
         self.entries[key] = entry
 
     def expiry(self, now):
-        if SCHEDULED_MODELS and (self.next_due is None or 0 < self.next_due <= now):
+        """Pages expire when the next scheduled item of any Publishable model is due."""
+        if self.next_due is None or 0 < self.next_due <= now:
             first, *others = [
                 model.objects.scheduled().order_by().values_list("publish_at", flat=True)
-                for model in SCHEDULED_MODELS
+                for model in apps.get_models()
+                if issubclass(model, Publishable)
             ]
             due = first.union(*others).order_by("publish_at").first()  # one query for all
             self.next_due = due.timestamp() if due else 0

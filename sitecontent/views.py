@@ -20,9 +20,8 @@ def about(request):
 
 @cacheable
 def article_list(request):
-    return render(
-        request, "sitecontent/article_list.html", {"articles": Article.objects.published()}
-    )
+    articles = Article.objects.published()
+    return render(request, "sitecontent/article_list.html", {"articles": articles})
 
 
 @cacheable

@@ -34,7 +34,6 @@ class ImportReport:
         return any(report.changes for report in self.reports)
 
     def problems(self):
-        """What could not be done but did not stop the import (e.g. an image not fetched)."""
         return [f"{r.label}: {problem}" for r in self.reports for problem in r.problems]
 
     def lines(self, details=True):

@@ -168,7 +168,6 @@ def read_register(name, data):
 
 
 def read_document(name, data, index=None):
-    """ParsedDocument of one document's bytes."""
     if PurePath(name).name in REGISTER_NAMES:
         return read_register(name, data)
     front_matter = frontmatter.read(name, text.decode(name, data))
