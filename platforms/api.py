@@ -1,11 +1,6 @@
-"""The read-only API at /api/v1/: the published comparison data by page, table, platform,
-capability and claim, and the change log, as JSON; each takes ?as_of=YYYY-MM-DD.
-
-One vocabulary: the documents are the open data downloads' (opendata.Dataset); the schemas
-below only describe them in /api/v1/openapi.json (OpenAPI 3.1), as views return finished
-HttpResponses, which Ninja passes on unvalidated. Answers without a query string are cached
-whole (with the cache's ETag); ConditionalGetMiddleware tags the others and answers 304.
-"""
+"""The read-only API at /api/v1/, each answer ?as_of=YYYY-MM-DD: the open data's documents
+(opendata.Dataset) and the change log. The schemas only describe them in /api/v1/openapi.json:
+views return finished HttpResponses, which Ninja passes on."""
 
 from datetime import date, datetime
 from functools import cache
@@ -23,7 +18,7 @@ from sitecontent.page_cache import cacheable
 
 from . import changes, models
 from .display import BadDate, end_of_day
-from .opendata import Dataset
+from .opendata import Dataset, live_pages
 
 CORS = {"Access-Control-Allow-Origin": "*"}  # any site may read the open data
 
@@ -77,8 +72,6 @@ Changes = schema("Changes", licence=Licence, count=int, page=int, pages=int, nex
 Error = schema("Error", detail=str)
 
 
-# --- The endpoints ------------------------------------------------------------------------------
-
 DAY = "YYYY-MM-DD, today at the latest"
 AS_OF = Query(None, description=f"The data as published at the end of this day ({DAY}).")
 SINCE = Query(None, description=f"Only changes after this day ({DAY}).")
@@ -100,9 +93,9 @@ def moment_of(day):
 
 def dataset(as_of, page=None):
     """The published data (of the page whose permalink is `page` without slashes)."""
-    pages = models.ComparisonPage.objects.published()
-    pages = pages if page is None else pages.filter(permalink=f"/{page.strip('/')}/")
-    return Dataset(pages, moment=moment_of(as_of))
+    moment = moment_of(as_of)
+    filters = {"permalink": f"/{page.strip('/')}/"} if page else {}
+    return Dataset(live_pages(moment, **filters), moment=moment)
 
 
 def the_one(items, what):
@@ -132,15 +125,14 @@ def page_detail(request, page: str, as_of: str | None = AS_OF):
 @get("/tables/", schema("Tables", Header, tables=list[TableEntry]))
 def table_list(request, as_of: str | None = AS_OF):
     data = dataset(as_of)
-    tables = [data.table_summary(data.page_of[table.page_id], table) for table in data.tables]
-    return answer({**data.header(), "tables": tables})
+    return answer({**data.header(), "tables": [data.table_summary(t) for t in data.tables]})
 
 
 @get("/tables/{path:page}/{table}/", schema("Table", Header, PageTable))
 def table_detail(request, page: str, table: str, as_of: str | None = AS_OF):
     data = dataset(as_of, page)
     found = the_one([each for each in data.tables if each.slug == table], "table")
-    return answer({**data.header(), **data.table_json(data.page_of[found.page_id], found)})
+    return answer({**data.header(), **data.table_json(found)})
 
 
 @get("/platforms/", schema("Platforms", Header, platforms=list[Platform]))
@@ -169,7 +161,8 @@ def claim_list(request, as_of: str | None = AS_OF, page: str | None = None,
     """Claims of published pages, of the page (its permalink without slashes), table,
     capability and platform given (slugs)."""
     data = dataset(as_of, page)
-    return answer({**data.header(), "claims": data.claims_json(table, capability, platform)})
+    claims = data.claims_json(table=table, capability=capability, platform=platform)
+    return answer({**data.header(), "claims": claims})
 
 
 @get("/changes/", Changes)
@@ -186,7 +179,7 @@ def change_list(request, platform: str | None = None, page: int = 1,
         "licence": settings.DATA_LICENSE, "count": listed.paginator.count,
         "page": listed.number, "pages": listed.paginator.num_pages,
         "next": f"{request.path}?{query.urlencode()}" if listed.has_next() else None,
-        "changes": [change.as_json() for change in entries],
+        "changes": entries,
     })  # fmt: skip
 
 

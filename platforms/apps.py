@@ -6,7 +6,7 @@ class PlatformsConfig(AppConfig):
     verbose_name = "Comparison research"
 
     def ready(self):
-        from sitecontent.page_cache import register_schedule, retire_on_change
+        from sitecontent.page_cache import retire_on_change
 
         from . import models
 
@@ -21,4 +21,3 @@ class PlatformsConfig(AppConfig):
             models.Cell,
             models.CellSource,
         )
-        register_schedule(models.ComparisonPage)

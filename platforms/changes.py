@@ -1,14 +1,6 @@
-"""The public change log: what changed in published content, in words a visitor understands.
-
-Built from the history django-simple-history already keeps. One timeline merges three kinds of
-entry, newest first: a claim (cell) whose level or note changed after its page went live, a new
-comparison page, and a new article. The timeline is one UNION query of (kind, id, when), cut to
-one page in SQL; each kind's details are then fetched in one query, so a page of the log costs
-the same few queries whatever the history's length.
-
-Drafts, scheduled items and staff-only fields (review dates, sources, editor notes) never appear:
-only cells of live pages, changes made after the page went live, and the level and note.
-"""
+"""The public change log, from the history simple-history keeps: claims whose level or note
+changed after their page went live, new comparison pages and new articles, never drafts nor
+staff-only fields. One UNION query of (kind, id, when) cut to a page in SQL, then one per kind."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,34 +20,23 @@ KIND_CELL, KIND_PAGE, KIND_ARTICLE = "cell", "page", "article"
 
 @dataclass
 class Change:
+    """An entry of the log, in the API's words (orjson writes it as it is)."""
+
     kind: str
-    key: str  # stable identity, for feed entry ids
-    when: datetime
+    id: str  # stable identity, for feed entry ids
+    date: datetime
     title: str  # "TikTok · Live engagement: Partial → Full; note changed"
     url: str
-    before: str = ""  # the old note, as plain text
-    after: str = ""
-    # A claim's platform (slug) and levels before and after ("": none), for the API.
+    # A claim's platform (slug), its levels ("": none) and notes (plain text) before and after.
     platform: str = ""
     level_before: str = ""
     level_after: str = ""
+    note_before: str = ""
+    note_after: str = ""
 
     @property
     def note_changed(self):
-        return self.before != self.after
-
-    def as_json(self):
-        """The entry in the API's words."""
-        return {
-            "kind": self.kind, "id": self.key, "date": self.when.isoformat(),
-            "title": self.title, "url": self.url, "platform": self.platform,
-            "level_before": self.level_before, "level_after": self.level_after,
-            "note_before": self.before, "note_after": self.after,
-        }  # fmt: skip
-
-
-def level_name(level):
-    return level.capitalize() if level else "No level"
+        return self.note_before != self.note_after
 
 
 def cell_changes(platform=None):
@@ -90,8 +71,7 @@ def window(field, after=None, until=None):
 
 
 def timeline(platform=None, after=None, until=None):
-    """(kind, id, when) of every entry (made after `after` and up to `until`), newest first,
-    as one query."""
+    """(kind, id, when) of every entry after `after` and up to `until`, newest first."""
     text = CharField()
     cells = cell_changes(platform).filter(**window("history_date", after, until))
     cells = cells.values_list(Value(KIND_CELL, output_field=text), "history_id", "history_date")
@@ -108,39 +88,31 @@ def timeline(platform=None, after=None, until=None):
     )
 
 
-def describe_cells(history_ids):
+def describe(entries):
+    """[Change] for [(kind, id, when)], in the same order, in one query per kind."""
+    kinds = (KIND_CELL, KIND_PAGE, KIND_ARTICLE)
+    ids = {kind: [pk for k, pk, _when in entries if k == kind] for kind in kinds}
     found = {}
-    rows = (
-        cell_changes()
-        .filter(history_id__in=history_ids)
-        .select_related("row__platform", "capability__table__page")
-    )
-    for record in rows:
+    records = cell_changes().filter(history_id__in=ids[KIND_CELL])
+    for record in records.select_related("row__platform", "capability__table__page"):
         parts = []
         if record.level != record.before_level:
-            parts.append(f"{level_name(record.before_level)} → {level_name(record.level)}")
+            before, after = record.before_level or "no level", record.level or "no level"
+            parts.append(f"{before.capitalize()} → {after.capitalize()}")
         if record.note != record.before_note:
             parts.append("note changed")
-        found[record.history_id] = Change(
+        found[(KIND_CELL, record.history_id)] = Change(
             KIND_CELL,
             f"cell-change-{record.history_id}",
             record.history_date,
             f"{record.row.platform.name} · {plain(record.capability, 'name')}: {'; '.join(parts)}",
             cell_url(record),
-            before=plain_text_of_html(record.before_note_html or ""),
-            after=plain_text_of_html(record.note_html),
             platform=record.row.platform.slug,
             level_before=record.before_level or "",
             level_after=record.level,
+            note_before=plain_text_of_html(record.before_note_html or ""),
+            note_after=plain_text_of_html(record.note_html),
         )
-    return found
-
-
-def describe(entries):
-    """[Change] for [(kind, id, when)], in the same order, in one query per kind."""
-    kinds = (KIND_CELL, KIND_PAGE, KIND_ARTICLE)
-    ids = {kind: [pk for k, pk, _when in entries if k == kind] for kind in kinds}
-    found = {(KIND_CELL, k): v for k, v in describe_cells(ids[KIND_CELL]).items()}
     for kind, model, what in (
         (KIND_PAGE, ComparisonPage, "New comparison page"),
         (KIND_ARTICLE, Article, "New article"),
@@ -154,8 +126,7 @@ def describe(entries):
 
 
 def change_page(number, platform=None, after=None, until=None):
-    """(paginator page, [Change]) for page `number` of the log (a bad number gives page 1
-    or the last page, as Paginator.get_page does)."""
+    """(paginator page, [Change]) for page `number` of the log (as Paginator.get_page reads it)."""
     page = Paginator(timeline(platform, after, until), PER_PAGE).get_page(number)
     return page, describe(list(page.object_list))
 

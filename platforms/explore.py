@@ -1,53 +1,32 @@
-"""Every published claim, seen by platform, by capability, side by side, or ranked by needs.
+"""Every published claim, seen by platform, by capability, side by side, or ranked by needs:
+read in two flat queries (cells with their page, table, capability and platform; their
+sources) and grouped in Python, so a page costs the same few queries whatever the content."""
 
-Each view reads the claims it needs in two flat queries (cells with their page, table,
-capability and platform; then their sources) and groups them here, in Python, so a page costs
-the same few queries whatever the amount of content.
-"""
-
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
-from itertools import groupby
+from itertools import groupby, product
 
-from django.urls import reverse
 from django.utils import timezone
 
-from .display import (
-    REMOVED,
-    ChangeSummary,
-    as_of,
-    cell_anchor,
-    change_of,
-    claim_view,
-    claims_at,
-    pages_public_at,
-    rows_with_platform,
-    sources_by_cell,
-)
-from .models import (
-    STALE_AFTER_DAYS,
-    Capability,
-    Cell,
-    ComparisonPage,
-    ComparisonTable,
-    Level,
-    Platform,
-)
+from .display import ChangeSummary, claim_view, claims_at, url_prefixes
+from .models import STALE_AFTER_DAYS, Capability, Cell, ComparisonPage, Level, Platform, cell_anchor
+from .opendata import Dataset, sources_by_cell
 from .text import page_key, plain_text
 
-# How much a level counts when ranking platforms by needs: full counts more than partial;
-# none and unknown count nothing, and unknown is shown as unknown, never guessed.
+# How much a level counts when ranking platforms by needs; unknown is shown, never guessed.
 LEVEL_POINTS = {Level.FULL: 2, Level.PARTIAL: 1, Level.NONE: 0, Level.UNKNOWN: 0}
 COMPARE_MIN, COMPARE_MAX = 2, 4
 MAX_NEEDS = 40
 
+# A capability, its table and page (all a capability index entry has), then its claim.
 CLAIM_FIELDS = (
-    "id", "level", "note_html", "note", "last_reviewed",
-    "capability_id", "capability__name_html", "capability__slug", "capability__description",
+    "capability__id", "capability__name_html", "capability__slug", "capability__description",
     "capability__table_id", "capability__table__slug", "capability__table__title_html",
     "capability__table__section_heading_html", "capability__table__uses_levels",
     "capability__table__page__title", "capability__table__page__permalink",
+    "id", "level", "note_html", "note", "last_reviewed",
     "row__label_html", "row__platform_id", "row__platform__name", "row__platform__slug",
 )  # fmt: skip
 CLAIM_ORDER = (
@@ -59,11 +38,6 @@ CLAIM_ORDER = (
 
 @dataclass
 class Claim:
-    id: int
-    level: str
-    note_html: str
-    note: str
-    last_reviewed: date | None
     capability_id: int
     capability_name: str
     capability_slug: str
@@ -75,10 +49,15 @@ class Claim:
     uses_levels: bool
     page_title: str
     permalink: str
-    row_label: str
-    platform_id: int
-    platform_name: str
-    platform_slug: str
+    id: int | None = None
+    level: str = ""
+    note_html: str = ""
+    note: str = ""
+    last_reviewed: date | None = None
+    row_label: str = ""
+    platform_id: int | None = None
+    platform_name: str = ""
+    platform_slug: str = ""
     sources: list = field(default_factory=list)  # [(url, title, accessed)]
     # What the claim include reads besides (templates/platforms/includes/claim.html).
     label = change = ""
@@ -102,7 +81,7 @@ class Claim:
 
     @cached_property
     def capability_path(self):
-        return f"/capabilities/{self.key.replace('.', '/')}/"
+        return f"{url_prefixes()[1]}{self.key.replace('.', '/')}/"
 
     @cached_property
     def anchor(self):
@@ -132,62 +111,33 @@ class Claim:
 
 
 def claims(**filters):
-    """Published claims matching the filters, in page, table, row and column order, with
-    their sources: two queries."""
+    """Published claims matching the filters, in page, table, row and column order: 2 queries."""
     cells = Cell.objects.filter(
         capability__table__page__in=ComparisonPage.objects.published().values("id"), **filters
     )
     result = [Claim(*values) for values in cells.order_by(*CLAIM_ORDER).values_list(*CLAIM_FIELDS)]
-    if result:
-        sources = sources_by_cell(cell__in=[claim.id for claim in result])
-        for claim in result:
-            claim.sources = sources.get(claim.id, [])
+    sources = sources_by_cell(cell__in=[claim.id for claim in result])  # none: no query
+    for claim in result:
+        claim.sources = sources.get(claim.id, [])
     return result
 
 
-def by_id(queryset, *fields):
-    """{id: [the fields]} of the rows."""
-    return {pk: rest for pk, *rest in queryset.values_list("id", *fields)}
-
-
-def claims_as_of(moment, **row_filters):
-    """What claims() gave at `moment` (of the rows matching the filters), from history: one
-    query per model, however long the history. Pages live then and still live now."""
-    live_now = ComparisonPage.objects.published().values("id")
-    pages = by_id(pages_public_at(moment).filter(id__in=live_now), "order", "title", "permalink")
-    tables = by_id(
-        as_of(ComparisonTable, moment).filter(page__in=list(pages)),
-        "page_id", "order", "slug", "title_html", "section_heading_html", "uses_levels",
-    )  # fmt: skip
-    capabilities = by_id(
-        as_of(Capability, moment).filter(table__in=list(tables)),
-        "table_id", "order", "name_html", "slug", "description",
-    )  # fmt: skip
-    rows = by_id(
-        rows_with_platform(moment).filter(table__in=list(tables), **row_filters),
-        "order", "label_html", "platform_id", "platform_name", "platform_slug",
-    )  # fmt: skip
-    cells = by_id(
-        as_of(Cell, moment).filter(row__in=list(rows), capability__in=list(capabilities)),
-        "level", "note_html", "note", "last_reviewed", "capability_id", "row_id",
-    )  # fmt: skip
-    found, order = [], {}  # order: claim id -> its place in CLAIM_ORDER
-    for cell_id, (level, note_html, note, reviewed, cap_id, row_id) in cells.items():
-        table_id, cap_order, name_html, slug, description = capabilities[cap_id]
-        page_id, table_order, table_slug, *headings, uses_levels = tables[table_id]
-        page_order, title, permalink = pages[page_id]
-        row_order, label_html, platform_id, *platform = rows[row_id]
-        found.append(claim := Claim(
-            cell_id, level, note_html, note, reviewed, cap_id, name_html, slug, description,
-            table_id, table_slug, *headings, uses_levels, title, permalink, label_html,
-            platform_id, *platform,
-        ))  # fmt: skip
-        order[claim.id] = (page_order, title, table_order, table_id, row_order, row_id,
-                           cap_order, cap_id)  # fmt: skip
-    found.sort(key=lambda claim: order[claim.id])
-    sources = sources_by_cell(moment, cell__in=list(order))
-    for claim in found:
-        claim.sources = sources.get(claim.id, [])
+def claims_as_of(moment, platform):
+    """What claims(row__platform=platform) gave at `moment`, from history."""
+    data = Dataset(with_html=True, moment=moment)
+    found = []
+    for table in data.tables:
+        page = data.page_of[table.page_id]
+        rows = [row for row in data.rows.get(table.pk, []) if row.platform_id == platform]
+        for row, cap in product(rows, data.capabilities.get(table.pk, [])):
+            if cell := data.cells.get((row.pk, cap.pk)):
+                found.append(Claim(
+                    cap.pk, cap.name_html, cap.slug, cap.description, table.pk, table.slug,
+                    table.title_html, table.section_heading_html, table.uses_levels, page.title,
+                    page.permalink, cell.pk, cell.level, cell.note_html, cell.note,
+                    cell.last_reviewed, row.label_html, row.platform_id, row.platform_name,
+                    row.platform_slug, data.sources.get(cell.pk, []),
+                ))  # fmt: skip
     return found
 
 
@@ -197,107 +147,50 @@ def by_table(claim_list):
             for group in [list(g)]]  # fmt: skip
 
 
-@dataclass
-class Summary:
-    full: int = 0
-    partial: int = 0
-    none: int = 0
-    unknown: int = 0
-    free_text: int = 0
-
-    @classmethod
-    def of(cls, claim_list):
-        summary = cls()
-        for claim in claim_list:
-            if claim.level:
-                setattr(summary, claim.level.value, getattr(summary, claim.level.value) + 1)
-            elif not claim.is_empty:
-                summary.free_text += 1
-        return summary
-
-    @property
-    def by_level(self):
-        """[(Level, how many claims have it)] in the levels' order."""
-        return [(level, getattr(self, level.value)) for level in Level]
-
-
 def platform_profile(platform, moment=None, since=None):
-    """(summary, [(page title, permalink, [(first claim, claims)])], changes) of one platform:
-    as it stood at `moment`, or today; with since=(day, moment), each claim says how it changed
-    since then, and changes (a ChangeSummary) counts them, else it is None."""
-    if moment:
-        found = claims_as_of(moment, platform=platform.id)
-    else:
-        found = claims(row__platform=platform.id)
+    """(summary, [(page title, permalink, [(first claim, claims)])], changes) of one platform,
+    as it stood at `moment` or today; with since=(day, moment), a ChangeSummary, else None."""
+    found = claims_as_of(moment, platform.id) if moment else claims(row__platform=platform.id)
     pages = []
     for permalink, group in groupby(found, lambda c: c.permalink):
         group = list(group)
         pages.append((group[0].page_title, permalink, by_table(group)))
     changes = None
     if since:
-        changes = ChangeSummary()
-        before = claims_at(since[1], row__platform=platform.id)
+        changes = ChangeSummary(claims_at(since[1], row__platform=platform.id))
         for claim in found:
-            claim.change = change_of(before.pop(claim.id, None), (claim.level, claim.note_html))
-            changes.counts[claim.change] += 1
-        changes.counts[REMOVED] += sum(1 for claim in before.values() if any(claim))
-    return Summary.of(found), pages, changes
+            claim.change = changes.marked(claim.id, (claim.level, claim.note_html))
+    # How many claims state each level, and how many are words alone.
+    counts = Counter(claim.level or "free_text" for claim in found if not claim.is_empty)
+    by_level = [(level, counts[level]) for level in Level]
+    summary = {"by_level": by_level, "free_text": counts["free_text"], **dict(by_level)}
+    return summary, pages, changes
 
 
 def capability_claims(key):
-    """Every platform's claim for the capability named by key, best level first; None if
-    no published capability has that key."""
-    parts = key.split(".")
-    if len(parts) != 3:
-        return None
-    found = [
-        claim
-        for claim in claims(capability__table__slug=parts[1], capability__slug=parts[2])
-        if claim.key == key
-    ]
-    if not found:
-        return None
+    """Every platform's claim for the capability named by key (page.table.capability), best
+    level first; none if no published capability has that key."""
+    _page, table, capability = key.split(".") if key.count(".") == 2 else ("", "", "")
+    found = claims(capability__table__slug=table, capability__slug=capability)
+    found = [claim for claim in found if claim.key == key]
     return sorted(found, key=lambda c: (Level.rank(c.level), c.row_label.casefold()))
 
 
-def parse_compare_slugs(text):
-    """The slugs in "a-vs-b-vs-c", lower-cased."""
-    return [slug for slug in text.lower().split("-vs-") if slug]
-
-
 def canonical_compare(slugs):
-    """(platforms in canonical order, or None when the address cannot be a comparison)."""
-    unique = list(dict.fromkeys(slugs))
+    """The platforms of the slugs in the site's order, or None when they cannot be compared."""
+    unique = list(dict.fromkeys(slug.lower() for slug in slugs if slug))
     if not COMPARE_MIN <= len(unique) <= COMPARE_MAX:
         return None
     platforms = list(Platform.objects.public().filter(slug__in=unique))
-    if len(platforms) != len(unique):
-        return None
-    return platforms  # Platform's own ordering: the site's order
+    return platforms if len(platforms) == len(unique) else None
 
 
-def with_profile_urls(platforms):
-    """The platforms, each with its profile's address (reversed once, not per table)."""
-    prefix = reverse("platforms:platform-profile", args=["x"])[:-2]
-    for platform in platforms:
-        platform.profile_url = f"{prefix}{platform.slug}/"
-    return platforms
-
-
-def compare_path(platforms, differences=False):
-    path = "/compare/" + "-vs-".join(p.slug for p in platforms) + "/"
-    return path + "differences/" if differences else path
-
-
-@dataclass
-class CompareRow:
-    first: Claim
-    cells: list  # [claim_view()] per platform
-    differs: bool
+NOT_IN_TABLE = claim_view("", "", empty_text="Not in this table")
 
 
 def comparison(platforms, only_differences=False):
-    """[(first claim of the table, [CompareRow])] for tables where any of them has a row.
+    """[(first claim of the table, [{first claim, cells: [claim_view()], differs}])] for the
+    tables where any of the platforms has a row.
 
     Only levels are compared: two notes in words are never the same text, so a table without
     levels is shown side by side, never marked as differing, and left out of the differences."""
@@ -311,56 +204,37 @@ def comparison(platforms, only_differences=False):
         compare_rows = []
         for cells in rows.values():
             ordered = [cells.get(pid) for pid in ids]
-            levels = {c.level if c else None for c in ordered}
-            views = [
-                claim_view(c.level, c.note_html, label=c.row_label)
-                if c
-                else claim_view("", "", empty_text="Not in this table")
-                for c in ordered
-            ]
             first_claim = next(c for c in ordered if c)
-            row = CompareRow(first_claim, views, first_claim.uses_levels and len(levels) > 1)
-            if row.differs or not only_differences:
-                compare_rows.append(row)
+            levels = {c.level if c else None for c in ordered}
+            differs = first_claim.uses_levels and len(levels) > 1
+            if differs or not only_differences:
+                views = [
+                    claim_view(c.level, c.note_html, label=c.row_label) if c else NOT_IN_TABLE
+                    for c in ordered
+                ]
+                compare_rows.append({"first": first_claim, "cells": views, "differs": differs})
         if compare_rows:
             tables.append((first, compare_rows))
     return tables
 
 
-@dataclass
 class Choice:
-    """One platform's fit for the chosen needs."""
+    """One platform's fit for the chosen needs: reasons are [(need Claim, own Claim or None)]."""
 
-    platform: Platform
-    reasons: list = field(default_factory=list)  # [(need Claim, own Claim or None)]
-
-    @property
-    def points(self):
-        return sum(LEVEL_POINTS.get(own.level, 0) for _need, own in self.reasons if own)
-
-    def count(self, level):
-        return sum(1 for _need, own in self.reasons if own and own.level == level)
-
-    full = property(lambda self: self.count(Level.FULL))
-    partial = property(lambda self: self.count(Level.PARTIAL))
-    none = property(lambda self: self.count(Level.NONE))
-
-    @property
-    def unknown(self):
-        return sum(1 for _need, own in self.reasons if not own or own.level in ("", "unknown"))
+    def __init__(self, platform, reasons):
+        self.platform, self.reasons = platform, reasons
+        levels = Counter(own.level if own else "" for _need, own in reasons)
+        self.points = sum(LEVEL_POINTS.get(level, 0) * n for level, n in levels.items())
+        self.full, self.partial, self.none, unknown = (levels[level] for level in Level)
+        self.unknown = levels[""] + unknown  # no claim, or no level: never guessed
 
 
 def needs_catalogue():
-    """[(first claim, [one claim per capability])] of every levelled table: what a visitor
-    may tick; and all levelled claims, for ranking."""
+    """[(first claim, [a claim per capability])] of every levelled table, and all their claims."""
     found = claims(capability__table__uses_levels=True)
-    tables = []
-    for first, table_claims in by_table(found):
-        columns = {}
-        for claim in table_claims:
-            columns.setdefault(claim.capability_id, claim)
-        # Claims come row by row in column order, so first sightings are in column order.
-        tables.append((first, list(columns.values())))
+    # One claim per capability, in the order of first sightings: the columns' order.
+    tables = [(first, list({c.capability_id: c for c in group}.values()))
+              for first, group in by_table(found)]  # fmt: skip
     return tables, found
 
 
@@ -369,13 +243,11 @@ def rank(needs, all_claims, platforms):
     each with its place and whether it shares it."""
     chosen = {c.key: c for c in all_claims if c.key in needs}
     claims_of = {(c.key, c.platform_id): c for c in all_claims if c.key in needs}
-    choices = []
-    for platform in platforms:
-        choice = Choice(platform)
-        for key in needs:
-            if key in chosen:
-                choice.reasons.append((chosen[key], claims_of.get((key, platform.id))))
-        choices.append(choice)
+    choices = [
+        Choice(platform, [(chosen[key], claims_of.get((key, platform.id)))
+                          for key in needs if key in chosen])
+        for platform in platforms
+    ]  # fmt: skip
     order = {p.id: i for i, p in enumerate(platforms)}
     ranked = sorted(choices, key=lambda c: (-c.points, -c.full, order[c.platform.id]))
     # Equal points and as many full share a place ("=1"); site order only lists them.
@@ -385,39 +257,14 @@ def rank(needs, all_claims, platforms):
     return ranked
 
 
-@dataclass
-class CapabilityEntry:
-    """A capability in the index: what its link and its table's heading need."""
-
-    capability_slug: str
-    capability_name: str
-    definition: str
-    table_slug: str
-    table_title: str
-    section_heading: str
-    uses_levels: bool
-    page_title: str
-    permalink: str
-    table_id: int
-
-    __post_init__ = Claim.__post_init__
-    row_label = platform_name = level = note_html = ""
-    last_reviewed = None
-    key = Claim.key
-    capability_path = Claim.capability_path
-    table_heading = Claim.table_heading
-
-
 def capability_index():
-    """[(first entry, [entries])] per published table: levelled tables first, as the chooser."""
+    """[(first, [Claims of a capability alone])] per published table, levelled tables first."""
     found = (
         Capability.objects.filter(
             table__page__in=ComparisonPage.objects.published().values("id")
         )
         .order_by("-table__uses_levels", "table__page__order", "table__page__title",
                   "table__order", "table_id", "order", "id")
-        .values_list("slug", "name_html", "description", "table__slug", "table__title_html",
-                     "table__section_heading_html", "table__uses_levels", "table__page__title",
-                     "table__page__permalink", "table_id")
+        .values_list(*[name.removeprefix("capability__") for name in CLAIM_FIELDS[:11]])
     )  # fmt: skip
-    return by_table([CapabilityEntry(*values) for values in found])
+    return by_table([Claim(*values) for values in found])

@@ -39,15 +39,16 @@ class ChangesFeed(Feed):
     item_guid_is_permalink = False
 
     def item_guid(self, change):
-        return f"tag:platform-compare,2026:{change.key}"
+        return f"tag:platform-compare,2026:{change.id}"
 
     def item_description(self, change):
         # Plain text only: the feed generator escapes it.
         if change.kind != changes.KIND_CELL or not change.note_changed:
             return change.title
-        return f"Note before: {change.before or '(none)'} → after: {change.after or '(none)'}"
+        before, after = change.note_before or "(none)", change.note_after or "(none)"
+        return f"Note before: {before} → after: {after}"
 
     def item_pubdate(self, change):
-        return change.when
+        return change.date
 
     item_updateddate = item_pubdate

@@ -1,10 +1,6 @@
-"""Platforms, comparison pages and their tables: every claim is a Cell row.
-
-A ComparisonPage is made of ordered ComparisonTables (sections). A table's columns are its
-Capabilities and its rows are TableRows, each pointing at a shared Platform with the label that
-table shows. A Cell belongs to its row: exactly one per (row, capability), deleted with either.
-A cell with neither level nor note is an empty cell ("no data").
-"""
+"""Platforms and comparison pages, whose tables have Capabilities (columns) and TableRows (a
+shared Platform, labelled as the table shows it). A Cell is the one claim of its row and
+capability, deleted with either; one with neither level nor note is empty ("no data")."""
 
 from datetime import timedelta
 
@@ -15,16 +11,10 @@ from django.db import models, transaction
 from django.db.models import Max, Prefetch, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import escape
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from sitecontent.markdown import (
-    plain_text_of_html,
-    plain_text_of_inline,
-    render_inline,
-    render_markdown,
-)
+from sitecontent.markdown import RenderedOnSave, plain_text_of_html, plain_text_of_inline
 from sitecontent.page_cache import retire_pages
 from sitecontent.publishing import Publishable, PublishableQuerySet
 from sitecontent.text_search import StoredVector, without_vector
@@ -35,26 +25,21 @@ STALE_AFTER_DAYS = 365
 
 
 class Level(models.TextChoices):
-    """A claim's support level, the one list of them: stored value, label, and how pages and
-    Markdown show it: a mark (the one each level is exported with), a short label read out
-    beside it (a level never depends on colour alone) and a CSS class."""
+    """A claim's support level, the one list of them, with its mark (as exported), a short label
+    read out beside it (a level never depends on colour alone) and a CSS class."""
 
     FULL = "full", "Full support"
     PARTIAL = "partial", "Partial support"
     NONE = "none", "No support"
     UNKNOWN = "unknown", "Unknown"
 
-    @property
-    def mark(self):
-        return {"full": "✅", "partial": "🟡", "none": "❌", "unknown": "❔"}[self.value]
-
-    @property
-    def short_label(self):
-        return {"full": "Yes", "partial": "Partly", "none": "No", "unknown": "Unknown"}[self.value]
-
-    @property
-    def css_class(self):
-        return f"level-{self.value}"
+    mark = property(
+        lambda self: {"full": "✅", "partial": "🟡", "none": "❌", "unknown": "❔"}[self]
+    )
+    short_label = property(
+        lambda self: {"full": "Yes", "partial": "Partly", "none": "No", "unknown": "Unknown"}[self]
+    )
+    css_class = property(lambda self: f"level-{self.value}")
 
     @staticmethod
     def rank(level):
@@ -134,7 +119,7 @@ class ComparisonPageQuerySet(PublishableQuerySet):
         return self.prefetch_related(Prefetch("tables", queryset=tables))
 
 
-class ComparisonPage(Publishable):
+class ComparisonPage(RenderedOnSave, Publishable):
     title = models.CharField(max_length=200, help_text="Shown in the browser tab and in lists.")
     permalink = models.CharField(
         max_length=200,
@@ -163,6 +148,7 @@ class ComparisonPage(Publishable):
 
     objects = ComparisonPageQuerySet.as_manager()
     history = HistoricalRecords()
+    inline_fields, markdown_fields = ["heading"], ["intro", "closing"]
 
     class Meta:
         ordering = ["order", "title"]
@@ -170,22 +156,8 @@ class ComparisonPage(Publishable):
     def __str__(self):
         return self.title
 
-    def save(self, *args, **kwargs):
-        self.heading_html = render_inline(self.heading)
-        self.intro_html = render_markdown(self.intro)
-        self.closing_html = render_markdown(self.closing)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return self.permalink
-
-    @property
-    def display_heading(self):
-        return self.heading or self.title
-
-    @property
-    def display_heading_html(self):
-        return self.heading_html or escape(self.title)
 
     @property
     def meta_description(self):
@@ -194,8 +166,7 @@ class ComparisonPage(Publishable):
 
 class ComparisonTableQuerySet(models.QuerySet):
     def with_cells(self):
-        """Tables with what ComparisonTable.grid reads: columns with their cells (and
-        sources), rows with their platforms, in a fixed number of queries."""
+        """Tables with all that ComparisonTable.grid reads, in a fixed number of queries."""
         cells = Cell.objects.prefetch_related("sources")
         return self.prefetch_related(
             Prefetch("capabilities", queryset=Capability.objects.prefetch_related(
@@ -204,14 +175,12 @@ class ComparisonTableQuerySet(models.QuerySet):
         )  # fmt: skip
 
 
-class Orientation(models.TextChoices):
-    """How the table is laid out in its document (and shown on its page)."""
-
+class Orientation(models.TextChoices):  # as in the table's document, and on its page
     PLATFORMS_AS_ROWS = "rows", "Platforms as rows"
     PLATFORMS_AS_COLUMNS = "columns", "Platforms as columns"
 
 
-class ComparisonTable(models.Model):
+class ComparisonTable(RenderedOnSave, models.Model):
     page = models.ForeignKey(
         ComparisonPage,
         on_delete=models.CASCADE,
@@ -261,6 +230,8 @@ class ComparisonTable(models.Model):
 
     objects = ComparisonTableQuerySet.as_manager()
     history = HistoricalRecords()
+    inline_fields = ["section_heading", "title", "platform_column", "takeaways_heading"]
+    markdown_fields = ["intro", "takeaways"]
 
     class Meta:
         ordering = ["order", "id"]
@@ -270,15 +241,6 @@ class ComparisonTable(models.Model):
 
     def __str__(self):
         return f"{self.page.title} › {self.title}"
-
-    def save(self, *args, **kwargs):
-        self.section_heading_html = render_inline(self.section_heading)
-        self.title_html = render_inline(self.title)
-        self.platform_column_html = render_inline(self.platform_column)
-        self.takeaways_heading_html = render_inline(self.takeaways_heading)
-        self.intro_html = render_markdown(self.intro)
-        self.takeaways_html = render_markdown(self.takeaways)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return f"{self.page.permalink}#{self.slug}"
@@ -298,7 +260,7 @@ class ComparisonTable(models.Model):
         ]
 
 
-class Capability(models.Model):
+class Capability(RenderedOnSave, models.Model):
     table = models.ForeignKey(
         ComparisonTable,
         on_delete=models.CASCADE,
@@ -318,6 +280,7 @@ class Capability(models.Model):
     order = models.PositiveIntegerField(default=0, help_text="Column position; lower first.")
 
     history = HistoricalRecords()
+    inline_fields = ["name"]
 
     class Meta:
         ordering = ["order", "id"]
@@ -329,12 +292,8 @@ class Capability(models.Model):
     def __str__(self):
         return plain_text_of_inline(self.name) or self.name
 
-    def save(self, *args, **kwargs):
-        self.name_html = render_inline(self.name)
-        super().save(*args, **kwargs)
 
-
-class TableRow(models.Model):
+class TableRow(RenderedOnSave, models.Model):
     table = models.ForeignKey(
         ComparisonTable,
         on_delete=models.CASCADE,
@@ -358,6 +317,7 @@ class TableRow(models.Model):
     order = models.PositiveIntegerField(default=0, help_text="Row position; lower first.")
 
     history = HistoricalRecords()
+    inline_fields = ["label"]
 
     class Meta:
         ordering = ["order", "id"]
@@ -368,10 +328,6 @@ class TableRow(models.Model):
 
     def __str__(self):
         return self.display_label
-
-    def save(self, *args, **kwargs):
-        self.label_html = render_inline(self.label)
-        super().save(*args, **kwargs)
 
     @property
     def display_label(self):
@@ -443,7 +399,7 @@ class CellQuerySet(models.QuerySet):
         return len(cells)
 
 
-class Cell(models.Model):
+class Cell(RenderedOnSave, models.Model):
     NOTE_LIMIT = 2000  # characters, whichever way a note comes in (grid, admin, import)
 
     capability = models.ForeignKey(
@@ -487,6 +443,7 @@ class Cell(models.Model):
 
     objects = without_vector(CellQuerySet)
     history = HistoricalRecords(excluded_fields=["search"])
+    inline_fields = ["note"]
 
     class Meta:
         constraints = [
@@ -507,10 +464,6 @@ class Cell(models.Model):
     def __str__(self):
         return f"{self.capability} × {self.platform}"
 
-    def save(self, *args, **kwargs):
-        self.note_html = render_inline(self.note)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return self.capability.table.get_absolute_url()
 
@@ -526,9 +479,8 @@ class Cell(models.Model):
         return f"{self.capability} × {self.row.display_label}, in “{table_name}” on {table.page}"
 
     def replace_sources(self, sources):
-        """Make the cell's sources exactly `sources` [(url, title, accessed)], in that order,
-        changing only what differs (each change lands in the sources' history). The grid, the
-        admin's revert and the importer all use it; returns [(action, source)] for reports."""
+        """Make the cell's sources exactly `sources` [(url, title, accessed)], changing only what
+        differs (into the sources' history); returns [(action, source)] for reports."""
         current = list(self.sources.all())
         done = []
         for order, (url, title, accessed) in enumerate(sources):
@@ -564,14 +516,9 @@ class Cell(models.Model):
 
 
 def sources_of_version(record):
-    """The sources a cell had while the historical `record` was its current version:
-    [(url, title, accessed)]. Sources are saved after their cell, so "while current" runs up
-    to the cell's next version (or now)."""
-    later = (
-        Cell.history.filter(id=record.id, history_date__gt=record.history_date)
-        .order_by("history_date")
-        .first()
-    )
+    """[(url, title, accessed)] of a cell while the historical `record` was its version: up to
+    its next version (or now), as sources are saved after their cell."""
+    later = record.next_record
     moment = later.history_date - timedelta(microseconds=1) if later else timezone.now()
     sources = CellSource.history.as_of(moment).filter(cell_id=record.id)
     return [(s.url, s.title, s.accessed) for s in sorted(sources, key=lambda s: (s.order, s.id))]
@@ -612,9 +559,8 @@ class ReportStatus(models.TextChoices):
 
 
 class ClaimReport(models.Model):
-    """A visitor's "this claim is outdated or wrong", waiting for an editor's decision.
-
-    Everything here was typed by an anonymous visitor: it is only ever shown as escaped text."""
+    """A visitor's "this claim is outdated or wrong", waiting for an editor's decision. It was
+    typed by an anonymous visitor: it is only ever shown as escaped text."""
 
     MESSAGE_MAX = 2000
 
@@ -661,7 +607,6 @@ def cell_url(cell):
 
 
 def plain(obj, field):
-    """A name or title as plain text: its rendered *_html stripped of markup when it has one
-    (names and titles are inline Markdown), else the field itself."""
+    """A name or title (inline Markdown) as plain text: its *_html stripped, or the field."""
     html = getattr(obj, f"{field}_html", "")
     return plain_text_of_html(html) if html else getattr(obj, field)

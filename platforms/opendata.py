@@ -1,46 +1,71 @@
-"""Open data: every table as CSV, every page and the whole dataset as JSON, described by a
-Frictionless Data Package (datapackage.json, one Table Schema per CSV resource).
+"""The published comparison data, read in a few flat queries as it is or as it stood at a
+moment (from the history every content model keeps), and written as open data: every table as
+CSV, every page and the whole dataset as JSON, described by a Frictionless Data Package.
 
-Addresses are stable: they are made of the page's permalink and the table's slug, which editors
-are told to keep. Everything is read with flat values() queries (seven for the whole dataset),
-so the largest document costs the same number of queries at any size.
-
-CSV layout, one row per platform, in the table's own order:
-    <platform column>, then for each capability: "<name> (level)" (levelled tables only, a code
-    from LEVEL_CODES or empty) and "<name>" (the note, inline Markdown as editors wrote it).
+A CSV has a row per platform: its name, then for each capability "<name> (level)" (levelled
+tables only: a LEVEL_CODES code or empty) and "<name>" (the note, inline Markdown).
 """
 
 import csv
 import io
 import re
 from datetime import date
+from itertools import product
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Value
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from sitecontent.markdown import plain_text_of_html
+from sitecontent.publishing import Status
 
-from .display import as_of, grouped, pages_public_at, rows_with_platform, sources_by_cell
 from .models import (
     Capability,
     Cell,
+    CellSource,
     ComparisonPage,
     ComparisonTable,
     Level,
+    Platform,
     TableRow,
     cell_anchor,
+    plain,
 )
 
 LEVEL_CODES = list(Level.values)  # full, partial, none, unknown
-PACKAGE_NAME = "platform-compare"
 
 
-def page_path(page):
-    """The permalink without its slashes: /Partnerships/ → Partnerships."""
-    return page.permalink.strip("/")
+def as_of(model, moment=None):
+    """The model's rows as they stood at `moment` (deleted ones left out); today's without."""
+    return model.history.as_of(moment) if moment else model.objects
+
+
+def pages_public_at(moment):
+    return as_of(ComparisonPage, moment).filter(status=Status.PUBLISHED, publish_at__lte=moment)
+
+
+def live_pages(moment=None, **filters):
+    """Published pages in order; at `moment`, as they stood then if live then and still now."""
+    pages = ComparisonPage.objects.published().filter(**filters)
+    if moment:
+        pages = pages_public_at(moment).filter(id__in=pages.values("id"))
+    return pages.order_by("order", "title")
+
+
+def grouped(values, make=tuple):
+    """{first value: [make(the rest)]} of value tuples, in their order."""
+    groups = {}
+    for first, *rest in values:
+        groups.setdefault(first, []).append(make(rest))
+    return groups
+
+
+def sources_by_cell(moment=None, **filters):
+    """{cell id: [(url, title, accessed)]} of the matching sources (at `moment`): one query."""
+    found = as_of(CellSource, moment).filter(**filters).order_by("cell_id", "order", "id")
+    return grouped(found.values_list("cell_id", "url", "title", "accessed"))
 
 
 # Spreadsheets run a cell that starts with one of these as a formula (OWASP "CSV injection").
@@ -53,12 +78,7 @@ def spreadsheet_safe(value):
 
 
 def csv_path(page, table):
-    return f"/data/tables/{page_path(page)}/{table.slug}.csv"
-
-
-def resource_name(page, table):
-    """A Data Package resource name: lower case letters, digits, '-', '_' and '.' only."""
-    return re.sub(r"[^a-z0-9._-]+", "-", f"{page_path(page)}.{table.slug}".lower()).strip("-")
+    return reverse("platforms:data-table", args=[page.permalink.strip("/"), table.slug])
 
 
 def column_headers(table, capabilities):
@@ -82,23 +102,19 @@ class CapabilityData(NamedTuple):
     description: str
 
     @property
-    def plain_name(self):
-        """The header as readers see it (the name is inline Markdown)."""
-        return plain_text_of_html(self.name_html) if self.name_html else self.name
+    def plain_name(self):  # the header as readers see it
+        return plain(self, "name")
 
 
 class RowData(NamedTuple):
     pk: int
     label: str
+    label_html: str
+    platform_id: int
     platform_slug: str
-    platform_name: str
+    platform_name: str  # slug and name as they were; order and company today's
     platform_order: int
     parent_company: str
-
-    fields = (
-        "id", "label", "platform__slug", "platform__name", "platform__order",
-        "platform__parent_company",
-    )  # fmt: skip
 
     @property
     def display_label(self):
@@ -112,56 +128,54 @@ class CellData(NamedTuple):
     note_html: str
     last_reviewed: date | None
 
-    fields = ("id", "level", "note")  # then note_html (or ""), last_reviewed
-
 
 class Dataset:
-    """The published comparison data (all live pages, or some), read in six queries; with a
-    moment, as it stood then, from history (pages live then and still live now)."""
+    """The comparison data of `pages` (all live pages by default), read in five queries: as it
+    stood at `moment`, from history, or as it is."""
 
     def __init__(self, pages=None, with_html=False, moment=None):
-        pages = pages if pages is not None else ComparisonPage.objects.published()
-        if moment:
-            pages = pages_public_at(moment).filter(id__in=pages.values("id"))
-        self.pages = list(pages.order_by("order", "title"))
-        page_ids = [page.pk for page in self.pages]
-        position = {pk: index for index, pk in enumerate(page_ids)}
+        self.pages = list(live_pages(moment) if pages is None else pages)
+        self.page_of = {page.pk: page for page in self.pages}
+        position = {pk: index for index, pk in enumerate(self.page_of)}
         self.tables = sorted(
-            as_of(ComparisonTable, moment).filter(page__in=page_ids),
+            as_of(ComparisonTable, moment).filter(page__in=list(self.page_of)),
             key=lambda table: (position[table.page_id], table.order, table.pk),
         )
         table_ids = [table.pk for table in self.tables]  # fewer joins than by page
         # Plain tuples rather than model instances: several times faster for thousands of cells.
         found = as_of(Capability, moment).filter(table__in=table_ids).order_by("order", "id")
-        self.capabilities = grouped(
-            found.values_list("table_id", *CapabilityData._fields), CapabilityData._make
+        fields = ("id", "name", "name_html", "slug", "description")  # "pk" is history's own
+        self.capabilities = grouped(found.values_list("table_id", *fields), CapabilityData._make)
+        # A row's platform name and slug as they were then, in a subquery; today's for a platform
+        # with no history (the launch platforms were created by a migration, which records none).
+        past = as_of(Platform, moment).filter(id=OuterRef("platform_id"))
+        then = {f"platform_{name}": Coalesce(Subquery(past.values(name)[:1]), f"platform__{name}")
+                for name in ("name", "slug")}  # fmt: skip
+        found = as_of(TableRow, moment).annotate(**then).filter(table__in=table_ids)
+        found = found.order_by("order", "id")
+        self.rows = grouped(found.values_list(
+            "table_id", "id", "label", "label_html", "platform_id", "platform_slug",
+            "platform_name", "platform__order", "platform__parent_company",
+        ), RowData._make)  # fmt: skip
+        # By column, not by table: history's cells join today's tables, which lose the deleted.
+        cells = as_of(Cell, moment).filter(
+            capability__in=[cap.pk for caps in self.capabilities.values() for cap in caps]
         )
-        # A platform's name and slug as they were then (today's without a moment).
-        rows, fields = TableRow.objects, RowData.fields
-        if moment:
-            rows, fields = rows_with_platform(moment), ("id", "label", "platform_slug",
-                                                        "platform_name", *fields[4:])  # fmt: skip
-        found = rows.filter(table__in=table_ids).order_by("order", "id")
-        self.rows = grouped(found.values_list("table_id", *fields), RowData._make)
-        # Keyed by (row, capability). Notes' HTML only for pages that show it (embeds):
-        # downloads carry the Markdown.
-        found = as_of(Cell, moment).filter(capability__table__in=table_ids).values_list(
-            *CellData.fields, "note_html" if with_html else Value(""), "last_reviewed",
-            "row_id", "capability_id", "updated_at",
-        )  # fmt: skip
+        # Keyed by (row, capability). Notes' HTML only for pages that show it: downloads carry
+        # the Markdown.
         self.cells, changed = {}, [page.updated_at for page in self.pages]
-        for pk, level, note, html, reviewed, row, capability, updated in found:
+        for pk, level, note, html, reviewed, row, capability, updated in cells.values_list(
+            "id", "level", "note", "note_html" if with_html else Value(""), "last_reviewed",
+            "row_id", "capability_id", "updated_at",
+        ):  # fmt: skip
             self.cells[(row, capability)] = CellData(pk, level, note, html, reviewed)
             changed.append(updated)
         # When the data last changed: the newest cell or page update (now if there is none).
         self.as_of = max(changed, default=timezone.now())
-        self.sources = sources_by_cell(moment, cell__capability__table__in=table_ids)
-        self.page_of = {page.pk: page for page in self.pages}
+        self.sources = sources_by_cell(moment, cell__in=cells.values("id"))
 
     def tables_of(self, page):
         return [table for table in self.tables if table.page_id == page.pk]
-
-    # --- CSV ----------------------------------------------------------------------------------
 
     def table_csv(self, table):
         columns = column_headers(table, self.capabilities.get(table.pk, []))
@@ -169,41 +183,26 @@ class Dataset:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow([spreadsheet_safe(header) for _cap, _kind, header in columns])
         for row in self.rows.get(table.pk, []):
-            values = []
-            for cap, kind, _header in columns:
-                if cap is None:
-                    values.append(row.display_label)
-                    continue
-                cell = self.cells.get((row.pk, cap.pk))
-                values.append(getattr(cell, kind, "") if cell else "")
+            values = [row.display_label]
+            values += [
+                getattr(self.cells.get((row.pk, c.pk)), kind, "") for c, kind, _ in columns[1:]
+            ]
             writer.writerow(map(spreadsheet_safe, values))
         return out.getvalue()
 
-    # --- JSON ---------------------------------------------------------------------------------
-
     def cell_json(self, cell):
-        """One claim; the hot loop of the whole dataset, so plain lookups only."""
-        reviewed = cell.last_reviewed
+        """One claim (orjson writes its dates); the hot loop of the whole dataset: plain lookups."""
         sources = self.sources.get(cell.pk)
         return {
             "level": cell.level or None,
             "note": cell.note,
-            "last_reviewed": reviewed.isoformat() if reviewed else None,
-            "sources": [
-                {"url": url, "title": title, "accessed": accessed.isoformat() if accessed else None}
-                for url, title, accessed in sources
-            ] if sources else [],
+            "last_reviewed": cell.last_reviewed,
+            "sources": [{"url": url, "title": title, "accessed": accessed}
+                        for url, title, accessed in sources] if sources else [],
         }  # fmt: skip
 
-    def row_cells(self, row, capabilities):
-        cells, cell_json, row_pk, found = self.cells, self.cell_json, row.pk, {}
-        for cap in capabilities:
-            cell = cells.get((row_pk, cap.pk))
-            found[cap.slug] = None if cell is None else cell_json(cell)
-        return found
-
-    def table_summary(self, page, table):
-        """A table without its rows, and the page it is on."""
+    def table_summary(self, table):  # without its rows
+        page = self.page_of[table.page_id]
         return {
             "page": page.permalink,
             "slug": table.slug,
@@ -221,91 +220,72 @@ class Dataset:
             ],
         }
 
-    def table_json(self, page, table):
-        capabilities = self.capabilities.get(table.pk, [])
-        return {
-            **self.table_summary(page, table),
-            "rows": [
-                {
-                    "platform": row.platform_slug,
-                    "label": row.display_label,
-                    "cells": self.row_cells(row, capabilities),
-                }
-                for row in self.rows.get(table.pk, [])
-            ],
-        }
+    def table_json(self, table):
+        capabilities, rows = self.capabilities.get(table.pk, []), []
+        for row in self.rows.get(table.pk, []):
+            cells = {cap.slug: self.cells.get((row.pk, cap.pk)) for cap in capabilities}
+            cells = {slug: cell and self.cell_json(cell) for slug, cell in cells.items()}
+            rows.append({"platform": row.platform_slug, "label": row.display_label, "cells": cells})
+        return {**self.table_summary(table), "rows": rows}
 
     def page_summary(self, page):
         return {
             "title": page.title,
-            "heading": page.display_heading,
+            "heading": page.heading or page.title,
             "description": page.meta_description,
             "url": page.permalink,
-            "json": f"/data/pages/{page_path(page)}.json",
-            "published": page.publish_at.isoformat(),
-            "updated": page.updated_at.isoformat(),
+            "json": reverse("platforms:data-page", args=[page.permalink.strip("/")]),
+            "published": page.publish_at,
+            "updated": page.updated_at,
         }
 
     def page_json(self, page):
-        tables = [self.table_json(page, table) for table in self.tables_of(page)]
+        tables = [self.table_json(table) for table in self.tables_of(page)]
         return {**self.page_summary(page), "tables": tables}
 
     def header(self):
         return {
             "licence": settings.DATA_LICENSE,
-            "as_of": self.as_of.isoformat(),
+            "as_of": self.as_of,
             "levels": {level.value: level.label for level in Level},
         }
 
     def platforms_json(self):
-        """The platforms with a row in these tables: Platform.objects.public() for the live
-        pages, in the site's order."""
+        """The platforms with a row in these tables, in the site's order."""
         shown = {row.platform_slug: row for rows in self.rows.values() for row in rows}
         in_order = sorted(shown.values(), key=lambda row: (row.platform_order, row.platform_name))
         return [
-            {"slug": row.platform_slug, "name": row.platform_name,
-             "parent_company": row.parent_company}
+            dict(slug=row.platform_slug, name=row.platform_name, parent_company=row.parent_company)
             for row in in_order
-        ]  # fmt: skip
+        ]
 
     def capabilities_json(self):
         return [
-            {"page": table_page.permalink, "table": table.slug, "slug": cap.slug,
-             "name": cap.plain_name, "description": cap.description}
-            for table in self.tables for table_page in [self.page_of[table.page_id]]
+            {"page": self.page_of[table.page_id].permalink, "table": table.slug}
+            | {"slug": cap.slug, "name": cap.plain_name, "description": cap.description}
+            for table in self.tables
             for cap in self.capabilities.get(table.pk, [])
-        ]  # fmt: skip
+        ]
 
-    def claims_json(self, table=None, capability=None, platform=None):
-        """Every claim (a cell) on its own, in page, table, row and column order: where it is
-        and its address, then what cell_json() says; only those matching the slugs given."""
+    def claims_json(self, **asked):
+        """Every claim on its own, in order, with where it is: only those of the table,
+        capability and platform slugs asked (None: any)."""
         found = []
         for each in self.tables:
-            page = self.page_of[each.page_id]
-            capabilities = [cap for cap in self.capabilities.get(each.pk, [])
-                            if capability in (None, cap.slug)]  # fmt: skip
-            if table not in (None, each.slug) or not capabilities:
-                continue
-            for row in self.rows.get(each.pk, []):
-                if platform not in (None, row.platform_slug):
-                    continue
-                for cap in capabilities:
-                    cell = self.cells.get((row.pk, cap.pk))
-                    if cell is None:
-                        continue
+            page = self.page_of[each.page_id].permalink
+            for row, cap in product(self.rows.get(each.pk, []), self.capabilities.get(each.pk, [])):
+                where = dict(
+                    page=page, table=each.slug, capability=cap.slug, platform=row.platform_slug
+                )
+                cell = self.cells.get((row.pk, cap.pk))
+                if cell and all(slug in (None, where[name]) for name, slug in asked.items()):
                     anchor = cell_anchor(each.slug, row.platform_slug, cap.slug)
-                    found.append({
-                        "page": page.permalink, "table": each.slug, "capability": cap.slug,
-                        "platform": row.platform_slug, "url": f"{page.permalink}#{anchor}",
-                        **self.cell_json(cell),
-                    })  # fmt: skip
+                    found.append(where | {"url": f"{page}#{anchor}"} | self.cell_json(cell))
         return found
 
     def whole_json(self):
         pages = [self.page_json(page) for page in self.pages]
         return {**self.header(), "platforms": self.platforms_json(), "pages": pages}
-
-    # --- Data Package -------------------------------------------------------------------------
 
     def table_schema(self, table):
         fields = []
@@ -325,34 +305,36 @@ class Dataset:
                 fields.append({"name": header, "type": "string", "description": description})
         return {"fields": fields, "missingValues": [""]}
 
+    def csv_files(self):  # (page, table, title, path)
+        for table in self.tables:
+            page = self.page_of[table.page_id]
+            title = f"{page.title}: {table.title or table.section_heading or table.slug}"
+            yield page, table, title, csv_path(page, table)
+
     def package(self, base_url):
         """The datapackage.json document. Resource paths are relative to /data/, where it is
         served, so a downloaded copy of the folder validates offline too."""
-        licence = settings.DATA_LICENSE
         resources = []
-        for table in self.tables:
-            page = self.page_of[table.page_id]
+        for page, table, title, path in self.csv_files():
+            # A resource name holds lower case letters, digits, '-', '_' and '.' only.
+            name = f"{page.permalink.strip('/')}.{table.slug}".lower()
+            name = re.sub(r"[^a-z0-9._-]+", "-", name)
             resources.append({
-                "name": resource_name(page, table),
-                "title": f"{page.title}: {table.title or table.section_heading or table.slug}",
-                "path": csv_path(page, table).removeprefix("/data/"),
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "profile": "tabular-data-resource",
-                "schema": self.table_schema(table),
+                "name": name.strip("-"), "title": title, "path": path.removeprefix("/data/"),
+                "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+                "profile": "tabular-data-resource", "schema": self.table_schema(table),
             })  # fmt: skip
         return {
             "profile": "tabular-data-package",
-            "name": PACKAGE_NAME,
+            "name": "platform-compare",
             "title": f"{settings.SITE_NAME}: comparison data",
             "description": "How social platforms compare, claim by claim: every published "
             "comparison table, one CSV each. The whole dataset with sources and review dates is "
             f"at {base_url}/data/all.json.",
             "homepage": f"{base_url}/data/",
             "version": self.as_of.strftime("%Y.%m.%d"),
-            "created": self.as_of.isoformat(),
-            "licenses": [licence],
+            "created": self.as_of,
+            "licenses": [settings.DATA_LICENSE],
             "resources": resources,
         }
 
@@ -361,11 +343,8 @@ class Dataset:
         files = [
             ("application/json", "The whole dataset (JSON)", reverse("platforms:data-all")),
             ("application/json", "Data Package descriptor", reverse("platforms:data-package")),
+            *[("text/csv", title, path) for _page, _table, title, path in self.csv_files()],
         ]
-        for table in self.tables:
-            page = self.page_of[table.page_id]
-            path = reverse("platforms:data-table", args=[page_path(page), table.slug])
-            files.append(("text/csv", f"{page.title}: {table.title or table.slug}", path))
         return {
             "@context": "https://schema.org",
             "@type": "Dataset",
@@ -378,12 +357,8 @@ class Dataset:
             "isAccessibleForFree": True,
             "creator": {"@type": "Organization", "name": settings.SITE_NAME},
             "distribution": [
-                {
-                    "@type": "DataDownload",
-                    "encodingFormat": kind,
-                    "name": name,
-                    "contentUrl": base_url + path,
-                }
+                {"@type": "DataDownload", "encodingFormat": kind, "name": name}
+                | {"contentUrl": base_url + path}
                 for kind, name, path in files
-            ],  # fmt: skip
+            ],
         }

@@ -37,12 +37,12 @@ class PlatformSitemap(Sitemap):
     changefreq = "monthly"
     priority = 0.6
 
+    titles = {"platforms:platform-profile": "{}", "platforms:platform-changes": "Changes about {}"}
+
     def items(self):
         # Each platform's profile and its change log, from one query (the sitemap's budget).
         platforms = list(Platform.objects.public())
-        return [(p, "platforms:platform-profile") for p in platforms] + [
-            (p, "platforms:platform-changes") for p in platforms
-        ]
+        return [(platform, name) for name in self.titles for platform in platforms]
 
     def location(self, item):
         platform, name = item
@@ -50,7 +50,7 @@ class PlatformSitemap(Sitemap):
 
     def title(self, item):
         platform, name = item
-        return platform.name if name.endswith("profile") else f"Changes about {platform.name}"
+        return self.titles[name].format(platform.name)
 
 
 class CapabilitySitemap(Sitemap):

@@ -22,14 +22,8 @@ def _hide(text):
 
 
 def hide_emoji(text):
-    """Escaped text whose emoji are hidden from screen readers: headings like "🔍 Key
-    insights" are read as "Key insights", while sighted readers still see the picture."""
+    """Escaped text whose emoji screen readers skip: "🔍 Key insights" is read "Key insights"."""
     return mark_safe(_hide(escape(text or "")))  # noqa: S308 -- escaped first; our span added
-
-
-def page_key(permalink):
-    """A comparison page's part of a capability's address: /Partnerships/ → partnerships."""
-    return slugify(permalink.strip("/").replace("/", "-")) or "page"
 
 
 def hide_emoji_html(fragment):
@@ -39,20 +33,21 @@ def hide_emoji_html(fragment):
     return mark_safe("".join(parts))  # noqa: S308 -- sanitized HTML, only our span added
 
 
+def page_key(permalink):
+    """A comparison page's part of a capability's address: /Partnerships/ → partnerships."""
+    return slugify(permalink.strip("/").replace("/", "-")) or "page"
+
+
 def linkable_html(fragment, fallback):
-    """Inline HTML that may go inside a link of ours: a fragment holding its own link (<a>
-    cannot nest) gives its plain text instead; an empty one the escaped fallback."""
+    """Inline HTML that may go inside a link of ours (<a> cannot nest): a fragment with a link
+    of its own gives its plain text; an empty one the escaped fallback."""
     if not fragment:
         return escape(fallback)
-    if "<a" in fragment:
-        return escape(plain_text_of_html(fragment))
-    return fragment
+    return escape(plain_text_of_html(fragment)) if "<a" in fragment else fragment
 
 
 @lru_cache(maxsize=4096)
 def plain_text(fragment):
     """Plain text of sanitized inline HTML; most names have no markup and skip the parser.
     Remembered: a compare page asks for the same few titles dozens of times."""
-    if "<" in fragment or "&" in fragment:
-        return plain_text_of_html(fragment)
-    return fragment
+    return plain_text_of_html(fragment) if "<" in fragment or "&" in fragment else fragment

@@ -13,9 +13,7 @@ urlpatterns = [
     path("data/datapackage.json", views.data_package, name="data-package"),
     path("data/all.json", views.data_all, name="data-all"),
     path("data/pages/<path:permalink>.json", views.data_page, name="data-page"),
-    path(
-        "data/tables/<path:permalink>/<slug:slug>.csv", views.data_table, name="data-table"
-    ),  # fmt: skip
+    path("data/tables/<path:permalink>/<slug:slug>.csv", views.data_table, name="data-table"),
     # The row's pattern first: the table's <path:permalink> would swallow ".../row/<platform>".
     path(
         "embed/<path:permalink>/<slug:slug>/row/<slug:platform>/",
@@ -33,18 +31,12 @@ urlpatterns = [
     path("changes/", views.change_log, name="changes"),
     path("changes/feed/", cacheable(ChangesFeed()), name="changes-feed"),
     path("changes/<slug:slug>/", views.change_log, name="platform-changes"),
-    path(
-        "changes/<slug:slug>/feed/",
-        cacheable(ChangesFeed()),
-        name="platform-changes-feed",
-    ),
+    path("changes/<slug:slug>/feed/", cacheable(ChangesFeed()), name="platform-changes-feed"),
     path("platforms/", views.platform_index, name="platform-index"),
     path("platforms/<str:slug>/", views.platform_profile, name="platform-profile"),
     path("capabilities/", views.capability_index, name="capability-index"),
     path(
-        "capabilities/<str:page>/<str:table>/<str:capability>/",
-        views.capability,
-        name="capability",
+        "capabilities/<str:page>/<str:table>/<str:capability>/", views.capability, name="capability"
     ),
     path("compare/", views.compare_start, name="compare"),
     path("compare/<str:slugs>/", views.compare, name="compare-platforms"),

@@ -3,7 +3,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.urls import Resolver404, get_resolver, resolve
+from django.urls import get_resolver
 
 PERMALINK_SHAPE = re.compile(r"^/(?:[A-Za-z0-9._~-]+/)+$")
 # What RFC 3986 never allows unescaped in a URL. In a source's URL each would break a way out
@@ -42,10 +42,8 @@ def first_segments(patterns, prefix=""):
 
 
 def validate_permalink(value):
-    """A permalink is a path like /Partnerships/ that no other part of the site already answers.
-
-    Checked against the URLconf, so the site's own paths (the feed, the sitemap, robots.txt,
-    anything added later) are refused with or without the trailing slash."""
+    """A permalink is a path like /Partnerships/ that no other part of the site answers: checked
+    against the URLconf, so paths added later are refused too."""
     if not value.startswith("/") or not value.endswith("/"):
         raise ValidationError("A permalink must start and end with “/”, like /Partnerships/.")
     if not PERMALINK_SHAPE.match(value):
@@ -56,21 +54,10 @@ def validate_permalink(value):
     # "." and ".." would be resolved away by browsers; other dot names are hidden or reserved.
     if any(segment.startswith(".") for segment in segments):
         raise ValidationError("A part of a permalink may not start with “.”.")
-    taken = f"{value} belongs to the site itself; choose another permalink."
-    # Static files are served beside the URLconf (WhiteNoise); everything else is in it.
+    # Nothing under a path the site answers itself: static files (served beside the URLconf),
+    # and the first part of every route (/embed/…, /data/…, /blog/…, robots.txt, later ones).
     reserved = [settings.STATIC_URL, settings.MEDIA_URL]
-    if any(value.lower().startswith(prefix.lower()) for prefix in reserved):
-        raise ValidationError(taken)
-    # Nothing under a path the site answers itself (/embed/…, /data/…, /blog/…, and later ones).
-    if segments[0].lower() in first_segments(get_resolver().url_patterns):
-        raise ValidationError(taken)
-    # The path itself, without its slash, in lower case, and its first part (/blog/…).
-    candidates = {value, f"/{segments[0]}/"}
-    candidates |= {path.lower() for path in candidates}
-    for path in candidates | {path.rstrip("/") for path in candidates}:
-        try:
-            match = resolve(path)
-        except Resolver404:
-            continue
-        if match.url_name != "comparison-page":
-            raise ValidationError(taken)
+    if any(value.lower().startswith(prefix.lower()) for prefix in reserved) or (
+        segments[0].lower() in first_segments(get_resolver().url_patterns)
+    ):
+        raise ValidationError(f"{value} belongs to the site itself; choose another permalink.")

@@ -1,6 +1,8 @@
+from functools import wraps
+
 import orjson
 from django.conf import settings
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -13,35 +15,36 @@ from sitecontent.page_cache import cacheable
 from sitecontent.publishing import get_visible_or_404
 
 from . import changes, explore, opendata, reports
-from .display import BadDate, claim_view, end_of_day, page_tables, pages_public_at
+from .display import BadDate, claim_view, end_of_day, page_tables
 from .models import ComparisonPage, Level, Platform, cell_url
 
 
-def days_asked(request):
-    """{"as_of": (day, moment) or None, "since": …} of the query string; BadDate if unreadable."""
-    return {name: end_of_day(request.GET[name]) if request.GET.get(name) else None
-            for name in ("as_of", "since")}  # fmt: skip
+def with_days(view):
+    """The view given days={"as_of": (day, moment) or None, "since": …}; a 400 for a bad day."""
 
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            days = {name: end_of_day(request.GET[name]) if request.GET.get(name) else None
+                    for name in ("as_of", "since")}  # fmt: skip
+        except BadDate as error:
+            return HttpResponse(f"{error}\n", content_type="text/plain; charset=utf-8", status=400)
+        return view(request, *args, days=days, **kwargs)
 
-def bad_date(error):
-    return HttpResponse(f"{error}\n", content_type="text/plain; charset=utf-8", status=400)
+    return wrapper
 
 
 @cacheable
-def comparison_page(request, permalink):
-    pages = ComparisonPage.objects.all()
-    try:
-        days = days_asked(request)
-    except BadDate as error:
-        return bad_date(error)
+@with_days
+def comparison_page(request, permalink, days):
     moment = days["as_of"] and days["as_of"][1]
+    is_preview = False
     if moment:  # the page as it stood, if it was live then and still is
-        now_live = pages.published().filter(permalink=request.path_info).values("id")
-        page = pages_public_at(moment).filter(id__in=now_live).first()
+        page = opendata.live_pages(moment, permalink=request.path_info).first()
         if page is None:
             raise Http404("Not published on that day")
-        is_preview = False
     else:
+        pages = ComparisonPage.objects.all()
         try:
             page, is_preview = get_visible_or_404(request, pages, permalink=request.path_info)
         except Http404:
@@ -49,19 +52,13 @@ def comparison_page(request, permalink):
             same = pages.published().filter(permalink__iexact=request.path_info).first()
             if same is None:
                 raise
-            return HttpResponsePermanentRedirect(same.permalink)
+            return redirect(same, permanent=True)
     tables = page_tables(page, moment, days["since"])
     for display in tables:
         display.arrange(request.GET)
     legend_table = next((d.table for d in tables if d.table.uses_levels), None)
-    context = {
-        "page": page,
-        "tables": tables,
-        "legend_table": legend_table,
-        "preview": is_preview,
-        **days,
-    }
-    response = render(request, "platforms/comparison_page.html", context)
+    context = {"page": page, "tables": tables, "legend_table": legend_table, "preview": is_preview}
+    response = render(request, "platforms/comparison_page.html", context | days)
     if is_preview:
         add_never_cache_headers(response)
     return response
@@ -75,13 +72,10 @@ def platform_index(request):
 
 
 @cacheable
-def platform_profile(request, slug):
+@with_days
+def platform_profile(request, slug, days):
     if slug != slug.lower():
-        return HttpResponsePermanentRedirect(f"/platforms/{slug.lower()}/")
-    try:
-        days = days_asked(request)
-    except BadDate as error:
-        return bad_date(error)
+        return redirect("platforms:platform-profile", slug.lower(), permanent=True)
     platform = get_object_or_404(Platform.objects.public(), slug=slug)
     moment = days["as_of"] and days["as_of"][1]
     summary, pages, claim_changes = explore.platform_profile(platform, moment, days["since"])
@@ -98,9 +92,8 @@ def platform_profile(request, slug):
 @cacheable
 def badge(request, slug, page, table, capability):
     """One platform's claim for a capability as a small SVG, for READMEs and articles."""
-    key = f"{page}.{table}.{capability}"
-    found = explore.claims(row__platform__slug=slug, capability__slug=capability)
-    claim = next((claim for claim in found if claim.key == key), None)
+    found = explore.capability_claims(f"{page}.{table}.{capability}")
+    claim = next((claim for claim in found if claim.platform_slug == slug), None)
     if claim is None:
         raise Http404("No published claim of this platform for this capability")
     label = claim.level.short_label if claim.level else "see the claim"
@@ -124,9 +117,10 @@ def capability_index(request):
 def capability(request, page, table, capability):
     key = f"{page}.{table}.{capability}"
     if key != key.lower():
-        return HttpResponsePermanentRedirect(f"/capabilities/{page}/{table}/{capability}/".lower())
+        parts = (page.lower(), table.lower(), capability.lower())
+        return redirect("platforms:capability", *parts, permanent=True)
     found = explore.capability_claims(key)
-    if found is None:
+    if not found:
         raise Http404("No such capability")
     context = {"first": found[0], "claims": found}
     return render(request, "platforms/capability.html", context)
@@ -136,9 +130,9 @@ def capability(request, page, table, capability):
 def compare_start(request):
     """The compare form, and its target: a choice redirects to the comparison's address."""
     slugs = request.GET.getlist("p")
-    platforms = explore.canonical_compare([s.lower() for s in slugs]) if slugs else None
+    platforms = explore.canonical_compare(slugs) if slugs else None
     if platforms:
-        return redirect(explore.compare_path(platforms))
+        return redirect("platforms:compare-platforms", "-vs-".join(p.slug for p in platforms))
     message = f"Choose between {explore.COMPARE_MIN} and {explore.COMPARE_MAX} different platforms."
     context = {"compare_platforms": Platform.objects.public(), "message": message if slugs else ""}
     return render(request, "platforms/compare_start.html", context, status=400 if slugs else 200)
@@ -146,22 +140,22 @@ def compare_start(request):
 
 @cacheable
 def compare(request, slugs, differences=False):
-    platforms = explore.canonical_compare(explore.parse_compare_slugs(slugs))
+    platforms = explore.canonical_compare(slugs.split("-vs-"))
     if platforms is None:
         raise Http404("Not a comparison of 2 to 4 known platforms")
-    explore.with_profile_urls(platforms)
-    canonical = explore.compare_path(platforms, differences)
+    for platform in platforms:  # reversed once, not per table
+        platform.profile_url = reverse("platforms:platform-profile", args=[platform.slug])
+    joined = "-vs-".join(p.slug for p in platforms)
+    all_path = reverse("platforms:compare-platforms", args=[joined])
+    differences_path = reverse("platforms:compare-differences", args=[joined])
+    canonical = differences_path if differences else all_path
     if request.path_info != canonical:
-        return HttpResponsePermanentRedirect(canonical)
-    context = {
-        "platforms": platforms,
-        "tables": explore.comparison(platforms, only_differences=differences),
-        "differences": differences,
-        "all_path": explore.compare_path(platforms),
-        "differences_path": explore.compare_path(platforms, differences=True),
-        "compare_platforms": Platform.objects.public(),
-        "compare_checked": {p.id for p in platforms},
-    }
+        return redirect(canonical, permanent=True)
+    tables = explore.comparison(platforms, only_differences=differences)
+    context = {"platforms": platforms, "tables": tables, "differences": differences}
+    context |= {"all_path": all_path, "differences_path": differences_path}
+    context["compare_platforms"] = Platform.objects.public()
+    context["compare_checked"] = {p.id for p in platforms}
     return render(request, "platforms/compare.html", context)
 
 
@@ -173,16 +167,9 @@ def choose(request):
     too_many = len(asked) > explore.MAX_NEEDS  # nothing is ranked then
     needs = [] if too_many else list(dict.fromkeys(key for key in asked if key in known))
     ranking = explore.rank(needs, all_claims, list(Platform.objects.public())) if needs else []
-    context = {
-        "tables": tables,
-        "needs": set(needs),
-        "ranking": ranking,
-        "need_count": len(needs),
-        "too_many": too_many,
-        "asked_count": len(asked),
-        "max_needs": explore.MAX_NEEDS,
-        "unknown": [] if too_many else [key for key in asked if key not in known],
-    }
+    context = {"tables": tables, "needs": set(needs), "ranking": ranking, "need_count": len(needs)}
+    context |= {"too_many": too_many, "asked_count": len(asked), "max_needs": explore.MAX_NEEDS}
+    context["unknown"] = [] if too_many else [key for key in asked if key not in known]
     return render(request, "platforms/choose.html", context, status=400 if too_many else 200)
 
 
@@ -203,9 +190,7 @@ def report_claim(request):
             form.instance.sender = reports.sender_of(request)
             report = form.save()
             reports.notify_editors(report, request)
-            return HttpResponseRedirect(
-                f"{reverse('platforms:report-thanks')}?cell={report.cell_id}"
-            )
+            return redirect(f"{reverse('platforms:report-thanks')}?cell={report.cell_id}")
         else:
             status = 400
     else:
@@ -224,34 +209,27 @@ def report_thanks(request):
 
 @cacheable
 def change_log(request, slug=None):
-    """The site's change log, or one platform's."""
     platform = get_object_or_404(Platform.objects.public(), slug=slug) if slug else None
     page, entries = changes.change_page(request.GET.get("page"), platform)
     context = {"page_obj": page, "changes": entries, "platform": platform}
     return render(request, "platforms/changes.html", context)
 
 
-# --- open data -------------------------------------------------------------------------------
-
-
-def open_data_response(content, content_type, filename):
-    response = HttpResponse(content, content_type=content_type)
+def open_data_response(content, filename):
+    """A download any site may fetch: CSV text, or a document written by orjson: the bytes of
+    json.dumps(ensure_ascii=False, separators=(",", ":")) in a tenth of its time (11 ms of
+    /data/all.json's 46 at the launch content x 10)."""
+    csv = filename.endswith(".csv")
+    kind = "text/csv" if csv else "application/json"
+    response = HttpResponse(content if csv else orjson.dumps(content), f"{kind}; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Access-Control-Allow-Origin"] = "*"  # any site may fetch the open data
+    response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
-def json_response(document, filename):
-    # orjson writes what json.dumps(ensure_ascii=False, separators=(",", ":")) writes, byte for
-    # byte, in a tenth of the time: 11 ms of /data/all.json's 46 at the launch content x 10.
-    return open_data_response(orjson.dumps(document), "application/json; charset=utf-8", filename)
-
-
 def live_page_data(permalink, slug=None, with_html=False):
-    """(page, its Dataset, its table named slug or None) for a live page's permalink without
-    slashes, or 404."""
-    pages = ComparisonPage.objects.published().filter(permalink=f"/{permalink}/")
-    dataset = opendata.Dataset(pages, with_html=with_html)
+    """(page, its Dataset, its table named slug or None) of a live page, or 404."""
+    dataset = opendata.Dataset(opendata.live_pages(permalink=f"/{permalink}/"), with_html)
     if not dataset.pages:
         raise Http404("No such page")
     table = next((t for t in dataset.tables if t.slug == slug), None)
@@ -264,45 +242,40 @@ def live_page_data(permalink, slug=None, with_html=False):
 def data_index(request):
     dataset = opendata.Dataset()
     base = request.build_absolute_uri("/").rstrip("/")
-    context = {
-        "dataset": dataset,
-        "pages": [(page, dataset.tables_of(page)) for page in dataset.pages],
-        "licence": settings.DATA_LICENSE,
-        "level_codes": list(Level),
-        "json_ld": dataset.json_ld(base),
-        "og_title": "Open data",
-    }
+    pages = [(page, dataset.tables_of(page)) for page in dataset.pages]
+    context = {"dataset": dataset, "pages": pages, "licence": settings.DATA_LICENSE}
+    context |= {"level_codes": list(Level), "json_ld": dataset.json_ld(base)}
+    context["og_title"] = "Open data"
     return render(request, "platforms/open_data.html", context)
 
 
 @cacheable
 def data_package(request):
     base = request.build_absolute_uri("/").rstrip("/")
-    return json_response(opendata.Dataset().package(base), "datapackage.json")
+    return open_data_response(opendata.Dataset().package(base), "datapackage.json")
 
 
 @cacheable
 def data_all(request):
-    return json_response(opendata.Dataset().whole_json(), "platform-compare.json")
+    return open_data_response(opendata.Dataset().whole_json(), "platform-compare.json")
 
 
 @cacheable
 def data_page(request, permalink):
     page, dataset, _table = live_page_data(permalink)
-    return json_response({**dataset.header(), **dataset.page_json(page)}, f"{page.pk}.json")
+    return open_data_response(dataset.header() | dataset.page_json(page), f"{page.pk}.json")
 
 
 @cacheable
 def data_table(request, permalink, slug):
     _page, dataset, table = live_page_data(permalink, slug)
-    return open_data_response(dataset.table_csv(table), "text/csv; charset=utf-8", f"{slug}.csv")
+    return open_data_response(dataset.table_csv(table), f"{slug}.csv")
 
-
-# --- embeds ----------------------------------------------------------------------------------
 
 # Embeds are the only pages other sites may frame. They skip the whole-page cache, whose hits
 # would come back without these per-view headers (and so be refused in frames).
 EMBED_CSP = {**settings.SECURE_CSP, "frame-ancestors": ["*"]}
+NO_CELL = opendata.CellData(None, "", "", "", None)
 
 
 @csp_override(EMBED_CSP)
@@ -316,22 +289,16 @@ def embed_table(request, permalink, slug, platform=None):
         rows = [row for row in rows if row.platform_slug == platform]
         if not rows:
             raise Http404("This platform has no row in the table")
+    labels = [cap.plain_name for cap in capabilities]
     grid, reviewed = [], []
     for row in rows:
-        cells = [dataset.cells.get((row.pk, cap.pk)) for cap in capabilities]
+        cells = [dataset.cells.get((row.pk, cap.pk), NO_CELL) for cap in capabilities]
         # Each claim labelled with its capability: the cards of narrow embeds show it.
-        grid.append((row, [claim_view(c.level, c.note_html, label=cap.plain_name) if c
-                           else claim_view("", "", label=cap.plain_name)
-                           for c, cap in zip(cells, capabilities, strict=True)]))  # fmt: skip
-        reviewed += [cell.last_reviewed for cell in cells if cell and cell.last_reviewed]
-    context = {
-        "page": page,
-        "table": table,
-        "capabilities": capabilities,
-        "grid": grid,
-        "licence": settings.DATA_LICENSE,
-        "verified_on": max(reviewed) if reviewed else None,
-        "source_url": request.build_absolute_uri(f"{page.permalink}#{table.slug}"),
-        "single_row": bool(platform),
-    }
+        pairs = zip(cells, labels, strict=True)
+        grid.append((row, [claim_view(c.level, c.note_html, label=name) for c, name in pairs]))
+        reviewed += [cell.last_reviewed for cell in cells if cell.last_reviewed]
+    context = {"page": page, "table": table, "capabilities": capabilities, "grid": grid}
+    context |= {"licence": settings.DATA_LICENSE, "verified_on": max(reviewed, default=None)}
+    context["source_url"] = request.build_absolute_uri(f"{page.permalink}#{table.slug}")
+    context["single_row"] = bool(platform)
     return render(request, "platforms/embed.html", context)

@@ -17,13 +17,12 @@ class SitecontentConfig(AppConfig):
 
         from .markdown import strip_control_characters
         from .models import AboutPage, Article
-        from .page_cache import register_schedule, retire_on_change
+        from .page_cache import retire_on_change
         from .roles import sync_editors_group
 
         retire_on_change(Article, AboutPage)
         # Every model's text, from any way in (admin, grid, import): none can break a feed.
         pre_save.connect(strip_control_characters, dispatch_uid="strip-control-characters")
-        register_schedule(Article)
 
         # After the last app's permissions exist, so the group gets all of them.
         post_migrate.connect(sync_editors_group, dispatch_uid="sync-editors-group")

@@ -1,8 +1,5 @@
-"""Articles in and out of Markdown documents (front matter + body), beside the Article model.
-
-The importer in `platforms.markdown_io` reads the text and front matter of every document and
-hands those that are articles to this module; nothing here knows about comparison pages.
-"""
+"""Articles in and out of Markdown documents (front matter + body), for the importer and
+exporter of platforms.markdown_io, which hands this module the documents that are articles."""
 
 import re
 
@@ -11,7 +8,7 @@ from django.utils.text import slugify
 
 from .documents import front_matter_text, publication_fields, sync
 from .models import Article
-from .remote_images import copy_article_images, remote_image_urls
+from .remote_images import copy_hero_image, copy_remote_images, remote_image_urls
 
 ARTICLE_KEYS = {"author", "publish_date", "subtitle", "heroImage", "cta", "read_time"}
 
@@ -69,7 +66,10 @@ def copy_images(fields, deadline, keep_existing=False):
     before the import's transaction opens: a slow image server must not hold rows locked."""
     if keep_existing and Article.objects.filter(slug=fields["slug"]).exists():
         return fields, []
-    return copy_article_images(fields, deadline)
+    fields = dict(fields)
+    fields["hero_image_url"], hero_problems = copy_hero_image(fields["hero_image_url"], deadline)
+    fields["body"], body_problems = copy_remote_images(fields["body"], deadline)
+    return fields, hero_problems + body_problems
 
 
 def export_article(article):

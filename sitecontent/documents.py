@@ -1,6 +1,8 @@
 """Shared pieces for reading and writing Markdown documents, whatever app owns the content:
 the field-by-field report of an import, the save-only-what-changed sync, front matter out."""
 
+from collections import Counter, defaultdict
+
 import yaml
 from django.core.exceptions import ValidationError
 
@@ -11,14 +13,13 @@ class DocumentReport:
     def __init__(self, label):
         self.label = label
         self.kept = False  # left alone because of keep_existing
-        self.counts = {}
+        self.counts = defaultdict(Counter)  # action -> kind -> how many
         self.changes = []  # (action, description, {field: (before, after)})
         self.notes = []  # how the document was read (orientation, new platforms…)
         self.problems = []  # what could not be done but did not stop the import
 
     def record(self, action, kind, obj, changes=None):
-        kinds = self.counts.setdefault(action, {})
-        kinds[kind] = kinds.get(kind, 0) + 1
+        self.counts[action][kind] += 1
         if action != "unchanged":
             self.changes.append((action, f"{kind} {obj}", changes or {}))
 
@@ -54,9 +55,7 @@ _LOOK_UP = object()
 
 def sync(report, kind, model, lookup, values, existing=_LOOK_UP):
     """Create, update or leave alone the one row matching lookup; save only what changed.
-
-    `existing` may pass the row (or None) when the caller has already fetched it in bulk.
-    The values were checked (check_values) when their document was read."""
+    `existing`: the row (or None) when the caller has already fetched it in bulk."""
     obj = model.objects.filter(**lookup).first() if existing is _LOOK_UP else existing
     if obj is None:
         obj = model.objects.create(**lookup, **values)

@@ -1,9 +1,8 @@
-"""The Markdown editor's preview and image upload endpoints, for staff only.
+"""The Markdown editor's preview and image upload, for staff only, at markdownx's URLs.
 
-markdownx's own views serve anyone, store whatever the client calls an image and answer a
-GET, a non-AJAX post or a missing field with a 500. These replace them at the same URLs
-(the editor's script finds them by name): the preview goes through the site's one sanitizer,
-an upload follows the one image policy (images.py), and every mistake is a 4xx with a message.
+markdownx's own views serve anyone, store whatever the client calls an image and answer mistakes
+with a 500: here the preview goes through the site's one sanitizer, an upload follows the one
+image policy (images.py), and every mistake is a 4xx with a message.
 """
 
 from functools import wraps
@@ -12,12 +11,7 @@ from django import forms
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.core.files.storage import default_storage
-from django.http import (
-    HttpResponse,
-    HttpResponseBadRequest,
-    HttpResponseNotAllowed,
-    JsonResponse,
-)
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed, JsonResponse
 from django.urls import path
 from markdownx.settings import MARKDOWNX_MEDIA_PATH
 
@@ -28,12 +22,6 @@ from .markdown import render_markdown
 
 class ImageUploadForm(forms.Form):
     image = VerifiedImageFormField(error_messages={"required": "Choose an image to upload."})
-
-    def save(self):
-        image = self.cleaned_data["image"]
-        return default_storage.url(
-            default_storage.save(f"{MARKDOWNX_MEDIA_PATH}{image.name}", image)
-        )
 
 
 def post_only(view):
@@ -60,7 +48,9 @@ def upload_image(request):
     form = ImageUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return JsonResponse(form.errors, status=400)
-    return JsonResponse({"image_code": f"![]({form.save()})"})
+    image = form.cleaned_data["image"]
+    url = default_storage.url(default_storage.save(MARKDOWNX_MEDIA_PATH + image.name, image))
+    return JsonResponse({"image_code": f"![]({url})"})
 
 
 @admin_policy

@@ -13,13 +13,11 @@ class XmlSafe:
     """A feed generator that drops what XML cannot carry from every field (history written
     before such characters were refused on input still holds them)."""
 
-    def __init__(self, *args, **kwargs):
-        clean = without_control_characters
-        super().__init__(*map(clean, args), **{k: clean(v) for k, v in kwargs.items()})
+    def __init__(self, **fields):
+        super().__init__(**{k: without_control_characters(v) for k, v in fields.items()})
 
-    def add_item(self, *args, **kwargs):
-        clean = without_control_characters
-        super().add_item(*map(clean, args), **{k: clean(v) for k, v in kwargs.items()})
+    def add_item(self, **fields):
+        super().add_item(**{k: without_control_characters(v) for k, v in fields.items()})
 
 
 class RssFeed(XmlSafe, Rss201rev2Feed):

@@ -1,14 +1,6 @@
-"""The one upload policy for every image field: hero images, the Markdown editor, and any later.
-
-An upload is kept only if Pillow decodes it as JPEG, PNG or WebP within a byte and a pixel
-limit (decompression bombs are refused before any pixel is decoded). What is stored is not
-the client's file but a new encoding of its pixels: no metadata, comments, trailing bytes or
-other payload survive, so a JPEG+HTML polyglot becomes a plain JPEG. It is stored under a
-random name with the extension of the format found, so no image (a draft's included) can be
-found by guessing, and no client-chosen extension (.html, .pdf, .svg) is ever served.
-
-Use VerifiedImageField for a model field, ImageUploadForm-style code calls clean_image().
-"""
+"""The one upload policy for every image field (README, "Uploaded images"): Pillow must decode
+it whole as JPEG, PNG or WebP within the byte and pixel limits; only its pixels are stored,
+re-encoded (a JPEG+HTML polyglot becomes a plain JPEG), under a random name."""
 
 import warnings
 from io import BytesIO
@@ -41,11 +33,7 @@ def too_many_pixels(width=None, height=None):
 
 
 def clean_image(upload):
-    """A new file with only the upload's pixels, named at random with the detected extension.
-
-    Every pixel is decoded, so a file cut short or damaged anywhere is refused here, with a
-    message, rather than failing later. Raises ValidationError when the upload does not meet
-    the policy."""
+    """A new file with only the upload's pixels, or ValidationError saying why not."""
     size = getattr(upload, "size", None)
     if size is not None and size > settings.IMAGE_UPLOAD_MAX_BYTES:
         raise ValidationError(
@@ -65,9 +53,8 @@ def clean_image(upload):
                 # Photos stay upright once the orientation tag is gone.
                 image = ImageOps.exif_transpose(image)
                 if image.mode not in KEPT_MODES[image_format]:
-                    image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
-                    if image_format == "JPEG":
-                        image = image.convert("RGB")
+                    alpha = "A" in image.getbands() and image_format != "JPEG"
+                    image = image.convert("RGBA" if alpha else "RGB")
                 transparency = image.info.get("transparency")
                 image.info = {} if transparency is None else {"transparency": transparency}
                 output = BytesIO()
@@ -88,8 +75,6 @@ def clean_image(upload):
 
 class VerifiedImageFormField(forms.ImageField):
     """Returns the cleaned file (new pixels, random name) in place of the upload."""
-
-    default_validators = []
 
     def to_python(self, data):
         upload = forms.FileField.to_python(self, data)

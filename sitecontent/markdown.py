@@ -1,12 +1,5 @@
-"""The one Markdown dialect of the site, and the one nh3 sanitizer every bit of HTML leaves through.
-
-The dialect: markdown-it's "gfm-like" (CommonMark, tables, strikethrough, autolinks) plus
-footnotes; raw HTML is allowed in and then cut down by the sanitizer; h2–h4 get ids. Fields
-rendered on save, the importer (through `parser()`) and the markdownx admin preview all use it:
-nothing else may produce HTML from editor input. Limits keep any text, however hostile, under a
-second: nesting deeper than MAX_NESTING is not parsed, and a text longer than
-MAX_MARKDOWN_CHARS (or with tens of thousands of brackets) is shown as escaped paragraphs.
-"""
+"""The one Markdown dialect (README, "The Markdown dialect") and the one nh3 sanitizer every
+bit of HTML leaves through: fields rendered on save, the importer and the admin preview."""
 
 import hashlib
 import html
@@ -41,9 +34,7 @@ ATTRIBUTES = {
     "img": {"src", "alt", "title", "width", "height"},
     "abbr": {"title"},
     "th": {"scope"},
-    "h2": {"id"},
-    "h3": {"id"},
-    "h4": {"id"},
+    **{heading: {"id"} for heading in ("h2", "h3", "h4")},
     "ol": {"start"},
     "li": {"id"},
 }
@@ -62,13 +53,10 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 @cache
 def parser(inline_breaks=False, blocks_only=False):
-    """The configured markdown-it parser: the dialect above. inline_breaks turns a single line
-    break into <br>, for one-line fields whose line breaks the author meant (cell notes).
-    blocks_only leaves inline content unparsed (its source is each token's content): the
-    importer reads a document's structure and definitions in one block parse, in linear time."""
+    """inline_breaks: a line break is a <br> (cell notes, whose line breaks the author meant).
+    blocks_only: inline content left unparsed, for the importer's one linear block parse."""
     md = MarkdownIt(
-        "gfm-like",
-        {"maxNesting": MAX_NESTING, "breaks": inline_breaks, "xhtmlOut": False},
+        "gfm-like", {"maxNesting": MAX_NESTING, "breaks": inline_breaks, "xhtmlOut": False}
     )
     md.use(footnote_plugin, always_match_refs=True)
     md.core.ruler.before("footnote_tail", "shared_footnotes", _shared_footnotes)
@@ -171,6 +159,20 @@ def render_inline(text):
     if _unparsable(text):
         return html.escape(text)
     return sanitize(parser(inline_breaks=True).renderInline(text.strip()), inline=True)
+
+
+class RenderedOnSave:
+    """A model mixin: saving renders each of `inline_fields` (render_inline) and of
+    `markdown_fields` (render_markdown) into its `<name>_html` field."""
+
+    inline_fields = markdown_fields = ()
+
+    def save(self, *args, **kwargs):
+        for name in self.inline_fields:
+            setattr(self, f"{name}_html", render_inline(getattr(self, name)))
+        for name in self.markdown_fields:
+            setattr(self, f"{name}_html", render_markdown(getattr(self, name)))
+        super().save(*args, **kwargs)
 
 
 # The end of a paragraph, list item, heading, table cell or line break: where words of two

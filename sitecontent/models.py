@@ -9,7 +9,7 @@ from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
 from .images import VerifiedImageField
-from .markdown import plain_text_of_html, render_markdown
+from .markdown import RenderedOnSave, plain_text_of_html, render_markdown
 from .publishing import Publishable, PublishableQuerySet
 from .remote_images import is_first_party
 from .text_search import StoredVector, without_vector
@@ -122,7 +122,7 @@ class Article(Publishable):
         return self.description or self.subtitle or plain_text_of_html(self.body_html)[:300]
 
 
-class AboutPage(models.Model):
+class AboutPage(RenderedOnSave, models.Model):
     """The "About and methodology" page at /about/: one page, maintained by editors."""
 
     title = models.CharField(max_length=200, default="About and methodology")
@@ -137,16 +137,13 @@ class AboutPage(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+    markdown_fields = ["body"]
 
     class Meta:
         verbose_name = "about page"
 
     def __str__(self):
         return self.title
-
-    def save(self, *args, **kwargs):
-        self.body_html = render_markdown(self.body)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("sitecontent:about")

@@ -1,30 +1,11 @@
-"""Whole public pages from memory; after a change commits, no process serves the old page for
-more than CHECK_EVERY (0.5 s), whatever Redis or the news file does.
+"""Whole public pages from memory, never stale (README, "The page cache").
 
-The database says when pages are out of date: ContentVersion holds a number that every change
-bumps in its own transaction (the models each app registers with retire_on_change(), and
-retire_pages() for changes that send no signal). Each process keeps copies of the pages it has
-rendered (PAGES), labelled with the last version it read. A copy is served only if that read
-is less than CHECK_EVERY old, else the version is read again (one SELECT by primary key) and a
-different one drops every copy. So a hit costs at most one small query per process and 0.5 s.
-
-News only makes this sooner. Once a change commits, its process announces it: a message on a
-Redis channel (REDIS_URL), else a rewrite of CONTENT_GENERATION_FILE. News carries no version,
-it only makes each process read the database on its next request, so nothing Redis does (down,
-frozen, restarted from an old snapshot, partitioned) can make a page older than CHECK_EVERY.
-Each process listens to Redis in a thread of its own, so a request never waits for Redis; a
-change that cannot be announced is logged and seen by the others from the database.
-
-Entries also expire when the next scheduled item is due (apps register their publishable
-models with register_schedule()), so an item goes live on time without any job running.
-
-Bounded: the key is the canonical host (lower case, no trailing dot, no foreign port) and the
-path, so Host-header variants make no new entries; a new version drops every copy, so pages
-that no longer exist are not kept.
-
-The middleware sits right after the security, CSP, frame-options and conditional-GET
-middlewares: a hit skips sessions, auth and the view, but still gets fresh security headers,
-a fresh CSP nonce, and a 304 when the browser's ETag matches.
+Every change bumps ContentVersion in its own transaction (retire_on_change(), retire_pages()).
+Each process labels its copies with the version it read last and reads it again (one SELECT)
+once that read is CHECK_EVERY old, or sooner on news (a Redis message, else a rewrite of
+CONTENT_GENERATION_FILE). News carries no version: nothing Redis does can delay a change more.
+The middleware sits after the security, CSP, frame-options and conditional-GET middlewares: a
+hit skips sessions, auth and the view but gets fresh security headers, nonce and 304s.
 """
 
 import logging
@@ -37,6 +18,7 @@ from functools import cache, wraps
 from pathlib import Path
 
 import redis
+from django.apps import apps
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import DatabaseError, transaction
@@ -46,10 +28,10 @@ from django.http.request import split_domain_port
 from django.utils.cache import patch_cache_control, set_response_etag
 
 from .models import ContentVersion
+from .publishing import Publishable
 
 logger = logging.getLogger(__name__)
 
-# A process reads the content version from the database at least this often while serving.
 CHECK_EVERY = 0.5
 NEWS_CHANNEL = "platform-compare:content-changed"
 MAX_AGE = 24 * 60 * 60
@@ -72,18 +54,13 @@ def cacheable(view):
     return wrapper
 
 
-# --- News of a change: sooner than the next read of the database -----------------------------
-
-
 class FileNews:
-    """Without Redis: a file that the process making a change replaces after the commit; the
-    others look at its identity (inode, modification time) on each request, one stat()."""
+    """Without Redis: a file replaced on each change; readers stat() it once per request."""
 
     def __init__(self, path):
         self.path = Path(path)
 
     def mark(self):
-        """Changes whenever there is news."""
         try:
             status = os.stat(self.path)
         except OSError:
@@ -101,18 +78,16 @@ class FileNews:
 
 
 class RedisNews:
-    """With Redis: a message on NEWS_CHANNEL. Each serving process counts the messages (and
-    every (re)subscription, after which messages may have been missed) in a thread of its own."""
+    """With Redis: a thread of each process counts the messages, and every (re)subscription,
+    after which messages may have been missed; a request never waits for Redis."""
 
     def __init__(self, url):
         self.client = redis.Redis.from_url(url, **settings.REDIS_CACHE_OPTIONS)
         self.count = 0
         self.listener = None
         self.stopped = threading.Event()
-        os.register_at_fork(after_in_child=self.forget_listener)
-
-    def forget_listener(self):
-        self.listener = None  # threads do not survive a fork (gunicorn's workers)
+        # Threads do not survive a fork (gunicorn's workers).
+        os.register_at_fork(after_in_child=lambda: setattr(self, "listener", None))
 
     def mark(self):
         if self.listener is None:
@@ -147,15 +122,6 @@ class RedisNews:
         self.stopped.set()
 
 
-def news_source():
-    if settings.REDIS_URL:
-        return RedisNews(settings.REDIS_URL)
-    return FileNews(settings.CONTENT_GENERATION_FILE)
-
-
-# --- The content version, as this process knows it -------------------------------------------
-
-
 class VersionWatch:
     FORGOTTEN = object()
 
@@ -169,13 +135,15 @@ class VersionWatch:
         """Read the database on the next request (this process changed something)."""
         self.mark = self.FORGOTTEN
 
+    def news_source(self):
+        if self.news is None:
+            url = settings.REDIS_URL
+            self.news = RedisNews(url) if url else FileNews(settings.CONTENT_GENERATION_FILE)
+        return self.news
+
     def current(self, timed=True):
-        """The content version, read again from the database on news and, when timed, once
-        CHECK_EVERY has passed since the last read."""
-        news = self.news
-        if news is None:
-            news = self.news = news_source()
-        mark = news.mark()
+        """Read again from the database on news and, when timed, once CHECK_EVERY has passed."""
+        mark = self.news_source().mark()
         if mark == self.mark and not (timed and self.due()):
             return self.version
         with self.lock:
@@ -204,18 +172,15 @@ announcements = threading.local()
 
 
 def announce_change(after):
-    """Tell every process to read the content version now (run once the change commits).
-
-    `after`: the thread's count of announcements when the change was made; one made since by
-    this thread came after the commit (the thread was inside the transaction until then)."""
+    """Tell every process to read the content version now, once per transaction: `after` is
+    the thread's count of announcements at the change; one made since came after the commit."""
     count = getattr(announcements, "count", 0)
     if count > after:
         return
     announcements.count = count + 1
     watch.forget()
     try:
-        watch.news = watch.news or news_source()
-        watch.news.announce()
+        watch.news_source().announce()
     except (redis.RedisError, OSError) as error:
         logger.warning(
             "Could not announce the change (%s); other processes read it from the database "
@@ -234,36 +199,13 @@ def retire_pages(**signal_arguments):
     transaction.on_commit(lambda: announce_change(after))
 
 
+# Apps register their models from AppConfig.ready(), so this module never imports them.
 def retire_on_change(*models):
-    """Register models whose saves and deletes change what public pages show.
-
-    Each app calls this from its AppConfig.ready(), so this module never imports their models."""
+    """Models whose saves and deletes change what public pages show."""
     for model in models:
         label = model._meta.label_lower
         post_save.connect(retire_pages, sender=model, dispatch_uid=f"page-cache-save-{label}")
         post_delete.connect(retire_pages, sender=model, dispatch_uid=f"page-cache-del-{label}")
-
-
-SCHEDULED_MODELS = []
-
-
-def register_schedule(*models):
-    """Register Publishable models: cached pages expire when their next scheduled item is due.
-
-    Each app calls this from its AppConfig.ready(), so this module never imports their models."""
-    SCHEDULED_MODELS.extend(models)
-
-
-def next_publication():
-    """Timestamp when the next scheduled item goes live (0: none scheduled)."""
-    if not SCHEDULED_MODELS:
-        return 0
-    first, *others = [
-        model.objects.scheduled().order_by().values_list("publish_at", flat=True)
-        for model in SCHEDULED_MODELS
-    ]
-    due = first.union(*others).order_by("publish_at").first()  # one query for all
-    return due.timestamp() if due else 0
 
 
 class PageStore:
@@ -272,18 +214,17 @@ class PageStore:
     def __init__(self):
         self.clear()
 
-    def adopt(self, version):
-        """Forget everything of another version (pages deleted since are not kept)."""
-        if version != self.version:
-            self.entries = {}
-            self.next_due = None  # when the next scheduled item goes live, once looked up
-            self.version = version
+    def clear(self, version=None):
+        """Forget every copy (pages deleted since are not kept)."""
+        self.version = version
+        self.entries = {}
+        self.next_due = None  # when the next scheduled item goes live (0: none), once looked up
 
     def get(self, key, version):
+        if version != self.version:
+            self.clear(version)
         entry = self.entries.get(key)
-        if entry and entry["version"] == version and time.time() < entry["expires"]:
-            return entry
-        return None
+        return entry if entry and time.time() < entry["expires"] else None
 
     def put(self, key, entry):
         if entry["version"] != self.version:
@@ -293,14 +234,16 @@ class PageStore:
         self.entries[key] = entry
 
     def expiry(self, now):
-        """Entries expire when the next scheduled item is due (looked up once per version)."""
+        """Pages expire when the next scheduled item of any Publishable model is due."""
         if self.next_due is None or 0 < self.next_due <= now:
-            self.next_due = next_publication()
+            first, *others = [
+                model.objects.scheduled().order_by().values_list("publish_at", flat=True)
+                for model in apps.get_models()
+                if issubclass(model, Publishable)
+            ]
+            due = first.union(*others).order_by("publish_at").first()  # one query for all
+            self.next_due = due.timestamp() if due else 0
         return min(now + MAX_AGE, self.next_due or now + MAX_AGE)
-
-    def clear(self):
-        self.version = object()
-        self.adopt(None)
 
 
 PAGES = PageStore()
@@ -308,7 +251,7 @@ PAGES = PageStore()
 
 @cache
 def cached_hosts():
-    """The hosts whose pages are cached (read once, and again when ALLOWED_HOSTS changes)."""
+    """The hosts whose pages are cached: ALLOWED_HOSTS without patterns."""
     return {
         host.lower().rstrip(".")
         for host in settings.ALLOWED_HOSTS
@@ -317,9 +260,7 @@ def cached_hosts():
 
 
 def settings_changed(*, setting, **kwargs):
-    if setting in ("REDIS_URL", "CONTENT_GENERATION_FILE", "ALLOWED_HOSTS") or setting.startswith(
-        "CDN_"
-    ):
+    if setting.startswith(("REDIS_URL", "CONTENT_GENERATION_FILE", "ALLOWED_HOSTS", "CDN_")):
         cached_hosts.cache_clear()
         watch.reset()
         PAGES.clear()
@@ -355,11 +296,8 @@ def render_turn(key):
 
 
 def canonical_host(request, secure):
-    """The request's host as the cache knows it, or None when it must not be cached.
-
-    Letter case and a trailing dot do not make another host; a port counts only when it is
-    the one the server listens on (a direct connection) or the scheme's default. Hosts that
-    only match a pattern of ALLOWED_HOSTS (.example.org) are served but not cached."""
+    """The host as the cache knows it (lower case, no trailing dot, a port only when it is the
+    server's own or the scheme's default), or None when the page must not be cached."""
     domain, port = split_domain_port(request.get_host())
     if domain not in cached_hosts():
         return None
@@ -390,61 +328,46 @@ class PublicPageCacheMiddleware:
         request.META["HTTP_HOST"] = host
         key = f"{'https' if secure else 'http'}://{host}{request.path}"
         try:
-            # A copy is served only if the version was read in the last CHECK_EVERY. A render
-            # may keep an older label (no news, no change here): if the content changed since,
-            # the copy is dropped at the next read.
+            # A render may keep an older label (no news, no change here): if the content
+            # changed since, the copy is dropped at the next read.
             version = watch.current(timed=key in PAGES.entries)
         except DatabaseError as error:
             logger.warning("Content version unreadable (%s); page rendered uncached", error)
             return self.get_response(request)
-        PAGES.adopt(version)
         entry = PAGES.get(key, version)
-        if entry:
-            return self.rebuild(entry)
-        with render_turn(key) as first:
-            entry = None if first else PAGES.get(key, version)
-            if entry:
-                return self.rebuild(entry)
-            return self.render_and_store(request, key, version)
+        if entry is None:
+            with render_turn(key) as first:
+                entry = None if first else PAGES.get(key, version)
+                if entry is None:
+                    return self.render_and_store(request, key, version)
+        return HttpResponse(entry["content"], headers=entry["headers"])
 
     def render_and_store(self, request, key, version):
         response = self.get_response(request)
-        if self.may_store(response):
-            set_response_etag(response)
-            self.mark(response)
-            entry = {
-                "version": version,
-                "content": response.content,
-                # What the view and the middlewares after this one set, sent again on every hit
-                # (the security headers and the CSP nonce come fresh from those before it).
-                "headers": dict(response.headers),
-                "expires": PAGES.expiry(time.time()),
-            }
-            PAGES.put(key, entry)
-        return response
-
-    @staticmethod
-    def may_store(response):
-        return (
+        if not (
             getattr(response, "public_page", False)
             and response.status_code == 200
             and not response.streaming
             and "no-cache" not in response.get("Cache-Control", "")
             and not response.cookies
-        )
-
-    @staticmethod
-    def mark(response):
-        # Browsers keep the page but check back every time: an editor's save shows at once.
+        ):
+            return response
+        set_response_etag(response)
+        # Browsers keep the page but check back every time: an editor's save shows at once. A
+        # CDN may keep it s-maxage seconds (stale-while-revalidate more): edits show that late.
         shared = {"must_revalidate": True}
         if settings.CDN_S_MAXAGE:
-            # A shared cache in front may serve the page for s-maxage seconds (and stale for
-            # stale-while-revalidate more while it fetches a new one): edits show that late.
             shared = {"s_maxage": settings.CDN_S_MAXAGE}
             if settings.CDN_STALE_WHILE_REVALIDATE:
                 shared["stale_while_revalidate"] = settings.CDN_STALE_WHILE_REVALIDATE
         patch_cache_control(response, public=True, max_age=0, **shared)
-
-    @staticmethod
-    def rebuild(entry):
-        return HttpResponse(entry["content"], headers=entry["headers"])
+        entry = {
+            "version": version,
+            "content": response.content,
+            # What the view and the middlewares after this one set, sent again on every hit
+            # (the security headers and the CSP nonce come fresh from those before it).
+            "headers": dict(response.headers),
+            "expires": PAGES.expiry(time.time()),
+        }
+        PAGES.put(key, entry)
+        return response

@@ -1,8 +1,5 @@
 """Draft / published status with a publish time, shared by comparison pages and articles.
-
-Visibility is decided at query time (published() compares with now), so scheduled items go
-live by themselves when their time comes: no cron job flips a flag.
-"""
+Visibility is decided at query time, so scheduled items go live by themselves."""
 
 from django.db import models
 from django.http import Http404

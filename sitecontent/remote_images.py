@@ -1,18 +1,7 @@
-"""Images that documents load from other sites are copied into the site's own media storage.
-
-DESIGN.md: no third-party requests. On import, every remote image (an article's hero and the
-images in its body) is fetched once, before the import's database transaction opens, and
-accepted only under images.py's upload policy (Pillow decodes it within the byte and pixel
-limits; only its pixels are re-encoded); it is stored under a name made from its content, so
-importing again finds the same file. One that cannot be fetched is reported and replaced by its
-alt text: a visitor never sees a broken-image icon, and no page links to another site's image.
-
-An import must not become a way into the operator's network, nor hang: only http(s) to public
-addresses is fetched (every address a host resolves to is checked, on every redirect, and the
-connection goes to the checked address, so DNS cannot answer differently in between); each image
-has a deadline for the whole transfer, and the import one for all its images. Operators turn
-fetching off with DJANGO_REMOTE_IMAGES=0 and may allow private networks of their own with
-DJANGO_REMOTE_IMAGES_ALLOWED_NETWORKS (the tests allow 127.0.0.0/8 for their loopback server).
+"""An import's remote images, copied into the site's own media under images.py's policy and
+named by content (README, "Exploring the data"). Only http(s) to public addresses is fetched:
+every resolved address is checked, on every redirect, and connected to as checked, so DNS cannot
+answer differently in between; deadlines per image and per import keep an import from hanging.
 """
 
 import hashlib
@@ -175,14 +164,6 @@ def copy_hero_image(url, deadline=None):
         return copy_remote_image(url, deadline), []
     except ImageFetchError as error:
         return "", [f"hero image {url}: {error}; left out, its alt text is kept"]
-
-
-def copy_article_images(fields, deadline):
-    """Article fields whose remote images are local copies (or alt text), and the problems."""
-    fields = dict(fields)
-    fields["hero_image_url"], hero_problems = copy_hero_image(fields["hero_image_url"], deadline)
-    fields["body"], body_problems = copy_remote_images(fields["body"], deadline)
-    return fields, hero_problems + body_problems
 
 
 def import_deadline():

@@ -1,10 +1,9 @@
-"""Full-text search pieces shared by both apps: a stored search vector and SQLite's FTS5 index.
-
-PostgreSQL keeps each searched text's vector in a generated column (`StoredVector`), so a search
-parses no text; SQLite keeps an FTS5 table with the porter stemmer beside the model's table,
-filled by triggers (`fts5_statements`, run by migrations). Both stem English, so a search for
-"encryption" finds "encrypted" on either database. sitecontent.site.search queries them.
+"""Full-text search pieces shared by both apps, queried by sitecontent.site.search: on
+PostgreSQL a stored English vector (StoredVector), on SQLite an FTS5 table with the porter
+stemmer beside the model's table, kept by triggers (fts5_operation, in migrations).
 """
+
+from functools import partial
 
 from django.contrib.postgres.search import SearchVector
 from django.db import migrations, models
@@ -13,8 +12,7 @@ CONFIG = "english"
 
 
 class StoredVector(SearchVector):
-    """The English search vector of some fields, for a GeneratedField; NULL on SQLite, which
-    searches its FTS5 table instead (see fts5_statements)."""
+    """The English search vector of some fields, for a GeneratedField; NULL on SQLite."""
 
     def __init__(self, *fields):
         super().__init__(*fields, config=CONFIG)
@@ -28,11 +26,8 @@ def fts_table(table):
 
 
 def fts5_statements(table, columns):
-    """SQL creating `table`'s FTS5 index of `columns`, kept by triggers, filled from the rows.
-
-    An external-content table (it stores no copy of the text). A migration that rebuilds `table`
-    on SQLite (Django does for most field changes) drops its triggers: run these again after it.
-    """
+    """SQL creating `table`'s external-content FTS5 index of `columns`, kept by triggers. A
+    migration that rebuilds `table` on SQLite drops its triggers: run these again after it."""
     fts, cols = fts_table(table), ", ".join(columns)
     new = ", ".join(f"new.{c}" for c in columns)
     old = ", ".join(f"old.{c}" for c in columns)
@@ -57,25 +52,22 @@ def drop_fts5_statements(table):
     ]
 
 
+def run_on_sqlite(statements, apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        for statement in statements:
+            schema_editor.execute(statement)
+
+
 def fts5_operation(table, columns):
     """A migration operation creating (and on reverse dropping) the FTS5 index, on SQLite only."""
-
-    def run(statements):
-        def operation(apps, schema_editor):
-            if schema_editor.connection.vendor == "sqlite":
-                for statement in statements:
-                    schema_editor.execute(statement)
-
-        return operation
-
     return migrations.RunPython(
-        run(fts5_statements(table, columns)), run(drop_fts5_statements(table))
+        partial(run_on_sqlite, fts5_statements(table, columns)),
+        partial(run_on_sqlite, drop_fts5_statements(table)),
     )
 
 
 def without_vector(queryset_class):
-    """A manager of `queryset_class` that leaves the stored `search` vector in the database:
-    pages never show it, and it is as long as the text it indexes."""
+    """A manager leaving the `search` vector (as long as its text, never shown) unread."""
 
     class Manager(models.Manager.from_queryset(queryset_class)):
         def get_queryset(self):

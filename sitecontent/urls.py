@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.urls import path
-from django.views.static import serve
 
 from . import views
 from .feeds import LatestArticlesAtomFeed, LatestArticlesFeed
@@ -17,10 +16,5 @@ urlpatterns = [
     path("feed/atom/", cacheable(LatestArticlesAtomFeed()), name="article-feed-atom"),
     path(".well-known/security.txt", views.security_txt, name="security-txt"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
-    path(
-        f"{settings.MEDIA_URL.strip('/')}/<path:path>",
-        serve,
-        {"document_root": settings.MEDIA_ROOT},
-        name="media",
-    ),
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media, name="media"),
 ]

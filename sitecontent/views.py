@@ -3,6 +3,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.views.static import serve
 
 from .models import AboutPage, Article
 from .page_cache import cacheable
@@ -19,9 +20,8 @@ def about(request):
 
 @cacheable
 def article_list(request):
-    return render(
-        request, "sitecontent/article_list.html", {"articles": Article.objects.published()}
-    )
+    articles = Article.objects.published()
+    return render(request, "sitecontent/article_list.html", {"articles": articles})
 
 
 @cacheable
@@ -48,3 +48,8 @@ def security_txt(request):
 @cacheable
 def robots_txt(request):
     return render(request, "sitecontent/robots.txt", content_type="text/plain; charset=utf-8")
+
+
+def media(request, path):
+    # MEDIA_ROOT read at each request, not fixed when the URLconf loads.
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import yaml
 from bs4 import BeautifulSoup
+from django.utils.text import slugify
 
 from tests.conftest import SEEDS_DIR, read_seed
 
@@ -128,3 +129,43 @@ def distinctive_claim():
     ).lower()
     word = sorted(w for w, n in counts.items() if n == 1 and w not in everywhere)[0]
     return (word, *places[word])
+
+
+# --- claims, and what the exploring pages compute from them ------------------------------
+
+
+LEVEL_OF_MARK = {"✅": "full", "🟡": "partial", "❌": "none", "❔": "unknown"}
+POINTS = {"full": 2, "partial": 1}
+
+
+def platform_slug(label):
+    """The seeds name a platform before any parenthesis: "Google (YouTube)" is google."""
+    return slugify(label.split("(")[0])
+
+
+def seed_claims():
+    """[(table caption, levelled, platform slug, row label, capability, level, text)]."""
+    found = []
+    for page in SEED_PAGES:
+        for table in page.tables:
+            for label, cells in table.rows:
+                for capability, cell in zip(table.header[1:], cells, strict=True):
+                    level, text = "", cell
+                    if table.levelled:
+                        mark, _, text = cell.partition(" ")
+                        level = LEVEL_OF_MARK[mark]
+                    found.append(
+                        (table.caption, table.levelled, platform_slug(label), label,
+                         capability, level, clean(text))
+                    )  # fmt: skip
+    return found
+
+
+SEED_CLAIMS = seed_claims()
+
+
+def needs_by_name(soup):
+    return {
+        normalise(label.get_text()): label.input["value"]
+        for label in soup.main.select("form.choose-form label")
+    }

@@ -6,43 +6,23 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 from django.core.management import call_command
-from django.utils.text import slugify
 
 from platforms.models import Platform
 from tests.conftest import render_afresh, write_seed_copies
-from tests.seed_documents import SEED_PAGES, clean, normalise
+from tests.seed_documents import (
+    POINTS,
+    SEED_CLAIMS,
+    SEED_PAGES,
+    needs_by_name,
+    normalise,
+    platform_slug,
+)
 
-LEVEL_OF_MARK = {"✅": "full", "🟡": "partial", "❌": "none", "❔": "unknown"}
-POINTS = {"full": 2, "partial": 1}
 VALID_TIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2}))?$"
 )
 
 
-def platform_slug(label):
-    """The seeds name a platform before any parenthesis: "Google (YouTube)" is google."""
-    return slugify(label.split("(")[0])
-
-
-def seed_claims():
-    """[(table caption, levelled, platform slug, row label, capability, level, text)]."""
-    found = []
-    for page in SEED_PAGES:
-        for table in page.tables:
-            for label, cells in table.rows:
-                for capability, cell in zip(table.header[1:], cells, strict=True):
-                    level, text = "", cell
-                    if table.levelled:
-                        mark, _, text = cell.partition(" ")
-                        level = LEVEL_OF_MARK[mark]
-                    found.append(
-                        (table.caption, table.levelled, platform_slug(label), label,
-                         capability, level, clean(text))
-                    )  # fmt: skip
-    return found
-
-
-SEED_CLAIMS = seed_claims()
 PLATFORM_SLUGS = sorted({claim[2] for claim in SEED_CLAIMS})
 
 
@@ -295,13 +275,6 @@ def test_the_compare_form_is_on_the_home_page_profiles_and_the_index(site):
 
 
 # --- choose by needs -----------------------------------------------------------------------
-
-
-def needs_by_name(soup):
-    return {
-        normalise(label.get_text()): label.input["value"]
-        for label in soup.main.select("form.choose-form label")
-    }
 
 
 @pytest.mark.parametrize(

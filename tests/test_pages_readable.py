@@ -7,8 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from platforms.models import Level, Platform
-from tests.seed_documents import normalise
-from tests.test_pages_explore import POINTS, SEED_CLAIMS, needs_by_name
+from tests.seed_documents import POINTS, SEED_CLAIMS, needs_by_name, normalise
 
 pytestmark = pytest.mark.django_db
 

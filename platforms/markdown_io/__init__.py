@@ -1,26 +1,95 @@
-"""Comparison pages, articles and the platform register in and out of Markdown documents.
+"""Comparison pages, articles and the platform register in and out of Markdown documents:
+import_documents, export_documents (which import_documents reads back into the same database
+state) and read_paths, for the import/export commands and the admin.
 
-The public API (the import_markdown/export_markdown commands and the admin's import screen use
-exactly this):
-
-    import_documents(documents, *, dry_run=False, keep_existing=False) -> ImportReport
-        documents: a list of (name, bytes). All or nothing: raises DocumentError, whose str() is
-        "file:line: message", with nothing written. dry_run reports what would change and
-        writes nothing. ImportReport.lines() is the human-readable summary and diff.
-    export_documents() -> [(relative_path, text)]
-        Every page and article (drafts too) and the platform register, as documents that
-        import_documents reads back into the same database state.
-    read_paths(paths) -> [(name, bytes)]
-        Files and the documents in folders, in a stable order; symlinks that leave a folder
-        are refused.
-
-Modules, one concern each: text (bytes → text), frontmatter (YAML/TOML → typed fields),
-structure (token stream → sections, tables, prose), tables (a table → orientation, levels,
-cells), apply (→ database, with the report), export (database → documents).
+Modules, one concern each: text (bytes → text), frontmatter, structure (token stream →
+sections, tables, prose), tables (a table → orientation, levels, cells), apply (→ database),
+export (database → documents).
 """
 
+from pathlib import Path
+
+from django.db import transaction
+
+from sitecontent.article_documents import copy_images
+from sitecontent.remote_images import import_deadline
+
+from .apply import REGISTER_NAMES, PlatformIndex, apply_document, read_document
 from .errors import DocumentError
 from .export import export_documents
-from .importing import ImportReport, import_documents, read_paths
 
 __all__ = ["DocumentError", "ImportReport", "export_documents", "import_documents", "read_paths"]
+
+DOCUMENT_SUFFIXES = {".md", ".markdown", ".txt"}
+
+
+class ImportReport:
+    """What an import did (or, in a dry run, would do), document by document."""
+
+    def __init__(self, reports, dry_run=False):
+        self.reports, self.dry_run = reports, dry_run
+
+    @property
+    def changed(self):
+        return any(report.changes for report in self.reports)
+
+    def problems(self):
+        return [f"{r.label}: {problem}" for r in self.reports for problem in r.problems]
+
+    def lines(self, details=True):
+        prefix = "would be " if self.dry_run else ""
+        lines = []
+        for report in self.reports:
+            lines.append(prefix + report.summary())
+            lines.extend(f"  {note}" for note in report.notes)
+            lines.extend(f"  problem: {problem}" for problem in report.problems)
+            if details and not report.kept:
+                for action, what, changes in report.changes:
+                    lines.append(f"  {action} {what}")
+                    lines.extend(f"    {name}: {a!r} → {b!r}" for name, (a, b) in changes.items())
+        if self.dry_run:
+            lines.append("Dry run: nothing was written.")
+        return lines
+
+
+def import_documents(documents, *, dry_run=False, keep_existing=False):
+    """ImportReport of [(name, bytes)]. All or nothing: a DocumentError ("file:line: message")
+    leaves the database as it was. A dry run reports what would change and writes nothing."""
+    index = PlatformIndex()
+    parsed = [read_document(name, data, index) for name, data in documents]
+    claimed = {}  # two documents claiming one address or platform slug are an error naming both
+    for document, (what, value) in ((d, claim) for d in parsed for claim in d.claims):
+        if (other := claimed.setdefault((what, value), document.name)) != document.name:
+            message = f"{what} {value} is also claimed by {other}; each must be unique"
+            raise DocumentError(document.name, None, message)
+    # Remote images are copied before the transaction opens; a dry run only names them.
+    deadline = import_deadline()
+    for article in [] if dry_run else [d for d in parsed if d.kind == "article"]:
+        article.fields, article.problems = copy_images(article.fields, deadline, keep_existing)
+    with transaction.atomic():
+        # The platform register first: pages may name platforms it defines.
+        ordered = sorted(parsed, key=lambda document: document.kind != "register")
+        reports = [apply_document(document, index, keep_existing, dry_run) for document in ordered]
+        if dry_run:
+            transaction.set_rollback(True)
+    return ImportReport(reports, dry_run)
+
+
+def read_paths(paths):
+    """[(name, bytes)] of files, and of the documents in folders (symlinks that leave the
+    folder refused), in a stable order."""
+    found = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            for child in sorted(path.iterdir()):
+                wanted = child.suffix in DOCUMENT_SUFFIXES or child.name in REGISTER_NAMES
+                if not wanted or not child.is_file():
+                    continue
+                if child.is_symlink() and not child.resolve().is_relative_to(path.resolve()):
+                    raise DocumentError(child, None, "a link to a file outside the folder; refused")
+                found.append((str(child), child.read_bytes()))
+        elif path.is_file():
+            found.append((str(path), path.read_bytes()))
+        else:
+            raise DocumentError(path, None, "no such file or folder")
+    return found

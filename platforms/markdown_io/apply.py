@@ -1,18 +1,18 @@
 """Parsed documents → database, all or nothing, with a report (or a dry-run diff) of every change.
 
 `read_document` turns one (name, bytes) into a ParsedDocument, reading the database only to
-know which platforms exist (to tell rows from columns); `apply_document` writes one. Any problem,
-parse or value, is a DocumentError naming the file and line.
+know which platforms exist; `apply_document` writes one. Any problem is a DocumentError.
 """
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePath
 
 import yaml
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -27,6 +27,8 @@ from ..models import (
     CellSource,
     ComparisonPage,
     ComparisonTable,
+    Level,
+    Orientation,
     Platform,
     PlatformAlias,
     TableRow,
@@ -35,11 +37,13 @@ from ..validators import validate_permalink
 from . import frontmatter, text
 from .errors import DocumentError
 from .structure import Facts, read_page
-from .tables import LEVELS, Marks
 
 REGISTER_NAMES = {"platforms.yaml", "platforms.yml"}
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
-ORIENTATIONS = {"rows", "columns"}
+NEITHER_PAGE_NOR_ARTICLE = (
+    "neither a comparison page (it has no comparison table and no permalink) nor an article "
+    "(its front matter has no author or publish_date)"
+)
 
 
 def _keys(label):
@@ -56,6 +60,14 @@ def _loose(name):
     """A name as matching sees it: case, spaces, hyphens, dots and slashes do not count
     ("Google/YouTube" is "google youtube"), but "+" and "#" do: C, C++ and C# stay three."""
     return re.sub(r"[\s\-_./]+", "", name.casefold())
+
+
+def first_free(base, taken):
+    """base, else base-2, base-3…: the first slug not in taken."""
+    slug, suffix = base, 2
+    while slug in taken:
+        slug, suffix = f"{base}-{suffix}", suffix + 1
+    return slug
 
 
 class PlatformIndex:
@@ -96,16 +108,13 @@ class PlatformIndex:
     def create(self, label, report):
         keys = _keys(label)  # "Twitter (X)" is named Twitter: the name before the parenthesis
         name = (keys[1] if len(keys) > 1 else keys[0]) if keys else label
-        base = slugify(name)[:90] or "platform"
-        slug, suffix = base, 2
-        while Platform.objects.filter(slug=slug).exists():
-            slug, suffix = f"{base}-{suffix}", suffix + 1
-        values = {"name": name, "slug": slug}
+        taken = Platform.objects.values_list("slug", flat=True)
+        values = {"name": name, "slug": first_free(slugify(name)[:90] or "platform", taken)}
         check_values(Platform, values, "platform")
         if Platform.objects.filter(name=name).exists():
             raise ValueRefused(f"a platform named “{name}” exists with another slug")
-        last = Platform.objects.order_by("-order").first()
-        platform = Platform.objects.create(**values, order=(last.order + 1) if last else 1)
+        last = Platform.objects.aggregate(Max("order"))["order__max"] or 0
+        platform = Platform.objects.create(**values, order=last + 1)
         report.record("created", "platform", platform)
         report.notes.append(f"new platform “{name}” (from the label “{label}”)")
         self.add(platform, label)
@@ -113,55 +122,15 @@ class PlatformIndex:
 
 
 @dataclass
-class ReadOptions:
-    """How to read a document's tables; for_table adds what the export's note above one says."""
-
-    levels: dict  # the front matter's `levels:`; with the document's legend, its marks
-    orientation: str | None
-    known_platform: object  # (label, the table's other labels) -> Platform or None
-    marks: Marks = None
-    source_footnotes: set = field(default_factory=set)
-    references: dict = field(default_factory=dict)  # the document's link definitions
-    uses_levels: bool | None = None
-    declared: bool = False  # the export's note says this is a comparison table
-
-    def for_table(self, note):
-        levels, orientation = note.get("levels"), note.get("orientation")
-        return replace(
-            self,
-            uses_levels=levels if isinstance(levels, bool) else None,
-            orientation=orientation if orientation in ORIENTATIONS else self.orientation,
-            declared=bool(note),
-        )
-
-
-@dataclass
 class ParsedDocument:
     name: str
     kind: str  # page, article, register
+    label: str  # how reports name it
     fields: dict
+    claims: list  # [(what, value)] no other document may claim: its address, platform slugs
     page: object = None  # structure.ParsedPage
     register: list = field(default_factory=list)
     problems: list = field(default_factory=list)  # e.g. an image that could not be copied
-
-    @property
-    def label(self):
-        if self.kind == "register":
-            return "platform register"
-        if self.kind == "article":
-            return f"article /blog/{self.fields['slug']}/"
-        return f"page {self.fields['permalink']}"
-
-
-def _levels_mapping(front_matter):
-    levels = front_matter.get("levels")
-    if levels is None:
-        return {}
-    if not isinstance(levels, dict) or not all(v in LEVELS for v in levels.values()):
-        raise front_matter.error(
-            "levels", "levels maps marks to one of full, partial, none, unknown"
-        )
-    return {str(mark): level for mark, level in levels.items()}
 
 
 def _check(name, line, model, values, kind):
@@ -169,16 +138,6 @@ def _check(name, line, model, values, kind):
         check_values(model, values, kind)
     except ValueRefused as error:
         raise DocumentError(name, line, str(error)) from error
-
-
-def _title_from_name(name):
-    words = re.sub(r"[-_]+", " ", PurePath(name).stem).strip()
-    return words[:1].upper() + words[1:]
-
-
-def _permalink_from_name(name):
-    stem = slugify(PurePath(name).stem.removeprefix("page-"))
-    return f"/{stem or 'page'}/"
 
 
 def read_register(name, data):
@@ -192,9 +151,7 @@ def read_register(name, data):
         raise DocumentError(name, 1, "the register is a list of platforms (name, slug, …)")
     register = []
     for number, entry in enumerate(entries, start=1):
-        values = {
-            key: str(entry.get(key) or "").strip() for key in ("name", "slug", "parent_company")
-        }
+        values = {k: str(entry.get(k) or "").strip() for k in ("name", "slug", "parent_company")}
         values["order"] = entry.get("order", 0)
         aliases = [str(alias).strip() for alias in entry.get("aliases") or []]
         where = f"platform {number}"
@@ -206,42 +163,43 @@ def read_register(name, data):
         for alias in aliases:
             _check(name, None, PlatformAlias, {"name": alias}, f"{where} alias")
         register.append((values, aliases))
-    return ParsedDocument(name, "register", {}, register=register)
+    claims = [("platform slug", values["slug"]) for values, _aliases in register]
+    return ParsedDocument(name, "register", "platform register", {}, claims, register=register)
 
 
 def read_document(name, data, index=None):
-    """ParsedDocument of one document's bytes."""
     if PurePath(name).name in REGISTER_NAMES:
         return read_register(name, data)
-    index = index or PlatformIndex()
-    body_text = text.decode(name, data)
-    front_matter = frontmatter.read(name, body_text)
-    orientation = front_matter.get("orientation")
-    if orientation is not None and orientation not in ORIENTATIONS:
+    front_matter = frontmatter.read(name, text.decode(name, data))
+    orientation, levels = front_matter.get("orientation"), front_matter.get("levels")
+    if orientation is not None and orientation not in Orientation.values:
         raise front_matter.error("orientation", "orientation is rows or columns")
-    options = ReadOptions(_levels_mapping(front_matter), orientation, index.find)
-    page = read_page(name, front_matter.body.split("\n"), front_matter.body_line, options)
+    if levels is not None and not (
+        isinstance(levels, dict) and all(v in Level.values for v in levels.values())
+    ):
+        message = "levels maps marks to one of full, partial, none, unknown"
+        raise front_matter.error("levels", message)
+    levels = {str(mark): level for mark, level in (levels or {}).items()}
+    page = read_page(name, front_matter, levels, (index or PlatformIndex()).find)
     # As static site generators do: the first heading, else the file's name.
-    title = front_matter.text("title") or page.first_heading or _title_from_name(name)
+    words = re.sub(r"[-_]+", " ", PurePath(name).stem).strip()
+    title = front_matter.text("title") or page.first_heading or words[:1].upper() + words[1:]
     if not title:
         raise DocumentError(name, 1, "the document needs a title (front matter or a heading)")
     if len(title) > 200:
         raise front_matter.error("title", f"the title is {len(title)} characters; at most 200")
 
     if not page.tables and "permalink" not in front_matter.metadata:
-        if is_article(front_matter.metadata):
-            fields = article_fields(front_matter, title)
-            # A remote hero image is copied (or left out) before it is stored.
-            _check(name, None, Article, {**fields, "hero_image_url": ""}, "article")
-            return ParsedDocument(name, "article", fields)
-        raise DocumentError(
-            name,
-            1,
-            "neither a comparison page (it has no comparison table and no permalink) nor an "
-            "article (its front matter has no author or publish_date)",
-        )
+        if not is_article(front_matter.metadata):
+            raise DocumentError(name, 1, NEITHER_PAGE_NOR_ARTICLE)
+        fields = article_fields(front_matter, title)
+        # A remote hero image is copied (or left out) before it is stored.
+        _check(name, None, Article, {**fields, "hero_image_url": ""}, "article")
+        claims = [("article slug", fields["slug"])]
+        return ParsedDocument(name, "article", f"article /blog/{fields['slug']}/", fields, claims)
 
-    permalink = front_matter.text("permalink") or _permalink_from_name(name)
+    stem = slugify(PurePath(name).stem.removeprefix("page-")) or "page"
+    permalink = front_matter.text("permalink") or f"/{stem}/"
     try:
         validate_permalink(permalink)
     except ValidationError as error:
@@ -276,12 +234,11 @@ def read_document(name, data, index=None):
             for column, cell in zip(table.columns, row.cells, strict=True):
                 line = row.line if table.orientation == "rows" else column.line
                 _check(name, line, Cell, {"level": cell.level, "note": cell.note}, "cell")
-                if cell.footnote and cell.footnote not in page.footnotes:
-                    raise DocumentError(name, row.line, f"footnote [^{cell.footnote}] is undefined")
     for facts in page.footnotes.values():
         for url, title, _accessed in facts.sources:
             _check(name, facts.line, CellSource, {"url": url, "title": title}, "source")
-    return ParsedDocument(name, "page", fields, page=page)
+    claims = [("permalink", permalink.lower())]
+    return ParsedDocument(name, "page", f"page {permalink}", fields, claims, page=page)
 
 
 def summarize(*markdown_texts, limit=300):
@@ -292,47 +249,24 @@ def summarize(*markdown_texts, limit=300):
     return found[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def check_unique(documents):
-    """Two documents claiming one address (or one platform slug) are an error naming both."""
-    claimed = {}
-    for document in documents:
-        if document.kind == "register":
-            keys = [("platform slug", values["slug"]) for values, _a in document.register]
-        elif document.kind == "page":
-            keys = [("permalink", document.fields["permalink"].lower())]
-        else:
-            keys = [("article slug", document.fields["slug"])]
-        for key in keys:
-            if key in claimed and claimed[key] != document.name:
-                raise DocumentError(
-                    document.name,
-                    None,
-                    f"{key[0]} {key[1]} is also claimed by {claimed[key]}; each must be unique",
-                )
-            claimed.setdefault(key, document.name)
-
-
 def unique_slugs(wanted, names, fallback):
     slugs = []
     for position, (slug, name) in enumerate(zip(wanted, names, strict=True), start=1):
         given = slug if isinstance(slug, str) and SLUG.match(slug) else slugify(str(slug or ""))
         base = given[:190] or slugify(plain_text_of_inline(name))[:190]
-        slug = base = base or f"{fallback}-{position}"
-        suffix = 2
-        while slug in slugs:
-            slug, suffix = f"{base}-{suffix}", suffix + 1
-        slugs.append(slug)
+        slugs.append(first_free(base or f"{fallback}-{position}", slugs))
     return slugs
 
 
 def release_slugs(queryset, slugs):
-    """Tables and columns are matched by position; a slug the document gives to another
-    position is freed first, since slugs are unique within a page or table."""
+    """The objects that take these slugs, matched by position (None for a new one), then those
+    left over. A slug the document gives to another position is freed first, since slugs are
+    unique within a page or table."""
     existing = list(queryset)
     for position, obj in enumerate(existing):
         if obj.slug in slugs and slugs.index(obj.slug) != position:
             type(obj).objects.filter(pk=obj.pk).update(slug=f"moving-{obj.pk}")
-    return existing
+    return existing + [None] * (len(slugs) - len(existing))
 
 
 def delete_missing(report, kind, objects):
@@ -352,24 +286,23 @@ def apply_register(document, report):
         current = {alias.name: alias for alias in platform.aliases.all()}
         for name in aliases:
             if name not in current:
-                taken = PlatformAlias.objects.filter(name=name).first()
-                if taken:
+                if taken := PlatformAlias.objects.filter(name=name).first():
                     raise ValueRefused(f"alias “{name}” already belongs to {taken.platform}")
                 report.record("created", "alias", PlatformAlias.objects.create(
                     platform=platform, name=name))  # fmt: skip
         delete_missing(report, "alias", [a for n, a in current.items() if n not in aliases])
 
 
-def _meta_columns(meta, columns):
-    """Slugs, descriptions and orders the export's note gives the columns, matched by name."""
-    given = [entry for entry in meta.get("columns") or [] if isinstance(entry, list)]
-    found = []
-    for column in columns:
-        match = next((e for e in given if e and e[0] == column.name), None)
-        if match:
-            given.remove(match)
-        found.append(((match or [None, None, ""]) + [None, None, "", None])[1:4])
-    return found
+def _matched(meta, key, names, size=1):
+    """For each name, the first entry [name, …] of at least size items of the export's note's
+    list `key` not taken already (two columns may have one name), padded with None."""
+    entries = [e for e in meta.get(key) or [] if isinstance(e, list) and len(e) >= size]
+    matched = []
+    for name in names:
+        if entry := next((e for e in entries if e[0] == name), None):
+            entries.remove(entry)
+        matched.append((entry or [None]) + [None] * 3)
+    return matched
 
 
 def _order(given, position):
@@ -396,7 +329,6 @@ def apply_page(document, report, index, keep_existing):
     )
     existing = release_slugs(page.tables.all(), slugs)
     for order, (parsed, slug) in enumerate(zip(parsed_tables, slugs, strict=True)):
-        current = existing[order] if order < len(existing) else None
         table = sync(report, "table", ComparisonTable, {"page": page}, {
             "order": _order(parsed.meta.get("order"), order),
             "section_heading": parsed.section_heading,
@@ -408,7 +340,7 @@ def apply_page(document, report, index, keep_existing):
             "uses_levels": parsed.table.uses_levels,
             "takeaways_heading": parsed.takeaways_heading,
             "takeaways": parsed.takeaways,
-        }, current)  # fmt: skip
+        }, existing[order])  # fmt: skip
         how = f"platforms as {parsed.table.orientation}"
         how += "" if parsed.meta.get("orientation") else " (detected)"
         report.notes.append(f"table “{parsed.title or slug}”: {how}")
@@ -418,47 +350,40 @@ def apply_page(document, report, index, keep_existing):
 
 def apply_table(document, report, index, table, parsed):
     columns = parsed.table.columns
-    column_meta = _meta_columns(parsed.meta, columns)
-    slugs = unique_slugs([m[0] for m in column_meta], [c.name for c in columns], "column")
+    given = _matched(parsed.meta, "columns", [c.name for c in columns])  # [name, slug, text, order]
+    slugs = unique_slugs([entry[1] for entry in given], [c.name for c in columns], "column")
     existing = release_slugs(table.capabilities.all(), slugs)
     capabilities = []
-    for order, (column, slug, meta) in enumerate(zip(columns, slugs, column_meta, strict=True)):
-        current = existing[order] if order < len(existing) else None
-        values = {"name": column.name, "slug": slug, "order": _order(meta[2], order)}
+    for order, (column, slug, entry) in enumerate(zip(columns, slugs, given, strict=True)):
+        values = {"name": column.name, "slug": slug, "order": _order(entry[3], order)}
         if parsed.meta:  # descriptions travel only in exports; a plain document keeps them
-            values["description"] = meta[1] or ""
+            values["description"] = entry[2] or ""
         elif column.description:  # a "Notes" column beside products
             values["description"] = column.description
         capabilities.append(sync(report, "capability", Capability, {"table": table}, values,
-                                 current))  # fmt: skip
+                                 existing[order]))  # fmt: skip
     delete_missing(report, "capability", existing[len(capabilities) :])
 
     existing_cells = {
         (cell.capability_id, cell.row_id): cell
         for cell in Cell.objects.filter(capability__table=table).prefetch_related("sources")
     }
-    row_meta = [entry for entry in parsed.meta.get("rows") or [] if isinstance(entry, list)]
-    seen, labels = {}, tuple(row.label for row in parsed.table.rows)
-    for order, row in enumerate(parsed.table.rows):
-        label, platform, position = row.label, None, order
-        meta = next((e for e in row_meta if len(e) >= 3 and e[0] == row.label), None)
-        if meta:
-            row_meta.remove(meta)
-            platform = Platform.objects.filter(slug=meta[1]).first()
-            label, position = "" if meta[2] else row.label, _order((meta + [None])[3], order)
+    rows, seen = parsed.table.rows, {}
+    labels = tuple(row.label for row in rows)
+    given = _matched(parsed.meta, "rows", labels, size=3)  # [label, slug, is the name, order]
+    for order, (row, entry) in enumerate(zip(rows, given, strict=True)):
+        listed, slug, named, position = entry[:4]
+        platform = Platform.objects.filter(slug=slug).first() if listed is not None else None
         platform = platform or index.find(row.label, labels) or index.create(row.label, report)
         if platform.id in seen:
-            raise DocumentError(
-                document.name,
-                row.line,
-                f"“{row.label}” is {platform.name} again, who already has a row (line "
-                f"{seen[platform.id]}) in this table",
-            )
+            again = f"“{row.label}” is {platform.name} again, who already has a row"
+            message = f"{again} (line {seen[platform.id]}) in this table"
+            raise DocumentError(document.name, row.line, message)
         seen[platform.id] = row.line
-        table_row = sync(report, "row", TableRow, {"table": table, "platform": platform},
-                         {"label": label, "order": position})  # fmt: skip
+        table_row = sync(report, "row", TableRow, {"table": table, "platform": platform}, {
+            "label": "" if named else row.label, "order": _order(position, order)})  # fmt: skip
         for capability, cell in zip(capabilities, row.cells, strict=True):
-            facts = document.page.footnotes.get(cell.footnote) if cell.footnote else Facts()
+            facts = document.page.footnotes.get(cell.footnote) or Facts()
             values = {"level": cell.level, "note": cell.note, "last_reviewed": facts.last_reviewed}
             current = existing_cells.get((capability.id, table_row.id))
             lookup = {"capability": capability, "row": table_row}

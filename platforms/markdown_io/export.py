@@ -1,14 +1,13 @@
 """Database → documents: the exact inverse of the import.
 
-Each table's section starts with a note, `<!-- table {…} -->` (invisible on any Markdown
-renderer), carrying what the Markdown itself cannot say: the table's and columns' slugs, column
-descriptions, orientation, whether it uses levels, which platform each row is, and which of its
-headings exist. The closing text follows `<!-- closing -->`. The platform register (names, slugs,
-parent companies, order, aliases) is `platforms.yaml`.
+Each table's section starts with a note, `<!-- table {…} -->` (no renderer shows it), saying
+what the Markdown cannot: slugs, column descriptions, orientation, levels, each row's platform,
+which headings exist. The closing text follows `<!-- closing -->`. The register is YAML.
 """
 
 import json
 import re
+from itertools import count
 
 import yaml
 from django.utils.text import slugify
@@ -19,18 +18,6 @@ from sitecontent.models import Article
 
 from ..models import ComparisonPage, Platform
 from .tables import Marks, export_cell
-
-REGISTER_PATH = "platforms.yaml"
-
-
-def _note(kind, data=None):
-    text = json.dumps(data, ensure_ascii=False, separators=(", ", ": ")) if data else ""
-    # "--" may not appear inside an HTML comment.
-    return f"<!-- {kind} {text.replace('--', '-\\u002d')} -->" if text else f"<!-- {kind} -->"
-
-
-def _header_cell(text):
-    return text.replace("|", "\\|")
 
 
 def export_page(page):
@@ -45,18 +32,17 @@ def export_page(page):
     if not page.description:  # an empty description stays empty (the import would summarize)
         front = front.replace("---\n", "---\ndescription: ''\n", 1)
     parts = [front.rstrip("\n"), page.heading and f"# {page.heading}", page.intro]
-    footnote_count = [0]  # numbered across the page: footnote ids are per document
+    footnote_numbers = count(1)  # across the page: footnote ids are per document
     for table in page.tables.all():
-        parts.extend(export_table(table, footnote_count))
+        parts.extend(export_table(table, footnote_numbers))
     if page.closing:
-        parts.extend([_note("closing"), page.closing])
+        parts.extend(["<!-- closing -->", page.closing])
     # Empty parts (no heading, no intro…) are left out.
     return "\n\n".join(filter(None, parts)).replace("---\n\n", "---\n", 1) + "\n"
 
 
-def export_table(table, footnote_count):
-    capabilities = list(table.capabilities.all())
-    grid = table.grid
+def export_table(table, footnote_numbers):
+    capabilities, grid = list(table.capabilities.all()), table.grid
     note = {
         "slug": table.slug,
         "order": table.order,
@@ -69,52 +55,48 @@ def export_table(table, footnote_count):
         "rows": [[row.label or row.platform.name, row.platform.slug, not row.label, row.order]
                  for row, _cells in grid],
     }  # fmt: skip
-    parts = [
-        _note("table", note),
-        table.section_heading and f"## {table.section_heading}",
-        table.intro,
-        table.title and f"### {table.title}",
-    ]
+    note = json.dumps(note, ensure_ascii=False, separators=(", ", ": "))
+    # The table as platforms as rows (labels and headers with their pipes escaped).
+    header = [table.platform_column, *(capability.name for capability in capabilities)]
+    rows = [[name.replace("|", "\\|") for name in header]]
     marks, footnotes = Marks(), []
-    labels = [_header_cell(row.label or row.platform.name) for row, _cells in grid]
-    texts = []
-    for _row, cells in grid:
-        row_texts = []
+    for row, cells in grid:
+        rows.append([(row.label or row.platform.name).replace("|", "\\|")])
         for cell in cells:
             text = export_cell(cell, table.uses_levels, marks) if cell is not None else ""
             if cell is not None and (facts := cell_facts(cell)):
-                footnote_count[0] += 1
-                footnotes.append(f"[^{footnote_count[0]}]: {facts}")
-                text += f" [^{footnote_count[0]}]"
-            row_texts.append(text.strip())
-        texts.append(row_texts)
-    names = [_header_cell(c.name) for c in capabilities]
-    corner = _header_cell(table.platform_column)
+                number = next(footnote_numbers)
+                footnotes.append(f"[^{number}]: {facts}")
+                text += f" [^{number}]"
+            rows[-1].append(text.strip())
     if table.orientation == "columns":
-        header = [corner, *labels]
-        body = [[name, *(row[c] for row in texts)] for c, name in enumerate(names)]
-    else:
-        header = [corner, *names]
-        body = [[label, *texts[r]] for r, label in enumerate(labels)]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in body]
-    takeaways_heading = table.takeaways_heading and f"### {table.takeaways_heading}"
-    return [*parts, "\n".join(lines), "\n".join(footnotes), takeaways_heading, table.takeaways]
+        rows = list(zip(*rows, strict=True))
+    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
+    lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
+    return [
+        f"<!-- table {note.replace('--', '-\\u002d')} -->",  # no "--" inside a comment
+        table.section_heading and f"## {table.section_heading}",
+        table.intro,
+        table.title and f"### {table.title}",
+        "\n".join(lines),
+        "\n".join(footnotes),
+        table.takeaways_heading and f"### {table.takeaways_heading}",
+        table.takeaways,
+    ]
 
 
 def cell_facts(cell):
     facts = [f"reviewed {cell.last_reviewed.isoformat()}"] if cell.last_reviewed else []
     for source in cell.sources.all():
         title = re.sub(r"([\\\[\]])", r"\\\1", source.title)
-        fact = f"[{title}](<{source.url}>)"
-        if source.accessed:
-            fact += f" (accessed {source.accessed.isoformat()})"
-        facts.append(fact)
+        accessed = f" (accessed {source.accessed.isoformat()})" if source.accessed else ""
+        facts.append(f"[{title}](<{source.url}>){accessed}")
     return "; ".join(facts)
 
 
-def export_register():
-    entries = [
+def export_documents():
+    """[(relative path, text)] of the register, every page and every article."""
+    register = [
         {
             "name": platform.name,
             "slug": platform.slug,
@@ -124,15 +106,10 @@ def export_register():
         }
         for platform in Platform.objects.prefetch_related("aliases").order_by("order", "slug")
     ]
-    return yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=1000)
-
-
-def export_documents():
-    """[(relative path, text)] of the register, every page and every article."""
-    documents = [(REGISTER_PATH, export_register())]
+    register = yaml.safe_dump(register, allow_unicode=True, sort_keys=False, width=1000)
+    documents = [("platforms.yaml", register)]
     for page in ComparisonPage.objects.with_tables():
         name = slugify(page.permalink.strip("/")) or "page"
         documents.append((f"page-{name}.md", export_page(page)))
-    for article in Article.objects.all():
-        documents.append((f"article-{article.slug}.md", export_article(article)))
+    documents += [(f"article-{a.slug}.md", export_article(a)) for a in Article.objects.all()]
     return documents

@@ -3,6 +3,7 @@ handlers), or none. Values become typed fields; every error names its line."""
 
 import datetime
 import re
+from dataclasses import dataclass
 
 import toml
 import yaml
@@ -17,12 +18,15 @@ DELIMITERS = {"---": YAMLHandler, "+++": TOMLHandler}
 _KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*[:=]")
 
 
+@dataclass
 class FrontMatter:
     """The metadata of one document, with the line of each top-level key for error messages."""
 
-    def __init__(self, name, metadata, key_lines, body, body_line):
-        self.name, self.metadata, self.key_lines = name, metadata, key_lines
-        self.body, self.body_line = body, body_line
+    name: str
+    metadata: dict
+    key_lines: dict
+    body: str
+    body_line: int
 
     def error(self, key, message):
         return DocumentError(self.name, self.key_lines.get(key, 1), message)
@@ -32,11 +36,9 @@ class FrontMatter:
 
     def text(self, key):
         value = self.metadata.get(key)
-        if value is None:
-            return ""
         if isinstance(value, (dict, list)):
             raise self.error(key, f"{key} must be text")
-        return str(value).strip()
+        return "" if value is None else str(value).strip()
 
     def boolean(self, key, default):
         value = self.metadata.get(key, default)
@@ -51,68 +53,45 @@ class FrontMatter:
         return value
 
     def date(self, key):
-        value = self._dated(key, parse_date, "YYYY-MM-DD")
+        value = self._dated(key)
         return value.date() if isinstance(value, datetime.datetime) else value
 
     def publication(self):
-        """Jekyll's and Hugo's ways: `published: false` or `draft: true` make a draft;
-        publish_date or date (a date or a date-time) is when it goes live."""
+        """Status and publish_at: `published: false` (Jekyll) or `draft: true` (Hugo) make a
+        draft; publish_date or date (a date or a date-time) is when it goes live."""
         published = self.boolean("published", True) and not self.boolean("draft", False)
         key = "publish_date" if "publish_date" in self.metadata else "date"
-        publish_at = self._dated(key, _parse_moment, "YYYY-MM-DD[ HH:MM]")
+        publish_at = self._dated(key, with_time=True)
         if publish_at is not None and not isinstance(publish_at, datetime.datetime):
             publish_at = datetime.datetime.combine(publish_at, datetime.time())
         if publish_at is not None and timezone.is_naive(publish_at):
             publish_at = timezone.make_aware(publish_at, datetime.UTC)
         return {"status": Status.PUBLISHED if published else Status.DRAFT, "publish_at": publish_at}
 
-    def _dated(self, key, parse, form):
+    def _dated(self, key, with_time=False):
         """A date or date-time as YAML or TOML typed it, else parsed from its text; or None."""
         value = self.metadata.get(key)
         if value is None or value == "" or isinstance(value, datetime.date):
             return value or None
-        if (parsed := parse(str(value).strip())) is None:
+        if (parsed := parse_date(str(value), with_time)) is None:
+            form = "YYYY-MM-DD[ HH:MM]" if with_time else "YYYY-MM-DD"
             raise self.error(key, f"{key} “{str(value).strip()}” is not a date ({form})")
         return parsed
 
 
-def parse_date(text):
-    """The date YYYY-MM-DD, or None (also for a well-formed but impossible one: 2025-02-30)."""
+def parse_date(text, with_time=False):
+    """The date YYYY-MM-DD (with_time: or a date-time, YYYY-MM-DD HH:MM…), or None, also for a
+    well-formed but impossible one (2025-02-30)."""
+    text = text.strip()
     try:
-        return dateparse.parse_date(text.strip())
+        if with_time and len(text) > 10:
+            return dateparse.parse_datetime(text.replace(" ", "T", 1))
+        return dateparse.parse_date(text)
     except ValueError:
         return None
-
-
-def _parse_moment(text):
-    """A date-time (YYYY-MM-DD HH:MM…) or a date, or None."""
-    if len(text) <= 10:
-        return parse_date(text)
-    try:
-        return dateparse.parse_datetime(text.replace(" ", "T", 1))
-    except ValueError:
-        return None
-
-
-def _key_lines(lines, first_line):
-    found = {}
-    for number, line in enumerate(lines, start=first_line):
-        if match := _KEY.match(line):
-            found.setdefault(match[1], number)
-    return found
-
-
-def _problem_line(error, first_line):
-    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    if mark is not None:
-        return first_line + mark.line
-    if lineno := getattr(error, "lineno", None):
-        return first_line + lineno - 1
-    return first_line - 1
 
 
 def read(name, text):
-    """FrontMatter of a document's text (empty when it has none)."""
     lines = text.split("\n")
     opening = lines[0].rstrip()
     if opening not in DELIMITERS:
@@ -123,21 +102,22 @@ def read(name, text):
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in closing), None)
     if end is None:
         raise DocumentError(name, 1, f"the front matter opened with “{opening}” is never closed")
-    source, key_lines = "\n".join(lines[1:end]), _key_lines(lines[1:end], 2)
+    key_lines = {}
+    for number in range(2, end + 1):
+        if match := _KEY.match(lines[number - 1]):
+            key_lines.setdefault(match[1], number)
+    source = "\n".join(lines[1:end])
     try:
         metadata = DELIMITERS[opening]().load(source) if source.strip() else {}
     except (yaml.YAMLError, toml.TomlDecodeError) as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        line = 2 + mark.line if mark else 1 + (getattr(error, "lineno", None) or 0)
         reason = getattr(error, "problem", None) or getattr(error, "msg", None) or str(error)
-        raise DocumentError(
-            name, _problem_line(error, 2), f"broken front matter: {reason}"
-        ) from error
+        raise DocumentError(name, line, f"broken front matter: {reason}") from error
     except ValueError as error:  # a well-formed but impossible date, e.g. 2025-02-30
         dated = (n for n in key_lines.values() if re.search(r"\d{4}-\d\d-\d\d", lines[n - 1]))
-        line = next(dated, 2)
-        raise DocumentError(name, line, f"broken front matter: {error}") from error
-    if metadata is None:
-        metadata = {}
+        raise DocumentError(name, next(dated, 2), f"broken front matter: {error}") from error
+    metadata = {} if metadata is None else metadata
     if not isinstance(metadata, dict):
         raise DocumentError(name, 2, "the front matter must be “key: value” lines")
-    body = "\n".join(lines[end + 1 :])
-    return FrontMatter(name, metadata, key_lines, body, end + 2)
+    return FrontMatter(name, metadata, key_lines, "\n".join(lines[end + 1 :]), end + 2)

@@ -2,32 +2,26 @@
 
 A comparison page reads, top to bottom:
 
-    # Page heading                        (optional; the first heading if level 1)
-    page intro                            (prose before the first section)
-    ## Section heading                    (the last of the highest-ranked headings above)
-    section intro                         (prose; sub-headings stay in it)
-    ### Table title                       (the heading right above the table, or none)
+    # Page heading              (optional; the first heading if level 1)
+    page intro                  (prose before the first section)
+    ## Section heading          (the last of the highest-ranked headings above the table)
+    section intro               (prose; sub-headings stay in it)
+    ### Table title             (the heading right above the table, or none)
     | the table |
-    ### Takeaways heading                 (optional)
-    takeaways                             (prose; deeper sub-headings stay in them)
-    … the next section, table, takeaways …
-    closing text                          (after a rule or a heading that ends the takeaways)
+    ### Takeaways heading       (optional)
+    takeaways                   (prose, up to the next section; deeper sub-headings stay in them)
+    closing text                (after a rule or a heading that ends the last takeaways)
 
-Between two tables, what comes before the next table's section heading is the previous
-table's takeaways. A list of links to the document's own anchors is a table of contents: it and
-its heading stay prose, never a section. Tables that cannot be comparisons (see
-tables.not_a_comparison) stay prose tables where they stand. Reference-style links are written
-inline in every field (each is rendered alone); their definitions stay where they stand.
-Exports mark each table's section with a note, `<!-- table {…} -->`, and the closing with
-`<!-- closing -->`; with them nothing is left to guessing (and removing a heading moves no
-text). Rules (`---`) are kept in the text where they stand, except one right after a
-table and before a heading, which the page draws by itself. Text never moves to another section.
+A table of contents and its heading stay prose. An export's notes, `<!-- table {…} -->` and
+`<!-- closing -->`, leave nothing to guessing. Rules stay in the text, except one between a
+table and a heading (the page draws it).
 """
 
 import json
 import re
+from collections import namedtuple
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import pairwise, takewhile
 
 from sitecontent.markdown import parser, plain_text_of_inline
 
@@ -36,14 +30,14 @@ from .frontmatter import parse_date
 from .tables import (
     FOOTNOTE_REFERENCE,
     Marks,
-    read_legend,
+    ReadOptions,
     read_table,
     resolve_references,
     unwrap_bold,
 )
 
 MARKER = re.compile(r"^<!--\s*(table|closing)\b(.*?)-->\s*$", re.DOTALL)
-FOOTNOTE_DEFINITION = re.compile(r"^\[\^([^\]\s]+)\]:\s*(.*)$")
+SOURCE_FOOTNOTE = re.compile(r"^\[\^([^\]\s]+)\]:\s*((?:reviewed\b|\[).*)$")
 _FACT = re.compile(
     r"\s*(?:reviewed (?P<reviewed>[^;\s]+)"
     r"|\[(?P<title>(?:\\.|[^\]\\])*)\]\((?:<(?P<bracketed>[^>\s]+)>|(?P<url>[^)\s]+))\)"
@@ -52,13 +46,9 @@ _FACT = re.compile(
 )
 
 
-@dataclass
-class Facts:
-    """What a source footnote says about a cell: when it was reviewed, and its sources."""
-
-    last_reviewed: object = None
-    sources: list = field(default_factory=list)  # [(url, title, accessed)], checked in apply
-    line: int = None
+# What a source footnote on its line says about a cell: when it was reviewed, and its sources
+# [(url, title, accessed)], checked in apply.
+Facts = namedtuple("Facts", "last_reviewed sources line", defaults=[None, (), None])
 
 
 @dataclass
@@ -67,10 +57,9 @@ class Block:
     start: int  # 0-based lines of the body, end exclusive
     end: int
     level: int = 0
-    text: str = ""
+    text: str = ""  # a heading's, or which note a marker is: table or closing
     table: object = None
-    marker: str = ""
-    data: dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict)  # a marker's
     toc: bool = False  # a table of contents, or its heading
 
 
@@ -81,7 +70,6 @@ class ParsedTable:
     section_heading: str = ""
     intro: str = ""
     title: str = ""
-    title_level: int = 0
     takeaways_heading: str = ""
     takeaways: str = ""
 
@@ -99,73 +87,39 @@ class ParsedPage:
 
 def parse_facts(name, line, text):
     """`reviewed YYYY-MM-DD; [title](url) (accessed YYYY-MM-DD); …` in any order."""
-    facts, position = Facts(line=line), 0
+    last_reviewed, sources, position = None, [], 0
     while position < len(text.rstrip()):
-        match = _FACT.match(text, position)
-        if not match:
-            raise DocumentError(
-                name,
-                line,
-                f"“{text[position:].strip()}” is neither “reviewed YYYY-MM-DD” nor "
-                "“[title](url) (accessed YYYY-MM-DD)”",
-            )
+        if not (match := _FACT.match(text, position)):
+            expected = "“reviewed YYYY-MM-DD” nor “[title](url) (accessed YYYY-MM-DD)”"
+            raise DocumentError(name, line, f"“{text[position:].strip()}” is neither {expected}")
         position = match.end()
-        dates = {
-            key: _date(name, line, match[key]) for key in ("reviewed", "accessed") if match[key]
-        }
+        dates = {key: parse_date(match[key]) for key in ("reviewed", "accessed") if match[key]}
+        if bad := next((match[key] for key, date in dates.items() if date is None), None):
+            raise DocumentError(name, line, f"“{bad}”: write dates as YYYY-MM-DD")
         if match["reviewed"]:
-            facts.last_reviewed = dates["reviewed"]
+            last_reviewed = dates["reviewed"]
             continue
         title = re.sub(r"\\(.)", r"\1", match["title"])
-        facts.sources.append((match["bracketed"] or match["url"], title, dates.get("accessed")))
-    return facts
-
-
-def _date(name, line, text):
-    if date := parse_date(text):
-        return date
-    raise DocumentError(name, line, f"“{text}”: write dates as YYYY-MM-DD")
-
-
-def code_lines(tokens):
-    """The body's lines inside code blocks and raw HTML, where nothing is Markdown."""
-    raw = [t.map for t in tokens if t.type in ("fence", "code_block", "html_block") and t.map]
-    return {number for start, end in raw for number in range(start, end)}
+        sources.append((match["bracketed"] or match["url"], title, dates.get("accessed")))
+    return Facts(last_reviewed, sources, line)
 
 
 def lift_source_footnotes(name, lines, first_line, tokens, code):
-    """Source footnotes (`[^n]: reviewed …; [title](url)…` referenced from a table cell) are
-    taken out of the text, their lines left blank so that every other line keeps its number.
-    Returns ({label: Facts}, lines)."""
+    """({label: Facts}, lines) with source footnotes (`[^n]: reviewed …; [title](url)…`,
+    referenced from a cell) taken out of the text: blank lines, so that lines keep numbers."""
     # Footnotes referenced at the end of a table cell are candidates for sources.
     cells = (token for before, token in pairwise(tokens) if before.type in ("th_open", "td_open"))
     referenced = {ref[1] for cell in cells if (ref := FOOTNOTE_REFERENCE.search(cell.content))}
     footnotes, lines = {}, list(lines)
     for number, line in enumerate(lines):
-        if number in code or not (match := FOOTNOTE_DEFINITION.match(line)):
-            continue
-        label, text = match[1], match[2]
-        if label in referenced and re.match(r"\s*(reviewed\b|\[)", text):
-            if label in footnotes:
-                raise DocumentError(
-                    name, first_line + number, f"footnote [^{label}] is defined twice"
-                )
-            footnotes[label] = parse_facts(name, first_line + number, text)
+        match = number not in code and SOURCE_FOOTNOTE.match(line)
+        if match and match[1] in referenced:
+            if match[1] in footnotes:
+                message = f"footnote [^{match[1]}] is defined twice"
+                raise DocumentError(name, first_line + number, message)
+            footnotes[match[1]] = parse_facts(name, first_line + number, match[2])
             lines[number] = ""
     return footnotes, lines
-
-
-def _marker_data(name, line, text):
-    text = text.strip()
-    if not text:
-        return {}
-    try:
-        data = json.loads(text)
-    except ValueError as error:
-        raise DocumentError(name, line, f"the table note is not valid JSON: {error}") from error
-    if not isinstance(data, dict):
-        raise DocumentError(name, line, "the table note must be a JSON object")
-    return data
 
 
 _TOC_ENTRY = re.compile(r"^\s*\[[^\]]*\]\(#[^)\s]*\)\s*$")
@@ -173,12 +127,8 @@ _TOC_ENTRY = re.compile(r"^\s*\[[^\]]*\]\(#[^)\s]*\)\s*$")
 
 def _is_contents(tokens, index):
     """A list whose every item is a link to an anchor of the document: a table of contents."""
-    items = []
-    for token in tokens[index + 1 :]:
-        if token.level == 0:
-            break
-        if token.type == "inline":
-            items.append(token.content)
+    inside = takewhile(lambda token: token.level, tokens[index + 1 :])
+    items = [token.content for token in inside if token.type == "inline"]
     return bool(items) and all(_TOC_ENTRY.match(item) for item in items)
 
 
@@ -187,18 +137,13 @@ def _describes(note, tokens, index):
     note's columns, or its rows when platforms are columns), else {}."""
     key = "rows" if note.get("orientation") == "columns" else "columns"
     names = [entry[0] for entry in note.get(key) or [] if isinstance(entry, list) and entry]
-    header = []
-    for token in tokens[index:]:
-        if token.type == "tr_close":
-            break
-        if token.type == "inline":
-            header.append(token.content.strip().replace("\\|", "|"))
+    row = takewhile(lambda token: token.type != "tr_close", tokens[index:])
+    header = [token.content.strip().replace("\\|", "|") for token in row if token.type == "inline"]
     return note if note and header[1:] == names else {}
 
 
 def to_blocks(name, lines, first_line, options, tokens):
-    """The body's top-level blocks, in order, with comparison tables read, and notes on the
-    tables kept as prose."""
+    """The body's top-level blocks, comparison tables read; notes on tables kept as prose."""
     blocks, note, notes = [], {}, []
     for index, token in enumerate(tokens):
         if token.level != 0 or token.nesting == -1 or not token.map:
@@ -207,8 +152,7 @@ def to_blocks(name, lines, first_line, options, tokens):
         if token.type == "footnote_reference_open":
             continue  # a footnote's definition: a source (lifted) or text where it stands
         if token.type == "heading_open":
-            text = unwrap_bold(tokens[index + 1].content)
-            text = resolve_references(text, options.references)
+            text = resolve_references(unwrap_bold(tokens[index + 1].content), options.references)
             blocks.append(Block("heading", start, end, int(token.tag[1]), text))
         elif token.type == "hr":
             blocks.append(Block("hr", start, end))
@@ -223,8 +167,15 @@ def to_blocks(name, lines, first_line, options, tokens):
             kind = "prose" if isinstance(table, str) else "table"
             blocks.append(Block(kind, start, end, table=table))
         elif token.type == "html_block" and (match := MARKER.match(token.content.strip())):
-            data = _marker_data(name, first_line + start, match[2])
-            blocks.append(Block("marker", start, end, marker=match[1], data=data))
+            try:
+                data = json.loads(match[2].strip() or "{}")
+            except ValueError as error:
+                message = f"the table note is not valid JSON: {error}"
+                raise DocumentError(name, first_line + start, message) from error
+            if not isinstance(data, dict):
+                message = "the table note must be a JSON object"
+                raise DocumentError(name, first_line + start, message)
+            blocks.append(Block("marker", start, end, text=match[1], data=data))
             note = data if match[1] == "table" else {}
         else:
             toc = token.type in ("bullet_list_open", "ordered_list_open")
@@ -244,38 +195,20 @@ def text_of(lines, blocks):
     """The body's own lines under these blocks: fields keep the text exactly as written."""
     blocks = [b for b in blocks if b.kind != "marker"]
     chunk = lines[blocks[0].start : max(b.end for b in blocks)] if blocks else []
-    while chunk and not chunk[-1].strip():
-        chunk.pop()
-    while chunk and not chunk[0].strip():
-        chunk.pop(0)
-    return "\n".join(chunk)
+    written = [number for number, line in enumerate(chunk) if line.strip()]
+    return "\n".join(chunk[written[0] : written[-1] + 1]) if written else ""
 
 
 def _split_at_marker(blocks, kind):
     for index, block in enumerate(blocks):
-        if block.kind == "marker" and block.marker == kind:
+        if block.kind == "marker" and block.text == kind:
             return blocks[:index], blocks[index + 1 :], block.data
     return None
 
 
-def _read_section(lines, parsed, blocks):
-    """Section heading, intro and title of a table from the blocks above it."""
-    if parsed.meta.get("title", True) and blocks and blocks[-1].kind == "heading":
-        heading = blocks.pop()
-        parsed.title, parsed.title_level = heading.text, heading.level
-    if blocks and blocks[0].kind == "heading" and parsed.meta.get("section_heading", True):
-        parsed.section_heading = blocks.pop(0).text
-    parsed.intro = text_of(lines, blocks)
-
-
 def _read_takeaways(lines, parsed, blocks):
     """Takeaways heading and text of a table from the blocks below it."""
-    while (
-        not parsed.meta
-        and len(blocks) > 1
-        and blocks[0].kind == "hr"
-        and blocks[1].kind == "heading"
-    ):
+    while not parsed.meta and [block.kind for block in blocks[:2]] == ["hr", "heading"]:
         blocks = blocks[1:]  # the page draws the rule between a table and what follows
     if blocks and blocks[0].kind == "heading" and parsed.meta.get("takeaways_heading", True):
         parsed.takeaways_heading = blocks.pop(0).text
@@ -283,82 +216,70 @@ def _read_takeaways(lines, parsed, blocks):
 
 
 def _takeaways_end(blocks):
-    """Where the takeaways below the last table end (without a note saying so): at the first
-    heading after their own that is of the same or a higher rank, or at a rule after their
-    text."""
+    """Where the last table's takeaways end (without a note saying so): at a heading after
+    their own of the same or a higher rank, or at a rule after their text."""
     own_level, content_seen = None, False
     for index, block in enumerate(blocks):
-        if block.kind == "heading":
-            if own_level is None and not content_seen:
-                own_level = block.level
-                continue
-            if own_level is None or block.level <= own_level:
-                return index
-        elif block.kind == "hr":
-            if content_seen:
-                return index
-            continue
-        content_seen = True
+        higher = block.kind == "heading" and (own_level is None or block.level <= own_level)
+        if block.kind == "heading" and own_level is None and not content_seen:
+            own_level = block.level
+        elif higher or (block.kind == "hr" and content_seen):
+            return index
+        elif block.kind != "hr":
+            content_seen = True
     return len(blocks)
 
 
 def _section_start(blocks):
     """Where the section of the table below these blocks starts: at the last of the
-    highest-ranked headings above it (a heading right above the table is its title; a table of
-    contents and its heading are never a section). What is before belongs above."""
+    highest-ranked headings (not its title, nor a table of contents' heading)."""
     headings = [i for i, b in enumerate(blocks) if b.kind == "heading" and not b.toc]
     above = [i for i in headings if i != len(blocks) - 1] or headings
-    if not above:
-        return len(blocks)
-    top = min(blocks[i].level for i in above)
-    return max(i for i in above if blocks[i].level == top)
+    return max(above, key=lambda i: (-blocks[i].level, i), default=len(blocks))
 
 
-def _resolve_prose(page, references):
-    """Reference links in each text written inline (see tables.resolve_references)."""
-    texts = [(page, "intro"), (page, "closing")]
-    texts += [(table, name) for table in page.tables for name in ("intro", "takeaways")]
-    for obj, name in texts:
-        setattr(obj, name, resolve_references(getattr(obj, name), references, inline=False))
-
-
-def read_page(name, lines, first_line, options):
-    """ParsedPage of a body (lines of text), from one parse of it."""
-    env = {}
-    tokens = parser(blocks_only=True).parse("\n".join(lines), env)
-    code = code_lines(tokens)
+def read_page(name, front_matter, levels, known_platform):
+    """ParsedPage of a document's body, from one parse of it."""
+    lines, first_line, env = front_matter.body.split("\n"), front_matter.body_line, {}
+    tokens = parser(blocks_only=True).parse(front_matter.body, env)
+    # The lines of code blocks and raw HTML, where nothing is Markdown.
+    raw = [t.map for t in tokens if t.type in ("fence", "code_block", "html_block") and t.map]
+    code = {number for start, end in raw for number in range(start, end)}
     footnotes, lines = lift_source_footnotes(name, lines, first_line, tokens, code)
     # An export's fields are stored text, each rendered alone: its links are left as written.
     exported = any(t.type == "html_block" and MARKER.match(t.content.strip()) for t in tokens)
     references = {} if exported else env.get("references", {})
-    options.source_footnotes, options.references = set(footnotes), references
-    legend = read_legend(line for number, line in enumerate(lines) if number not in code)
-    options.marks = Marks(options.levels, legend)
+    marks = Marks(levels, (line for number, line in enumerate(lines) if number not in code))
+    orientation = front_matter.get("orientation")
+    options = ReadOptions(orientation, known_platform, marks, set(footnotes), references)
     blocks, notes = to_blocks(name, lines, first_line, options, tokens)
-    page = ParsedPage(footnotes=footnotes, notes=notes)
-    headings = [b for b in blocks if b.kind == "heading"]
-    page.first_heading = plain_text_of_inline(headings[0].text) if headings else ""
-    tables, segments = [], [[]]  # the blocks before, between and after the tables
-    for block in blocks:
-        if block.kind == "table":
-            tables.append(ParsedTable(block.table))
-            segments.append([])
-        else:
-            segments[-1].append(block)
-    if not tables:
+    first = next((block.text for block in blocks if block.kind == "heading"), "")
+    page = ParsedPage(first_heading=plain_text_of_inline(first), footnotes=footnotes, notes=notes)
+    at = [index for index, block in enumerate(blocks) if block.kind == "table"]
+    page.tables = tables = [ParsedTable(blocks[index].table) for index in at]
+    # The blocks before, between and after the tables.
+    segments = [blocks[start + 1 : end] for start, end in pairwise([-1, *at, len(blocks)])]
+    if tables:
+        _read_sections(lines, page, tables, segments)
+    else:
         page.intro = text_of(lines, blocks)
-        _resolve_prose(page, options.references)
-        return page
+    # Reference links in each text are written inline (see resolve_references).
+    texts = [(page, "intro"), (page, "closing")]
+    texts += [(table, name) for table in tables for name in ("intro", "takeaways")]
+    for obj, name in texts:
+        setattr(obj, name, resolve_references(getattr(obj, name), options.references, False))
+    return page
 
+
+def _read_sections(lines, page, tables, segments):
+    """Page heading, intro and closing, and each table's texts, from the blocks around them."""
     content = [b for b in segments[0] if b.kind != "marker"]
     if content and content[0].kind == "heading" and content[0].level == 1:
         page.heading = content[0].text
         segments[0].remove(content[0])
-
     for index, table in enumerate(tables):
         segment = segments[index]
-        explicit = _split_at_marker(segment, "table")
-        if explicit:
+        if explicit := _split_at_marker(segment, "table"):
             before, section, table.meta = explicit
         else:
             start = _section_start(segment)
@@ -367,11 +288,14 @@ def read_page(name, lines, first_line, options):
             page.intro = text_of(lines, before)
         else:
             _read_takeaways(lines, tables[index - 1], list(before))
-        _read_section(lines, table, list(section))
-
+        # The section heading, intro and title of the table.
+        if table.meta.get("title", True) and section and section[-1].kind == "heading":
+            table.title = section.pop().text
+        if section and section[0].kind == "heading" and table.meta.get("section_heading", True):
+            table.section_heading = section.pop(0).text
+        table.intro = text_of(lines, section)
     last = segments[-1]
-    explicit = _split_at_marker(last, "closing")
-    if explicit:
+    if explicit := _split_at_marker(last, "closing"):
         before, closing, _data = explicit
     elif tables[-1].meta:  # an export without a closing note has no closing text
         before, closing = last, []
@@ -380,6 +304,3 @@ def read_page(name, lines, first_line, options):
         before, closing = last[:end], last[end:]
     _read_takeaways(lines, tables[-1], list(before))
     page.closing = text_of(lines, closing)
-    page.tables = tables
-    _resolve_prose(page, options.references)
-    return page

@@ -1,35 +1,33 @@
-"""One Markdown table (from the token stream) → a comparison, or None when it is not one.
-
-A comparison has a label column and at least one column of claims. Its orientation is declared
-(front matter `orientation:` or the export's table note) or detected: platforms as rows (the
-launch content's way) or platforms as columns (features as rows, products across the top: the
-most common layout in the wild). Cells in a levelled table start with a mark (see MARKS, plus a
-document's own `levels:`); a cell without a mark keeps its text and has no level.
+"""One Markdown table (from the token stream) → a comparison, or why it is not one: a label
+column and columns of claims, platforms as rows or as columns (declared or detected). A cell of
+a levelled table starts with a mark (see Marks); a cell without one has no level.
 """
 
 import re
-from dataclasses import dataclass, field
+from collections import namedtuple
+from dataclasses import dataclass, replace
+from itertools import takewhile
 
 from markdown_it.common.utils import normalizeReference
 
 from sitecontent.markdown import parser, plain_text_of_inline
 
-from ..models import Level
+from ..models import Level, Orientation
 from .errors import DocumentError
 
-LEVELS = tuple(Level.values)
-# The one mark each level is written with on export (and shown on pages).
-CANONICAL_MARKS = {level.value: level.mark for level in Level}
+# Other symbols than Level.mark (the one each level is exported with) that mean a level.
 SYMBOL_MARKS = {
-    "full": ["✅", "✔️", "✔", "✓", "☑️", "☑", "🟢", "👍", ":white_check_mark:",
-             ":heavy_check_mark:", ":ballot_box_with_check:", ":green_circle:", ":+1:"],
-    "partial": ["🟡", "⚠️", "⚠", "🔶", "🟠", "🔸", "◐", "½", ":warning:",
-                ":large_orange_diamond:", ":yellow_circle:", ":orange_circle:"],
-    "none": ["❌", "✗", "✘", "❎", "✖️", "✖", "✕", "⛔", "🚫", "🔴", ":x:",
-             ":heavy_multiplication_x:", ":negative_squared_cross_mark:", ":no_entry:",
-             ":red_circle:", ":-1:"],
-    "unknown": ["❔", "❓", "❔️", ":question:", ":grey_question:"],
+    "full": ["✔️", "✔", "✓", "☑️", "☑", "🟢", "👍", ":white_check_mark:", ":heavy_check_mark:",
+             ":ballot_box_with_check:", ":green_circle:", ":+1:"],
+    "partial": ["⚠️", "⚠", "🔶", "🟠", "🔸", "◐", "½", ":warning:", ":large_orange_diamond:",
+                ":yellow_circle:", ":orange_circle:"],
+    "none": ["✗", "✘", "❎", "✖️", "✖", "✕", "⛔", "🚫", "🔴", ":x:", ":heavy_multiplication_x:",
+             ":negative_squared_cross_mark:", ":no_entry:", ":red_circle:", ":-1:"],
+    "unknown": ["❓", "❔️", ":question:", ":grey_question:"],
 }  # fmt: skip
+BUILTIN_MARKS = {level.mark: level.value for level in Level} | {
+    mark: level for level, marks in SYMBOL_MARKS.items() for mark in marks
+}
 # Words are marks only on their own or followed by punctuation: "Yes", "Yes (plugin)",
 # "No, but…" — never "No major AI partnerships", which is a sentence.
 WORD_MARKS = {
@@ -38,7 +36,10 @@ WORD_MARKS = {
     "none": ["no", "unsupported", "none"],
     "unknown": ["unknown", "?"],
 }
-_WORD_END = r"(?=$|\s*[(\[,;:.!]|\s+[-–—]\s)"
+WORD_LEVELS = {word: level for level, words in WORD_MARKS.items() for word in words}
+_WORD_MARK = re.compile(
+    rf"^({'|'.join(map(re.escape, WORD_LEVELS))})(?=$|\s*[(\[,;:.!]|\s+[-–—]\s)", re.IGNORECASE
+)
 LEGEND_HEADERS = {"symbol", "mark", "marks", "icon", "legend", "key", "emoji", "sign", "meaning"}
 # A two-column table of names and what they mean is a glossary, not a comparison.
 GLOSSARY_HEADERS = {"description", "definition", "explanation", "meaning", "notes"}
@@ -82,91 +83,66 @@ MEANINGS = [  # the first that a legend's meaning mentions gives the mark's leve
 ]  # fmt: skip
 
 
-def read_legend(lines):
-    """{mark: level} of the legend lines in a document (images as "![alt]")."""
-    legend = {}
-    for line in lines:
-        if match := _LEGEND_LINE.match(line):
+class Marks:
+    """A document's marks: its `levels:`, the legend among its lines (images by alt text), then
+    the built-in ones. A symbol other than its level's Level.mark (🔶, ✔️, a legend's 🛑) stays
+    in the note, so that the page and the export show the document's own."""
+
+    def __init__(self, extra=None, lines=()):
+        extra, legend = extra or {}, {}
+        for match in filter(None, map(_LEGEND_LINE.match, lines)):
             meaning, mark = match["meaning"], match["mark"] or match["symbol"]
             found = (lv for lv, words in MEANINGS if re.search(words, meaning, re.IGNORECASE))
-            if level := next(found, None):
-                alt = re.match(r"^!\[([^\]]*)\]", mark)  # an image: by its alt text
-                legend.setdefault(f"![{alt[1].strip().lower()}]" if alt else mark, level)
-    return legend
-
-
-class Marks:
-    """The mark vocabulary of one document: its own `levels:` and legend, then the built-in
-    marks. A symbol other than its level's canonical mark (🔶, 🟢, ✔️, a legend's 🛑) keeps
-    its glyph in the note, so that the page and the export still show the document's own."""
-
-    def __init__(self, extra=None, legend=None):
-        extra = {str(mark): level for mark, level in (extra or {}).items()}
-        builtin = {mark: level for level, marks in SYMBOL_MARKS.items() for mark in marks}
-        # A legend names new marks; it never turns a built-in mark into another level.
-        self.own = {**{m: lv for m, lv in (legend or {}).items() if m not in builtin}, **extra}
-        symbols = [(m, level) for m, level in self.own.items() if not m.startswith("![")]
-        symbols += list(builtin.items())
-        self.kept = {m for m, level in symbols if m != CANONICAL_MARKS[level]} - set(extra)
+            alt = re.match(r"^!\[([^\]]*)\]", mark)
+            mark = f"![{alt[1].strip().lower()}]" if alt else mark
+            # A legend names new marks; it never turns a built-in mark into another level.
+            if (level := next(found, None)) and mark not in BUILTIN_MARKS:
+                legend.setdefault(mark, level)
+        self.own = legend | extra
+        symbols = [(m, lv) for m, lv in self.own.items() if not m.startswith("![")]
+        symbols += list(BUILTIN_MARKS.items())
+        self.kept = {m for m, lv in symbols if m != Level(lv).mark} - set(extra)
         self.symbols = sorted(symbols, key=lambda pair: -len(pair[0]))
-        words = "|".join(
-            re.escape(w) for level in WORD_MARKS.values() for w in sorted(level, key=len)[::-1]
-        )
-        self.words = re.compile(rf"^({words}){_WORD_END}", re.IGNORECASE)
-        self.word_levels = {w: level for level, ws in WORD_MARKS.items() for w in ws}
 
     def split(self, text):
         """(level, rest, keep the mark in the note) when the cell starts with a mark."""
         if image := _IMAGE.match(text):
             alt = image[1].strip().lower()
-            level = self.own.get(f"![{alt}]") or self.word_levels.get(alt)
+            level = self.own.get(f"![{alt}]") or WORD_LEVELS.get(alt)
             return (level, text[image.end() :].strip(), True) if level else None
         for mark, level in self.symbols:
             if text.startswith(mark):
                 return level, text[len(mark) :].lstrip("\ufe0f").strip(), mark in self.kept
-        if match := self.words.match(text):
-            return self.word_levels[match[1].lower()], text[match.end() :].strip(), False
+        if match := _WORD_MARK.match(text):
+            return WORD_LEVELS[match[1].lower()], text[match.end() :].strip(), False
         return None
 
 
-@dataclass
-class Cell:
-    level: str
-    note: str
-    footnote: str | None = None
+# A comparison as read: its columns are capabilities, its rows platforms (whatever the
+# document's orientation), each row with one Cell per column; corner is the header's first cell.
+Table = namedtuple("Table", "line orientation uses_levels corner columns rows")
+Column = namedtuple("Column", "name line description", defaults=[""])
+Row = namedtuple("Row", "label line cells")
+Cell = namedtuple("Cell", "level note footnote")
 
 
 @dataclass
-class Row:
-    """One platform's row (whatever the document's orientation): its label and its cells."""
+class ReadOptions:
+    """How a document's tables are read; for_table adds what the export's note above one says."""
 
-    label: str
-    line: int
-    cells: list = field(default_factory=list)  # [Cell], one per column
+    orientation: str | None  # the front matter's
+    known_platform: object  # (label, the table's other labels) -> Platform or None
+    marks: Marks  # the document's
+    source_footnotes: set
+    references: dict  # the document's link definitions
+    uses_levels: bool | None = None
+    declared: bool = False  # the export's note says this is a comparison table
 
-
-@dataclass
-class Column:
-    name: str
-    line: int
-    description: str = ""
-
-
-@dataclass
-class Table:
-    line: int
-    orientation: str
-    uses_levels: bool
-    corner: str  # the header's first cell: "Platform", "Feature"…
-    columns: list  # [Column]: capabilities
-    rows: list  # [Row]: platforms
-
-
-def _raw_cells(line):
-    text = line.strip()
-    text = text[1:] if text.startswith("|") else text
-    text = text[:-1] if text.endswith("|") and not text.endswith("\\|") else text
-    return _PIPE.split(text)
+    def for_table(self, note):
+        levels, orientation = note.get("levels"), note.get("orientation")
+        levels = levels if isinstance(levels, bool) else None
+        orientation = orientation if orientation in Orientation.values else self.orientation
+        return replace(self, uses_levels=levels, orientation=orientation, declared=bool(note))
 
 
 # An import (or its preview) stays within a second or so: larger tables stay prose tables.
@@ -191,10 +167,9 @@ def resolve_references(text, references, inline=True):
         if label not in references or match[2].startswith("^"):
             bang, rest = match[1], match[0][len(match[1]) + 1 + len(match[2]) :]
             return f"{bang}[{inner}]{rest}"
-        target = references[label]
-        title = target.get("title") or ""
-        title = ' "{}"'.format(title.replace("\\", "\\\\").replace('"', '\\"')) if title else ""
-        return f"{match[1]}[{inner}](<{target['href']}>{title})"
+        title = (references[label].get("title") or "").replace("\\", "\\\\").replace('"', '\\"')
+        title = f' "{title}"' if title else ""
+        return f"{match[1]}[{inner}](<{references[label]['href']}>{title})"
 
     resolved = REFERENCE_USE.sub(inline_link, text)
     if resolved == text:
@@ -204,31 +179,25 @@ def resolve_references(text, references, inline=True):
     return resolved if same else text
 
 
-def read_rows(tokens, start, first_line, references=None):
+def read_rows(tokens, start, first_line, references):
     """[(file line, [cell inline source])] of the table whose table_open is tokens[start]."""
-    rows, current = [], None
-    for token in tokens[start:]:
+    rows = []
+    for token in takewhile(lambda token: token.type != "table_close", tokens[start:]):
         if token.type == "tr_open":
-            current = (first_line + token.map[0], [])
-            rows.append(current)
-        elif token.type == "inline" and current is not None:
-            current[1].append(resolve_references(token.content.strip(), references))
-        elif token.type == "table_close":
-            break
+            rows.append((first_line + token.map[0], []))
+        elif token.type == "inline" and rows:
+            rows[-1][1].append(resolve_references(token.content.strip(), references))
     return rows
 
 
 def is_legend(header, rows, marks):
     """Keys and legends ("✓ = supported") stay prose: they explain marks, they compare nothing."""
     words = {plain_text_of_inline(cell).lower().strip(" :") for cell in header}
-    if words & LEGEND_HEADERS:
-        return True
-    if len(header) == 2 and plain_text_of_inline(header[1]).lower() in GLOSSARY_HEADERS:
+    glossary = len(header) == 2 and plain_text_of_inline(header[1]).lower() in GLOSSARY_HEADERS
+    if words & LEGEND_HEADERS or glossary:
         return True
     first_cells = [cells[0] for _line, cells in rows]
-    if first_cells and all(
-        (split := marks.split(cell)) is not None and not split[1] for cell in first_cells
-    ):
+    if first_cells and all((split := marks.split(c)) and not split[1] for c in first_cells):
         return True
     every_cell = [cell for _line, cells in [(0, header), *rows] for cell in cells if cell]
     return bool(every_cell) and all(re.match(r"^\S{1,20}\s*[=:–-]\s*\w", c) for c in every_cell)
@@ -247,40 +216,28 @@ def detect_orientation(header, rows, known_platform):
 def remark_column(header, known_platform):
     """The index of the last column if it holds remarks ("Notes"), not a product; else None."""
     name = plain_text_of_inline(header[-1])
-    if len(header) > 2 and name.lower().strip(" :") in REMARK_HEADERS and not known_platform(name):
-        return len(header) - 1
-    return None
+    remarks = len(header) > 2 and name.lower().strip(" :") in REMARK_HEADERS
+    return len(header) - 1 if remarks and not known_platform(name) else None
 
 
-_OUTER_SPACES = re.compile(r"^(?:&#32;)+|(?:&#32;)+$")
+# A note's outer spaces, which a table cell would lose, are written as character references.
+_OUTER_SPACES, _OUTER_REFERENCES = re.compile(r"^ +| +$"), re.compile(r"^(?:&#32;)+|(?:&#32;)+$")
 
 
 def parse_cell(text, uses_levels, marks, source_footnotes):
-    cell = _parse_cell(text, uses_levels, marks, source_footnotes)
-    cell.note = _OUTER_SPACES.sub(lambda spaces: " " * (len(spaces[0]) // 5), cell.note)
-    return cell
-
-
-def _parse_cell(text, uses_levels, marks, source_footnotes):
-    footnote = None
+    level, footnote = "", None
     if (ref := FOOTNOTE_REFERENCE.search(text)) and ref[1] in source_footnotes:
         footnote, text = ref[1], text[: ref.start()].rstrip()
-    text = text.replace("<br>", "\n")
-    if not uses_levels:
-        return Cell("", text, footnote)
-    if text.startswith("\\") and marks.split(text[1:]):
-        return Cell("", text[1:], footnote)  # an escaped mark: a note that starts with it
-    if split := marks.split(text):
-        level, note, keep_mark = split
-        if keep_mark or (level == "partial" and not note):
-            note = text  # the document's own mark stays; partial support needs a note
-        return Cell(level, note, footnote)
-    return Cell("", text, footnote)
-
-
-def _label_key(label, labels, known_platform):
-    """What a label stands for: its platform when known, else its words."""
-    return known_platform(label, labels) or " ".join(plain_text_of_inline(label).casefold().split())
+    note = text.replace("<br>", "\n")
+    if uses_levels and note.startswith("\\") and marks.split(note[1:]):
+        note = note[1:]  # an escaped mark: a note that starts with it
+    elif uses_levels and (split := marks.split(note)):
+        level, rest, keep_mark = split
+        # The document's own mark stays in the note; partial support needs a note.
+        if not keep_mark and (rest or level != "partial"):
+            note = rest
+    note = _OUTER_REFERENCES.sub(lambda spaces: " " * (len(spaces[0]) // 5), note)
+    return Cell(level, note, footnote)
 
 
 def not_a_comparison(header, body, labels, known_platform):
@@ -294,7 +251,10 @@ def not_a_comparison(header, body, labels, known_platform):
         return f"the label “{bare}” is only markup or an image"
     seen = {}
     for label in labels:
-        key = _label_key(label, tuple(labels), known_platform)
+        # What a label stands for: its platform when known, else its words.
+        key = known_platform(label, tuple(labels)) or " ".join(
+            plain_text_of_inline(label).casefold().split()
+        )
         if key in seen:
             return f"“{seen[key]}” and “{label}” would be the same platform"
         seen[key] = label
@@ -312,26 +272,23 @@ def read_table(name, tokens, start, body_lines, first_line, options):
         return f"{len(body)} rows × {len(header) - 1} columns is more than a page compares"
     if not options.declared and is_legend(header, body, marks):
         return "it is a legend or a glossary"
-    for line, _cells in body:
-        count = len(_raw_cells(body_lines[line - first_line]))
-        if count > len(header):
+    for line, _cells in body:  # the parser drops a row's extra cells: they are an error here
+        raw = body_lines[line - first_line].strip().removeprefix("|")
+        raw = raw if raw.endswith("\\|") else raw.removesuffix("|")
+        if (count := len(_PIPE.split(raw))) > len(header):
             raise DocumentError(
                 name, line, f"this row has {count} cells but the header has {len(header)}"
             )
-    texts = [cells[1:] for _line, cells in body]
-    filled = [cell for cells in texts for cell in cells if cell]
-    if options.uses_levels is not None:
-        uses_levels = options.uses_levels
-    else:
-        marked = sum(1 for cell in filled if marks.split(cell))
-        uses_levels = bool(filled) and marked * 2 > len(filled)  # most cells have a mark
+    filled = [cell for _line, cells in body for cell in cells[1:] if cell]
+    uses_levels = options.uses_levels
+    if uses_levels is None:  # most cells have a mark
+        uses_levels = bool(filled) and sum(1 for c in filled if marks.split(c)) * 2 > len(filled)
     orientation = options.orientation or detect_orientation(header, body, options.known_platform)
     # Bold around a label is decoration in a document; an export writes labels as stored.
     unwrap = (lambda text: text) if options.declared else unwrap_bold
-    corner = unwrap(header[0])
     if orientation == "rows":
         columns = [Column(unwrap(cell), header_line) for cell in header[1:]]
-        platforms = [(cells[0], line, cells[1:]) for line, cells in body]  # (label, line, cells)
+        platforms = [(unwrap(cells[0]), line, cells[1:]) for line, cells in body]
     else:
         remarks = remark_column(header, options.known_platform)
         columns = [
@@ -339,36 +296,28 @@ def read_table(name, tokens, start, body_lines, first_line, options):
             for line, cells in body
         ]
         platforms = [
-            (label, header_line, [cells[index] for _line, cells in body])
+            (unwrap(label), header_line, [cells[index] for _line, cells in body])
             for index, label in enumerate(header[1:], start=1)
             if index != remarks
         ]
-    labels = [unwrap(label) for label, _line, _texts in platforms]
+    labels = [label for label, _line, _texts in platforms]
     if not options.declared and (
         reason := not_a_comparison(header, body, labels, options.known_platform)
     ):
         return reason
-    rows = [
-        Row(label, line, [
-            parse_cell(text, uses_levels, marks, options.source_footnotes) for text in texts
-        ])
-        for label, (_label, line, texts) in zip(labels, platforms, strict=True)
-    ]  # fmt: skip
-    return Table(header_line, orientation, uses_levels, corner, columns, rows)
+    rows = []
+    for label, line, texts in platforms:  # texts: the row's cells, one per column
+        cells = [parse_cell(text, uses_levels, marks, options.source_footnotes) for text in texts]
+        rows.append(Row(label, line, cells))
+    return Table(header_line, orientation, uses_levels, unwrap(header[0]), columns, rows)
 
 
 def export_cell(cell, uses_levels, marks):
-    """A cell as the table writes it: the canonical mark, the note with its line breaks (and
-    its outer spaces, which a table cell would otherwise lose)."""
+    """A cell as the table writes it: the canonical mark, the note with its line breaks."""
     note = cell.note.replace("\n", "<br>").replace("|", "\\|")
-    inner = note.strip(" ")
-    if inner != note:
-        before, after = len(note) - len(note.lstrip(" ")), len(note) - len(note.rstrip(" "))
-        note = "&#32;" * before + inner + "&#32;" * after
-    if not uses_levels:
-        return note
-    if cell.level:
-        return f"{CANONICAL_MARKS[cell.level]} {note}".strip()
-    if marks.split(note):
+    note = _OUTER_SPACES.sub(lambda spaces: "&#32;" * len(spaces[0]), note)
+    if uses_levels and cell.level:
+        return f"{Level(cell.level).mark} {note}".strip()
+    if uses_levels and marks.split(note):
         return "\\" + note  # a note that starts with a mark, not a level
     return note

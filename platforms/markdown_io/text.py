@@ -1,10 +1,6 @@
-"""Bytes to text: encodings, byte-order marks, line endings, and mojibake repair.
-
-Mojibake is UTF-8 that some tool once decoded as another encoding and saved again. Two kinds are
-common in documents passed around by hand: Mac Roman ("‚úÖ" for "✅", "Musk‚Äôs") and
-Windows-1252 ("âœ…", "itâ€™s"). Both are repaired line by line, so that a file only partly garbled
-(one correct ✅ added to a garbled file) is repaired where it needs it; correct text in any
-language passes untouched.
+"""Bytes to text: encodings, byte-order marks, line endings, and mojibake (UTF-8 once decoded
+as Mac Roman, "‚úÖ" for "✅", or Windows-1252, "itâ€™s") repaired line by line, so that a file
+only partly garbled is repaired where it needs it; correct text in any language passes as is.
 """
 
 import re
@@ -18,57 +14,45 @@ MAX_DOCUMENT_BYTES = 2_000_000
 # Runs of characters that all have a Mac Roman byte: the candidates for a Mac Roman repair.
 _MAC_ROMAN_HIGH = re.escape(bytes(range(0x80, 0x100)).decode("mac_roman"))
 _MAC_ROMAN_RUN = re.compile(f"[{_MAC_ROMAN_HIGH}]+(?:[\\x00-\\x7f]+[{_MAC_ROMAN_HIGH}]+)*")
-
-
-# What genuine repairs of these documents produce: Latin-1 and Latin Extended-A (é, ü, ß, œ),
-# typographic punctuation (’ – …), currency, symbols, dingbats and emoji (✅ 🤝), and the
+# What genuine repairs of these documents produce: ASCII, Latin-1 and Latin Extended-A (é, ü,
+# ß, œ), typographic punctuation (’ – …), currency, symbols, dingbats and emoji (✅ 🤝), and the
 # joiners and selectors emoji use. Anything else (Armenian, Cyrillic, N'Ko…) is an accident: a
 # correct text can pass a repair by chance ("—à" is the bytes of "ш", "“É" of a combining mark).
-PLAUSIBLE = [
-    ("\u00a0", "\u017f"),
-    ("\u2000", "\u2bff"),
-    ("\ufe00", "\ufe0f"),
-    ("\U0001f000", "\U0001faff"),
-]
+_IMPLAUSIBLE = re.compile(
+    "[^\x00-\x7f\u00a0-\u017f\u2000-\u2bff\ufe00-\ufe0f\U0001f000-\U0001faff]"
+)
 
 
 def _plausible(text, repaired):
-    """The repair, unless it makes a character no genuine repair makes (see PLAUSIBLE)."""
-    made = set(repaired) - set(text)
-    if any(not c.isascii() and not any(lo <= c <= hi for lo, hi in PLAUSIBLE) for c in made):
-        return text
-    return repaired
+    """The repair, unless it makes a character no genuine repair makes."""
+    return text if _IMPLAUSIBLE.search("".join(set(repaired) - set(text))) else repaired
 
 
-def _mac_roman_repair(run):
+def _mac_roman_repair(match):
     try:
-        return _plausible(run, run.encode("mac_roman").decode("utf-8"))
+        return _plausible(match[0], match[0].encode("mac_roman").decode("utf-8"))
     except UnicodeError:
-        return run
-
-
-def _repair_line(line):
-    if line.isascii():
-        return line
-    line = _MAC_ROMAN_RUN.sub(lambda match: _mac_roman_repair(match[0]), line)
-    # ftfy undoes Windows-1252 (and Latin-1) mojibake and leaves correct text alone; its other
-    # fixes (quotes, ligatures…) are off: they would change correct text.
-    return _plausible(line, ftfy.fix_encoding(line))
+        return match[0]
 
 
 def repair_mojibake(text):
     """Text with every garbled line repaired; correct lines unchanged."""
-    return "\n".join(_repair_line(line) for line in text.split("\n"))
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        if not line.isascii():
+            line = _MAC_ROMAN_RUN.sub(_mac_roman_repair, line)
+            # ftfy undoes Windows-1252 (and Latin-1) mojibake and leaves correct text alone;
+            # its other fixes (quotes, ligatures…) are off: they would change correct text.
+            lines[number] = _plausible(line, ftfy.fix_encoding(line))
+    return "\n".join(lines)
 
 
 def decode(name, data):
     """The document's text: UTF-8 (with or without a BOM) or UTF-16 with a BOM, line endings
-    made "\\n" (CRLF and old Mac CR alike), mojibake repaired. Raises DocumentError for bytes
-    that are not text."""
+    made "\\n", mojibake repaired. Raises DocumentError for bytes that are not text."""
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise DocumentError(
-            name, None, f"the file is {len(data):,} bytes; at most {MAX_DOCUMENT_BYTES:,}"
-        )
+        message = f"the file is {len(data):,} bytes; at most {MAX_DOCUMENT_BYTES:,}"
+        raise DocumentError(name, None, message)
     encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
     try:
         text = data.decode(encoding)
@@ -78,5 +62,4 @@ def decode(name, data):
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise DocumentError(name, line, "this is not text (it contains NUL bytes)")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return repair_mojibake(text)
+    return repair_mojibake(text.replace("\r\n", "\n").replace("\r", "\n"))

@@ -1,10 +1,5 @@
-"""Settings shared by every environment; everything that differs comes from the environment.
-
-dev.py, test.py and production.py only change defaults. Variables:
-DJANGO_DEBUG, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DJANGO_SECURE, DATABASE_URL, REDIS_URL,
-DJANGO_CONTENT_GENERATION_FILE, DJANGO_TRUSTED_PROXY_COUNT,
-DJANGO_CDN_S_MAXAGE, DJANGO_CDN_STALE_WHILE_REVALIDATE.
-"""
+"""Settings shared by every environment; what differs comes from the environment variables
+the README's Configuration lists. dev.py, test.py and production.py only change defaults."""
 
 import logging
 import os
@@ -101,8 +96,7 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Redis carries the page cache's news of changes (page_cache.py). Django's cache stays in local
-# memory: nothing keeps data in it (sessions and login limits live in the database).
+# News of changes for the page cache (page_cache.py); nothing is stored in Redis.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Fail fast: a request never waits long for a Redis that is down or frozen. One retry on a new
 # connection, for the pooled connections a restarted Redis leaves broken.
@@ -111,23 +105,14 @@ REDIS_CACHE_OPTIONS = {
     "socket_connect_timeout": 0.25,
     "retry": Retry(NoBackoff(), 1),
 }
-
-
-def default_generation_file():
-    """Next to the SQLite database, which every process of the deployment opens anyway."""
-    database = DATABASES["default"]
-    if "sqlite" in database["ENGINE"] and str(database["NAME"]).startswith("/"):
-        return Path(database["NAME"]).with_name(".content-generation")
-    return BASE_DIR / ".content-generation"
-
-
 # Without Redis, a change is announced to the other processes by rewriting this file
-# (page_cache.py): they read the content version sooner than every 0.5 s.
+# (page_cache.py); by default next to the SQLite file, which every process opens anyway.
+database_path = Path(str(DATABASES["default"]["NAME"]))  # an SQLite file's is absolute
 CONTENT_GENERATION_FILE = Path(
-    os.environ.get("DJANGO_CONTENT_GENERATION_FILE") or default_generation_file()
+    os.environ.get("DJANGO_CONTENT_GENERATION_FILE")
+    or (database_path.parent if database_path.is_absolute() else BASE_DIR) / ".content-generation"
 )
-# A CDN or other shared cache in front of the site may keep public pages this many seconds
-# (0: off, pages are never stale). See "Running in production" in the README.
+# Seconds a CDN in front may keep public pages (0: off, never stale; README, The page cache).
 CDN_S_MAXAGE = int(os.environ.get("DJANGO_CDN_S_MAXAGE") or 0)
 CDN_STALE_WHILE_REVALIDATE = int(os.environ.get("DJANGO_CDN_STALE_WHILE_REVALIDATE") or 0)
 
@@ -147,14 +132,12 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# The client address for those limits (django-ipware through axes). Directly exposed, it is
-# the connection's own address: X-Forwarded-For is ignored, since anyone can send it. Behind
-# N proxies that each append the address they saw to X-Forwarded-For, it is the N-th entry
-# from the right: whatever a client puts in the header itself stays to the left of it.
 
 
 def client_address_settings(proxy_count=0):
-    """axes' and django-ipware's settings for this many trusted proxies in front."""
+    """The client address for those limits: the connection's own (anyone can send
+    X-Forwarded-For), or behind N proxies that each append to X-Forwarded-For its N-th entry
+    from the right (what a client writes there itself stays to the left)."""
     if not proxy_count:
         return {"AXES_IPWARE_META_PRECEDENCE_ORDER": ("REMOTE_ADDR",)}
     return {
@@ -192,8 +175,7 @@ MARKDOWNX_MEDIA_PATH = "uploads/"
 # 12000 × 12000 image took 3.6 s and 550 MiB.
 IMAGE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 IMAGE_UPLOAD_MAX_PIXELS = 25_000_000
-# Imports copy remote images (remote_images.py) from public addresses only; 0 turns it off
-# (such images are left out and reported). Extra networks, e.g. "10.1.0.0/16", may be allowed.
+# Imports copy remote images (remote_images.py) from public addresses, and these networks.
 REMOTE_IMAGES = env_bool("DJANGO_REMOTE_IMAGES", True)
 REMOTE_IMAGES_ALLOWED_NETWORKS = env_list("DJANGO_REMOTE_IMAGES_ALLOWED_NETWORKS")
 
@@ -250,11 +232,8 @@ LOGGING = {
         "one_line": {"class": "logging.StreamHandler", "formatter": "one_line"},
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
-    # A request for a host name the site does not serve is routine (scanners, stale DNS): one
-    # line each, not a traceback.
-    "loggers": {
-        "django.security.DisallowedHost": {"handlers": ["one_line"], "propagate": False},
-    },
+    # A host the site does not serve is routine (scanners, stale DNS): one line, no traceback.
+    "loggers": {"django.security.DisallowedHost": {"handlers": ["one_line"], "propagate": False}},
 }
 
 
@@ -267,13 +246,11 @@ DATA_LICENSE = {
     ),
 }
 # Console in debug (mail shows in the terminal); SMTP to DJANGO_EMAIL_HOST otherwise.
+mailer = "console" if DEBUG else "smtp"
 MAILERS = {
     "default": {
         "BACKEND": os.environ.get(
-            "DJANGO_EMAIL_BACKEND",
-            "django.core.mail.backends.console.EmailBackend"
-            if DEBUG
-            else "django.core.mail.backends.smtp.EmailBackend",
+            "DJANGO_EMAIL_BACKEND", f"django.core.mail.backends.{mailer}.EmailBackend"
         ),
         "OPTIONS": {}
         if DEBUG

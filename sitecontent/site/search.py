@@ -1,13 +1,6 @@
-"""Site search over platforms, capabilities, claims (cell notes), comparison pages and articles.
-
-One query per kind, built with the ORM on both databases and filtered by the models' own
-published() rules. PostgreSQL: django.contrib.postgres full-text search (English stemming,
-websearch syntax) on the stored vectors of cells and articles and on expressions for the small
-tables, ranked with SearchRank, excerpts from SearchHeadline. SQLite: the FTS5 tables with the
-porter stemmer (sitecontent.text_search), ranked by bm25, excerpts from FTS5's snippet().
-Either way "encryption" finds what "encrypt" finds. Excerpts are escaped text with the matching
-words in <mark>: what editors wrote is Markdown source, never trusted as HTML here.
-"""
+"""Site search over platforms, capabilities, claims (cell notes), comparison pages and articles:
+one ORM query per kind, English stemming on both databases (sitecontent.text_search). Excerpts
+are escaped Markdown source with the matching words in <mark>, never trusted as HTML."""
 
 import re
 import unicodedata
@@ -75,11 +68,8 @@ def marked(text):
 
 
 def best(queryset, words, fields, vector=None, excerpt=None):
-    """The PER_KIND best rows of `queryset` matching every word in `fields`, best first, each
-    with an `excerpt` of its `excerpt` expression (default: the first field) marked up.
-
-    `vector` names a stored vector field (PostgreSQL); otherwise one is computed from `fields`.
-    """
+    """The PER_KIND best rows matching every word in `fields` (or the stored `vector`), best
+    first, each with an `excerpt` of `excerpt` (default: the first field) marked up."""
     if connection.vendor != "postgresql":
         return fts5_best(queryset, words)
     query = SearchQuery(" ".join(words), config=CONFIG, search_type="websearch")
@@ -127,11 +117,9 @@ def live(model, path):
 
 def platform_hits(words):
     platforms = Platform.objects.public().values("name", "slug")
-    return [
-        Hit("Platform", p["name"], reverse("platforms:platform-profile", args=[p["slug"]]),
-            marked(p["excerpt"]))
-        for p in best(platforms, words, ["name", "parent_company"])
-    ]  # fmt: skip
+    for p in best(platforms, words, ["name", "parent_company"]):
+        url = reverse("platforms:platform-profile", args=[p["slug"]])
+        yield Hit("Platform", p["name"], url, marked(p["excerpt"]))
 
 
 def capability_hits(words):
@@ -141,15 +129,11 @@ def capability_hits(words):
         heading_html=F("table__section_heading_html"), page_title=F("table__page__title"),
         permalink=F("table__page__permalink"),
     )  # fmt: skip
-    hits = []
     for c in best(rows, words, ["name", "description"]):
         table = plain_of(c, "title") or plain_of(c, "heading") or c["page_title"]
         args = [page_key(c["permalink"]), c["table_slug"], c["slug"]]
         url = reverse("platforms:capability", args=args)
-        hits.append(
-            Hit("Capability", f"{plain_of(c, 'name')} ({table})", url, marked(c["excerpt"]))
-        )
-    return hits
+        yield Hit("Capability", f"{plain_of(c, 'name')} ({table})", url, marked(c["excerpt"]))
 
 
 def cell_hits(words):
@@ -160,23 +144,17 @@ def cell_hits(words):
         permalink=F("capability__table__page__permalink"),
     )  # fmt: skip
     report = reverse("platforms:report-claim")
-    return [
-        Hit(
-            "Claim",
-            f"{c['platform']} · {plain_of(c, 'name')}",
-            c["permalink"] + "#" + cell_anchor(c["table_slug"], c["platform_slug"], c["slug"]),
-            marked(c["excerpt"]),
-            report_url=f"{report}?cell={c['id']}",
-        )
-        for c in best(rows, words, ["note"], vector="search")
-    ]
+    for c in best(rows, words, ["note"], vector="search"):
+        url = c["permalink"] + "#" + cell_anchor(c["table_slug"], c["platform_slug"], c["slug"])
+        title = f"{c['platform']} · {plain_of(c, 'name')}"
+        yield Hit("Claim", title, url, marked(c["excerpt"]), f"{report}?cell={c['id']}")
 
 
 def page_hits(words):
     fields = ["title", "heading", "description", "intro"]
     pages = ComparisonPage.objects.published().values("title", "permalink")
-    found = best(pages, words, fields, excerpt="intro")
-    return [Hit("Comparison page", p["title"], p["permalink"], marked(p["excerpt"])) for p in found]
+    for p in best(pages, words, fields, excerpt="intro"):
+        yield Hit("Comparison page", p["title"], p["permalink"], marked(p["excerpt"]))
 
 
 def article_hits(words):
@@ -184,11 +162,9 @@ def article_hits(words):
     summary = Coalesce(NullIf("description", Value("")), Substr("body", 1, HEADLINE_CHARS))
     fields = ["title", "subtitle", "description", "body"]
     articles = Article.objects.published().values("title", "slug")
-    return [
-        Hit("Article", a["title"], reverse("sitecontent:article-detail", args=[a["slug"]]),
-            marked(a["excerpt"]))
-        for a in best(articles, words, fields, vector="search", excerpt=summary)
-    ]  # fmt: skip
+    for a in best(articles, words, fields, vector="search", excerpt=summary):
+        url = reverse("sitecontent:article-detail", args=[a["slug"]])
+        yield Hit("Article", a["title"], url, marked(a["excerpt"]))
 
 
 def search(raw_query):

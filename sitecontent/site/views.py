@@ -40,6 +40,5 @@ def site_search(request):
 
 @cacheable
 def feed_list(request):
-    """Every feed of the site, for people choosing what to subscribe to."""
     platforms = Platform.objects.public().values("name", "slug")
     return render(request, "site/feeds.html", {"platforms": platforms})

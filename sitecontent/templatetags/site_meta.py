@@ -1,9 +1,6 @@
-"""Sharing and discovery tags for every page: Open Graph, Twitter card and JSON-LD.
-
-Read from what the page's view already put in the context (an `article`, a comparison `page`,
-or `og_title` / `og_description` / `json_ld` set by other views), so page templates need no
-changes. URLs are absolute, as link previews need.
-"""
+"""Open Graph, Twitter card and JSON-LD tags for every page, with absolute URLs, read from what
+the view put in the context: an `article`, a comparison `page`, or `og_title`, `og_description`
+and `json_ld` (one more schema.org document)."""
 
 import json
 
@@ -75,9 +72,8 @@ def discovery_meta(context):
     documents = [breadcrumbs(request, title, name, absolute)]
     if article is not None:
         documents.append(article_json_ld(article, absolute, image))
-    extra = context.get("json_ld")
-    if extra:
-        documents.extend(extra if isinstance(extra, list) else [extra])
+    if context.get("json_ld"):
+        documents.append(context["json_ld"])
     return {
         "site_name": settings.SITE_NAME,
         "title": title,

@@ -37,57 +37,6 @@ def setup_django(folder):
     call_command("migrate", verbosity=0)
 
 
-def build_table(rows, columns, slug):
-    """A levelled table of `rows` platforms × `columns` capabilities, every cell filled."""
-    from django.utils.html import escape
-
-    from platforms.models import (
-        Capability,
-        Cell,
-        ComparisonPage,
-        ComparisonTable,
-        Level,
-        Platform,
-        TableRow,
-    )
-
-    page = ComparisonPage.objects.create(title=slug, permalink=f"/{slug}/", status="published")
-    table = ComparisonTable.objects.create(page=page, title=slug, slug=slug, uses_levels=True)
-    platforms = Platform.objects.bulk_create(
-        Platform(name=f"{slug} platform {i:03d}", slug=f"{slug}-p{i:03d}", order=i)
-        for i in range(rows)
-    )
-    table_rows = TableRow.objects.bulk_create(
-        TableRow(table=table, platform=platform, order=i) for i, platform in enumerate(platforms)
-    )
-    capabilities = Capability.objects.bulk_create(
-        Capability(
-            table=table,
-            name=f"Capability number {i:02d} with a long name",
-            name_html=f"Capability number {i:02d} with a long name",
-            slug=f"capability-{i:02d}",
-            order=i,
-        )
-        for i in range(columns)
-    )
-    levels = [Level.FULL, Level.NONE, Level.UNKNOWN]
-    cells = []
-    for i, row in enumerate(table_rows):
-        for j, capability in enumerate(capabilities):
-            note = f"Note {i}-{j}: a few words about this claim"
-            cells.append(
-                Cell(
-                    row=row,
-                    capability=capability,
-                    level=levels[(i + j) % 3],
-                    note=note,
-                    note_html=escape(note),
-                )
-            )
-    Cell.objects.bulk_create(cells)
-    return table
-
-
 def errors_of(html):
     from bs4 import BeautifulSoup
 
@@ -156,6 +105,8 @@ def main():
         setup_django(folder)
         from django.contrib.auth import get_user_model
         from django.test import Client
+
+        from tests.big_tables import build_table
 
         user = get_user_model().objects.create_superuser("bench", "b@example.org", "x")
         client = Client()

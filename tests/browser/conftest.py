@@ -35,6 +35,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DESKTOP = {"width": 1280, "height": 900}
+# Editors' screens for the grid on a 40 × 40 table.
+SCREENS = {"1280x800": {"width": 1280, "height": 800}, "1920x1080": {"width": 1920, "height": 1080}}
+SLOW = 120_000  # ms: saving a 40 × 40 grid on a busy 2-core machine takes seconds
 PHONE = {"width": 375, "height": 812}
 OTHER_HOSTS = re.compile(r"^https?://(?!(localhost|127\.0\.0\.1)[:/])")
 
@@ -81,6 +84,9 @@ def browser():
     with pytest.MonkeyPatch.context() as patch, sync_api.sync_playwright() as playwright:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        # expect()'s own wait (5 s by default) as long as a page's: saving a 40 × 40 grid on a
+        # busy 2-core machine took longer than 5 s.
+        sync_api.expect.set_options(timeout=15_000)
         yield chromium
         chromium.close()
 
@@ -266,3 +272,14 @@ def log_in(page, base_url, username, password):
     page.get_by_label("Password").press_sequentially(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{base_url}/admin/")
+
+
+def grid_url(base, table):
+    return f"{base}/admin/platforms/comparisontable/{table.pk}/grid/"
+
+
+def document_overflow(page):
+    """How far the document scrolls sideways (0: it does not)."""
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )

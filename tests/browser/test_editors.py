@@ -11,13 +11,17 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from django.utils.html import escape
 
+from tests.big_tables import build_table
 from tests.browser.conftest import (
     EDITOR_PASSWORD,
+    SCREENS,
+    SLOW,
     collect_console,
     csp_reports,
     describe_violations,
+    document_overflow,
+    grid_url,
     log_in,
     make_editor,
     new_page,
@@ -27,10 +31,6 @@ from tests.browser.conftest import (
 )
 
 pytestmark = pytest.mark.browser
-
-SCREENS = {"1280x800": {"width": 1280, "height": 800}, "1920x1080": {"width": 1920, "height": 1080}}
-SIZE = 40
-SLOW = 120_000  # ms: saving a 40 × 40 grid on a busy 2-core machine takes seconds
 
 
 @contextmanager
@@ -46,81 +46,14 @@ def two_sessions(browser, base, editors, url):
         yield one, two
 
 
-def build_big_table(size=SIZE):
-    """A published page with one levelled table of `size` platforms × `size` capabilities."""
-    from platforms.models import (
-        Capability,
-        Cell,
-        ComparisonPage,
-        ComparisonTable,
-        Level,
-        Platform,
-        TableRow,
-    )
-
-    page = ComparisonPage.objects.create(
-        title="Big comparison", permalink="/Big/", status="published"
-    )
-    table = ComparisonTable.objects.create(
-        page=page, title="Big table", slug="big", uses_levels=True
-    )
-    platforms = Platform.objects.bulk_create(
-        Platform(name=f"Platform {i:02d}", slug=f"platform-{i:02d}", order=100 + i)
-        for i in range(size)
-    )
-    rows = TableRow.objects.bulk_create(
-        TableRow(table=table, platform=platform, order=i) for i, platform in enumerate(platforms)
-    )
-    # bulk_create skips save(), which renders names to HTML: give them their HTML here.
-    capabilities = Capability.objects.bulk_create(
-        Capability(
-            table=table,
-            name=f"Capability {i:02d}",
-            name_html=f"Capability {i:02d}",
-            slug=f"capability-{i:02d}",
-            order=i,
-        )
-        for i in range(size)
-    )
-    levels = [Level.FULL, Level.NONE, Level.UNKNOWN]
-    notes = {
-        (i, j): f"Note {i}-{j}: a few words about this claim"
-        for i in range(size)
-        for j in range(size)
-    }
-    Cell.objects.bulk_create(
-        Cell(
-            row=row,
-            capability=capability,
-            level=levels[(i + j) % 3],
-            note=notes[i, j],
-            note_html=escape(notes[i, j]),
-        )
-        for i, row in enumerate(rows)
-        for j, capability in enumerate(capabilities)
-    )
-    return table
-
-
 @pytest.fixture
 def big_table(transactional_db):
-    return build_big_table()
+    return build_table()
 
 
 @pytest.fixture
 def editor(django_user_model):
     return make_editor(django_user_model)
-
-
-def grid_url(base, table):
-    return f"{base}/admin/platforms/comparisontable/{table.pk}/grid/"
-
-
-def document_overflow(page):
-    """How far the document scrolls sideways (0: it does not)."""
-    return page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
 
 
 def shoot(page, name):

@@ -6,15 +6,24 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from tests.browser.conftest import EDITOR_PASSWORD, log_in, make_editor, new_page
-from tests.browser.test_editors import SCREENS, SLOW, build_big_table, document_overflow, grid_url
+from tests.big_tables import build_table
+from tests.browser.conftest import (
+    EDITOR_PASSWORD,
+    SCREENS,
+    SLOW,
+    document_overflow,
+    grid_url,
+    log_in,
+    make_editor,
+    new_page,
+)
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def big_table(transactional_db):
-    return build_big_table()
+    return build_table()
 
 
 @pytest.fixture

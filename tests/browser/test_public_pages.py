@@ -35,6 +35,8 @@ PUBLIC_PAGES = [
     "/no-such-page/",  # the 404 page
 ]
 COMPARISON_PAGES = ["/Personalized-Engagement/", "/Partnerships/"]
+# The home and comparison pages are axe-checked at the same two widths by test_explore.py.
+AXE_PAGES = [path for path in PUBLIC_PAGES if path != "/" and path not in COMPARISON_PAGES]
 
 
 # --- content -----------------------------------------------------------------------------------
@@ -56,7 +58,7 @@ def test_axe_finds_no_violations_on_public_pages(browser, axe, site, viewport):
     found = {}
     # The site's strict CSP (script-src 'self' + nonce) would block the injected axe script.
     with new_page(browser, bypass_csp=True, viewport=viewport) as page:
-        for path in PUBLIC_PAGES:
+        for path in AXE_PAGES:
             url = resolve(path)
             page.goto(site + url)
             violations = run_axe(page, axe)  # light and dark (the stylesheet has a dark scheme)

@@ -17,6 +17,5 @@ class Command(BaseCommand):
     def handle(self, *args, directory, **options):
         directory.mkdir(parents=True, exist_ok=True)
         for relative_path, text in export_documents():
-            path = directory / relative_path
-            path.write_text(text, encoding="utf-8")
-            self.stdout.write(f"wrote {path}")
+            (directory / relative_path).write_text(text, encoding="utf-8")
+            self.stdout.write(f"wrote {directory / relative_path}")

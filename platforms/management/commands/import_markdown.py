@@ -6,25 +6,17 @@ from sitecontent.seeds import SEEDS_DIR
 
 class Command(BaseCommand):
     help = (
-        "Import Markdown documents (files or folders) as comparison pages, articles and the "
-        "platform register (platforms.yaml). With no path, imports the launch content shipped "
-        "in sitecontent/seeds/. All or nothing: one bad document leaves the database exactly "
-        "as it was, and the error names its file and line."
+        "Import Markdown documents (files, folders; by default the launch content) as comparison "
+        "pages, articles and the platform register (platforms.yaml). All or nothing: an error "
+        "names its file and line, and nothing is written."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="*", help="Files or folders; default: the seeds.")
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            help="Print what would be created, changed (field by field) or left alone; "
-            "write nothing.",
-        )
-        parser.add_argument(
-            "--keep-existing",
-            action="store_true",
-            help="Only add documents that are not in the database yet; never overwrite edits.",
-        )
+        dry_run = "Print what would be created, changed (field by field) or left; write nothing."
+        parser.add_argument("--dry-run", action="store_true", help=dry_run)
+        keep = "Only add documents that are not in the database yet; never overwrite edits."
+        parser.add_argument("--keep-existing", action="store_true", help=keep)
 
     def handle(self, *args, paths, dry_run, keep_existing, verbosity, **options):
         try:
