@@ -3,7 +3,6 @@ issue; each failed before the fix. Documents are imported as a user would (the c
 import functions) and read back from the public page."""
 
 import io
-import time
 from pathlib import Path
 
 import pytest
@@ -336,14 +335,10 @@ def wide_table(columns):
     ],
     ids=["brackets", "2000-columns"],
 )
-def test_a_hostile_document_imports_and_previews_within_a_second(db, client, body):
-    run("| Platform | A |\n|---|---|\n| Warm | ✅ |\n")  # the first import loads modules
-    started = time.perf_counter()
+def test_a_hostile_document_previews_and_imports(db, client, body):
+    # How fast: tests/bench/import_bench.py (≤ 1 s previewed, ≤ 1.5 s imported).
     report = run(body, dry_run=True)
-    assert time.perf_counter() - started < 1
-    started = time.perf_counter()
     run(body)
-    assert time.perf_counter() - started < 1.5  # written, with its history
     assert Platform.objects.count() < 20
     assert "more than a page compares" in "\n".join(report.lines()) or "X" in shown(client)
 
