@@ -49,26 +49,29 @@ def change_bars(rows):
 
 def coverage_map(platforms, capabilities, claims):
     """The squares of a levelled table: platforms (names) down the side, capabilities (names)
-    across, numbered from 1; claims[platform][capability] is a display.claim_view()."""
+    across, numbered from 1; claims[platform][capability] is a display.claim_view(). Squares
+    are grouped by level, each an SVG path with its title: the fewest values for the template
+    to print (/Personalized-Engagement/ has 60 squares)."""
     left = min(max(map(len, platforms), default=0), NAME_CHARS) * CHAR_WIDTH + 8
     step = SQUARE + GAP
-    rows = []
+    by_level, names = {}, []
     for i, (name, row) in enumerate(zip(platforms, claims, strict=True), 1):
-        squares = [
-            (left + j * step, claim["level"].value if claim["level"] else "missing",
-             f"{name} · {capability}: {said(claim)}")
-            for j, (capability, claim) in enumerate(zip(capabilities, row, strict=True))
-        ]  # fmt: skip
+        for j, (capability, claim) in enumerate(zip(capabilities, row, strict=True)):
+            level = claim["level"].value if claim["level"] else "missing"
+            square = f"M{left + j * step} {i * step}h{SQUARE}v{SQUARE}h-{SQUARE}z"
+            by_level.setdefault(level, []).append((square, f"{name} · {capability}: {said(claim)}"))
         short = name if len(name) <= NAME_CHARS else f"{name[: NAME_CHARS - 1]}…"
-        rows.append({"name": short, "y": i * step, "text_y": i * step + 11, "squares": squares})
+        names.append((short, i * step + SQUARE - 3))
     columns = [
         (j, left + (j - 1) * step + SQUARE / 2, name) for j, name in enumerate(capabilities, 1)
     ]
     width, height = left + len(capabilities) * step, (len(platforms) + 1) * step
-    return {"rows": rows, "columns": columns, "square": SQUARE, "width": width, "height": height}
+    return {"squares": by_level, "names": names, "columns": columns, "width": width,
+            "height": height}  # fmt: skip
 
 
 def said(claim):
+    """What a square's title says of its claim."""
     if claim["level"]:
         return claim["level"].label
     return "described in words" if claim["note_html"] else claim["empty_text"]

@@ -3,6 +3,7 @@ capability's levels, and what improved or declined since a day. Each is an SVG w
 role="img" and a title, its numbers also given in words; the numbers are checked against the
 database, and the changes against edits made here with the clock moved (time-machine)."""
 
+import re
 from collections import Counter
 
 import pytest
@@ -56,7 +57,16 @@ def row_name(row):
 
 
 def square_titles(figure):
-    return [rect.title.get_text() for rect in figure.svg.select("rect.level-shape")]
+    """The squares' titles, row by row (down, then across), each with its level's class."""
+    squares = []
+    for group in figure.svg.select("g.level-shape"):
+        level = next(
+            name for name in group["class"] if name.startswith("level-") and name != "level-shape"
+        )
+        for path in group.select("path"):
+            x, y = map(float, re.match(r"M([\d.]+) ([\d.]+)", path["d"]).groups())
+            squares.append(((y, x), f"{level}: {path.title.get_text()}"))
+    return [title for _position, title in sorted(squares)]
 
 
 @pytest.mark.parametrize(
@@ -76,8 +86,11 @@ def test_a_levelled_table_has_a_square_per_platform_and_capability(client, seede
     for row in rows:
         for capability in capabilities:
             cell = Cell.objects.filter(row=row, capability=capability).first()
-            said = Level(cell.level).label if cell and cell.level else "No data"
-            expected.append(f"{row_name(row)} · {plain(capability.name_html)}: {said}")
+            level = cell.level if cell and cell.level else "missing"
+            said = Level(level).label if cell and cell.level else "No data"
+            expected.append(
+                f"level-{level}: {row_name(row)} · {plain(capability.name_html)}: {said}"
+            )
     assert square_titles(figure) == expected  # platforms down, capabilities across, in order
     assert len(expected) == len(rows) * len(capabilities)
     # The numbers above the columns are the capabilities listed in the caption.
