@@ -29,22 +29,24 @@ def level_bars(labelled_counts):
          "segments": segments(counts), "counts": [counts.get(level, 0) for level in Level]}
         for i, (label, counts) in enumerate(shown)
     ]  # fmt: skip
-    return {"bars": bars, "height": len(bars) * BAR_ROW, "levels": list(Level)}
+    return {"bars": bars, "height": len(bars) * BAR_ROW, "bar_height": LINE, "levels": list(Level)}
 
 
 def change_bars(rows):
     """Diverging bars of [(label, improved, declined)] with any: improved right of the middle,
     declined left of it, the longest 40 % of the width (its number beside it)."""
-    rows = [row for row in rows if row[1] or row[2]]
-    scale = max((max(improved, declined) for _label, improved, declined in rows), default=1)
+    rows = [(label, up, down) for label, up, down in rows if up or down]
+    scale = max((max(up, down) for _label, up, down in rows), default=1)
     bars = []
-    for i, (label, improved, declined) in enumerate(rows):
-        right, left = (round(40 * n / scale, 3) for n in (improved, declined))
-        bars.append({"label": label, "label_y": i * BAR_ROW + LINE + 12,
-                     "y": i * BAR_ROW + 2 * LINE + 2, "improved": improved, "declined": declined,
-                     "improved_width": right, "improved_end": round(50 + right, 3),
-                     "declined_width": left, "declined_x": round(50 - left, 3)})  # fmt: skip
-    return {"bars": bars, "height": LINE + len(bars) * BAR_ROW}
+    for i, (label, up, down) in enumerate(rows):
+        right, left = (round(40 * n / scale, 3) for n in (up, down))
+        y = i * BAR_ROW + 2 * LINE + 2
+        bars.append({
+            "label": label, "label_y": y - 6, "y": y, "number_y": y + 12, "bottom": y + LINE,
+            "improved": up, "improved_width": right, "improved_end": round(50 + right, 3),
+            "declined": down, "declined_width": left, "declined_x": round(50 - left, 3),
+        })  # fmt: skip
+    return {"bars": bars, "height": LINE + len(bars) * BAR_ROW, "bar_height": LINE}
 
 
 def coverage_map(platforms, capabilities, claims):

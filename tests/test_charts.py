@@ -186,6 +186,11 @@ def test_since_charts_exactly_the_platforms_whose_levels_moved(client, seeded):
             name["telegram"]: [1, 0],
             name["slack"]: [2, 0],
         }
+        assert {rect.title.get_text() for rect in figure.svg.select("rect.level-shape")} == {
+            f"{name['facebook']}: 1 declined",
+            f"{name['telegram']}: 1 improved",
+            f"{name['slack']}: 2 improved",
+        }
         assert "Claims improved and declined since 1 January 2027, per platform" in str(figure)
         # On the platform's profile: per comparison page.
         [figure] = [f for f in charts(soup_of(client, "/platforms/slack/?since=2027-01-01"))
