@@ -2,7 +2,7 @@
 path (/Partnerships/ has 290 cells), where each cell becomes a claim_view() dict, the cheapest
 thing for a template to read."""
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache, cached_property
@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from .charts import change_bars, coverage_map
 from .models import STALE_AFTER_DAYS, Cell, Level, Orientation, cell_anchor
 from .opendata import Dataset, as_of, pages_public_at
 from .text import linkable_html, page_key, plain_text
@@ -69,22 +70,29 @@ def change_of(before, now):
 
 
 class ChangeSummary:
-    """How the claims changed since a day, for the sentence above a page: each claim shown is
-    marked(); those left in `before` ({cell id: (level, note_html)} then) were removed."""
+    """How the claims changed since a day, for the sentence and the chart above a page: each
+    claim shown is marked() in its group (its platform, or page: `grouped_by` names them);
+    those left in `before` ({cell id: (level, note_html)} then) were removed."""
 
-    def __init__(self, before):
-        self.before, self.counts = before, Counter()
+    def __init__(self, before, grouped_by):
+        self.before, self.grouped_by, self.groups = before, grouped_by, defaultdict(Counter)
 
-    def marked(self, cell_id, now):
+    def marked(self, cell_id, now, group):
         change = change_of(self.before.pop(cell_id, None), now)
-        self.counts[change] += 1
+        self.groups[group][change] += 1
         return change
 
     @cached_property
     def tally(self):
         """{kind: how many} in CHANGES' order, once every claim shown is marked."""
-        counts = self.counts + Counter({REMOVED: sum(1 for c in self.before.values() if any(c))})
+        counts = sum(self.groups.values(), Counter())
+        counts[REMOVED] += sum(1 for claim in self.before.values() if any(claim))
         return {kind: counts[kind] for kind in CHANGES if counts[kind]}
+
+    @cached_property
+    def chart(self):
+        """Improved and declined claims of each group (a charts.change_bars())."""
+        return change_bars([(group, n[IMPROVED], n[DECLINED]) for group, n in self.groups.items()])
 
     total = property(lambda self: sum(self.tally.values()))
     parts = property(lambda self: [f"{n} {kind.lower()}" for kind, n in self.tally.items()])
@@ -115,6 +123,7 @@ class TableDisplay:
     footnotes: list = field(default_factory=list)
 
     sorted_by = rows_matching = ""
+    coverage = None  # a levelled table's charts.coverage_map()
 
     def arrange(self, query):
         """The rows as a visitor asked, without JavaScript (the script does the same in place):
@@ -164,7 +173,7 @@ def page_tables(page, moment=None, since=None):
         columns = [cap.pk for caps in data.capabilities.values() for cap in caps]
         rows = [row.pk for rows in data.rows.values() for row in rows]
         before = claims_at(since[1], Q(capability__in=columns) | Q(row__in=rows), page=page.id)
-        page.changes = ChangeSummary(before)
+        page.changes = ChangeSummary(before, "platform")
     platform_url, capability_url = url_prefixes()
     key = page_key(page.permalink)
     displays = []
@@ -184,9 +193,9 @@ def page_tables(page, moment=None, since=None):
         ]  # fmt: skip
         as_columns = table.orientation == Orientation.PLATFORMS_AS_COLUMNS
         display.columns, display.rows = (rows, caps) if as_columns else (caps, rows)
-        cap_names = [plain_text(cap.html) for cap in caps]
+        cap_names, names = [plain_text(cap.html) for cap in caps], []
         for row in rows:
-            label = plain_text(row.html)
+            names.append(label := plain_text(row.html))
             for cap, cap_name in zip(caps, cap_names, strict=True):
                 cell = data.cells.get((row.id, cap.id))
                 claim = _claim(
@@ -195,8 +204,15 @@ def page_tables(page, moment=None, since=None):
                     label if as_columns else cap_name,
                 )  # fmt: skip
                 if since and cell:
-                    claim["change"] = page.changes.marked(cell.pk, (cell.level, cell.note_html))
+                    claim["change"] = page.changes.marked(
+                        cell.pk, (cell.level, cell.note_html), label
+                    )
                 (cap if as_columns else row).cells.append(claim)  # row by row, in column order
+        if table.uses_levels and rows and caps:  # in the document's order, before any sorting
+            claims = [row.cells for row in rows]
+            if as_columns:  # each capability holds its cells in platform order
+                claims = list(zip(*(cap.cells for cap in caps), strict=True))
+            display.coverage = coverage_map(names, cap_names, claims)
     return displays
 
 

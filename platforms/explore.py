@@ -10,6 +10,7 @@ from itertools import groupby, product
 
 from django.utils import timezone
 
+from .charts import level_bars
 from .display import ChangeSummary, claim_view, claims_at, url_prefixes
 from .models import STALE_AFTER_DAYS, Capability, Cell, ComparisonPage, Level, Platform, cell_anchor
 from .opendata import Dataset, sources_by_cell
@@ -151,19 +152,23 @@ def platform_profile(platform, moment=None, since=None):
     """(summary, [(page title, permalink, [(first claim, claims)])], changes) of one platform,
     as it stood at `moment` or today; with since=(day, moment), a ChangeSummary, else None."""
     found = claims_as_of(moment, platform.id) if moment else claims(row__platform=platform.id)
-    pages = []
+    pages, levels_by_page = [], []
     for permalink, group in groupby(found, lambda c: c.permalink):
         group = list(group)
         pages.append((group[0].page_title, permalink, by_table(group)))
+        levels_by_page.append((group[0].page_title, Counter(claim.level for claim in group)))
     changes = None
     if since:
-        changes = ChangeSummary(claims_at(since[1], row__platform=platform.id))
+        changes = ChangeSummary(claims_at(since[1], row__platform=platform.id), "comparison page")
         for claim in found:
-            claim.change = changes.marked(claim.id, (claim.level, claim.note_html))
-    # How many claims state each level, and how many are words alone.
+            claim.change = changes.marked(
+                claim.id, (claim.level, claim.note_html), claim.page_title
+            )
+    # How many claims state each level, and how many are words alone; each page's levels.
     counts = Counter(claim.level or "free_text" for claim in found if not claim.is_empty)
     by_level = [(level, counts[level]) for level in Level]
     summary = {"by_level": by_level, "free_text": counts["free_text"], **dict(by_level)}
+    summary["pages"] = level_bars(levels_by_page)
     return summary, pages, changes
 
 

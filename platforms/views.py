@@ -1,3 +1,4 @@
+from collections import Counter
 from functools import wraps
 
 import orjson
@@ -15,6 +16,7 @@ from sitecontent.page_cache import cacheable
 from sitecontent.publishing import get_visible_or_404
 
 from . import changes, explore, opendata, reports
+from .charts import level_bars
 from .display import BadDate, claim_view, end_of_day, page_tables
 from .models import ComparisonPage, Level, Platform, cell_url
 
@@ -122,7 +124,9 @@ def capability(request, page, table, capability):
     found = explore.capability_claims(key)
     if not found:
         raise Http404("No such capability")
+    levels = Counter(claim.level for claim in found)
     context = {"first": found[0], "claims": found}
+    context["levels"] = level_bars([(found[0].capability_name, levels)])
     return render(request, "platforms/capability.html", context)
 
 

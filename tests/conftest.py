@@ -1,4 +1,5 @@
 import copy
+import datetime
 import os
 import re
 import socket
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import hypothesis
 import pytest
+import time_machine
 from django.apps import apps
 from django.core.cache import cache
 from django.core.management import call_command
@@ -109,6 +111,33 @@ def seeded(db):
         ):
             cursor.execute(statement)
     cache.clear()
+
+
+# --- edits on later days (time-machine), for pages as they stood and what changed since ------
+
+
+def day(number, hour=12):
+    """Noon (UTC) on the number-th day of January 2027, after the seeds' history (today)."""
+    return datetime.datetime(2027, 1, number, hour, tzinfo=datetime.UTC)
+
+
+def on(number, hour=12):
+    return time_machine.travel(day(number, hour), tick=False)
+
+
+def cell_of(page, platform_slug, **filters):
+    """The first cell (in column order) of a platform on a page (a permalink)."""
+    from platforms.models import Cell
+
+    cells = Cell.objects.filter(capability__table__page__permalink=page, **filters)
+    return cells.filter(row__platform__slug=platform_slug).order_by("capability__order").first()
+
+
+def edit(cell, **values):
+    for name, value in values.items():
+        setattr(cell, name, value)
+    cell.full_clean()
+    cell.save()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ on later days with the clock moved (time-machine), and the pages are read as a v
 import datetime
 
 import pytest
-import time_machine
 from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -21,19 +20,10 @@ from platforms.models import (
     TableRow,
 )
 from sitecontent.publishing import Status
-from tests.conftest import render_afresh
+from tests.conftest import cell_of, day, edit, on, render_afresh
 
 PE = "/Personalized-Engagement/"
 PARTNERSHIPS = "/Partnerships/"
-
-
-def day(number, hour=12):
-    """Noon (UTC) on the number-th day of January 2027, after the seeds' history (today)."""
-    return datetime.datetime(2027, 1, number, hour, tzinfo=datetime.UTC)
-
-
-def on(number, hour=12):
-    return time_machine.travel(day(number, hour), tick=False)
 
 
 def soup_of(response):
@@ -47,18 +37,6 @@ def tables_html(soup):
     for extra in soup.select('input[name="as_of"], input[name="since"]'):
         extra.decompose()
     return [str(section) for section in soup.select("main section.comparison")]
-
-
-def cell_of(page, platform_slug, **filters):
-    cells = Cell.objects.filter(capability__table__page__permalink=page, **filters)
-    return cells.filter(row__platform__slug=platform_slug).order_by("capability__order").first()
-
-
-def edit(cell, **values):
-    for name, value in values.items():
-        setattr(cell, name, value)
-    cell.full_clean()
-    cell.save()
 
 
 def anchor(cell):

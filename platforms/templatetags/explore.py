@@ -12,3 +12,15 @@ register.filter("hide_emoji_html", hide_emoji_html)  # for sanitized inline HTML
 def level_legend():
     """The key to the level marks, for every page that shows levels."""
     return {"levels": list(Level)}
+
+
+@register.inclusion_tag("includes/level_patterns.html")
+def level_patterns(prefix):
+    """A chart's <defs>: each level's fill (site.css draws it), as url(#<prefix>-<level>)."""
+    return {"levels": list(Level), "prefix": prefix}
+
+
+@register.inclusion_tag("includes/chart_key.html")
+def chart_key(prefix):
+    """What a chart's fills mean (the patterns of level_patterns(prefix))."""
+    return {"levels": list(Level), "prefix": prefix}
