@@ -3,6 +3,7 @@ from functools import partial
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
@@ -285,16 +286,19 @@ class CellAdmin(EditorAdmin):
 
     @admin.action(description="Mark the selected claims reviewed today", permissions=["change"])
     def mark_reviewed_today(self, request, queryset):
-        count = queryset.mark_reviewed(request.user, timezone.localdate())
-        self.message_user(request, f"Marked {count} claim(s) reviewed today.")
+        day = timezone.localdate()
+        cells = queryset.mark_reviewed(request.user, day)
+        self.log_bulk_change(request, cells, f"Marked reviewed {day}")
+        self.message_user(request, f"Marked {len(cells)} claim(s) reviewed today.")
 
     @admin.action(description="Add a source to the selected claims", permissions=["change"])
     def add_source(self, request, queryset):
         """Asks for the source first (a page of its own), then adds it to every claim."""
         form = SourceForm(request.POST if "apply" in request.POST else None, prefix="source")
         if form.is_valid():
-            count = queryset.add_source(request.user, **form.cleaned_data)
-            self.message_user(request, f"Added the source to {count} claim(s).")
+            cells = queryset.add_source(request.user, **form.cleaned_data)
+            self.log_bulk_change(request, cells, f"Added source {form.cleaned_data['url']}")
+            self.message_user(request, f"Added the source to {len(cells)} claim(s).")
             return None
         context = {
             **self.admin_site.each_context(request),
@@ -306,6 +310,10 @@ class CellAdmin(EditorAdmin):
             "checkbox_name": ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/platforms/cell/add_source.html", context)
+
+    def log_bulk_change(self, request, cells, message):
+        """One "Recent actions" entry per claim changed, as the change form writes per save."""
+        LogEntry.objects.log_actions(request.user.pk, cells, CHANGE, message)
 
     @admin.display(ordering="capability__table__title")
     def table(self, cell):

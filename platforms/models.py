@@ -359,7 +359,7 @@ class CellQuerySet(models.QuerySet):
     # reason, and the page cache retired (bulk writes send no save signal).
     @transaction.atomic
     def mark_reviewed(self, user, day):
-        """The claims among these get `day` as their review date; returns how many changed."""
+        """The claims among these get `day` as their review date; returns those that changed."""
         cells = self._locked(self.claims().exclude(last_reviewed=day))
         for cell in cells:
             cell.last_reviewed = day
@@ -367,13 +367,13 @@ class CellQuerySet(models.QuerySet):
 
     @transaction.atomic
     def add_source(self, user, url, title="", accessed=None):
-        """The claims among these that do not cite `url` yet cite it last; returns how many."""
+        """The claims among these that do not cite `url` yet cite it last; returns them."""
         cells = self._locked(self.claims().exclude(sources__url=url))
         last = CellSource.objects.filter(cell__in=cells).values_list("cell").annotate(Max("order"))
         orders = dict(last)
         reason = f"Bulk: added the source {title or url}"[:100]
         # The cell's version first, then its source: as sources_of_version reads them.
-        changed = self._touched(cells, [], user, reason)
+        self._touched(cells, [], user, reason)
         sources = [
             CellSource(cell=cell, url=url, title=title, accessed=accessed,
                        order=orders.get(cell.pk, -1) + 1)
@@ -382,7 +382,7 @@ class CellQuerySet(models.QuerySet):
         bulk_create_with_history(
             sources, CellSource, default_user=user, default_change_reason=reason
         )
-        return changed
+        return cells
 
     def _locked(self, cells):
         return list(Cell.objects.filter(pk__in=cells.values("pk")).select_for_update())
@@ -396,7 +396,7 @@ class CellQuerySet(models.QuerySet):
         )
         if cells:
             retire_pages()
-        return len(cells)
+        return cells
 
 
 class Cell(RenderedOnSave, models.Model):

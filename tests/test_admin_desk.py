@@ -6,6 +6,7 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
+from django.contrib.admin.models import LogEntry
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -44,6 +45,12 @@ def listed(client, url):
     return {int(box["value"]) for box in soup.select("#result_list input[name=_selected_action]")}
 
 
+def recent_actions(client):
+    """Each line of "Recent actions" on the admin home (the last 10), as words."""
+    soup = BeautifulSoup(client.get(reverse("admin:index")).content, "html.parser")
+    return [" ".join(li.get_text(" ").split()) for li in soup.select("#recent-actions-module li")]
+
+
 def counts_line(client, permalink):
     """The public page's sentence on sources and reviews, as words."""
     soup = BeautifulSoup(client.get(permalink).content, "html.parser")
@@ -73,6 +80,7 @@ def test_mark_a_table_reviewed_in_one_action(table, staff_client, visitor, staff
     before = int(desk(staff_client)["Claims never reviewed"][0])
     assert "0 carry a review date" in counts_line(visitor, PE)  # also cached now
 
+    n = claims.count()
     response = act_on_table(staff_client, table, "mark_reviewed_today")
     assert response.status_code == 302
     assert f"Marked {claims.count()} claim(s) reviewed today" in staff_client.get(CELLS).text
@@ -87,6 +95,9 @@ def test_mark_a_table_reviewed_in_one_action(table, staff_client, visitor, staff
     assert record.history_user == staff_user
     assert record.history_change_reason == f"Bulk: marked reviewed {today}"
     assert int(desk(staff_client)["Claims never reviewed"][0]) == before - claims.count()
+    message = f"Marked reviewed {today}"
+    assert LogEntry.objects.filter(change_message=message).count() == LogEntry.objects.count() == n
+    assert {line.partition(" Cell: ")[2] for line in recent_actions(staff_client)} == {message}
     line = counts_line(visitor, PE)
     assert f"{claims.count()} carry a review date, {claims.count()} of them since" in line
 
@@ -124,6 +135,9 @@ def test_add_one_source_to_a_table_asks_for_it_checks_it_and_records_it(
     assert cell.history.latest("history_date").history_change_reason == (
         "Bulk: added the source The report"
     )
+    message = "Added source https://example.org/report"
+    assert LogEntry.objects.filter(change_message=message).count() == LogEntry.objects.count() == n
+    assert {line.partition(" Cell: ")[2] for line in recent_actions(staff_client)} == {message}
     count = desk(staff_client)["Claims without any source"][0]
     assert count == str(total - claims.count())
     line = counts_line(visitor, PE)
@@ -180,9 +194,8 @@ def test_grid_saves_are_in_recent_actions_with_a_summary(table, staff_client):
     data[note] = "A new note from the grid"
     assert staff_client.post(grid, data).status_code == 302
 
-    soup = BeautifulSoup(staff_client.get(reverse("admin:index")).content, "html.parser")
-    recent = " ".join(soup.select_one("#recent-actions-module").get_text(" ").split())
-    assert str(table) in recent and "Changed 1 cell(s) in the grid." in recent
+    summary = "Changed 1 cell(s) in the grid."
+    assert recent_actions(staff_client) == [f"Changed: {table} Comparison table: {summary}"]
 
 
 def test_a_report_shows_the_claim_as_it_is_now(table, staff_client):
