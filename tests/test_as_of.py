@@ -287,14 +287,18 @@ def plain_name(capability):
     return BeautifulSoup(capability.name_html, "html.parser").get_text()
 
 
-def test_a_profile_on_a_day_costs_the_same_few_queries_however_long_the_history(client, seeded):
+@pytest.mark.parametrize("kind", ["profile", "capability", "compare"])
+def test_a_page_of_claims_on_a_day_costs_the_same_few_queries_however_long_the_history(
+    client, seeded, kind
+):
     def queries(url):
         render_afresh()
         with CaptureQueriesContext(connection) as context:
             soup_of(client.get(url))
         return len(context.captured_queries)
 
-    urls = [f"{TIKTOK}?as_of=2027-01-01", f"{TIKTOK}?since=2027-01-01"]
+    url = {"profile": TIKTOK, "compare": COMPARE}.get(kind) or capability_url(cell_of(PE, "tiktok"))
+    urls = [f"{url}?as_of=2027-01-01", f"{url}?since=2027-01-01"]
     with on(3):
         before = [queries(url) for url in urls]
     for number in range(4, 7):
