@@ -123,14 +123,18 @@ def claims(**filters):
     return result
 
 
-def claims_as_of(moment, platform):
-    """What claims(row__platform=platform) gave at `moment`, from history."""
+def claims_as_of(moment, platforms=None, key=None):
+    """What claims() gave at `moment`, from history: of the platforms' rows (ids), or of the
+    capability named by key (page.table.capability)."""
     data = Dataset(with_html=True, moment=moment)
     found = []
     for table in data.tables:
         page = data.page_of[table.page_id]
-        rows = [row for row in data.rows.get(table.pk, []) if row.platform_id == platform]
-        for row, cap in product(rows, data.capabilities.get(table.pk, [])):
+        rows = data.rows.get(table.pk, [])
+        rows = [row for row in rows if platforms is None or row.platform_id in platforms]
+        prefix = f"{page_key(page.permalink)}.{table.slug}."  # of the capabilities' keys
+        caps = [c for c in data.capabilities.get(table.pk, []) if key in (None, prefix + c.slug)]
+        for row, cap in product(rows, caps):
             if cell := data.cells.get((row.pk, cap.pk)):
                 found.append(Claim(
                     cap.pk, cap.name_html, cap.slug, cap.description, table.pk, table.slug,
@@ -142,6 +146,18 @@ def claims_as_of(moment, platform):
     return found
 
 
+def mark_changes(found, since, grouped_by, **filters):
+    """With since=(day, moment), a ChangeSummary of the claims matching the filters then, each
+    found claim marked in its group (its page, or platform); else None."""
+    if not since:
+        return None
+    changes = ChangeSummary(claims_at(since[1], **filters), grouped_by)
+    for claim in found:
+        group = claim.page_title if grouped_by == "comparison page" else claim.platform_name
+        claim.change = changes.marked(claim.id, (claim.level, claim.note_html), group)
+    return changes
+
+
 def by_table(claim_list):
     """[(first claim of the table, [claims])] in order."""
     return [(group[0], group) for _id, g in groupby(claim_list, lambda c: c.table_id)
@@ -151,19 +167,13 @@ def by_table(claim_list):
 def platform_profile(platform, moment=None, since=None):
     """(summary, [(page title, permalink, [(first claim, claims)])], changes) of one platform,
     as it stood at `moment` or today; with since=(day, moment), a ChangeSummary, else None."""
-    found = claims_as_of(moment, platform.id) if moment else claims(row__platform=platform.id)
+    found = claims_as_of(moment, [platform.id]) if moment else claims(row__platform=platform.id)
     pages, levels_by_page = [], []
     for permalink, group in groupby(found, lambda c: c.permalink):
         group = list(group)
         pages.append((group[0].page_title, permalink, by_table(group)))
         levels_by_page.append((group[0].page_title, Counter(claim.level for claim in group)))
-    changes = None
-    if since:
-        changes = ChangeSummary(claims_at(since[1], row__platform=platform.id), "comparison page")
-        for claim in found:
-            claim.change = changes.marked(
-                claim.id, (claim.level, claim.note_html), claim.page_title
-            )
+    changes = mark_changes(found, since, "comparison page", row__platform=platform.id)
     # How many claims state each level, and how many are words alone; each page's levels.
     counts = Counter(claim.level or "free_text" for claim in found if not claim.is_empty)
     by_level = [(level, counts[level]) for level in Level]
@@ -172,11 +182,13 @@ def platform_profile(platform, moment=None, since=None):
     return summary, pages, changes
 
 
-def capability_claims(key):
+def capability_claims(key, moment=None):
     """Every platform's claim for the capability named by key (page.table.capability), best
-    level first; none if no published capability has that key."""
+    level first, as it stood at `moment` or today; none if no published capability has that key."""
     _page, table, capability = key.split(".") if key.count(".") == 2 else ("", "", "")
-    found = claims(capability__table__slug=table, capability__slug=capability)
+    found = claims_as_of(moment, key=key) if moment else claims(
+        capability__table__slug=table, capability__slug=capability
+    )  # fmt: skip
     found = [claim for claim in found if claim.key == key]
     return sorted(found, key=lambda c: (Level.rank(c.level), c.row_label.casefold()))
 
@@ -193,14 +205,16 @@ def canonical_compare(slugs):
 NOT_IN_TABLE = claim_view("", "", empty_text="Not in this table")
 
 
-def comparison(platforms, only_differences=False):
-    """[(first claim of the table, [{first claim, cells: [claim_view()], differs}])] for the
-    tables where any of the platforms has a row.
+def comparison(platforms, only_differences=False, moment=None, since=None):
+    """([(first claim of the table, [{first claim, cells: [claim_view()], differs}])] for the
+    tables where any of the platforms has a row (None if none had one) at `moment` or today,
+    and with since=(day, moment) a ChangeSummary, its claims marked.
 
     Only levels are compared: two notes in words are never the same text, so a table without
     levels is shown side by side, never marked as differing, and left out of the differences."""
     ids = [p.id for p in platforms]
-    found = claims(row__platform__in=ids)
+    found = claims_as_of(moment, ids) if moment else claims(row__platform__in=ids)
+    changes = mark_changes(found, since, "platform", row__platform__in=ids)
     tables = []
     for first, table_claims in by_table(found):
         rows = {}
@@ -214,13 +228,14 @@ def comparison(platforms, only_differences=False):
             differs = first_claim.uses_levels and len(levels) > 1
             if differs or not only_differences:
                 views = [
-                    claim_view(c.level, c.note_html, label=c.row_label) if c else NOT_IN_TABLE
+                    claim_view(c.level, c.note_html, label=c.row_label, change=c.change)
+                    if c else NOT_IN_TABLE
                     for c in ordered
-                ]
+                ]  # fmt: skip
                 compare_rows.append({"first": first_claim, "cells": views, "differs": differs})
         if compare_rows:
             tables.append((first, compare_rows))
-    return tables
+    return (tables if found else None), changes
 
 
 class Choice:

@@ -116,16 +116,19 @@ def capability_index(request):
 
 
 @cacheable
-def capability(request, page, table, capability):
+@with_days
+def capability(request, page, table, capability, days):
     key = f"{page}.{table}.{capability}"
     if key != key.lower():
         parts = (page.lower(), table.lower(), capability.lower())
         return redirect("platforms:capability", *parts, permanent=True)
-    found = explore.capability_claims(key)
+    found = explore.capability_claims(key, days["as_of"] and days["as_of"][1])
     if not found:
-        raise Http404("No such capability")
+        raise Http404("No such capability (on that day)")
+    ids = {claim.capability_id for claim in found}
+    changes = explore.mark_changes(found, days["since"], "platform", capability__in=ids)
     levels = Counter(claim.level for claim in found)
-    context = {"first": found[0], "claims": found}
+    context = {"first": found[0], "claims": found, "changes": changes, **days}
     context["levels"] = level_bars([(found[0].capability_name, levels)])
     return render(request, "platforms/capability.html", context)
 
@@ -143,7 +146,8 @@ def compare_start(request):
 
 
 @cacheable
-def compare(request, slugs, differences=False):
+@with_days
+def compare(request, slugs, days, differences=False):
     platforms = explore.canonical_compare(slugs.split("-vs-"))
     if platforms is None:
         raise Http404("Not a comparison of 2 to 4 known platforms")
@@ -155,8 +159,12 @@ def compare(request, slugs, differences=False):
     canonical = differences_path if differences else all_path
     if request.path_info != canonical:
         return redirect(canonical, permanent=True)
-    tables = explore.comparison(platforms, only_differences=differences)
+    moment = days["as_of"] and days["as_of"][1]
+    tables, changes = explore.comparison(platforms, differences, moment, days["since"])
+    if moment and tables is None:
+        raise Http404("No published table had a row of these platforms on that day")
     context = {"platforms": platforms, "tables": tables, "differences": differences}
+    context |= {"changes": changes, **days}
     context |= {"all_path": all_path, "differences_path": differences_path}
     context["compare_platforms"] = Platform.objects.public()
     context["compare_checked"] = {p.id for p in platforms}

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.middleware import http
 
 # Static files and uploads are never pages: even opened directly (an SVG, a disguised upload)
 # they may run nothing, load nothing and be framed by nobody.
@@ -25,3 +26,14 @@ class FileResponseHeadersMiddleware:
             # WhiteNoise answers before the clickjacking middleware would add this.
             response["X-Frame-Options"] = "DENY"
         return response
+
+
+class ConditionalGetMiddleware(http.ConditionalGetMiddleware):
+    """Django's, whose 304 keeps the answer's CORS header: a browser refuses another site's
+    script a 304 without it (Django keeps only the headers RFC 9110 names)."""
+
+    def process_response(self, request, response):
+        answer = super().process_response(request, response)
+        if answer is not response and "Access-Control-Allow-Origin" in response:
+            answer["Access-Control-Allow-Origin"] = response["Access-Control-Allow-Origin"]
+        return answer

@@ -19,6 +19,7 @@ from platforms.models import (
     Platform,
     TableRow,
 )
+from platforms.text import page_key
 from sitecontent.publishing import Status
 from tests.conftest import cell_of, day, edit, on, render_afresh
 
@@ -286,14 +287,18 @@ def plain_name(capability):
     return BeautifulSoup(capability.name_html, "html.parser").get_text()
 
 
-def test_a_profile_on_a_day_costs_the_same_few_queries_however_long_the_history(client, seeded):
+@pytest.mark.parametrize("kind", ["profile", "capability", "compare"])
+def test_a_page_of_claims_on_a_day_costs_the_same_few_queries_however_long_the_history(
+    client, seeded, kind
+):
     def queries(url):
         render_afresh()
         with CaptureQueriesContext(connection) as context:
             soup_of(client.get(url))
         return len(context.captured_queries)
 
-    urls = [f"{TIKTOK}?as_of=2027-01-01", f"{TIKTOK}?since=2027-01-01"]
+    url = {"profile": TIKTOK, "compare": COMPARE}.get(kind) or capability_url(cell_of(PE, "tiktok"))
+    urls = [f"{url}?as_of=2027-01-01", f"{url}?since=2027-01-01"]
     with on(3):
         before = [queries(url) for url in urls]
     for number in range(4, 7):
@@ -303,3 +308,155 @@ def test_a_profile_on_a_day_costs_the_same_few_queries_however_long_the_history(
     with on(9):
         assert [queries(url) for url in urls] == before
     assert max(before) <= 8, before
+
+
+# --- capability and compare pages ---------------------------------------------------------------
+
+COMPARE = "/compare/instagram-vs-tiktok/"
+
+
+def capability_url(cell):
+    capability = cell.capability
+    return f"/capabilities/{page_key(PE)}/{capability.table.slug}/{capability.slug}/"
+
+
+def shown(soup):
+    """What a capability or compare page shows of its claims, without what only a day adds."""
+    for extra in soup.select(".as-of-banner, .since-summary, .view-switch, form"):
+        extra.decompose()
+    return " ".join(str(soup.select_one("main article")).split())
+
+
+def test_capability_and_compare_pages_as_they_stood_before_a_series_of_edits(client, seeded):
+    tiktok, instagram = cell_of(PE, "tiktok"), cell_of(PE, "instagram")
+    capability = tiktok.capability
+    urls = [capability_url(tiktok), COMPARE, f"{COMPARE}differences/"]
+    with on(1):
+        saved = [shown(soup_of(client.get(url))) for url in urls]
+    with on(2):
+        edit(tiktok, level=Level.NONE, note="Withdrawn in a test")
+        edit(instagram, level=Level.FULL, note="Added in a test")
+        edit(cell_of(PARTNERSHIPS, "tiktok"), note="Reworded in a test")
+    with on(3):
+        capability.name = "Renamed column"
+        capability.save()
+        CellSource.objects.create(cell=tiktok, url="https://example.org/new")
+        platform = Platform.objects.create(name="Newcomer", slug="newcomer")
+        row = TableRow.objects.create(table=capability.table, platform=platform, order=99)
+        Cell.objects.create(row=row, capability=capability, level=Level.FULL)
+    with on(4):
+        TableRow.objects.filter(
+            table__page__permalink=PARTNERSHIPS, platform__slug="tiktok"
+        ).delete()
+    with on(5):
+        for url, then in zip(urls, saved, strict=True):
+            assert shown(soup_of(client.get(url))) != then, url  # the edits show today…
+            past = soup_of(client.get(f"{url}?as_of=2027-01-01"))
+            assert (
+                past.select_one(".as-of-banner")
+                .get_text()
+                .startswith("This page as it stood on 1 January 2027.")
+            )
+            assert past.select_one(".as-of-banner a")["href"] == url
+            assert past.select_one('meta[name="robots"]')["content"] == "noindex"
+            switch = [a["href"] for a in past.select(".view-switch a")]  # compare: keeps the day
+            assert all(href.endswith("/?as_of=2027-01-01") for href in switch)
+            assert shown(past) == then, url  # …and not on the day before them
+        day_three = soup_of(client.get(f"{urls[0]}?as_of=2027-01-03")).select_one("main")
+        assert day_three.h1.get_text() == "Renamed column" and "Newcomer" in day_three.get_text()
+        assert "Withdrawn in a test" in day_three.get_text()
+        for url in urls:
+            assert client.get(f"{url}?as_of=2020-01-01").status_code == 404, url
+            assert client.get(f"{url}?as_of=2027-02-30").status_code == 400, url
+            assert client.get(f"{url}?since=tomorrow").status_code == 400, url
+
+
+def test_capability_and_compare_pages_never_show_a_draft_through_a_day(client, seeded):
+    page = ComparisonPage.objects.get(permalink=PE)
+    cell = cell_of(PE, "tiktok")
+    with on(2):  # taken back to draft, then its cell changed while nobody could see it
+        page.status = Status.DRAFT
+        page.save()
+        edit(cell, note="Draft wording")
+        scheduled = ComparisonPage.objects.create(
+            title="Scheduled", permalink="/Scheduled/", status=Status.PUBLISHED, publish_at=day(9)
+        )
+        table = ComparisonTable.objects.create(page=scheduled, title="Soon", slug="soon")
+        row = TableRow.objects.create(table=table, platform=cell.row.platform)
+        soon = Capability.objects.create(table=table, name="Soon", slug="soon")
+        Cell.objects.create(row=row, capability=soon, note="Scheduled wording")
+    with on(3):
+        edit(cell, note="Wording at publication")
+        page.status = Status.PUBLISHED
+        page.save()
+    with on(4):
+        assert client.get(f"{capability_url(cell)}?as_of=2027-01-02").status_code == 404
+        for url in (f"{capability_url(cell)}?as_of=2027-01-03", f"{COMPARE}?as_of=2027-01-02",
+                    f"{COMPARE}?as_of=2027-01-03", f"{COMPARE}?since=2027-01-02"):  # fmt: skip
+            text = soup_of(client.get(url)).select_one("main").get_text()
+            assert "Draft wording" not in text and "Scheduled wording" not in text, url
+        # On the 2nd only Partnerships was public: PE's tables are not compared that day.
+        then = soup_of(client.get(f"{COMPARE}?as_of=2027-01-02")).select("main section")
+        compared = {section["id"] for section in then}
+        assert compared and not compared & {table.slug for table in page.tables.all()}
+        assert "Wording at publication" in soup_of(client.get(f"{COMPARE}?as_of=2027-01-03")).text
+
+
+def row_label(cell):
+    return BeautifulSoup(cell.row.label_html, "html.parser").get_text() or cell.row.platform.name
+
+
+def compare_marks(soup):
+    """{"platform · capability": its change} of each marked claim of a compare page."""
+    marks = {}
+    for table in soup.select("main table"):
+        platforms = [th.get_text() for th in table.select("thead th")[1:]]
+        for tr in table.select("tbody tr"):
+            for platform, td in zip(platforms, tr.select("td"), strict=True):
+                if mark := td.select_one(".change"):
+                    marks[f"{platform} · {tr.th.a.get_text()}"] = mark.get_text()
+    return marks
+
+
+def test_since_marks_exactly_the_claims_edited_on_capability_and_compare_pages(client, seeded):
+    declined = cell_of(PE, "tiktok", level=Level.FULL)
+    improved = cell_of(PE, "instagram", capability=declined.capability)
+    noted = cell_of(PARTNERSHIPS, "tiktok")
+    with on(1):  # all of the seeds' claims of these two on PE are full
+        edit(improved, level=Level.NONE, note="Not yet")
+    with on(2):
+        edit(declined, level=Level.NONE, note="Withdrawn in a test")
+        edit(improved, level=Level.FULL, note="Added in a test")
+        edit(noted, note="Reworded in a test")
+        other = cell_of(PE, "facebook", capability=declined.capability)  # not compared
+        edit(other, note="Another platform's claim")
+        edit(declined, last_reviewed=datetime.date(2027, 1, 2))  # no change of the claim
+    with on(3):
+        soup = soup_of(client.get(f"{COMPARE}?since=2027-01-01"))
+        marks = compare_marks(soup)
+        assert marks == {
+            f"TikTok · {plain_name(declined.capability)}": "Declined",
+            f"Instagram · {plain_name(improved.capability)}": "Improved",
+            f"TikTok · {plain_name(noted.capability)}": "Note changed",
+        }
+        summary = soup.select_one(".since-summary").get_text(" ", strip=True)
+        assert summary.startswith(
+            "3 claims changed since 1 January 2027: 1 improved, 1 declined, 1 note changed."
+        )
+        assert soup.select_one('meta[name="robots"]')["content"] == "noindex"
+
+        soup = soup_of(client.get(f"{capability_url(declined)}?since=2027-01-01"))
+        marks = {mark.find_parent("tr").th.get_text(): mark.get_text()
+                 for mark in soup.select("main .change")}  # fmt: skip
+        assert marks == {
+            row_label(declined): "Declined",
+            row_label(improved): "Improved",
+            row_label(other): "Note changed",
+        }
+        summary = soup.select_one(".since-summary").get_text(" ", strip=True)
+        assert summary.startswith(
+            "3 claims changed since 1 January 2027: 1 improved, 1 declined, 1 note changed."
+        )
+        nothing = soup_of(client.get(f"{capability_url(declined)}?since=2027-01-02"))
+        assert nothing.select_one(".since-summary").get_text().startswith("No claim changed")
+        assert not nothing.select("main .change")
