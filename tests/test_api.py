@@ -25,7 +25,7 @@ from platforms.models import (
 )
 from platforms.validators import validate_permalink
 from sitecontent.publishing import Status
-from tests.conftest import render_afresh
+from tests.conftest import cell_of, edit, render_afresh
 
 PE = "/Personalized-Engagement/"
 LICENCE = {
@@ -62,18 +62,6 @@ def read(client, url, status=200, **query):
     assert response["Content-Type"].startswith("application/json")
     assert response["Access-Control-Allow-Origin"] == "*"
     return response.json()
-
-
-def cell_of(page, platform_slug):
-    cells = Cell.objects.filter(capability__table__page__permalink=page)
-    return cells.filter(row__platform__slug=platform_slug).order_by("capability__order").first()
-
-
-def edit(cell, **values):
-    for name, value in values.items():
-        setattr(cell, name, value)
-    cell.full_clean()
-    cell.save()
 
 
 @pytest.fixture

@@ -142,16 +142,23 @@ def site(django_db_setup, django_db_blocker):
     """The launch content on a live server of its own, for a module's tests that only read:
     its base URL. Seeded once per module and committed, so that the server's threads see it;
     the database is emptied before and after, as `transactional_db` does around each test."""
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), seeded_live_server(seed) as url:
+        yield url
+
+
+@contextmanager
+def seeded_live_server(seed_content):
+    """A live server on the content `seed_content()` writes into an emptied database, emptied
+    again afterwards: its base URL."""
+    call_command("flush", interactive=False, verbosity=0)
+    seed_content()
+    ensure_about_page()
+    server = LiveServer("localhost")
+    try:
+        yield server.url
+    finally:
+        server.stop()
         call_command("flush", interactive=False, verbosity=0)
-        seed()
-        ensure_about_page()
-        server = LiveServer("localhost")
-        try:
-            yield server.url
-        finally:
-            server.stop()
-            call_command("flush", interactive=False, verbosity=0)
 
 
 # --- the browser console -----------------------------------------------------------------------

@@ -10,19 +10,17 @@ import urllib.request
 
 import pytest
 import time_machine
-from django.core.management import call_command
-from pytest_django.live_server_helper import LiveServer
 
 from platforms.models import Level
 from tests.browser.conftest import (
     DESKTOP,
     PHONE,
     describe_violations,
-    ensure_about_page,
     new_page,
     nu_errors,
     run_axe,
     seed,
+    seeded_live_server,
 )
 from tests.conftest import cell_of, edit
 
@@ -43,20 +41,15 @@ CHART_PAGES = {
 
 @pytest.fixture(scope="module")
 def site(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
+    def seed_then_edit():
         two_days_ago = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=2)
         with time_machine.travel(two_days_ago, tick=False):
             seed()
-        ensure_about_page()
         edit(cell_of(PE, "facebook", level=Level.FULL), level=Level.PARTIAL, note="Only some")
         edit(cell_of(PE, "slack", level=Level.NONE), level=Level.FULL, note="Now there")
-        server = LiveServer("localhost")
-        try:
-            yield server.url
-        finally:
-            server.stop()
-            call_command("flush", interactive=False, verbosity=0)
+
+    with django_db_blocker.unblock(), seeded_live_server(seed_then_edit) as url:
+        yield url
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
