@@ -5,10 +5,8 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-from django.core.management import call_command
 
 from platforms.models import Platform
-from tests.conftest import render_afresh, write_seed_copies
 from tests.seed_documents import (
     POINTS,
     SEED_CLAIMS,
@@ -424,24 +422,6 @@ def test_the_sitemap_lists_the_new_pages(site):
 
 
 # --- query budget ---------------------------------------------------------------------------
-
-
-def test_new_pages_need_the_same_few_queries_at_ten_times_the_content(
-    client, seeded, tmp_path, django_assert_max_num_queries
-):
-    def counts():
-        found = {}
-        for url in EXPLORE_PAGES[1:9]:
-            render_afresh()
-            with django_assert_max_num_queries(8) as captured:
-                assert client.get(url).status_code == 200, url
-            found[url] = len(captured.captured_queries)
-        return found
-
-    before = counts()
-    write_seed_copies(tmp_path, range(2, 11))
-    call_command("import_markdown", str(tmp_path), verbosity=0)
-    assert counts() == before
 
 
 def test_compare_marks_only_level_differences_and_shows_word_tables_side_by_side(site):

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
-from django.test.utils import CaptureQueriesContext
 
 from platforms.models import (
     Capability,
@@ -18,7 +17,6 @@ from platforms.models import (
     CellSource,
     ComparisonPage,
     ComparisonTable,
-    Platform,
     TableRow,
 )
 from sitecontent.models import Article
@@ -29,7 +27,6 @@ from .conftest import (
     PRODUCTION_ENV,
     SEEDS_DIR,
     fetch,
-    render_afresh,
     run_django,
     running_gunicorn,
 )
@@ -310,76 +307,6 @@ def test_an_edit_in_one_process_shows_at_once_in_another_sharing_redis(second_pr
     time.sleep(CHECK_EVERY)
     for _ in range(3):  # every worker of the other process
         assert_shows(fetch(second_process + url), expected)
-
-
-# --- Query budget ----------------------------------------------------------------------------
-
-QUERY_BUDGET = 8
-
-
-def grow_content(factor):
-    """factor× the platforms, columns, rows, cells, sources, pages and articles."""
-    originals = list(Platform.objects.all())
-    platforms = Platform.objects.bulk_create(
-        Platform(name=f"{p.name} {i}", slug=f"{p.slug}-{i}", order=100 * i + p.order)
-        for i in range(1, factor)
-        for p in originals
-    )
-    for table in ComparisonTable.objects.all():
-        columns = list(table.capabilities.all())
-        Capability.objects.bulk_create(
-            Capability(
-                table=table, name=f"{c.name} {i}", slug=f"{c.slug}-{i}", order=100 * i + c.order
-            )
-            for i in range(1, factor)
-            for c in columns
-        )
-        TableRow.objects.bulk_create(
-            TableRow(table=table, platform=p, order=100 + n) for n, p in enumerate(platforms)
-        )
-        have = set(Cell.objects.filter(capability__table=table).values_list("capability", "row"))
-        level = "full" if table.uses_levels else ""
-        cells = Cell.objects.bulk_create(
-            Cell(capability=c, row=r, level=level, note="More", note_html="More")
-            for c in table.capabilities.all()
-            for r in table.rows.all()
-            if (c.id, r.id) not in have
-        )
-        CellSource.objects.bulk_create(
-            CellSource(cell=cell, url="https://example.org/", title="Source") for cell in cells[::7]
-        )
-    article = Article.objects.get()
-    for i in range(1, factor):
-        Article.objects.create(
-            title=f"{article.title} {i}", author=article.author, body=article.body,
-            status=Status.PUBLISHED,
-        )  # fmt: skip
-    for i in range(1, factor):
-        page = ComparisonPage.objects.create(
-            title=f"Extra {i}", permalink=f"/Extra-{i}/", status=Status.PUBLISHED
-        )
-        ComparisonTable.objects.create(page=page, title="Extra", slug="extra")
-    PAGES.clear()
-
-
-def queries_per_page(client, urls):
-    counts = {}
-    for url in urls:
-        render_afresh()
-        with CaptureQueriesContext(connection) as context:
-            assert client.get(url).status_code == 200
-        counts[url] = len(context.captured_queries)
-    return counts
-
-
-def test_every_page_needs_the_same_few_queries_at_ten_times_the_content(seeded, client):
-    urls = [*PUBLIC_PAGES, Article.objects.get().get_absolute_url(), "/feed/", "/sitemap.xml"]
-    before = queries_per_page(client, urls)
-    grow_content(10)
-    assert Cell.objects.count() > 10 * 350
-    after = queries_per_page(client, urls)
-    assert after == before
-    assert max(after.values()) <= QUERY_BUDGET, after
 
 
 def test_pages_work_with_debug_off_after_collectstatic(seeded, client, settings, tmp_path):
