@@ -14,7 +14,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.core.validators import MaxLengthValidator, MinLengthValidator, URLValidator
+from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,6 +24,7 @@ from django.utils.crypto import salted_hmac
 from sitecontent.roles import EDITORS
 
 from .models import Cell, ClaimReport, ComparisonPage, plain
+from .validators import validate_source_url
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +69,7 @@ class ClaimReportForm(forms.ModelForm):
         self.fields["cell"].queryset = cells
         self.fields["cell"].label_from_instance = cell_label
         self.fields["cell"].empty_label = "Choose the claim"
-        self.fields["source_url"].validators.append(
-            URLValidator(schemes=["http", "https"], message="Give a link starting with https://.")
-        )
+        self.fields["source_url"].validators.append(validate_source_url)  # the sources' rule
         self.fields["message"].validators.append(
             MinLengthValidator(10, "Say in a few words what is wrong (10 characters or more).")
         )

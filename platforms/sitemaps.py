@@ -8,6 +8,7 @@ from .models import ComparisonPage, Platform
 
 
 class ComparisonPageSitemap(Sitemap):
+    section = "Comparison pages"  # the heading of its part of the readable sitemap page
     changefreq = "monthly"
     priority = 0.8
 
@@ -22,6 +23,7 @@ class ComparisonPageSitemap(Sitemap):
 class ExploreSitemap(NamedPagesSitemap):
     """The ways into the data: indexes, compare and the chooser."""
 
+    section = "Explore the data"
     changefreq = "weekly"
     priority = 0.7
     pages = {
@@ -34,6 +36,7 @@ class ExploreSitemap(NamedPagesSitemap):
 
 
 class PlatformSitemap(Sitemap):
+    section = "Platforms and what changed about them"
     changefreq = "monthly"
     priority = 0.6
 
@@ -54,6 +57,7 @@ class PlatformSitemap(Sitemap):
 
 
 class CapabilitySitemap(Sitemap):
+    section = "Capabilities"
     changefreq = "monthly"
     priority = 0.5
 

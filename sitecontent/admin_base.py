@@ -5,10 +5,8 @@ import copy
 from django.contrib import admin, messages
 from django.db import models, router, transaction
 from django.shortcuts import redirect
-from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
@@ -30,10 +28,6 @@ class MarkdownEditor(AdminMarkdownxWidget):
         context = super().get_context(name, value, attrs)
         context["widget"]["label"] = getattr(self, "preview_label", "")
         return context
-
-    def _render(self, template_name, context, renderer=None):
-        # The project's templates, not the form renderer's (which sees only apps' templates).
-        return mark_safe(render_to_string(template_name, context))
 
 
 def return_to(request):

@@ -127,16 +127,15 @@ class VersionedModelForm(forms.ModelForm):
         if current is None:
             self.add_error(None, "Someone deleted this while you were editing it.")
             return data
-        for name in self._tracked():  # after a conflict: a field merged is saved as merged
-            merged = self._choice(MERGE_PREFIX, name)
+        base, deleting = loaded["values"], data.get("DELETE")  # an inline row's delete box
+        new_base = dict(base)
+        for name, theirs in stored_values(current, self._tracked()).items():
+            merged = self._choice(MERGE_PREFIX, name)  # after a conflict: saved as merged
             if self._choice(RESOLVE_PREFIX, name) == MERGE and merged is not None:
                 try:
                     data[name] = self.fields[name].clean(merged)
                 except forms.ValidationError as error:
                     self.add_error(name, error)
-        base, deleting = loaded["values"], data.get("DELETE")  # an inline row's delete box
-        new_base = dict(base)
-        for name, theirs in stored_values(current, self._tracked()).items():
             if name not in data or name not in base:
                 continue  # not an edited field (a formset adds the row's id and parent later)
             # An unsaved copy holding my value as the database would hold it.

@@ -217,5 +217,4 @@ def strip_control_characters(sender, instance, **kwargs):
     for field in instance._meta.concrete_fields:
         if isinstance(field, models.CharField | models.TextField):
             value = getattr(instance, field.attname)
-            if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
-                setattr(instance, field.attname, without_control_characters(value))
+            setattr(instance, field.attname, without_control_characters(value))

@@ -7,6 +7,7 @@ from .page_cache import cacheable
 
 
 class ArticleSitemap(Sitemap):
+    section = "Articles"  # the heading of its part of the readable sitemap page
     changefreq = "yearly"
     priority = 0.6
 
@@ -33,6 +34,7 @@ class NamedPagesSitemap(Sitemap):
 
 
 class SiteSitemap(NamedPagesSitemap):
+    section = "The site"
     priority = 1.0
     changefreq = "weekly"
     pages = {
@@ -45,25 +47,14 @@ class SiteSitemap(NamedPagesSitemap):
     }
 
 
-# Section headings of the readable sitemap page, by the key each Sitemap has in `sitemaps`.
-SECTION_TITLES = {
-    "site": "The site",
-    "pages": "Comparison pages",
-    "articles": "Articles",
-    "explore": "Explore the data",
-    "platforms": "Platforms and what changed about them",
-    "capabilities": "Capabilities",
-}
-
-
 @cacheable
 def sitemap_page(request, sitemaps):
     """The same list as sitemap.xml, for people: every public page, with its title."""
     sections = []
-    for key, sitemap_class in sitemaps.items():
+    for sitemap_class in sitemaps.values():
         sitemap = sitemap_class()
         title = getattr(sitemap, "title", str)  # str(): a page's or an article's title
         links = [(title(item), sitemap.location(item)) for item in sitemap.items()]
-        sections.append((SECTION_TITLES.get(key, key.title()), links))
+        sections.append((sitemap.section, links))
     context = {"sections": sections, "og_title": "Sitemap"}
     return render(request, "sitecontent/sitemap.html", context)

@@ -9,6 +9,8 @@ from .models import AboutPage, Article
 from .page_cache import cacheable
 from .publishing import get_visible_or_404
 
+PLAIN_TEXT = "text/plain; charset=utf-8"
+
 
 @cacheable
 def about(request):
@@ -37,17 +39,13 @@ def article_detail(request, slug):
 
 def security_txt(request):
     expires = timezone.now().replace(microsecond=0) + timezone.timedelta(days=180)
-    return render(
-        request,
-        "sitecontent/security.txt",
-        {"contact": settings.SECURITY_CONTACT, "expires": expires.isoformat()},
-        content_type="text/plain; charset=utf-8",
-    )
+    context = {"contact": settings.SECURITY_CONTACT, "expires": expires.isoformat()}
+    return render(request, "sitecontent/security.txt", context, content_type=PLAIN_TEXT)
 
 
 @cacheable
 def robots_txt(request):
-    return render(request, "sitecontent/robots.txt", content_type="text/plain; charset=utf-8")
+    return render(request, "sitecontent/robots.txt", content_type=PLAIN_TEXT)
 
 
 def media(request, path):

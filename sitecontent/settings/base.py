@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.syndication",
+    "django.forms",  # Django's widget templates, for TemplatesSetting below
     "markdownx",
     "simple_history",
     "axes",
@@ -69,6 +70,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Widgets find the project's templates too (the Markdown editor's).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 ROOT_URLCONF = "sitecontent.site.urls"
 WSGI_APPLICATION = "sitecontent.wsgi.application"
 

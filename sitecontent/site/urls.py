@@ -4,21 +4,17 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from platforms.sitemaps import (
-    CapabilitySitemap,
-    ComparisonPageSitemap,
-    ExploreSitemap,
-    PlatformSitemap,
-)
+from platforms import sitemaps as data_sitemaps
 from sitecontent import editor_uploads
 from sitecontent.page_cache import cacheable
 from sitecontent.sitemaps import ArticleSitemap, SiteSitemap, sitemap_page
 
 from . import views
 
-sitemaps = {"site": SiteSitemap, "pages": ComparisonPageSitemap, "articles": ArticleSitemap}
-sitemaps |= {"explore": ExploreSitemap, "platforms": PlatformSitemap}
-sitemaps |= {"capabilities": CapabilitySitemap}
+sitemaps = {"site": SiteSitemap, "pages": data_sitemaps.ComparisonPageSitemap}
+sitemaps |= {"articles": ArticleSitemap, "explore": data_sitemaps.ExploreSitemap}
+sitemaps |= {"platforms": data_sitemaps.PlatformSitemap}
+sitemaps |= {"capabilities": data_sitemaps.CapabilitySitemap}
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -55,9 +55,7 @@ def article_json_ld(article, absolute, image):
 
 @register.inclusion_tag("includes/discovery_meta.html", takes_context=True)
 def discovery_meta(context):
-    request = context.get("request")
-    if request is None:
-        return {}
+    request = context["request"]
     name = getattr(request.resolver_match, "url_name", "")
     article = context.get("article") if name == "article-detail" else None
     subject = article or (context.get("page") if name == "comparison-page" else None)
