@@ -209,9 +209,29 @@ def test_a_legend_defines_the_documents_own_marks(db, client):
         "plain words",
     )
     ComparisonPage.objects.update(status="published")
-    assert "🔶" in shown(client)
+    # Each of the document's own symbols is shown as its mark, read out with its meaning.
+    main = page(client)
+    shown_as = {
+        cell["id"].removeprefix("cell-table-1-"): (
+            cell.select_one(".mark").get_text(), cell.select_one(".level-label").get_text()
+        )
+        for cell in main.select("td.level-none, td.level-partial")
+    }  # fmt: skip
+    assert shown_as == {
+        "beta-sync": ("🛑", "not supported:"),  # the document's own symbols and meanings
+        "gamma-sync": ("🔶", "via a plugin:"),
+        "beta-share": ("❌", "No:"),  # an image mark stays in the note, read out by its meaning
+        "gamma-share": ("🟡", "partly:"),
+        "alpha-import": ("❌", "No:"),
+    }
+    assert main.select_one("#cell-table-1-gamma-share img")["alt"] == "ehh"
     first, second = export_import_export()
     assert "🔶" in dict(first)["page-test.md"] and first == second
+    assert ComparisonTable.objects.get().legend == [
+        ["🛑", "none", "not supported"],
+        ["🔶", "partial", "via a plugin"],
+        ["![ehh]", "partial", "partly"],
+    ]
 
 
 def test_front_matter_levels_override_the_legend(db):

@@ -54,7 +54,7 @@ def export_table(table, footnote_numbers):
         "columns": [[c.name, c.slug, c.description, c.order] for c in capabilities],
         "rows": [[row.label or row.platform.name, row.platform.slug, not row.label, row.order]
                  for row, _cells in grid],
-    }  # fmt: skip
+    } | ({"legend": table.legend} if table.legend else {})  # fmt: skip
     note = json.dumps(note, ensure_ascii=False, separators=(", ", ": "))
     # The table as platforms as rows (labels and headers with their pipes escaped).
     header = [table.platform_column, *(capability.name for capability in capabilities)]
