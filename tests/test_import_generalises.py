@@ -163,6 +163,14 @@ def test_a_footnote_used_in_a_cell_renders_as_a_footnote_linked_from_the_cell(db
     assert target is not None and "Only with the paid plan." in target.get_text()
 
 
+def test_a_footnote_its_own_text_references_is_reachable_from_a_cell_too(db, client):
+    run(REFERENCES.replace("[gh-x]: https", "Sync is paid[^1].\n\n[gh-x]: https"))
+    main = page(client)
+    for link in main.select("sup.footnote-ref a"):  # the cell's and the text's own
+        target = main.select_one(f"[id='{link['href'][1:]}']")
+        assert target is not None and "Only with the paid plan." in target.parent.get_text()
+
+
 def test_reference_definitions_are_kept_through_export(db):
     run(REFERENCES)
     first, second = export_import_export()
@@ -296,6 +304,17 @@ def test_a_table_belongs_to_the_nearest_heading_and_a_contents_list_stays_prose(
 
 
 # --- 5. A stable round trip --------------------------------------------------------------------
+
+
+def test_the_exports_source_footnotes_never_take_a_label_the_text_uses(db):
+    run("Intro with a claim[^1].\n\n[^1]: [RFC 9110](https://example.org/rfc) defines it.\n\n"
+        "| Platform | Ads |\n|---|---|\n| Alpha | ✅ |\n")  # fmt: skip
+    Cell.objects.update(last_reviewed="2025-01-01")
+    first, second = export_import_export()
+    assert "\n[^2]: reviewed 2025-01-01\n" in dict(first)["page-test.md"] and first == second
+    assert ComparisonPage.objects.get().intro.endswith(
+        "[^1]: [RFC 9110](https://example.org/rfc) defines it."
+    )
 
 
 def test_edited_slugs_names_labels_notes_and_orders_survive_export_and_import(db, client):
