@@ -303,6 +303,27 @@ def test_a_table_belongs_to_the_nearest_heading_and_a_contents_list_stays_prose(
     assert main.select_one("h3#shader") is not None  # kept at its own rank
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<p align="center"><img src="./logo.svg"></p>\n\n# Nix Graphics\n\nIntro.\n\n',
+        "![badge](https://b.example/b.svg)\n\nIntro.\n\n## Nix Graphics\n\nMore.\n\n## Table\n\n",
+    ],
+    ids=["level-1-below-an-image", "first-heading-of-level-2"],
+)
+def test_a_heading_is_shown_once_even_when_it_gives_the_page_its_title(db, client, body):
+    table = "| Platform | Ads |\n|---|---|\n| Alpha | ✅ |\n"
+    front = "---\npermalink: /test/\npublish_date: 2020-01-01\n---\n"
+    import_documents([("graphics.md", (front + body + table).encode())])
+    ComparisonPage.objects.update(status="published")
+    headings = [h.get_text(strip=True) for h in page(client).select("h1, h2, h3")]
+    # The page's title: its level-1 heading, else the file's name (never a section's heading).
+    assert headings.count("Nix Graphics") == 1 and headings[0] in ("Nix Graphics", "Graphics")
+    assert "Intro." in shown(client)
+    first, second = export_import_export()
+    assert first == second
+
+
 # --- 5. A stable round trip --------------------------------------------------------------------
 
 
