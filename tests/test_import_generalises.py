@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.core.management import call_command
 
-from platforms.markdown_io import export_documents, import_documents
+from platforms.markdown_io import DocumentError, export_documents, import_documents
 from platforms.models import Cell, ComparisonPage, ComparisonTable, Platform
 
 FRONT = "---\ntitle: Test page\npermalink: /test/\npublish_date: 2020-01-01\n---\n"
@@ -242,9 +242,21 @@ def test_a_legend_defines_the_documents_own_marks(db, client):
     ]
 
 
+def test_editors_see_a_tables_legend_in_the_admin_and_an_export_cannot_break_it(db, admin_client):
+    run(LEGEND)
+    table = ComparisonTable.objects.get()
+    response = admin_client.get(f"/admin/platforms/comparisontable/{table.pk}/change/")
+    assert "via a plugin" in response.content.decode()
+    text = dict(export_documents())["page-test.md"].replace('"partial", "via', '"some", "via')
+    with pytest.raises(DocumentError, match="“some” is no level"):
+        import_documents([("page-test.md", text.encode())])
+
+
 def test_front_matter_levels_override_the_legend(db):
     run(LEGEND, front=FRONT.replace("---\n", "---\nlevels:\n  🛑: unknown\n", 1))
     assert cells()[("Beta", "Sync")].level == "unknown"
+    # The table's legend no longer gives 🛑 the legend's meaning either.
+    assert [entry[0] for entry in ComparisonTable.objects.get().legend] == ["🔶", "![ehh]"]
 
 
 # --- 4. Sections by structure ------------------------------------------------------------------
