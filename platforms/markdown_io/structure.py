@@ -257,14 +257,9 @@ def read_page(name, front_matter, levels, known_platform):
     # The page heading: a first heading of level 1 above the tables, even below an image or a
     # badge (which stay in the intro): left in the intro, it would show twice, under the page's
     # own. An export writes it first.
-    first = next((i for i, b in enumerate(blocks) if b.kind in ("heading", "table")), 0)
-    above, heading = [], blocks[first] if blocks else None
-    if (
-        heading
-        and heading.kind == "heading"
-        and heading.level == 1
-        and (not exported or all(block.kind == "marker" for block in blocks[:first]))
-    ):
+    heading, above = next((b for b in blocks if b.kind in ("heading", "table")), None), []
+    first = blocks.index(heading) if heading else 0
+    if heading and (heading.kind, heading.level) == ("heading", 1) and (first == 0 or not exported):
         page.heading, above, blocks = heading.text, blocks[:first], blocks[first + 1 :]
     page.first_heading = plain_text_of_inline(page.heading)
     at = [index for index, block in enumerate(blocks) if block.kind == "table"]

@@ -102,10 +102,8 @@ class Marks:
                 meaning = plain_text_of_inline(meaning).rstrip(" .;,:")
                 meanings.setdefault(mark, " ".join(meaning.split()))
         # Meanings only from a legend with a mark of its own: "- ✅ Fast" alone is a list.
-        self.legend = [[m, lv, meanings[m]] for m, lv in legend.items() if m not in extra]
-        self.legend = [entry for entry in self.legend if entry[2]]
-        if all(mark == Level(level).mark for mark, level, _meaning in self.legend):
-            self.legend = []
+        kept = [[m, lv, meanings[m]] for m, lv in legend.items() if m not in extra and meanings[m]]
+        self.legend = kept if any(m != Level(lv).mark for m, lv, _meaning in kept) else []
         self.own = legend | extra
         symbols = [(m, lv) for m, lv in self.own.items() if not m.startswith("![")]
         symbols += list(BUILTIN_MARKS.items())
