@@ -29,8 +29,8 @@ def claim_view(level, note_html, anchor="", label="", footnote=None, is_stale=Fa
         starts = next((entry for entry in own if note.startswith(entry[0])), None)
         if entry := starts or next((entry for entry in own if entry[0] == mark), None):
             level_label = entry[2]
-        # The symbol moves from the note to the mark; an image mark stays in the note.
-        if starts and not starts[0].startswith("![") and note_html.startswith(starts[0]):
+        # The symbol moves from the note to the mark; an image or a :shortcode: stays in it.
+        if starts and not starts[0].isascii() and note_html.startswith(starts[0]):
             mark, note_html = starts[0], note_html[len(starts[0]) :].strip()
     return {
         "level": level, "css": css, "note_html": note_html, "anchor": anchor, "label": label,
