@@ -121,7 +121,7 @@ class ComparisonTableAdmin(EditorAdmin):
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
         (None, {"fields": ["page", "order", "title", "slug"]}),
-        ("Layout", {"fields": ["platform_column", "orientation", "uses_levels"]}),
+        ("Layout", {"fields": ["platform_column", "orientation", "uses_levels", "legend"]}),
         ("Section", {"fields": ["section_heading", "intro"]}),
         ("Takeaways", {"fields": ["takeaways_heading", "takeaways"]}),
     ]

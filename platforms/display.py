@@ -18,12 +18,24 @@ from .text import linkable_html, page_key, plain_text
 
 
 def claim_view(level, note_html, anchor="", label="", footnote=None, is_stale=False,
-               empty_text="No data", change=""):  # fmt: skip
-    """What the claim include (templates/platforms/includes/claim.html) reads, every key given."""
+               empty_text="No data", change="", note="", legend=()):  # fmt: skip
+    """What the claim include (templates/platforms/includes/claim.html) reads, every key given.
+    With its table's legend, a claim whose note starts with one of the document's own symbols
+    (else whose level's mark the legend lists) shows that symbol and the document's meaning."""
     level, css = Level.of_claim(level, note_html)
+    mark, level_label = (level.mark, level.short_label) if level else ("", "")
+    if legend and level:
+        own = [entry for entry in legend if entry[1] == level]
+        starts = next((entry for entry in own if note.startswith(entry[0])), None)
+        if entry := starts or next((entry for entry in own if entry[0] == mark), None):
+            level_label = entry[2]
+        # The symbol moves from the note to the mark; an image or a :shortcode: stays in it.
+        if starts and not starts[0].isascii() and note_html.startswith(starts[0]):
+            mark, note_html = starts[0], note_html[len(starts[0]) :].strip()
     return {
         "level": level, "css": css, "note_html": note_html, "anchor": anchor, "label": label,
         "footnote": footnote, "is_stale": is_stale, "empty_text": empty_text, "change": change,
+        "mark": mark, "level_label": level_label,
     }  # fmt: skip
 
 
@@ -229,4 +241,5 @@ def _claim(display, cell, sources, stale_before, row_label, column_name, anchor,
         )  # fmt: skip
         display.footnotes.append(footnote)
     is_stale = reviewed is not None and reviewed < stale_before
-    return claim_view(cell.level, cell.note_html, anchor, data_label, footnote, is_stale)
+    return claim_view(cell.level, cell.note_html, anchor, data_label, footnote, is_stale,
+                      note=cell.note, legend=display.table.legend)  # fmt: skip

@@ -67,6 +67,9 @@ class Claim:
 
     def __post_init__(self):
         self.level, css = Level.of_claim(self.level, self.note_html)
+        self.mark, self.level_label = (
+            (self.level.mark, self.level.short_label) if self.level else ("", "")
+        )
         self.css = f"claim {css}".strip()  # shown on its own, in a <div class="claim">
         # Names, labels and titles come as sanitized inline HTML: shown here as plain text.
         self.capability_name = plain_text(self.capability_name)

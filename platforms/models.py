@@ -56,6 +56,16 @@ class Level(models.TextChoices):
         return "", "" if note_html else "level-missing"
 
 
+def validate_legend(value):
+    """A table's legend: [[symbol, level, meaning], …], each a line of text."""
+    for entry in value if isinstance(value, list) else [None]:
+        texts = entry if isinstance(entry, list) and len(entry) == 3 else [None]
+        if not all(isinstance(t, str) and t.strip() and t == " ".join(t.split()) for t in texts):
+            raise ValidationError("Write each mark as [symbol, level, meaning], each on one line.")
+        if entry[1] not in Level.values:
+            raise ValidationError(f"“{entry[1]}” is no level: one of {', '.join(Level.values)}.")
+
+
 class PlatformQuerySet(models.QuerySet):
     def public(self):
         """Platforms with a row in a published page's table. The others (only in drafts or
@@ -220,6 +230,14 @@ class ComparisonTable(RenderedOnSave, models.Model):
     uses_levels = models.BooleanField(
         default=False,
         help_text="Tick when every cell states a support level (✅ 🟡 ❌ ❔) besides its note.",
+    )
+    legend = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_legend],
+        help_text='The document\'s own marks, read out as each claim\'s level: [["🔶", "partial", '
+        '"via a plugin"], …] (a claim whose note starts with the symbol, or whose level\'s mark '
+        "it is). Read from the document's legend on import; kept on export.",
     )
     takeaways_heading = models.CharField(
         max_length=200, blank=True, help_text="Heading of the takeaways under the table."

@@ -307,7 +307,10 @@ def embed_table(request, permalink, slug, platform=None):
         cells = [dataset.cells.get((row.pk, cap.pk), NO_CELL) for cap in capabilities]
         # Each claim labelled with its capability: the cards of narrow embeds show it.
         pairs = zip(cells, labels, strict=True)
-        grid.append((row, [claim_view(c.level, c.note_html, label=name) for c, name in pairs]))
+        grid.append((row, [
+            claim_view(c.level, c.note_html, label=name, note=c.note, legend=table.legend)
+            for c, name in pairs
+        ]))  # fmt: skip
         reviewed += [cell.last_reviewed for cell in cells if cell.last_reviewed]
     context = {"page": page, "table": table, "capabilities": capabilities, "grid": grid}
     context |= {"licence": settings.DATA_LICENSE, "verified_on": max(reviewed, default=None)}

@@ -15,6 +15,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.footnote.index import (
     render_footnote_anchor,
     render_footnote_anchor_name,
+    render_footnote_open,
     render_footnote_ref,
 )
 
@@ -63,6 +64,7 @@ def parser(inline_breaks=False, blocks_only=False):
     md.add_render_rule("footnote_ref", _footnote_ref)
     md.add_render_rule("footnote_anchor_name", _footnote_anchor_name)
     md.add_render_rule("footnote_anchor", _footnote_backref)
+    md.add_render_rule("footnote_open", _footnote_open)
     md.use(anchors_plugin, min_level=2, max_level=4, slug_func=lambda t: slugify(t) or "section")
     if blocks_only:
         md.core.ruler.disable(["inline", "anchor", "shared_footnotes", "footnote_tail"])
@@ -109,6 +111,16 @@ def _footnote_anchor_name(self, tokens, idx, options, env):
     if _shared(tokens, idx, env):
         return shared_footnote_id(tokens[idx].meta["label"])[2:]
     return render_footnote_anchor_name(self, tokens, idx, options, env)
+
+
+def _footnote_open(self, tokens, idx, options, env):
+    """A footnote referenced here keeps its numbered id; other texts (a table cell) reach it by
+    its label's id too."""
+    opening = render_footnote_open(self, tokens, idx, options, env)
+    entry = env["footnotes"]["list"].get(tokens[idx].meta["id"], {})
+    if entry.get("label") is None or entry.get("shared"):
+        return opening
+    return f'{opening}<a id="{shared_footnote_id(entry["label"])}"></a>'
 
 
 def _footnote_backref(self, tokens, idx, options, env):

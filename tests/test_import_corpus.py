@@ -18,8 +18,9 @@ DOCUMENTS = sorted(p for p in CORPUS.iterdir() if p.suffix != ".source")
 SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 # Marks and level words a cell may start with; the page shows a level (mark and label) instead.
 # A mark may be followed at once by a note in parentheses or brackets: "✔️(when locked)", "❌[#306]".
+# The documents' legends' own marks (▢ 🛑 🔶 🧩) are shown as marks too.
 LEADING_MARK = re.compile(
-    r"^(?:✅|❌|❔|🟡|✔️|❓|❕✔️|(?:\?|Yes|No|Partial|Limited)(?=\s|$|\(|\[))\s*"
+    r"^(?:✅|❌|❔|🟡|✔️|❓|❕✔️|▢|🛑|🔶|🧩|(?:\?|Yes|No|Partial|Limited)(?=\s|$|\(|\[))\s*"
 )
 REMARKS = {"Note", "Notes", "Comments", "Remarks"}
 MARKDOWN = MarkdownIt("gfm-like")

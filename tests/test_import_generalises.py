@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.core.management import call_command
 
-from platforms.markdown_io import export_documents, import_documents
+from platforms.markdown_io import DocumentError, export_documents, import_documents
 from platforms.models import Cell, ComparisonPage, ComparisonTable, Platform
 
 FRONT = "---\ntitle: Test page\npermalink: /test/\npublish_date: 2020-01-01\n---\n"
@@ -163,6 +163,14 @@ def test_a_footnote_used_in_a_cell_renders_as_a_footnote_linked_from_the_cell(db
     assert target is not None and "Only with the paid plan." in target.get_text()
 
 
+def test_a_footnote_its_own_text_references_is_reachable_from_a_cell_too(db, client):
+    run(REFERENCES.replace("[gh-x]: https", "Sync is paid[^1].\n\n[gh-x]: https"))
+    main = page(client)
+    for link in main.select("sup.footnote-ref a"):  # the cell's and the text's own
+        target = main.select_one(f"[id='{link['href'][1:]}']")
+        assert target is not None and "Only with the paid plan." in target.parent.get_text()
+
+
 def test_reference_definitions_are_kept_through_export(db):
     run(REFERENCES)
     first, second = export_import_export()
@@ -209,14 +217,46 @@ def test_a_legend_defines_the_documents_own_marks(db, client):
         "plain words",
     )
     ComparisonPage.objects.update(status="published")
-    assert "🔶" in shown(client)
+    # Each of the document's own symbols is shown as its mark, read out with its meaning.
+    main = page(client)
+    shown_as = {
+        cell["id"].removeprefix("cell-table-1-"): (
+            cell.select_one(".mark").get_text(), cell.select_one(".level-label").get_text()
+        )
+        for cell in main.select("td.level-none, td.level-partial")
+    }  # fmt: skip
+    assert shown_as == {
+        "beta-sync": ("🛑", "not supported:"),  # the document's own symbols and meanings
+        "gamma-sync": ("🔶", "via a plugin:"),
+        "beta-share": ("❌", "No:"),  # an image mark stays in the note, read out by its meaning
+        "gamma-share": ("🟡", "partly:"),
+        "alpha-import": ("❌", "No:"),
+    }
+    assert main.select_one("#cell-table-1-gamma-share img")["alt"] == "ehh"
     first, second = export_import_export()
     assert "🔶" in dict(first)["page-test.md"] and first == second
+    assert ComparisonTable.objects.get().legend == [
+        ["🛑", "none", "not supported"],
+        ["🔶", "partial", "via a plugin"],
+        ["![ehh]", "partial", "partly"],
+    ]
+
+
+def test_editors_see_a_tables_legend_in_the_admin_and_an_export_cannot_break_it(db, admin_client):
+    run(LEGEND)
+    table = ComparisonTable.objects.get()
+    response = admin_client.get(f"/admin/platforms/comparisontable/{table.pk}/change/")
+    assert "via a plugin" in response.content.decode()
+    text = dict(export_documents())["page-test.md"].replace('"partial", "via', '"some", "via')
+    with pytest.raises(DocumentError, match="“some” is no level"):
+        import_documents([("page-test.md", text.encode())])
 
 
 def test_front_matter_levels_override_the_legend(db):
     run(LEGEND, front=FRONT.replace("---\n", "---\nlevels:\n  🛑: unknown\n", 1))
     assert cells()[("Beta", "Sync")].level == "unknown"
+    # The table's legend no longer gives 🛑 the legend's meaning either.
+    assert [entry[0] for entry in ComparisonTable.objects.get().legend] == ["🔶", "![ehh]"]
 
 
 # --- 4. Sections by structure ------------------------------------------------------------------
@@ -275,7 +315,39 @@ def test_a_table_belongs_to_the_nearest_heading_and_a_contents_list_stays_prose(
     assert main.select_one("h3#shader") is not None  # kept at its own rank
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<p align="center"><img src="./logo.svg"></p>\n\n# Nix Graphics\n\nIntro.\n\n',
+        "![badge](https://b.example/b.svg)\n\nIntro.\n\n## Nix Graphics\n\nMore.\n\n## Table\n\n",
+    ],
+    ids=["level-1-below-an-image", "first-heading-of-level-2"],
+)
+def test_a_heading_is_shown_once_even_when_it_gives_the_page_its_title(db, client, body):
+    table = "| Platform | Ads |\n|---|---|\n| Alpha | ✅ |\n"
+    front = "---\npermalink: /test/\npublish_date: 2020-01-01\n---\n"
+    import_documents([("graphics.md", (front + body + table).encode())])
+    ComparisonPage.objects.update(status="published")
+    headings = [h.get_text(strip=True) for h in page(client).select("h1, h2, h3")]
+    # The page's title: its level-1 heading, else the file's name (never a section's heading).
+    assert headings.count("Nix Graphics") == 1 and headings[0] in ("Nix Graphics", "Graphics")
+    assert "Intro." in shown(client)
+    first, second = export_import_export()
+    assert first == second
+
+
 # --- 5. A stable round trip --------------------------------------------------------------------
+
+
+def test_the_exports_source_footnotes_never_take_a_label_the_text_uses(db):
+    run("Intro with a claim[^1].\n\n[^1]: [RFC 9110](https://example.org/rfc) defines it.\n\n"
+        "| Platform | Ads |\n|---|---|\n| Alpha | ✅ |\n")  # fmt: skip
+    Cell.objects.update(last_reviewed="2025-01-01")
+    first, second = export_import_export()
+    assert "\n[^2]: reviewed 2025-01-01\n" in dict(first)["page-test.md"] and first == second
+    assert ComparisonPage.objects.get().intro.endswith(
+        "[^1]: [RFC 9110](https://example.org/rfc) defines it."
+    )
 
 
 def test_edited_slugs_names_labels_notes_and_orders_survive_export_and_import(db, client):

@@ -1,9 +1,10 @@
 """Export → import into an empty database gives the same database state and the same pages,
 for random content (Hypothesis): pages, both orientations, custom slugs, notes that begin with
 marks or with "#", "1.", "+", ">", "|", notes of several lines or with outer spaces, reference
-links and footnotes in cells, empty cells, sources, drafts, platforms with aliases, emphasised
-labels, prose tables that cannot be comparisons, and a database that already holds a platform
-of the export's name under another slug (the slug was changed). The suite runs on SQLite and
+links and footnotes in cells, tables' legends, prose footnotes labelled as the export numbers
+sources, empty cells, sources, drafts, platforms with aliases, emphasised labels, prose tables
+that cannot be comparisons, and a database that already holds a platform of the export's name
+under another slug (the slug was changed). The suite runs on SQLite and
 again on PostgreSQL (DATABASE_URL), so this one test covers both."""
 
 import datetime
@@ -40,7 +41,9 @@ words = st.text(WORD_CHARACTERS, min_size=1, max_size=8)
 line = st.lists(words, min_size=1, max_size=5).map(" ".join)
 # One-line texts that are Markdown syntax when they start a block: a cell is never a block.
 LEADS = ["", "", "", "#", "#1 in ", "1. ", "2004. ", "+ ", "- ", "> ", "| ", "✅ ", "❌", "🟡 ",
-         "Yes ", "No, ", "⚠️ ", "✓ ", ":x: "]  # fmt: skip
+         "Yes ", "No, ", "⚠️ ", "✓ ", ":x: ", "🔶 ", "🛑"]  # fmt: skip
+# A table's legend: the document's own symbols (notes may start with them) and their meanings.
+LEGENDS = [[], [["🔶", "partial", "via a plugin"], ["🛑", "none", "not supported"]]]
 note_line = st.builds(lambda lead, text: (lead + text).strip(), st.sampled_from(LEADS), line)
 # Outer spaces, a reference link, a footnote defined in the page's closing text (c-note).
 OUTER = st.sampled_from(["", "", " ", "  "])
@@ -57,6 +60,8 @@ paragraph = st.one_of(
     line.map(lambda text: f"- {text}\n- more {text}"),
     line.map(lambda text: f"#### {text}"),  # a sub-heading inside takeaways or an intro
     line.map(lambda text: f"{text}[^note-a]\n\n[^note-a]: Explained: {text}"),
+    # A footnote whose label the export's sources' footnotes would take, beginning with a link.
+    line.map(lambda text: f"{text}[^1]\n\n[^1]: [{text}](https://example.org/n) says so."),
     # A reference link defined in its own text, and one defined elsewhere.
     line.map(lambda text: f"See [{text}][ref-b].\n\n[ref-b]: https://example.org/b"),
     line.map(lambda text: f"Also [{text}][ref-a]."),
@@ -125,6 +130,7 @@ def table(draw, platform_slugs, position):
         "platform_column": draw(line),
         "orientation": draw(st.sampled_from(["rows", "columns"])),
         "uses_levels": levelled,
+        "legend": draw(st.sampled_from(LEGENDS)),
         "takeaways_heading": draw(optional_line),
         "takeaways": draw(optional_prose),
         "columns": [
@@ -235,7 +241,7 @@ def state():
                 rows.append((row.platform.slug, row.label, row.order, cells))
             tables.append((
                 table.order, table.slug, table.section_heading, table.intro, table.title,
-                table.platform_column, table.orientation, table.uses_levels,
+                table.platform_column, table.orientation, table.uses_levels, table.legend,
                 table.takeaways_heading, table.takeaways, columns, rows,
             ))  # fmt: skip
         pages.append((

@@ -226,6 +226,7 @@ def read_document(name, data, index=None):
         _check(name, table.line, ComparisonTable, {
             "title": parsed.title, "section_heading": parsed.section_heading,
             "takeaways_heading": parsed.takeaways_heading, "platform_column": table.corner,
+            "legend": table.legend,
         }, "table")  # fmt: skip
         for column in table.columns:
             _check(name, column.line, Capability, {"name": column.name}, "column")
@@ -338,6 +339,7 @@ def apply_page(document, report, index, keep_existing):
             "platform_column": parsed.table.corner,
             "orientation": parsed.table.orientation,
             "uses_levels": parsed.table.uses_levels,
+            "legend": parsed.table.legend,
             "takeaways_heading": parsed.takeaways_heading,
             "takeaways": parsed.takeaways,
         }, existing[order])  # fmt: skip

@@ -32,7 +32,14 @@ def export_page(page):
     if not page.description:  # an empty description stays empty (the import would summarize)
         front = front.replace("---\n", "---\ndescription: ''\n", 1)
     parts = [front.rstrip("\n"), page.heading and f"# {page.heading}", page.intro]
-    footnote_numbers = count(1)  # across the page: footnote ids are per document
+    # Sources' footnotes are numbered across the page (footnote labels are per document),
+    # skipping the labels its texts and notes use already.
+    texts = [page.intro, page.closing]
+    for table in page.tables.all():
+        texts += [table.intro, table.takeaways]
+        texts += [cell.note for cap in table.capabilities.all() for cell in cap.cells.all()]
+    used = set(re.findall(r"\[\^([^\]\s]+)\]", "\n".join(texts)))
+    footnote_numbers = (number for number in count(1) if str(number) not in used)
     for table in page.tables.all():
         parts.extend(export_table(table, footnote_numbers))
     if page.closing:
@@ -54,7 +61,7 @@ def export_table(table, footnote_numbers):
         "columns": [[c.name, c.slug, c.description, c.order] for c in capabilities],
         "rows": [[row.label or row.platform.name, row.platform.slug, not row.label, row.order]
                  for row, _cells in grid],
-    }  # fmt: skip
+    } | ({"legend": table.legend} if table.legend else {})  # fmt: skip
     note = json.dumps(note, ensure_ascii=False, separators=(", ", ": "))
     # The table as platforms as rows (labels and headers with their pipes escaped).
     header = [table.platform_column, *(capability.name for capability in capabilities)]

@@ -253,8 +253,15 @@ def read_page(name, front_matter, levels, known_platform):
     orientation = front_matter.get("orientation")
     options = ReadOptions(orientation, known_platform, marks, set(footnotes), references)
     blocks, notes = to_blocks(name, lines, first_line, options, tokens)
-    first = next((block.text for block in blocks if block.kind == "heading"), "")
-    page = ParsedPage(first_heading=plain_text_of_inline(first), footnotes=footnotes, notes=notes)
+    page = ParsedPage(footnotes=footnotes, notes=notes)
+    # The page heading: a first heading of level 1 above the tables, even below an image or a
+    # badge (which stay in the intro): left in the intro, it would show twice, under the page's
+    # own. An export writes it first.
+    heading, above = next((b for b in blocks if b.kind in ("heading", "table")), None), []
+    first = blocks.index(heading) if heading else 0
+    if heading and (heading.kind, heading.level) == ("heading", 1) and (first == 0 or not exported):
+        page.heading, above, blocks = heading.text, blocks[:first], blocks[first + 1 :]
+    page.first_heading = plain_text_of_inline(page.heading)
     at = [index for index, block in enumerate(blocks) if block.kind == "table"]
     page.tables = tables = [ParsedTable(blocks[index].table) for index in at]
     # The blocks before, between and after the tables.
@@ -263,6 +270,7 @@ def read_page(name, front_matter, levels, known_platform):
         _read_sections(lines, page, tables, segments)
     else:
         page.intro = text_of(lines, blocks)
+    page.intro = "\n\n".join(filter(None, [text_of(lines, above), page.intro]))
     # Reference links in each text are written inline (see resolve_references).
     texts = [(page, "intro"), (page, "closing")]
     texts += [(table, name) for table in tables for name in ("intro", "takeaways")]
@@ -273,10 +281,6 @@ def read_page(name, front_matter, levels, known_platform):
 
 def _read_sections(lines, page, tables, segments):
     """Page heading, intro and closing, and each table's texts, from the blocks around them."""
-    content = [b for b in segments[0] if b.kind != "marker"]
-    if content and content[0].kind == "heading" and content[0].level == 1:
-        page.heading = content[0].text
-        segments[0].remove(content[0])
     for index, table in enumerate(tables):
         segment = segments[index]
         if explicit := _split_at_marker(segment, "table"):

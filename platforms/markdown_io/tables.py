@@ -86,18 +86,24 @@ MEANINGS = [  # the first that a legend's meaning mentions gives the mark's leve
 class Marks:
     """A document's marks: its `levels:`, the legend among its lines (images by alt text), then
     the built-in ones. A symbol other than its level's Level.mark (🔶, ✔️, a legend's 🛑) stays
-    in the note, so that the page and the export show the document's own."""
+    in the note, so that the page and the export show the document's own. `legend` is what a
+    levelled table stores: [[symbol, level, the document's meaning]] (see ComparisonTable)."""
 
     def __init__(self, extra=None, lines=()):
-        extra, legend = extra or {}, {}
+        extra, legend, meanings = extra or {}, {}, {}
         for match in filter(None, map(_LEGEND_LINE.match, lines)):
             meaning, mark = match["meaning"], match["mark"] or match["symbol"]
             found = (lv for lv, words in MEANINGS if re.search(words, meaning, re.IGNORECASE))
             alt = re.match(r"^!\[([^\]]*)\]", mark)
             mark = f"![{alt[1].strip().lower()}]" if alt else mark
             # A legend names new marks; it never turns a built-in mark into another level.
-            if (level := next(found, None)) and mark not in BUILTIN_MARKS:
+            if level := BUILTIN_MARKS.get(mark) or next(found, None):
                 legend.setdefault(mark, level)
+                meaning = plain_text_of_inline(meaning).rstrip(" .;,:")
+                meanings.setdefault(mark, " ".join(meaning.split()))
+        # Meanings only from a legend with a mark of its own: "- ✅ Fast" alone is a list.
+        kept = [[m, lv, meanings[m]] for m, lv in legend.items() if m not in extra and meanings[m]]
+        self.legend = kept if any(m != Level(lv).mark for m, lv, _meaning in kept) else []
         self.own = legend | extra
         symbols = [(m, lv) for m, lv in self.own.items() if not m.startswith("![")]
         symbols += list(BUILTIN_MARKS.items())
@@ -120,7 +126,7 @@ class Marks:
 
 # A comparison as read: its columns are capabilities, its rows platforms (whatever the
 # document's orientation), each row with one Cell per column; corner is the header's first cell.
-Table = namedtuple("Table", "line orientation uses_levels corner columns rows")
+Table = namedtuple("Table", "line orientation uses_levels corner columns rows legend")
 Column = namedtuple("Column", "name line description", defaults=[""])
 Row = namedtuple("Row", "label line cells")
 Cell = namedtuple("Cell", "level note footnote")
@@ -137,12 +143,14 @@ class ReadOptions:
     references: dict  # the document's link definitions
     uses_levels: bool | None = None
     declared: bool = False  # the export's note says this is a comparison table
+    legend: list = ()  # the export's note's
 
     def for_table(self, note):
         levels, orientation = note.get("levels"), note.get("orientation")
         levels = levels if isinstance(levels, bool) else None
         orientation = orientation if orientation in Orientation.values else self.orientation
-        return replace(self, uses_levels=levels, orientation=orientation, declared=bool(note))
+        return replace(self, uses_levels=levels, orientation=orientation, declared=bool(note),
+                       legend=note.get("legend", []))  # fmt: skip
 
 
 # An import (or its preview) stays within a second or so: larger tables stay prose tables.
@@ -309,7 +317,8 @@ def read_table(name, tokens, start, body_lines, first_line, options):
     for label, line, texts in platforms:  # texts: the row's cells, one per column
         cells = [parse_cell(text, uses_levels, marks, options.source_footnotes) for text in texts]
         rows.append(Row(label, line, cells))
-    return Table(header_line, orientation, uses_levels, unwrap(header[0]), columns, rows)
+    legend = options.legend if options.declared else marks.legend if uses_levels else []
+    return Table(header_line, orientation, uses_levels, unwrap(header[0]), columns, rows, legend)
 
 
 def export_cell(cell, uses_levels, marks):
