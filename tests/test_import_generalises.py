@@ -259,6 +259,18 @@ def test_front_matter_levels_override_the_legend(db):
     assert [entry[0] for entry in ComparisonTable.objects.get().legend] == ["🔶", "![ehh]"]
 
 
+def test_the_export_writes_the_documents_own_marks_alone(db):
+    run(LEGEND)
+    before = {key: (cell.level, cell.note) for key, cell in cells().items()}
+    first, second = export_import_export()
+    # 🛑, 🔶 and the images stand alone, as the document wrote them (not after ❌ or 🟡).
+    lines = dict(first)["page-test.md"].splitlines()
+    assert "| Sync | ✅ | 🛑 | 🔶 |" in lines
+    assert "| Share | ![yes](<./yes.svg>) | ![no](<./no.svg>) | ![ehh](<./ehh.svg>) |" in lines
+    assert {key: (cell.level, cell.note) for key, cell in cells().items()} == before
+    assert first == second
+
+
 # --- 4. Sections by structure ------------------------------------------------------------------
 
 SECTIONS = """# Frameworks

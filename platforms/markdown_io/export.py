@@ -66,7 +66,7 @@ def export_table(table, footnote_numbers):
     # The table as platforms as rows (labels and headers with their pipes escaped).
     header = [table.platform_column, *(capability.name for capability in capabilities)]
     rows = [[name.replace("|", "\\|") for name in header]]
-    marks, footnotes = Marks(), []
+    marks, footnotes = Marks(stored=table.legend), []
     for row, cells in grid:
         rows.append([(row.label or row.platform.name).replace("|", "\\|")])
         for cell in cells:

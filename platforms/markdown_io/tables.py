@@ -8,11 +8,12 @@ from collections import namedtuple
 from dataclasses import dataclass, replace
 from itertools import takewhile
 
+from django.core.exceptions import ValidationError
 from markdown_it.common.utils import normalizeReference
 
 from sitecontent.markdown import parser, plain_text_of_inline
 
-from ..models import Level, Orientation
+from ..models import Level, Orientation, validate_legend
 from .errors import DocumentError
 
 # Other symbols than Level.mark (the one each level is exported with) that mean a level.
@@ -87,9 +88,10 @@ class Marks:
     """A document's marks: its `levels:`, the legend among its lines (images by alt text), then
     the built-in ones. A symbol other than its level's Level.mark (🔶, ✔️, a legend's 🛑) stays
     in the note, so that the page and the export show the document's own. `legend` is what a
-    levelled table stores: [[symbol, level, the document's meaning]] (see ComparisonTable)."""
+    levelled table stores: [[symbol, level, the document's meaning]] (see ComparisonTable); an
+    export's table is read with the built-in marks and its stored legend's new ones."""
 
-    def __init__(self, extra=None, lines=()):
+    def __init__(self, extra=None, lines=(), stored=()):
         extra, legend, meanings = extra or {}, {}, {}
         for match in filter(None, map(_LEGEND_LINE.match, lines)):
             meaning, mark = match["meaning"], match["mark"] or match["symbol"]
@@ -104,7 +106,11 @@ class Marks:
         # Meanings only from a legend with a mark of its own: "- ✅ Fast" alone is a list.
         kept = [[m, lv, meanings[m]] for m, lv in legend.items() if m not in extra and meanings[m]]
         self.legend = kept if any(m != Level(lv).mark for m, lv, _meaning in kept) else []
-        self.own = legend | extra
+        try:  # a broken one is refused, with its line, by the import's checks (apply._check)
+            validate_legend(stored)
+        except ValidationError:
+            stored = ()
+        self.own = legend | {m: lv for m, lv, _ in stored if m not in BUILTIN_MARKS} | extra
         symbols = [(m, lv) for m, lv in self.own.items() if not m.startswith("![")]
         symbols += list(BUILTIN_MARKS.items())
         self.kept = {m for m, lv in symbols if m != Level(lv).mark} - set(extra)
@@ -272,7 +278,7 @@ def not_a_comparison(header, body, labels, known_platform):
 def read_table(name, tokens, start, body_lines, first_line, options):
     """A Table, or why the table is not a comparison (a legend, a one-column list…)."""
     rows = read_rows(tokens, start, first_line, options.references)
-    marks = options.marks
+    marks = Marks(stored=options.legend) if options.declared else options.marks
     if len(rows) < 2 or len(rows[0][1]) < 2:
         return "it has one column or no rows"
     (header_line, header), body = rows[0], rows[1:]
@@ -322,11 +328,13 @@ def read_table(name, tokens, start, body_lines, first_line, options):
 
 
 def export_cell(cell, uses_levels, marks):
-    """A cell as the table writes it: the canonical mark, the note with its line breaks."""
+    """A cell as the table writes it: the note with its line breaks after the canonical mark,
+    or alone when it starts with the document's own mark of its level (🔶, an image)."""
     note = cell.note.replace("\n", "<br>").replace("|", "\\|")
     note = _OUTER_SPACES.sub(lambda spaces: "&#32;" * len(spaces[0]), note)
+    split = uses_levels and marks.split(note)
+    if cell.level and split and split[::2] == (cell.level, True):
+        return note
     if uses_levels and cell.level:
         return f"{Level(cell.level).mark} {note}".strip()
-    if uses_levels and marks.split(note):
-        return "\\" + note  # a note that starts with a mark, not a level
-    return note
+    return "\\" + note if split else note  # a note that starts with a mark, not a level
