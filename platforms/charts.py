@@ -73,7 +73,9 @@ def coverage_map(platforms, capabilities, claims):
 
 
 def said(claim):
-    """What a square's title says of its claim."""
+    """What a square's title says of its claim: the document's meaning where its table's legend
+    gives one, else its level's."""
     if claim["level"]:
-        return claim["level"].label
+        own = claim["level_label"] != claim["level"].short_label
+        return claim["level_label"] if own else claim["level"].label
     return "described in words" if claim["note_html"] else claim["empty_text"]

@@ -11,7 +11,7 @@ from itertools import groupby, product
 from django.utils import timezone
 
 from .charts import level_bars
-from .display import ChangeSummary, claim_view, claims_at, url_prefixes
+from .display import ChangeSummary, claim_view, claims_at, own_mark, url_prefixes
 from .models import STALE_AFTER_DAYS, Capability, Cell, ComparisonPage, Level, Platform, cell_anchor
 from .opendata import Dataset, sources_by_cell
 from .text import page_key, plain_text
@@ -26,6 +26,7 @@ CLAIM_FIELDS = (
     "capability__id", "capability__name_html", "capability__slug", "capability__description",
     "capability__table_id", "capability__table__slug", "capability__table__title_html",
     "capability__table__section_heading_html", "capability__table__uses_levels",
+    "capability__table__legend",
     "capability__table__page__title", "capability__table__page__permalink",
     "id", "level", "note_html", "note", "last_reviewed",
     "row__label_html", "row__platform_id", "row__platform__name", "row__platform__slug",
@@ -48,6 +49,7 @@ class Claim:
     table_title: str
     section_heading: str
     uses_levels: bool
+    legend: list
     page_title: str
     permalink: str
     id: int | None = None
@@ -67,8 +69,11 @@ class Claim:
 
     def __post_init__(self):
         self.level, css = Level.of_claim(self.level, self.note_html)
-        self.mark, self.level_label = (
-            (self.level.mark, self.level.short_label) if self.level else ("", "")
+        # The document's own symbol (its table's legend) shows as the mark, out of the note;
+        # changes are told by the note as stored.
+        html = self.stored_html = self.note_html
+        self.mark, self.level_label, self.note_html = own_mark(
+            self.level, self.note, html, self.legend
         )
         self.css = f"claim {css}".strip()  # shown on its own, in a <div class="claim">
         # Names, labels and titles come as sanitized inline HTML: shown here as plain text.
@@ -141,8 +146,8 @@ def claims_as_of(moment, platforms=None, key=None):
             if cell := data.cells.get((row.pk, cap.pk)):
                 found.append(Claim(
                     cap.pk, cap.name_html, cap.slug, cap.description, table.pk, table.slug,
-                    table.title_html, table.section_heading_html, table.uses_levels, page.title,
-                    page.permalink, cell.pk, cell.level, cell.note_html, cell.note,
+                    table.title_html, table.section_heading_html, table.uses_levels, table.legend,
+                    page.title, page.permalink, cell.pk, cell.level, cell.note_html, cell.note,
                     cell.last_reviewed, row.label_html, row.platform_id, row.platform_name,
                     row.platform_slug, data.sources.get(cell.pk, []),
                 ))  # fmt: skip
@@ -157,7 +162,7 @@ def mark_changes(found, since, grouped_by, **filters):
     changes = ChangeSummary(claims_at(since[1], **filters), grouped_by)
     for claim in found:
         group = claim.page_title if grouped_by == "comparison page" else claim.platform_name
-        claim.change = changes.marked(claim.id, (claim.level, claim.note_html), group)
+        claim.change = changes.marked(claim.id, (claim.level, claim.stored_html), group)
     return changes
 
 
@@ -231,7 +236,8 @@ def comparison(platforms, only_differences=False, moment=None, since=None):
             differs = first_claim.uses_levels and len(levels) > 1
             if differs or not only_differences:
                 views = [
-                    claim_view(c.level, c.note_html, label=c.row_label, change=c.change)
+                    claim_view(c.level, c.stored_html, label=c.row_label, change=c.change,
+                               note=c.note, legend=c.legend)
                     if c else NOT_IN_TABLE
                     for c in ordered
                 ]  # fmt: skip
@@ -288,6 +294,6 @@ def capability_index():
         )
         .order_by("-table__uses_levels", "table__page__order", "table__page__title",
                   "table__order", "table_id", "order", "id")
-        .values_list(*[name.removeprefix("capability__") for name in CLAIM_FIELDS[:11]])
+        .values_list(*[name.removeprefix("capability__") for name in CLAIM_FIELDS[:12]])
     )  # fmt: skip
     return by_table([Claim(*values) for values in found])

@@ -271,6 +271,36 @@ def test_the_export_writes_the_documents_own_marks_alone(db):
     assert first == second
 
 
+def test_profiles_capabilities_the_key_and_the_map_show_the_documents_own_marks(db, client):
+    run(LEGEND)
+    ComparisonPage.objects.update(status="published")
+
+    def marks(main):
+        return [
+            f"{claim.select_one('.mark').get_text()} {claim.select_one('.level-label').get_text()}"
+            for claim in main.select(".claim")
+            if claim.select_one(".mark")
+        ]
+
+    # The key lists the document's own symbols and meanings, each with its level.
+    main = page(client)
+    key = [" ".join(item.get_text(" ").split()) for item in main.select(".legend-item")]
+    assert key[4:] == [
+        "🛑 not supported — no support",
+        "🔶 via a plugin — partial support",
+        "🟡 partly — partial support",
+    ]
+    titles = [title.get_text() for title in main.select("figure.coverage path title")]
+    assert {"Beta · Sync: not supported", "Gamma · Sync: via a plugin"} <= set(titles)
+    assert "Gamma · Share: partly" in titles and "Alpha · Sync: Full support" in titles
+    # A profile and a capability page show the symbol and read out the meaning.
+    profile = page(client, "/platforms/gamma/")
+    assert marks(profile)[:2] == ["🔶 via a plugin:", "🟡 partly:"]
+    capability = page(client, profile.select_one("a[href*=sync]")["href"])
+    assert marks(capability) == ["✅ Yes:", "🔶 via a plugin:", "🛑 not supported:"]
+    assert profile.select_one(".claim").get_text().count("🔶") == 1  # out of the note
+
+
 # --- 4. Sections by structure ------------------------------------------------------------------
 
 SECTIONS = """# Frameworks

@@ -9,9 +9,14 @@ register.filter("hide_emoji_html", hide_emoji_html)  # for sanitized inline HTML
 
 
 @register.inclusion_tag("includes/level_legend.html")
-def level_legend():
-    """The key to the level marks, for every page that shows levels."""
-    return {"levels": list(Level)}
+def level_legend(legend=()):
+    """The key to the level marks, for every page that shows levels; with a table's legend, the
+    document's own symbols (an image's is its level's mark, as its claims show) and meanings."""
+    keys = [(level.mark, level.short_label, level) for level in Level]
+    own = [
+        (s if not s.isascii() else Level(lv).mark, meaning, Level(lv)) for s, lv, meaning in legend
+    ]
+    return {"keys": keys + own}
 
 
 @register.inclusion_tag("includes/level_patterns.html")
