@@ -183,7 +183,8 @@ def read_document(name, data, index=None):
     page = read_page(name, front_matter, levels, (index or PlatformIndex()).find)
     # As static site generators do: the first heading, else the file's name.
     words = re.sub(r"[-_]+", " ", PurePath(name).stem).strip()
-    title = front_matter.text("title") or page.first_heading or words[:1].upper() + words[1:]
+    title = front_matter.text("title") or plain_text_of_inline(page.heading)
+    title = title or words[:1].upper() + words[1:]
     if not title:
         raise DocumentError(name, 1, "the document needs a title (front matter or a heading)")
     if len(title) > 200:

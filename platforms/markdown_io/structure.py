@@ -23,7 +23,7 @@ from collections import namedtuple
 from dataclasses import dataclass, field
 from itertools import pairwise, takewhile
 
-from sitecontent.markdown import parser, plain_text_of_inline
+from sitecontent.markdown import parser
 
 from .errors import DocumentError
 from .frontmatter import parse_date
@@ -79,7 +79,6 @@ class ParsedPage:
     heading: str = ""
     intro: str = ""
     closing: str = ""
-    first_heading: str = ""
     tables: list = field(default_factory=list)
     footnotes: dict = field(default_factory=dict)  # {label: Facts}
     notes: list = field(default_factory=list)  # tables kept as prose, and why
@@ -261,7 +260,6 @@ def read_page(name, front_matter, levels, known_platform):
     first = blocks.index(heading) if heading else 0
     if heading and (heading.kind, heading.level) == ("heading", 1) and (first == 0 or not exported):
         page.heading, above, blocks = heading.text, blocks[:first], blocks[first + 1 :]
-    page.first_heading = plain_text_of_inline(page.heading)
     at = [index for index, block in enumerate(blocks) if block.kind == "table"]
     page.tables = tables = [ParsedTable(blocks[index].table) for index in at]
     # The blocks before, between and after the tables.

@@ -5,6 +5,7 @@ a levelled table starts with a mark (see Marks); a cell without one has no level
 
 import re
 from collections import namedtuple
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from itertools import takewhile
 
@@ -105,12 +106,11 @@ class Marks:
                 meanings.setdefault(mark, " ".join(meaning.split()))
         # Meanings only from a legend with a mark of its own: "- ✅ Fast" alone is a list.
         kept = [[m, lv, meanings[m]] for m, lv in legend.items() if m not in extra and meanings[m]]
-        self.legend = kept if any(m != Level(lv).mark for m, lv, _meaning in kept) else []
-        try:  # a broken one is refused, with its line, by the import's checks (apply._check)
+        self.legend = stored or (kept if any(m != Level(lv).mark for m, lv, _ in kept) else [])
+        with suppress(ValidationError):  # a broken one is refused, with its line (apply._check)
             validate_legend(stored)
-        except ValidationError:
-            stored = ()
-        self.own = legend | {m: lv for m, lv, _ in stored if m not in BUILTIN_MARKS} | extra
+            legend |= {m: lv for m, lv, _ in stored if m not in BUILTIN_MARKS}
+        self.own = legend | extra
         symbols = [(m, lv) for m, lv in self.own.items() if not m.startswith("![")]
         symbols += list(BUILTIN_MARKS.items())
         self.kept = {m for m, lv in symbols if m != Level(lv).mark} - set(extra)
@@ -144,19 +144,19 @@ class ReadOptions:
 
     orientation: str | None  # the front matter's
     known_platform: object  # (label, the table's other labels) -> Platform or None
-    marks: Marks  # the document's
+    marks: Marks  # the document's; an export's table's: the built-in ones and its legend
     source_footnotes: set
     references: dict  # the document's link definitions
     uses_levels: bool | None = None
     declared: bool = False  # the export's note says this is a comparison table
-    legend: list = ()  # the export's note's
 
     def for_table(self, note):
         levels, orientation = note.get("levels"), note.get("orientation")
         levels = levels if isinstance(levels, bool) else None
         orientation = orientation if orientation in Orientation.values else self.orientation
+        marks = Marks(stored=note.get("legend", [])) if note else self.marks
         return replace(self, uses_levels=levels, orientation=orientation, declared=bool(note),
-                       legend=note.get("legend", []))  # fmt: skip
+                       marks=marks)  # fmt: skip
 
 
 # An import (or its preview) stays within a second or so: larger tables stay prose tables.
@@ -278,7 +278,7 @@ def not_a_comparison(header, body, labels, known_platform):
 def read_table(name, tokens, start, body_lines, first_line, options):
     """A Table, or why the table is not a comparison (a legend, a one-column list…)."""
     rows = read_rows(tokens, start, first_line, options.references)
-    marks = Marks(stored=options.legend) if options.declared else options.marks
+    marks = options.marks
     if len(rows) < 2 or len(rows[0][1]) < 2:
         return "it has one column or no rows"
     (header_line, header), body = rows[0], rows[1:]
@@ -323,7 +323,7 @@ def read_table(name, tokens, start, body_lines, first_line, options):
     for label, line, texts in platforms:  # texts: the row's cells, one per column
         cells = [parse_cell(text, uses_levels, marks, options.source_footnotes) for text in texts]
         rows.append(Row(label, line, cells))
-    legend = options.legend if options.declared else marks.legend if uses_levels else []
+    legend = marks.legend if uses_levels or options.declared else []
     return Table(header_line, orientation, uses_levels, unwrap(header[0]), columns, rows, legend)
 
 

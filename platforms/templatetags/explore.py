@@ -13,10 +13,9 @@ def level_legend(legend=()):
     """The key to the level marks, for every page that shows levels; with a table's legend, the
     document's own symbols (an image's is its level's mark, as its claims show) and meanings."""
     keys = [(level.mark, level.short_label, level) for level in Level]
-    own = [
-        (s if not s.isascii() else Level(lv).mark, meaning, Level(lv)) for s, lv, meaning in legend
-    ]
-    return {"keys": keys + own}
+    for symbol, level, meaning in legend:
+        keys.append((Level(level).mark if symbol.isascii() else symbol, meaning, Level(level)))
+    return {"keys": keys}
 
 
 @register.inclusion_tag("includes/level_patterns.html")
