@@ -17,10 +17,12 @@ from .opendata import Dataset, as_of, pages_public_at
 from .text import linkable_html, page_key, plain_text
 
 
-def own_mark(level, note, note_html, legend):
-    """(mark, level label, note_html) of a claim of a Level (or ""). With its table's legend, a
-    claim whose note starts with one of the document's own symbols (else whose level's mark the
-    legend lists) shows that symbol and the document's meaning."""
+def claim_view(level, note_html, anchor="", label="", footnote=None, is_stale=False,
+               empty_text="No data", change="", note="", legend=()):  # fmt: skip
+    """What the claim include (templates/platforms/includes/claim.html) reads, every key given.
+    With its table's legend, a claim whose note starts with one of the document's own symbols
+    (else whose level's mark the legend lists) shows that symbol and the document's meaning."""
+    level, css = Level.of_claim(level, note_html)
     mark, level_label = (level.mark, level.short_label) if level else ("", "")
     if legend and level:
         own = [entry for entry in legend if entry[1] == level]
@@ -30,14 +32,6 @@ def own_mark(level, note, note_html, legend):
         # The symbol moves from the note to the mark; an image or a :shortcode: stays in it.
         if starts and not starts[0].isascii() and note_html.startswith(starts[0]):
             mark, note_html = starts[0], note_html[len(starts[0]) :].strip()
-    return mark, level_label, note_html
-
-
-def claim_view(level, note_html, anchor="", label="", footnote=None, is_stale=False,
-               empty_text="No data", change="", note="", legend=()):  # fmt: skip
-    """What the claim include (templates/platforms/includes/claim.html) reads, every key given."""
-    level, css = Level.of_claim(level, note_html)
-    mark, level_label, note_html = own_mark(level, note, note_html, legend)
     return {
         "level": level, "css": css, "note_html": note_html, "anchor": anchor, "label": label,
         "footnote": footnote, "is_stale": is_stale, "empty_text": empty_text, "change": change,

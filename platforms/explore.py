@@ -11,7 +11,7 @@ from itertools import groupby, product
 from django.utils import timezone
 
 from .charts import level_bars
-from .display import ChangeSummary, claim_view, claims_at, own_mark, url_prefixes
+from .display import ChangeSummary, claim_view, claims_at, url_prefixes
 from .models import STALE_AFTER_DAYS, Capability, Cell, ComparisonPage, Level, Platform, cell_anchor
 from .opendata import Dataset, sources_by_cell
 from .text import page_key, plain_text
@@ -68,14 +68,11 @@ class Claim:
     empty_text = "No data"
 
     def __post_init__(self):
-        self.level, css = Level.of_claim(self.level, self.note_html)
-        # The document's own symbol (its table's legend) shows as the mark, out of the note;
-        # changes are told by the note as stored.
-        html = self.stored_html = self.note_html
-        self.mark, self.level_label, self.note_html = own_mark(
-            self.level, self.note, html, self.legend
-        )
-        self.css = f"claim {css}".strip()  # shown on its own, in a <div class="claim">
+        # Shown as on its table (its legend's symbol as the mark); changes are told by the note.
+        view = claim_view(self.level, self.note_html, note=self.note, legend=self.legend)
+        self.level, self.mark, self.level_label = view["level"], view["mark"], view["level_label"]
+        self.stored_html, self.note_html = self.note_html, view["note_html"]
+        self.css = f"claim {view['css']}".strip()  # shown on its own, in a <div class="claim">
         # Names, labels and titles come as sanitized inline HTML: shown here as plain text.
         self.capability_name = plain_text(self.capability_name)
         self.table_title = plain_text(self.table_title)

@@ -86,11 +86,10 @@ MEANINGS = [  # the first that a legend's meaning mentions gives the mark's leve
 
 
 class Marks:
-    """A document's marks: its `levels:`, the legend among its lines (images by alt text), then
-    the built-in ones. A symbol other than its level's Level.mark (🔶, ✔️, a legend's 🛑) stays
-    in the note, so that the page and the export show the document's own. `legend` is what a
-    levelled table stores: [[symbol, level, the document's meaning]] (see ComparisonTable); an
-    export's table is read with the built-in marks and its stored legend's new ones."""
+    """A document's marks: its `levels:`, the legend among its lines (images by alt text) or an
+    export's table's stored one, then the built-in ones. A symbol other than its level's mark
+    (🔶, ✔️, a legend's 🛑) stays in the note: the page and the export show the document's own.
+    `legend` is what a levelled table stores: [[symbol, level, meaning]] (see ComparisonTable)."""
 
     def __init__(self, extra=None, lines=(), stored=()):
         extra, legend, meanings = extra or {}, {}, {}
@@ -154,9 +153,8 @@ class ReadOptions:
         levels, orientation = note.get("levels"), note.get("orientation")
         levels = levels if isinstance(levels, bool) else None
         orientation = orientation if orientation in Orientation.values else self.orientation
-        marks = Marks(stored=note.get("legend", [])) if note else self.marks
         return replace(self, uses_levels=levels, orientation=orientation, declared=bool(note),
-                       marks=marks)  # fmt: skip
+                       marks=Marks(stored=note.get("legend")) if note else self.marks)  # fmt: skip
 
 
 # An import (or its preview) stays within a second or so: larger tables stay prose tables.
@@ -328,13 +326,11 @@ def read_table(name, tokens, start, body_lines, first_line, options):
 
 
 def export_cell(cell, uses_levels, marks):
-    """A cell as the table writes it: the note with its line breaks after the canonical mark,
-    or alone when it starts with the document's own mark of its level (🔶, an image)."""
+    """A cell as the table writes it: its level's mark (or the note's own: 🔶), then the note."""
     note = cell.note.replace("\n", "<br>").replace("|", "\\|")
     note = _OUTER_SPACES.sub(lambda spaces: "&#32;" * len(spaces[0]), note)
-    split = uses_levels and marks.split(note)
-    if cell.level and split and split[::2] == (cell.level, True):
-        return note
-    if uses_levels and cell.level:
-        return f"{Level(cell.level).mark} {note}".strip()
+    split = uses_levels and marks.split(note) or ()
+    if uses_levels and cell.level:  # a note that starts with its level's own mark (🔶) shows it
+        own = split[::2] == (cell.level, True)
+        return note if own else f"{Level(cell.level).mark} {note}".strip()
     return "\\" + note if split else note  # a note that starts with a mark, not a level

@@ -10,10 +10,9 @@ register.filter("hide_emoji_html", hide_emoji_html)  # for sanitized inline HTML
 
 @register.inclusion_tag("includes/level_legend.html")
 def level_legend(legend=()):
-    """The key to the level marks, for every page that shows levels; with a table's legend, the
-    document's own symbols (an image's is its level's mark, as its claims show) and meanings."""
+    """The key to the level marks, for every page that shows levels, then a table's legend."""
     keys = [(level.mark, level.short_label, level) for level in Level]
-    for symbol, level, meaning in legend:
+    for symbol, level, meaning in legend:  # an image shows its level's mark, as its claims do
         keys.append((Level(level).mark if symbol.isascii() else symbol, meaning, Level(level)))
     return {"keys": keys}
 
