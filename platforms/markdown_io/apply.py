@@ -171,15 +171,13 @@ def read_document(name, data, index=None):
     if PurePath(name).name in REGISTER_NAMES:
         return read_register(name, data)
     front_matter = frontmatter.read(name, text.decode(name, data))
-    orientation, levels = front_matter.get("orientation"), front_matter.get("levels")
+    orientation, levels = front_matter.get("orientation"), front_matter.get("levels") or {}
     if orientation is not None and orientation not in Orientation.values:
         raise front_matter.error("orientation", "orientation is rows or columns")
-    if levels is not None and not (
-        isinstance(levels, dict) and all(v in Level.values for v in levels.values())
-    ):
+    if not isinstance(levels, dict) or not all(v in Level.values for v in levels.values()):
         message = "levels maps marks to one of full, partial, none, unknown"
         raise front_matter.error("levels", message)
-    levels = {str(mark): level for mark, level in (levels or {}).items()}
+    levels = {str(mark): level for mark, level in levels.items()}
     page = read_page(name, front_matter, levels, (index or PlatformIndex()).find)
     # As static site generators do: the first heading, else the file's name.
     words = re.sub(r"[-_]+", " ", PurePath(name).stem).strip()

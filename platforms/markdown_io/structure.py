@@ -148,8 +148,6 @@ def to_blocks(name, lines, first_line, options, tokens):
         if token.level != 0 or token.nesting == -1 or not token.map:
             continue
         start, end = token.map
-        if token.type == "footnote_reference_open":
-            continue  # a footnote's definition: a source (lifted) or text where it stands
         if token.type == "heading_open":
             text = resolve_references(unwrap_bold(tokens[index + 1].content), options.references)
             blocks.append(Block("heading", start, end, int(token.tag[1]), text))
@@ -176,7 +174,7 @@ def to_blocks(name, lines, first_line, options, tokens):
                 raise DocumentError(name, first_line + start, message)
             blocks.append(Block("marker", start, end, text=match[1], data=data))
             note = data if match[1] == "table" else {}
-        else:
+        elif token.type != "footnote_reference_open":  # a footnote: a source (lifted) or text
             toc = token.type in ("bullet_list_open", "ordered_list_open")
             blocks.append(Block("prose", start, end, toc=toc and _is_contents(tokens, index)))
     # Lines no block covers are definitions (of links and footnotes): text where they stand.

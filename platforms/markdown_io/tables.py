@@ -313,9 +313,8 @@ def read_table(name, tokens, start, body_lines, first_line, options):
             if index != remarks
         ]
     labels = [label for label, _line, _texts in platforms]
-    if not options.declared and (
-        reason := not_a_comparison(header, body, labels, options.known_platform)
-    ):
+    reason = not options.declared and not_a_comparison(header, body, labels, options.known_platform)
+    if reason:
         return reason
     rows = []
     for label, line, texts in platforms:  # texts: the row's cells, one per column
