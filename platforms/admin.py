@@ -77,7 +77,6 @@ class ComparisonPageAdmin(EditorAdmin):
     list_display = ["title", "permalink", "status", "publish_at", "updated_at"]
     list_filter = ["status"]
     search_fields = ["title", "permalink", "description"]
-    ordering = ["order", "title"]
     date_hierarchy = "publish_at"
     fieldsets = [
         (None, {"fields": ["title", "permalink", "heading", "description", "order"]}),
@@ -94,7 +93,7 @@ class ComparisonPageAdmin(EditorAdmin):
             ("export/", admin_transfer.export_view, "platforms_comparisonpage_export"),
         ]
         own = [
-            path(route, self.admin_site.admin_view(partial(view, self)), name=name)
+            path(route, self.admin_site.admin_view(partial(view, model_admin=self)), name=name)
             for route, view, name in views
         ]
         return [*own, *super().get_urls()]
@@ -288,7 +287,8 @@ class CellAdmin(EditorAdmin):
     def mark_reviewed_today(self, request, queryset):
         day = timezone.localdate()
         cells = queryset.mark_reviewed(request.user, day)
-        self.log_bulk_change(request, cells, f"Marked reviewed {day}")
+        # One "Recent actions" entry per claim changed, as the change form writes per save.
+        LogEntry.objects.log_actions(request.user.pk, cells, CHANGE, f"Marked reviewed {day}")
         self.message_user(request, f"Marked {len(cells)} claim(s) reviewed today.")
 
     @admin.action(description="Add a source to the selected claims", permissions=["change"])
@@ -297,7 +297,8 @@ class CellAdmin(EditorAdmin):
         form = SourceForm(request.POST if "apply" in request.POST else None, prefix="source")
         if form.is_valid():
             cells = queryset.add_source(request.user, **form.cleaned_data)
-            self.log_bulk_change(request, cells, f"Added source {form.cleaned_data['url']}")
+            message = f"Added source {form.cleaned_data['url']}"
+            LogEntry.objects.log_actions(request.user.pk, cells, CHANGE, message)
             self.message_user(request, f"Added the source to {len(cells)} claim(s).")
             return None
         context = {
@@ -310,10 +311,6 @@ class CellAdmin(EditorAdmin):
             "checkbox_name": ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/platforms/cell/add_source.html", context)
-
-    def log_bulk_change(self, request, cells, message):
-        """One "Recent actions" entry per claim changed, as the change form writes per save."""
-        LogEntry.objects.log_actions(request.user.pk, cells, CHANGE, message)
 
     @admin.display(ordering="capability__table__title")
     def table(self, cell):

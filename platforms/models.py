@@ -246,15 +246,10 @@ class ComparisonTable(RenderedOnSave, models.Model):
         return f"{self.page.permalink}#{self.slug}"
 
     @property
-    def plain_title(self):
-        """The title as words (it is inline Markdown), for attributes and plain text."""
-        return plain_text_of_html(self.title_html) if self.title else ""
-
-    @property
     def name(self):
-        """What lists and labels call the table, as plain text: its title, else its section
-        heading, else its page's title."""
-        return self.plain_title or plain(self, "section_heading") or self.page.title
+        """What lists, labels and attributes call the table, as plain text: its title, else its
+        section heading, else its page's title."""
+        return plain(self, "title") or plain(self, "section_heading") or self.page.title
 
     @cached_property
     def grid(self):
