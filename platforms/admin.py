@@ -383,11 +383,9 @@ class ClaimReportAdmin(admin.ModelAdmin):
     list_select_related = ["cell__row__platform", "cell__capability__table__page"]
     search_fields = ["message", "source_url", "email"]
     date_hierarchy = "created_at"
-    fields = ["status", "editor_note", "claim", "claim_now", "links", "message", "source_url",
-              "email", "created_at"]  # fmt: skip
     # What the visitor sent is evidence: editors decide on it, they do not rewrite it.
-    readonly_fields = ["claim", "claim_now", "links", "message", "source_url", "email",
-                       "created_at"]  # fmt: skip
+    readonly_fields = "claim", "claim_now", "links", "message", "source_url", "email", "created_at"
+    fields = ["status", "editor_note", *readonly_fields]
     actions = ["mark_accepted", "mark_rejected"]
 
     def has_add_permission(self, request):
