@@ -85,7 +85,6 @@ class ComparisonPageAdmin(EditorAdmin):
     ]
     inlines = [ComparisonTableInline]
     markdown_fields = ("intro", "closing")
-    change_list_template = "admin/platforms/comparisonpage/change_list.html"
 
     def get_urls(self):
         views = [
@@ -126,7 +125,6 @@ class ComparisonTableAdmin(EditorAdmin):
     ]
     inlines = [CapabilityInline, TableRowInline]
     markdown_fields = ("intro", "takeaways")
-    change_form_template = "admin/platforms/comparisontable/change_form.html"
 
     grid_link = ComparisonTableInline.grid_link
 
