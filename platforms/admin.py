@@ -77,7 +77,6 @@ class ComparisonPageAdmin(EditorAdmin):
     list_display = ["title", "permalink", "status", "publish_at", "updated_at"]
     list_filter = ["status"]
     search_fields = ["title", "permalink", "description"]
-    ordering = ["order", "title"]
     date_hierarchy = "publish_at"
     fieldsets = [
         (None, {"fields": ["title", "permalink", "heading", "description", "order"]}),
@@ -86,7 +85,6 @@ class ComparisonPageAdmin(EditorAdmin):
     ]
     inlines = [ComparisonTableInline]
     markdown_fields = ("intro", "closing")
-    change_list_template = "admin/platforms/comparisonpage/change_list.html"
 
     def get_urls(self):
         views = [
@@ -94,7 +92,7 @@ class ComparisonPageAdmin(EditorAdmin):
             ("export/", admin_transfer.export_view, "platforms_comparisonpage_export"),
         ]
         own = [
-            path(route, self.admin_site.admin_view(partial(view, self)), name=name)
+            path(route, self.admin_site.admin_view(partial(view, model_admin=self)), name=name)
             for route, view, name in views
         ]
         return [*own, *super().get_urls()]
@@ -127,7 +125,6 @@ class ComparisonTableAdmin(EditorAdmin):
     ]
     inlines = [CapabilityInline, TableRowInline]
     markdown_fields = ("intro", "takeaways")
-    change_form_template = "admin/platforms/comparisontable/change_form.html"
 
     grid_link = ComparisonTableInline.grid_link
 
@@ -288,7 +285,8 @@ class CellAdmin(EditorAdmin):
     def mark_reviewed_today(self, request, queryset):
         day = timezone.localdate()
         cells = queryset.mark_reviewed(request.user, day)
-        self.log_bulk_change(request, cells, f"Marked reviewed {day}")
+        # One "Recent actions" entry per claim changed, as the change form writes per save.
+        LogEntry.objects.log_actions(request.user.pk, cells, CHANGE, f"Marked reviewed {day}")
         self.message_user(request, f"Marked {len(cells)} claim(s) reviewed today.")
 
     @admin.action(description="Add a source to the selected claims", permissions=["change"])
@@ -297,7 +295,8 @@ class CellAdmin(EditorAdmin):
         form = SourceForm(request.POST if "apply" in request.POST else None, prefix="source")
         if form.is_valid():
             cells = queryset.add_source(request.user, **form.cleaned_data)
-            self.log_bulk_change(request, cells, f"Added source {form.cleaned_data['url']}")
+            message = f"Added source {form.cleaned_data['url']}"
+            LogEntry.objects.log_actions(request.user.pk, cells, CHANGE, message)
             self.message_user(request, f"Added the source to {len(cells)} claim(s).")
             return None
         context = {
@@ -310,10 +309,6 @@ class CellAdmin(EditorAdmin):
             "checkbox_name": ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/platforms/cell/add_source.html", context)
-
-    def log_bulk_change(self, request, cells, message):
-        """One "Recent actions" entry per claim changed, as the change form writes per save."""
-        LogEntry.objects.log_actions(request.user.pk, cells, CHANGE, message)
 
     @admin.display(ordering="capability__table__title")
     def table(self, cell):
@@ -386,11 +381,9 @@ class ClaimReportAdmin(admin.ModelAdmin):
     list_select_related = ["cell__row__platform", "cell__capability__table__page"]
     search_fields = ["message", "source_url", "email"]
     date_hierarchy = "created_at"
-    fields = ["status", "editor_note", "claim", "claim_now", "links", "message", "source_url",
-              "email", "created_at"]  # fmt: skip
     # What the visitor sent is evidence: editors decide on it, they do not rewrite it.
-    readonly_fields = ["claim", "claim_now", "links", "message", "source_url", "email",
-                       "created_at"]  # fmt: skip
+    readonly_fields = "claim", "claim_now", "links", "message", "source_url", "email", "created_at"
+    fields = ["status", "editor_note", *readonly_fields]
     actions = ["mark_accepted", "mark_rejected"]
 
     def has_add_permission(self, request):
