@@ -186,9 +186,9 @@ class ComparisonTableAdmin(EditorAdmin):
         return self._render_grid(request, fresh)
 
     def _grid_table(self, table_id):
-        # Not with_cells(): the grid reads the sources itself, faster than a prefetch per cell.
+        # Not the cells: the grid reads those of the page it shows.
         rows = Prefetch("rows", queryset=TableRow.objects.select_related("platform"))
-        tables = ComparisonTable.objects.prefetch_related("capabilities__cells", rows)
+        tables = ComparisonTable.objects.prefetch_related("capabilities", rows)
         return get_object_or_404(tables.select_related("page"), pk=table_id)
 
     def _render_grid(self, request, editor, confirm_deletions=False):

@@ -381,25 +381,28 @@ class GridEditor:
                 self.version_error = "This page's version mark is missing or damaged: reload it."
         self.loaded = {}  # {prefix: the values the page shows}, fingerprinted when signed
         capabilities = table.capabilities.all()
-        grid = table.grid
+        rows = list(table.rows.all())
         self.page_size = size = max(1, CELLS_PER_PAGE // max(1, len(capabilities)))
-        self.pages = range(1, (len(grid) - 1) // size + 2)
+        self.pages = range(1, max(0, len(rows) - 1) // size + 2)
         self.page = min(max(1, page), self.pages[-1])
         # The page's rows, and those it was loaded with (a save covers them wherever they are).
-        shown = {f"row-{row.id}" for row, _cells in grid[(self.page - 1) * size :][:size]}
+        shown = {f"row-{row.id}" for row in rows[(self.page - 1) * size :][:size]}
         shown |= self.base.keys()
-        grid = [(row, cells) for row, cells in grid if f"row-{row.id}" in shown]
-        # The cells' sources in one query: prefetched per cell they cost more (grid_bench).
+        rows = [row for row in rows if f"row-{row.id}" in shown]
+        # Their cells, then the cells' sources, in one query each (prefetched per cell, sources
+        # cost more: grid_bench); reading the whole table's cells took 0.7 s at 200 × 50.
+        found = Cell.objects.filter(row__in=rows, capability__table=table)
+        found = {(cell.capability_id, cell.row_id): cell for cell in found}
         sources = defaultdict(list)
-        for source in CellSource.objects.filter(cell__row__in=[row for row, _cells in grid]):
+        for source in CellSource.objects.filter(cell__in=found.values()):
             sources[source.cell_id].append(source)
         self.column_headers = [self._form(HeaderForm, f"col-{cap.id}", cap) for cap in capabilities]
         self.rows = []  # [(its header, its cells)]
-        for row, row_cells in grid:
+        for row in rows:
             cells = []
-            for capability, cell in zip(capabilities, row_cells, strict=True):
-                cell = cell or Cell(capability=capability, row=row)
-                cell.row = row  # the prefetched row and its platform: no query per cell
+            for capability in capabilities:
+                cell = found.get((capability.id, row.id)) or Cell()
+                cell.capability, cell.row = capability, row  # read already: no query per cell
                 values = CellForm.values_of(cell, sources[cell.pk])
                 prefix = f"cell-{capability.id}-{row.id}"
                 cells.append(self._form(CellForm, prefix, cell, values, row.id == opened))
