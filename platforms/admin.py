@@ -158,7 +158,7 @@ class ComparisonTableAdmin(EditorAdmin):
             return self._render_grid(request, editor)
         if editor.deletions and "confirm-delete" not in request.POST:
             return self._render_grid(request, editor, confirm_deletions=True)
-        changed = editor.save()
+        changed = editor.save(request.user)
         if changed:  # in "Recent actions" on the admin home
             self.log_change(request, table, f"Changed {changed} cell(s) in the grid.")
         if not (editor.conflicts or editor.lost or editor.unseen):

@@ -85,18 +85,14 @@ def parse_sources(text):
     return sources
 
 
-def normalized(text):
-    return text.replace("\r\n", "\n").strip()
-
-
-def as_text(value):
-    return normalized("" if value is None else str(value))
+def normalized(value):
+    return ("" if value is None else str(value)).replace("\r\n", "\n").strip()
 
 
 def posted_values(data, prefix, names):
     """{name: its value as text} of the fields of the unit `prefix` that `data` holds."""
     keys = {name: f"{prefix}-{name}" for name in names}
-    posted = {name: as_text(data[key]) for name, key in keys.items() if key in (data or {})}
+    posted = {name: normalized(data[key]) for name, key in keys.items() if key in (data or {})}
     if "level" in posted:
         posted["level"] = LEVEL_OF.get(posted["level"], posted["level"])
     return posted
@@ -104,7 +100,7 @@ def posted_values(data, prefix, names):
 
 def fingerprint(values):
     """A short stable digest of a unit's values (a dict), to tell whether it changed."""
-    texts = {name: as_text(value) for name, value in values.items()}
+    texts = {name: normalized(value) for name, value in values.items()}
     return hashlib.sha256(json.dumps(texts, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -240,10 +236,9 @@ class CellForm(ResolvableForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.cell = self.obj
-        for name in self.units:
-            no_levels = name == "level" and not self.cell.capability.table.uses_levels
-            if no_levels or self.is_bound and self.add_prefix(name) not in self.data:
-                del self.fields[name]
+        for name in self.units if self.is_bound else ():
+            if self.add_prefix(name) not in self.data:
+                del self.fields[name]  # not on the page: it stays as it is
 
     @property
     def values(self):
@@ -407,6 +402,7 @@ class GridEditor:
                 prefix = f"cell-{capability.id}-{row.id}"
                 cells.append(self._form(CellForm, prefix, cell, values, row.id == opened))
             self.rows.append((self._form(HeaderForm, f"row-{row.id}", row), cells))
+        self.shown_rows = [header.obj for header, _cells in self.rows]
         self.headers = [header for header, _cells in self.rows] + self.column_headers
         self.cells = [form for _header, cells in self.rows for form in cells]
         # In the page's order, for the list of problems and conflicts atop it.
@@ -431,7 +427,7 @@ class GridEditor:
         posted = posted_values(self.data, prefix, form_class.units)
         conflict = self.conflicts_shown.get(prefix)
         if form_class is CellForm:
-            unchanged = all(text == as_text(values[name]) for name, text in posted.items())
+            unchanged = all(text == normalized(values[name]) for name, text in posted.items())
             if not conflict and unchanged and f"{prefix}-resolve" not in (self.data or {}):
                 return UntouchedCell(prefix, obj, values, opened)
         data = self.data if posted else None
@@ -482,7 +478,7 @@ class GridEditor:
         return self.ticked("delete")
 
     @transaction.atomic
-    def save(self):
+    def save(self, user=None):
         """Write what this editor changed; returns the number of cells changed. Refused changes
         are in self.conflicts afterwards, edits to rows and columns deleted meanwhile in
         self.lost."""
@@ -517,6 +513,11 @@ class GridEditor:
             if ticked:
                 values["last_reviewed"] = today
             changed += self._save_cell(form, values, current.get(key))
+        # A column ticked on a page of rows: its cells on the other pages too, as the cell
+        # list's bulk action marks them (this page never showed them: nothing to compare).
+        columns = [h.obj for h in self.ticked("reviewed_today") if h.kind == "column"]
+        others = Cell.objects.filter(capability__in=columns).exclude(row__in=self.shown_rows)
+        changed += len(others.mark_reviewed(user, today))
         for header in deletions:
             header.obj.delete()
         self.lost = self._lost()
@@ -601,7 +602,7 @@ class GridEditor:
             units = CellForm.units if kind == "cell" else HeaderForm.units
             if kind == "cell" and not {"last_reviewed", "sources"} <= values.keys():
                 was = CellForm.values_of(gone.get(prefix) or Cell(), sources=[])
-                if all(text == as_text(was[name]) for name, text in values.items()):
+                if all(text == normalized(was[name]) for name, text in values.items()):
                     continue
             elif fingerprint({name: values.get(name, "") for name in units}) == self.base[prefix]:
                 continue

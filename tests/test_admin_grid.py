@@ -549,6 +549,13 @@ def test_a_200_by_50_grid_is_saved_without_javascript_a_page_of_rows_at_a_time(d
         cell.refresh_from_db()
         assert (cell.level, cell.note) == (Level.PARTIAL, "Saved without JavaScript")
     assert Cell.objects.filter(capability__table=big, note="Saved without JavaScript").count() == 2
+    # A column marked reviewed on one page: its cells on every page.
+    column = big.capabilities.order_by("order")[1]
+    data = form_fields(staff_client.get(url + "?page=2").content, "form.grid-editor")
+    assert staff_client.post(url + "?page=2", {**data, f"col-{column.pk}-reviewed_today": "on"})
+    reviewed = Cell.objects.filter(capability__table=big, last_reviewed=timezone.localdate())
+    assert set(reviewed.values_list("capability", flat=True)) == {column.pk}
+    assert reviewed.count() == 200
 
 
 def form_rows(client, url):
