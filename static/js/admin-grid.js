@@ -51,7 +51,8 @@
   for (const td of body.querySelectorAll("td")) {
     if (!td.querySelector("details")) {
       const opener = td.appendChild(document.createElement("button"));
-      Object.assign(opener, { type: "button", className: "cell-open", textContent: "Details" });
+      Object.assign(opener, { type: "button", className: "cell-open", textContent: "…" });
+      opener.setAttribute("aria-label", "Details");
     }
     setEditing(td, td.matches(".has-conflict, .has-errors"));
   }
