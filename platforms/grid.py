@@ -609,7 +609,8 @@ class GridEditor:
             if kind == "cell":
                 column = data.get(f"col-{ids[0]}-name") or "a deleted column"
                 row = data.get(f"row-{ids[1]}-name") or "a deleted row"
-                text = values.get("note") or values.get("level") or values.get("sources")
+                level = dict(Level.choices).get(values.get("level"))
+                text = values.get("note") or level or values.get("sources")
                 lost.append(f"{row}, {column}: “{text or '(emptied)'}”")
             else:
                 lost.append(f"the {'row' if kind == 'row' else 'column'} “{values['name']}”")

@@ -370,17 +370,21 @@ def test_an_edit_to_a_row_deleted_meanwhile_is_named_not_dropped(
     table, staff_client, second_editor
 ):
     cell = Cell.objects.filter(capability__table=table, level=Level.FULL).first()
-    mine = open_grid(staff_client, table)
+    relevelled = Cell.objects.filter(row=cell.row, level=Level.FULL).exclude(pk=cell.pk).first()
+    mine = open_grid(staff_client, table)  # every cell of the row posts its level
     theirs = open_grid(second_editor, table)
     theirs.update({f"row-{cell.row_id}-delete": "on", "confirm-delete": "1"})
     assert second_editor.post(grid_url(table), theirs).status_code == 302
 
     mine[f"{prefix_of(cell)}-note"] = "My edit to a deleted row"
+    mine[f"{prefix_of(relevelled)}-level"] = "No"  # a closed cell's one field, changed
     response = staff_client.post(grid_url(table), mine)
     assert response.status_code == 200
     text = messages_text(response)
     assert "deleted its row or column" in text and "My edit to a deleted row" in text
     assert "Saved. 0 cell(s) changed." not in text
+    # The two cells changed are named, the row's others (posted as they were) are not.
+    assert text.count(f"{cell.row.display_label}, ") == 2 and "“No support”" in text
 
 
 def changed_cells_only(page, changes):
