@@ -36,7 +36,8 @@
   // Spreadsheet keys. Each cell has one Tab stop, its first control (the level, or the note);
   // the arrow keys move from cell to cell; Enter (or the cell's Details button) opens the cell:
   // its note, sources and review date are fetched, shown and reachable. Esc puts back what the
-  // cell held when it was opened. A cell shown with a problem or a conflict stays open.
+  // cell held when it was opened. A cell shown open (a problem, a conflict, its row's Notes
+  // link) keeps all its fields reachable.
   const MOVES = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
   const body = grid.tBodies[0];
   const mainOf = (td) => td.querySelector('[name$="-level"], [name$="-note"]');
@@ -54,7 +55,7 @@
       Object.assign(opener, { type: "button", className: "cell-open", textContent: "…" });
       opener.setAttribute("aria-label", "Details");
     }
-    setEditing(td, td.matches(".has-conflict, .has-errors"));
+    setEditing(td, td.matches(".has-conflict, .has-errors") || !!td.querySelector("details[open]"));
   }
   // The cell with all its fields, from the server; what was chosen here meanwhile is kept.
   const fetchDetails = async (td) => {
@@ -157,11 +158,13 @@
   });
 
   // The list atop the page after a refused save: its links open the cell or header they name,
-  // scroll it into view and put the cursor in it.
+  // scroll it into view and put the cursor in it (as a row's Notes link does for its row).
   const open = () => {
     const target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
     if (!target || !grid.contains(target)) return;
-    for (const details of target.querySelectorAll("details")) details.open = true;
+    if (target.matches(".has-conflict, .has-errors")) {
+      for (const details of target.querySelectorAll("details")) details.open = true;
+    }
     reveal(target);
     const field = target.querySelector("input[type=radio]:checked, select, textarea, input");
     if (field) field.focus({ preventScroll: true });
