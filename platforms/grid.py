@@ -590,18 +590,17 @@ class GridEditor:
         cannot be saved, so they are named to the editor rather than dropped in silence. A
         closed cell's one field is compared with what the cell held when it was deleted."""
         data, lost = self.data, []
-        posted = {}  # {prefix: its posted values} of the units gone since the page was loaded
-        for prefix in self.base.keys() - self.loaded.keys():
-            units = CellForm.units if prefix.startswith("cell-") else HeaderForm.units
-            if values := posted_values(data, prefix, units):
-                posted[prefix] = values
-        gone = Cell.history.filter(history_type="-", row_id__in=[p.split("-")[-1] for p in posted])
-        gone = {f"cell-{c.capability_id}-{c.row_id}": c for c in gone.order_by("history_date")}
-        for prefix, values in posted.items():
+        gone = [prefix for prefix in self.base if prefix not in self.loaded]
+        cells = [prefix.split("-")[-1] for prefix in gone if prefix.startswith("cell-")]
+        cells = Cell.history.filter(history_type="-", row_id__in=cells).order_by("history_date")
+        cells = {f"cell-{c.capability_id}-{c.row_id}": c for c in cells}  # as deleted
+        for prefix in gone:
             kind, *ids = prefix.split("-")
             units = CellForm.units if kind == "cell" else HeaderForm.units
+            if not (values := posted_values(data, prefix, units)):
+                continue  # not posted: untouched
             if kind == "cell" and not {"last_reviewed", "sources"} <= values.keys():
-                was = CellForm.values_of(gone.get(prefix) or Cell(), sources=[])
+                was = CellForm.values_of(cells.get(prefix) or Cell(), sources=[])
                 if all(text == normalized(was[name]) for name, text in values.items()):
                     continue
             elif fingerprint({name: values.get(name, "") for name in units}) == self.base[prefix]:
