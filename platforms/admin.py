@@ -6,6 +6,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -140,21 +141,26 @@ class ComparisonTableAdmin(EditorAdmin):
         may_change_table = self.has_change_permission(request, table)
         if not (may_change_table and request.user.has_perm("platforms.change_cell")):
             raise PermissionDenied
+        page, row = (request.GET.get(key, "") for key in ("page", "row"))
+        page = int(page) if page.isdigit() else 1
         if request.method != "POST":
-            return self._render_grid(request, GridEditor(table))
-        editor = GridEditor(table, request.POST)
+            editor = GridEditor(table, page=page, opened=int(row) if row.isdigit() else None)
+            if "cell" in request.GET:  # one cell with all its fields, for the page's script
+                return HttpResponse(editor.opened_cell(request.GET["cell"]))
+            return self._render_grid(request, editor)
+        editor = GridEditor(table, request.POST, page=page)
         if not editor.is_valid():
             problems = f"{editor.error_count} problem(s) are marked below"
             messages.error(request, f"Nothing was saved: {problems}.")
             return self._render_grid(request, editor)
         if editor.deletions and "confirm-delete" not in request.POST:
             return self._render_grid(request, editor, confirm_deletions=True)
-        changed = editor.save()
+        changed = editor.save(request.user)
         if changed:  # in "Recent actions" on the admin home
             self.log_change(request, table, f"Changed {changed} cell(s) in the grid.")
         if not (editor.conflicts or editor.lost or editor.unseen):
             messages.success(request, f"Saved. {changed} cell(s) changed.")
-            return redirect("admin:platforms_comparisontable_grid", table.pk)
+            return redirect(request.get_full_path())
         warnings = [f"Saved {changed} cell(s)."]
         if editor.conflicts:
             warnings.append(
@@ -173,13 +179,13 @@ class ComparisonTableAdmin(EditorAdmin):
         for warning in warnings:
             messages.warning(request, warning)
         conflicts = {c["prefix"]: c for c in editor.conflicts}
-        fresh = GridEditor(self._grid_table(table_id), conflicts=conflicts)
+        fresh = GridEditor(self._grid_table(table_id), conflicts=conflicts, page=page)
         return self._render_grid(request, fresh)
 
     def _grid_table(self, table_id):
-        # Not with_cells(): the grid reads the sources itself, faster than a prefetch per cell.
+        # Not the cells: the grid reads those of the page it shows.
         rows = Prefetch("rows", queryset=TableRow.objects.select_related("platform"))
-        tables = ComparisonTable.objects.prefetch_related("capabilities__cells", rows)
+        tables = ComparisonTable.objects.prefetch_related("capabilities", rows)
         return get_object_or_404(tables.select_related("page"), pk=table_id)
 
     def _render_grid(self, request, editor, confirm_deletions=False):
