@@ -6,6 +6,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -77,7 +78,6 @@ class ComparisonPageAdmin(EditorAdmin):
     list_display = ["title", "permalink", "status", "publish_at", "updated_at"]
     list_filter = ["status"]
     search_fields = ["title", "permalink", "description"]
-    ordering = ["order", "title"]
     date_hierarchy = "publish_at"
     fieldsets = [
         (None, {"fields": ["title", "permalink", "heading", "description", "order"]}),
@@ -86,7 +86,6 @@ class ComparisonPageAdmin(EditorAdmin):
     ]
     inlines = [ComparisonTableInline]
     markdown_fields = ("intro", "closing")
-    change_list_template = "admin/platforms/comparisonpage/change_list.html"
 
     def get_urls(self):
         views = [
@@ -94,7 +93,7 @@ class ComparisonPageAdmin(EditorAdmin):
             ("export/", admin_transfer.export_view, "platforms_comparisonpage_export"),
         ]
         own = [
-            path(route, self.admin_site.admin_view(partial(view, self)), name=name)
+            path(route, self.admin_site.admin_view(partial(view, model_admin=self)), name=name)
             for route, view, name in views
         ]
         return [*own, *super().get_urls()]
@@ -127,7 +126,6 @@ class ComparisonTableAdmin(EditorAdmin):
     ]
     inlines = [CapabilityInline, TableRowInline]
     markdown_fields = ("intro", "takeaways")
-    change_form_template = "admin/platforms/comparisontable/change_form.html"
 
     grid_link = ComparisonTableInline.grid_link
 
@@ -143,21 +141,26 @@ class ComparisonTableAdmin(EditorAdmin):
         may_change_table = self.has_change_permission(request, table)
         if not (may_change_table and request.user.has_perm("platforms.change_cell")):
             raise PermissionDenied
+        page, row = (request.GET.get(key, "") for key in ("page", "row"))
+        page = int(page) if page.isdigit() else 1
         if request.method != "POST":
-            return self._render_grid(request, GridEditor(table))
-        editor = GridEditor(table, request.POST)
+            editor = GridEditor(table, page=page, opened=int(row) if row.isdigit() else None)
+            if "cell" in request.GET:  # one cell with all its fields, for the page's script
+                return HttpResponse(editor.opened_cell(request.GET["cell"]))
+            return self._render_grid(request, editor)
+        editor = GridEditor(table, request.POST, page=page)
         if not editor.is_valid():
             problems = f"{editor.error_count} problem(s) are marked below"
             messages.error(request, f"Nothing was saved: {problems}.")
             return self._render_grid(request, editor)
         if editor.deletions and "confirm-delete" not in request.POST:
             return self._render_grid(request, editor, confirm_deletions=True)
-        changed = editor.save()
+        changed = editor.save(request.user)
         if changed:  # in "Recent actions" on the admin home
             self.log_change(request, table, f"Changed {changed} cell(s) in the grid.")
         if not (editor.conflicts or editor.lost or editor.unseen):
             messages.success(request, f"Saved. {changed} cell(s) changed.")
-            return redirect("admin:platforms_comparisontable_grid", table.pk)
+            return redirect(request.get_full_path())
         warnings = [f"Saved {changed} cell(s)."]
         if editor.conflicts:
             warnings.append(
@@ -176,13 +179,13 @@ class ComparisonTableAdmin(EditorAdmin):
         for warning in warnings:
             messages.warning(request, warning)
         conflicts = {c["prefix"]: c for c in editor.conflicts}
-        fresh = GridEditor(self._grid_table(table_id), conflicts=conflicts)
+        fresh = GridEditor(self._grid_table(table_id), conflicts=conflicts, page=page)
         return self._render_grid(request, fresh)
 
     def _grid_table(self, table_id):
-        # Not with_cells(): the grid reads the sources itself, faster than a prefetch per cell.
+        # Not the cells: the grid reads those of the page it shows.
         rows = Prefetch("rows", queryset=TableRow.objects.select_related("platform"))
-        tables = ComparisonTable.objects.prefetch_related("capabilities__cells", rows)
+        tables = ComparisonTable.objects.prefetch_related("capabilities", rows)
         return get_object_or_404(tables.select_related("page"), pk=table_id)
 
     def _render_grid(self, request, editor, confirm_deletions=False):
@@ -288,7 +291,8 @@ class CellAdmin(EditorAdmin):
     def mark_reviewed_today(self, request, queryset):
         day = timezone.localdate()
         cells = queryset.mark_reviewed(request.user, day)
-        self.log_bulk_change(request, cells, f"Marked reviewed {day}")
+        # One "Recent actions" entry per claim changed, as the change form writes per save.
+        LogEntry.objects.log_actions(request.user.pk, cells, CHANGE, f"Marked reviewed {day}")
         self.message_user(request, f"Marked {len(cells)} claim(s) reviewed today.")
 
     @admin.action(description="Add a source to the selected claims", permissions=["change"])
@@ -297,7 +301,8 @@ class CellAdmin(EditorAdmin):
         form = SourceForm(request.POST if "apply" in request.POST else None, prefix="source")
         if form.is_valid():
             cells = queryset.add_source(request.user, **form.cleaned_data)
-            self.log_bulk_change(request, cells, f"Added source {form.cleaned_data['url']}")
+            message = f"Added source {form.cleaned_data['url']}"
+            LogEntry.objects.log_actions(request.user.pk, cells, CHANGE, message)
             self.message_user(request, f"Added the source to {len(cells)} claim(s).")
             return None
         context = {
@@ -310,10 +315,6 @@ class CellAdmin(EditorAdmin):
             "checkbox_name": ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/platforms/cell/add_source.html", context)
-
-    def log_bulk_change(self, request, cells, message):
-        """One "Recent actions" entry per claim changed, as the change form writes per save."""
-        LogEntry.objects.log_actions(request.user.pk, cells, CHANGE, message)
 
     @admin.display(ordering="capability__table__title")
     def table(self, cell):
@@ -386,11 +387,9 @@ class ClaimReportAdmin(admin.ModelAdmin):
     list_select_related = ["cell__row__platform", "cell__capability__table__page"]
     search_fields = ["message", "source_url", "email"]
     date_hierarchy = "created_at"
-    fields = ["status", "editor_note", "claim", "claim_now", "links", "message", "source_url",
-              "email", "created_at"]  # fmt: skip
     # What the visitor sent is evidence: editors decide on it, they do not rewrite it.
-    readonly_fields = ["claim", "claim_now", "links", "message", "source_url", "email",
-                       "created_at"]  # fmt: skip
+    readonly_fields = "claim", "claim_now", "links", "message", "source_url", "email", "created_at"
+    fields = ["status", "editor_note", *readonly_fields]
     actions = ["mark_accepted", "mark_rejected"]
 
     def has_add_permission(self, request):

@@ -11,7 +11,8 @@ from pathlib import PurePosixPath
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -106,9 +107,8 @@ def zip_members(upload):
     ]
 
 
-def import_view(model_admin, request):
-    if not request.user.has_perms(IMPORT_PERMISSIONS):
-        raise PermissionDenied
+@permission_required(IMPORT_PERMISSIONS, raise_exception=True)
+def import_view(request, model_admin):
     applying = request.method == "POST" and "apply" in request.POST
     upload = request.method == "POST" and not applying
     context = {
@@ -164,9 +164,8 @@ def apply_import(request, context):
     return redirect("admin:platforms_comparisonpage_changelist")
 
 
-def export_view(model_admin, request):
-    if not request.user.has_perms(EXPORT_PERMISSIONS):
-        raise PermissionDenied
+@permission_required(EXPORT_PERMISSIONS, raise_exception=True)
+def export_view(request, model_admin):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path, text in export_documents():

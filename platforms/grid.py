@@ -17,10 +17,11 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape, format_html_join
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
@@ -31,14 +32,17 @@ from .validators import validate_one_line
 
 VERSION_SALT = "grid-loaded-version"
 FLAGS_TEMPLATE = "admin/platforms/comparisontable/grid_cell_flags.html"
-LEVELS = [("", "—"), *Level.choices]
+# A page holds this many cells at most (whole rows): without JavaScript the whole page is posted,
+# one field a cell, and Django refuses a post of over DATA_UPLOAD_MAX_NUMBER_FIELDS (10,000).
+CELLS_PER_PAGE = 2000
+# A level's option is written as its short label, which is also its value (no value attribute):
+# 58 bytes less a cell, a fifth of a 40 × 40 grid's HTML. The stored values are accepted too.
+LEVEL_OF = {"": "", **{level.short_label: level.value for level in Level}}
+LEVEL_OF |= {value: value for value in Level.values}
 # The level menu's options with each value selected, written once rather than per cell.
 LEVEL_OPTIONS = {
-    selected: format_html_join(
-        "",
-        '<option value="{}"{}>{}',
-        ((value, " selected" if value == selected else "", label) for value, label in LEVELS),
-    )
+    selected: '<option value="">—'
+    + "".join(f"<option{' selected' * (level == selected)}>{level.short_label}" for level in Level)
     for selected in ["", *Level.values]
 }
 # The last part of a source line is its date when it looks like one: a title may hold "|"
@@ -81,34 +85,54 @@ def parse_sources(text):
     return sources
 
 
-def normalized(text):
-    return text.replace("\r\n", "\n").strip()
+def normalized(value):
+    return ("" if value is None else str(value)).replace("\r\n", "\n").strip()
+
+
+def posted_values(data, prefix, names):
+    """{name: its value as text} of the fields of the unit `prefix` that `data` holds."""
+    keys = {name: f"{prefix}-{name}" for name in names}
+    posted = {name: normalized(data[key]) for name, key in keys.items() if key in (data or {})}
+    if "level" in posted:
+        posted["level"] = LEVEL_OF.get(posted["level"], posted["level"])
+    return posted
 
 
 def fingerprint(values):
     """A short stable digest of a unit's values (a dict), to tell whether it changed."""
-    texts = {name: normalized("" if v is None else str(v)) for name, v in values.items()}
+    texts = {name: normalized(value) for name, value in values.items()}
     return hashlib.sha256(json.dumps(texts, sort_keys=True).encode()).hexdigest()[:16]
 
 
 # One cell of the grid, written by hand and lean: a template include or widget per cell costs
 # seconds on a big grid (`tests/bench/grid_bench.py`, 40 × 40: GET 2,656 → 140 ms, saving 10
-# cells 2,625 → 86 ms, 2026-12-07). Its controls are named by their row and column headers
-# (`names`: ids in grid.html), the fields in its details by their own label.
+# cells 2,625 → 86 ms, 2026-12-07). A cell shows one control, its level (or, in a table without
+# levels, its note); its note, sources and review date only when opened (`form.opened`, or the
+# script fetches them): all of them in every cell made a 40 × 40 grid 1.3 MB. Its controls are
+# named by their row and column headers (`names`: ids in grid.html).
 def cell_html(form, uses_levels, history_url):
     """A cell's <td>, from its form or, untouched, its values."""
     cell, p = form.cell, form.prefix
     shown = {name: "" if value is None else escape(value) for name, value in form.values.items()}
     names = f"r{cell.row_id} c{cell.capability_id}"
-    attrs = " data-posted" if form.is_bound else ""
-    flags = level = facts = history = preview = ""
-    if form.errors or form.conflict:
-        classes = ["has-errors"] * bool(form.errors) + ["has-conflict"] * bool(form.conflict)
-        attrs += f' id="{p}" class="{" ".join(classes)}"'
-        flags = render_to_string(FLAGS_TEMPLATE, {"form": form})
+    note = (
+        f'<textarea name="{p}-note" aria-labelledby="gn {names}" maxlength="{Cell.NOTE_LIMIT}"'
+        f"{'' if uses_levels else ' rows=1'}>\n{shown['note']}</textarea>"
+    )
+    control, main = note, "note"
     if uses_levels:
-        options = LEVEL_OPTIONS.get(shown.get("level", ""), LEVEL_OPTIONS[""])
-        level = f'<select name="{p}-level" aria-labelledby="gl {names}">{options}</select>'
+        main, options = "level", LEVEL_OPTIONS.get(shown["level"], LEVEL_OPTIONS[""])
+        control = f'<select name="{p}-level" aria-labelledby="gl {names}">{options}</select>'
+    details_posted = set(form.fields) & {"note", "last_reviewed", "sources"} - {main}
+    attrs = " data-posted" if form.is_bound else ""
+    flagged = form.errors or form.conflict
+    if not (flagged or form.opened or details_posted):
+        return f"<td{attrs}>{control}</td>"
+    flags = facts = history = preview = ""
+    if flagged:
+        classes = ["has-errors"] * bool(form.errors) + ["has-conflict"] * bool(form.conflict)
+        attrs += f' class="{" ".join(classes)}"'
+        flags = render_to_string(FLAGS_TEMPLATE, {"form": form})
     if cell.pk:
         reviewed = f", {cell.last_reviewed.isoformat()}" if cell.last_reviewed else ""
         facts = f' <span class="cell-facts">({len(shown["sources"].splitlines())}{reviewed})</span>'
@@ -116,26 +140,32 @@ def cell_html(form, uses_levels, history_url):
     # The saved note's HTML (links, bold…) beside it, never beside an edit it may not match.
     if cell.note_html not in ("", escape(cell.note)) and not (form.is_bound or form.conflict):
         preview = f'<div class="note-preview">{cell.note_html}</div>'
-    opened = " open" if {"sources", "last_reviewed"} & set(form.errors) else ""
+    opened = " open" if flagged or form.opened else ""
+    summary = "Note, sources and review" if uses_levels else "Sources and review"
     return (
-        f'<td data-cell="{p}"{attrs}>{flags}{level}<textarea name="{p}-note" '
-        f'aria-labelledby="gn {names}" maxlength="{Cell.NOTE_LIMIT}">\n{shown["note"]}</textarea>'
-        f'{preview}<details class="cell-more"{opened}><summary>Sources and review{facts}</summary>'
+        f'<td id="{p}"{attrs}>{flags}{control}<details class="cell-more"{opened}>'
+        f"<summary>{summary}{facts}</summary>{note if uses_levels else ''}{preview}"
         f'<label>Reviewed <input type="date" name="{p}-last_reviewed" '
         f'value="{shown["last_reviewed"]}"></label><label>Sources <textarea name="{p}-sources">'
         f"\n{shown['sources']}</textarea></label>{history}</details></td>"
     )
 
 
-class UntouchedCell:
-    """A cell the request did not post (or a page's first load): no form, only its values;
-    binding a form per cell is what made a 40 × 40 grid slow."""
+def history_url(table):
+    """A cell's history page, back to the grid from there ("{}": the cell's id)."""
+    grid_url = reverse("admin:platforms_comparisontable_grid", args=[table.pk])
+    return reverse("admin:platforms_cell_changelist") + "{}/history/?next=" + quote(grid_url)
 
-    is_bound, errors, conflict, cleaned_data = False, {}, None, {}
+
+class UntouchedCell:
+    """A cell the request did not post, or posted as it is now (or a page's first load): no
+    form, only its values; binding a form per cell is what made a 40 × 40 grid slow."""
+
+    is_bound, errors, conflict, cleaned_data, fields = False, {}, None, {}, {}
     parsed_sources = None  # its sources stay as they are
 
-    def __init__(self, prefix, cell, values):
-        self.prefix, self.cell, self.values = prefix, cell, values
+    def __init__(self, prefix, cell, values, opened=False):
+        self.prefix, self.cell, self.values, self.opened = prefix, cell, values, opened
 
 
 class ResolvableForm(forms.Form):
@@ -144,7 +174,6 @@ class ResolvableForm(forms.Form):
     keep mine, take theirs, or merge: a box pre-filled with both versions of `merges`."""
 
     units = ()  # the values a version covers
-    always_posted = ""  # a field every page that shows the unit posts
     merges = ""  # the field a merge replaces
     merge_widget = forms.Textarea
     merge_max_length = 4000
@@ -182,30 +211,40 @@ class ResolvableForm(forms.Form):
                 self.add_error(self.merge_box, f"Write the merged {self.merges}.")
         return data
 
-    def submitted(self):
-        return {key: self.cleaned_data.get(key, "") for key in self.units}
+    def submitted(self):  # the values posted
+        return {key: self.cleaned_data[key] for key in self.units if key in self.cleaned_data}
 
 
 class CellForm(ResolvableForm):
+    """A cell's form. A page posts only the fields it shows (a closed cell: its level, or its
+    note): the others stay as they are."""
+
     kind = "cell"
     units = ("level", "note", "last_reviewed", "sources")
-    merges = always_posted = "note"
+    merges = "note"
+    opened = False
 
     # No widgets: cell_html writes the inputs by hand.
-    level = forms.ChoiceField(required=False, choices=LEVELS)
+    level = forms.TypedChoiceField(
+        required=False, choices=[(key, key) for key in LEVEL_OF], coerce=LEVEL_OF.get
+    )
     note = forms.CharField(required=False)  # its limit is the model's, checked in clean()
     last_reviewed = forms.DateField(required=False)
     sources = forms.CharField(required=False)
+    parsed_sources = None  # not posted: they stay as they are
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.cell = self.obj
-        if not self.cell.capability.table.uses_levels:
-            del self.fields["level"]
+        for name in self.units if self.is_bound else ():
+            if self.add_prefix(name) not in self.data:
+                del self.fields[name]  # not on the page: it stays as it is
 
     @property
     def values(self):
-        return {name: self[name].value() for name in self.units if name in self.fields}
+        values = {name: self.initial.get(name) for name in self.units}
+        values |= {name: self[name].value() for name in self.units if name in self.fields}
+        return {**values, "level": LEVEL_OF.get(values["level"], values["level"])}
 
     @staticmethod
     def values_of(cell, sources=None):
@@ -232,9 +271,9 @@ class CellForm(ResolvableForm):
 
     def clean(self):
         data = super().clean()
-        self.cell.level = data.get("level", "")
-        self.cell.note = data.get("note", "")
-        self.cell.last_reviewed = data.get("last_reviewed")
+        self.cell.level = data.get("level", self.cell.level)
+        self.cell.note = data.get("note", self.cell.note)
+        self.cell.last_reviewed = data.get("last_reviewed", self.cell.last_reviewed)
         try:
             # The cell's place is the grid's own, and Cell.clean() states the same rules as
             # the check constraints: no query per cell to check them.
@@ -249,7 +288,7 @@ class HeaderForm(ResolvableForm):
     """A row or column header: its name, position, and bulk actions on its cells."""
 
     units = ("name", "order")
-    merges, always_posted = "name", "order"
+    merges = "name"
     # Two lines, so that both names show whole in a narrow header; joined again on save.
     merge_widget = forms.Textarea(attrs={"rows": 2})
     merge_max_length = 400  # room for both; the name itself stays within 200
@@ -321,12 +360,13 @@ class AddColumnForm(forms.Form):
 
 
 class GridEditor:
-    """All the forms of one table's grid (with its rows and cells prefetched), validated
-    together and saved in one transaction. A page posts only the units it changed (without
-    JavaScript: all it shows); rows and columns added after it was loaded are left as they are
-    (`unseen`). `conflicts` ({prefix: a conflict}) re-offers the units refused."""
+    """The forms of one page of a table's grid (whole rows, CELLS_PER_PAGE cells at most; rows
+    and cells prefetched), validated together and saved in one transaction. A page posts only
+    the units it changed (without JavaScript: all it shows, one field a closed cell); rows and
+    columns added after it was loaded are left as they are (`unseen`). `conflicts` ({prefix: a
+    conflict}) re-offers the units refused; the cells of the row `opened` show all their fields."""
 
-    def __init__(self, table, data=None, conflicts=None):
+    def __init__(self, table, data=None, conflicts=None, page=1, opened=None):
         self.table, self.data, self.conflicts_shown = table, data, conflicts or {}
         self.base, self.version_error = {}, None
         if data is not None:
@@ -336,20 +376,33 @@ class GridEditor:
                 self.version_error = "This page's version mark is missing or damaged: reload it."
         self.loaded = {}  # {prefix: the values the page shows}, fingerprinted when signed
         capabilities = table.capabilities.all()
-        # The cells' sources in one query: prefetched per cell they cost more (grid_bench).
+        rows = list(table.rows.all())
+        self.page_size = size = max(1, CELLS_PER_PAGE // max(1, len(capabilities)))
+        self.pages = range(1, max(0, len(rows) - 1) // size + 2)
+        self.page = min(max(1, page), self.pages[-1])
+        # The page's rows, and those it was loaded with (a save covers them wherever they are).
+        shown = {f"row-{row.id}" for row in rows[(self.page - 1) * size :][:size]}
+        shown |= self.base.keys()
+        rows = [row for row in rows if f"row-{row.id}" in shown]
+        # Their cells, then the cells' sources, in one query each (prefetched per cell, sources
+        # cost more: grid_bench); reading the whole table's cells took 0.7 s at 200 × 50.
+        found = Cell.objects.filter(row__in=rows, capability__table=table)
+        found = {(cell.capability_id, cell.row_id): cell for cell in found}
         sources = defaultdict(list)
-        for source in CellSource.objects.filter(cell__capability__table=table):
+        for source in CellSource.objects.filter(cell__in=found.values()):
             sources[source.cell_id].append(source)
         self.column_headers = [self._form(HeaderForm, f"col-{cap.id}", cap) for cap in capabilities]
         self.rows = []  # [(its header, its cells)]
-        for row, row_cells in table.grid:
+        for row in rows:
             cells = []
-            for capability, cell in zip(capabilities, row_cells, strict=True):
-                cell = cell or Cell(capability=capability, row=row)
-                cell.row = row  # the prefetched row and its platform: no query per cell
+            for capability in capabilities:
+                cell = found.get((capability.id, row.id)) or Cell()
+                cell.capability, cell.row = capability, row  # read already: no query per cell
                 values = CellForm.values_of(cell, sources[cell.pk])
-                cells.append(self._form(CellForm, f"cell-{capability.id}-{row.id}", cell, values))
+                prefix = f"cell-{capability.id}-{row.id}"
+                cells.append(self._form(CellForm, prefix, cell, values, row.id == opened))
             self.rows.append((self._form(HeaderForm, f"row-{row.id}", row), cells))
+        self.shown_rows = [header.obj for header, _cells in self.rows]
         self.headers = [header for header, _cells in self.rows] + self.column_headers
         self.cells = [form for _header, cells in self.rows for form in cells]
         # In the page's order, for the list of problems and conflicts atop it.
@@ -365,16 +418,22 @@ class GridEditor:
         ]
         self.conflicts, self.lost = [], []
 
-    def _form(self, form_class, prefix, obj, values=None):
-        """A unit's form, bound when the page posted it (a unit absent from the data is
-        untouched, and so is one added since the page was loaded)."""
+    def _form(self, form_class, prefix, obj, values=None, opened=False):
+        """A unit's form, bound when the page posted it. A unit absent from the data is
+        untouched, and so is one added since the page was loaded, and a cell posted as it is
+        now (locking.decide's first rule): the whole page, posted without JavaScript, binds a
+        form only for the cells it changes."""
         values = self.loaded[prefix] = values or form_class.values_of(obj)
-        posted = self.data is not None and f"{prefix}-{form_class.always_posted}" in self.data
+        posted = posted_values(self.data, prefix, form_class.units)
         conflict = self.conflicts_shown.get(prefix)
-        if form_class is CellForm and not (posted or conflict):
-            return UntouchedCell(prefix, obj, values)
+        if form_class is CellForm:
+            unchanged = all(text == normalized(values[name]) for name, text in posted.items())
+            if not conflict and unchanged and f"{prefix}-resolve" not in (self.data or {}):
+                return UntouchedCell(prefix, obj, values, opened)
         data = self.data if posted else None
-        return form_class(data, prefix=prefix, obj=obj, initial=values, conflict=conflict)
+        form = form_class(data, prefix=prefix, obj=obj, initial=values, conflict=conflict)
+        form.opened = opened
+        return form
 
     @property
     def version(self):
@@ -386,12 +445,18 @@ class GridEditor:
         )
 
     def rendered_rows(self):  # [(its header form, its cells' HTML)]
-        cells_url = reverse("admin:platforms_cell_changelist")
-        grid_url = reverse("admin:platforms_comparisontable_grid", args=[self.table.pk])
-        history_url = cells_url + "{}/history/?next=" + quote(grid_url)  # back to the grid
+        history = history_url(self.table)
         for header, cells in self.rows:
-            html = "".join(cell_html(form, self.table.uses_levels, history_url) for form in cells)
+            html = "".join(cell_html(form, self.table.uses_levels, history) for form in cells)
             yield header, mark_safe(html)
+
+    def opened_cell(self, prefix):
+        """The <td> of the cell `prefix` with all its fields, shown on demand by the script."""
+        cell = next((form for form in self.cells if form.prefix == prefix), None)
+        if cell is None:
+            raise Http404("No such cell on this page.")
+        cell.opened = True
+        return cell_html(cell, self.table.uses_levels, history_url(self.table))
 
     @property
     def flagged(self):
@@ -413,7 +478,7 @@ class GridEditor:
         return self.ticked("delete")
 
     @transaction.atomic
-    def save(self):
+    def save(self, user=None):
         """Write what this editor changed; returns the number of cells changed. Refused changes
         are in self.conflicts afterwards, edits to rows and columns deleted meanwhile in
         self.lost."""
@@ -448,6 +513,11 @@ class GridEditor:
             if ticked:
                 values["last_reviewed"] = today
             changed += self._save_cell(form, values, current.get(key))
+        # A column ticked on a page of rows: its cells on the other pages too, as the cell
+        # list's bulk action marks them (this page never showed them: nothing to compare).
+        columns = [h.obj for h in self.ticked("reviewed_today") if h.kind == "column"]
+        others = Cell.objects.filter(capability__in=columns).exclude(row__in=self.shown_rows)
+        changed += len(others.mark_reviewed(user, today))
         for header in deletions:
             header.obj.delete()
         self.lost = self._lost()
@@ -469,7 +539,9 @@ class GridEditor:
 
     def _save_cell(self, form, values, current):
         theirs = current or Cell()  # a cell someone else emptied shows as an empty one
-        if not self._decide(form, values, CellForm.values_of(theirs), theirs):
+        now = CellForm.values_of(theirs)
+        values = {**now, **values}  # what the page did not post stays as it is
+        if not self._decide(form, values, now, theirs):
             return False
         if current is None and not any(values.values()):
             return False  # an empty cell stays absent
@@ -515,21 +587,30 @@ class GridEditor:
 
     def _lost(self):
         """Edits to rows and columns someone else deleted after this page was loaded: they
-        cannot be saved, so they are named to the editor rather than dropped in silence."""
+        cannot be saved, so they are named to the editor rather than dropped in silence. A
+        closed cell's one field is compared with what the cell held when it was deleted."""
         data, lost = self.data, []
-        for prefix, base in self.base.items():
+        gone = [prefix for prefix in self.base if prefix not in self.loaded]
+        cells = [prefix.split("-")[-1] for prefix in gone if prefix.startswith("cell-")]
+        cells = Cell.history.filter(history_type="-", row_id__in=cells).order_by("history_date")
+        cells = {f"cell-{c.capability_id}-{c.row_id}": c for c in cells}  # as deleted
+        for prefix in gone:
             kind, *ids = prefix.split("-")
-            form = CellForm if kind == "cell" else HeaderForm
-            if prefix in self.loaded or f"{prefix}-{form.always_posted}" not in data:
-                continue  # still there, or not posted: untouched
-            values = {name: data.get(f"{prefix}-{name}", "") for name in form.units}
-            if fingerprint(values) == base:
+            units = CellForm.units if kind == "cell" else HeaderForm.units
+            if not (values := posted_values(data, prefix, units)):
+                continue  # not posted: untouched
+            if kind == "cell" and not {"last_reviewed", "sources"} <= values.keys():
+                was = CellForm.values_of(cells.get(prefix) or Cell(), sources=[])
+                if all(text == normalized(was[name]) for name, text in values.items()):
+                    continue
+            elif fingerprint({name: values.get(name, "") for name in units}) == self.base[prefix]:
                 continue
             if kind == "cell":
                 column = data.get(f"col-{ids[0]}-name") or "a deleted column"
                 row = data.get(f"row-{ids[1]}-name") or "a deleted row"
-                text = values["note"] or values["level"] or values["sources"] or "(emptied)"
-                lost.append(f"{row}, {column}: “{text}”")
+                level = dict(Level.choices).get(values.get("level"))
+                text = values.get("note") or level or values.get("sources")
+                lost.append(f"{row}, {column}: “{text or '(emptied)'}”")
             else:
                 lost.append(f"the {'row' if kind == 'row' else 'column'} “{values['name']}”")
         return lost

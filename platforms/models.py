@@ -264,9 +264,10 @@ class ComparisonTable(RenderedOnSave, models.Model):
         return f"{self.page.permalink}#{self.slug}"
 
     @property
-    def plain_title(self):
-        """The title as words (it is inline Markdown), for attributes and plain text."""
-        return plain_text_of_html(self.title_html) if self.title else ""
+    def name(self):
+        """What lists, labels and attributes call the table, as plain text: its title, else its
+        section heading, else its page's title."""
+        return plain(self, "title") or plain(self, "section_heading") or self.page.title
 
     @cached_property
     def grid(self):
@@ -493,8 +494,7 @@ class Cell(RenderedOnSave, models.Model):
     def place(self):
         """Where the claim sits, in words: "Capability × Platform, in Table on Page"."""
         table = self.capability.table
-        table_name = table.title or table.slug
-        return f"{self.capability} × {self.row.display_label}, in “{table_name}” on {table.page}"
+        return f"{self.capability} × {self.row.display_label}, in “{table.name}” on {table.page}"
 
     def replace_sources(self, sources):
         """Make the cell's sources exactly `sources` [(url, title, accessed)], changing only what

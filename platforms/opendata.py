@@ -141,6 +141,8 @@ class Dataset:
             as_of(ComparisonTable, moment).filter(page__in=list(self.page_of)),
             key=lambda table: (position[table.page_id], table.order, table.pk),
         )
+        for table in self.tables:  # for ComparisonTable.name, without a query each
+            table.page = self.page_of[table.page_id]
         table_ids = [table.pk for table in self.tables]  # fewer joins than by page
         # Plain tuples rather than model instances: several times faster for thousands of cells.
         found = as_of(Capability, moment).filter(table__in=table_ids).order_by("order", "id")
@@ -308,7 +310,7 @@ class Dataset:
     def csv_files(self):  # (page, table, title, path)
         for table in self.tables:
             page = self.page_of[table.page_id]
-            title = f"{page.title}: {table.title or table.section_heading or table.slug}"
+            title = f"{page.title}: {table.name}"
             yield page, table, title, csv_path(page, table)
 
     def package(self, base_url):

@@ -30,12 +30,8 @@ logger = logging.getLogger(__name__)
 
 
 def cell_label(cell):
-    return f"{cell.row.platform.name} · {plain(cell.capability, 'name')} ({table_name(cell)})"
-
-
-def table_name(cell):
-    table = cell.capability.table
-    return plain(table, "title") or plain(table, "section_heading") or table.page.title
+    capability = cell.capability
+    return f"{cell.row.platform.name} · {plain(capability, 'name')} ({capability.table.name})"
 
 
 class ClaimReportForm(forms.ModelForm):
@@ -96,7 +92,7 @@ def scope_of(params):
         cells = cells.filter(
             capability__table__page__permalink=f"/{page_path}/", capability__table__slug=slug
         )
-        label = table_name
+        label = attrgetter("capability.table.name")
     elif slug := params.get("platform", "").strip()[:100]:
         cells, label = cells.filter(row__platform__slug=slug), attrgetter("row.platform.name")
     else:

@@ -161,7 +161,9 @@ def form_fields(html, selector="form"):
         name, kind = field["name"], field.get("type", "text")
         if field.name == "select":
             chosen = field.select_one("option[selected]") or field.select_one("option")
-            data[name] = chosen.get("value", chosen.get_text()) if chosen else ""
+            # Its own text: html.parser nests options whose end tags are left out (the grid's).
+            text = chosen and chosen.find(string=True, recursive=False) or ""
+            data[name] = chosen.get("value", text.strip()) if chosen else ""
         elif field.name == "textarea":
             data[name] = field.get_text().removeprefix("\n")
         elif kind in {"checkbox", "radio"}:

@@ -94,7 +94,7 @@ def test_grid_editor_saves_nothing_when_one_cell_is_invalid(seeded, staff_client
     response = staff_client.post(url, data)
     assert response.status_code == 200
     soup = BeautifulSoup(response.content, "html.parser")
-    bad = soup.select_one(f'td[data-cell="cell-{second.capability_id}-{second.row_id}"]')
+    bad = soup.select_one(f"td#cell-{second.capability_id}-{second.row_id}")
     assert "has-errors" in bad["class"]
     assert "needs a note" in bad.get_text()
     assert {c.pk: (c.level, c.note) for c in Cell.objects.all()} == before

@@ -24,8 +24,9 @@ def grid_url(table):
     return reverse("admin:platforms_comparisontable_grid", args=[table.pk])
 
 
-def open_grid(client, table):
-    return form_fields(client.get(grid_url(table)).content, "form.grid-editor")
+def open_grid(client, table, **query):
+    """The grid's form as a browser without JavaScript submits it (`row`: that row opened)."""
+    return form_fields(client.get(grid_url(table), query).content, "form.grid-editor")
 
 
 def prefix_of(cell):
@@ -65,7 +66,7 @@ def test_sources_and_review_date_are_edited_from_the_grid(table, staff_client, c
     page = client.get(table.page.permalink).content.decode()
     assert "https://example.org/help" in page and "Help centre" in page
     # The grid shows them back as they were typed.
-    again = open_grid(staff_client, table)
+    again = open_grid(staff_client, table, row=cell.row_id)
     assert again[f"{prefix_of(cell)}-sources"].splitlines() == [
         "https://example.org/help | Help centre | 2026-01-10",
         "https://example.org/blog",
@@ -80,7 +81,7 @@ def test_a_bad_source_line_is_named_and_nothing_is_saved(table, staff_client):
     response = staff_client.post(grid_url(table), data)
     assert response.status_code == 200
     soup = BeautifulSoup(response.content, "html.parser")
-    bad = soup.select_one(f'td[data-cell="{prefix_of(second)}"]')
+    bad = soup.select_one(f"td#{prefix_of(second)}")
     assert "Source line 2" in bad.get_text()
     assert not Cell.objects.filter(note="A note that must not be saved").exists()
     assert not second.sources.exists()
@@ -90,8 +91,8 @@ def test_notes_are_multi_line_fields_with_their_rendered_note_beside(table, staf
     cell = Cell.objects.filter(capability__table=table).exclude(note="").first()
     cell.note = "See **the help** at [the FAQ](https://example.org/faq)"
     cell.save()
-    soup = BeautifulSoup(staff_client.get(grid_url(table)).content, "html.parser")
-    box = soup.select_one(f'td[data-cell="{prefix_of(cell)}"]')
+    opened = staff_client.get(grid_url(table), {"row": cell.row_id}).content
+    box = BeautifulSoup(opened, "html.parser").select_one(f"td#{prefix_of(cell)}")
     assert box.select_one(f'textarea[name="{prefix_of(cell)}-note"]').get_text().strip() == (
         cell.note
     )
@@ -172,7 +173,7 @@ def test_two_editors_save_the_same_cell_the_second_sees_both_and_other_cells_sav
     assert contested.note == "Their wording"
     assert elsewhere.note == "My uncontested change"
     soup = BeautifulSoup(response.content, "html.parser")
-    box = soup.select_one(f'td[data-cell="{prefix_of(contested)}"]')
+    box = soup.select_one(f"td#{prefix_of(contested)}")
     assert "has-conflict" in box["class"]
     assert box.select_one(f'textarea[name="{prefix_of(contested)}-note"]').get_text().strip() == (
         "My wording"
@@ -369,17 +370,21 @@ def test_an_edit_to_a_row_deleted_meanwhile_is_named_not_dropped(
     table, staff_client, second_editor
 ):
     cell = Cell.objects.filter(capability__table=table, level=Level.FULL).first()
-    mine = open_grid(staff_client, table)
+    relevelled = Cell.objects.filter(row=cell.row, level=Level.FULL).exclude(pk=cell.pk).first()
+    mine = open_grid(staff_client, table)  # every cell of the row posts its level
     theirs = open_grid(second_editor, table)
     theirs.update({f"row-{cell.row_id}-delete": "on", "confirm-delete": "1"})
     assert second_editor.post(grid_url(table), theirs).status_code == 302
 
     mine[f"{prefix_of(cell)}-note"] = "My edit to a deleted row"
+    mine[f"{prefix_of(relevelled)}-level"] = "No"  # a closed cell's one field, changed
     response = staff_client.post(grid_url(table), mine)
     assert response.status_code == 200
     text = messages_text(response)
     assert "deleted its row or column" in text and "My edit to a deleted row" in text
     assert "Saved. 0 cell(s) changed." not in text
+    # The two cells changed are named, the row's others (posted as they were) are not.
+    assert text.count(f"{cell.row.display_label}, ") == 2 and "“No support”" in text
 
 
 def changed_cells_only(page, changes):
@@ -394,19 +399,52 @@ def test_only_the_changed_cells_are_posted_and_the_rest_stays_as_it_is(table, st
     cells = list(Cell.objects.filter(capability__table=table).order_by("pk"))
     before = {c.pk: (c.level, c.note, c.last_reviewed) for c in cells}
     page = open_grid(staff_client, table)
-    changes = {f"{prefix_of(cell)}-note": f"Changed {cell.pk}" for cell in cells[:count]}
+    wanted = {cell.pk: Level.FULL if cell.level == Level.NONE else Level.NONE for cell in cells}
+    label = {Level.FULL: "Yes", Level.NONE: "No"}  # the options' text, which they post
+    changes = {f"{prefix_of(cell)}-level": label[wanted[cell.pk]] for cell in cells[:count]}
     data = changed_cells_only(page, changes)
-    # The fields posted grow with the cells changed, not with the grid.
-    assert len(data) == 1 + len(CELL_FIELDS) * count < len(page)
+    # The fields posted grow with the cells changed, not with the grid: one a closed cell.
+    assert len(data) == 1 + count < len(page)
     response = staff_client.post(grid_url(table), data)
     assert response.status_code == 302
     assert f"Saved. {count} cell(s) changed." in messages_text(staff_client.get(grid_url(table)))
     for cell in cells:
         cell.refresh_from_db()
         if cell in cells[:count]:
-            assert cell.note == f"Changed {cell.pk}"
+            assert (cell.level, cell.note) == (wanted[cell.pk], before[cell.pk][1])
         else:
             assert (cell.level, cell.note, cell.last_reviewed) == before[cell.pk]
+
+
+def test_a_cell_opened_on_demand_posts_its_fields_and_saves_them(table, staff_client, client):
+    cell = Cell.objects.filter(capability__table=table, level=Level.FULL).first()
+    page = open_grid(staff_client, table)
+    # What the page's script fetches when a cell is opened: the cell with all its fields.
+    opened = staff_client.get(grid_url(table), {"cell": prefix_of(cell)})
+    fields = form_fields(b"<form>" + opened.content + b"</form>")
+    assert set(fields) == {f"{prefix_of(cell)}-{name}" for name in CELL_FIELDS}
+    assert fields[f"{prefix_of(cell)}-note"] == cell.note
+    fields[f"{prefix_of(cell)}-note"] = "Opened and rewritten"
+    fields[f"{prefix_of(cell)}-sources"] = "https://example.org/opened | Opened"
+    response = staff_client.post(grid_url(table), {"version": page["version"], **fields})
+    assert response.status_code == 302
+    cell.refresh_from_db()
+    assert (cell.level, cell.note) == (Level.FULL, "Opened and rewritten")
+    assert [source.url for source in cell.sources.all()] == ["https://example.org/opened"]
+    assert staff_client.get(grid_url(table), {"cell": "cell-0-0"}).status_code == 404
+
+
+def test_a_closed_cell_posts_its_level_and_keeps_the_note_someone_else_saved(
+    table, staff_client, second_editor
+):
+    cell = Cell.objects.filter(capability__table=table, level=Level.FULL).first()
+    mine = open_grid(staff_client, table)  # closed: the level alone
+    theirs = open_grid(second_editor, table, row=cell.row_id)
+    theirs[f"{prefix_of(cell)}-note"] = "Their note"
+    assert second_editor.post(grid_url(table), theirs).status_code == 302
+    assert staff_client.post(grid_url(table), mine).status_code == 302  # the whole form
+    cell.refresh_from_db()
+    assert (cell.level, cell.note) == (Level.FULL, "Their note")
 
 
 def test_an_unposted_cell_keeps_their_change_and_a_posted_stale_one_conflicts(
@@ -426,7 +464,7 @@ def test_an_unposted_cell_keeps_their_change_and_a_posted_stale_one_conflicts(
     both.refresh_from_db()
     assert (theirs_only.note, both.note) == ("Their change", "Their wording")
     soup = BeautifulSoup(response.content, "html.parser")
-    assert [td["data-cell"] for td in soup.select("td.has-conflict")] == [prefix_of(both)]
+    assert [td["id"] for td in soup.select("td.has-conflict")] == [prefix_of(both)]
     assert "1 change(s) were not saved" in messages_text(response)
 
 
@@ -466,7 +504,7 @@ def test_a_conflict_is_listed_atop_the_page_with_a_link_to_its_cell(
     links = soup.select(".grid-flags a")
     assert [a["href"] for a in links] == [f"#{prefix_of(cell)}"]
     assert cell.capability.name in links[0].get_text()
-    assert soup.select_one(f"#{prefix_of(cell)}")["data-cell"] == prefix_of(cell)
+    assert soup.select_one(f"td#{prefix_of(cell)} [name={prefix_of(cell)}-note]")
 
 
 def test_a_problem_is_listed_atop_the_page_with_a_link_to_its_cell(table, staff_client):
@@ -480,11 +518,50 @@ def test_a_problem_is_listed_atop_the_page_with_a_link_to_its_cell(table, staff_
 
 
 def test_every_cell_control_is_named_by_its_row_and_column(table, staff_client):
-    soup = BeautifulSoup(staff_client.get(grid_url(table)).content, "html.parser")
     cell = Cell.objects.filter(capability__table=table).first()
-    box = soup.select_one(f'td[data-cell="{prefix_of(cell)}"]')
-    for control in box.select("select, textarea[name$='-note']"):
-        names = [soup.find(id=i).get_text() for i in control["aria-labelledby"].split()]
-        assert names[1:] == [cell.row.display_label, cell.capability.name]
-    for control in box.select("details input, details textarea"):
-        assert control.find_parent("label").get_text(strip=True) in {"Reviewed", "Sources"}
+    for query in ({}, {"row": cell.row_id}):  # closed, then opened with all its fields
+        soup = BeautifulSoup(staff_client.get(grid_url(table), query).content, "html.parser")
+        box = soup.select_one(f'[name="{prefix_of(cell)}-level"]').find_parent("td")
+        for control in box.select("select, textarea[name$='-note']"):
+            names = [soup.find(id=i).get_text() for i in control["aria-labelledby"].split()]
+            assert names[1:] == [cell.row.display_label, cell.capability.name]
+        for control in box.select("details input, details textarea:not([name$='-note'])"):
+            assert control.find_parent("label").get_text(strip=True) in {"Reviewed", "Sources"}
+    assert len(box.select("select, textarea, input")) == len(CELL_FIELDS)
+
+
+def test_a_200_by_50_grid_is_saved_without_javascript_a_page_of_rows_at_a_time(db, staff_client):
+    from django.conf import settings
+
+    from tests.big_tables import build_table
+
+    big = build_table(200, 50, "huge")  # 10,000 cells: over Django's 10,000 fields at one each
+    url = grid_url(big)
+    soup = BeautifulSoup(staff_client.get(url).content, "html.parser")
+    pages = [a["href"] for a in soup.select(".grid-pages a")]
+    assert pages == ["?page=2", "?page=3", "?page=4", "?page=5"]
+    rows = [th["id"] for page in ["?page=1", *pages] for th in form_rows(staff_client, url + page)]
+    assert rows == [f"row-{row.pk}" for row in big.rows.order_by("order")]
+    for page, (row, column) in [("?page=1", (0, 0)), ("?page=5", (199, 49))]:
+        cell = Cell.objects.get(row=big.rows.order_by("order")[row], capability__order=column)
+        data = form_fields(staff_client.get(url + page).content, "form.grid-editor")
+        assert len(data) < settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        data[f"{prefix_of(cell)}-level"] = "Partly"
+        data[f"{prefix_of(cell)}-note"] = "Saved without JavaScript"  # as if its row was opened
+        response = staff_client.post(url + page, data)
+        assert response.status_code == 302 and response.url == url + page
+        cell.refresh_from_db()
+        assert (cell.level, cell.note) == (Level.PARTIAL, "Saved without JavaScript")
+    assert Cell.objects.filter(capability__table=big, note="Saved without JavaScript").count() == 2
+    # A column marked reviewed on one page: its cells on every page.
+    column = big.capabilities.order_by("order")[1]
+    data = form_fields(staff_client.get(url + "?page=2").content, "form.grid-editor")
+    assert staff_client.post(url + "?page=2", {**data, f"col-{column.pk}-reviewed_today": "on"})
+    reviewed = Cell.objects.filter(capability__table=big, last_reviewed=timezone.localdate())
+    assert set(reviewed.values_list("capability", flat=True)) == {column.pk}
+    assert reviewed.count() == 200
+
+
+def form_rows(client, url):
+    soup = BeautifulSoup(client.get(url).content, "html.parser")
+    return soup.select(".grid-editor tbody th")

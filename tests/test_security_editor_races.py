@@ -89,6 +89,6 @@ def test_two_editors_saving_one_empty_cell_at_once_get_a_winner_and_a_conflict(
         "Mine"
     )
     box = BeautifulSoup(answer.content, "html.parser").select_one(
-        f'td[data-cell="cell-{emptied.capability_id}-{emptied.row_id}"]'
+        f"td#cell-{emptied.capability_id}-{emptied.row_id}"
     )
     assert "has-conflict" in box["class"] and "Mine" in box.select_one(".theirs").get_text()

@@ -66,7 +66,7 @@ def cell_error(response, cell):
     """The problem the grid shows beside the cell (the page answers 200: nothing saved)."""
     assert response.status_code == 200
     soup = BeautifulSoup(response.content, "html.parser")
-    box = soup.select_one(f'td[data-cell="{prefix_of(cell)}"] .errornote')
+    box = soup.select_one(f"td#{prefix_of(cell)} .errornote")
     return box.get_text(" ", strip=True) if box else ""
 
 

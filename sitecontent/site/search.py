@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from platforms.models import Capability, Cell, ComparisonPage, Platform, cell_anchor
+from platforms.models import Capability, Cell, ComparisonPage, Platform, cell_anchor, plain
 from platforms.text import page_key
 from sitecontent.markdown import plain_text_of_html
 from sitecontent.models import Article
@@ -101,14 +101,8 @@ def fts5_best(queryset, words):
     )
 
 
-# Each kind reads plain values, not model instances: building and compiling select_related()
+# The other kinds read plain values, not model instances: building and compiling select_related()
 # with only() cost twice the values() query (13 vs 30 ms for the claims at 10x content, busy VM).
-
-
-def plain_of(row, field):
-    """platforms.models.plain() for a row of values."""
-    html = row[f"{field}_html"]
-    return plain_text_of_html(html) if html else row[field]
 
 
 def live(model, path):
@@ -123,17 +117,12 @@ def platform_hits(words):
 
 
 def capability_hits(words):
-    rows = live(Capability, "table__page").values(
-        "name", "name_html", "slug", table_slug=F("table__slug"), title=F("table__title"),
-        title_html=F("table__title_html"), heading=F("table__section_heading"),
-        heading_html=F("table__section_heading_html"), page_title=F("table__page__title"),
-        permalink=F("table__page__permalink"),
-    )  # fmt: skip
-    for c in best(rows, words, ["name", "description"]):
-        table = plain_of(c, "title") or plain_of(c, "heading") or c["page_title"]
-        args = [page_key(c["permalink"]), c["table_slug"], c["slug"]]
+    # Instances, which name their table (ComparisonTable.name): at most PER_KIND of them.
+    capabilities = live(Capability, "table__page").select_related("table__page")
+    for c in best(capabilities, words, ["name", "description"]):
+        args = [page_key(c.table.page.permalink), c.table.slug, c.slug]
         url = reverse("platforms:capability", args=args)
-        yield Hit("Capability", f"{plain_of(c, 'name')} ({table})", url, marked(c["excerpt"]))
+        yield Hit("Capability", f"{plain(c, 'name')} ({c.table.name})", url, marked(c.excerpt))
 
 
 def cell_hits(words):
@@ -146,7 +135,7 @@ def cell_hits(words):
     report = reverse("platforms:report-claim")
     for c in best(rows, words, ["note"], vector="search"):
         url = c["permalink"] + "#" + cell_anchor(c["table_slug"], c["platform_slug"], c["slug"])
-        title = f"{c['platform']} · {plain_of(c, 'name')}"
+        title = f"{c['platform']} · {plain_text_of_html(c['name_html']) or c['name']}"
         yield Hit("Claim", title, url, marked(c["excerpt"]), f"{report}?cell={c['id']}")
 
 

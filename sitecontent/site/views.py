@@ -12,10 +12,9 @@ HOME_ARTICLES = 5
 @cacheable
 def home(request):
     pages = ComparisonPage.objects.published().prefetch_related("tables")
-    # Each page with its tables' headings, to say what it covers.
-    covers = [(page, [t.title or t.section_heading for t in page.tables.all()]) for page in pages]
     context = {
-        "pages": [(page, [title for title in titles if title]) for page, titles in covers],
+        # Each page with its tables' names, to say what it covers.
+        "pages": [(page, [table.name for table in page.tables.all()]) for page in pages],
         "articles": Article.objects.published()[:HOME_ARTICLES],
         "compare_platforms": Platform.objects.public(),
     }

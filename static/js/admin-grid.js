@@ -34,28 +34,45 @@
   });
 
   // Spreadsheet keys. Each cell has one Tab stop, its first control (the level, or the note);
-  // the arrow keys move from cell to cell; Enter edits the cell (its details open and all its
-  // fields are reachable), Esc puts back what the cell held when Enter was pressed. A cell shown
-  // with a problem or a conflict keeps all its fields reachable.
+  // the arrow keys move from cell to cell; Enter (or the cell's Details button) opens the cell:
+  // its note, sources and review date are fetched, shown and reachable. Esc puts back what the
+  // cell held when it was opened. A cell shown open (a problem, a conflict, its row's Notes
+  // link) keeps all its fields reachable.
   const MOVES = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
   const body = grid.tBodies[0];
-  const mainOf = (td) => td.querySelector("select, textarea");
+  const mainOf = (td) => td.querySelector('[name$="-level"], [name$="-note"]');
   const inputsOf = (td) => [...td.querySelectorAll("select, textarea, input")];
   const setEditing = (td, editing) => {
     td.toggleAttribute("data-editing", editing);
     const main = mainOf(td);
-    for (const control of td.querySelectorAll("select, textarea, input, summary, a")) {
+    for (const control of td.querySelectorAll("select, textarea, input, summary, a, button")) {
       if (control !== main) control.tabIndex = editing ? 0 : -1;
     }
   };
-  for (const td of body.querySelectorAll("td[data-cell]")) {
-    setEditing(td, td.matches(".has-conflict, .has-errors"));
+  for (const td of body.querySelectorAll("td")) {
+    if (!td.querySelector("details")) {
+      const opener = td.appendChild(document.createElement("button"));
+      Object.assign(opener, { type: "button", className: "cell-open", textContent: "…" });
+      opener.setAttribute("aria-label", "Details");
+    }
+    setEditing(td, td.matches(".has-conflict, .has-errors") || !!td.querySelector("details[open]"));
   }
-  const startEditing = (td) => {
+  // The cell with all its fields, from the server; what was chosen here meanwhile is kept.
+  const fetchDetails = async (td) => {
+    const prefix = mainOf(td).name.replace(/-(level|note)$/, "");
+    const url = new URL(location.href);
+    url.searchParams.set("cell", prefix);
+    const response = await fetch(url, { credentials: "same-origin" });
+    if (!response.ok) throw new Error(`${response.status} for ${url}`);
+    const html = new DOMParser().parseFromString(`<table><tr>${await response.text()}`, "text/html");
+    td.id = prefix;
+    td.querySelector(".cell-open").replaceWith(html.querySelector("td details"));
+  };
+  const startEditing = async (td) => {
+    if (!td.querySelector("details")) await (td.loading ||= fetchDetails(td));
     td.before = inputsOf(td).map((field) => [field.value, field.checked]);
     setEditing(td, true);
-    const details = td.querySelector("details");
-    if (details) details.open = true;
+    td.querySelector("details").open = true;
     (td.querySelector("textarea") || mainOf(td)).focus();
   };
   const cancelEditing = (td) => {
@@ -67,16 +84,18 @@
   };
   const stopEditing = (td) => {
     setEditing(td, false);
-    const details = td.querySelector("details");
-    if (details) details.open = false;
+    td.querySelector("details").open = false;
   };
+  body.addEventListener("click", (event) => {
+    if (event.target.matches(".cell-open")) startEditing(event.target.closest("td"));
+  });
   const reveal = (target) => {
     target.scrollIntoView({ block: "nearest", inline: "nearest" });
   };
   const neighbour = (td, [down, right]) => {
     const row = body.rows[td.parentElement.sectionRowIndex + down];
     const next = row && row.cells[td.cellIndex + right];
-    return next && next.matches("td[data-cell]") ? next : null;
+    return next && next.matches("td") ? next : null;
   };
   // Alt + arrow keys: the same field of the neighbouring cell (or the nearest field there).
   const sameField = (event, move) => {
@@ -109,7 +128,7 @@
       reveal(next);
       return;
     }
-    const td = event.target.closest("td[data-cell]");
+    const td = event.target.closest("td");
     if (!td || event.ctrlKey || event.metaKey || event.altKey) return;
     const editing = td.hasAttribute("data-editing");
     if (event.key === "Escape" && editing && td.before) {
@@ -139,11 +158,13 @@
   });
 
   // The list atop the page after a refused save: its links open the cell or header they name,
-  // scroll it into view and put the cursor in it.
+  // scroll it into view and put the cursor in it (as a row's Notes link does for its row).
   const open = () => {
     const target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
     if (!target || !grid.contains(target)) return;
-    for (const details of target.querySelectorAll("details")) details.open = true;
+    if (target.matches(".has-conflict, .has-errors")) {
+      for (const details of target.querySelectorAll("details")) details.open = true;
+    }
     reveal(target);
     const field = target.querySelector("input[type=radio]:checked, select, textarea, input");
     if (field) field.focus({ preventScroll: true });

@@ -143,9 +143,9 @@ def test_editor_changes_notes_sources_and_review_date_and_deletes_a_column_from_
         console = collect_console(page)
         log_in(page, base, editor.username, EDITOR_PASSWORD)
         page.goto(grid_url(base, big_table))
-        box = page.locator(f'td[data-cell="{prefix}"]')
+        box = page.locator("td").filter(has=page.locator(f'[name="{prefix}-level"]'))
+        box.get_by_role("button", name="Details").click()  # opens the cell: note, sources, date
         box.locator("textarea").first.fill("A **rewritten** note\nover two lines")
-        box.locator("summary").click()
         box.get_by_label("Reviewed").fill("2026-11-30")
         box.get_by_label("Sources", exact=True).fill(
             "https://example.org/help | Help centre | 2026-11-29"
@@ -185,15 +185,15 @@ def test_alt_arrow_keys_move_between_cells(browser, big_table, live_server, edit
         page.set_default_timeout(SLOW)
         log_in(page, base, editor.username, EDITOR_PASSWORD)
         page.goto(grid_url(base, big_table))
-        start = f"cell-{first_capability.pk}-{rows[0].pk}-note"
+        start = f"cell-{first_capability.pk}-{rows[0].pk}-level"
         page.locator(f'[name="{start}"]').focus()
         page.keyboard.press("Alt+ArrowDown")
         focused = page.evaluate("() => document.activeElement.name")
-        assert focused == f"cell-{first_capability.pk}-{rows[1].pk}-note"
+        assert focused == f"cell-{first_capability.pk}-{rows[1].pk}-level"
         page.keyboard.press("Alt+ArrowRight")
         focused = page.evaluate("() => document.activeElement.name")
-        assert focused == f"cell-{second_capability.pk}-{rows[1].pk}-note"
-        page.keyboard.press("Tab")  # Tab goes on to the next field of the same cell
+        assert focused == f"cell-{second_capability.pk}-{rows[1].pk}-level"
+        page.keyboard.press("Tab")  # Tab goes on to the next cell
         focused = page.evaluate("() => document.activeElement.tagName")
         assert focused in {"SUMMARY", "A", "TEXTAREA", "INPUT", "SELECT"}
 
@@ -217,14 +217,17 @@ def test_two_sessions_edit_the_same_cell_and_column_and_the_second_sees_both_ver
     table = ComparisonTable.objects.get(page__permalink="/Personalized-Engagement/")
     cell = Cell.objects.filter(capability__table=table, level=Level.FULL).first()
     note = f'[name="cell-{cell.capability_id}-{cell.row_id}-note"]'
+    details = f'td:has([name="cell-{cell.capability_id}-{cell.row_id}-level"]) .cell-open'
     column = f'[name="col-{cell.capability_id}-name"]'
     base = live_server.url
     with two_sessions(browser, base, [first, second], grid_url(base, table)) as (one, two):
+        one.locator(details).click()
         one.locator(note).fill("First session's wording")
         one.locator(column).fill("First session's column")
         one.get_by_role("button", name="Save all").click()
         expect(one.locator(".messagelist .success")).to_be_visible()
 
+        two.locator(details).click()
         two.locator(note).fill("Second session's wording")
         two.locator(column).fill("Second session's column")
         two.get_by_role("button", name="Save all").click()
@@ -433,29 +436,36 @@ def test_the_preview_never_shows_a_whole_page_when_the_server_cannot_draw_it(
 # --- without JavaScript ------------------------------------------------------------------------
 
 
-def test_the_grid_saves_without_javascript(
-    browser, transactional_db, live_server, django_user_model
-):
+def test_the_grid_saves_without_javascript(browser, big_table, live_server, editor):
     from playwright.sync_api import expect
 
-    from platforms.models import Cell, ComparisonTable
+    from platforms.models import Cell, Level
 
-    seed("permalink: /Personalized-Engagement/")
-    editor = make_editor(django_user_model)
-    table = ComparisonTable.objects.get(page__permalink="/Personalized-Engagement/")
-    cell = Cell.objects.filter(capability__table=table).first()
-    prefix = f"cell-{cell.capability_id}-{cell.row_id}"
+    rows = list(big_table.rows.order_by("order"))
+    capabilities = list(big_table.capabilities.order_by("order"))
+    far = Cell.objects.get(row=rows[37], capability=capabilities[38])
+    noted = Cell.objects.get(row=rows[5], capability=capabilities[3])
+    prefix = f"cell-{noted.capability_id}-{noted.row_id}"
     with new_page(browser, viewport=SCREENS["1280x800"], java_script_enabled=False) as page:
+        page.set_default_timeout(SLOW)
         log_in(page, live_server.url, editor.username, EDITOR_PASSWORD)
-        page.goto(grid_url(live_server.url, table))
+        page.goto(grid_url(live_server.url, big_table))
+        # A level, in the grid as it loads: the whole 40 × 40 form is posted.
+        level = page.locator(f'[name="cell-{far.capability_id}-{far.row_id}-level"]')
+        level.select_option("Partly")
+        page.get_by_role("button", name="Save all").click()
+        expect(page.locator(".messagelist .success")).to_have_text("Saved. 1 cell(s) changed.")
+        # A note and sources: the row's link opens its cells.
+        page.locator(f"th#row-{noted.row_id}").get_by_role("link", name="Notes and sources").click()
         page.locator(f'[name="{prefix}-note"]').fill("Saved without JavaScript")
-        page.locator(f'td[data-cell="{prefix}"] summary').click()
         page.locator(f'[name="{prefix}-sources"]').fill("https://example.org/nojs")
         page.get_by_role("button", name="Save all").click()
-        expect(page.locator(".messagelist .success")).to_be_visible()
-    cell.refresh_from_db()
-    assert cell.note == "Saved without JavaScript"
-    assert [s.url for s in cell.sources.all()] == ["https://example.org/nojs"]
+        expect(page.locator(".messagelist .success")).to_have_text("Saved. 1 cell(s) changed.")
+    far.refresh_from_db()
+    noted.refresh_from_db()
+    assert (far.level, far.note) == (Level.PARTIAL, "Note 37-38: a few words about this claim")
+    assert noted.note == "Saved without JavaScript"
+    assert [s.url for s in noted.sources.all()] == ["https://example.org/nojs"]
 
 
 # --- accessibility -----------------------------------------------------------------------------

@@ -181,12 +181,13 @@ def test_editor_changes_a_cell_in_the_grid_and_reverts_it_from_history(
         page.get_by_role("link", name="Edit all cells").click()
         page.wait_for_url(f"{base}/admin/platforms/comparisontable/{table.pk}/grid/")
 
-        grid_cell = page.locator(f'td[data-cell="{prefix}"]')
         level = page.locator(f'select[name="{prefix}-level"]')
+        grid_cell = page.locator("td").filter(has=level)
         note = page.locator(f'[name="{prefix}-note"]')
-        expect(level).to_have_value(original_level)
+        expect(level).to_have_value(Level(original_level).short_label)
+        grid_cell.get_by_role("button", name="Details").click()  # its note, sources, history
         expect(note).to_have_value(original_note)
-        level.select_option(new_level.value)
+        level.select_option(new_level.short_label)
         note.fill(new_note)
         page.get_by_role("button", name="Save all").click()
         expect(page.locator(".messagelist .success")).to_have_text("Saved. 1 cell(s) changed.")
@@ -201,7 +202,7 @@ def test_editor_changes_a_cell_in_the_grid_and_reverts_it_from_history(
 
         # Back in the grid: the cell's history, then the version from before the change.
         page.goto(f"{base}/admin/platforms/comparisontable/{table.pk}/grid/")
-        grid_cell.locator("summary").click()  # the cell's sources, review date and history
+        grid_cell.get_by_role("button", name="Details").click()  # its sources and history
         grid_cell.get_by_role("link", name="History").click()
         page.wait_for_url(f"{base}/admin/platforms/cell/{cell.pk}/history/?next=**")
         records = page.locator("#change-history tbody tr")
