@@ -49,11 +49,8 @@ NEITHER_PAGE_NOR_ARTICLE = (
 def _keys(label):
     """The names a row label may stand for: "X (Twitter)" → itself, "X", "Twitter"."""
     label = plain_text_of_inline(label)
-    keys = [label]
-    if "(" in label and label.endswith(")"):
-        before, _, inside = label[:-1].partition("(")
-        keys += [before.strip(), inside.strip()]
-    return [key for key in keys if key]
+    parts = match.groups() if (match := re.fullmatch(r"([^(]*)\((.*)\)", label, re.S)) else ()
+    return [key for key in [label, *map(str.strip, parts)] if key]
 
 
 def _loose(name):
