@@ -73,8 +73,7 @@ def coverage_map(platforms, capabilities, claims):
 
 
 def said(claim):
-    """What a square's title says of its claim: the document's meaning where its table's legend
-    gives one, else its level's."""
+    """What a square's title says of its claim (the document's meaning where its legend has it)."""
     if claim["level"]:
         own = claim["level_label"] != claim["level"].short_label
         return claim["level_label"] if own else claim["level"].label

@@ -104,15 +104,10 @@ def cell_facts(cell):
 def export_documents():
     """[(relative path, text)] of the register, every page and every article."""
     register = [
-        {
-            "name": platform.name,
-            "slug": platform.slug,
-            "parent_company": platform.parent_company,
-            "order": platform.order,
-            "aliases": [alias.name for alias in platform.aliases.all()],
-        }
-        for platform in Platform.objects.prefetch_related("aliases").order_by("order", "slug")
-    ]
+        {"name": p.name, "slug": p.slug, "parent_company": p.parent_company, "order": p.order,
+         "aliases": [alias.name for alias in p.aliases.all()]}
+        for p in Platform.objects.prefetch_related("aliases").order_by("order", "slug")
+    ]  # fmt: skip
     register = yaml.safe_dump(register, allow_unicode=True, sort_keys=False, width=1000)
     documents = [("platforms.yaml", register)]
     for page in ComparisonPage.objects.with_tables():
