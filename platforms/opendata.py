@@ -115,6 +115,7 @@ class RowData(NamedTuple):
     platform_name: str  # slug and name as they were; order and company today's
     platform_order: int
     parent_company: str
+    platform_now: str  # the platform's slug today: its profile's address
 
     @property
     def display_label(self):
@@ -130,10 +131,10 @@ class CellData(NamedTuple):
 
 
 class Dataset:
-    """The comparison data of `pages` (all live pages by default), read in five queries: as it
-    stood at `moment`, from history, or as it is."""
+    """The comparison data of `pages` (all live pages by default), read in five queries (four
+    without sources): as it stood at `moment`, from history, or as it is."""
 
-    def __init__(self, pages=None, with_html=False, moment=None):
+    def __init__(self, pages=None, with_html=False, moment=None, with_sources=True):
         self.pages = list(live_pages(moment) if pages is None else pages)
         self.page_of = {page.pk: page for page in self.pages}
         position = {pk: index for index, pk in enumerate(self.page_of)}
@@ -157,7 +158,7 @@ class Dataset:
         found = found.order_by("order", "id")
         self.rows = grouped(found.values_list(
             "table_id", "id", "label", "label_html", "platform_id", "platform_slug",
-            "platform_name", "platform__order", "platform__parent_company",
+            "platform_name", "platform__order", "platform__parent_company", "platform__slug",
         ), RowData._make)  # fmt: skip
         # By column, not by table: history's cells join today's tables, which lose the deleted.
         cells = as_of(Cell, moment).filter(
@@ -174,7 +175,7 @@ class Dataset:
             changed.append(updated)
         # When the data last changed: the newest cell or page update (now if there is none).
         self.as_of = max(changed, default=timezone.now())
-        self.sources = sources_by_cell(moment, cell__in=cells.values("id"))
+        self.sources = sources_by_cell(moment, cell__in=cells.values("id")) if with_sources else {}
 
     def tables_of(self, page):
         return [table for table in self.tables if table.page_id == page.pk]

@@ -250,7 +250,7 @@ def test_a_profile_as_it_stood_and_the_claims_changed_since(client, seeded):
 
         soup = soup_of(client.get(f"{TIKTOK}?since=2027-01-01"))
         marks = {mark.find_parent("tr").th.get_text(): mark.get_text()
-                 for mark in soup.select("main .change")}  # fmt: skip
+                 for mark in soup.select("main table .change")}  # fmt: skip
         assert marks == {
             declined.capability.name: "Declined",
             plain_name(noted.capability): "Note changed",
@@ -268,7 +268,9 @@ def plain_name(capability):
     return BeautifulSoup(capability.name_html, "html.parser").get_text()
 
 
-@pytest.mark.parametrize("kind", ["comparison page", "profile", "capability", "compare"])
+@pytest.mark.parametrize(
+    "kind", ["comparison page", "profile", "capability", "compare", "timeline"]
+)
 def test_a_day_and_its_changes_cost_the_same_few_queries_however_long_the_history(
     client, seeded, kind
 ):
@@ -281,15 +283,16 @@ def test_a_day_and_its_changes_cost_the_same_few_queries_however_long_the_histor
     urls = {"comparison page": PE, "profile": TIKTOK, "compare": COMPARE}
     url = urls.get(kind) or capability_url(cell_of(PE, "tiktok"))
     urls = [f"{url}?as_of=2027-01-01", f"{url}?since=2027-01-01"]
-    if kind == "comparison page":  # both at once: 9 queries on the others (not yet mended)
-        urls.append(f"{url}?as_of=2027-01-02&since=2027-01-01")
+    urls += [f"{url}?as_of=2027-01-02&since=2027-01-01", url]
+    if kind == "timeline":  # a platform's every change, and its profile with the latest
+        urls = [f"{TIKTOK}timeline/", TIKTOK]
     with on(3):
         before = [queries(url) for url in urls]
     edited = Q(capability__table__page__permalink=PE) | Q(row__platform__slug="tiktok")
     for number in range(4, 9):
         with on(number):
             for cell in Cell.objects.filter(edited):
-                edit(cell, last_reviewed=day(number).date())
+                edit(cell, last_reviewed=day(number).date(), note=f"Reworded on day {number}")
     with on(9):
         assert [queries(url) for url in urls] == before
     assert max(before) <= 8, before
