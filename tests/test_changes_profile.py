@@ -66,7 +66,7 @@ def test_a_profile_shows_the_timeline_of_its_claims_and_links(client, seeded):
         anchor = f"cell-{noted.capability.table.slug}-tiktok-{noted.capability.slug}"
         assert list(days)[:2] == ["3 January 2027", "2 January 2027"]
         assert days["3 January 2027"] == (
-            "1 claim changed: 1 note changed. See them marked",
+            "1 claim changed: 1 note changed. See them marked on the profile",
             ["Partnerships", (name, "Note changed", f"{PARTNERSHIPS}?as_of=2027-01-03#{anchor}")],
         )
         summary, (page, (capability, change, _url)) = days["2 January 2027"]
