@@ -5,6 +5,7 @@ staff-only fields. One UNION query of (kind, id, when) cut to a page in SQL, the
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from django.core.paginator import Paginator
 from django.db.models import CharField, Exists, F, OuterRef, Q, Subquery, Value
@@ -25,6 +26,7 @@ from .models import (
     cell_url,
     plain,
 )
+from .opendata import history_of
 
 PER_PAGE = 30
 FEED_LENGTH = 30
@@ -153,7 +155,7 @@ def latest_changes(platform=None, count=FEED_LENGTH):
 
 def latest(model, field, pk):
     """The field of the model's newest history record of the object whose id is `pk`."""
-    records = model.history.filter(id=pk).order_by("-history_date", "-history_id")
+    records = history_of(model).filter(id=pk).order_by("-history_date", "-history_id")
     return Subquery(records.values(field)[:1])
 
 
@@ -188,14 +190,16 @@ def platform_timeline(platform):
     ?as_of=&since= marks it (a page live then and still today; drafts and scheduled content never
     show). Two queries whatever the history's length: every history record of the platform's
     cells, named by their capability's newest record, and their pages' history."""
-    cells = Cell.history.filter(
-        row_id__in=TableRow.history.filter(platform_id=platform.pk).values("id")
-    ).annotate(
-        table=latest(Capability, "table_id", OuterRef("capability_id")),
-        page=latest(ComparisonTable, "page_id", OuterRef("table")),
-        table_slug=latest(ComparisonTable, "slug", OuterRef("table")),
-        name=latest(Capability, "name_html", OuterRef("capability_id")),
-        slug=latest(Capability, "slug", OuterRef("capability_id")),
+    cells = (
+        history_of(Cell)
+        .filter(row_id__in=history_of(TableRow).filter(platform_id=platform.pk).values("id"))
+        .annotate(
+            table=latest(Capability, "table_id", OuterRef("capability_id")),
+            page=latest(ComparisonTable, "page_id", OuterRef("table")),
+            table_slug=latest(ComparisonTable, "slug", OuterRef("table")),
+            name=latest(Capability, "name_html", OuterRef("capability_id")),
+            slug=latest(Capability, "slug", OuterRef("capability_id")),
+        )
     )
     records = defaultdict(list)  # {cell id: [(when, kind, (level, note_html))]}, oldest first
     about = {}  # {cell id: (page id, capability name, its anchor)}
@@ -212,7 +216,7 @@ def platform_timeline(platform):
         & Exists(ComparisonPage.objects.published().filter(id=OuterRef("id")))
     )
     pages = defaultdict(list)  # {page id: [(when, live from or None, title, permalink)]}
-    found = ComparisonPage.history.filter(id__in={page for page, *_ in about.values()})
+    found = history_of(ComparisonPage).filter(id__in={page for page, *_ in about.values()})
     for pk, when, live, publish_at, title, permalink in found.order_by(
         "history_date", "history_id"
     ).values_list("id", "history_date", live_record, "publish_at", "title", "permalink"):
@@ -221,6 +225,7 @@ def platform_timeline(platform):
     def at(history, moment):  # the newest record up to `moment`, or None
         return next((record for record in reversed(history) if record[0] <= moment), None)
 
+    @cache  # asked for each claim of the page at the same few days' ends
     def live(page, moment):
         record = at(pages[page], moment)
         return bool(record and record[1] and record[1] <= moment)
