@@ -34,19 +34,14 @@ def timeline(soup):
     the sentence saying it came or went whole])}, newest first."""
     days = {}
     for item in soup.select(".timeline > li"):
+        date, *headings = item.find_all(["h2", "h3", "h4"])  # the day's, then its pages'
         pages = []
-        for heading in item.select("h4"):
+        for heading in headings:
             claims = heading.find_next_sibling(["ul", "p"])
             pages.append(heading.get_text())
-            pages += (
-                [
-                    (li.a.get_text(), li.strong.get_text(), li.a["href"])
-                    for li in claims.select("li")
-                ]
-                if claims.name == "ul"
-                else [claims.get_text()]
-            )
-        days[item.h3.get_text()] = (item.p.get_text(" ", strip=True), pages)
+            listed = [(li.a.get_text(), li.strong.get_text(), li.a["href"]) for li in claims("li")]
+            pages += listed if claims.name == "ul" else [claims.get_text()]
+        days[date.get_text()] = (item.p.get_text(" ", strip=True), pages)
     return days
 
 
@@ -81,7 +76,7 @@ def test_a_profile_shows_the_timeline_of_its_claims_and_links(client, seeded):
 
         # A date opens the profile as it stood that day; its changes marked as ?since= marks them.
         day_two = soup.select(".timeline > li")[1]
-        assert day_two.h3.a["href"] == f"{TIKTOK}?as_of=2027-01-02"
+        assert day_two.h3.a["href"] == f"{TIKTOK}?as_of=2027-01-02"  # under the section's h2
         marked = soup_of(client.get(day_two.p.a["href"]))
         marks = [(mark.find_parent("tr").th.get_text(), mark.get_text())
                  for mark in marked.select("main table .change")]  # fmt: skip
