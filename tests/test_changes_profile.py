@@ -85,6 +85,8 @@ def test_a_profile_shows_the_timeline_of_its_claims_and_links(client, seeded):
             marked.select_one(".as-of-banner").get_text().startswith("This page as it stood on 2")
         )
 
+    top = soup_of(client.get(TIKTOK)).select_one("main .meta a")  # the way down to the timeline
+    assert top.get_text() == "What changed, day by day" and top["href"] == "#changes-tiktok"
     links = {a.get_text(): a["href"] for a in soup.find_all("a", href=True)}
     assert links["The whole timeline"] == "/platforms/tiktok/timeline/"
     assert links["All changes about TikTok"] == "/changes/tiktok/"
