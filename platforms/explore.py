@@ -128,16 +128,14 @@ def claims(**filters):
     return result
 
 
-def claims_as_of(moment, platforms=None, key=None, slug=None, with_sources=True):
-    """What claims() gave at `moment`, from history: of the platforms' rows (ids), of the
-    platform whose slug is `slug` today, or of the capability named by key (page.table.cap…)."""
-    data = Dataset(with_html=True, moment=moment, with_sources=with_sources)
+def claims_as_of(moment, key=None, with_sources=True, **filters):
+    """What claims() gave at `moment`, from history: of the rows matching the filters (e.g.
+    platform__in=ids), or of the capability named by key (page.table.capability)."""
+    data = Dataset(with_html=True, moment=moment, with_sources=with_sources, rows=filters)
     found = []
     for table in data.tables:
         page = data.page_of[table.page_id]
-        rows = [row for row in data.rows.get(table.pk, [])
-                if (platforms is None or row.platform_id in platforms)
-                and slug in (None, row.platform_now)]  # fmt: skip
+        rows = data.rows.get(table.pk, [])
         prefix = f"{page_key(page.permalink)}.{table.slug}."  # of the capabilities' keys
         caps = [c for c in data.capabilities.get(table.pk, []) if key in (None, prefix + c.slug)]
         for row, cap in product(rows, caps):
@@ -177,7 +175,7 @@ def platform_profile(slug, moment=None, since=None):
     had no claim (at `moment`); on a day, it is named as its claims were, without a query of its
     own: with ?since= too the profile keeps to 8 queries."""
     if moment:
-        found = claims_as_of(moment, slug=slug)
+        found = claims_as_of(moment, platform__slug=slug)
         platform = found and Platform(
             id=found[0].platform_id, name=found[0].platform_name, slug=slug,
             parent_company=found[0].parent_company,
@@ -234,7 +232,9 @@ def comparison(platforms, only_differences=False, moment=None, since=None):
     ids = [p.id for p in platforms]
     # Compared claims show no sources: on a day, not reading them keeps ?since= to 8 queries.
     found = (
-        claims_as_of(moment, ids, with_sources=False) if moment else claims(row__platform__in=ids)
+        claims_as_of(moment, with_sources=False, platform__in=ids)
+        if moment
+        else claims(row__platform__in=ids)
     )
     changes = mark_changes(found, since, "platform", row__platform__in=ids)
     tables = []
