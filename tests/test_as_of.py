@@ -99,6 +99,7 @@ def test_a_page_as_it_stood_says_so_links_to_today_and_is_not_indexed(client, se
     assert banner.get_text().startswith("This page as it stood on 1 January 2027.")
     assert banner.a["href"] == PE and "today" in banner.a.get_text()
     assert soup.select_one('meta[name="robots"]')["content"] == "noindex"
+    assert soup.title.get_text().startswith("Personalized Engagement on 1 January 2027 — ")
     assert soup.select_one('link[rel="canonical"]')["href"].endswith(PE)
     # Sorting a table keeps the day.
     assert soup.select_one('form.table-filter input[name="as_of"]')["value"] == "2027-01-01"
