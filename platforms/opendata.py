@@ -158,7 +158,7 @@ class Dataset:
         fields = ("id", "name", "name_html", "slug", "description")  # "pk" is history's own
         self.capabilities = grouped(found.values_list("table_id", *fields), CapabilityData._make)
         # A row's platform name and slug as they were then, in a subquery; today's for a platform
-        # written without history since migration 0013 gave every row then a first record.
+        # written without history since migration 0014 gave every row then a first record.
         past = as_of(Platform, moment).filter(id=OuterRef("platform_id"))
         then = {f"platform_{name}": Coalesce(Subquery(past.values(name)[:1]), f"platform__{name}")
                 for name in ("name", "slug")}  # fmt: skip

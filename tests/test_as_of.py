@@ -457,7 +457,7 @@ def test_since_marks_exactly_the_claims_edited_on_capability_and_compare_pages(c
 
 
 def test_rows_without_history_are_shown_as_they_were_before_a_later_rename(client, seeded):
-    migration = import_module("platforms.migrations.0013_history_for_rows_without_any")
+    migration = import_module("platforms.migrations.0014_history_for_rows_without_any")
     page = ComparisonPage.objects.get(permalink=PE)
     table = page.tables.first()
     capability = table.capabilities.order_by("order").first()

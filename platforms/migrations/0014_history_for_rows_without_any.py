@@ -42,6 +42,6 @@ def record_missing_history(apps, schema_editor=None):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("platforms", "0012_one_line_names")]
+    dependencies = [("platforms", "0013_table_legend")]
 
     operations = [migrations.RunPython(record_missing_history, migrations.RunPython.noop)]
