@@ -2,16 +2,31 @@
 changed after their page went live, new comparison pages and new articles, never drafts nor
 staff-only fields. One UNION query of (kind, id, when) cut to a page in SQL, then one per kind."""
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import cache
 
 from django.core.paginator import Paginator
-from django.db.models import CharField, F, OuterRef, Q, Subquery, Value
+from django.db.models import CharField, Exists, F, OuterRef, Q, Subquery, Value
+from django.utils import timezone
 
 from sitecontent.markdown import plain_text_of_html
 from sitecontent.models import Article
+from sitecontent.publishing import Status
 
-from .models import Cell, ComparisonPage, cell_url, plain
+from .display import CHANGES, NEW, REMOVED, change_of, day_end
+from .models import (
+    Capability,
+    Cell,
+    ComparisonPage,
+    ComparisonTable,
+    TableRow,
+    cell_anchor,
+    cell_url,
+    plain,
+)
+from .opendata import history_of
 
 PER_PAGE = 30
 FEED_LENGTH = 30
@@ -133,3 +148,107 @@ def change_page(number, platform=None, after=None, until=None):
 
 def latest_changes(platform=None, count=FEED_LENGTH):
     return describe(list(timeline(platform)[:count]))
+
+
+# --- A platform's timeline: what the public saw change about it, day by day -----------------
+
+
+def latest(model, field, pk):
+    """The field of the model's newest history record of the object whose id is `pk`."""
+    records = history_of(model).filter(id=pk).order_by("-history_date", "-history_id")
+    return Subquery(records.values(field)[:1])
+
+
+@dataclass
+class TimelineDay:
+    """One day of a platform's timeline: on each page, its claims' changes since the day before
+    (display.CHANGES), or the page coming or going whole (published, withdrawn: `page_change`)."""
+
+    day: date
+    pages: dict = field(default_factory=dict)  # {(title, permalink): [(name, change, url)]}
+    tally: Counter = field(default_factory=Counter)
+    page_change: dict = field(default_factory=dict)  # {(title, permalink): NEW or REMOVED}
+
+    eve = property(lambda self: self.day - timedelta(days=1))
+
+    @property
+    def by_page(self):
+        """[(title, permalink, NEW or REMOVED if the page came or went whole, [(name, change,
+        url)])]"""
+        return [(*page, self.page_change.get(page), claims) for page, claims in self.pages.items()]
+
+    @property
+    def parts(self):
+        return [f"{self.tally[kind]} {kind.lower()}" for kind in CHANGES if self.tally[kind]]
+
+    total = property(lambda self: self.tally.total())
+
+
+def platform_timeline(platform):
+    """[TimelineDay] newest first: each day on which a published claim about the platform changed
+    as a visitor saw it at the end of that day against the end of the day before, the way
+    ?as_of=&since= marks it (a page live then and still today; drafts and scheduled content never
+    show). Two queries whatever the history's length: every history record of the platform's
+    cells, named by their capability's newest record, and their pages' history."""
+    cells = (
+        history_of(Cell)
+        .filter(row_id__in=history_of(TableRow).filter(platform_id=platform.pk).values("id"))
+        .annotate(
+            table=latest(Capability, "table_id", OuterRef("capability_id")),
+            page=latest(ComparisonTable, "page_id", OuterRef("table")),
+            table_slug=latest(ComparisonTable, "slug", OuterRef("table")),
+            name=latest(Capability, "name_html", OuterRef("capability_id")),
+            slug=latest(Capability, "slug", OuterRef("capability_id")),
+        )
+    )
+    records = defaultdict(list)  # {cell id: [(when, kind, (level, note_html))]}, oldest first
+    about = {}  # {cell id: (page id, capability name, its anchor)}
+    fields = ("id", "history_date", "history_type", "level", "note_html", "page", "name")
+    for pk, when, kind, level, html, page, name, table_slug, slug in cells.order_by(
+        "history_date", "history_id"
+    ).values_list(*fields, "table_slug", "slug"):
+        records[pk].append((when, kind, (level, html)))
+        about[pk] = (page, plain_text_of_html(name), cell_anchor(table_slug, platform.slug, slug))
+    # A record's page is live from its publish_at if it is published in it and still today.
+    live_record = (
+        Q(status=Status.PUBLISHED)
+        & ~Q(history_type="-")
+        & Exists(ComparisonPage.objects.published().filter(id=OuterRef("id")))
+    )
+    pages = defaultdict(list)  # {page id: [(when, live from or None, title, permalink)]}
+    found = history_of(ComparisonPage).filter(id__in={page for page, *_ in about.values()})
+    for pk, when, live, publish_at, title, permalink in found.order_by(
+        "history_date", "history_id"
+    ).values_list("id", "history_date", live_record, "publish_at", "title", "permalink"):
+        pages[pk].append((when, publish_at if live else None, title, permalink))
+
+    def at(history, moment):  # the newest record up to `moment`, or None
+        return next((record for record in reversed(history) if record[0] <= moment), None)
+
+    @cache  # asked for each claim of the page at the same few days' ends
+    def live(page, moment):
+        record = at(pages[page], moment)
+        return bool(record and record[1] and record[1] <= moment)
+
+    def seen(history, page, moment):  # (level, note_html) as a visitor saw it, or None
+        record = at(history, moment)
+        return record[2] if record and record[1] != "-" and live(page, moment) else None
+
+    now, days = timezone.now(), {}
+    for pk, history in records.items():
+        page, name, anchor = about[pk]
+        moments = [when for when, *_ in history]
+        moments += [m for when, start, *_ in pages[page] for m in (when, start) if m]
+        for day in sorted({timezone.localdate(m) for m in moments if m <= now}):
+            end, eve = min(day_end(day), now), day_end(day - timedelta(days=1))
+            if not (change := change_of(seen(history, page, eve), seen(history, page, end))):
+                continue
+            title, permalink = at(pages[page], end)[2:]
+            entry = days.setdefault(day, TimelineDay(day))
+            entry.tally[change] += 1
+            if live(page, eve) != live(page, end):  # the page came or went whole
+                entry.page_change[(title, permalink)] = NEW if live(page, end) else REMOVED
+            shown = eve if change == REMOVED else end  # where the claim last or now stands
+            url = f"{permalink}?as_of={timezone.localdate(shown)}#{anchor}"
+            entry.pages.setdefault((title, permalink), []).append((name, change, url))
+    return [days[day] for day in sorted(days, reverse=True)]

@@ -52,8 +52,13 @@ def end_of_day(text):
         raise BadDate(f"“{text}” is not a date: write it as YYYY-MM-DD, e.g. 2026-03-01.") from None
     if day > timezone.localdate():
         raise BadDate(f"{day:%-d %B %Y} has not happened yet: choose today or an earlier day.")
+    return day, min(day_end(day), timezone.now())
+
+
+def day_end(day):
+    """The last moment of a day, in the site's time zone."""
     midnight = datetime.combine(day + timedelta(days=1), time(), timezone.get_current_timezone())
-    return day, min(midnight - timedelta(microseconds=1), timezone.now())
+    return midnight - timedelta(microseconds=1)
 
 
 def claims_at(moment, *conditions, page=None, **filters):
@@ -73,7 +78,7 @@ IMPROVED, DECLINED, NEW, NOTE_CHANGED, REMOVED = CHANGES = (
 def change_of(before, now):
     """What happened to a claim, (level, note_html) before (None: no cell) and now: one of
     CHANGES, or "". A level that moved is told rather than a note that changed with it."""
-    said, says = bool(before and any(before)), any(now)
+    said, says = bool(before and any(before)), bool(now and any(now))
     if not said or not says:
         return NEW if says else REMOVED if said else ""
     if before[0] != now[0]:

@@ -30,6 +30,7 @@ CLAIM_FIELDS = (
     "capability__table__page__title", "capability__table__page__permalink",
     "id", "level", "note_html", "note", "last_reviewed",
     "row__label_html", "row__platform_id", "row__platform__name", "row__platform__slug",
+    "row__platform__parent_company",
 )  # fmt: skip
 CLAIM_ORDER = (
     "capability__table__page__order", "capability__table__page__title",
@@ -61,6 +62,7 @@ class Claim:
     platform_id: int | None = None
     platform_name: str = ""
     platform_slug: str = ""
+    parent_company: str = ""
     sources: list = field(default_factory=list)  # [(url, title, accessed)]
     # What the claim include reads besides (templates/platforms/includes/claim.html).
     label = change = ""
@@ -128,15 +130,14 @@ def claims(**filters):
     return result
 
 
-def claims_as_of(moment, platforms=None, key=None):
-    """What claims() gave at `moment`, from history: of the platforms' rows (ids), or of the
-    capability named by key (page.table.capability)."""
-    data = Dataset(with_html=True, moment=moment)
+def claims_as_of(moment, key=None, with_sources=True, **filters):
+    """What claims() gave at `moment`, from history: of the rows matching the filters (e.g.
+    platform__in=ids), or of the capability named by key (page.table.capability)."""
+    data = Dataset(with_html=True, moment=moment, with_sources=with_sources, rows=filters)
     found = []
     for table in data.tables:
         page = data.page_of[table.page_id]
         rows = data.rows.get(table.pk, [])
-        rows = [row for row in rows if platforms is None or row.platform_id in platforms]
         prefix = f"{page_key(page.permalink)}.{table.slug}."  # of the capabilities' keys
         caps = [c for c in data.capabilities.get(table.pk, []) if key in (None, prefix + c.slug)]
         for row, cap in product(rows, caps):
@@ -146,7 +147,7 @@ def claims_as_of(moment, platforms=None, key=None):
                     table.title_html, table.section_heading_html, table.uses_levels, table.legend,
                     page.title, page.permalink, cell.pk, cell.level, cell.note_html, cell.note,
                     cell.last_reviewed, row.label_html, row.platform_id, row.platform_name,
-                    row.platform_slug, data.sources.get(cell.pk, []),
+                    row.platform_slug, row.parent_company, data.sources.get(cell.pk, []),
                 ))  # fmt: skip
     return found
 
@@ -169,10 +170,23 @@ def by_table(claim_list):
             for group in [list(g)]]  # fmt: skip
 
 
-def platform_profile(platform, moment=None, since=None):
-    """(summary, [(page title, permalink, [(first claim, claims)])], changes) of one platform,
-    as it stood at `moment` or today; with since=(day, moment), a ChangeSummary, else None."""
-    found = claims_as_of(moment, [platform.id]) if moment else claims(row__platform=platform.id)
+def platform_profile(slug, moment=None, since=None):
+    """(platform, summary, [(page title, permalink, [(first claim, claims)])], changes) of the
+    platform whose slug is `slug` today, as it stood at `moment` or today; with since=(day,
+    moment), a ChangeSummary, else None. The platform is None if it is not public (today), or
+    had no claim (at `moment`); on a day, it is named as its claims were, without a query of its
+    own: with ?since= too the profile keeps to 8 queries."""
+    if moment:
+        found = claims_as_of(moment, platform__slug=slug)
+        platform = found and Platform(
+            id=found[0].platform_id, name=found[0].platform_name, slug=slug,
+            parent_company=found[0].parent_company,
+        )  # fmt: skip
+    else:
+        platform = Platform.objects.public().filter(slug=slug).first()
+        found = claims(row__platform=platform.id) if platform else []
+    if not platform:
+        return None, None, [], None
     pages, levels_by_page = [], []
     for permalink, group in groupby(found, lambda c: c.permalink):
         group = list(group)
@@ -184,7 +198,7 @@ def platform_profile(platform, moment=None, since=None):
     by_level = [(level, counts[level]) for level in Level]
     summary = {"by_level": by_level, "free_text": counts["free_text"], **dict(by_level)}
     summary["pages"] = level_bars(levels_by_page)
-    return summary, pages, changes
+    return platform, summary, pages, changes
 
 
 def capability_claims(key, moment=None):
@@ -218,7 +232,12 @@ def comparison(platforms, only_differences=False, moment=None, since=None):
     Only levels are compared: two notes in words are never the same text, so a table without
     levels is shown side by side, never marked as differing, and left out of the differences."""
     ids = [p.id for p in platforms]
-    found = claims_as_of(moment, ids) if moment else claims(row__platform__in=ids)
+    # Compared claims show no sources: on a day, not reading them keeps ?since= to 8 queries.
+    found = (
+        claims_as_of(moment, with_sources=False, platform__in=ids)
+        if moment
+        else claims(row__platform__in=ids)
+    )
     changes = mark_changes(found, since, "platform", row__platform__in=ids)
     tables = []
     for first, table_claims in by_table(found):

@@ -10,6 +10,7 @@ import csv
 import io
 import re
 from datetime import date
+from functools import cache
 from itertools import product
 from typing import NamedTuple
 
@@ -37,9 +38,16 @@ from .models import (
 LEVEL_CODES = list(Level.values)  # full, partial, none, unknown
 
 
+@cache
+def history_of(model):
+    """model.history, made once: simple-history builds a new manager class on each access of
+    it (1.5 ms of inspect.getmembers: a third of a page's time as it stood on a day)."""
+    return model.history
+
+
 def as_of(model, moment=None):
     """The model's rows as they stood at `moment` (deleted ones left out); today's without."""
-    return model.history.as_of(moment) if moment else model.objects
+    return history_of(model).as_of(moment) if moment else model.objects
 
 
 def pages_public_at(moment):
@@ -130,10 +138,11 @@ class CellData(NamedTuple):
 
 
 class Dataset:
-    """The comparison data of `pages` (all live pages by default), read in five queries: as it
-    stood at `moment`, from history, or as it is."""
+    """The comparison data of `pages` (all live pages by default), read in five queries (four
+    without sources): as it stood at `moment`, from history, or as it is; with `rows` (filters,
+    e.g. platform__slug="tiktok"), only the rows matching them and their cells."""
 
-    def __init__(self, pages=None, with_html=False, moment=None):
+    def __init__(self, pages=None, with_html=False, moment=None, with_sources=True, rows=None):
         self.pages = list(live_pages(moment) if pages is None else pages)
         self.page_of = {page.pk: page for page in self.pages}
         position = {pk: index for index, pk in enumerate(self.page_of)}
@@ -149,11 +158,11 @@ class Dataset:
         fields = ("id", "name", "name_html", "slug", "description")  # "pk" is history's own
         self.capabilities = grouped(found.values_list("table_id", *fields), CapabilityData._make)
         # A row's platform name and slug as they were then, in a subquery; today's for a platform
-        # with no history (the launch platforms were created by a migration, which records none).
+        # written without history since migration 0014 gave every row then a first record.
         past = as_of(Platform, moment).filter(id=OuterRef("platform_id"))
         then = {f"platform_{name}": Coalesce(Subquery(past.values(name)[:1]), f"platform__{name}")
                 for name in ("name", "slug")}  # fmt: skip
-        found = as_of(TableRow, moment).annotate(**then).filter(table__in=table_ids)
+        found = as_of(TableRow, moment).annotate(**then).filter(table__in=table_ids, **rows or {})
         found = found.order_by("order", "id")
         self.rows = grouped(found.values_list(
             "table_id", "id", "label", "label_html", "platform_id", "platform_slug",
@@ -163,6 +172,8 @@ class Dataset:
         cells = as_of(Cell, moment).filter(
             capability__in=[cap.pk for caps in self.capabilities.values() for cap in caps]
         )
+        if rows:  # a profile's rows: a tenth of the cells, its claims read in 11 ms, not 14
+            cells = cells.filter(row__in=[row.pk for some in self.rows.values() for row in some])
         # Keyed by (row, capability). Notes' HTML only for pages that show it: downloads carry
         # the Markdown.
         self.cells, changed = {}, [page.updated_at for page in self.pages]
@@ -174,7 +185,7 @@ class Dataset:
             changed.append(updated)
         # When the data last changed: the newest cell or page update (now if there is none).
         self.as_of = max(changed, default=timezone.now())
-        self.sources = sources_by_cell(moment, cell__in=cells.values("id"))
+        self.sources = sources_by_cell(moment, cell__in=cells.values("id")) if with_sources else {}
 
     def tables_of(self, page):
         return [table for table in self.tables if table.page_id == page.pk]

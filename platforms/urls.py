@@ -34,6 +34,7 @@ urlpatterns = [
     path("changes/<slug:slug>/feed/", cacheable(ChangesFeed()), name="platform-changes-feed"),
     path("platforms/", views.platform_index, name="platform-index"),
     path("platforms/<str:slug>/", views.platform_profile, name="platform-profile"),
+    path("platforms/<str:slug>/timeline/", views.platform_timeline, name="platform-timeline"),
     path("capabilities/", views.capability_index, name="capability-index"),
     path(
         "capabilities/<str:page>/<str:table>/<str:capability>/", views.capability, name="capability"

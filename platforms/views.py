@@ -3,6 +3,7 @@ from functools import wraps
 
 import orjson
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +20,8 @@ from . import changes, explore, opendata, reports
 from .charts import level_bars
 from .display import BadDate, claim_view, end_of_day, page_tables
 from .models import ComparisonPage, Level, Platform, cell_url
+
+TIMELINE_DAYS = 5  # on a profile; a page of the whole timeline has four times as many
 
 
 def with_days(view):
@@ -78,17 +81,25 @@ def platform_index(request):
 def platform_profile(request, slug, days):
     if slug != slug.lower():
         return redirect("platforms:platform-profile", slug.lower(), permanent=True)
-    platform = get_object_or_404(Platform.objects.public(), slug=slug)
     moment = days["as_of"] and days["as_of"][1]
-    summary, pages, claim_changes = explore.platform_profile(platform, moment, days["since"])
-    if moment and not pages:
-        raise Http404("No published comparison mentioned this platform on that day")
+    platform, summary, pages, claim_changes = explore.platform_profile(slug, moment, days["since"])
+    if platform is None:
+        raise Http404("No published comparison mentioned this platform (on that day)")
     context = {"platform": platform, "summary": summary, "pages": pages}
     context |= {"claim_changes": claim_changes, **days}
-    if not moment:  # today's tools: comparing and the latest changes are not of that day
-        context["changes"] = changes.latest_changes(platform, 5)
+    if not moment:  # today's tools: comparing and the timeline are not of that day
+        context["timeline"] = changes.platform_timeline(platform)[:TIMELINE_DAYS]
         context |= {"compare_platforms": Platform.objects.public(), "compare_with": platform}
     return render(request, "platforms/platform_profile.html", context)
+
+
+@cacheable
+def platform_timeline(request, slug):
+    platform = get_object_or_404(Platform.objects.public(), slug=slug)
+    days = Paginator(changes.platform_timeline(platform), TIMELINE_DAYS * 4)
+    page = days.get_page(request.GET.get("page"))
+    context = {"platform": platform, "page_obj": page, "timeline": page.object_list}
+    return render(request, "platforms/platform_timeline.html", context)
 
 
 @cacheable

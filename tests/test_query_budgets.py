@@ -25,7 +25,8 @@ QUERY_BUDGET = 8
 TABLE = "Partnerships/partnership-comparison-table"
 ARTICLE_PAGES = ["/blog/", "/feed/", "/sitemap.xml"]
 EXPLORE_PAGES = [
-    "/", "/about/", "/platforms/", "/platforms/tiktok/", "/capabilities/", "/compare/",
+    "/", "/about/", "/platforms/", "/platforms/tiktok/", "/platforms/tiktok/timeline/",
+    "/capabilities/", "/compare/",
     "/compare/instagram-vs-tiktok/",
     "/compare/facebook-vs-telegram-vs-slack-vs-tiktok/differences/",
     "/choose/", "/Personalized-Engagement/", "/Partnerships/",

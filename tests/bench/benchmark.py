@@ -20,6 +20,7 @@ Exit status: 0 when every target is met, 1 when one is missed, 2 when the run it
 """
 
 import argparse
+import datetime
 import gzip
 import os
 import platform
@@ -39,12 +40,17 @@ import visitor_tools
 from harness import HOST, Gunicorn, SiteEnvironment, log
 
 TARGET_PAGE = "/Partnerships/"
+TODAY = datetime.datetime.now(datetime.UTC).date().isoformat()  # the site is on UTC
 # Issue 8's exploring pages: the profile of a platform with the most claims (all launch
 # platforms have as many), a 4-platform compare, the chooser with needs ticked.
 NEED = "personalized-engagement.personal-engagement-across-social-networks."
 EXPLORE_PAGES = [
     "/platforms/",
     "/platforms/tiktok/",
+    "/platforms/tiktok/timeline/",
+    # Issue 14's day and its changes together (the launch content's history is of today).
+    f"/platforms/tiktok/?as_of={TODAY}&since={TODAY}",
+    f"/compare/facebook-vs-telegram-vs-slack-vs-tiktok/?as_of={TODAY}&since={TODAY}",
     "/capabilities/",
     f"/capabilities/{NEED.replace('.', '/')}monetization-for-creators/",
     "/compare/",

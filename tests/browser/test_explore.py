@@ -134,11 +134,16 @@ def test_sort_and_filter_by_keyboard(browser, site):
     assert not csp_reports(console), csp_reports(console)
 
 
-@pytest.mark.parametrize("javascript", [True, False], ids=["script", "no-script"])
-def test_a_phone_sorts_and_filters_a_table_with_or_without_javascript(browser, site, javascript):
+@pytest.mark.parametrize(
+    ("javascript", "width"),
+    [(True, 375), (False, 375), (False, 600), (False, 1280)],
+    ids=["script-375", "no-script-375", "no-script-600", "no-script-1280"],
+)
+def test_a_table_sorts_and_filters_with_or_without_javascript(browser, site, javascript, width):
     from playwright.sync_api import expect
 
-    with new_page(browser, viewport=PHONE, java_script_enabled=javascript) as page:
+    screen = {"width": width, "height": PHONE["height"]}
+    with new_page(browser, viewport=screen, java_script_enabled=javascript) as page:
         page.goto(site + "/Personalized-Engagement/")
         form = page.locator("form.table-filter").first
         form.get_by_label("Sort by").select_option(label="AI/Algorithmic Personalization")

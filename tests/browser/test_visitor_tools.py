@@ -34,6 +34,7 @@ NEW_PAGES = [
     "/data/",
     "/changes/",
     "/changes/tiktok/",
+    "/platforms/tiktok/timeline/",
     f"/report/?table={TABLE}",
     "/report/thanks/",
     "/sitemap/",
