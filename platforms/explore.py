@@ -71,7 +71,10 @@ class Claim:
 
     def __post_init__(self):
         # Shown as on its table (its legend's symbol as the mark); changes are told by the note.
-        view = claim_view(self.level, self.note_html, note=self.note, legend=self.legend)
+        # Kept whole: a compare cell is this view with its label and change (no second view).
+        self.view = view = claim_view(
+            self.level, self.note_html, note=self.note, legend=self.legend
+        )
         self.level, self.mark, self.level_label = view["level"], view["mark"], view["level_label"]
         self.stored_html, self.note_html = self.note_html, view["note_html"]
         self.css = f"claim {view['css']}".strip()  # shown on its own, in a <div class="claim">
@@ -251,12 +254,8 @@ def comparison(platforms, only_differences=False, moment=None, since=None):
             levels = {c.level if c else None for c in ordered}
             differs = first_claim.uses_levels and len(levels) > 1
             if differs or not only_differences:
-                views = [
-                    claim_view(c.level, c.stored_html, label=c.row_label, change=c.change,
-                               note=c.note, legend=c.legend)
-                    if c else NOT_IN_TABLE
-                    for c in ordered
-                ]  # fmt: skip
+                views = [c.view | {"label": c.row_label, "change": c.change} if c else NOT_IN_TABLE
+                         for c in ordered]  # fmt: skip
                 compare_rows.append({"first": first_claim, "cells": views, "differs": differs})
         if compare_rows:
             tables.append((first, compare_rows))

