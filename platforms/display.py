@@ -195,7 +195,6 @@ def page_tables(page, moment=None, since=None):
     key = page_key(page.permalink)
     displays = []
     for table in data.tables:
-        table.page = page  # the page as shown (maybe as it stood): no query per table
         displays.append(display := TableDisplay(table))
         caps = [
             Header(cap.pk, cap.slug, linkable_html(cap.name_html, cap.name),

@@ -16,7 +16,7 @@ from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -359,6 +359,16 @@ class AddColumnForm(forms.Form):
         return name
 
 
+def column_cells(table, **filters):
+    """{"col-<id>-cells": how many cells the column has and its latest change} over all rows:
+    what a paged grid was loaded with, of the cells it does not show."""
+    found = Cell.objects.filter(capability__table=table, **filters).values_list("capability")
+    return {
+        f"col-{column}-cells": {"cells": count, "latest": latest}
+        for column, count, latest in found.annotate(Count("id"), Max("updated_at"))
+    }
+
+
 class GridEditor:
     """The forms of one page of a table's grid (whole rows, CELLS_PER_PAGE cells at most; rows
     and cells prefetched), validated together and saved in one transaction. A page posts only
@@ -402,6 +412,8 @@ class GridEditor:
                 prefix = f"cell-{capability.id}-{row.id}"
                 cells.append(self._form(CellForm, prefix, cell, values, row.id == opened))
             self.rows.append((self._form(HeaderForm, f"row-{row.id}", row), cells))
+        if len(self.pages) > 1:  # a column is deleted only as it was loaded, on every page
+            self.loaded |= column_cells(table)
         self.shown_rows = [header.obj for header, _cells in self.rows]
         self.headers = [header for header, _cells in self.rows] + self.column_headers
         self.cells = [form for _header, cells in self.rows for form in cells]
@@ -574,6 +586,8 @@ class GridEditor:
             key = (form.cell.capability_id, form.cell.row_id)
             if key[header.kind == "row"] == header.obj.id:
                 units[form.prefix] = CellForm.values_of(current.get(key) or Cell())
+        if (whole := f"{header.prefix}-cells") in self.base:  # and its cells on other pages
+            units[whole] = column_cells(self.table, capability=header.obj).get(whole, {})
         outcomes = {
             locking.decide(self.base.get(p, locking.UNKNOWN), locking.DELETED, fingerprint(now))
             for p, now in units.items()

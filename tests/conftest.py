@@ -140,6 +140,45 @@ def edit(cell, **values):
     cell.save()
 
 
+def draft_edit_and_scheduled_page(cell):
+    """On day 2 the cell's page goes back to draft and the cell is edited ("Draft wording"),
+    and a page scheduled for day 9 gets the cell's platform a claim ("Scheduled wording"); on
+    day 3 the cell is edited again ("Wording at publication") and its page published again."""
+    from platforms.models import Capability, Cell, ComparisonPage, ComparisonTable, TableRow
+    from sitecontent.publishing import Status
+
+    page = cell.capability.table.page
+    with on(2):
+        page.status = Status.DRAFT
+        page.save()
+        edit(cell, note="Draft wording")
+        scheduled = ComparisonPage.objects.create(
+            title="Scheduled", permalink="/Scheduled/", status=Status.PUBLISHED, publish_at=day(9)
+        )
+        table = ComparisonTable.objects.create(page=scheduled, title="Soon", slug="soon")
+        row = TableRow.objects.create(table=table, platform=cell.row.platform)
+        soon = Capability.objects.create(table=table, name="Soon", slug="soon")
+        Cell.objects.create(row=row, capability=soon, note="Scheduled wording")
+    with on(3):
+        edit(cell, note="Wording at publication")
+        page.status = Status.PUBLISHED
+        page.save()
+
+
+def queries_per_page(client, urls):
+    """{url: how many queries its page took}, each page rendered afresh."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = {}
+    for url in urls:
+        render_afresh()
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200, url
+        counts[url] = len(context.captured_queries)
+    return counts
+
+
 @pytest.fixture
 def staff_user(django_user_model):
     return django_user_model.objects.create_superuser("chief", "chief@example.org", "pw-chief-1")

@@ -565,3 +565,31 @@ def test_a_200_by_50_grid_is_saved_without_javascript_a_page_of_rows_at_a_time(d
 def form_rows(client, url):
     soup = BeautifulSoup(client.get(url).content, "html.parser")
     return soup.select(".grid-editor tbody th")
+
+
+def test_deleting_a_column_of_a_paged_grid_someone_edited_on_another_page_is_refused(
+    db, staff_client, second_editor
+):
+    from tests.big_tables import build_table
+
+    big = build_table(45, 50, "paged")  # 2,250 cells: two pages of rows
+    url = grid_url(big)
+    column = big.capabilities.order_by("order")[3]
+    mine = form_fields(staff_client.get(url).content, "form.grid-editor")
+    # Someone corrects the column's claim in the last row: on the second page, not this one.
+    last = Cell.objects.get(capability=column, row=big.rows.order_by("order").last())
+    theirs = form_fields(second_editor.get(url + "?page=2").content, "form.grid-editor")
+    theirs[f"{prefix_of(last)}-level"] = "No"
+    assert second_editor.post(url + "?page=2", theirs).status_code == 302
+
+    mine.update({f"col-{column.pk}-delete": "on", "confirm-delete": "1"})
+    response = staff_client.post(url, mine)
+    assert response.status_code == 200
+    assert Cell.objects.get(pk=last.pk).level == Level.NONE  # the column and their edit stay
+    header = BeautifulSoup(response.content, "html.parser").select_one("th.has-conflict")
+    assert "Not deleted" in header.select_one(".theirs").get_text()
+    # Deleting it again, now that it is seen as they left it, deletes it.
+    again = form_fields(response.content, "form.grid-editor")
+    again.update({f"col-{column.pk}-delete": "on", "confirm-delete": "1"})
+    assert staff_client.post(url, again).status_code == 302
+    assert not Cell.objects.filter(pk=last.pk).exists()

@@ -7,8 +7,6 @@ import datetime
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
@@ -25,7 +23,7 @@ from platforms.models import (
 )
 from platforms.validators import validate_permalink
 from sitecontent.publishing import Status
-from tests.conftest import cell_of, edit, render_afresh
+from tests.conftest import cell_of, edit, queries_per_page
 
 PE = "/Personalized-Engagement/"
 LICENCE = {
@@ -226,24 +224,14 @@ def more_content(pages):
         )
 
 
-def queries_of(client, urls):
-    counts = {}
-    for url in urls:
-        render_afresh()
-        with CaptureQueriesContext(connection) as context:
-            assert client.get(url).status_code == 200, url
-        counts[url] = len(context.captured_queries)
-    return counts
-
-
 def test_every_endpoint_needs_the_same_few_queries_whatever_the_content(client, seeded, table_slug):
     urls = [url.replace("partnerships/", f"{table_slug}/") for url in ENDPOINTS]
     today = timezone.localdate()
     urls += ["/api/v1/openapi.json", f"/api/v1/claims/?as_of={today}&platform=tiktok"]
     urls += [f"/api/v1/pages/Partnerships/?as_of={today}", "/api/v1/changes/?platform=tiktok"]
-    before = queries_of(client, urls)
+    before = queries_per_page(client, urls)
     more_content(5)
-    assert queries_of(client, urls) == before
+    assert queries_per_page(client, urls) == before
     assert max(before.values()) <= 8, before
 
 

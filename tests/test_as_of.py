@@ -24,7 +24,7 @@ from platforms.models import (
 )
 from platforms.text import page_key
 from sitecontent.publishing import Status
-from tests.conftest import cell_of, day, edit, on, render_afresh
+from tests.conftest import cell_of, day, draft_edit_and_scheduled_page, edit, on, render_afresh
 
 PE = "/Personalized-Engagement/"
 PARTNERSHIPS = "/Partnerships/"
@@ -360,21 +360,7 @@ def test_capability_and_compare_pages_as_they_stood_before_a_series_of_edits(cli
 def test_capability_and_compare_pages_never_show_a_draft_through_a_day(client, seeded):
     page = ComparisonPage.objects.get(permalink=PE)
     cell = cell_of(PE, "tiktok")
-    with on(2):  # taken back to draft, then its cell changed while nobody could see it
-        page.status = Status.DRAFT
-        page.save()
-        edit(cell, note="Draft wording")
-        scheduled = ComparisonPage.objects.create(
-            title="Scheduled", permalink="/Scheduled/", status=Status.PUBLISHED, publish_at=day(9)
-        )
-        table = ComparisonTable.objects.create(page=scheduled, title="Soon", slug="soon")
-        row = TableRow.objects.create(table=table, platform=cell.row.platform)
-        soon = Capability.objects.create(table=table, name="Soon", slug="soon")
-        Cell.objects.create(row=row, capability=soon, note="Scheduled wording")
-    with on(3):
-        edit(cell, note="Wording at publication")
-        page.status = Status.PUBLISHED
-        page.save()
+    draft_edit_and_scheduled_page(cell)  # taken back to draft on the 2nd, edited meanwhile
     with on(4):
         assert client.get(f"{capability_url(cell)}?as_of=2027-01-02").status_code == 404
         for url in (f"{capability_url(cell)}?as_of=2027-01-03", f"{COMPARE}?as_of=2027-01-02",

@@ -43,3 +43,20 @@ def test_no_badge_for_what_is_not_published(client, seeded):
     assert badge(client, "nobody", "monetization-for-creators").status_code == 404
     ComparisonPage.objects.filter(permalink="/Personalized-Engagement/").update(status=Status.DRAFT)
     assert badge(client, "tiktok", "monetization-for-creators").status_code == 404
+
+
+def test_a_badge_shows_the_documents_own_mark_and_says_its_meaning(client, db):
+    from platforms.markdown_io import import_documents
+
+    document = (
+        "---\ntitle: Sync tools\npermalink: /sync-tools/\n---\n\nLegend:\n\n"
+        "- 🔶 = via a plugin\n- 🛑 = not supported\n\n"
+        "| Feature | Alpha | Beta |\n|---|---|---|\n| Sync | 🔶 | 🛑 |\n"
+    )
+    import_documents([("sync.md", document.encode())])
+    table = ComparisonPage.objects.get(permalink="/sync-tools/").tables.get()
+    response = client.get(f"/badge/alpha/sync-tools/{table.slug}/sync.svg")
+    svg = ET.fromstring(response.content)
+    assert "via a plugin" in svg.find(f"{SVG}title").text
+    shown = " ".join(text.text for text in svg.iter(f"{SVG}text"))
+    assert "🔶" in shown and "🟡" not in shown

@@ -7,17 +7,11 @@ import pytest
 from bs4 import BeautifulSoup
 
 from platforms.models import (
-    Capability,
     Cell,
     ClaimReport,
-    ComparisonPage,
-    ComparisonTable,
     Level,
-    Platform,
-    TableRow,
 )
-from sitecontent.publishing import Status
-from tests.conftest import cell_of, day, edit, on
+from tests.conftest import cell_of, draft_edit_and_scheduled_page, edit, on
 
 pytestmark = pytest.mark.django_db
 
@@ -109,23 +103,8 @@ def test_a_profile_shows_the_timeline_of_its_claims_and_links(client, seeded):
 
 
 def test_the_timeline_never_shows_drafts_or_scheduled_content(client, seeded):
-    page = ComparisonPage.objects.get(permalink=PE)
     cell = cell_of(PE, "tiktok")
-    with on(2):  # taken back to draft, then its cell changed while nobody could see it
-        page.status = Status.DRAFT
-        page.save()
-        edit(cell, note="Draft wording")
-        scheduled = ComparisonPage.objects.create(
-            title="Scheduled", permalink="/Scheduled/", status=Status.PUBLISHED, publish_at=day(9)
-        )
-        table = ComparisonTable.objects.create(page=scheduled, title="Soon", slug="soon")
-        row = TableRow.objects.create(table=table, platform=Platform.objects.get(slug="tiktok"))
-        soon = Capability.objects.create(table=table, name="Soon", slug="soon")
-        Cell.objects.create(row=row, capability=soon, note="Scheduled wording")
-    with on(3):
-        edit(cell, note="Wording at publication")
-        page.status = Status.PUBLISHED
-        page.save()
+    draft_edit_and_scheduled_page(cell)  # taken back to draft on the 2nd, edited meanwhile
     with on(4):
         soup = soup_of(client.get(f"{TIKTOK}timeline/"))
         days = timeline(soup)

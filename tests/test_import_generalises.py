@@ -171,6 +171,23 @@ def test_a_footnote_its_own_text_references_is_reachable_from_a_cell_too(db, cli
         assert target is not None and "Only with the paid plan." in target.parent.get_text()
 
 
+def test_a_source_footnote_the_prose_cites_too_stays_a_footnote_both_reach(db, client):
+    # Shaped like a source (a link), cited by a cell and by the text: the text's link must
+    # not go nowhere, so it stays a footnote of the page rather than the cell's source.
+    source = "[^1]: [Pricing](https://example.com/pricing)"
+    run(REFERENCES.replace("[^1]: Only with the paid plan.", source).replace(
+        "[gh-x]: https", "Sync is paid[^1].\n\n[gh-x]: https"
+    ))  # fmt: skip
+    main = page(client)
+    links = main.select("sup.footnote-ref a")
+    assert len(links) == 2  # the cell's and the text's
+    for link in links:
+        target = main.select_one(f"[id='{link['href'][1:]}']")
+        assert target is not None and "Pricing" in target.parent.get_text()
+    first, second = export_import_export()
+    assert first == second
+
+
 def test_reference_definitions_are_kept_through_export(db):
     run(REFERENCES)
     first, second = export_import_export()

@@ -4,8 +4,6 @@ pages, articles and changes. One test grows the content once for every page: gro
 most of the cost, and the pages are the same whoever grows it."""
 
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from platforms.models import (
     Capability,
@@ -19,7 +17,7 @@ from platforms.models import (
 from sitecontent.models import Article
 from sitecontent.page_cache import PAGES
 from sitecontent.publishing import Status
-from tests.conftest import render_afresh, write_seed_copies
+from tests.conftest import queries_per_page, write_seed_copies
 
 QUERY_BUDGET = 8
 TABLE = "Partnerships/partnership-comparison-table"
@@ -92,16 +90,6 @@ def change_notes():
     for cell in Cell.objects.exclude(note="").order_by("pk")[:60]:
         cell.note += " (checked)"
         cell.save()
-
-
-def queries_per_page(client, urls):
-    counts = {}
-    for url in urls:
-        render_afresh()
-        with CaptureQueriesContext(connection) as context:
-            assert client.get(url).status_code == 200, url
-        counts[url] = len(context.captured_queries)
-    return counts
 
 
 def test_every_page_needs_the_same_few_queries_at_ten_times_the_content(seeded, client, tmp_path):

@@ -46,6 +46,8 @@ _FACT = re.compile(
 )
 
 
+CITATION = re.compile(r"\[\^([^\]\s]+)\](?!:)")  # a footnote cited anywhere in a text
+
 # What a source footnote on its line says about a cell: when it was reviewed, and its sources
 # [(url, title, accessed)], checked in apply.
 Facts = namedtuple("Facts", "last_reviewed sources line", defaults=[None, (), None])
@@ -106,9 +108,14 @@ def parse_facts(name, line, text):
 def lift_source_footnotes(name, lines, first_line, tokens, code):
     """({label: Facts}, lines) with source footnotes (`[^n]: reviewed …; [title](url)…`,
     referenced from a cell) taken out of the text: blank lines, so that lines keep numbers."""
-    # Footnotes referenced at the end of a table cell are candidates for sources.
-    cells = (token for before, token in pairwise(tokens) if before.type in ("th_open", "td_open"))
-    referenced = {ref[1] for cell in cells if (ref := FOOTNOTE_REFERENCE.search(cell.content))}
+    # Footnotes referenced at the end of a table cell are candidates for sources; one the
+    # text cites too stays a footnote of the page, or the text's reference would lead nowhere.
+    inline = [(before.type in ("th_open", "td_open"), token.content)
+              for before, token in pairwise(tokens) if token.type == "inline"]  # fmt: skip
+    referenced = {
+        ref[1] for cell, text in inline if cell and (ref := FOOTNOTE_REFERENCE.search(text))
+    }
+    referenced -= {ref[1] for cell, text in inline if not cell for ref in CITATION.finditer(text)}
     footnotes, lines = {}, list(lines)
     for number, line in enumerate(lines):
         match = number not in code and SOURCE_FOOTNOTE.match(line)
