@@ -15,7 +15,7 @@ from sitecontent.markdown import plain_text_of_html
 from sitecontent.models import Article
 from sitecontent.publishing import Status
 
-from .display import CHANGES, NEW, REMOVED, change_of, day_end
+from .display import NEW, REMOVED, change_of, change_parts, day_end
 from .models import (
     Capability,
     Cell,
@@ -26,7 +26,7 @@ from .models import (
     cell_url,
     plain,
 )
-from .opendata import history_of
+from .opendata import history_of, recorded
 
 PER_PAGE = 30
 FEED_LENGTH = 30
@@ -153,12 +153,6 @@ def latest_changes(platform=None, count=FEED_LENGTH):
 # --- A platform's timeline: what the public saw change about it, day by day -----------------
 
 
-def latest(model, field, pk):
-    """The field of the model's newest history record of the object whose id is `pk`."""
-    records = history_of(model).filter(id=pk).order_by("-history_date", "-history_id")
-    return Subquery(records.values(field)[:1])
-
-
 @dataclass
 class TimelineDay:
     """One day of a platform's timeline: on each page, its claims' changes since the day before
@@ -177,9 +171,7 @@ class TimelineDay:
         url)])]"""
         return [(*page, self.page_change.get(page), claims) for page, claims in self.pages.items()]
 
-    @property
-    def parts(self):
-        return [f"{self.tally[kind]} {kind.lower()}" for kind in CHANGES if self.tally[kind]]
+    parts = property(lambda self: change_parts(self.tally))
 
     total = property(lambda self: self.tally.total())
 
@@ -194,11 +186,11 @@ def platform_timeline(platform):
         history_of(Cell)
         .filter(row_id__in=history_of(TableRow).filter(platform_id=platform.pk).values("id"))
         .annotate(
-            table=latest(Capability, "table_id", OuterRef("capability_id")),
-            page=latest(ComparisonTable, "page_id", OuterRef("table")),
-            table_slug=latest(ComparisonTable, "slug", OuterRef("table")),
-            name=latest(Capability, "name_html", OuterRef("capability_id")),
-            slug=latest(Capability, "slug", OuterRef("capability_id")),
+            table=recorded(Capability, "table_id", OuterRef("capability_id")),
+            page=recorded(ComparisonTable, "page_id", OuterRef("table")),
+            table_slug=recorded(ComparisonTable, "slug", OuterRef("table")),
+            name=recorded(Capability, "name_html", OuterRef("capability_id")),
+            slug=recorded(Capability, "slug", OuterRef("capability_id")),
         )
     )
     records = defaultdict(list)  # {cell id: [(when, kind, (level, note_html))]}, oldest first

@@ -112,7 +112,12 @@ class ChangeSummary:
         return change_bars([(group, n[IMPROVED], n[DECLINED]) for group, n in self.groups.items()])
 
     total = property(lambda self: sum(self.tally.values()))
-    parts = property(lambda self: [f"{n} {kind.lower()}" for kind, n in self.tally.items()])
+    parts = property(lambda self: change_parts(self.tally))
+
+
+def change_parts(tally):
+    """["3 improved", "1 declined", …]: the kinds counted in `tally`, in CHANGES' order."""
+    return [f"{tally[kind]} {kind.lower()}" for kind in CHANGES if tally.get(kind)]
 
 
 @dataclass

@@ -45,6 +45,13 @@ def history_of(model):
     return model.history
 
 
+def recorded(model, field, pk, until=None):
+    """A subquery: `field` of the newest history record of the model's object `pk` (an
+    OuterRef), made up to `until` if given."""
+    records = history_of(model).filter(id=pk, **({"history_date__lte": until} if until else {}))
+    return Subquery(records.order_by("-history_date", "-history_id").values(field)[:1])
+
+
 def as_of(model, moment=None):
     """The model's rows as they stood at `moment` (deleted ones left out); today's without."""
     return history_of(model).as_of(moment) if moment else model.objects
@@ -164,10 +171,9 @@ class Dataset:
         # written without history since migration 0014 gave every row then a first record.
         then = {f"platform_{name}": F(f"platform__{name}") for name in ("name", "slug")}
         if moment:
-            past = history_of(Platform).filter(id=OuterRef("platform_id"), history_date__lte=moment)
-            past = past.order_by("-history_date", "-history_id")
-            then = {name: Coalesce(Subquery(past.values(name.removeprefix("platform_"))[:1]), today)
-                    for name, today in then.items()}  # fmt: skip
+            then = {f"platform_{name}": Coalesce(
+                recorded(Platform, name, OuterRef("platform_id"), moment), F(f"platform__{name}")
+            ) for name in ("name", "slug")}  # fmt: skip
         found = as_of(TableRow, moment).annotate(**then).filter(table__in=table_ids, **rows or {})
         found = found.order_by("order", "id")
         self.rows = grouped(found.values_list(
