@@ -7,6 +7,7 @@ take `transactional_db` and `live_server` and seed what they need themselves.
 """
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -101,6 +102,15 @@ def new_page(browser, **context_options):
         yield context.new_page()
     finally:
         context.close()
+
+
+def shoot(page, name):
+    """A screenshot of the page as it stands, kept only when SCREENSHOTS names a folder: for
+    people to look at, so a run without it takes none (26 on the exploring pages alone)."""
+    folder = os.environ.get("SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"))
 
 
 # --- content -----------------------------------------------------------------------------------

@@ -1,14 +1,12 @@
 """Editors in real Chromium: the grid editor on a 40 × 40 table, conflicts between two sessions,
 import through the admin, and accessibility of the admin pages this project adds or changes.
 
-Set ADMIN_SCREENSHOTS=/some/folder to keep screenshots of the grid, a change form, a history
+Set SCREENSHOTS=/some/folder to keep screenshots of the grid, a change form, a history
 page and the admin home, light and dark.
 """
 
-import os
 import re
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
@@ -28,6 +26,7 @@ from tests.browser.conftest import (
     run_axe,
     seed,
     seed_file,
+    shoot,
 )
 
 pytestmark = pytest.mark.browser
@@ -54,13 +53,6 @@ def big_table(transactional_db):
 @pytest.fixture
 def editor(django_user_model):
     return make_editor(django_user_model)
-
-
-def shoot(page, name):
-    folder = os.environ.get("ADMIN_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"))
 
 
 # --- the grid at 40 × 40 -----------------------------------------------------------------------

@@ -3,8 +3,6 @@ phone, sort, filter, compare and the chooser by keyboard, axe and the Nu checker
 
 Tools and helpers come from tests/browser/conftest.py (skips with a message when one is missing)."""
 
-from pathlib import Path
-
 import pytest
 
 from tests.browser.conftest import (
@@ -16,6 +14,7 @@ from tests.browser.conftest import (
     new_page,
     nu_errors,
     run_axe,
+    shoot,
 )
 
 pytestmark = pytest.mark.browser
@@ -36,7 +35,6 @@ EXPLORE_PAGES = [
     "/Personalized-Engagement/",
     "/Partnerships/",
 ]
-SHOTS = Path("/tmp/issue-8-shots")
 
 
 def choose_url(page, base):
@@ -80,10 +78,9 @@ def test_no_box_scrolls_on_its_own_and_nothing_scrolls_sideways_on_a_phone(brows
                 box = row.bounding_box()
                 if not (box and 0 <= box["y"] < SCREENS[screen]["height"]):
                     problems.append(f"{path}: last row of table {index} is not in view: {box}")
-            SHOTS.mkdir(exist_ok=True)
             name = path.strip("/").replace("/", "_").replace("?", "_")[:60] or "home"
             page.evaluate("window.scrollTo(0, 0)")
-            page.screenshot(path=str(SHOTS / f"{screen}-{name}.png"))
+            shoot(page, f"{screen}-{name}")
     assert not problems, "\n".join(problems)
 
 
