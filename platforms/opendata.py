@@ -207,12 +207,10 @@ class Dataset:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow([spreadsheet_safe(header) for _cap, _kind, header in columns])
+        keys = [(cap.pk, kind) for cap, kind, _header in columns[1:]]
         for row in self.rows.get(table.pk, []):
-            values = [row.display_label]
-            values += [
-                getattr(self.cells.get((row.pk, c.pk)), kind, "") for c, kind, _ in columns[1:]
-            ]
-            writer.writerow(map(spreadsheet_safe, values))
+            cells = [getattr(self.cells.get((row.pk, pk)), kind, "") for pk, kind in keys]
+            writer.writerow(map(spreadsheet_safe, [row.display_label, *cells]))
         return out.getvalue()
 
     def cell_json(self, cell):
@@ -272,7 +270,7 @@ class Dataset:
         return {
             "licence": settings.DATA_LICENSE,
             "as_of": self.as_of,
-            "levels": {level.value: level.label for level in Level},
+            "levels": dict(Level.choices),
         }
 
     def platforms_json(self):
