@@ -108,12 +108,9 @@ def describe(entries):
     found = {}
     records = cell_changes().filter(history_id__in=ids[KIND_CELL])
     for record in records.select_related("row__platform", "capability__table__page"):
-        parts = []
-        if record.level != record.before_level:
-            before, after = record.before_level or "no level", record.level or "no level"
-            parts.append(f"{before.capitalize()} → {after.capitalize()}")
-        if record.note != record.before_note:
-            parts.append("note changed")
+        levels = [(name or "no level").capitalize() for name in (record.before_level, record.level)]
+        parts = [" → ".join(levels)] if record.level != record.before_level else []
+        parts += ["note changed"] if record.note != record.before_note else []
         found[(KIND_CELL, record.history_id)] = Change(
             KIND_CELL,
             f"cell-change-{record.history_id}",

@@ -182,13 +182,9 @@ def page_tables(page, moment=None, since=None):
     # What the page's footer says of its claims (cells with a level or a note).
     claims = [cell for cell in data.cells.values() if cell.level or cell.note_html]
     reviewed = [cell.last_reviewed for cell in claims if cell.last_reviewed]
-    page.claim_counts = {
-        "claims": len(claims),
-        "sourced": sum(1 for cell in claims if cell.pk in data.sources),
-        "reviewed": len(reviewed),
-        "recent": sum(1 for day in reviewed if day >= stale_before),
-        "since": stale_before,
-    }
+    page.claim_counts = {"claims": len(claims), "reviewed": len(reviewed), "since": stale_before}
+    page.claim_counts["sourced"] = sum(1 for cell in claims if cell.pk in data.sources)
+    page.claim_counts["recent"] = sum(1 for day in reviewed if day >= stale_before)
     if since:
         columns = [cap.pk for caps in data.capabilities.values() for cap in caps]
         rows = [row.pk for rows in data.rows.values() for row in rows]

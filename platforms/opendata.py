@@ -120,6 +120,10 @@ class CapabilityData(NamedTuple):
     def plain_name(self):  # the header as readers see it
         return plain(self, "name")
 
+    @property
+    def column_json(self):  # as a table's documents list it
+        return {"slug": self.slug, "name": self.plain_name, "description": self.description}
+
 
 class RowData(NamedTuple):
     pk: int
@@ -237,10 +241,7 @@ class Dataset:
             # A claim's own address: its page's URL + "#" + this prefix + platform-column slugs.
             "cell_anchor": cell_anchor(table.slug, "{platform}", "{column}"),
             "csv": csv_path(page, table),
-            "columns": [
-                {"slug": cap.slug, "name": cap.plain_name, "description": cap.description}
-                for cap in self.capabilities.get(table.pk, [])
-            ],
+            "columns": [cap.column_json for cap in self.capabilities.get(table.pk, [])],
         }
 
     def table_json(self, table):
@@ -284,8 +285,7 @@ class Dataset:
 
     def capabilities_json(self):
         return [
-            {"page": self.page_of[table.page_id].permalink, "table": table.slug}
-            | {"slug": cap.slug, "name": cap.plain_name, "description": cap.description}
+            {"page": self.page_of[table.page_id].permalink, "table": table.slug} | cap.column_json
             for table in self.tables
             for cap in self.capabilities.get(table.pk, [])
         ]
