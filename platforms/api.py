@@ -17,7 +17,7 @@ from pydantic import create_model
 from sitecontent.page_cache import cacheable
 
 from . import changes, models
-from .display import BadDate, end_of_day
+from .display import end_of_day
 from .opendata import Dataset, live_pages
 
 CORS = {"Access-Control-Allow-Origin": "*"}  # any site may read the open data
@@ -87,7 +87,7 @@ def moment_of(day):
     """The end of a ?as_of= or ?since= day (None without one), or a 400 saying what is wrong."""
     try:
         return end_of_day(day)[1] if day else None
-    except BadDate as error:
+    except ValueError as error:
         raise HttpError(400, str(error)) from None
 
 

@@ -29,7 +29,6 @@ from .models import (
 from .opendata import history_of, recorded
 
 PER_PAGE = 30
-FEED_LENGTH = 30
 KIND_CELL, KIND_PAGE, KIND_ARTICLE = "cell", "page", "article"
 
 
@@ -60,6 +59,9 @@ def cell_changes(platform=None):
     previous = history.objects.filter(
         id=OuterRef("id"), history_date__lt=OuterRef("history_date")
     ).order_by("-history_date", "-history_id")
+    before = {
+        f"before_{f}": Subquery(previous.values(f)[:1]) for f in ("level", "note", "note_html")
+    }
     changes = (
         history.objects.filter(
             history_type="~",
@@ -67,11 +69,7 @@ def cell_changes(platform=None):
             history_date__gte=F("capability__table__page__publish_at"),
             row__platform__isnull=False,
         )
-        .annotate(
-            before_level=Subquery(previous.values("level")[:1]),
-            before_note=Subquery(previous.values("note")[:1]),
-            before_note_html=Subquery(previous.values("note_html")[:1]),
-        )
+        .annotate(**before)
         .filter(~Q(level=F("before_level")) | ~Q(note=F("before_note")))
     )
     if platform is not None:
@@ -110,12 +108,9 @@ def describe(entries):
     found = {}
     records = cell_changes().filter(history_id__in=ids[KIND_CELL])
     for record in records.select_related("row__platform", "capability__table__page"):
-        parts = []
-        if record.level != record.before_level:
-            before, after = record.before_level or "no level", record.level or "no level"
-            parts.append(f"{before.capitalize()} → {after.capitalize()}")
-        if record.note != record.before_note:
-            parts.append("note changed")
+        levels = [(name or "no level").capitalize() for name in (record.before_level, record.level)]
+        parts = [" → ".join(levels)] if record.level != record.before_level else []
+        parts += ["note changed"] if record.note != record.before_note else []
         found[(KIND_CELL, record.history_id)] = Change(
             KIND_CELL,
             f"cell-change-{record.history_id}",
@@ -146,10 +141,6 @@ def change_page(number, platform=None, after=None, until=None):
     return page, describe(list(page.object_list))
 
 
-def latest_changes(platform=None, count=FEED_LENGTH):
-    return describe(list(timeline(platform)[:count]))
-
-
 # --- A platform's timeline: what the public saw change about it, day by day -----------------
 
 
@@ -167,12 +158,10 @@ class TimelineDay:
 
     @property
     def by_page(self):
-        """[(title, permalink, NEW or REMOVED if the page came or went whole, [(name, change,
-        url)])]"""
+        """[(title, permalink, NEW/REMOVED if the page came/went whole, [(name, change, url)])]"""
         return [(*page, self.page_change.get(page), claims) for page, claims in self.pages.items()]
 
     parts = property(lambda self: change_parts(self.tally))
-
     total = property(lambda self: self.tally.total())
 
 

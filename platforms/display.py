@@ -39,19 +39,17 @@ def claim_view(level, note_html, anchor="", label="", footnote=None, is_stale=Fa
     }  # fmt: skip
 
 
-class BadDate(ValueError):
-    pass
-
-
 def end_of_day(text):
-    """(the day, the moment it ended) of a ?as_of= or ?since= "YYYY-MM-DD", or BadDate. Today ends
-    now, so what is scheduled later today stays hidden."""
+    """(the day, the moment it ended) of a ?as_of= or ?since= "YYYY-MM-DD", or a ValueError saying
+    what is wrong. Today ends now, so what is scheduled later today stays hidden."""
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise BadDate(f"“{text}” is not a date: write it as YYYY-MM-DD, e.g. 2026-03-01.") from None
+        raise ValueError(
+            f"“{text}” is not a date: write it as YYYY-MM-DD, e.g. 2026-03-01."
+        ) from None
     if day > timezone.localdate():
-        raise BadDate(f"{day:%-d %B %Y} has not happened yet: choose today or an earlier day.")
+        raise ValueError(f"{day:%-d %B %Y} has not happened yet: choose today or an earlier day.")
     return day, min(day_end(day), timezone.now())
 
 
@@ -159,7 +157,7 @@ class TableDisplay:
         if query.get("table") == self.table.slug and query.get("rows", "").strip():
             self.rows_matching = query["rows"].strip()
             words = self.rows_matching.casefold()
-            self.rows = [row for row in self.rows if words in plain_text(row.html).casefold()]
+            self.rows = [row for row in self.rows if words in row.text.casefold()]
 
 
 def claim_order(claim):
@@ -184,13 +182,9 @@ def page_tables(page, moment=None, since=None):
     # What the page's footer says of its claims (cells with a level or a note).
     claims = [cell for cell in data.cells.values() if cell.level or cell.note_html]
     reviewed = [cell.last_reviewed for cell in claims if cell.last_reviewed]
-    page.claim_counts = {
-        "claims": len(claims),
-        "sourced": sum(1 for cell in claims if cell.pk in data.sources),
-        "reviewed": len(reviewed),
-        "recent": sum(1 for day in reviewed if day >= stale_before),
-        "since": stale_before,
-    }
+    page.claim_counts = {"claims": len(claims), "reviewed": len(reviewed), "since": stale_before}
+    page.claim_counts["sourced"] = sum(1 for cell in claims if cell.pk in data.sources)
+    page.claim_counts["recent"] = sum(1 for day in reviewed if day >= stale_before)
     if since:
         columns = [cap.pk for caps in data.capabilities.values() for cap in caps]
         rows = [row.pk for rows in data.rows.values() for row in rows]
@@ -214,20 +208,14 @@ def page_tables(page, moment=None, since=None):
         ]  # fmt: skip
         as_columns = table.orientation == Orientation.PLATFORMS_AS_COLUMNS
         display.columns, display.rows = (rows, caps) if as_columns else (caps, rows)
-        cap_names, names = [plain_text(cap.html) for cap in caps], []
-        for row in rows:
-            names.append(label := plain_text(row.html))
+        cap_names, names = [cap.text for cap in caps], [row.text for row in rows]
+        for row, label in zip(rows, names, strict=True):
             for cap, cap_name in zip(caps, cap_names, strict=True):
-                cell = data.cells.get((row.id, cap.id))
                 claim = _claim(
-                    display, cell, data.sources, stale_before,
+                    display, data.cells.get((row.id, cap.id)), data.sources, stale_before,
                     label, cap_name, cell_anchor(table.slug, row.slug, cap.slug),
-                    label if as_columns else cap_name,
+                    label if as_columns else cap_name, since and page.changes,
                 )  # fmt: skip
-                if since and cell:
-                    claim["change"] = page.changes.marked(
-                        cell.pk, (cell.level, cell.note_html), label
-                    )
                 (cap if as_columns else row).cells.append(claim)  # row by row, in column order
         if table.uses_levels and rows and caps:  # in the document's order, before any sorting
             claims = [row.cells for row in rows]
@@ -237,10 +225,11 @@ def page_tables(page, moment=None, since=None):
     return displays
 
 
-def _claim(display, cell, sources, stale_before, row_label, column_name, anchor, data_label):
-    """What the claim include shows of a cell; its sources become the table's next footnote."""
+def _claim(display, cell, sources, stale_before, row_label, column_name, anchor, label, changes):
+    """What the claim include shows of a cell, marked in `changes` (a ChangeSummary) if given;
+    its sources become the table's next footnote."""
     if cell is None:
-        return claim_view("", "", anchor, data_label)
+        return claim_view("", "", anchor, label)
     footnote, reviewed = None, cell.last_reviewed
     if cell.pk in sources or reviewed is not None:
         number = len(display.footnotes) + 1
@@ -250,5 +239,6 @@ def _claim(display, cell, sources, stale_before, row_label, column_name, anchor,
         )  # fmt: skip
         display.footnotes.append(footnote)
     is_stale = reviewed is not None and reviewed < stale_before
-    return claim_view(cell.level, cell.note_html, anchor, data_label, footnote, is_stale,
+    change = changes.marked(cell.pk, (cell.level, cell.note_html), row_label) if changes else ""
+    return claim_view(cell.level, cell.note_html, anchor, label, footnote, is_stale, change=change,
                       note=cell.note, legend=display.table.legend)  # fmt: skip

@@ -174,11 +174,10 @@ def by_table(claim_list):
 
 
 def platform_profile(slug, moment=None, since=None):
-    """(platform, summary, [(page title, permalink, [(first claim, claims)])], changes) of the
-    platform whose slug is `slug` today, as it stood at `moment` or today; with since=(day,
-    moment), a ChangeSummary, else None. The platform is None if it is not public (today), or
-    had no claim (at `moment`); on a day, it is named as its claims were, without a query of its
-    own: with ?since= too the profile keeps to 8 queries."""
+    """(platform, summary, [(page title, permalink, [(first claim, claims)])], changes: a
+    ChangeSummary with since=(day, moment), else None) as it stood at `moment` or today. The
+    platform is None if not public today or without claims then; on a day it is named as its
+    claims were, without a query of its own: with ?since= too the profile keeps to 8 queries."""
     if moment:
         found = claims_as_of(moment, platform__slug=slug)
         platform = found and Platform(
@@ -230,17 +229,15 @@ NOT_IN_TABLE = claim_view("", "", empty_text="Not in this table")
 def comparison(platforms, only_differences=False, moment=None, since=None):
     """([(first claim of the table, [{first claim, cells: [claim_view()], differs}])] for the
     tables where any of the platforms has a row (None if none had one) at `moment` or today,
-    and with since=(day, moment) a ChangeSummary, its claims marked.
-
-    Only levels are compared: two notes in words are never the same text, so a table without
-    levels is shown side by side, never marked as differing, and left out of the differences."""
+    and with since=(day, moment) a ChangeSummary, its claims marked. Only levels are compared:
+    two notes in words are never the same text, so a table without levels is shown side by side,
+    never marked as differing, and left out of the differences."""
     ids = [p.id for p in platforms]
     # Compared claims show no sources: on a day, not reading them keeps ?since= to 8 queries.
-    found = (
-        claims_as_of(moment, with_sources=False, platform__in=ids)
-        if moment
-        else claims(row__platform__in=ids)
-    )
+    if moment:
+        found = claims_as_of(moment, with_sources=False, platform__in=ids)
+    else:
+        found = claims(row__platform__in=ids)
     changes = mark_changes(found, since, "platform", row__platform__in=ids)
     tables = []
     for first, table_claims in by_table(found):
@@ -251,8 +248,7 @@ def comparison(platforms, only_differences=False, moment=None, since=None):
         for cells in rows.values():
             ordered = [cells.get(pid) for pid in ids]
             first_claim = next(c for c in ordered if c)
-            levels = {c.level if c else None for c in ordered}
-            differs = first_claim.uses_levels and len(levels) > 1
+            differs = first_claim.uses_levels and len({c and c.level for c in ordered}) > 1
             if differs or not only_differences:
                 views = [c.view | {"label": c.row_label, "change": c.change} if c else NOT_IN_TABLE
                          for c in ordered]  # fmt: skip
@@ -304,9 +300,7 @@ def rank(needs, all_claims, platforms):
 def capability_index():
     """[(first, [Claims of a capability alone])] per published table, levelled tables first."""
     found = (
-        Capability.objects.filter(
-            table__page__in=ComparisonPage.objects.published().values("id")
-        )
+        Capability.objects.filter(table__page__in=ComparisonPage.objects.published().values("id"))
         .order_by("-table__uses_levels", "table__page__order", "table__page__title",
                   "table__order", "table_id", "order", "id")
         .values_list(*[name.removeprefix("capability__") for name in CLAIM_FIELDS[:12]])

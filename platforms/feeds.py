@@ -10,6 +10,8 @@ from sitecontent.feeds import AtomFeed
 from . import changes
 from .models import Platform
 
+FEED_LENGTH = 30
+
 
 class ChangesFeed(Feed):
     feed_type = AtomFeed
@@ -28,7 +30,7 @@ class ChangesFeed(Feed):
         return reverse("platforms:changes")
 
     def items(self, platform):
-        return changes.latest_changes(platform)
+        return changes.describe(list(changes.timeline(platform)[:FEED_LENGTH]))
 
     def item_title(self, change):
         return change.title

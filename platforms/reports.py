@@ -117,9 +117,8 @@ def over_rate_limit(request):
 
 def notify_editors(report, request):
     """Plain-text mail to the editors; a mail failure never loses the stored report."""
-    admin_url = request.build_absolute_uri(
-        reverse("admin:platforms_claimreport_change", args=[report.pk])
-    )
+    admin_path = reverse("admin:platforms_claimreport_change", args=[report.pk])
+    admin_url = request.build_absolute_uri(admin_path)
     claim = cell_label(report.cell)
     context = {"report": report, "claim": claim, "admin_url": admin_url}
     users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")

@@ -6,6 +6,7 @@ from . import api, views
 from .feeds import ChangesFeed
 
 app_name = "platforms"
+EMBED = "embed/<path:permalink>/<slug:slug>/"
 urlpatterns = [
     path("report/", views.report_claim, name="report-claim"),
     path("report/thanks/", views.report_thanks, name="report-thanks"),
@@ -15,12 +16,8 @@ urlpatterns = [
     path("data/pages/<path:permalink>.json", views.data_page, name="data-page"),
     path("data/tables/<path:permalink>/<slug:slug>.csv", views.data_table, name="data-table"),
     # The row's pattern first: the table's <path:permalink> would swallow ".../row/<platform>".
-    path(
-        "embed/<path:permalink>/<slug:slug>/row/<slug:platform>/",
-        views.embed_table,
-        name="embed-row",
-    ),
-    path("embed/<path:permalink>/<slug:slug>/", views.embed_table, name="embed-table"),
+    path(f"{EMBED}row/<slug:platform>/", views.embed_table, name="embed-row"),
+    path(EMBED, views.embed_table, name="embed-table"),
     path(
         "badge/<slug:slug>/<slug:page>/<slug:table>/<slug:capability>.svg",
         views.badge,
@@ -36,13 +33,11 @@ urlpatterns = [
     path("platforms/<str:slug>/", views.platform_profile, name="platform-profile"),
     path("platforms/<str:slug>/timeline/", views.platform_timeline, name="platform-timeline"),
     path("capabilities/", views.capability_index, name="capability-index"),
-    path(
-        "capabilities/<str:page>/<str:table>/<str:capability>/", views.capability, name="capability"
-    ),
+    path("capabilities/<page>/<table>/<capability>/", views.capability, name="capability"),
     path("compare/", views.compare_start, name="compare"),
-    path("compare/<str:slugs>/", views.compare, name="compare-platforms"),
+    path("compare/<slugs>/", views.compare, name="compare-platforms"),
     path(
-        "compare/<str:slugs>/differences/",
+        "compare/<slugs>/differences/",
         views.compare,
         {"differences": True},
         name="compare-differences",
