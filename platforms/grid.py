@@ -1,9 +1,7 @@
 """The grid editor: a whole comparison table on one form, plain POST (no JavaScript needed).
-
-Each cell and each row and column header is a small form. Everything is validated first: if
-anything is wrong, nothing is saved. Then each unit is saved under the admin's one locking rule
-(admin_locking.decide), against the fingerprints the page was loaded with (one signed field).
-"""
+Each cell and row and column header is a small form; if any is wrong, nothing is saved. Then each
+is saved under the admin's one locking rule (admin_locking.decide), against the fingerprints the
+page was loaded with (one signed field)."""
 
 import hashlib
 import json
@@ -48,16 +46,14 @@ LEVEL_OPTIONS = {
 # The last part of a source line is its date when it looks like one: a title may hold "|"
 # ("Privacy Policy | Meta"), a URL may not (validate_source_url).
 DATE_LIKE = re.compile(r"[\d\s./-]*")
+CELL_FIELDS = ("level", "note", "last_reviewed")  # a cell's own values, besides its sources
 
 
-def sources_as_text(sources):
-    lines = []
-    for source in sources:
-        accessed = source.accessed.isoformat() if source.accessed else ""
-        line = " | ".join([source.url, source.title, accessed])
-        # A title holding "|" keeps the date's place, even empty, to be read back whole.
-        lines.append(line if accessed or "|" in source.title else line.rstrip(" |"))
-    return "\n".join(lines)
+def source_line(source):
+    accessed = source.accessed.isoformat() if source.accessed else ""
+    line = " | ".join([source.url, source.title, accessed])
+    # A title holding "|" keeps the date's place, even empty, to be read back whole.
+    return line if accessed or "|" in source.title else line.rstrip(" |")
 
 
 def parse_sources(text):
@@ -183,20 +179,16 @@ class ResolvableForm(forms.Form):
         self.obj, self.conflict = obj, conflict
         self.merge_box = f"merged_{self.merges}"
         if conflict:
-            mine = conflict["mine"][self.merges]
-            theirs = conflict["theirs"][self.merges]
-            both = self.merge_joiner.join(v for v in dict.fromkeys([mine, theirs]) if v)
+            versions = dict.fromkeys(conflict[side][self.merges] for side in ("mine", "theirs"))
+            both = self.merge_joiner.join(v for v in versions if v)
             initial = {**conflict["mine"], "resolve": locking.KEEP_MINE, self.merge_box: both}
         super().__init__(*args, initial=initial, **kwargs)
         if conflict or (self.data and self.add_prefix("resolve") in self.data):
             self.fields["resolve"] = forms.ChoiceField(
                 required=False, choices=locking.RESOLVE_CHOICES, widget=forms.RadioSelect
             )
-            self.fields[self.merge_box] = forms.CharField(
-                required=False,
-                max_length=self.merge_max_length,
-                widget=self.merge_widget,
-                label=f"Merged {self.merges}",
+            self.fields[self.merge_box] = forms.CharField(  # labelled "Merged note" by its name
+                required=False, max_length=self.merge_max_length, widget=self.merge_widget
             )
 
     @property
@@ -220,7 +212,7 @@ class CellForm(ResolvableForm):
     note): the others stay as they are."""
 
     kind = "cell"
-    units = ("level", "note", "last_reviewed", "sources")
+    units = (*CELL_FIELDS, "sources")
     merges = "note"
     opened = False
 
@@ -250,12 +242,8 @@ class CellForm(ResolvableForm):
     def values_of(cell, sources=None):
         if sources is None:  # not read already, as the grid reads them all
             sources = cell.sources.all() if cell.pk else []
-        return {
-            "level": cell.level,
-            "note": cell.note,
-            "last_reviewed": cell.last_reviewed,
-            "sources": sources_as_text(sources),
-        }
+        values = {name: getattr(cell, name) for name in CELL_FIELDS}
+        return {**values, "sources": "\n".join(map(source_line, sources))}
 
     @property
     def place(self):
@@ -271,16 +259,14 @@ class CellForm(ResolvableForm):
 
     def clean(self):
         data = super().clean()
-        self.cell.level = data.get("level", self.cell.level)
-        self.cell.note = data.get("note", self.cell.note)
-        self.cell.last_reviewed = data.get("last_reviewed", self.cell.last_reviewed)
+        for name in CELL_FIELDS:
+            setattr(self.cell, name, data.get(name, getattr(self.cell, name)))
         try:
             # The cell's place is the grid's own, and Cell.clean() states the same rules as
             # the check constraints: no query per cell to check them.
             self.cell.full_clean(exclude=["capability", "row"], validate_constraints=False)
         except ValidationError as error:
-            for message in error.messages:
-                self.add_error(None, message)
+            self.add_error(None, error.messages)
         return data
 
 
@@ -418,8 +404,7 @@ class GridEditor:
         self.headers = [header for header, _cells in self.rows] + self.column_headers
         self.cells = [form for _header, cells in self.rows for form in cells]
         # In the page's order, for the list of problems and conflicts atop it.
-        self.units = [*self.column_headers]
-        self.units += [unit for header, cells in self.rows for unit in (header, *cells)]
+        self.units = [*self.column_headers, *(u for h, cells in self.rows for u in (h, *cells))]
         self.add_forms = [
             AddRowForm(data, table=table, prefix="add-row"),
             AddColumnForm(data, table=table, prefix="add-column"),
@@ -431,10 +416,9 @@ class GridEditor:
         self.conflicts, self.lost = [], []
 
     def _form(self, form_class, prefix, obj, values=None, opened=False):
-        """A unit's form, bound when the page posted it. A unit absent from the data is
-        untouched, and so is one added since the page was loaded, and a cell posted as it is
-        now (locking.decide's first rule): the whole page, posted without JavaScript, binds a
-        form only for the cells it changes."""
+        """A unit's form, bound when the page posted it: not for a unit absent from the data (or
+        added since the page was loaded), nor for a cell posted as it is now (locking.decide's
+        first rule), so that a whole page posted without JavaScript binds only the cells changed."""
         values = self.loaded[prefix] = values or form_class.values_of(obj)
         posted = posted_values(self.data, prefix, form_class.units)
         conflict = self.conflicts_shown.get(prefix)
@@ -452,9 +436,7 @@ class GridEditor:
         """What this page shows, signed; after a validation error, what it was loaded with."""
         if self.data and self.data.get("version"):
             return self.data["version"]
-        return locking.sign(
-            {p: fingerprint(values) for p, values in self.loaded.items()}, VERSION_SALT
-        )
+        return locking.sign({p: fingerprint(v) for p, v in self.loaded.items()}, VERSION_SALT)
 
     def rendered_rows(self):  # [(its header form, its cells' HTML)]
         history = history_url(self.table)
@@ -491,24 +473,24 @@ class GridEditor:
 
     @transaction.atomic
     def save(self, user=None):
-        """Write what this editor changed; returns the number of cells changed. Refused changes
-        are in self.conflicts afterwards, edits to rows and columns deleted meanwhile in
-        self.lost."""
+        """Writes what this editor changed and returns how many cells changed; refused changes
+        are then in self.conflicts, edits to rows and columns deleted meanwhile in self.lost."""
         # One save of a table at a time: a second save waits here, then reads the cells the
         # first one created, so two saves of one empty cell give a winner and a conflict.
         locking.locked(ComparisonTable.objects).filter(pk=self.table.pk).first()
         # The cells this save may write (in the rows posted and the rows and columns ticked)
         # as the database holds them now, locked until the save ends.
-        marked = self.ticked("reviewed_today") + self.deletions
+        reviewing = self.ticked("reviewed_today")
+        marked = reviewing + self.deletions
         rows = {form.cell.row_id for form in self.cells if form.is_bound}
         rows |= {header.obj.id for header in marked if header.kind == "row"}
         columns = {header.obj.id for header in marked if header.kind == "column"}
-        cells = Cell.objects.select_for_update().prefetch_related("sources")
-        cells = cells.filter(
-            Q(row__in=rows) | Q(capability__in=columns), capability__table=self.table
+        cells = Cell.objects.filter(capability__table=self.table).select_for_update()
+        cells = cells.filter(Q(row__in=rows) | Q(capability__in=columns)).prefetch_related(
+            "sources"
         )
         current = {(cell.capability_id, cell.row_id): cell for cell in cells}
-        reviewed = {(h.kind, h.obj.id) for h in self.ticked("reviewed_today")}
+        reviewed = {(h.kind, h.obj.id) for h in reviewing}
         deletions = [header for header in self.deletions if self._may_delete(header, current)]
         deleted = {(h.kind, h.obj.id) for h in deletions}
         today = timezone.localdate()
@@ -527,7 +509,7 @@ class GridEditor:
             changed += self._save_cell(form, values, current.get(key))
         # A column ticked on a page of rows: its cells on the other pages too, as the cell
         # list's bulk action marks them (this page never showed them: nothing to compare).
-        columns = [h.obj for h in self.ticked("reviewed_today") if h.kind == "column"]
+        columns = [h.obj for h in reviewing if h.kind == "column"]
         others = Cell.objects.filter(capability__in=columns).exclude(row__in=self.shown_rows)
         changed += len(others.mark_reviewed(user, today))
         for header in deletions:
@@ -558,8 +540,8 @@ class GridEditor:
         if current is None and not any(values.values()):
             return False  # an empty cell stays absent
         cell = current or form.cell
-        cell.level, cell.note = values["level"], values["note"]
-        cell.last_reviewed = values["last_reviewed"]
+        for name in CELL_FIELDS:
+            setattr(cell, name, values[name])
         cell.save()  # before its sources: reverting a version restores the sources it had
         if form.parsed_sources is not None:
             cell.replace_sources(form.parsed_sources)
@@ -600,9 +582,8 @@ class GridEditor:
         return False
 
     def _lost(self):
-        """Edits to rows and columns someone else deleted after this page was loaded: they
-        cannot be saved, so they are named to the editor rather than dropped in silence. A
-        closed cell's one field is compared with what the cell held when it was deleted."""
+        """Edits to rows and columns someone deleted since this page was loaded, named to the
+        editor, not dropped in silence (a closed cell's one field compared with it as deleted)."""
         data, lost = self.data, []
         gone = [prefix for prefix in self.base if prefix not in self.loaded]
         cells = [prefix.split("-")[-1] for prefix in gone if prefix.startswith("cell-")]
