@@ -100,17 +100,16 @@ def fingerprint(values):
     return hashlib.sha256(json.dumps(texts, sort_keys=True).encode()).hexdigest()[:16]
 
 
-# One cell of the grid, written by hand and lean: a template include or widget per cell costs
-# seconds on a big grid (`tests/bench/grid_bench.py`, 40 × 40: GET 2,656 → 140 ms, saving 10
-# cells 2,625 → 86 ms, 2026-12-07). A cell shows one control, its level (or, in a table without
-# levels, its note); its note, sources and review date only when opened (`form.opened`, or the
-# script fetches them): all of them in every cell made a 40 × 40 grid 1.3 MB. Its controls are
-# named by their row and column headers (`names`: ids in grid.html).
+# Written by hand and lean: a template include or widget per cell costs seconds on a big grid
+# (`tests/bench/grid_bench.py`, 40 × 40: GET 2,656 → 140 ms, saving 10 cells 2,625 → 86 ms,
+# 2026-12-07). A cell shows one control, its level (or, in a table without levels, its note);
+# its note, sources and review date only when opened (`form.opened`, or the script fetches
+# them): all of them in every cell made a 40 × 40 grid 1.3 MB.
 def cell_html(form, uses_levels, history_url):
     """A cell's <td>, from its form or, untouched, its values."""
     cell, p = form.cell, form.prefix
     shown = {name: "" if value is None else escape(value) for name, value in form.values.items()}
-    names = f"r{cell.row_id} c{cell.capability_id}"
+    names = f"r{cell.row_id} c{cell.capability_id}"  # its controls' labels: header ids (grid.html)
     note = (
         f'<textarea name="{p}-note" aria-labelledby="gn {names}" maxlength="{Cell.NOTE_LIMIT}"'
         f"{'' if uses_levels else ' rows=1'}>\n{shown['note']}</textarea>"
@@ -208,8 +207,7 @@ class ResolvableForm(forms.Form):
 
 
 class CellForm(ResolvableForm):
-    """A cell's form. A page posts only the fields it shows (a closed cell: its level, or its
-    note): the others stay as they are."""
+    """A cell's form, of the fields its page shows (a closed cell: its level, or its note)."""
 
     kind = "cell"
     units = (*CELL_FIELDS, "sources")
@@ -377,9 +375,8 @@ class GridEditor:
         self.pages = range(1, max(0, len(rows) - 1) // size + 2)
         self.page = min(max(1, page), self.pages[-1])
         # The page's rows, and those it was loaded with (a save covers them wherever they are).
-        shown = {f"row-{row.id}" for row in rows[(self.page - 1) * size :][:size]}
-        shown |= self.base.keys()
-        rows = [row for row in rows if f"row-{row.id}" in shown]
+        on_page = {row.id for row in rows[(self.page - 1) * size :][:size]}
+        rows = [row for row in rows if row.id in on_page or f"row-{row.id}" in self.base]
         # Their cells, then the cells' sources, in one query each (prefetched per cell, sources
         # cost more: grid_bench); reading the whole table's cells took 0.7 s at 200 × 50.
         found = Cell.objects.filter(row__in=rows, capability__table=table)
