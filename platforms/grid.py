@@ -268,6 +268,11 @@ class CellForm(ResolvableForm):
         return data
 
 
+def name_field(model, name, **kwargs):
+    """The form field of a row's label or a column's name: the model's own, on one line."""
+    return model._meta.get_field(name).formfield(validators=[validate_one_line], **kwargs)
+
+
 class HeaderForm(ResolvableForm):
     """A row or column header: its name, position, and bulk actions on its cells."""
 
@@ -286,10 +291,8 @@ class HeaderForm(ResolvableForm):
         self.kind = "row" if isinstance(obj, TableRow) else "column"
         self.name_field = "label" if self.kind == "row" else "name"
         super().__init__(*args, obj=obj, **kwargs)
-        # The row label's or the column name's own field (grid_header.html writes its input).
-        model_field = type(obj)._meta.get_field(self.name_field)
-        label = "Label" if self.kind == "row" else "Column name"
-        self.fields["name"] = model_field.formfield(label=label, validators=[validate_one_line])
+        label = "Label" if self.kind == "row" else "Column name"  # grid_header.html writes it
+        self.fields["name"] = name_field(type(obj), self.name_field, label=label)
 
     def clean(self):
         data = super().clean()
@@ -309,12 +312,12 @@ class HeaderForm(ResolvableForm):
 
 
 class AddRowForm(forms.Form):
+    prefix = "add-row"
     platform = forms.ModelChoiceField(
         queryset=Platform.objects.none(), required=False, label="Add a platform row"
     )
-    label = TableRow._meta.get_field("label").formfield(
-        help_text="Optional: how this table names it, e.g. “WhatsApp (Meta)”.",
-        validators=[validate_one_line],
+    label = name_field(
+        TableRow, "label", help_text="Optional: how this table names it, e.g. “WhatsApp (Meta)”."
     )
 
     def __init__(self, *args, table, **kwargs):
@@ -323,11 +326,9 @@ class AddRowForm(forms.Form):
 
 
 class AddColumnForm(forms.Form):
-    name = Capability._meta.get_field("name").formfield(
-        required=False,
-        label="Add a capability column",
-        help_text="",
-        validators=[validate_one_line],
+    prefix = "add-column"
+    name = name_field(
+        Capability, "name", required=False, label="Add a capability column", help_text=""
     )
 
     def __init__(self, *args, table, **kwargs):
@@ -402,10 +403,7 @@ class GridEditor:
         self.cells = [form for _header, cells in self.rows for form in cells]
         # In the page's order, for the list of problems and conflicts atop it.
         self.units = [*self.column_headers, *(u for h, cells in self.rows for u in (h, *cells))]
-        self.add_forms = [
-            AddRowForm(data, table=table, prefix="add-row"),
-            AddColumnForm(data, table=table, prefix="add-column"),
-        ]
+        self.add_forms = [AddRowForm(data, table=table), AddColumnForm(data, table=table)]
         self.forms = [*self.units, *self.add_forms]
         self.unseen = [
             h.obj for h in self.headers if data is not None and h.prefix not in self.base
