@@ -480,10 +480,8 @@ class GridEditor:
         rows = {form.cell.row_id for form in self.cells if form.is_bound}
         rows |= {header.obj.id for header in marked if header.kind == "row"}
         columns = {header.obj.id for header in marked if header.kind == "column"}
-        cells = Cell.objects.filter(capability__table=self.table).select_for_update()
-        cells = cells.filter(Q(row__in=rows) | Q(capability__in=columns)).prefetch_related(
-            "sources"
-        )
+        cells = Cell.objects.filter(capability__table=self.table).prefetch_related("sources")
+        cells = cells.filter(Q(row__in=rows) | Q(capability__in=columns)).select_for_update()
         current = {(cell.capability_id, cell.row_id): cell for cell in cells}
         reviewed = {(h.kind, h.obj.id) for h in reviewing}
         deletions = [header for header in self.deletions if self._may_delete(header, current)]
