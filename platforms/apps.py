@@ -4,20 +4,12 @@ from django.apps import AppConfig
 class PlatformsConfig(AppConfig):
     name = "platforms"
     verbose_name = "Comparison research"
+    # Everything a public page shows: saving or deleting any of it retires every cached page.
+    public_models = (
+        "Platform PlatformAlias ComparisonPage ComparisonTable Capability TableRow Cell CellSource"
+    )
 
     def ready(self):
         from sitecontent.page_cache import retire_on_change
 
-        from . import models
-
-        # Everything a public page shows: saving or deleting any of it retires every cached page.
-        retire_on_change(
-            models.Platform,
-            models.PlatformAlias,
-            models.ComparisonPage,
-            models.ComparisonTable,
-            models.Capability,
-            models.TableRow,
-            models.Cell,
-            models.CellSource,
-        )
+        retire_on_change(*map(self.get_model, self.public_models.split()))

@@ -1,9 +1,7 @@
 """The grid editor: a whole comparison table on one form, plain POST (no JavaScript needed).
-
-Each cell and each row and column header is a small form. Everything is validated first: if
-anything is wrong, nothing is saved. Then each unit is saved under the admin's one locking rule
-(admin_locking.decide), against the fingerprints the page was loaded with (one signed field).
-"""
+Each cell and row and column header is a small form; if any is wrong, nothing is saved. Then each
+is saved under the admin's one locking rule (admin_locking.decide), against the fingerprints the
+page was loaded with (one signed field)."""
 
 import hashlib
 import json
@@ -48,16 +46,14 @@ LEVEL_OPTIONS = {
 # The last part of a source line is its date when it looks like one: a title may hold "|"
 # ("Privacy Policy | Meta"), a URL may not (validate_source_url).
 DATE_LIKE = re.compile(r"[\d\s./-]*")
+CELL_FIELDS = ("level", "note", "last_reviewed")  # a cell's own values, besides its sources
 
 
-def sources_as_text(sources):
-    lines = []
-    for source in sources:
-        accessed = source.accessed.isoformat() if source.accessed else ""
-        line = " | ".join([source.url, source.title, accessed])
-        # A title holding "|" keeps the date's place, even empty, to be read back whole.
-        lines.append(line if accessed or "|" in source.title else line.rstrip(" |"))
-    return "\n".join(lines)
+def source_line(source):
+    accessed = source.accessed.isoformat() if source.accessed else ""
+    line = " | ".join([source.url, source.title, accessed])
+    # A title holding "|" keeps the date's place, even empty, to be read back whole.
+    return line if accessed or "|" in source.title else line.rstrip(" |")
 
 
 def parse_sources(text):
@@ -104,17 +100,16 @@ def fingerprint(values):
     return hashlib.sha256(json.dumps(texts, sort_keys=True).encode()).hexdigest()[:16]
 
 
-# One cell of the grid, written by hand and lean: a template include or widget per cell costs
-# seconds on a big grid (`tests/bench/grid_bench.py`, 40 × 40: GET 2,656 → 140 ms, saving 10
-# cells 2,625 → 86 ms, 2026-12-07). A cell shows one control, its level (or, in a table without
-# levels, its note); its note, sources and review date only when opened (`form.opened`, or the
-# script fetches them): all of them in every cell made a 40 × 40 grid 1.3 MB. Its controls are
-# named by their row and column headers (`names`: ids in grid.html).
+# Written by hand and lean: a template include or widget per cell costs seconds on a big grid
+# (`tests/bench/grid_bench.py`, 40 × 40: GET 2,656 → 140 ms, saving 10 cells 2,625 → 86 ms,
+# 2026-12-07). A cell shows one control, its level (or, in a table without levels, its note);
+# its note, sources and review date only when opened (`form.opened`, or the script fetches
+# them): all of them in every cell made a 40 × 40 grid 1.3 MB.
 def cell_html(form, uses_levels, history_url):
     """A cell's <td>, from its form or, untouched, its values."""
     cell, p = form.cell, form.prefix
     shown = {name: "" if value is None else escape(value) for name, value in form.values.items()}
-    names = f"r{cell.row_id} c{cell.capability_id}"
+    names = f"r{cell.row_id} c{cell.capability_id}"  # its controls' labels: header ids (grid.html)
     note = (
         f'<textarea name="{p}-note" aria-labelledby="gn {names}" maxlength="{Cell.NOTE_LIMIT}"'
         f"{'' if uses_levels else ' rows=1'}>\n{shown['note']}</textarea>"
@@ -183,20 +178,16 @@ class ResolvableForm(forms.Form):
         self.obj, self.conflict = obj, conflict
         self.merge_box = f"merged_{self.merges}"
         if conflict:
-            mine = conflict["mine"][self.merges]
-            theirs = conflict["theirs"][self.merges]
-            both = self.merge_joiner.join(v for v in dict.fromkeys([mine, theirs]) if v)
+            versions = dict.fromkeys(conflict[side][self.merges] for side in ("mine", "theirs"))
+            both = self.merge_joiner.join(v for v in versions if v)
             initial = {**conflict["mine"], "resolve": locking.KEEP_MINE, self.merge_box: both}
         super().__init__(*args, initial=initial, **kwargs)
         if conflict or (self.data and self.add_prefix("resolve") in self.data):
             self.fields["resolve"] = forms.ChoiceField(
                 required=False, choices=locking.RESOLVE_CHOICES, widget=forms.RadioSelect
             )
-            self.fields[self.merge_box] = forms.CharField(
-                required=False,
-                max_length=self.merge_max_length,
-                widget=self.merge_widget,
-                label=f"Merged {self.merges}",
+            self.fields[self.merge_box] = forms.CharField(  # labelled "Merged note" by its name
+                required=False, max_length=self.merge_max_length, widget=self.merge_widget
             )
 
     @property
@@ -216,11 +207,10 @@ class ResolvableForm(forms.Form):
 
 
 class CellForm(ResolvableForm):
-    """A cell's form. A page posts only the fields it shows (a closed cell: its level, or its
-    note): the others stay as they are."""
+    """A cell's form, of the fields its page shows (a closed cell: its level, or its note)."""
 
     kind = "cell"
-    units = ("level", "note", "last_reviewed", "sources")
+    units = (*CELL_FIELDS, "sources")
     merges = "note"
     opened = False
 
@@ -250,12 +240,8 @@ class CellForm(ResolvableForm):
     def values_of(cell, sources=None):
         if sources is None:  # not read already, as the grid reads them all
             sources = cell.sources.all() if cell.pk else []
-        return {
-            "level": cell.level,
-            "note": cell.note,
-            "last_reviewed": cell.last_reviewed,
-            "sources": sources_as_text(sources),
-        }
+        values = {name: getattr(cell, name) for name in CELL_FIELDS}
+        return {**values, "sources": "\n".join(map(source_line, sources))}
 
     @property
     def place(self):
@@ -271,17 +257,20 @@ class CellForm(ResolvableForm):
 
     def clean(self):
         data = super().clean()
-        self.cell.level = data.get("level", self.cell.level)
-        self.cell.note = data.get("note", self.cell.note)
-        self.cell.last_reviewed = data.get("last_reviewed", self.cell.last_reviewed)
+        for name in CELL_FIELDS:
+            setattr(self.cell, name, data.get(name, getattr(self.cell, name)))
         try:
             # The cell's place is the grid's own, and Cell.clean() states the same rules as
             # the check constraints: no query per cell to check them.
             self.cell.full_clean(exclude=["capability", "row"], validate_constraints=False)
         except ValidationError as error:
-            for message in error.messages:
-                self.add_error(None, message)
+            self.add_error(None, error.messages)
         return data
+
+
+def name_field(model, name, **kwargs):
+    """The form field of a row's label or a column's name: the model's own, on one line."""
+    return model._meta.get_field(name).formfield(validators=[validate_one_line], **kwargs)
 
 
 class HeaderForm(ResolvableForm):
@@ -302,10 +291,8 @@ class HeaderForm(ResolvableForm):
         self.kind = "row" if isinstance(obj, TableRow) else "column"
         self.name_field = "label" if self.kind == "row" else "name"
         super().__init__(*args, obj=obj, **kwargs)
-        # The row label's or the column name's own field (grid_header.html writes its input).
-        model_field = type(obj)._meta.get_field(self.name_field)
-        label = "Label" if self.kind == "row" else "Column name"
-        self.fields["name"] = model_field.formfield(label=label, validators=[validate_one_line])
+        label = "Label" if self.kind == "row" else "Column name"  # grid_header.html writes it
+        self.fields["name"] = name_field(type(obj), self.name_field, label=label)
 
     def clean(self):
         data = super().clean()
@@ -325,12 +312,12 @@ class HeaderForm(ResolvableForm):
 
 
 class AddRowForm(forms.Form):
+    prefix = "add-row"
     platform = forms.ModelChoiceField(
         queryset=Platform.objects.none(), required=False, label="Add a platform row"
     )
-    label = TableRow._meta.get_field("label").formfield(
-        help_text="Optional: how this table names it, e.g. “WhatsApp (Meta)”.",
-        validators=[validate_one_line],
+    label = name_field(
+        TableRow, "label", help_text="Optional: how this table names it, e.g. “WhatsApp (Meta)”."
     )
 
     def __init__(self, *args, table, **kwargs):
@@ -339,11 +326,9 @@ class AddRowForm(forms.Form):
 
 
 class AddColumnForm(forms.Form):
-    name = Capability._meta.get_field("name").formfield(
-        required=False,
-        label="Add a capability column",
-        help_text="",
-        validators=[validate_one_line],
+    prefix = "add-column"
+    name = name_field(
+        Capability, "name", required=False, label="Add a capability column", help_text=""
     )
 
     def __init__(self, *args, table, **kwargs):
@@ -391,9 +376,8 @@ class GridEditor:
         self.pages = range(1, max(0, len(rows) - 1) // size + 2)
         self.page = min(max(1, page), self.pages[-1])
         # The page's rows, and those it was loaded with (a save covers them wherever they are).
-        shown = {f"row-{row.id}" for row in rows[(self.page - 1) * size :][:size]}
-        shown |= self.base.keys()
-        rows = [row for row in rows if f"row-{row.id}" in shown]
+        on_page = {row.id for row in rows[(self.page - 1) * size :][:size]}
+        rows = [row for row in rows if row.id in on_page or f"row-{row.id}" in self.base]
         # Their cells, then the cells' sources, in one query each (prefetched per cell, sources
         # cost more: grid_bench); reading the whole table's cells took 0.7 s at 200 × 50.
         found = Cell.objects.filter(row__in=rows, capability__table=table)
@@ -418,12 +402,8 @@ class GridEditor:
         self.headers = [header for header, _cells in self.rows] + self.column_headers
         self.cells = [form for _header, cells in self.rows for form in cells]
         # In the page's order, for the list of problems and conflicts atop it.
-        self.units = [*self.column_headers]
-        self.units += [unit for header, cells in self.rows for unit in (header, *cells)]
-        self.add_forms = [
-            AddRowForm(data, table=table, prefix="add-row"),
-            AddColumnForm(data, table=table, prefix="add-column"),
-        ]
+        self.units = [*self.column_headers, *(u for h, cells in self.rows for u in (h, *cells))]
+        self.add_forms = [AddRowForm(data, table=table), AddColumnForm(data, table=table)]
         self.forms = [*self.units, *self.add_forms]
         self.unseen = [
             h.obj for h in self.headers if data is not None and h.prefix not in self.base
@@ -431,10 +411,9 @@ class GridEditor:
         self.conflicts, self.lost = [], []
 
     def _form(self, form_class, prefix, obj, values=None, opened=False):
-        """A unit's form, bound when the page posted it. A unit absent from the data is
-        untouched, and so is one added since the page was loaded, and a cell posted as it is
-        now (locking.decide's first rule): the whole page, posted without JavaScript, binds a
-        form only for the cells it changes."""
+        """A unit's form, bound when the page posted it: not for a unit absent from the data (or
+        added since the page was loaded), nor for a cell posted as it is now (locking.decide's
+        first rule), so that a whole page posted without JavaScript binds only the cells changed."""
         values = self.loaded[prefix] = values or form_class.values_of(obj)
         posted = posted_values(self.data, prefix, form_class.units)
         conflict = self.conflicts_shown.get(prefix)
@@ -452,9 +431,7 @@ class GridEditor:
         """What this page shows, signed; after a validation error, what it was loaded with."""
         if self.data and self.data.get("version"):
             return self.data["version"]
-        return locking.sign(
-            {p: fingerprint(values) for p, values in self.loaded.items()}, VERSION_SALT
-        )
+        return locking.sign({p: fingerprint(v) for p, v in self.loaded.items()}, VERSION_SALT)
 
     def rendered_rows(self):  # [(its header form, its cells' HTML)]
         history = history_url(self.table)
@@ -491,24 +468,22 @@ class GridEditor:
 
     @transaction.atomic
     def save(self, user=None):
-        """Write what this editor changed; returns the number of cells changed. Refused changes
-        are in self.conflicts afterwards, edits to rows and columns deleted meanwhile in
-        self.lost."""
+        """Writes what this editor changed and returns how many cells changed; refused changes
+        are then in self.conflicts, edits to rows and columns deleted meanwhile in self.lost."""
         # One save of a table at a time: a second save waits here, then reads the cells the
         # first one created, so two saves of one empty cell give a winner and a conflict.
         locking.locked(ComparisonTable.objects).filter(pk=self.table.pk).first()
         # The cells this save may write (in the rows posted and the rows and columns ticked)
         # as the database holds them now, locked until the save ends.
-        marked = self.ticked("reviewed_today") + self.deletions
+        reviewing = self.ticked("reviewed_today")
+        marked = reviewing + self.deletions
         rows = {form.cell.row_id for form in self.cells if form.is_bound}
         rows |= {header.obj.id for header in marked if header.kind == "row"}
         columns = {header.obj.id for header in marked if header.kind == "column"}
-        cells = Cell.objects.select_for_update().prefetch_related("sources")
-        cells = cells.filter(
-            Q(row__in=rows) | Q(capability__in=columns), capability__table=self.table
-        )
+        cells = Cell.objects.filter(capability__table=self.table).prefetch_related("sources")
+        cells = cells.filter(Q(row__in=rows) | Q(capability__in=columns)).select_for_update()
         current = {(cell.capability_id, cell.row_id): cell for cell in cells}
-        reviewed = {(h.kind, h.obj.id) for h in self.ticked("reviewed_today")}
+        reviewed = {(h.kind, h.obj.id) for h in reviewing}
         deletions = [header for header in self.deletions if self._may_delete(header, current)]
         deleted = {(h.kind, h.obj.id) for h in deletions}
         today = timezone.localdate()
@@ -527,7 +502,7 @@ class GridEditor:
             changed += self._save_cell(form, values, current.get(key))
         # A column ticked on a page of rows: its cells on the other pages too, as the cell
         # list's bulk action marks them (this page never showed them: nothing to compare).
-        columns = [h.obj for h in self.ticked("reviewed_today") if h.kind == "column"]
+        columns = [h.obj for h in reviewing if h.kind == "column"]
         others = Cell.objects.filter(capability__in=columns).exclude(row__in=self.shown_rows)
         changed += len(others.mark_reviewed(user, today))
         for header in deletions:
@@ -558,8 +533,8 @@ class GridEditor:
         if current is None and not any(values.values()):
             return False  # an empty cell stays absent
         cell = current or form.cell
-        cell.level, cell.note = values["level"], values["note"]
-        cell.last_reviewed = values["last_reviewed"]
+        for name in CELL_FIELDS:
+            setattr(cell, name, values[name])
         cell.save()  # before its sources: reverting a version restores the sources it had
         if form.parsed_sources is not None:
             cell.replace_sources(form.parsed_sources)
@@ -600,9 +575,8 @@ class GridEditor:
         return False
 
     def _lost(self):
-        """Edits to rows and columns someone else deleted after this page was loaded: they
-        cannot be saved, so they are named to the editor rather than dropped in silence. A
-        closed cell's one field is compared with what the cell held when it was deleted."""
+        """Edits to rows and columns someone deleted since this page was loaded, named to the
+        editor, not dropped in silence (a closed cell's one field compared with it as deleted)."""
         data, lost = self.data, []
         gone = [prefix for prefix in self.base if prefix not in self.loaded]
         cells = [prefix.split("-")[-1] for prefix in gone if prefix.startswith("cell-")]

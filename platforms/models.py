@@ -177,12 +177,8 @@ class ComparisonPage(RenderedOnSave, Publishable):
 class ComparisonTableQuerySet(models.QuerySet):
     def with_cells(self):
         """Tables with all that ComparisonTable.grid reads, in a fixed number of queries."""
-        cells = Cell.objects.prefetch_related("sources")
-        return self.prefetch_related(
-            Prefetch("capabilities", queryset=Capability.objects.prefetch_related(
-                Prefetch("cells", queryset=cells))),
-            Prefetch("rows", queryset=TableRow.objects.select_related("platform")),
-        )  # fmt: skip
+        rows = Prefetch("rows", queryset=TableRow.objects.select_related("platform"))
+        return self.prefetch_related("capabilities__cells__sources", rows)
 
 
 class Orientation(models.TextChoices):  # as in the table's document, and on its page
@@ -367,9 +363,8 @@ class CellQuerySet(models.QuerySet):
 
     def stale(self):
         """Reviewed, but longer ago than STALE_AFTER_DAYS (never-reviewed cells are not stale)."""
-        return self.filter(
-            last_reviewed__lt=timezone.localdate() - timedelta(days=STALE_AFTER_DAYS)
-        )
+        cutoff = timezone.localdate() - timedelta(days=STALE_AFTER_DAYS)
+        return self.filter(last_reviewed__lt=cutoff)
 
     def never_reviewed(self):
         return self.claims().filter(last_reviewed__isnull=True)
@@ -393,11 +388,8 @@ class CellQuerySet(models.QuerySet):
         reason = f"Bulk: added the source {title or url}"[:100]
         # The cell's version first, then its source: as sources_of_version reads them.
         self._touched(cells, [], user, reason)
-        sources = [
-            CellSource(cell=cell, url=url, title=title, accessed=accessed,
-                       order=orders.get(cell.pk, -1) + 1)
-            for cell in cells
-        ]  # fmt: skip
+        new = {"url": url, "title": title, "accessed": accessed}
+        sources = [CellSource(cell=c, order=orders.get(c.pk, -1) + 1, **new) for c in cells]
         bulk_create_with_history(
             sources, CellSource, default_user=user, default_change_reason=reason
         )
@@ -503,15 +495,12 @@ class Cell(RenderedOnSave, models.Model):
         done = []
         for order, (url, title, accessed) in enumerate(sources):
             wanted = {"url": url, "title": title, "accessed": accessed, "order": order}
-            if order >= len(current):
-                done.append(("created", CellSource.objects.create(cell=self, **wanted)))
-                continue
-            source = current[order]
-            if any(getattr(source, name) != value for name, value in wanted.items()):
+            source = current[order] if order < len(current) else CellSource(cell=self)
+            if not source.pk or any(getattr(source, k) != v for k, v in wanted.items()):
+                done.append(("updated" if source.pk else "created", source))
                 for name, value in wanted.items():
                     setattr(source, name, value)
                 source.save()
-                done.append(("updated", source))
         for source in current[len(sources) :]:
             source.delete()
             done.append(("deleted", source))

@@ -56,8 +56,7 @@ def validate_permalink(value):
         raise ValidationError("A part of a permalink may not start with “.”.")
     # Nothing under a path the site answers itself: static files (served beside the URLconf),
     # and the first part of every route (/embed/…, /data/…, /blog/…, robots.txt, later ones).
-    reserved = [settings.STATIC_URL, settings.MEDIA_URL]
-    if any(value.lower().startswith(prefix.lower()) for prefix in reserved) or (
-        segments[0].lower() in first_segments(get_resolver().url_patterns)
-    ):
+    reserved = (settings.STATIC_URL.lower(), settings.MEDIA_URL.lower())
+    routes = first_segments(get_resolver().url_patterns)
+    if value.lower().startswith(reserved) or segments[0].lower() in routes:
         raise ValidationError(f"{value} belongs to the site itself; choose another permalink.")

@@ -17,13 +17,10 @@ def level_legend(legend=()):
     return {"keys": keys}
 
 
-@register.inclusion_tag("includes/level_patterns.html")
-def level_patterns(prefix):
-    """A chart's <defs>: each level's fill (site.css draws it), as url(#<prefix>-<level>)."""
+def chart_levels(prefix):
+    """A chart's <defs>: each level's fill (site.css draws it), url(#<prefix>-<level>); its key."""
     return {"levels": list(Level), "prefix": prefix}
 
 
-@register.inclusion_tag("includes/chart_key.html")
-def chart_key(prefix):
-    """What a chart's fills mean (the patterns of level_patterns(prefix))."""
-    return {"levels": list(Level), "prefix": prefix}
+register.inclusion_tag("includes/level_patterns.html", name="level_patterns")(chart_levels)
+register.inclusion_tag("includes/chart_key.html", name="chart_key")(chart_levels)
