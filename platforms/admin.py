@@ -155,8 +155,7 @@ class ComparisonTableAdmin(EditorAdmin):
             return self._render_grid(request, editor)
         if editor.deletions and "confirm-delete" not in request.POST:
             return self._render_grid(request, editor, confirm_deletions=True)
-        changed = editor.save(request.user)
-        if changed:  # in "Recent actions" on the admin home
+        if changed := editor.save(request.user):  # in "Recent actions" on the admin home
             self.log_change(request, table, f"Changed {changed} cell(s) in the grid.")
         if not (editor.conflicts or editor.lost or editor.unseen):
             messages.success(request, f"Saved. {changed} cell(s) changed.")
@@ -415,14 +414,11 @@ class ClaimReportAdmin(admin.ModelAdmin):
 
     @admin.display(description="open")
     def links(self, report):
-        grid = reverse(
-            "admin:platforms_comparisontable_grid", args=[report.cell.capability.table_id]
-        )
-        cell = reverse("admin:platforms_cell_change", args=[report.cell_id])
         return format_html(
             '<a href="{}">the claim on its page</a> · <a href="{}">the cell</a> · '
             '<a href="{}">its table’s grid</a>',
-            cell_url(report.cell), cell, grid,
+            cell_url(report.cell), reverse("admin:platforms_cell_change", args=[report.cell_id]),
+            reverse("admin:platforms_comparisontable_grid", args=[report.cell.capability.table_id]),
         )  # fmt: skip
 
     @admin.action(description="Mark the selected reports accepted")
@@ -432,9 +428,6 @@ class ClaimReportAdmin(admin.ModelAdmin):
     @admin.action(description="Mark the selected reports rejected")
     def mark_rejected(self, request, queryset):
         queryset.update(status=ReportStatus.REJECTED)
-
-
-# --- "Needs attention" on the admin home -------------------------------------------------------
 
 
 @attention_check

@@ -22,12 +22,11 @@ from django.utils.crypto import get_random_string
 from sitecontent.models import ContentVersion
 
 # The same importer as the import_markdown and export_markdown commands.
-from .markdown_io import DocumentError, export_documents, import_documents
+from .markdown_io import DOCUMENT_SUFFIXES, DocumentError, export_documents, import_documents
 
 MAX_FILES = 200
 MAX_FILE_BYTES = 1024 * 1024  # one document
 MAX_TOTAL_BYTES = 4 * 1024 * 1024  # everything uploaded (or unzipped) at once
-DOCUMENT_SUFFIXES = {".md", ".markdown", ".txt"}
 SESSION_KEY = "markdown-import"
 IMPORT_PERMISSIONS = [
     "platforms.add_comparisonpage",
