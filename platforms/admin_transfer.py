@@ -64,12 +64,7 @@ class UploadForm(forms.Form):
     def clean_files(self):
         """(name, bytes) of each document, uploaded or in a zip: counts and sizes are checked
         on what the files declare before anything is read, and again while reading."""
-        entries = []  # (name, declared size, how to open it)
-        for upload in self.cleaned_data["files"]:
-            if upload.name.lower().endswith(".zip"):
-                entries += zip_members(upload)
-            else:
-                entries.append((upload.name, upload.size, lambda upload=upload: upload))
+        entries = [entry for upload in self.cleaned_data["files"] for entry in members(upload)]
         if not entries:
             raise ValidationError("Choose at least one Markdown file.")
         if len(entries) > MAX_FILES:
@@ -91,8 +86,11 @@ class UploadForm(forms.Form):
         return documents
 
 
-def zip_members(upload):
-    """(name, declared size, how to open it) of each file in a zip, but folders and hidden files."""
+def members(upload):
+    """[(name, declared size, how to open it)] of a document, or of each file in a zip but folders
+    and hidden files."""
+    if not upload.name.lower().endswith(".zip"):
+        return [(upload.name, upload.size, lambda: upload)]
     try:
         archive = zipfile.ZipFile(upload)
     except zipfile.BadZipFile as error:

@@ -34,23 +34,20 @@ class FrontMatter:
     def get(self, key, default=None):
         return self.metadata.get(key, default)
 
+    def _value(self, key, valid, what, default=None):
+        if not valid(value := self.metadata.get(key, default)):
+            raise self.error(key, f"{key} must be {what}")
+        return value
+
     def text(self, key):
-        value = self.metadata.get(key)
-        if isinstance(value, (dict, list)):
-            raise self.error(key, f"{key} must be text")
+        value = self._value(key, lambda value: not isinstance(value, dict | list), "text")
         return "" if value is None else str(value).strip()
 
     def boolean(self, key, default):
-        value = self.metadata.get(key, default)
-        if not isinstance(value, bool):
-            raise self.error(key, f"{key} must be true or false")
-        return value
+        return self._value(key, lambda value: isinstance(value, bool), "true or false", default)
 
     def whole_number(self, key):
-        value = self.metadata.get(key)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise self.error(key, f"{key} must be a whole number")
-        return value
+        return self._value(key, lambda value: type(value) is int and value >= 0, "a whole number")
 
     def date(self, key):
         value = self._dated(key)
