@@ -131,10 +131,8 @@ class ComparisonTableAdmin(EditorAdmin):
 
     def get_urls(self):
         grid = self.admin_site.admin_view(self.grid_view)
-        return [
-            path("<int:table_id>/grid/", grid, name="platforms_comparisontable_grid"),
-            *super().get_urls(),
-        ]
+        grid = path("<int:table_id>/grid/", grid, name="platforms_comparisontable_grid")
+        return [grid, *super().get_urls()]
 
     def grid_view(self, request, table_id):
         table = self._grid_table(table_id)
@@ -245,8 +243,7 @@ class StaleFilter(CellCheckFilter):
 class ColumnFilter(admin.SimpleListFilter):
     """The columns of the table chosen in the table filter (none offered before one is)."""
 
-    title = "column"
-    parameter_name = "capability__id__exact"
+    title, parameter_name = "column", "capability__id__exact"
 
     def lookups(self, request, model_admin):
         table = request.GET.get("capability__table__id__exact", "")

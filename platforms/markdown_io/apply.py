@@ -252,9 +252,8 @@ def unique_slugs(wanted, names, fallback):
 
 
 def release_slugs(queryset, slugs):
-    """The objects that take these slugs, matched by position (None for a new one), then those
-    left over. A slug the document gives to another position is freed first, since slugs are
-    unique within a page or table."""
+    """The objects taking these slugs by position (None for a new one), then those left over; a
+    slug given to another position is freed first (slugs are unique within a page or table)."""
     existing = list(queryset)
     for position, obj in enumerate(existing):
         if obj.slug in slugs and slugs.index(obj.slug) != position:
@@ -319,16 +318,11 @@ def apply_page(document, report, index, keep_existing):
     for order, (parsed, slug) in enumerate(zip(parsed_tables, slugs, strict=True)):
         table = sync(report, "table", ComparisonTable, {"page": page}, {
             "order": _order(parsed.meta.get("order"), order),
-            "section_heading": parsed.section_heading,
-            "intro": parsed.intro,
-            "title": parsed.title,
-            "slug": slug,
-            "platform_column": parsed.table.corner,
-            "orientation": parsed.table.orientation,
-            "uses_levels": parsed.table.uses_levels,
+            "section_heading": parsed.section_heading, "intro": parsed.intro, "title": parsed.title,
+            "slug": slug, "platform_column": parsed.table.corner,
+            "orientation": parsed.table.orientation, "uses_levels": parsed.table.uses_levels,
             "legend": parsed.table.legend,
-            "takeaways_heading": parsed.takeaways_heading,
-            "takeaways": parsed.takeaways,
+            "takeaways_heading": parsed.takeaways_heading, "takeaways": parsed.takeaways,
         }, existing[order])  # fmt: skip
         how = f"platforms as {parsed.table.orientation}"
         how += "" if parsed.meta.get("orientation") else " (detected)"

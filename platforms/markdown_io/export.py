@@ -42,12 +42,9 @@ def export_page(page):
 def export_table(table, footnote_numbers):
     capabilities, grid = list(table.capabilities.all()), table.grid
     note = {
-        "slug": table.slug,
-        "order": table.order,
-        "orientation": table.orientation,
-        "levels": table.uses_levels,
-        "title": bool(table.title),
-        "section_heading": bool(table.section_heading),
+        "slug": table.slug, "order": table.order,
+        "orientation": table.orientation, "levels": table.uses_levels,
+        "title": bool(table.title), "section_heading": bool(table.section_heading),
         "takeaways_heading": bool(table.takeaways_heading),
         "columns": [[c.name, c.slug, c.description, c.order] for c in capabilities],
         "rows": [[row.label or row.platform.name, row.platform.slug, not row.label, row.order]

@@ -48,10 +48,9 @@ GLOSSARY_HEADERS = {"description", "definition", "explanation", "meaning", "note
 # the feature's description.
 REMARK_HEADERS = GLOSSARY_HEADERS | {"note", "comments", "comment", "remarks", "details"}
 COLUMN_CORNERS = re.compile(
-    r"^(|features?|capabilit(y|ies)|functions?|functionality|options?|properties|property|"
+    r"(?i)^(|features?|capabilit(y|ies)|functions?|functionality|options?|properties|property|"
     r"support|criteria|criterion|aspects?|category|categories|formats?|codecs?|elements?|"
-    r"operations?|metadata|attributes?|what)$",
-    re.IGNORECASE,
+    r"operations?|metadata|attributes?|what)$"
 )
 _PIPE = re.compile(r"(?<!\\)\|")
 FOOTNOTE_REFERENCE = re.compile(r"\s*\[\^([^\]\s]+)\]\s*$")
