@@ -44,9 +44,7 @@ class ImportReport:
                 for action, what, changes in report.changes:
                     lines.append(f"  {action} {what}")
                     lines.extend(f"    {name}: {a!r} → {b!r}" for name, (a, b) in changes.items())
-        if self.dry_run:
-            lines.append("Dry run: nothing was written.")
-        return lines
+        return [*lines, "Dry run: nothing was written."] if self.dry_run else lines
 
 
 def import_documents(documents, *, dry_run=False, keep_existing=False):

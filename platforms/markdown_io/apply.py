@@ -303,13 +303,13 @@ def _order(given, position):
 def apply_page(document, report, index, keep_existing):
     fields = dict(document.fields)
     permalink = fields.pop("permalink")
-    existing = ComparisonPage.objects.filter(permalink=permalink).first()
-    if keep_existing and existing:
+    stored = ComparisonPage.objects.filter(permalink=permalink).first()
+    if keep_existing and stored:
         report.kept = True
         return
     if fields["publish_at"] is None:
-        fields["publish_at"] = existing.publish_at if existing else timezone.now()
-    page = sync(report, "page", ComparisonPage, {"permalink": permalink}, fields, existing)
+        fields["publish_at"] = stored.publish_at if stored else timezone.now()
+    page = sync(report, "page", ComparisonPage, {"permalink": permalink}, fields, stored)
     report.notes.extend(document.page.notes)
     parsed_tables = document.page.tables
     wanted = [t.meta.get("slug") for t in parsed_tables]
