@@ -87,8 +87,7 @@ class UploadForm(forms.Form):
 
 
 def members(upload):
-    """[(name, declared size, how to open it)] of a document, or of each file in a zip but folders
-    and hidden files."""
+    """(name, declared size, opener) of a document, or of each visible file in a zip."""
     if not upload.name.lower().endswith(".zip"):
         return [(upload.name, upload.size, lambda: upload)]
     try:
