@@ -131,10 +131,8 @@ class ComparisonTableAdmin(EditorAdmin):
 
     def get_urls(self):
         grid = self.admin_site.admin_view(self.grid_view)
-        return [
-            path("<int:table_id>/grid/", grid, name="platforms_comparisontable_grid"),
-            *super().get_urls(),
-        ]
+        grid = path("<int:table_id>/grid/", grid, name="platforms_comparisontable_grid")
+        return [grid, *super().get_urls()]
 
     def grid_view(self, request, table_id):
         table = self._grid_table(table_id)
@@ -155,8 +153,7 @@ class ComparisonTableAdmin(EditorAdmin):
             return self._render_grid(request, editor)
         if editor.deletions and "confirm-delete" not in request.POST:
             return self._render_grid(request, editor, confirm_deletions=True)
-        changed = editor.save(request.user)
-        if changed:  # in "Recent actions" on the admin home
+        if changed := editor.save(request.user):  # in "Recent actions" on the admin home
             self.log_change(request, table, f"Changed {changed} cell(s) in the grid.")
         if not (editor.conflicts or editor.lost or editor.unseen):
             messages.success(request, f"Saved. {changed} cell(s) changed.")
@@ -246,8 +243,7 @@ class StaleFilter(CellCheckFilter):
 class ColumnFilter(admin.SimpleListFilter):
     """The columns of the table chosen in the table filter (none offered before one is)."""
 
-    title = "column"
-    parameter_name = "capability__id__exact"
+    title, parameter_name = "column", "capability__id__exact"
 
     def lookups(self, request, model_admin):
         table = request.GET.get("capability__table__id__exact", "")
@@ -415,14 +411,11 @@ class ClaimReportAdmin(admin.ModelAdmin):
 
     @admin.display(description="open")
     def links(self, report):
-        grid = reverse(
-            "admin:platforms_comparisontable_grid", args=[report.cell.capability.table_id]
-        )
-        cell = reverse("admin:platforms_cell_change", args=[report.cell_id])
         return format_html(
             '<a href="{}">the claim on its page</a> · <a href="{}">the cell</a> · '
             '<a href="{}">its table’s grid</a>',
-            cell_url(report.cell), cell, grid,
+            cell_url(report.cell), reverse("admin:platforms_cell_change", args=[report.cell_id]),
+            reverse("admin:platforms_comparisontable_grid", args=[report.cell.capability.table_id]),
         )  # fmt: skip
 
     @admin.action(description="Mark the selected reports accepted")
@@ -432,9 +425,6 @@ class ClaimReportAdmin(admin.ModelAdmin):
     @admin.action(description="Mark the selected reports rejected")
     def mark_rejected(self, request, queryset):
         queryset.update(status=ReportStatus.REJECTED)
-
-
-# --- "Needs attention" on the admin home -------------------------------------------------------
 
 
 @attention_check

@@ -22,12 +22,11 @@ from django.utils.crypto import get_random_string
 from sitecontent.models import ContentVersion
 
 # The same importer as the import_markdown and export_markdown commands.
-from .markdown_io import DocumentError, export_documents, import_documents
+from .markdown_io import DOCUMENT_SUFFIXES, DocumentError, export_documents, import_documents
 
 MAX_FILES = 200
 MAX_FILE_BYTES = 1024 * 1024  # one document
 MAX_TOTAL_BYTES = 4 * 1024 * 1024  # everything uploaded (or unzipped) at once
-DOCUMENT_SUFFIXES = {".md", ".markdown", ".txt"}
 SESSION_KEY = "markdown-import"
 IMPORT_PERMISSIONS = [
     "platforms.add_comparisonpage",
@@ -65,12 +64,7 @@ class UploadForm(forms.Form):
     def clean_files(self):
         """(name, bytes) of each document, uploaded or in a zip: counts and sizes are checked
         on what the files declare before anything is read, and again while reading."""
-        entries = []  # (name, declared size, how to open it)
-        for upload in self.cleaned_data["files"]:
-            if upload.name.lower().endswith(".zip"):
-                entries += zip_members(upload)
-            else:
-                entries.append((upload.name, upload.size, lambda upload=upload: upload))
+        entries = [entry for upload in self.cleaned_data["files"] for entry in members(upload)]
         if not entries:
             raise ValidationError("Choose at least one Markdown file.")
         if len(entries) > MAX_FILES:
@@ -92,8 +86,10 @@ class UploadForm(forms.Form):
         return documents
 
 
-def zip_members(upload):
-    """(name, declared size, how to open it) of each file in a zip, but folders and hidden files."""
+def members(upload):
+    """(name, declared size, opener) of a document, or of each visible file in a zip."""
+    if not upload.name.lower().endswith(".zip"):
+        return [(upload.name, upload.size, lambda: upload)]
     try:
         archive = zipfile.ZipFile(upload)
     except zipfile.BadZipFile as error:

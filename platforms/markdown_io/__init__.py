@@ -1,11 +1,8 @@
-"""Comparison pages, articles and the platform register in and out of Markdown documents:
-import_documents, export_documents (which import_documents reads back into the same database
-state) and read_paths, for the import/export commands and the admin.
-
-Modules, one concern each: text (bytes → text), frontmatter, structure (token stream →
-sections, tables, prose), tables (a table → orientation, levels, cells), apply (→ database),
-export (database → documents).
-"""
+"""Comparison pages, articles and the platform register in and out of Markdown documents, for
+the import/export commands and the admin; import_documents reads what export_documents writes
+back into the same database state. Modules: text (bytes → text), frontmatter, structure (token
+stream → sections, tables, prose), tables (a table → orientation, levels, cells), apply
+(→ database), export (database → documents)."""
 
 from pathlib import Path
 
@@ -47,9 +44,7 @@ class ImportReport:
                 for action, what, changes in report.changes:
                     lines.append(f"  {action} {what}")
                     lines.extend(f"    {name}: {a!r} → {b!r}" for name, (a, b) in changes.items())
-        if self.dry_run:
-            lines.append("Dry run: nothing was written.")
-        return lines
+        return [*lines, "Dry run: nothing was written."] if self.dry_run else lines
 
 
 def import_documents(documents, *, dry_run=False, keep_existing=False):
@@ -80,16 +75,13 @@ def read_paths(paths):
     folder refused), in a stable order."""
     found = []
     for path in map(Path, paths):
-        if path.is_dir():
-            for child in sorted(path.iterdir()):
-                wanted = child.suffix in DOCUMENT_SUFFIXES or child.name in REGISTER_NAMES
-                if not wanted or not child.is_file():
-                    continue
-                if child.is_symlink() and not child.resolve().is_relative_to(path.resolve()):
-                    raise DocumentError(child, None, "a link to a file outside the folder; refused")
-                found.append((str(child), child.read_bytes()))
-        elif path.is_file():
-            found.append((str(path), path.read_bytes()))
-        else:
+        if not (path.is_dir() or path.is_file()):
             raise DocumentError(path, None, "no such file or folder")
+        for child in sorted(path.iterdir()) if path.is_dir() else [path]:
+            named = child.suffix in DOCUMENT_SUFFIXES or child.name in REGISTER_NAMES
+            if not child.is_file() or not (named or child == path):
+                continue
+            if child.is_symlink() and not child.resolve().is_relative_to(path.resolve()):
+                raise DocumentError(child, None, "a link to a file outside the folder; refused")
+            found.append((str(child), child.read_bytes()))
     return found

@@ -1,8 +1,6 @@
-"""Parsed documents → database, all or nothing, with a report (or a dry-run diff) of every change.
-
-`read_document` turns one (name, bytes) into a ParsedDocument, reading the database only to
-know which platforms exist; `apply_document` writes one. Any problem is a DocumentError.
-"""
+"""Documents → database, all or nothing, with a report (or a dry-run diff) of every change:
+`read_document` turns one (name, bytes) into a ParsedDocument, reading the database only to know
+which platforms exist; `apply_document` writes one. Any problem is a DocumentError."""
 
 import re
 from dataclasses import dataclass, field
@@ -241,9 +239,7 @@ def read_document(name, data, index=None):
 def summarize(*markdown_texts, limit=300):
     """The first non-empty text as plain words, cut at a word boundary: a meta description."""
     found = next(filter(None, (plain_text(t) for t in markdown_texts if t)), "")
-    if len(found) <= limit:
-        return found
-    return found[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return found if len(found) <= limit else found[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def unique_slugs(wanted, names, fallback):
@@ -256,9 +252,8 @@ def unique_slugs(wanted, names, fallback):
 
 
 def release_slugs(queryset, slugs):
-    """The objects that take these slugs, matched by position (None for a new one), then those
-    left over. A slug the document gives to another position is freed first, since slugs are
-    unique within a page or table."""
+    """The objects taking these slugs by position (None for a new one), then those left over; a
+    slug given to another position is freed first (slugs are unique within a page or table)."""
     existing = list(queryset)
     for position, obj in enumerate(existing):
         if obj.slug in slugs and slugs.index(obj.slug) != position:
@@ -281,12 +276,10 @@ def apply_register(document, report):
             slug__in=listed).first()  # fmt: skip
         platform = sync(report, "platform", Platform, {}, values, platform)
         current = {alias.name: alias for alias in platform.aliases.all()}
-        for name in aliases:
-            if name not in current:
-                if taken := PlatformAlias.objects.filter(name=name).first():
-                    raise ValueRefused(f"alias “{name}” already belongs to {taken.platform}")
-                report.record("created", "alias", PlatformAlias.objects.create(
-                    platform=platform, name=name))  # fmt: skip
+        for name in [name for name in aliases if name not in current]:
+            if taken := PlatformAlias.objects.filter(name=name).first():
+                raise ValueRefused(f"alias “{name}” already belongs to {taken.platform}")
+            sync(report, "alias", PlatformAlias, {"platform": platform, "name": name}, {}, None)
         delete_missing(report, "alias", [a for n, a in current.items() if n not in aliases])
 
 
@@ -310,34 +303,26 @@ def _order(given, position):
 def apply_page(document, report, index, keep_existing):
     fields = dict(document.fields)
     permalink = fields.pop("permalink")
-    if keep_existing and ComparisonPage.objects.filter(permalink=permalink).exists():
+    stored = ComparisonPage.objects.filter(permalink=permalink).first()
+    if keep_existing and stored:
         report.kept = True
         return
     if fields["publish_at"] is None:
-        existing = ComparisonPage.objects.filter(permalink=permalink).first()
-        fields["publish_at"] = existing.publish_at if existing else timezone.now()
-    page = sync(report, "page", ComparisonPage, {"permalink": permalink}, fields)
+        fields["publish_at"] = stored.publish_at if stored else timezone.now()
+    page = sync(report, "page", ComparisonPage, {"permalink": permalink}, fields, stored)
     report.notes.extend(document.page.notes)
     parsed_tables = document.page.tables
-    slugs = unique_slugs(
-        [t.meta.get("slug") for t in parsed_tables],
-        [t.title or t.section_heading for t in parsed_tables],
-        "table",
-    )
+    wanted = [t.meta.get("slug") for t in parsed_tables]
+    slugs = unique_slugs(wanted, [t.title or t.section_heading for t in parsed_tables], "table")
     existing = release_slugs(page.tables.all(), slugs)
     for order, (parsed, slug) in enumerate(zip(parsed_tables, slugs, strict=True)):
         table = sync(report, "table", ComparisonTable, {"page": page}, {
             "order": _order(parsed.meta.get("order"), order),
-            "section_heading": parsed.section_heading,
-            "intro": parsed.intro,
-            "title": parsed.title,
-            "slug": slug,
-            "platform_column": parsed.table.corner,
-            "orientation": parsed.table.orientation,
-            "uses_levels": parsed.table.uses_levels,
+            "section_heading": parsed.section_heading, "intro": parsed.intro, "title": parsed.title,
+            "slug": slug, "platform_column": parsed.table.corner,
+            "orientation": parsed.table.orientation, "uses_levels": parsed.table.uses_levels,
             "legend": parsed.table.legend,
-            "takeaways_heading": parsed.takeaways_heading,
-            "takeaways": parsed.takeaways,
+            "takeaways_heading": parsed.takeaways_heading, "takeaways": parsed.takeaways,
         }, existing[order])  # fmt: skip
         how = f"platforms as {parsed.table.orientation}"
         how += "" if parsed.meta.get("orientation") else " (detected)"

@@ -1,9 +1,7 @@
-"""Database → documents: the exact inverse of the import.
-
-Each table's section starts with a note, `<!-- table {…} -->` (no renderer shows it), saying
-what the Markdown cannot: slugs, column descriptions, orientation, levels, each row's platform,
-which headings exist. The closing text follows `<!-- closing -->`. The register is YAML.
-"""
+"""Database → documents: the exact inverse of the import. Each table's section starts with a
+note, `<!-- table {…} -->` (no renderer shows it), saying what the Markdown cannot: slugs, column
+descriptions, orientation, levels, each row's platform, which headings exist. The closing text
+follows `<!-- closing -->`. The register is YAML."""
 
 import json
 import re
@@ -21,14 +19,8 @@ from .tables import Marks, export_cell
 
 
 def export_page(page):
-    fields = {
-        "title": page.title,
-        "permalink": page.permalink,
-        "order": page.order,
-        "description": page.description,
-        **publication_fields(page),
-    }
-    front = front_matter_text(fields)
+    fields = {"title": page.title, "permalink": page.permalink, "order": page.order}
+    front = front_matter_text(fields | {"description": page.description} | publication_fields(page))
     if not page.description:  # an empty description stays empty (the import would summarize)
         front = front.replace("---\n", "---\ndescription: ''\n", 1)
     parts = [front.rstrip("\n"), page.heading and f"# {page.heading}", page.intro]
@@ -44,19 +36,15 @@ def export_page(page):
         parts.extend(export_table(table, footnote_numbers))
     if page.closing:
         parts.extend(["<!-- closing -->", page.closing])
-    # Empty parts (no heading, no intro…) are left out.
     return "\n\n".join(filter(None, parts)).replace("---\n\n", "---\n", 1) + "\n"
 
 
 def export_table(table, footnote_numbers):
     capabilities, grid = list(table.capabilities.all()), table.grid
     note = {
-        "slug": table.slug,
-        "order": table.order,
-        "orientation": table.orientation,
-        "levels": table.uses_levels,
-        "title": bool(table.title),
-        "section_heading": bool(table.section_heading),
+        "slug": table.slug, "order": table.order,
+        "orientation": table.orientation, "levels": table.uses_levels,
+        "title": bool(table.title), "section_heading": bool(table.section_heading),
         "takeaways_heading": bool(table.takeaways_heading),
         "columns": [[c.name, c.slug, c.description, c.order] for c in capabilities],
         "rows": [[row.label or row.platform.name, row.platform.slug, not row.label, row.order]

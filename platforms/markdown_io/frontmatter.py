@@ -34,23 +34,20 @@ class FrontMatter:
     def get(self, key, default=None):
         return self.metadata.get(key, default)
 
+    def _value(self, key, valid, what, default=None):
+        if not valid(value := self.metadata.get(key, default)):
+            raise self.error(key, f"{key} must be {what}")
+        return value
+
     def text(self, key):
-        value = self.metadata.get(key)
-        if isinstance(value, (dict, list)):
-            raise self.error(key, f"{key} must be text")
+        value = self._value(key, lambda value: not isinstance(value, dict | list), "text")
         return "" if value is None else str(value).strip()
 
     def boolean(self, key, default):
-        value = self.metadata.get(key, default)
-        if not isinstance(value, bool):
-            raise self.error(key, f"{key} must be true or false")
-        return value
+        return self._value(key, lambda value: isinstance(value, bool), "true or false", default)
 
     def whole_number(self, key):
-        value = self.metadata.get(key)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise self.error(key, f"{key} must be a whole number")
-        return value
+        return self._value(key, lambda value: type(value) is int and value >= 0, "a whole number")
 
     def date(self, key):
         value = self._dated(key)
@@ -102,10 +99,8 @@ def read(name, text):
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in closing), None)
     if end is None:
         raise DocumentError(name, 1, f"the front matter opened with “{opening}” is never closed")
-    key_lines = {}
-    for number in range(2, end + 1):
-        if match := _KEY.match(lines[number - 1]):
-            key_lines.setdefault(match[1], number)
+    # Each top-level key's line, read bottom up so that the first one of a key wins.
+    key_lines = {m[1]: n for n in range(end, 1, -1) if (m := _KEY.match(lines[n - 1]))}
     source = "\n".join(lines[1:end])
     try:
         metadata = DELIMITERS[opening]().load(source) if source.strip() else {}
@@ -116,7 +111,7 @@ def read(name, text):
         raise DocumentError(name, line, f"broken front matter: {reason}") from error
     except ValueError as error:  # a well-formed but impossible date, e.g. 2025-02-30
         dated = (n for n in key_lines.values() if re.search(r"\d{4}-\d\d-\d\d", lines[n - 1]))
-        raise DocumentError(name, next(dated, 2), f"broken front matter: {error}") from error
+        raise DocumentError(name, min(dated, default=2), f"broken front matter: {error}") from error
     metadata = {} if metadata is None else metadata
     if not isinstance(metadata, dict):
         raise DocumentError(name, 2, "the front matter must be “key: value” lines")

@@ -1,6 +1,5 @@
-"""A document's body (the parser's token stream) → page fields and tables. No database.
-
-A comparison page reads, top to bottom:
+"""A document's body (the parser's token stream) → page fields and tables. No database. A
+comparison page reads, top to bottom:
 
     # Page heading              (optional; the first heading if level 1)
     page intro                  (prose before the first section)
@@ -14,8 +13,7 @@ A comparison page reads, top to bottom:
 
 A table of contents and its heading stay prose. An export's notes, `<!-- table {…} -->` and
 `<!-- closing -->`, leave nothing to guessing. Rules stay in the text, except one between a
-table and a heading (the page draws it).
-"""
+table and a heading (the page draws it)."""
 
 import json
 import re
@@ -44,8 +42,7 @@ _FACT = re.compile(
     r"(?:\s*\(accessed (?P<accessed>[^)]*)\))?)"
     r"\s*(?:;|$)"
 )
-
-
+_TOC_ENTRY = re.compile(r"^\s*\[[^\]]*\]\(#[^)\s]*\)\s*$")
 CITATION = re.compile(r"\[\^([^\]\s]+)\](?!:)")  # a footnote cited anywhere in a text
 
 # What a source footnote on its line says about a cell: when it was reviewed, and its sources
@@ -126,9 +123,6 @@ def lift_source_footnotes(name, lines, first_line, tokens, code):
             footnotes[match[1]] = parse_facts(name, first_line + number, match[2])
             lines[number] = ""
     return footnotes, lines
-
-
-_TOC_ENTRY = re.compile(r"^\s*\[[^\]]*\]\(#[^)\s]*\)\s*$")
 
 
 def _is_contents(tokens, index):
@@ -295,7 +289,6 @@ def _read_sections(lines, page, tables, segments):
             page.intro = text_of(lines, before)
         else:
             _read_takeaways(lines, tables[index - 1], list(before))
-        # The section heading, intro and title of the table.
         if table.meta.get("title", True) and section and section[-1].kind == "heading":
             table.title = section.pop().text
         if section and section[0].kind == "heading" and table.meta.get("section_heading", True):

@@ -1,7 +1,6 @@
 """One Markdown table (from the token stream) → a comparison, or why it is not one: a label
 column and columns of claims, platforms as rows or as columns (declared or detected). A cell of
-a levelled table starts with a mark (see Marks); a cell without one has no level.
-"""
+a levelled table starts with a mark (see Marks); a cell without one has no level."""
 
 import re
 from collections import namedtuple
@@ -49,25 +48,13 @@ GLOSSARY_HEADERS = {"description", "definition", "explanation", "meaning", "note
 # the feature's description.
 REMARK_HEADERS = GLOSSARY_HEADERS | {"note", "comments", "comment", "remarks", "details"}
 COLUMN_CORNERS = re.compile(
-    r"^(|features?|capabilit(y|ies)|functions?|functionality|options?|properties|property|"
+    r"(?i)^(|features?|capabilit(y|ies)|functions?|functionality|options?|properties|property|"
     r"support|criteria|criterion|aspects?|category|categories|formats?|codecs?|elements?|"
-    r"operations?|metadata|attributes?|what)$",
-    re.IGNORECASE,
+    r"operations?|metadata|attributes?|what)$"
 )
 _PIPE = re.compile(r"(?<!\\)\|")
 FOOTNOTE_REFERENCE = re.compile(r"\s*\[\^([^\]\s]+)\]\s*$")
 _BOLD_WHOLE = re.compile(r"^\*\*(?!\*)(.+?)(?<!\*)\*\*$|^__(?!_)(.+?)(?<!_)__$")
-
-
-def unwrap_bold(text):
-    """Bold around a whole heading, label or header is decoration (they are bold already)."""
-    text = text.strip()
-    match = _BOLD_WHOLE.match(text)
-    if match and "**" not in (inner := match[1] or match[2]):
-        return inner.strip()
-    return text
-
-
 _IMAGE = re.compile(r"^!\[([^\]]*)\]\([^)]*\)")
 # A document's legend: "🛑 = not supported", "- ✔️: works", "| 🔶 | via a plugin |", "![no] – no",
 # and list items of a symbol and its meaning ("- 🛑 Not officially supported").
@@ -83,6 +70,30 @@ MEANINGS = [  # the first that a legend's meaning mentions gives the mark's leve
     ("none", r"\bno\b|\bnot\b|unsupported|none|missing|n/a|never|broken|unavailable"),
     ("full", r"yes|supported|full|works|available|native|built.in|done|stable|ok\b"),
 ]  # fmt: skip
+# An import (or its preview) stays within a second or so: larger tables stay prose tables.
+MAX_PLATFORMS, MAX_CELLS = 100, 2_000
+MAX_BRACKETS = 5_000  # beyond, a text is not parsed (see sitecontent.markdown.MAX_OPENERS)
+_LINK_TEXT = r"(?:[^\[\]\\]|\\.|\[(?:[^\[\]\\]|\\.)*\])*"
+# [text][label], [text][] and [label] (and images, "![…"), not followed by "(" (an inline link)
+# or ":" (a definition).
+REFERENCE_USE = re.compile(rf"(!?)\[({_LINK_TEXT})\](?:\[((?:[^\[\]\\]|\\.)*)\])?(?![(:])")
+# A note's outer spaces, which a table cell would lose, are written as character references.
+_OUTER_SPACES, _OUTER_REFERENCES = re.compile(r"^ +| +$"), re.compile(r"^(?:&#32;)+|(?:&#32;)+$")
+# A comparison as read: its columns are capabilities, its rows platforms (whatever the
+# document's orientation), each row with one Cell per column; corner is the header's first cell.
+Table = namedtuple("Table", "line orientation uses_levels corner columns rows legend")
+Column = namedtuple("Column", "name line description", defaults=[""])
+Row = namedtuple("Row", "label line cells")
+Cell = namedtuple("Cell", "level note footnote")
+
+
+def unwrap_bold(text):
+    """Bold around a whole heading, label or header is decoration (they are bold already)."""
+    text = text.strip()
+    match = _BOLD_WHOLE.match(text)
+    if match and "**" not in (inner := match[1] or match[2]):
+        return inner.strip()
+    return text
 
 
 class Marks:
@@ -129,14 +140,6 @@ class Marks:
         return None
 
 
-# A comparison as read: its columns are capabilities, its rows platforms (whatever the
-# document's orientation), each row with one Cell per column; corner is the header's first cell.
-Table = namedtuple("Table", "line orientation uses_levels corner columns rows legend")
-Column = namedtuple("Column", "name line description", defaults=[""])
-Row = namedtuple("Row", "label line cells")
-Cell = namedtuple("Cell", "level note footnote")
-
-
 @dataclass
 class ReadOptions:
     """How a document's tables are read; for_table adds what the export's note above one says."""
@@ -155,15 +158,6 @@ class ReadOptions:
         orientation = orientation if orientation in Orientation.values else self.orientation
         return replace(self, uses_levels=levels, orientation=orientation, declared=bool(note),
                        marks=Marks(stored=note.get("legend")) if note else self.marks)  # fmt: skip
-
-
-# An import (or its preview) stays within a second or so: larger tables stay prose tables.
-MAX_PLATFORMS, MAX_CELLS = 100, 2_000
-MAX_BRACKETS = 5_000  # beyond, a text is not parsed (see sitecontent.markdown.MAX_OPENERS)
-_LINK_TEXT = r"(?:[^\[\]\\]|\\.|\[(?:[^\[\]\\]|\\.)*\])*"
-# [text][label], [text][] and [label] (and images, "![…"), not followed by "(" (an inline link)
-# or ":" (a definition).
-REFERENCE_USE = re.compile(rf"(!?)\[({_LINK_TEXT})\](?:\[((?:[^\[\]\\]|\\.)*)\])?(?![(:])")
 
 
 def resolve_references(text, references, inline=True):
@@ -232,10 +226,6 @@ def remark_column(header, known_platform):
     return len(header) - 1 if remarks and not known_platform(name) else None
 
 
-# A note's outer spaces, which a table cell would lose, are written as character references.
-_OUTER_SPACES, _OUTER_REFERENCES = re.compile(r"^ +| +$"), re.compile(r"^(?:&#32;)+|(?:&#32;)+$")
-
-
 def parse_cell(text, uses_levels, marks, source_footnotes):
     level, footnote = "", None
     if (ref := FOOTNOTE_REFERENCE.search(text)) and ref[1] in source_footnotes:
@@ -264,9 +254,8 @@ def not_a_comparison(header, body, labels, known_platform):
     seen = {}
     for label in labels:
         # What a label stands for: its platform when known, else its words.
-        key = known_platform(label, tuple(labels)) or " ".join(
-            plain_text_of_inline(label).casefold().split()
-        )
+        words = " ".join(plain_text_of_inline(label).casefold().split())
+        key = known_platform(label, tuple(labels)) or words
         if key in seen:
             return f"“{seen[key]}” and “{label}” would be the same platform"
         seen[key] = label
@@ -288,9 +277,8 @@ def read_table(name, tokens, start, body_lines, first_line, options):
         raw = body_lines[line - first_line].strip().removeprefix("|")
         raw = raw if raw.endswith("\\|") else raw.removesuffix("|")
         if (count := len(_PIPE.split(raw))) > len(header):
-            raise DocumentError(
-                name, line, f"this row has {count} cells but the header has {len(header)}"
-            )
+            message = f"this row has {count} cells but the header has {len(header)}"
+            raise DocumentError(name, line, message)
     filled = [cell for _line, cells in body for cell in cells[1:] if cell]
     uses_levels = options.uses_levels
     if uses_levels is None:  # most cells have a mark

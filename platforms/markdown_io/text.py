@@ -1,7 +1,6 @@
 """Bytes to text: encodings, byte-order marks, line endings, and mojibake (UTF-8 once decoded
 as Mac Roman, "‚úÖ" for "✅", or Windows-1252, "itâ€™s") repaired line by line, so that a file
-only partly garbled is repaired where it needs it; correct text in any language passes as is.
-"""
+only partly garbled is repaired where it needs it; correct text in any language passes as is."""
 
 import re
 
