@@ -19,6 +19,7 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from sitecontent.page_cache import PAGES, watch
 
@@ -78,39 +79,47 @@ def render_afresh():
     watch.current()
 
 
-# Rows written by the first real import of the seeds, replayed in bulk for later tests:
+# Rows written by the first real import of each set of seed documents, replayed in bulk later:
 # importing takes over a second, replaying a few milliseconds.
-_seed_snapshot = []
+_snapshots = {}
 
 
 def _content_models():
-    # Not the content version: the replay's deletes bump it, as any change does.
+    # Not the content version (the replay's deletes bump it, as any change does), nor the About
+    # page, which its migration writes, not the seeds.
     return [
         model
         for app in ("platforms", "sitecontent")
         for model in apps.get_app_config(app).get_models()
-        if model._meta.model_name != "contentversion"
+        if model._meta.model_name not in ("contentversion", "aboutpage", "historicalaboutpage")
     ]
+
+
+def load_seeds(*paths):
+    """The seed documents at `paths` (all of them by default) imported as the quick start does,
+    in place of any content: by the importer the first time in this process, then replayed. Per
+    day, as the rows' history is dated (a test may import them on an earlier day)."""
+    key = (timezone.localdate(), *map(str, paths or [SEEDS_DIR]))
+    if key not in _snapshots:
+        call_command("import_markdown", *key[1:], verbosity=0)
+        _snapshots[key] = [
+            (model, list(model.objects.order_by("pk"))) for model in _content_models()
+        ]
+        return
+    for model, _rows in reversed(_snapshots[key]):
+        model.objects.all().delete()
+    for model, rows in _snapshots[key]:
+        model.objects.bulk_create(copy.copy(row) for row in rows)
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), _content_models()):
+            cursor.execute(statement)
+    cache.clear()
 
 
 @pytest.fixture
 def seeded(db):
     """The launch content imported from the seed files, as the quick start does."""
-    if not _seed_snapshot:
-        call_command("import_markdown", str(SEEDS_DIR), verbosity=0)
-        for model in _content_models():
-            _seed_snapshot.append((model, list(model.objects.order_by("pk"))))
-        return
-    for model, _rows in reversed(_seed_snapshot):
-        model.objects.all().delete()
-    for model, rows in _seed_snapshot:
-        model.objects.bulk_create(copy.copy(row) for row in rows)
-    with connection.cursor() as cursor:
-        for statement in connection.ops.sequence_reset_sql(
-            no_style(), [model for model, _rows in _seed_snapshot]
-        ):
-            cursor.execute(statement)
-    cache.clear()
+    load_seeds()
 
 
 # --- edits on later days (time-machine), for pages as they stood and what changed since ------

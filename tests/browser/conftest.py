@@ -19,7 +19,7 @@ from django.apps import apps
 from django.core.management import call_command
 from pytest_django.live_server_helper import LiveServer
 
-from tests.conftest import ROOT, SEEDS_DIR
+from tests.conftest import ROOT, SEEDS_DIR, load_seeds
 
 NODE_MODULES = ROOT / ".ci" / "cache" / "node_modules"
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
@@ -125,8 +125,7 @@ def seed_file(marker):
 
 
 def seed(*markers):
-    paths = [seed_file(marker) for marker in markers] if markers else [SEEDS_DIR]
-    call_command("import_markdown", *map(str, paths), verbosity=0)
+    load_seeds(*[seed_file(marker) for marker in markers])
 
 
 def ensure_about_page():
