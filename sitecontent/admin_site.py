@@ -3,8 +3,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.views.decorators.csp import csp_override
 
-# The admin and the Markdown editor set inline styles: they get their own policy; public pages
-# keep the strict one.
+# The admin and the Markdown editor set inline styles (ADMIN_CSP); public pages keep the strict one.
 admin_policy = csp_override(settings.ADMIN_CSP)
 
 # "Needs attention" on the admin home: each app registers checks (see attention_check), so this

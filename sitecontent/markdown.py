@@ -94,9 +94,8 @@ def _shared_footnotes(state):
             data["list"][max(data["list"], default=-1) + 1] = {"label": key[1:], "shared": True}
 
 
-def _shared(tokens, idx, env):
-    entry = env.get("footnotes", {}).get("list", {}).get(tokens[idx].meta["id"], {})
-    return entry.get("shared", False)
+def _footnote(tokens, idx, env):
+    return env.get("footnotes", {}).get("list", {}).get(tokens[idx].meta["id"], {})
 
 
 def _footnote_ref(self, tokens, idx, options, env):
@@ -108,25 +107,24 @@ def _footnote_ref(self, tokens, idx, options, env):
 
 
 def _footnote_anchor_name(self, tokens, idx, options, env):
-    if _shared(tokens, idx, env):
+    if _footnote(tokens, idx, env).get("shared"):
         return shared_footnote_id(tokens[idx].meta["label"])[2:]
     return render_footnote_anchor_name(self, tokens, idx, options, env)
 
 
 def _footnote_open(self, tokens, idx, options, env):
-    """A footnote referenced here keeps its numbered id; other texts (a table cell) reach it by
-    its label's id too."""
+    """Its numbered id, and its label's id for other texts that cite it (a table cell)."""
     opening = render_footnote_open(self, tokens, idx, options, env)
-    entry = env["footnotes"]["list"].get(tokens[idx].meta["id"], {})
+    entry = _footnote(tokens, idx, env)
     if entry.get("label") is None or entry.get("shared"):
         return opening
     return f'{opening}<a id="{shared_footnote_id(entry["label"])}"></a>'
 
 
 def _footnote_backref(self, tokens, idx, options, env):
-    return (
-        "" if _shared(tokens, idx, env) else render_footnote_anchor(self, tokens, idx, options, env)
-    )
+    if _footnote(tokens, idx, env).get("shared"):
+        return ""
+    return render_footnote_anchor(self, tokens, idx, options, env)
 
 
 def sanitize(fragment, inline=False):

@@ -1,8 +1,7 @@
 """An import's remote images, copied into the site's own media under images.py's policy and
 named by content (README, "Exploring the data"). Only http(s) to public addresses is fetched:
 every resolved address is checked, on every redirect, and connected to as checked, so DNS cannot
-answer differently in between; deadlines per image and per import keep an import from hanging.
-"""
+answer differently in between; deadlines per image and per import keep an import from hanging."""
 
 import hashlib
 import http.client
@@ -75,9 +74,7 @@ def read_before(response, deadline):
         if not chunk:
             return bytes(data)
         data += chunk
-    raise ImageFetchError(
-        f"it is larger than {settings.IMAGE_UPLOAD_MAX_BYTES // (1024 * 1024)} MB"
-    )
+    raise ImageFetchError(f"it is larger than {settings.IMAGE_UPLOAD_MAX_BYTES // 2**20} MB")
 
 
 def download(url, deadline):

@@ -125,10 +125,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": f"django.contrib.auth.password_validation.{name}Validator"}
+    for name in ("UserAttributeSimilarity", "MinimumLength", "CommonPassword", "Numeric")
 ]
 # Five failed admin logins for one username from one address lock it for an hour.
 AXES_FAILURE_LIMIT = 5
@@ -249,20 +247,13 @@ DATA_LICENSE = {
     ),
 }
 # Console in debug (mail shows in the terminal); SMTP to DJANGO_EMAIL_HOST otherwise.
-mailer = "console" if DEBUG else "smtp"
-MAILERS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "DJANGO_EMAIL_BACKEND", f"django.core.mail.backends.{mailer}.EmailBackend"
-        ),
-        "OPTIONS": {}
-        if DEBUG
-        else {
-            "host": os.environ.get("DJANGO_EMAIL_HOST", "localhost"),
-            "port": int(os.environ.get("DJANGO_EMAIL_PORT", "25")),
-        },
+mailer = f"django.core.mail.backends.{'console' if DEBUG else 'smtp'}.EmailBackend"
+MAILERS = {"default": {"BACKEND": os.environ.get("DJANGO_EMAIL_BACKEND", mailer)}}
+if not DEBUG:
+    MAILERS["default"]["OPTIONS"] = {
+        "host": os.environ.get("DJANGO_EMAIL_HOST", "localhost"),
+        "port": int(os.environ.get("DJANGO_EMAIL_PORT", "25")),
     }
-}
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
 # Who gets claim reports; empty: every active staff user in Editors (and superusers) with an e-mail.
 CLAIM_REPORT_RECIPIENTS = env_list("DJANGO_CLAIM_REPORT_RECIPIENTS")

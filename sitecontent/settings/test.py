@@ -1,7 +1,6 @@
 """The test suite: production behaviour (debug off) over plain HTTP, with fast password hashing.
 
-DATABASE_URL and REDIS_URL still apply, so .ci/run runs the same suite on PostgreSQL and Redis.
-"""
+DATABASE_URL and REDIS_URL still apply, so .ci/run runs the same suite on PostgreSQL and Redis."""
 
 import os
 from pathlib import Path

@@ -101,14 +101,12 @@ def fts5_best(queryset, words):
     )
 
 
-# The other kinds read plain values, not model instances: building and compiling select_related()
-# with only() cost twice the values() query (13 vs 30 ms for the claims at 10x content, busy VM).
-
-
 def live(model, path):
     return model.objects.filter(**{f"{path}__in": ComparisonPage.objects.published()})
 
 
+# All kinds but capabilities read values(), not instances: building and compiling
+# select_related() with only() cost twice that (13 vs 30 ms for the claims at 10x content, busy VM).
 def platform_hits(words):
     platforms = Platform.objects.public().values("name", "slug")
     for p in best(platforms, words, ["name", "parent_company"]):

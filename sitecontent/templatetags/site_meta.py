@@ -79,6 +79,5 @@ def discovery_meta(context):
         "type": "article" if article else "website",
         "url": absolute(request.path),
         "image": absolute(image),
-        # json_for_script escapes <, > and &: the JSON cannot close its <script> element.
         "json_ld": [mark_safe(json_for_script(doc)) for doc in documents],  # noqa: S308
     }
