@@ -47,18 +47,17 @@ def article_fields(front_matter, title):
 def apply_article(fields, report, keep_existing=False, dry_run=False):
     fields = dict(fields)
     slug = fields.pop("slug")
-    if keep_existing and Article.objects.filter(slug=slug).exists():
+    existing = Article.objects.filter(slug=slug).first()
+    if keep_existing and existing:
         report.kept = True
-        return report
+        return
     if fields["publish_at"] is None:
-        existing = Article.objects.filter(slug=slug).first()
         fields["publish_at"] = existing.publish_at if existing else timezone.now()
     # A dry run fetches nothing and stores no file: it names the images the import would copy.
     if dry_run:
         remote = remote_image_urls(fields["hero_image_url"], fields["body"])
         report.notes.extend(f"would copy the image {url}" for url in remote)
-    sync(report, "article", Article, {"slug": slug}, fields)
-    return report
+    sync(report, "article", Article, {"slug": slug}, fields, existing)
 
 
 def copy_images(fields, deadline, keep_existing=False):

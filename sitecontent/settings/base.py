@@ -126,7 +126,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}Validator"}
-    for name in ("UserAttributeSimilarity", "MinimumLength", "CommonPassword", "Numeric")
+    for name in ("UserAttributeSimilarity", "MinimumLength", "CommonPassword", "NumericPassword")
 ]
 # Five failed admin logins for one username from one address lock it for an hour.
 AXES_FAILURE_LIMIT = 5
@@ -219,9 +219,8 @@ SECURITY_CONTACT = os.environ.get("DJANGO_SECURITY_CONTACT", "mailto:security@ex
 
 class WithoutTraceback(logging.Formatter):
     def format(self, record):
-        return super().format(
-            logging.makeLogRecord({**vars(record), "exc_info": None, "exc_text": None})
-        )
+        record = logging.makeLogRecord({**vars(record), "exc_info": None, "exc_text": None})
+        return super().format(record)
 
 
 LOGGING = {
