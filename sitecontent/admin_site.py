@@ -40,8 +40,7 @@ class SiteAdminSite(admin.AdminSite):
             if request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
                 url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
                 items.append({"label": label, "count": queryset.count(), "url": f"{url}?{query}"})
-        context = {"needs_attention": items, **(extra_context or {})}
-        return super().index(request, context)
+        return super().index(request, {"needs_attention": items, **(extra_context or {})})
 
     def get_app_list(self, request, app_label=None):
         apps = super().get_app_list(request, app_label)

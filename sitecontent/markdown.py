@@ -56,9 +56,7 @@ URL_SCHEMES = {"http", "https", "mailto"}
 def parser(inline_breaks=False, blocks_only=False):
     """inline_breaks: a line break is a <br> (cell notes, whose line breaks the author meant).
     blocks_only: inline content left unparsed, for the importer's one linear block parse."""
-    md = MarkdownIt(
-        "gfm-like", {"maxNesting": MAX_NESTING, "breaks": inline_breaks, "xhtmlOut": False}
-    )
+    md = MarkdownIt("gfm-like", {"maxNesting": MAX_NESTING, "breaks": inline_breaks})
     md.use(footnote_plugin, always_match_refs=True)
     md.core.ruler.before("footnote_tail", "shared_footnotes", _shared_footnotes)
     md.add_render_rule("footnote_ref", _footnote_ref)

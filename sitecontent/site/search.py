@@ -138,9 +138,8 @@ def cell_hits(words):
 
 
 def page_hits(words):
-    fields = ["title", "heading", "description", "intro"]
     pages = ComparisonPage.objects.published().values("title", "permalink")
-    for p in best(pages, words, fields, excerpt="intro"):
+    for p in best(pages, words, ["title", "heading", "description", "intro"], excerpt="intro"):
         yield Hit("Comparison page", p["title"], p["permalink"], marked(p["excerpt"]))
 
 

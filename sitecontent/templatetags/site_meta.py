@@ -60,11 +60,8 @@ def discovery_meta(context):
     article = context.get("article") if name == "article-detail" else None
     subject = article or (context.get("page") if name == "comparison-page" else None)
     title = context.get("og_title") or (subject.title if subject else settings.SITE_NAME)
-    description = (
-        context.get("og_description")
-        or (subject.meta_description if subject else "")
-        or settings.SITE_TAGLINE
-    )
+    description = context.get("og_description") or getattr(subject, "meta_description", "")
+    description = description or settings.SITE_TAGLINE
     image = (article.hero_image_src if article else "") or static(DEFAULT_IMAGE)
     absolute = request.build_absolute_uri
     documents = [breadcrumbs(request, title, name, absolute)]
