@@ -22,12 +22,9 @@ def article_fields(front_matter, title):
     if not front_matter.text("author"):
         raise front_matter.error("author", "an article needs an author in its front matter")
     reading_time = front_matter.get("read_time")
-    minutes = None
-    if reading_time not in (None, ""):
-        match = re.match(r"^\s*(\d+)", str(reading_time))
-        if not match:
-            raise front_matter.error("read_time", f"read_time “{reading_time}” is not minutes")
-        minutes = int(match[1])
+    minutes = re.match(r"^\s*(\d+)", str(reading_time))
+    if reading_time not in (None, "") and not minutes:
+        raise front_matter.error("read_time", f"read_time “{reading_time}” is not minutes")
     return {
         "title": title,
         "slug": slugify(front_matter.text("slug") or title)[:200],
@@ -39,7 +36,7 @@ def article_fields(front_matter, title):
         "hero_image_alt": front_matter.text("heroImageAlt") or title,
         "call_to_action": front_matter.text("cta"),
         "body": front_matter.body.strip(),
-        "reading_time": minutes,
+        "reading_time": int(minutes[1]) if minutes else None,
         **front_matter.publication(),
     }
 

@@ -12,7 +12,7 @@ import os
 import secrets
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cache, wraps
 from pathlib import Path
 
@@ -60,11 +60,10 @@ class FileNews:
         self.path = Path(path)
 
     def mark(self):
-        try:
+        with suppress(OSError):
             status = os.stat(self.path)
-        except OSError:
-            return None
-        return (status.st_ino, status.st_mtime_ns)
+            return (status.st_ino, status.st_mtime_ns)
+        return None  # no file yet
 
     def announce(self):
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -43,9 +43,7 @@ def checked_address(host, port):
     for address in found:
         ip = ipaddress.ip_address(address.split("%")[0])
         ip = getattr(ip, "ipv4_mapped", None) or ip  # ::ffff:127.0.0.1 is 127.0.0.1
-        if any(ip in network for network in allowed):
-            continue
-        if not ip.is_global or ip.is_multicast:
+        if (not ip.is_global or ip.is_multicast) and not any(ip in net for net in allowed):
             raise ImageFetchError(f"{host} is not a public address ({ip}); it is not fetched")
     return sorted(found)[0]
 
