@@ -56,8 +56,8 @@ def cacheable(view):
 class FileNews:
     """Without Redis: a file replaced on each change; readers stat() it once per request."""
 
-    def __init__(self, path):
-        self.path = Path(path)
+    def __init__(self):
+        self.path = Path(settings.CONTENT_GENERATION_FILE)
 
     def mark(self):
         with suppress(OSError):
@@ -79,8 +79,8 @@ class RedisNews:
     """With Redis: a thread of each process counts the messages, and every (re)subscription,
     after which messages may have been missed; a request never waits for Redis."""
 
-    def __init__(self, url):
-        self.client = redis.Redis.from_url(url, **settings.REDIS_CACHE_OPTIONS)
+    def __init__(self):
+        self.client = redis.Redis.from_url(settings.REDIS_URL, **settings.REDIS_CACHE_OPTIONS)
         self.count = 0
         self.listener = None
         self.stopped = threading.Event()
@@ -133,8 +133,7 @@ class VersionWatch:
 
     def news_source(self):
         if self.news is None:
-            url = settings.REDIS_URL
-            self.news = RedisNews(url) if url else FileNews(settings.CONTENT_GENERATION_FILE)
+            self.news = RedisNews() if settings.REDIS_URL else FileNews()
         return self.news
 
     def current(self, timed=True):
