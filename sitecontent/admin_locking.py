@@ -14,8 +14,7 @@ from django.utils.formats import localize
 
 VERSION_FIELD = "loaded_version"
 SALT = "admin-loaded-version"
-RESOLVE_PREFIX = "_resolve_"
-MERGE_PREFIX = "_merge_"
+RESOLVE_PREFIX, MERGE_PREFIX = "_resolve_", "_merge_"
 KEEP_MINE, TAKE_THEIRS, MERGE = "mine", "theirs", "merge"
 RESOLVE_CHOICES = [(KEEP_MINE, "Keep mine"), (TAKE_THEIRS, "Take theirs"), (MERGE, "Merge")]
 # What `decide` says to do with one unit.

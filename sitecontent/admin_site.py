@@ -44,9 +44,7 @@ class SiteAdminSite(admin.AdminSite):
 
     def get_app_list(self, request, app_label=None):
         apps = super().get_app_list(request, app_label)
-        models = {
-            model["model"]._meta.label_lower: model for app in apps for model in app["models"]
-        }
+        models = {m["model"]._meta.label_lower: m for app in apps for m in app["models"]}
         first = [models[key] for key in FIRST_MODELS if key in models]
         if app_label or not first:
             return apps

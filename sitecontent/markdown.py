@@ -170,8 +170,7 @@ def render_inline(text):
 
 
 class RenderedOnSave:
-    """A model mixin: saving renders each of `inline_fields` (render_inline) and of
-    `markdown_fields` (render_markdown) into its `<name>_html` field."""
+    """A model mixin: saving renders `inline_fields` and `markdown_fields` into `<name>_html`."""
 
     inline_fields = markdown_fields = ()
 

@@ -5,9 +5,7 @@ DATABASE_URL and REDIS_URL still apply, so .ci/run runs the same suite on Postgr
 import os
 from pathlib import Path
 
-os.environ.setdefault(
-    "DJANGO_SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
-)
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnopqrst")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("DJANGO_SECURE", "0")
 os.environ["DJANGO_DEBUG"] = "0"
