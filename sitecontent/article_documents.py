@@ -22,8 +22,8 @@ def article_fields(front_matter, title):
     if not front_matter.text("author"):
         raise front_matter.error("author", "an article needs an author in its front matter")
     reading_time = front_matter.get("read_time")
-    minutes = re.match(r"^\s*(\d+)", str(reading_time))
-    if reading_time not in (None, "") and not minutes:
+    match = re.match(r"^\s*(\d+)", str(reading_time))
+    if reading_time not in (None, "") and not match:
         raise front_matter.error("read_time", f"read_time “{reading_time}” is not minutes")
     return {
         "title": title,
@@ -36,7 +36,7 @@ def article_fields(front_matter, title):
         "hero_image_alt": front_matter.text("heroImageAlt") or title,
         "call_to_action": front_matter.text("cta"),
         "body": front_matter.body.strip(),
-        "reading_time": int(minutes[1]) if minutes else None,
+        "reading_time": int(match[1]) if match else None,
         **front_matter.publication(),
     }
 

@@ -111,7 +111,7 @@ def _footnote_anchor_name(self, tokens, idx, options, env):
 
 
 def _footnote_open(self, tokens, idx, options, env):
-    """Its numbered id, and its label's id for other texts that cite it (a table cell)."""
+    """A footnote cited here: its numbered id, and its label's id for other texts (a table cell)."""
     opening = render_footnote_open(self, tokens, idx, options, env)
     entry = _footnote(tokens, idx, env)
     if entry.get("label") is None or entry.get("shared"):

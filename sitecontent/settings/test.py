@@ -22,7 +22,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # pytest-xdist's workers (gw0, gw1…) each have their own test database (pytest-django adds the
-# suffix), media folder and page cache generation file (apart from the development server's too).
+# suffix), media folder and page cache generation file, none shared with the development server.
 xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 MEDIA_ROOT = BASE_DIR / f".test-media{xdist_worker}"
 CONTENT_GENERATION_FILE = Path(
