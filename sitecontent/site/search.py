@@ -67,7 +67,7 @@ def marked(text):
     return mark_safe(escape(text).replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S308
 
 
-def best(queryset, words, fields, vector=None, excerpt=None):
+def best(queryset, words, fields=(), vector=None, excerpt=None):
     """The PER_KIND best rows matching every word in `fields` (or the stored `vector`), best
     first, each with an `excerpt` of `excerpt` (default: the first field) marked up."""
     if connection.vendor != "postgresql":
@@ -146,9 +146,8 @@ def page_hits(words):
 def article_hits(words):
     # Excerpts come from the summary when there is one: a headline over a whole body is slow.
     summary = Coalesce(NullIf("description", Value("")), Substr("body", 1, HEADLINE_CHARS))
-    fields = ["title", "subtitle", "description", "body"]
     articles = Article.objects.published().values("title", "slug")
-    for a in best(articles, words, fields, vector="search", excerpt=summary):
+    for a in best(articles, words, vector="search", excerpt=summary):
         url = reverse("sitecontent:article-detail", args=[a["slug"]])
         yield Hit("Article", a["title"], url, marked(a["excerpt"]))
 
