@@ -27,8 +27,7 @@ class ArticleAdmin(EditorAdmin):
 
 
 def due_soon(model, label):
-    """Items whose publish time falls in the next 7 days: drafts that will not go live unless
-    published, and published items that will."""
+    """Items dated in the next 7 days: drafts (live only once published) and scheduled items."""
     today = timezone.localdate()
     dates = {"publish_at__date__gte": today, "publish_at__date__lt": today + timedelta(days=8)}
     due = model.objects.filter(**dates).exclude(status="published", publish_at__lte=timezone.now())

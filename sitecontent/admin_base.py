@@ -54,8 +54,7 @@ class VersionedInlineMixin:
 
 
 class LabelledTabularInline(VersionedInlineMixin, admin.TabularInline):
-    """A tabular inline whose inputs are named for screen readers: Django's tabular layout
-    puts the field names in column headers, which do not label the inputs."""
+    """Inputs named for screen readers: the tabular layout's column headers do not label them."""
 
     extra = 0  # rows are added with "Add another"
 

@@ -5,8 +5,7 @@ Each unit (a field, a grid cell or header) is compared as base (loaded), mine (s
 (stored, read again and locked): what only someone else changed stays theirs; what both changed
 differently, or what the page did not know, is a conflict, left unsaved and shown with both
 versions to keep mine, take theirs or merge. A main form's conflict stops its save; an inline
-row's leaves only that row unsaved. Deleting what someone changed meanwhile is refused alike.
-"""
+row's leaves only that row unsaved. Deleting what someone changed meanwhile is refused too."""
 
 from django import forms
 from django.core import signing
@@ -15,8 +14,7 @@ from django.utils.formats import localize
 
 VERSION_FIELD = "loaded_version"
 SALT = "admin-loaded-version"
-RESOLVE_PREFIX = "_resolve_"
-MERGE_PREFIX = "_merge_"
+RESOLVE_PREFIX, MERGE_PREFIX = "_resolve_", "_merge_"
 KEEP_MINE, TAKE_THEIRS, MERGE = "mine", "theirs", "merge"
 RESOLVE_CHOICES = [(KEEP_MINE, "Keep mine"), (TAKE_THEIRS, "Take theirs"), (MERGE, "Merge")]
 # What `decide` says to do with one unit.
@@ -97,12 +95,9 @@ class VersionedModelForm(forms.ModelForm):
 
     def _tracked(self):
         """The model fields this form edits and this check can compare (files are left out)."""
-        fields = {field.name: field for field in self._meta.model._meta.concrete_fields}
-        return [
-            name
-            for name in self.fields
-            if name in fields and not isinstance(fields[name], models.FileField)
-        ]
+        model_fields = self._meta.model._meta.concrete_fields
+        comparable = {f.name for f in model_fields if not isinstance(f, models.FileField)}
+        return [name for name in self.fields if name in comparable]
 
     def _sign(self, obj, values=None):
         values = values if values is not None else stored_values(obj, self._tracked())
@@ -191,11 +186,10 @@ class VersionedModelForm(forms.ModelForm):
 
 class VersionedInlineForm(VersionedModelForm):
     """An inline row: a conflict leaves only this row unsaved (has_changed() is False), and the
-    admin shows the page again with the choice for it (EditorAdmin).
-
-    `refused` ({pk: the row's form whose save was just refused}) shows such a row as this editor
-    sent it, with the version it was compared with: as on a main form, a field only they changed
-    stays theirs on the next save. A row whose deletion was refused shows as they saved it."""
+    admin shows the page again with the choice for it (EditorAdmin). `refused` ({pk: the row's
+    form whose save was just refused}) shows such a row as this editor sent it, with the version
+    it was compared with: as on a main form, a field only they changed stays theirs on the next
+    save. A row whose deletion was refused shows as they saved it."""
 
     stops_save = False
 

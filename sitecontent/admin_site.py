@@ -3,8 +3,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.views.decorators.csp import csp_override
 
-# The admin and the Markdown editor set inline styles: they get their own policy; public pages
-# keep the strict one.
+# The admin and the Markdown editor set inline styles (ADMIN_CSP); public pages keep the strict one.
 admin_policy = csp_override(settings.ADMIN_CSP)
 
 # "Needs attention" on the admin home: each app registers checks (see attention_check), so this
@@ -41,14 +40,11 @@ class SiteAdminSite(admin.AdminSite):
             if request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
                 url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
                 items.append({"label": label, "count": queryset.count(), "url": f"{url}?{query}"})
-        context = {"needs_attention": items, **(extra_context or {})}
-        return super().index(request, context)
+        return super().index(request, {"needs_attention": items, **(extra_context or {})})
 
     def get_app_list(self, request, app_label=None):
         apps = super().get_app_list(request, app_label)
-        models = {
-            model["model"]._meta.label_lower: model for app in apps for model in app["models"]
-        }
+        models = {m["model"]._meta.label_lower: m for app in apps for m in app["models"]}
         first = [models[key] for key in FIRST_MODELS if key in models]
         if app_label or not first:
             return apps

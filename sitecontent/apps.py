@@ -23,6 +23,5 @@ class SitecontentConfig(AppConfig):
         retire_on_change(Article, AboutPage)
         # Every model's text, from any way in (admin, grid, import): none can break a feed.
         pre_save.connect(strip_control_characters, dispatch_uid="strip-control-characters")
-
         # After the last app's permissions exist, so the group gets all of them.
         post_migrate.connect(sync_editors_group, dispatch_uid="sync-editors-group")

@@ -22,12 +22,9 @@ def article_fields(front_matter, title):
     if not front_matter.text("author"):
         raise front_matter.error("author", "an article needs an author in its front matter")
     reading_time = front_matter.get("read_time")
-    minutes = None
-    if reading_time not in (None, ""):
-        match = re.match(r"^\s*(\d+)", str(reading_time))
-        if not match:
-            raise front_matter.error("read_time", f"read_time “{reading_time}” is not minutes")
-        minutes = int(match[1])
+    match = re.match(r"^\s*(\d+)", str(reading_time))
+    if reading_time not in (None, "") and not match:
+        raise front_matter.error("read_time", f"read_time “{reading_time}” is not minutes")
     return {
         "title": title,
         "slug": slugify(front_matter.text("slug") or title)[:200],
@@ -39,7 +36,7 @@ def article_fields(front_matter, title):
         "hero_image_alt": front_matter.text("heroImageAlt") or title,
         "call_to_action": front_matter.text("cta"),
         "body": front_matter.body.strip(),
-        "reading_time": minutes,
+        "reading_time": int(match[1]) if match else None,
         **front_matter.publication(),
     }
 
@@ -47,18 +44,17 @@ def article_fields(front_matter, title):
 def apply_article(fields, report, keep_existing=False, dry_run=False):
     fields = dict(fields)
     slug = fields.pop("slug")
-    if keep_existing and Article.objects.filter(slug=slug).exists():
+    existing = Article.objects.filter(slug=slug).first()
+    if keep_existing and existing:
         report.kept = True
-        return report
+        return
     if fields["publish_at"] is None:
-        existing = Article.objects.filter(slug=slug).first()
         fields["publish_at"] = existing.publish_at if existing else timezone.now()
     # A dry run fetches nothing and stores no file: it names the images the import would copy.
     if dry_run:
         remote = remote_image_urls(fields["hero_image_url"], fields["body"])
         report.notes.extend(f"would copy the image {url}" for url in remote)
-    sync(report, "article", Article, {"slug": slug}, fields)
-    return report
+    sync(report, "article", Article, {"slug": slug}, fields, existing)
 
 
 def copy_images(fields, deadline, keep_existing=False):

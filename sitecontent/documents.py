@@ -61,13 +61,11 @@ def sync(report, kind, model, lookup, values, existing=_LOOK_UP):
         obj = model.objects.create(**lookup, **values)
         report.record("created", kind, obj)
         return obj
-    changes = {
-        name: (getattr(obj, name), value)
-        for name, value in values.items()
-        if getattr(obj, name) != value
-    }
-    for name, (_before, value) in changes.items():
-        setattr(obj, name, value)
+    changes = {}
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            changes[name] = (getattr(obj, name), value)
+            setattr(obj, name, value)
     if changes:
         obj.save()
     report.record("updated" if changes else "unchanged", kind, obj, changes)
@@ -77,8 +75,7 @@ def sync(report, kind, model, lookup, values, existing=_LOOK_UP):
 def front_matter_text(fields):
     """YAML front matter between `---` lines, empty values left out."""
     fields = {key: value for key, value in fields.items() if value is not None and value != ""}
-    dumped = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=1000)
-    return f"---\n{dumped}---\n"
+    return f"---\n{yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=1000)}---\n"
 
 
 def publication_fields(item):

@@ -2,8 +2,7 @@
 
 markdownx's own views serve anyone, store whatever the client calls an image and answer mistakes
 with a 500: here the preview goes through the site's one sanitizer, an upload follows the one
-image policy (images.py), and every mistake is a 4xx with a message.
-"""
+image policy (images.py), and every mistake is a 4xx with a message."""
 
 from functools import wraps
 

@@ -10,8 +10,7 @@ FEED_LENGTH = 20
 
 
 class XmlSafe:
-    """A feed generator that drops what XML cannot carry from every field (history written
-    before such characters were refused on input still holds them)."""
+    """A feed generator dropping what XML cannot carry from all fields (old history may hold it)."""
 
     def __init__(self, **fields):
         super().__init__(**{k: without_control_characters(v) for k, v in fields.items()})

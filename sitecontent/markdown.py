@@ -56,9 +56,7 @@ URL_SCHEMES = {"http", "https", "mailto"}
 def parser(inline_breaks=False, blocks_only=False):
     """inline_breaks: a line break is a <br> (cell notes, whose line breaks the author meant).
     blocks_only: inline content left unparsed, for the importer's one linear block parse."""
-    md = MarkdownIt(
-        "gfm-like", {"maxNesting": MAX_NESTING, "breaks": inline_breaks, "xhtmlOut": False}
-    )
+    md = MarkdownIt("gfm-like", {"maxNesting": MAX_NESTING, "breaks": inline_breaks})
     md.use(footnote_plugin, always_match_refs=True)
     md.core.ruler.before("footnote_tail", "shared_footnotes", _shared_footnotes)
     md.add_render_rule("footnote_ref", _footnote_ref)
@@ -94,9 +92,8 @@ def _shared_footnotes(state):
             data["list"][max(data["list"], default=-1) + 1] = {"label": key[1:], "shared": True}
 
 
-def _shared(tokens, idx, env):
-    entry = env.get("footnotes", {}).get("list", {}).get(tokens[idx].meta["id"], {})
-    return entry.get("shared", False)
+def _footnote(tokens, idx, env):
+    return env.get("footnotes", {}).get("list", {}).get(tokens[idx].meta["id"], {})
 
 
 def _footnote_ref(self, tokens, idx, options, env):
@@ -108,25 +105,24 @@ def _footnote_ref(self, tokens, idx, options, env):
 
 
 def _footnote_anchor_name(self, tokens, idx, options, env):
-    if _shared(tokens, idx, env):
+    if _footnote(tokens, idx, env).get("shared"):
         return shared_footnote_id(tokens[idx].meta["label"])[2:]
     return render_footnote_anchor_name(self, tokens, idx, options, env)
 
 
 def _footnote_open(self, tokens, idx, options, env):
-    """A footnote referenced here keeps its numbered id; other texts (a table cell) reach it by
-    its label's id too."""
+    """A footnote cited here: its numbered id, and its label's id for other texts (a table cell)."""
     opening = render_footnote_open(self, tokens, idx, options, env)
-    entry = env["footnotes"]["list"].get(tokens[idx].meta["id"], {})
+    entry = _footnote(tokens, idx, env)
     if entry.get("label") is None or entry.get("shared"):
         return opening
     return f'{opening}<a id="{shared_footnote_id(entry["label"])}"></a>'
 
 
 def _footnote_backref(self, tokens, idx, options, env):
-    return (
-        "" if _shared(tokens, idx, env) else render_footnote_anchor(self, tokens, idx, options, env)
-    )
+    if _footnote(tokens, idx, env).get("shared"):
+        return ""
+    return render_footnote_anchor(self, tokens, idx, options, env)
 
 
 def sanitize(fragment, inline=False):
@@ -174,8 +170,7 @@ def render_inline(text):
 
 
 class RenderedOnSave:
-    """A model mixin: saving renders each of `inline_fields` (render_inline) and of
-    `markdown_fields` (render_markdown) into its `<name>_html` field."""
+    """A model mixin: saving renders `inline_fields` and `markdown_fields` into `<name>_html`."""
 
     inline_fields = markdown_fields = ()
 

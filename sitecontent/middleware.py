@@ -10,9 +10,8 @@ FILES_POLICY = (
 
 
 class FileResponseHeadersMiddleware:
-    """nosniff and a restrictive policy on everything under STATIC_URL and MEDIA_URL.
-
-    Sits before WhiteNoiseMiddleware, which answers static files without going further in."""
+    """nosniff and a restrictive policy on everything under STATIC_URL and MEDIA_URL; sits before
+    WhiteNoiseMiddleware, which answers static files without going further in."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -154,9 +154,8 @@ class AboutPage(RenderedOnSave, models.Model):
 
 
 class ContentVersion(models.Model):
-    """One row: a number that grows with every change to what public pages show, bumped in the
-    change's own transaction, so the database says when cached pages are out of date
-    (page_cache.py)."""
+    """One row: a number bumped, in the change's own transaction, by every change to what public
+    pages show, so the database says when cached pages are out of date (page_cache.py)."""
 
     value = models.BigIntegerField(default=0)
 

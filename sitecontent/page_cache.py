@@ -5,15 +5,14 @@ Each process labels its copies with the version it read last and reads it again 
 once that read is CHECK_EVERY old, or sooner on news (a Redis message, else a rewrite of
 CONTENT_GENERATION_FILE). News carries no version: nothing Redis does can delay a change more.
 The middleware sits after the security, CSP, frame-options and conditional-GET middlewares: a
-hit skips sessions, auth and the view but gets fresh security headers, nonce and 304s.
-"""
+hit skips sessions, auth and the view but gets fresh security headers, nonce and 304s."""
 
 import logging
 import os
 import secrets
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cache, wraps
 from pathlib import Path
 
@@ -57,15 +56,14 @@ def cacheable(view):
 class FileNews:
     """Without Redis: a file replaced on each change; readers stat() it once per request."""
 
-    def __init__(self, path):
-        self.path = Path(path)
+    def __init__(self):
+        self.path = Path(settings.CONTENT_GENERATION_FILE)
 
     def mark(self):
-        try:
+        with suppress(OSError):
             status = os.stat(self.path)
-        except OSError:
-            return None
-        return (status.st_ino, status.st_mtime_ns)
+            return (status.st_ino, status.st_mtime_ns)
+        return None  # no file yet
 
     def announce(self):
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -81,8 +79,8 @@ class RedisNews:
     """With Redis: a thread of each process counts the messages, and every (re)subscription,
     after which messages may have been missed; a request never waits for Redis."""
 
-    def __init__(self, url):
-        self.client = redis.Redis.from_url(url, **settings.REDIS_CACHE_OPTIONS)
+    def __init__(self):
+        self.client = redis.Redis.from_url(settings.REDIS_URL, **settings.REDIS_CACHE_OPTIONS)
         self.count = 0
         self.listener = None
         self.stopped = threading.Event()
@@ -123,8 +121,6 @@ class RedisNews:
 
 
 class VersionWatch:
-    FORGOTTEN = object()
-
     def __init__(self):
         self.lock = threading.Lock()
         self.news = self.version = None
@@ -133,12 +129,11 @@ class VersionWatch:
 
     def forget(self):
         """Read the database on the next request (this process changed something)."""
-        self.mark = self.FORGOTTEN
+        self.mark = object()  # equal to no news mark
 
     def news_source(self):
         if self.news is None:
-            url = settings.REDIS_URL
-            self.news = RedisNews(url) if url else FileNews(settings.CONTENT_GENERATION_FILE)
+            self.news = RedisNews() if settings.REDIS_URL else FileNews()
         return self.news
 
     def current(self, timed=True):
@@ -295,13 +290,13 @@ def render_turn(key):
         done.set()
 
 
-def canonical_host(request, secure):
+def canonical_host(request):
     """The host as the cache knows it (lower case, no trailing dot, a port only when it is the
     server's own or the scheme's default), or None when the page must not be cached."""
     domain, port = split_domain_port(request.get_host())
     if domain not in cached_hosts():
         return None
-    if port in ("", "443" if secure else "80"):
+    if port in ("", "443" if request.is_secure() else "80"):
         return domain
     if port == request.META.get("SERVER_PORT"):
         return f"{domain}:{port}"
@@ -318,15 +313,12 @@ class PublicPageCacheMiddleware:
             request.method not in ("GET", "HEAD")
             or request.GET
             or request.path.startswith(EXCLUDED_PREFIXES)
+            or (host := canonical_host(request)) is None
         ):
-            return self.get_response(request)
-        secure = request.is_secure()
-        host = canonical_host(request, secure)
-        if host is None:
             return self.get_response(request)
         # The page is rendered for the canonical host, so its links match its key.
         request.META["HTTP_HOST"] = host
-        key = f"{'https' if secure else 'http'}://{host}{request.path}"
+        key = f"{request.scheme}://{host}{request.path}"
         try:
             # A render may keep an older label (no news, no change here): if the content
             # changed since, the copy is dropped at the next read.

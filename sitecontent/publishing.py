@@ -41,8 +41,7 @@ class Publishable(models.Model):
 
 
 def get_visible_or_404(request, queryset, **lookup):
-    """(object, is_preview): the public see only live items; staff who may view such items in
-    the admin may preview the rest."""
+    """(object, is_preview): live items to all, the rest to staff who may view them in the admin."""
     obj = get_object_or_404(queryset, **lookup)
     if obj.status == Status.PUBLISHED and obj.publish_at <= timezone.now():  # as published()
         return obj, False

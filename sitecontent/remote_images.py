@@ -1,8 +1,7 @@
 """An import's remote images, copied into the site's own media under images.py's policy and
 named by content (README, "Exploring the data"). Only http(s) to public addresses is fetched:
 every resolved address is checked, on every redirect, and connected to as checked, so DNS cannot
-answer differently in between; deadlines per image and per import keep an import from hanging.
-"""
+answer differently in between; deadlines per image and per import keep an import from hanging."""
 
 import hashlib
 import http.client
@@ -44,9 +43,7 @@ def checked_address(host, port):
     for address in found:
         ip = ipaddress.ip_address(address.split("%")[0])
         ip = getattr(ip, "ipv4_mapped", None) or ip  # ::ffff:127.0.0.1 is 127.0.0.1
-        if any(ip in network for network in allowed):
-            continue
-        if not ip.is_global or ip.is_multicast:
+        if (not ip.is_global or ip.is_multicast) and not any(ip in net for net in allowed):
             raise ImageFetchError(f"{host} is not a public address ({ip}); it is not fetched")
     return sorted(found)[0]
 
@@ -75,9 +72,7 @@ def read_before(response, deadline):
         if not chunk:
             return bytes(data)
         data += chunk
-    raise ImageFetchError(
-        f"it is larger than {settings.IMAGE_UPLOAD_MAX_BYTES // (1024 * 1024)} MB"
-    )
+    raise ImageFetchError(f"it is larger than {settings.IMAGE_UPLOAD_MAX_BYTES // 2**20} MB")
 
 
 def download(url, deadline):

@@ -1,6 +1,5 @@
-"""The Editors group: may add, change and delete all content and upload images; may not
-manage users, groups or permissions. Kept up to date after every migrate and by
-`manage.py sync_roles`."""
+"""The Editors group: may add, change and delete all content and upload images; may not manage
+users, groups or permissions. Kept up to date after every migrate and by `manage.py sync_roles`."""
 
 from django.contrib.auth.models import Group, Permission
 

@@ -1,7 +1,6 @@
 """Full-text search pieces shared by both apps, queried by sitecontent.site.search: on
 PostgreSQL a stored English vector (StoredVector), on SQLite an FTS5 table with the porter
-stemmer beside the model's table, kept by triggers (fts5_operation, in migrations).
-"""
+stemmer beside the model's table, kept by triggers (fts5_operation, in migrations)."""
 
 from functools import partial
 

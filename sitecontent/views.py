@@ -29,9 +29,8 @@ def article_list(request):
 @cacheable
 def article_detail(request, slug):
     article, is_preview = get_visible_or_404(request, Article.objects.all(), slug=slug)
-    response = render(
-        request, "sitecontent/article_detail.html", {"article": article, "preview": is_preview}
-    )
+    context = {"article": article, "preview": is_preview}
+    response = render(request, "sitecontent/article_detail.html", context)
     if is_preview:
         add_never_cache_headers(response)
     return response

@@ -125,10 +125,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": f"django.contrib.auth.password_validation.{name}Validator"}
+    for name in ("UserAttributeSimilarity", "MinimumLength", "CommonPassword", "NumericPassword")
 ]
 # Five failed admin logins for one username from one address lock it for an hour.
 AXES_FAILURE_LIMIT = 5
@@ -187,12 +185,9 @@ REMOTE_IMAGES_ALLOWED_NETWORKS = env_list("DJANGO_REMOTE_IMAGES_ALLOWED_NETWORKS
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 CSRF_COOKIE_HTTPONLY = True
 SECURE = env_bool("DJANGO_SECURE", not DEBUG)
-SECURE_SSL_REDIRECT = SECURE
-SESSION_COOKIE_SECURE = SECURE
-CSRF_COOKIE_SECURE = SECURE
+SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE
 SECURE_HSTS_SECONDS = 31536000 if SECURE else 0
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
-SECURE_HSTS_PRELOAD = SECURE
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Public pages: no inline script or style at all, nonces for the rare exception.
@@ -221,9 +216,8 @@ SECURITY_CONTACT = os.environ.get("DJANGO_SECURITY_CONTACT", "mailto:security@ex
 
 class WithoutTraceback(logging.Formatter):
     def format(self, record):
-        return super().format(
-            logging.makeLogRecord({**vars(record), "exc_info": None, "exc_text": None})
-        )
+        record = logging.makeLogRecord({**vars(record), "exc_info": None, "exc_text": None})
+        return super().format(record)
 
 
 LOGGING = {
@@ -249,20 +243,13 @@ DATA_LICENSE = {
     ),
 }
 # Console in debug (mail shows in the terminal); SMTP to DJANGO_EMAIL_HOST otherwise.
-mailer = "console" if DEBUG else "smtp"
-MAILERS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "DJANGO_EMAIL_BACKEND", f"django.core.mail.backends.{mailer}.EmailBackend"
-        ),
-        "OPTIONS": {}
-        if DEBUG
-        else {
-            "host": os.environ.get("DJANGO_EMAIL_HOST", "localhost"),
-            "port": int(os.environ.get("DJANGO_EMAIL_PORT", "25")),
-        },
+mailer = f"django.core.mail.backends.{'console' if DEBUG else 'smtp'}.EmailBackend"
+MAILERS = {"default": {"BACKEND": os.environ.get("DJANGO_EMAIL_BACKEND", mailer)}}
+if not DEBUG:
+    MAILERS["default"]["OPTIONS"] = {
+        "host": os.environ.get("DJANGO_EMAIL_HOST", "localhost"),
+        "port": int(os.environ.get("DJANGO_EMAIL_PORT", "25")),
     }
-}
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
 # Who gets claim reports; empty: every active staff user in Editors (and superusers) with an e-mail.
 CLAIM_REPORT_RECIPIENTS = env_list("DJANGO_CLAIM_REPORT_RECIPIENTS")

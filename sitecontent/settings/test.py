@@ -1,14 +1,11 @@
 """The test suite: production behaviour (debug off) over plain HTTP, with fast password hashing.
 
-DATABASE_URL and REDIS_URL still apply, so .ci/run runs the same suite on PostgreSQL and Redis.
-"""
+DATABASE_URL and REDIS_URL still apply, so .ci/run runs the same suite on PostgreSQL and Redis."""
 
 import os
 from pathlib import Path
 
-os.environ.setdefault(
-    "DJANGO_SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
-)
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnopqrst")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("DJANGO_SECURE", "0")
 os.environ["DJANGO_DEBUG"] = "0"
@@ -24,17 +21,16 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-# pytest-xdist's workers (gw0, gw1…) each have a test database of their own (pytest-django adds
-# the suffix), and here their own media folder and page cache generation: they never meet.
+# pytest-xdist's workers (gw0, gw1…) each have their own test database (pytest-django adds the
+# suffix), media folder and page cache generation file, none shared with the development server.
 xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 MEDIA_ROOT = BASE_DIR / f".test-media{xdist_worker}"
-# Tests fetch no image from the internet (the launch article's hero included); the image tests
-# turn fetching on against their own loopback server.
-REMOTE_IMAGES = False
-# The page cache's generation file, apart from the development server's.
 CONTENT_GENERATION_FILE = Path(
     os.environ.get("DJANGO_CONTENT_GENERATION_FILE") or BASE_DIR / f".test-generation{xdist_worker}"
 )
+# Tests fetch no image from the internet (the launch article's hero included); the image tests
+# turn fetching on against their own loopback server.
+REMOTE_IMAGES = False
 
 # The browser tests' live server answers several requests at once (a change page's two Markdown
 # previews, say). With an in-memory test database Django shares one SQLite connection between

@@ -67,7 +67,7 @@ def marked(text):
     return mark_safe(escape(text).replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S308
 
 
-def best(queryset, words, fields, vector=None, excerpt=None):
+def best(queryset, words, fields=(), vector=None, excerpt=None):
     """The PER_KIND best rows matching every word in `fields` (or the stored `vector`), best
     first, each with an `excerpt` of `excerpt` (default: the first field) marked up."""
     if connection.vendor != "postgresql":
@@ -101,14 +101,12 @@ def fts5_best(queryset, words):
     )
 
 
-# The other kinds read plain values, not model instances: building and compiling select_related()
-# with only() cost twice the values() query (13 vs 30 ms for the claims at 10x content, busy VM).
-
-
 def live(model, path):
     return model.objects.filter(**{f"{path}__in": ComparisonPage.objects.published()})
 
 
+# All kinds but capabilities read values(), not instances: building and compiling
+# select_related() with only() cost twice that (13 vs 30 ms for the claims at 10x content, busy VM).
 def platform_hits(words):
     platforms = Platform.objects.public().values("name", "slug")
     for p in best(platforms, words, ["name", "parent_company"]):
@@ -140,18 +138,16 @@ def cell_hits(words):
 
 
 def page_hits(words):
-    fields = ["title", "heading", "description", "intro"]
     pages = ComparisonPage.objects.published().values("title", "permalink")
-    for p in best(pages, words, fields, excerpt="intro"):
+    for p in best(pages, words, ["title", "heading", "description", "intro"], excerpt="intro"):
         yield Hit("Comparison page", p["title"], p["permalink"], marked(p["excerpt"]))
 
 
 def article_hits(words):
     # Excerpts come from the summary when there is one: a headline over a whole body is slow.
     summary = Coalesce(NullIf("description", Value("")), Substr("body", 1, HEADLINE_CHARS))
-    fields = ["title", "subtitle", "description", "body"]
     articles = Article.objects.published().values("title", "slug")
-    for a in best(articles, words, fields, vector="search", excerpt=summary):
+    for a in best(articles, words, vector="search", excerpt=summary):
         url = reverse("sitecontent:article-detail", args=[a["slug"]])
         yield Hit("Article", a["title"], url, marked(a["excerpt"]))
 

@@ -60,11 +60,8 @@ def discovery_meta(context):
     article = context.get("article") if name == "article-detail" else None
     subject = article or (context.get("page") if name == "comparison-page" else None)
     title = context.get("og_title") or (subject.title if subject else settings.SITE_NAME)
-    description = (
-        context.get("og_description")
-        or (subject.meta_description if subject else "")
-        or settings.SITE_TAGLINE
-    )
+    description = context.get("og_description") or getattr(subject, "meta_description", "")
+    description = description or settings.SITE_TAGLINE
     image = (article.hero_image_src if article else "") or static(DEFAULT_IMAGE)
     absolute = request.build_absolute_uri
     documents = [breadcrumbs(request, title, name, absolute)]
@@ -79,6 +76,5 @@ def discovery_meta(context):
         "type": "article" if article else "website",
         "url": absolute(request.path),
         "image": absolute(image),
-        # json_for_script escapes <, > and &: the JSON cannot close its <script> element.
         "json_ld": [mark_safe(json_for_script(doc)) for doc in documents],  # noqa: S308
     }
