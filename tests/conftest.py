@@ -8,6 +8,7 @@ import sys
 import time
 import urllib.request
 from contextlib import contextmanager
+from importlib import import_module
 from pathlib import Path
 
 import hypothesis
@@ -99,6 +100,7 @@ def load_seeds(*paths):
     """The seed documents at `paths` (all of them by default) imported as the quick start does,
     in place of any content: by the importer the first time in this process, then replayed. Per
     day, as the rows' history is dated (a test may import them on an earlier day)."""
+    ensure_about_page()
     key = (timezone.localdate(), *map(str, paths or [SEEDS_DIR]))
     if key not in _snapshots:
         call_command("import_markdown", *key[1:], verbosity=0)
@@ -114,6 +116,12 @@ def load_seeds(*paths):
         for statement in connection.ops.sequence_reset_sql(no_style(), _content_models()):
             cursor.execute(statement)
     cache.clear()
+
+
+def ensure_about_page():
+    """The About page its migration creates (a database flush removes it)."""
+    migration = import_module("sitecontent.migrations.0003_about_page")
+    migration.create_about_page(apps, None)
 
 
 @pytest.fixture

@@ -15,11 +15,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
 from pytest_django.live_server_helper import LiveServer
 
-from tests.conftest import ROOT, SEEDS_DIR, load_seeds
+from tests.conftest import ROOT, SEEDS_DIR, ensure_about_page, load_seeds
 
 NODE_MODULES = ROOT / ".ci" / "cache" / "node_modules"
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
@@ -126,14 +125,6 @@ def seed_file(marker):
 
 def seed(*markers):
     load_seeds(*[seed_file(marker) for marker in markers])
-
-
-def ensure_about_page():
-    """The About page its migration creates (a database flush removes it)."""
-    from importlib import import_module
-
-    migration = import_module("sitecontent.migrations.0003_about_page")
-    migration.create_about_page(apps, None)
 
 
 def pytest_collection_modifyitems(items):

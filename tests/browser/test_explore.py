@@ -10,7 +10,6 @@ from tests.browser.conftest import (
     collect_console,
     csp_reports,
     describe_violations,
-    ensure_about_page,
     new_page,
     nu_errors,
     run_axe,
@@ -216,7 +215,6 @@ def test_axe_finds_no_violations_on_the_exploring_pages(browser, axe, site, view
 
 
 def test_nu_html_checker_finds_no_errors_on_the_exploring_pages(java, seeded, client, tmp_path):
-    ensure_about_page()
     pages = {}
     for path in [*EXPLORE_PAGES, "/choose/?need=x"]:
         response = client.get(path)
