@@ -119,9 +119,10 @@ def load_seeds(*paths):
 
 
 def ensure_about_page():
-    """The About page its migration creates (a database flush removes it)."""
-    migration = import_module("sitecontent.migrations.0003_about_page")
-    migration.create_about_page(apps, None)
+    """The About page as the migrations leave it (a database flush removes it)."""
+    import_module("sitecontent.migrations.0003_about_page").create_about_page(apps, None)
+    facts = import_module("sitecontent.migrations.0007_about_promises_only_what_data_has")
+    facts.tell_the_facts(apps, None)
 
 
 @pytest.fixture
