@@ -311,3 +311,21 @@ def test_an_article_document_still_imports(db):
     front = "---\ntitle: An article\nauthor: A. Writer\npublish_date: 2025-03-01\n---\n"
     run(document("Body with a note.[^1]\n\n[^1]: The note.\n", front=front, name="a.md"))
     assert "footnotes" in Article.objects.get().body_html
+
+
+def test_a_prose_table_above_an_exported_table_stays_prose_when_its_names_are_the_tables(db):
+    # Found by the round-trip property test: the intro's table has the comparison's header,
+    # and "Video" became a platform's name since, so it looked like a comparison on re-import.
+    intro = "| Tool | Video |\n|---|---|\n| Same | a |\n| Same | b |"
+    run(document(f"## Apps\n\n{intro}\n\n| Platform | Video |\n|---|---|\n| TikTok | Clips |\n"))
+    table = ComparisonTable.objects.get()
+    assert table.intro == intro  # repeated labels: prose, not a comparison
+    Platform.objects.create(name="Video", slug="video")
+    documents = [(name, text.encode()) for name, text in export_documents()]
+    assert not run(*documents).changed
+    ComparisonPage.objects.all().delete()
+    run(*documents)
+    table = ComparisonTable.objects.get()
+    assert (table.intro, table.orientation) == (intro, "rows")
+    assert [c.name for c in table.capabilities.all()] == ["Video"]
+    assert not run(*documents).changed

@@ -133,13 +133,39 @@ def _is_contents(tokens, index):
 
 
 def _describes(note, tokens, index):
-    """The export's note if it describes the table at tokens[index] (whose header names the
-    note's columns, or its rows when platforms are columns), else {}."""
-    key = "rows" if note.get("orientation") == "columns" else "columns"
-    names = [entry[0] for entry in note.get(key) or [] if isinstance(entry, list) and entry]
-    row = takewhile(lambda token: token.type != "tr_close", tokens[index:])
-    header = [token.content.strip().replace("\\|", "|") for token in row if token.type == "inline"]
-    return note if note and header[1:] == names else {}
+    """The export's note if it describes the table at tokens[index], else {}: its header names
+    the note's columns and its first column the note's rows (the other way round when platforms
+    are columns). A prose table in the section's intro may share the header alone."""
+    if not note:
+        return {}
+    across, down = (
+        ("rows", "columns") if note.get("orientation") == "columns" else ("columns", "rows")
+    )
+    names = {
+        key: [entry[0] for entry in note.get(key) or [] if isinstance(entry, list) and entry]
+        for key in (across, down)
+    }
+    rows, cells = [], []
+    for token in takewhile(lambda token: token.type != "table_close", tokens[index:]):
+        if token.type == "inline":
+            cells.append(token.content.strip().replace("\\|", "|"))
+        elif token.type == "tr_close":
+            rows.append(cells)
+            cells = []
+    header, *body = rows
+    first_column = [row[0] for row in body if row]
+    return note if header[1:] == names[across] and first_column == names[down] else {}
+
+
+def _described_later(note, tokens, index):
+    """Whether a table after tokens[index], before the next note, is the one `note` describes."""
+    for later in range(index + 1, len(tokens)):
+        token = tokens[later]
+        if token.level == 0 and token.type == "html_block" and MARKER.match(token.content.strip()):
+            return False
+        if token.level == 0 and token.type == "table_open" and _describes(note, tokens, later):
+            return True
+    return False
 
 
 def to_blocks(name, lines, first_line, options, tokens):
@@ -156,9 +182,15 @@ def to_blocks(name, lines, first_line, options, tokens):
             blocks.append(Block("hr", start, end))
         elif token.type == "table_open":
             # The export's note above a table says how to read it (orientation, levels); a
-            # prose table in the section's intro, above the one it describes, keeps it waiting.
+            # table between the note and the one it describes is prose of the section's intro,
+            # whatever it looks like (its names may be platforms' since the export).
             declared = _describes(note, tokens, index)
-            table = read_table(name, tokens, index, lines, first_line, options.for_table(declared))
+            if note and not declared and _described_later(note, tokens, index):
+                table = "it is prose above the table the export's note describes"
+            else:
+                table = read_table(
+                    name, tokens, index, lines, first_line, options.for_table(declared)
+                )
             note = {} if declared else note
             if isinstance(table, str):
                 notes.append(f"line {first_line + start}: a table kept as prose: {table}")
