@@ -9,12 +9,13 @@ from bs4 import BeautifulSoup
 from django.db import connection
 from django.test import override_settings
 
+from platforms.markdown_io import import_documents
 from platforms.models import Cell
 from sitecontent import page_cache
 from sitecontent.models import ContentVersion
 from sitecontent.page_cache import CHECK_EVERY, PAGES, watch
 
-from .conftest import free_port
+from .conftest import SEEDS_DIR, free_port
 
 PE = "/Personalized-Engagement/"
 
@@ -252,3 +253,20 @@ def test_concurrent_misses_of_one_page_render_it_once(db, rf):
         thread.join(10)
     assert sorted(renders) == ["/one/", "/two/"]
     assert sorted(answers) == [b"<p>/one/</p>"] * 8 + [b"<p>/two/</p>"]
+
+
+# --- imports ----------------------------------------------------------------------------------
+
+
+def test_an_import_retires_the_cached_pages_once_and_only_when_it_changes_something(seeded, client):
+    seed = next(path for path in SEEDS_DIR.glob("*.txt") if PE in path.read_text("utf-8"))
+    text = seed.read_text("utf-8")
+    before = client.get(PE).content.count(b"level-none")  # and cached
+    version = ContentVersion.read()
+    assert not import_documents([(seed.name, text.encode())]).changed
+    assert ContentVersion.read() == version  # nothing changed: the copy stays good
+    assert import_documents([(seed.name, f"{text}\nA closing word.\n".encode())], dry_run=True)
+    assert ContentVersion.read() == version  # a preview writes nothing
+    report = import_documents([(seed.name, text.replace("| ✅", "| ❌", 3).encode())])
+    assert report.changed and ContentVersion.read() == version + 1  # once for many saves
+    assert client.get(PE).content.count(b"level-none") == before + 3  # never stale

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.db import transaction
 
 from sitecontent.article_documents import copy_images
+from sitecontent.page_cache import retiring_once
 from sitecontent.remote_images import import_deadline
 
 from .apply import REGISTER_NAMES, PlatformIndex, apply_document, read_document
@@ -62,9 +63,12 @@ def import_documents(documents, *, dry_run=False, keep_existing=False):
     for article in [] if dry_run else [d for d in parsed if d.kind == "article"]:
         article.fields, article.problems = copy_images(article.fields, deadline, keep_existing)
     with transaction.atomic():
-        # The platform register first: pages may name platforms it defines.
-        ordered = sorted(parsed, key=lambda document: document.kind != "register")
-        reports = [apply_document(document, index, keep_existing, dry_run) for document in ordered]
+        with retiring_once():
+            # The platform register first: pages may name platforms it defines.
+            ordered = sorted(parsed, key=lambda document: document.kind != "register")
+            reports = [
+                apply_document(document, index, keep_existing, dry_run) for document in ordered
+            ]
         if dry_run:
             transaction.set_rollback(True)
     return ImportReport(reports, dry_run)
