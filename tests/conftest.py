@@ -59,6 +59,16 @@ def write_seed_copies(folder, copies):
             (folder / f"{number}-{path.name}").write_text(text, "utf-8")
 
 
+# pytest-xdist hands each worker whole files, in collection order (pyproject.toml): these, the
+# slowest, first. Left to its own order (most tests first) it sent the one-test file that grows
+# the content tenfold last, and one core waited 20 s for it at the end of every run.
+SLOWEST_FIRST = ("tests/browser/", "tests/test_cache_processes.py", "tests/test_query_budgets.py")
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: not item.nodeid.startswith(SLOWEST_FIRST))
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     # Pages too, and the content version this process read: each test starts from a rolled-back
