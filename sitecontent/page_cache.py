@@ -129,7 +129,7 @@ class VersionWatch:
 
     def forget(self):
         """Read the database on the next request (this process changed something)."""
-        self.mark = object()  # equal to no news mark
+        self.mark = object()  # no news source gives this mark: the next request reads
 
     def news_source(self):
         if self.news is None:

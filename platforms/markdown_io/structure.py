@@ -133,11 +133,9 @@ def _is_contents(tokens, index):
 
 
 def _describes(note, tokens, index):
-    """The export's note if it describes the table at tokens[index], else {}: its header names
-    the note's columns and its first column the note's rows (the other way round when platforms
-    are columns). A prose table in the section's intro may share the header alone."""
-    if not note:
-        return {}
+    """Whether the export's note describes the table at tokens[index]: its header names the
+    note's columns and its first column the note's rows (the other way round when platforms are
+    columns). A prose table in the section's intro may share the header alone."""
     across, down = (
         ("rows", "columns") if note.get("orientation") == "columns" else ("columns", "rows")
     )
@@ -153,24 +151,24 @@ def _describes(note, tokens, index):
             rows.append(cells)
             cells = []
     header, *body = rows
-    first_column = [row[0] for row in body if row]
-    return note if header[1:] == names[across] and first_column == names[down] else {}
+    return header[1:] == names[across] and [row[0] for row in body if row] == names[down]
 
 
-def _described_later(note, tokens, index):
-    """Whether a table after tokens[index], before the next note, is the one `note` describes."""
-    for later in range(index + 1, len(tokens)):
-        token = tokens[later]
+def _described_table(note, tokens, start):
+    """The index of the table the note at tokens[start] describes, before the next note; or None."""
+    for index in range(start + 1, len(tokens)):
+        token = tokens[index]
         if token.level == 0 and token.type == "html_block" and MARKER.match(token.content.strip()):
-            return False
-        if token.level == 0 and token.type == "table_open" and _describes(note, tokens, later):
-            return True
-    return False
+            return None
+        if token.level == 0 and token.type == "table_open" and _describes(note, tokens, index):
+            return index
+    return None
 
 
 def to_blocks(name, lines, first_line, options, tokens):
     """The body's top-level blocks, comparison tables read; notes on tables kept as prose."""
     blocks, note, notes = [], {}, []
+    described = None  # the index of the table the pending note describes
     for index, token in enumerate(tokens):
         if token.level != 0 or token.nesting == -1 or not token.map:
             continue
@@ -184,14 +182,13 @@ def to_blocks(name, lines, first_line, options, tokens):
             # The export's note above a table says how to read it (orientation, levels); a
             # table between the note and the one it describes is prose of the section's intro,
             # whatever it looks like (its names may be platforms' since the export).
-            declared = _describes(note, tokens, index)
-            if note and not declared and _described_later(note, tokens, index):
+            declared = note if index == described else {}
+            if described is not None and index < described:
                 table = "it is prose above the table the export's note describes"
             else:
                 table = read_table(
                     name, tokens, index, lines, first_line, options.for_table(declared)
                 )
-            note = {} if declared else note
             if isinstance(table, str):
                 notes.append(f"line {first_line + start}: a table kept as prose: {table}")
             kind = "prose" if isinstance(table, str) else "table"
@@ -207,6 +204,7 @@ def to_blocks(name, lines, first_line, options, tokens):
                 raise DocumentError(name, first_line + start, message)
             blocks.append(Block("marker", start, end, text=match[1], data=data))
             note = data if match[1] == "table" else {}
+            described = _described_table(note, tokens, index) if note else None
         elif token.type != "footnote_reference_open":  # a footnote: a source (lifted) or text
             toc = token.type in ("bullet_list_open", "ordered_list_open")
             blocks.append(Block("prose", start, end, toc=toc and _is_contents(tokens, index)))
