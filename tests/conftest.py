@@ -22,7 +22,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from sitecontent.page_cache import PAGES, watch
+from sitecontent.page_cache import PAGES, RedisNews, watch
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_SEEDS = ROOT / "sitecontent" / "seeds"
@@ -85,8 +85,13 @@ def empty_cache():
 
 def render_afresh():
     """Every page from scratch, none helped by what another request cached; the content
-    version read already (once per 0.5 s per process, not a query of the page's own)."""
+    version read already (once per 0.5 s per process, not a query of the page's own). With
+    Redis, once this process's listener has subscribed: it counts that as news, and the first
+    request after it would read the version again."""
     PAGES.clear()
+    news, deadline = watch.news_source(), time.monotonic() + 5
+    while isinstance(news, RedisNews) and not news.mark() and time.monotonic() < deadline:
+        time.sleep(0.01)
     watch.current()
 
 
