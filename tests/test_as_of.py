@@ -8,9 +8,7 @@ from importlib import import_module
 import pytest
 from bs4 import BeautifulSoup
 from django.apps import apps
-from django.db import connection
 from django.db.models import Q
-from django.test.utils import CaptureQueriesContext
 
 from platforms.models import (
     Capability,
@@ -24,7 +22,7 @@ from platforms.models import (
 )
 from platforms.text import page_key
 from sitecontent.publishing import Status
-from tests.conftest import cell_of, day, draft_edit_and_scheduled_page, edit, on, render_afresh
+from tests.conftest import cell_of, day, draft_edit_and_scheduled_page, edit, on, page_queries
 
 PE = "/Personalized-Engagement/"
 PARTNERSHIPS = "/Partnerships/"
@@ -276,10 +274,9 @@ def test_a_day_and_its_changes_cost_the_same_few_queries_however_long_the_histor
     both and today; a platform's timeline: as few queries after five more days of edits."""
 
     def queries(url):
-        render_afresh()
-        with CaptureQueriesContext(connection) as context:
-            soup_of(client.get(url))
-        return len(context.captured_queries)
+        response, count = page_queries(client, url)
+        soup_of(response)
+        return count
 
     days = ["?as_of=2027-01-01", "?since=2027-01-01", "?as_of=2027-01-02&since=2027-01-01", ""]
     pages = [PE, TIKTOK, capability_url(cell_of(PE, "tiktok")), COMPARE]
