@@ -321,10 +321,6 @@ class Dataset:
         pages = [self.page_json(page) for page in self.pages]
         return {**self.header(), "platforms": self.platforms_json(), "pages": pages}
 
-    def table_schema(self, table):
-        fields = columns(table, self.capabilities.get(table.pk, []))
-        return {"fields": [field for _cap, _kind, field in fields], "missingValues": [""]}
-
     def package(self, base_url):
         """The datapackage.json document. Resource paths are relative to /data/, where it is
         served, so a downloaded copy of the folder validates offline too."""
@@ -334,11 +330,13 @@ class Dataset:
             # A resource name holds lower case letters, digits, '-', '_' and '.' only.
             name = f"{page.permalink.strip('/')}.{table.slug}".lower()
             name = re.sub(r"[^a-z0-9._-]+", "-", name)
+            fields = [field for *_, field in columns(table, self.capabilities.get(table.pk, []))]
+            schema = {"fields": fields, "missingValues": [""]}
             resources.append({
                 "name": name.strip("-"), "title": f"{page.title}: {table.name}",
                 "path": csv_path(page, table).removeprefix("/data/"),
                 "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-                "profile": "tabular-data-resource", "schema": self.table_schema(table),
+                "profile": "tabular-data-resource", "schema": schema,
             })  # fmt: skip
         return {
             "profile": "tabular-data-package",
