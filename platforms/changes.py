@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 from django.core.paginator import Paginator
-from django.db.models import CharField, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import CharField, Exists, F, OuterRef, Q, Value
 from django.utils import timezone
 
 from sitecontent.markdown import plain_text_of_html
@@ -55,15 +55,12 @@ class Change:
 
 def cell_changes(platform=None):
     """Historical cells whose level or note changed after their (live) page went live."""
-    history = Cell.history.model
-    previous = history.objects.filter(
-        id=OuterRef("id"), history_date__lt=OuterRef("history_date")
-    ).order_by("-history_date", "-history_id")
-    before = {
-        f"before_{f}": Subquery(previous.values(f)[:1]) for f in ("level", "note", "note_html")
-    }
+    earlier = {"history_date__lt": OuterRef("history_date")}  # each record's previous one
+    fields = ("level", "note", "note_html")
+    before = {f"before_{f}": recorded(Cell, f, OuterRef("id"), **earlier) for f in fields}
     changes = (
-        history.objects.filter(
+        history_of(Cell)
+        .filter(
             history_type="~",
             capability__table__page__in=ComparisonPage.objects.published().values("pk"),
             history_date__gte=F("capability__table__page__publish_at"),

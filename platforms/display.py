@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from .charts import change_bars, coverage_map
 from .models import STALE_AFTER_DAYS, Cell, Level, Orientation, cell_anchor
-from .opendata import Dataset, as_of, pages_public_at
+from .opendata import NO_CELL, Dataset, as_of, pages_public_at
 from .text import linkable_html, page_key, plain_text
 
 
@@ -22,7 +22,9 @@ def claim_view(level, note_html, anchor="", label="", footnote=None, is_stale=Fa
     """What the claim include (templates/platforms/includes/claim.html) reads, every key given.
     With its table's legend, a claim whose note starts with one of the document's own symbols
     (else whose level's mark the legend lists) shows that symbol and the document's meaning."""
-    level, css = Level.of_claim(level, note_html)
+    level = Level(level) if level else ""
+    # A claim without level or note says "No data" (level-missing); one with a note has no class.
+    css = level.css_class if level else "" if note_html else "level-missing"
     mark, level_label = (level.mark, level.short_label) if level else ("", "")
     if legend and level:
         own = [entry for entry in legend if entry[1] == level]
@@ -209,12 +211,25 @@ def page_tables(page, moment=None, since=None):
         as_columns = table.orientation == Orientation.PLATFORMS_AS_COLUMNS
         display.columns, display.rows = (rows, caps) if as_columns else (caps, rows)
         cap_names, names = [cap.text for cap in caps], [row.text for row in rows]
-        for row, label in zip(rows, names, strict=True):
+        for row, row_name in zip(rows, names, strict=True):
             for cap, cap_name in zip(caps, cap_names, strict=True):
-                claim = _claim(
-                    display, data.cells.get((row.id, cap.id)), data.sources, stale_before,
-                    label, cap_name, cell_anchor(table.slug, row.slug, cap.slug),
-                    label if as_columns else cap_name, since and page.changes,
+                cell = data.cells.get((row.id, cap.id), NO_CELL)
+                footnote, reviewed = None, cell.last_reviewed
+                if cell.pk in data.sources or reviewed is not None:  # the table's next footnote
+                    number = len(display.footnotes) + 1
+                    footnote = dict(
+                        number=number, anchor=f"{table.slug}-source-{number}", row_label=row_name,
+                        column_name=cap_name, sources=data.sources.get(cell.pk, []),
+                        last_reviewed=reviewed,
+                    )  # fmt: skip
+                    display.footnotes.append(footnote)
+                is_stale = reviewed is not None and reviewed < stale_before
+                now = (cell.level, cell.note_html)
+                change = page.changes.marked(cell.pk, now, row_name) if since and cell.pk else ""
+                claim = claim_view(
+                    cell.level, cell.note_html, cell_anchor(table.slug, row.slug, cap.slug),
+                    row_name if as_columns else cap_name, footnote, is_stale, change=change,
+                    note=cell.note, legend=table.legend,
                 )  # fmt: skip
                 (cap if as_columns else row).cells.append(claim)  # row by row, in column order
         if table.uses_levels and rows and caps:  # in the document's order, before any sorting
@@ -223,22 +238,3 @@ def page_tables(page, moment=None, since=None):
                 claims = list(zip(*(cap.cells for cap in caps), strict=True))
             display.coverage = coverage_map(names, cap_names, claims)
     return displays
-
-
-def _claim(display, cell, sources, stale_before, row_label, column_name, anchor, label, changes):
-    """What the claim include shows of a cell, marked in `changes` (a ChangeSummary) if given;
-    its sources become the table's next footnote."""
-    if cell is None:
-        return claim_view("", "", anchor, label)
-    footnote, reviewed = None, cell.last_reviewed
-    if cell.pk in sources or reviewed is not None:
-        number = len(display.footnotes) + 1
-        footnote = dict(
-            number=number, anchor=f"{display.table.slug}-source-{number}", row_label=row_label,
-            column_name=column_name, sources=sources.get(cell.pk, []), last_reviewed=reviewed,
-        )  # fmt: skip
-        display.footnotes.append(footnote)
-    is_stale = reviewed is not None and reviewed < stale_before
-    change = changes.marked(cell.pk, (cell.level, cell.note_html), row_label) if changes else ""
-    return claim_view(cell.level, cell.note_html, anchor, label, footnote, is_stale, change=change,
-                      note=cell.note, legend=display.table.legend)  # fmt: skip

@@ -3,8 +3,7 @@ read in two flat queries (cells with their page, table, capability and platform;
 sources) and grouped in Python, so a page costs the same few queries whatever the content."""
 
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import cached_property
 from itertools import groupby, product
 
@@ -21,17 +20,22 @@ LEVEL_POINTS = {Level.FULL: 2, Level.PARTIAL: 1, Level.NONE: 0, Level.UNKNOWN: 0
 COMPARE_MIN, COMPARE_MAX = 2, 4
 MAX_NEEDS = 40
 
-# A capability, its table and page (all a capability index entry has), then its claim.
-CLAIM_FIELDS = (
-    "capability__id", "capability__name_html", "capability__slug", "capability__description",
-    "capability__table_id", "capability__table__slug", "capability__table__title_html",
-    "capability__table__section_heading_html", "capability__table__uses_levels",
-    "capability__table__legend",
-    "capability__table__page__title", "capability__table__page__permalink",
-    "id", "level", "note_html", "note", "last_reviewed",
-    "row__label_html", "row__platform_id", "row__platform__name", "row__platform__slug",
-    "row__platform__parent_company",
-)  # fmt: skip
+# A claim's fields and what claims() reads them from: first its capability, table and page (all
+# a capability index entry has), then its cell and row (claims_as_of gives them in this order).
+CLAIM_FIELDS = {
+    "capability_id": "capability__id", "capability_name": "capability__name_html",
+    "capability_slug": "capability__slug", "definition": "capability__description",
+    "table_id": "capability__table_id", "table_slug": "capability__table__slug",
+    "table_title": "capability__table__title_html",
+    "section_heading": "capability__table__section_heading_html",
+    "uses_levels": "capability__table__uses_levels", "legend": "capability__table__legend",
+    "page_title": "capability__table__page__title",
+    "permalink": "capability__table__page__permalink",
+    "id": "id", "level": "level", "note_html": "note_html", "note": "note",
+    "last_reviewed": "last_reviewed", "row_label": "row__label_html",
+    "platform_id": "row__platform_id", "platform_name": "row__platform__name",
+    "platform_slug": "row__platform__slug", "parent_company": "row__platform__parent_company",
+}  # fmt: skip
 CLAIM_ORDER = (
     "capability__table__page__order", "capability__table__page__title",
     "capability__table__order", "capability__table_id",
@@ -39,37 +43,20 @@ CLAIM_ORDER = (
 )  # fmt: skip
 
 
-@dataclass
 class Claim:
-    capability_id: int
-    capability_name: str
-    capability_slug: str
-    definition: str
-    table_id: int
-    table_slug: str
-    table_title: str
-    section_heading: str
-    uses_levels: bool
-    legend: list
-    page_title: str
-    permalink: str
-    id: int | None = None
-    level: str = ""
-    note_html: str = ""
-    note: str = ""
-    last_reviewed: date | None = None
-    row_label: str = ""
-    platform_id: int | None = None
-    platform_name: str = ""
-    platform_slug: str = ""
-    parent_company: str = ""
-    sources: list = field(default_factory=list)  # [(url, title, accessed)]
+    """A claim with its capability, table, page and platform: the values of CLAIM_FIELDS (a
+    capability index entry's stop at its page), and its sources [(url, title, accessed)]."""
+
+    id = platform_id = last_reviewed = None
+    level = note_html = note = row_label = platform_name = platform_slug = parent_company = ""
     # What the claim include reads besides (templates/platforms/includes/claim.html).
     label = change = ""
     footnote = None
     empty_text = "No data"
 
-    def __post_init__(self):
+    def __init__(self, values, sources=()):
+        self.__dict__.update(zip(CLAIM_FIELDS, values, strict=False))  # fewer in an index entry
+        self.sources = sources
         # Shown as on its table (its legend's symbol as the mark); changes are told by the note.
         # Kept whole: a compare cell is this view with its label and change (no second view).
         self.view = view = claim_view(
@@ -99,10 +86,6 @@ class Claim:
         return cell_anchor(self.table_slug, self.platform_slug, self.capability_slug)
 
     @property
-    def claim_url(self):
-        return f"{self.permalink}#{self.anchor}"
-
-    @property
     def table_heading(self):
         return self.table_title or self.section_heading or self.page_title
 
@@ -126,11 +109,12 @@ def claims(**filters):
     cells = Cell.objects.filter(
         capability__table__page__in=ComparisonPage.objects.published().values("id"), **filters
     )
-    result = [Claim(*values) for values in cells.order_by(*CLAIM_ORDER).values_list(*CLAIM_FIELDS)]
-    sources = sources_by_cell(cell__in=[claim.id for claim in result])  # none: no query
-    for claim in result:
+    found = cells.order_by(*CLAIM_ORDER).values_list(*CLAIM_FIELDS.values())
+    found = [Claim(values) for values in found]
+    sources = sources_by_cell(cell__in=[claim.id for claim in found])  # none: no query
+    for claim in found:
         claim.sources = sources.get(claim.id, [])
-    return result
+    return found
 
 
 def claims_as_of(moment, key=None, with_sources=True, **filters):
@@ -145,13 +129,13 @@ def claims_as_of(moment, key=None, with_sources=True, **filters):
         caps = [c for c in data.capabilities.get(table.pk, []) if key in (None, prefix + c.slug)]
         for row, cap in product(rows, caps):
             if cell := data.cells.get((row.pk, cap.pk)):
-                found.append(Claim(
+                found.append(Claim((
                     cap.pk, cap.name_html, cap.slug, cap.description, table.pk, table.slug,
                     table.title_html, table.section_heading_html, table.uses_levels, table.legend,
                     page.title, page.permalink, cell.pk, cell.level, cell.note_html, cell.note,
                     cell.last_reviewed, row.label_html, row.platform_id, row.platform_name,
-                    row.platform_slug, row.parent_company, data.sources.get(cell.pk, []),
-                ))  # fmt: skip
+                    row.platform_slug, row.parent_company,
+                ), data.sources.get(cell.pk, [])))  # fmt: skip
     return found
 
 
@@ -174,10 +158,10 @@ def by_table(claim_list):
 
 
 def platform_profile(slug, moment=None, since=None):
-    """(platform, summary, [(page title, permalink, [(first claim, claims)])], changes: a
-    ChangeSummary with since=(day, moment), else None) as it stood at `moment` or today. The
-    platform is None if not public today or without claims then; on a day it is named as its
-    claims were, without a query of its own: with ?since= too the profile keeps to 8 queries."""
+    """The profile's context (platform, summary, pages [(title, permalink, [(first claim,
+    claims)])], claim_changes: a ChangeSummary with since=(day, moment), else None) at `moment` or
+    today; None if the platform is not public today or had no claims then. On a day it is named
+    as its claims were, without a query of its own: with ?since= too it keeps to 8 queries."""
     if moment:
         found = claims_as_of(moment, platform__slug=slug)
         platform = found and Platform(
@@ -188,7 +172,7 @@ def platform_profile(slug, moment=None, since=None):
         platform = Platform.objects.public().filter(slug=slug).first()
         found = claims(row__platform=platform.id) if platform else []
     if not platform:
-        return None, None, [], None
+        return None
     pages, levels_by_page = [], []
     for permalink, group in groupby(found, lambda c: c.permalink):
         group = list(group)
@@ -200,7 +184,7 @@ def platform_profile(slug, moment=None, since=None):
     by_level = [(level, counts[level]) for level in Level]
     summary = {"by_level": by_level, "free_text": counts["free_text"], **dict(by_level)}
     summary["pages"] = level_bars(levels_by_page)
-    return platform, summary, pages, changes
+    return {"platform": platform, "summary": summary, "pages": pages, "claim_changes": changes}
 
 
 def capability_claims(key, moment=None):
@@ -303,6 +287,6 @@ def capability_index():
         Capability.objects.filter(table__page__in=ComparisonPage.objects.published().values("id"))
         .order_by("-table__uses_levels", "table__page__order", "table__page__title",
                   "table__order", "table_id", "order", "id")
-        .values_list(*[name.removeprefix("capability__") for name in CLAIM_FIELDS[:12]])
+        .values_list(*[name.removeprefix("capability__") for name in CLAIM_FIELDS.values()][:12])
     )  # fmt: skip
-    return by_table([Claim(*values) for values in found])
+    return by_table([Claim(values) for values in found])

@@ -46,15 +46,6 @@ class Level(models.TextChoices):
         """Best first, for sorting claims: full, partial, none, unknown, then no level."""
         return list(Level).index(level) if level else len(Level)
 
-    @staticmethod
-    def of_claim(level, note_html):
-        """(the claim's Level or "", its CSS class): a claim without level or note says
-        "No data" (level-missing); one with a note only has no class."""
-        if level:
-            level = Level(level)
-            return level, level.css_class
-        return "", "" if note_html else "level-missing"
-
 
 def validate_legend(value):
     """A table's legend: [[symbol, level, meaning], …], each a line of text."""

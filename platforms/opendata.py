@@ -45,10 +45,10 @@ def history_of(model):
     return model.history
 
 
-def recorded(model, field, pk, until=None):
+def recorded(model, field, pk, **when):
     """A subquery: `field` of the newest history record of the model's object `pk` (an
-    OuterRef), made up to `until` if given."""
-    records = history_of(model).filter(id=pk, **({"history_date__lte": until} if until else {}))
+    OuterRef), of those made when given (e.g. history_date__lte=moment)."""
+    records = history_of(model).filter(id=pk, **when)
     return Subquery(records.order_by("-history_date", "-history_id").values(field)[:1])
 
 
@@ -96,17 +96,25 @@ def csv_path(page, table):
     return reverse("platforms:data-table", args=[page.permalink.strip("/"), table.slug])
 
 
-def column_headers(table, capabilities):
-    """[(capability or None, kind, header)]: the CSV's columns, unique header names."""
-    columns = [(None, "platform", table.platform_column or "Platform")]
-    seen = {columns[0][2]}
+def columns(table, capabilities):
+    """[(capability or None, kind, its Table Schema field)]: the CSV's columns, unique names."""
+    name = table.platform_column or "Platform"
+    found = [(None, "platform", {"name": name, "type": "string", "title": "Platform",
+              "description": "The platform, as this table names it.",
+              "constraints": {"required": True}})]  # fmt: skip
+    seen = {name}
     for cap in capabilities:
         name = cap.plain_name if cap.plain_name not in seen else f"{cap.plain_name} ({cap.slug})"
         seen.add(name)
         if table.uses_levels:
-            columns.append((cap, "level", f"{name} (level)"))
-        columns.append((cap, "note", name))
-    return columns
+            found.append((cap, "level", {"name": f"{name} (level)", "type": "string",
+                          "description": f"Support level of “{cap.plain_name}”: one of "
+                          f"{', '.join(LEVEL_CODES)}; empty when the cell states none.",
+                          "constraints": {"enum": LEVEL_CODES}}))  # fmt: skip
+        offers = f"What the platform offers for “{cap.plain_name}” (inline Markdown)."
+        description = cap.description or f"{offers} Empty: no data."
+        found.append((cap, "note", {"name": name, "type": "string", "description": description}))
+    return found
 
 
 class CapabilityData(NamedTuple):
@@ -148,6 +156,9 @@ class CellData(NamedTuple):
     last_reviewed: date | None
 
 
+NO_CELL = CellData(None, "", "", "", None)
+
+
 class Dataset:
     """The comparison data of `pages` (all live pages by default), read in five queries (four
     without sources): as it stood at `moment`, from history, or as it is; with `rows` (filters,
@@ -176,7 +187,8 @@ class Dataset:
         then = {f"platform_{name}": F(f"platform__{name}") for name in ("name", "slug")}
         if moment:
             then = {f"platform_{name}": Coalesce(
-                recorded(Platform, name, OuterRef("platform_id"), moment), F(f"platform__{name}")
+                recorded(Platform, name, OuterRef("platform_id"), history_date__lte=moment),
+                F(f"platform__{name}"),
             ) for name in ("name", "slug")}  # fmt: skip
         found = as_of(TableRow, moment).annotate(**then).filter(table__in=table_ids, **rows or {})
         found = found.order_by("order", "id")
@@ -206,11 +218,11 @@ class Dataset:
         return [table for table in self.tables if table.page_id == page.pk]
 
     def table_csv(self, table):
-        columns = column_headers(table, self.capabilities.get(table.pk, []))
+        fields = columns(table, self.capabilities.get(table.pk, []))
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow([spreadsheet_safe(header) for _cap, _kind, header in columns])
-        keys = [(cap.pk, kind) for cap, kind, _header in columns[1:]]
+        writer.writerow([spreadsheet_safe(field["name"]) for _cap, _kind, field in fields])
+        keys = [(cap.pk, kind) for cap, kind, _field in fields[1:]]
         for row in self.rows.get(table.pk, []):
             cells = [getattr(self.cells.get((row.pk, pk)), kind, "") for pk, kind in keys]
             writer.writerow(map(spreadsheet_safe, [row.display_label, *cells]))
@@ -309,42 +321,22 @@ class Dataset:
         pages = [self.page_json(page) for page in self.pages]
         return {**self.header(), "platforms": self.platforms_json(), "pages": pages}
 
-    def table_schema(self, table):
-        fields = []
-        for cap, kind, header in column_headers(table, self.capabilities.get(table.pk, [])):
-            if cap is None:
-                fields.append({"name": header, "type": "string", "title": "Platform",
-                               "description": "The platform, as this table names it.",
-                               "constraints": {"required": True}})  # fmt: skip
-            elif kind == "level":
-                fields.append({"name": header, "type": "string",
-                               "description": f"Support level of “{cap.plain_name}”: one of "
-                               f"{', '.join(LEVEL_CODES)}; empty when the cell states none.",
-                               "constraints": {"enum": LEVEL_CODES}})  # fmt: skip
-            else:
-                offers = f"What the platform offers for “{cap.plain_name}” (inline Markdown)."
-                description = cap.description or f"{offers} Empty: no data."
-                fields.append({"name": header, "type": "string", "description": description})
-        return {"fields": fields, "missingValues": [""]}
-
-    def csv_files(self):  # (page, table, title, path)
-        for table in self.tables:
-            page = self.page_of[table.page_id]
-            title = f"{page.title}: {table.name}"
-            yield page, table, title, csv_path(page, table)
-
     def package(self, base_url):
         """The datapackage.json document. Resource paths are relative to /data/, where it is
         served, so a downloaded copy of the folder validates offline too."""
         resources = []
-        for page, table, title, path in self.csv_files():
+        for table in self.tables:
+            page = self.page_of[table.page_id]
             # A resource name holds lower case letters, digits, '-', '_' and '.' only.
             name = f"{page.permalink.strip('/')}.{table.slug}".lower()
             name = re.sub(r"[^a-z0-9._-]+", "-", name)
+            fields = [field for *_, field in columns(table, self.capabilities.get(table.pk, []))]
+            schema = {"fields": fields, "missingValues": [""]}
             resources.append({
-                "name": name.strip("-"), "title": title, "path": path.removeprefix("/data/"),
+                "name": name.strip("-"), "title": f"{page.title}: {table.name}",
+                "path": csv_path(page, table).removeprefix("/data/"),
                 "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-                "profile": "tabular-data-resource", "schema": self.table_schema(table),
+                "profile": "tabular-data-resource", "schema": schema,
             })  # fmt: skip
         return {
             "profile": "tabular-data-package",
@@ -365,8 +357,9 @@ class Dataset:
         files = [
             ("application/json", "The whole dataset (JSON)", reverse("platforms:data-all")),
             ("application/json", "Data Package descriptor", reverse("platforms:data-package")),
-            *[("text/csv", title, path) for _page, _table, title, path in self.csv_files()],
         ]
+        for csv_file in self.package(base_url)["resources"]:
+            files.append(("text/csv", csv_file["title"], f"/data/{csv_file['path']}"))
         return {
             "@context": "https://schema.org",
             "@type": "Dataset",

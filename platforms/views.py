@@ -80,12 +80,12 @@ def platform_index(request):
 def platform_profile(request, slug, days, moment):
     if slug != slug.lower():
         return redirect("platforms:platform-profile", slug.lower(), permanent=True)
-    platform, summary, pages, claim_changes = explore.platform_profile(slug, moment, days["since"])
-    if platform is None:
+    context = explore.platform_profile(slug, moment, days["since"])
+    if context is None:
         raise Http404("No published comparison mentioned this platform (on that day)")
-    context = {"platform": platform, "summary": summary, "pages": pages}
-    context |= {"claim_changes": claim_changes, **days}
+    context |= days
     if not moment:  # today's tools: comparing and the timeline are not of that day
+        platform = context["platform"]
         context["timeline"] = changes.platform_timeline(platform)[:TIMELINE_DAYS]
         context |= {"compare_platforms": Platform.objects.public(), "compare_with": platform}
     return render(request, "platforms/platform_profile.html", context)
@@ -287,7 +287,6 @@ def data_table(request, permalink, slug):
 # Embeds are the only pages other sites may frame. They skip the whole-page cache, whose hits
 # would come back without these per-view headers (and so be refused in frames).
 EMBED_CSP = {**settings.SECURE_CSP, "frame-ancestors": ["*"]}
-NO_CELL = opendata.CellData(None, "", "", "", None)
 
 
 @csp_override(EMBED_CSP)
@@ -303,7 +302,7 @@ def embed_table(request, permalink, slug, platform=None):
     labels = [cap.plain_name for cap in capabilities]
     grid, reviewed = [], []
     for row in rows:
-        cells = [dataset.cells.get((row.pk, cap.pk), NO_CELL) for cap in capabilities]
+        cells = [dataset.cells.get((row.pk, cap.pk), opendata.NO_CELL) for cap in capabilities]
         # Each claim labelled with its capability: the cards of narrow embeds show it.
         grid.append((row, [
             claim_view(c.level, c.note_html, label=name, note=c.note, legend=table.legend)
