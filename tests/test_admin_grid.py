@@ -280,6 +280,25 @@ def test_after_a_row_header_conflict_keep_mine_take_theirs_or_merge(
     assert (row.label, row.order) == expected
 
 
+@pytest.mark.parametrize(("merged", "error"), [("", "required"), ("x" * 201, "at most 200")])
+def test_a_merged_column_name_is_held_to_the_names_own_rules(
+    table, staff_client, second_editor, merged, error
+):
+    column = table.capabilities.order_by("order").first()
+    name = f"col-{column.pk}-name"
+    response = conflict(
+        table, staff_client, second_editor, mine={name: "Mine"}, theirs={name: "Theirs"}
+    )
+    again = form_fields(response.content, "form.grid-editor")
+    again |= {f"col-{column.pk}-resolve": "merge", f"col-{column.pk}-merged": merged}
+    response = staff_client.post(grid_url(table), again)
+    assert "Nothing was saved" in response.content.decode()
+    header = next(h for h in response.context["editor"].headers if h.obj == column)
+    assert error in " ".join(header.errors["merged"])
+    column.refresh_from_db()
+    assert column.name == "Theirs"
+
+
 def test_an_untouched_cell_keeps_what_someone_else_saved(table, staff_client, second_editor):
     cell = Cell.objects.filter(capability__table=table, level=Level.FULL).first()
     theirs = {f"{prefix_of(cell)}-note": "Saved by the other editor"}
