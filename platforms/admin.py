@@ -139,8 +139,7 @@ class ComparisonTableAdmin(EditorAdmin):
         may_change_table = self.has_change_permission(request, table)
         if not (may_change_table and request.user.has_perm("platforms.change_cell")):
             raise PermissionDenied
-        page, row = (request.GET.get(key, "") for key in ("page", "row"))
-        page = int(page) if page.isdigit() else 1
+        page, row = request.GET.get("page"), request.GET.get("row", "")
         if request.method != "POST":
             editor = GridEditor(table, page=page, opened=int(row) if row.isdigit() else None)
             if "cell" in request.GET:  # one cell with all its fields, for the page's script

@@ -45,8 +45,6 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
-
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else [data]
         return [super(MultipleFileField, self).clean(file, initial) for file in files if file]

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.http import Http404
@@ -146,12 +147,6 @@ def cell_html(form, uses_levels, history_url):
     )
 
 
-def history_url(table):
-    """A cell's history page, back to the grid from there ("{}": the cell's id)."""
-    grid_url = reverse("admin:platforms_comparisontable_grid", args=[table.pk])
-    return reverse("admin:platforms_cell_changelist") + "{}/history/?next=" + quote(grid_url)
-
-
 class UntouchedCell:
     """A cell the request did not post, or posted as it is now (or a page's first load): no
     form, only its values; binding a form per cell is what made a 40 × 40 grid slow."""
@@ -173,33 +168,31 @@ class ResolvableForm(forms.Form):
     merge_widget = forms.Textarea
     merge_max_length = 4000
     merge_joiner = "\n\n"  # between my version and theirs in the merge box
+    merge_text = staticmethod(normalized)  # the merge box's text, as its field takes it
 
     def __init__(self, *args, obj, initial, conflict=None, **kwargs):
         self.obj, self.conflict = obj, conflict
-        self.merge_box = f"merged_{self.merges}"
         if conflict:
             versions = dict.fromkeys(conflict[side][self.merges] for side in ("mine", "theirs"))
             both = self.merge_joiner.join(v for v in versions if v)
-            initial = {**conflict["mine"], "resolve": locking.KEEP_MINE, self.merge_box: both}
+            initial = {**conflict["mine"], "resolve": locking.KEEP_MINE, "merged": both}
         super().__init__(*args, initial=initial, **kwargs)
         if conflict or (self.data and self.add_prefix("resolve") in self.data):
             self.fields["resolve"] = forms.ChoiceField(
                 required=False, choices=locking.RESOLVE_CHOICES, widget=forms.RadioSelect
             )
-            self.fields[self.merge_box] = forms.CharField(  # labelled "Merged note" by its name
+            self.fields["merged"] = forms.CharField(  # labelled "Merged note" (grid_conflict.html)
                 required=False, max_length=self.merge_max_length, widget=self.merge_widget
             )
-
-    @property
-    def merged(self):  # the merge box, for the template
-        return self[self.merge_box]
 
     def clean(self):
         data = super().clean()
         if data.get("resolve") == locking.MERGE:
-            data[self.merges] = normalized(data.get(self.merge_box, ""))
-            if not data[self.merges] and self.fields[self.merges].required:
-                self.add_error(self.merge_box, f"Write the merged {self.merges}.")
+            merged = self.merge_text(data.get("merged", ""))
+            try:  # held to the field's own rules (required, length), as if written there
+                data[self.merges] = self.fields[self.merges].clean(merged)
+            except ValidationError as error:
+                self.add_error("merged", error)
         return data
 
     def submitted(self):  # the values posted
@@ -231,10 +224,9 @@ class CellForm(ResolvableForm):
                 del self.fields[name]  # not on the page: it stays as it is
 
     @property
-    def values(self):
+    def values(self):  # as posted, else as loaded (or mine, after a conflict)
         values = {name: self.initial.get(name) for name in self.units}
-        values |= {name: self[name].value() for name in self.units if name in self.fields}
-        return {**values, "level": LEVEL_OF.get(values["level"], values["level"])}
+        return values | posted_values(self.data, self.prefix, self.units)
 
     @staticmethod
     def values_of(cell, sources=None):
@@ -282,6 +274,7 @@ class HeaderForm(ResolvableForm):
     merge_widget = forms.Textarea(attrs={"rows": 2})
     merge_max_length = 400  # room for both; the name itself stays within 200
     merge_joiner = " / "
+    merge_text = staticmethod(lambda text: " ".join(text.split()))
 
     order = forms.IntegerField(min_value=0, max_value=9999)
     reviewed_today = forms.BooleanField(required=False)
@@ -293,14 +286,6 @@ class HeaderForm(ResolvableForm):
         super().__init__(*args, obj=obj, **kwargs)
         label = "Label" if self.kind == "row" else "Column name"  # grid_header.html writes it
         self.fields["name"] = name_field(type(obj), self.name_field, label=label)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("resolve") == locking.MERGE:
-            data["name"] = " ".join(data["name"].split())
-            if len(data["name"]) > (limit := self.fields["name"].max_length):
-                self.add_error(self.merge_box, f"Shorten the merged name to {limit} characters.")
-        return data
 
     @staticmethod
     def values_of(obj):
@@ -361,22 +346,24 @@ class GridEditor:
     columns added after it was loaded are left as they are (`unseen`). `conflicts` ({prefix: a
     conflict}) re-offers the units refused; the cells of the row `opened` show all their fields."""
 
-    def __init__(self, table, data=None, conflicts=None, page=1, opened=None):
+    def __init__(self, table, data=None, conflicts=None, page=None, opened=None):
         self.table, self.data, self.conflicts_shown = table, data, conflicts or {}
         self.base, self.version_error = {}, None
         if data is not None:
             try:
-                self.base = locking.unsign(data.get("version"), VERSION_SALT)
+                self.base = signing.loads(data.get("version", ""), salt=VERSION_SALT)
             except signing.BadSignature:
                 self.version_error = "This page's version mark is missing or damaged: reload it."
         self.loaded = {}  # {prefix: the values the page shows}, fingerprinted when signed
+        # A cell's history page, back to the grid from there ("{}": the cell's id).
+        back = quote(reverse("admin:platforms_comparisontable_grid", args=[table.pk]))
+        self.history_url = reverse("admin:platforms_cell_changelist") + "{}/history/?next=" + back
         capabilities = table.capabilities.all()
         rows = list(table.rows.all())
-        self.page_size = size = max(1, CELLS_PER_PAGE // max(1, len(capabilities)))
-        self.pages = range(1, max(0, len(rows) - 1) // size + 2)
-        self.page = min(max(1, page), self.pages[-1])
+        size = max(1, CELLS_PER_PAGE // max(1, len(capabilities)))
+        self.page = Paginator(rows, size).get_page(page)  # a page out of range: the nearest
         # The page's rows, and those it was loaded with (a save covers them wherever they are).
-        on_page = {row.id for row in rows[(self.page - 1) * size :][:size]}
+        on_page = {row.id for row in self.page}
         rows = [row for row in rows if row.id in on_page or f"row-{row.id}" in self.base]
         # Their cells, then the cells' sources, in one query each (prefetched per cell, sources
         # cost more: grid_bench); reading the whole table's cells took 0.7 s at 200 × 50.
@@ -396,7 +383,7 @@ class GridEditor:
                 prefix = f"cell-{capability.id}-{row.id}"
                 cells.append(self._form(CellForm, prefix, cell, values, row.id == opened))
             self.rows.append((self._form(HeaderForm, f"row-{row.id}", row), cells))
-        if len(self.pages) > 1:  # a column is deleted only as it was loaded, on every page
+        if self.page.has_other_pages():  # a column is deleted only as it was loaded, on every page
             self.loaded |= column_cells(table)
         self.shown_rows = [header.obj for header, _cells in self.rows]
         self.headers = [header for header, _cells in self.rows] + self.column_headers
@@ -434,7 +421,7 @@ class GridEditor:
         return locking.sign({p: fingerprint(v) for p, v in self.loaded.items()}, VERSION_SALT)
 
     def rendered_rows(self):  # [(its header form, its cells' HTML)]
-        history = history_url(self.table)
+        history = self.history_url
         for header, cells in self.rows:
             html = "".join(cell_html(form, self.table.uses_levels, history) for form in cells)
             yield header, mark_safe(html)
@@ -445,7 +432,7 @@ class GridEditor:
         if cell is None:
             raise Http404("No such cell on this page.")
         cell.opened = True
-        return cell_html(cell, self.table.uses_levels, history_url(self.table))
+        return cell_html(cell, self.table.uses_levels, self.history_url)
 
     @property
     def flagged(self):
@@ -528,10 +515,8 @@ class GridEditor:
         theirs = current or Cell()  # a cell someone else emptied shows as an empty one
         now = CellForm.values_of(theirs)
         values = {**now, **values}  # what the page did not post stays as it is
-        if not self._decide(form, values, now, theirs):
+        if not self._decide(form, values, now, theirs):  # an empty cell stays absent: as wanted
             return False
-        if current is None and not any(values.values()):
-            return False  # an empty cell stays absent
         cell = current or form.cell
         for name in CELL_FIELDS:
             setattr(cell, name, values[name])

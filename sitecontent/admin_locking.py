@@ -27,11 +27,6 @@ def sign(values, salt=SALT):
     return signing.dumps(values, salt=salt, compress=True)
 
 
-def unsign(token, salt=SALT):
-    """The signed values; a missing or damaged token raises signing.BadSignature."""
-    return signing.loads(token or "", salt=salt)
-
-
 def decide(base, mine, now, resolution=None):
     """The one locking rule: what to do with a unit loaded as `base`, submitted as `mine` and
     stored as `now` (any comparable values; `base` is UNKNOWN when the page did not have it)."""
@@ -111,7 +106,7 @@ class VersionedModelForm(forms.ModelForm):
         if self.instance.pk is None:
             return data  # an add form: nothing to compare with
         try:
-            loaded = unsign(self.data.get(self.add_prefix(VERSION_FIELD)))
+            loaded = signing.loads(self.data.get(self.add_prefix(VERSION_FIELD), ""), salt=SALT)
         except signing.BadSignature:
             self.add_error(None, "This form's version mark is damaged or missing: reload the page.")
             return data

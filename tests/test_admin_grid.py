@@ -179,13 +179,13 @@ def test_two_editors_save_the_same_cell_the_second_sees_both_and_other_cells_sav
         "My wording"
     )
     assert "Their wording" in box.select_one(".theirs").get_text()
-    merged = box.select_one(f'textarea[name="{prefix_of(contested)}-merged_note"]').get_text()
+    merged = box.select_one(f'textarea[name="{prefix_of(contested)}-merged"]').get_text()
     assert "My wording" in merged and "Their wording" in merged
 
     # Merge: the editor's combined text is saved.
     again = form_fields(response.content, "form.grid-editor")
     again[f"{prefix_of(contested)}-resolve"] = "merge"
-    again[f"{prefix_of(contested)}-merged_note"] = "My wording, and their wording"
+    again[f"{prefix_of(contested)}-merged"] = "My wording, and their wording"
     assert staff_client.post(grid_url(table), again).status_code == 302
     contested.refresh_from_db()
     assert contested.note == "My wording, and their wording"
@@ -239,7 +239,7 @@ def test_two_editors_rename_the_same_column_the_second_sees_both_and_the_rest_sa
     assert header.select_one(f'input[name="{col}-order"]')["value"] == "7"
     theirs = header.select_one(".theirs").get_text(" ")
     assert "Their column name" in theirs and "Position 0" in theirs
-    merged = header.select_one(f'textarea[name="{col}-merged_name"]').get_text().strip()
+    merged = header.select_one(f'textarea[name="{col}-merged"]').get_text().strip()
     assert merged == "My column name / Their column name"
     assert len(soup.select(".has-conflict")) == 1
 
@@ -274,10 +274,29 @@ def test_after_a_row_header_conflict_keep_mine_take_theirs_or_merge(
     assert again[f"{header}-resolve"] == "mine"
     again[f"{header}-resolve"] = choice
     if merged:
-        again[f"{header}-merged_name"] = merged
+        again[f"{header}-merged"] = merged
     assert staff_client.post(grid_url(table), again).status_code == 302
     row.refresh_from_db()
     assert (row.label, row.order) == expected
+
+
+@pytest.mark.parametrize(("merged", "error"), [("", "required"), ("x" * 201, "at most 200")])
+def test_a_merged_column_name_is_held_to_the_names_own_rules(
+    table, staff_client, second_editor, merged, error
+):
+    column = table.capabilities.order_by("order").first()
+    name = f"col-{column.pk}-name"
+    response = conflict(
+        table, staff_client, second_editor, mine={name: "Mine"}, theirs={name: "Theirs"}
+    )
+    again = form_fields(response.content, "form.grid-editor")
+    again |= {f"col-{column.pk}-resolve": "merge", f"col-{column.pk}-merged": merged}
+    response = staff_client.post(grid_url(table), again)
+    assert "Nothing was saved" in response.content.decode()
+    header = next(h for h in response.context["editor"].headers if h.obj == column)
+    assert error in " ".join(header.errors["merged"])
+    column.refresh_from_db()
+    assert column.name == "Theirs"
 
 
 def test_an_untouched_cell_keeps_what_someone_else_saved(table, staff_client, second_editor):
