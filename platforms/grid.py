@@ -404,6 +404,10 @@ class GridEditor:
         values = self.loaded[prefix] = values or form_class.values_of(obj)
         posted = posted_values(self.data, prefix, form_class.units)
         conflict = self.conflicts_shown.get(prefix)
+        if conflict is None and f"{prefix}-resolve" in (self.data or {}):
+            # A choice posted back with an error elsewhere (an empty merge, say): offered again,
+            # with the stored values as theirs and the error beside the merge box.
+            conflict = {"mine": values, "theirs": values, "obj": obj}
         if form_class is CellForm:
             unchanged = all(text == normalized(values[name]) for name, text in posted.items())
             if not conflict and unchanged and f"{prefix}-resolve" not in (self.data or {}):

@@ -293,8 +293,9 @@ def test_a_merged_column_name_is_held_to_the_names_own_rules(
     again |= {f"col-{column.pk}-resolve": "merge", f"col-{column.pk}-merged": merged}
     response = staff_client.post(grid_url(table), again)
     assert "Nothing was saved" in response.content.decode()
-    header = next(h for h in response.context["editor"].headers if h.obj == column)
-    assert error in " ".join(header.errors["merged"])
+    soup = BeautifulSoup(response.content, "html.parser")
+    box = soup.find(attrs={"name": f"col-{column.pk}-merged"}).find_parent(class_="grid-conflict")
+    assert error in box.find(class_="errorlist").get_text()  # beside the box, not hidden
     column.refresh_from_db()
     assert column.name == "Theirs"
 
