@@ -54,9 +54,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "sitecontent.middleware.FileResponseHeadersMiddleware",
+    # Before WhiteNoise, which answers static files without going further in: they get these too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sitecontent.middleware.ConditionalGetMiddleware",
     # Cached public pages are answered here, before sessions, auth and the view.
     "sitecontent.page_cache.PublicPageCacheMiddleware",
@@ -97,7 +98,6 @@ DATABASES = {
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60, conn_health_checks=True
     )
 }
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # News of changes for the page cache (page_cache.py); nothing is stored in Redis.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -145,7 +145,6 @@ def client_address_settings(proxy_count=0):
         "AXES_IPWARE_META_PRECEDENCE_ORDER": ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"),
         # ipware counts the proxies listed in the header; the nearest one is REMOTE_ADDR.
         "AXES_IPWARE_PROXY_COUNT": proxy_count - 1,
-        "AXES_IPWARE_PROXY_ORDER": "left-most",
         # Not strict: a longer header (the client's own entries) is allowed, and ignored.
         "IPWARE_STRICT": False,
     }
