@@ -41,7 +41,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
-    "django.contrib.syndication",
     "django.forms",  # Django's widget templates, for TemplatesSetting below
     "markdownx",
     "simple_history",
