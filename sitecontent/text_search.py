@@ -20,10 +20,6 @@ class StoredVector(SearchVector):
         return "NULL", []
 
 
-def fts_table(table):
-    return f"{table}_fts"
-
-
 def run_on_sqlite(statements, apps, schema_editor):
     if schema_editor.connection.vendor == "sqlite":
         for statement in statements:
@@ -34,7 +30,7 @@ def fts5_operation(table, columns):
     """A migration operation creating (and on reverse dropping) `table`'s external-content FTS5
     index of `columns`, kept by triggers, on SQLite only. A migration that rebuilds `table` on
     SQLite drops its triggers: add this operation again after it."""
-    fts, cols = fts_table(table), ", ".join(columns)
+    fts, cols = f"{table}_fts", ", ".join(columns)
     new = ", ".join(f"new.{c}" for c in columns)
     old = ", ".join(f"old.{c}" for c in columns)
     delete = f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.id, {old});"
