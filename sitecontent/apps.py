@@ -8,7 +8,6 @@ class SiteAdminConfig(admin_apps.AdminConfig):
 
 
 class SitecontentConfig(AppConfig):
-    default = True
     name = "sitecontent"
     verbose_name = "Articles"
 

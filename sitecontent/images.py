@@ -21,7 +21,6 @@ KEPT_MODES = {
     "PNG": {"1", "L", "LA", "P", "RGB", "RGBA", "I;16"},
     "WEBP": {"RGB", "RGBA"},
 }
-DECODE_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError)
 
 
 def too_many_pixels(width=None, height=None):
@@ -64,7 +63,7 @@ def clean_image(upload):
         raise too_many_pixels() from error
     except UnidentifiedImageError as error:
         raise ValidationError("This file is not a JPEG, PNG or WebP image.") from error
-    except DECODE_ERRORS as error:
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise ValidationError(
             "This image cannot be read whole: it is cut short or damaged. Export it again."
         ) from error

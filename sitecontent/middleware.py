@@ -10,8 +10,9 @@ FILES_POLICY = (
 
 
 class FileResponseHeadersMiddleware:
-    """nosniff and a restrictive policy on everything under STATIC_URL and MEDIA_URL; sits before
-    WhiteNoiseMiddleware, which answers static files without going further in."""
+    """A restrictive policy on everything under STATIC_URL and MEDIA_URL (nosniff and DENY come
+    from the security and clickjacking middlewares); sits before WhiteNoiseMiddleware, which
+    answers static files without going further in."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -20,10 +21,7 @@ class FileResponseHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if request.path.startswith(self.prefixes):
-            response["X-Content-Type-Options"] = "nosniff"
             response["Content-Security-Policy"] = FILES_POLICY
-            # WhiteNoise answers before the clickjacking middleware would add this.
-            response["X-Frame-Options"] = "DENY"
         return response
 
 

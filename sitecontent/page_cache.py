@@ -13,7 +13,7 @@ import secrets
 import threading
 import time
 from contextlib import contextmanager, suppress
-from functools import cache, wraps
+from functools import wraps
 from pathlib import Path
 
 import redis
@@ -265,19 +265,8 @@ class PageStore:
 PAGES = PageStore()
 
 
-@cache
-def cached_hosts():
-    """The hosts whose pages are cached: ALLOWED_HOSTS without patterns."""
-    return {
-        host.lower().rstrip(".")
-        for host in settings.ALLOWED_HOSTS
-        if host and not host.startswith(".") and "*" not in host
-    }
-
-
 def settings_changed(*, setting, **kwargs):
     if setting.startswith(("REDIS_URL", "CONTENT_GENERATION_FILE", "ALLOWED_HOSTS", "CDN_")):
-        cached_hosts.cache_clear()
         watch.reset()
         PAGES.clear()
 
@@ -315,7 +304,9 @@ def canonical_host(request):
     """The host as the cache knows it (lower case, no trailing dot, a port only when it is the
     server's own or the scheme's default), or None when the page must not be cached."""
     domain, port = split_domain_port(request.get_host())
-    if domain not in cached_hosts():
+    # Only ALLOWED_HOSTS' names: its patterns ("*", ".example.com") may match endless hosts.
+    names = {host.lower().rstrip(".") for host in settings.ALLOWED_HOSTS}
+    if domain not in names or domain.startswith("."):
         return None
     if port in ("", "443" if request.is_secure() else "80"):
         return domain

@@ -20,37 +20,6 @@ class StoredVector(SearchVector):
         return "NULL", []
 
 
-def fts_table(table):
-    return f"{table}_fts"
-
-
-def fts5_statements(table, columns):
-    """SQL creating `table`'s external-content FTS5 index of `columns`, kept by triggers. A
-    migration that rebuilds `table` on SQLite drops its triggers: run these again after it."""
-    fts, cols = fts_table(table), ", ".join(columns)
-    new = ", ".join(f"new.{c}" for c in columns)
-    old = ", ".join(f"old.{c}" for c in columns)
-    delete = f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.id, {old});"
-    insert = f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.id, {new});"
-    return [
-        *drop_fts5_statements(table),
-        f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content='{table}', content_rowid='id', "
-        "tokenize='porter unicode61 remove_diacritics 2')",
-        f"CREATE TRIGGER {fts}_insert AFTER INSERT ON {table} BEGIN {insert} END",
-        f"CREATE TRIGGER {fts}_delete AFTER DELETE ON {table} BEGIN {delete} END",
-        f"CREATE TRIGGER {fts}_update AFTER UPDATE ON {table} BEGIN {delete} {insert} END",
-        f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
-    ]
-
-
-def drop_fts5_statements(table):
-    fts = fts_table(table)
-    return [
-        *(f"DROP TRIGGER IF EXISTS {fts}_{event}" for event in ("insert", "delete", "update")),
-        f"DROP TABLE IF EXISTS {fts}",
-    ]
-
-
 def run_on_sqlite(statements, apps, schema_editor):
     if schema_editor.connection.vendor == "sqlite":
         for statement in statements:
@@ -58,11 +27,28 @@ def run_on_sqlite(statements, apps, schema_editor):
 
 
 def fts5_operation(table, columns):
-    """A migration operation creating (and on reverse dropping) the FTS5 index, on SQLite only."""
-    return migrations.RunPython(
-        partial(run_on_sqlite, fts5_statements(table, columns)),
-        partial(run_on_sqlite, drop_fts5_statements(table)),
-    )
+    """A migration operation creating (and on reverse dropping) `table`'s external-content FTS5
+    index of `columns`, kept by triggers, on SQLite only. A migration that rebuilds `table` on
+    SQLite drops its triggers: add this operation again after it."""
+    fts, cols = f"{table}_fts", ", ".join(columns)
+    new = ", ".join(f"new.{c}" for c in columns)
+    old = ", ".join(f"old.{c}" for c in columns)
+    delete = f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.id, {old});"
+    insert = f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.id, {new});"
+    drop = [
+        *(f"DROP TRIGGER IF EXISTS {fts}_{event}" for event in ("insert", "delete", "update")),
+        f"DROP TABLE IF EXISTS {fts}",
+    ]
+    create = [
+        *drop,
+        f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content='{table}', content_rowid='id', "
+        "tokenize='porter unicode61 remove_diacritics 2')",
+        f"CREATE TRIGGER {fts}_insert AFTER INSERT ON {table} BEGIN {insert} END",
+        f"CREATE TRIGGER {fts}_delete AFTER DELETE ON {table} BEGIN {delete} END",
+        f"CREATE TRIGGER {fts}_update AFTER UPDATE ON {table} BEGIN {delete} {insert} END",
+        f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
+    ]
+    return migrations.RunPython(partial(run_on_sqlite, create), partial(run_on_sqlite, drop))
 
 
 def without_vector(queryset_class):

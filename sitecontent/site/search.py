@@ -20,7 +20,7 @@ from platforms.models import Capability, Cell, ComparisonPage, Platform, cell_an
 from platforms.text import page_key
 from sitecontent.markdown import plain_text_of_html
 from sitecontent.models import Article
-from sitecontent.text_search import CONFIG, fts_table
+from sitecontent.text_search import CONFIG
 
 MAX_QUERY_LENGTH = 100
 MAX_WORDS = 8
@@ -87,7 +87,7 @@ def best(queryset, words, fields=(), vector=None, excerpt=None):
 def fts5_best(queryset, words):
     """best() on SQLite: the rows whose FTS5 entry matches, by bm25, excerpts from snippet()."""
     table = queryset.model._meta.db_table
-    fts = fts_table(table)
+    fts = f"{table}_fts"  # made by text_search.fts5_operation
     terms = " ".join('"{}"'.format(word.replace('"', '""')) for word in words)
     matches = f"FROM {fts} WHERE {fts} MATCH %s"
     # Correlated on the model's table, which Django's queries name by itself (no alias).
