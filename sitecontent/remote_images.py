@@ -151,15 +151,15 @@ def is_first_party(url):
     return url.startswith("/") and not url.startswith("//")
 
 
-def copy_hero_image(url, deadline=None):
-    """(local URL or "" when it cannot be copied, [problem])."""
-    if not url or is_first_party(url):
-        return url, []  # none, or already the site's own (an export of a copied image)
-    try:
-        return copy_remote_image(url, deadline), []
-    except ImageFetchError as error:
-        return "", [f"hero image {url}: {error}; left out, its alt text is kept"]
-
-
-def import_deadline():
-    return time.monotonic() + IMPORT_SECONDS
+def copy_article_images(fields, deadline=None):
+    """[problem]; an article's remote images (fields changed in place) become local copies, or
+    else the hero is left out (its alt text kept) and body images become their alt text."""
+    hero, problems = fields["hero_image_url"], []
+    if hero and not is_first_party(hero):  # else none, or the site's own (an export's copy)
+        try:
+            fields["hero_image_url"] = copy_remote_image(hero, deadline)
+        except ImageFetchError as error:
+            fields["hero_image_url"] = ""
+            problems.append(f"hero image {hero}: {error}; left out, its alt text is kept")
+    fields["body"], body_problems = copy_remote_images(fields["body"], deadline)
+    return problems + body_problems

@@ -4,13 +4,14 @@ back into the same database state. Modules: text (bytes → text), frontmatter, 
 stream → sections, tables, prose), tables (a table → orientation, levels, cells), apply
 (→ database), export (database → documents)."""
 
+import time
 from pathlib import Path
 
 from django.db import transaction
 
-from sitecontent.article_documents import copy_images
+from sitecontent import remote_images
+from sitecontent.models import Article
 from sitecontent.page_cache import retiring_once
-from sitecontent.remote_images import import_deadline
 
 from .apply import REGISTER_NAMES, PlatformIndex, apply_document, read_document
 from .errors import DocumentError
@@ -42,7 +43,7 @@ class ImportReport:
             lines.extend(f"  {note}" for note in report.notes)
             lines.extend(f"  problem: {problem}" for problem in report.problems)
             if details and not report.kept:
-                for action, what, changes in report.changes:
+                for action, _kind, what, changes in report.changes:
                     lines.append(f"  {action} {what}")
                     lines.extend(f"    {name}: {a!r} → {b!r}" for name, (a, b) in changes.items())
         return [*lines, "Dry run: nothing was written."] if self.dry_run else lines
@@ -58,17 +59,23 @@ def import_documents(documents, *, dry_run=False, keep_existing=False):
         if (other := claimed.setdefault((what, value), document.name)) != document.name:
             message = f"{what} {value} is also claimed by {other}; each must be unique"
             raise DocumentError(document.name, None, message)
-    # Remote images are copied before the transaction opens; a dry run only names them.
-    deadline = import_deadline()
-    for article in [] if dry_run else [d for d in parsed if d.kind == "article"]:
-        article.fields, article.problems = copy_images(article.fields, deadline, keep_existing)
+    # Remote images are copied before the transaction opens: a slow image server must not hold
+    # rows locked. A dry run fetches nothing and stores no file: it names the images.
+    deadline = time.monotonic() + remote_images.IMPORT_SECONDS
+    for article in [d for d in parsed if d.kind == "article"]:
+        fields = article.fields
+        if keep_existing and Article.objects.filter(slug=fields["slug"]).exists():
+            continue
+        if dry_run:
+            urls = remote_images.remote_image_urls(fields["hero_image_url"], fields["body"])
+            article.notes = [f"would copy the image {url}" for url in urls]
+        else:
+            article.problems = remote_images.copy_article_images(fields, deadline)
     with transaction.atomic():
         with retiring_once():
             # The platform register first: pages may name platforms it defines.
             ordered = sorted(parsed, key=lambda document: document.kind != "register")
-            reports = [
-                apply_document(document, index, keep_existing, dry_run) for document in ordered
-            ]
+            reports = [apply_document(document, index, keep_existing) for document in ordered]
         if dry_run:
             transaction.set_rollback(True)
     return ImportReport(reports, dry_run)

@@ -3,6 +3,7 @@
 which platforms exist; `apply_document` writes one. Any problem is a DocumentError."""
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePath
@@ -14,8 +15,6 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from sitecontent.article_documents import apply_article, article_fields, is_article
-from sitecontent.documents import DocumentReport, ValueRefused, check_values, sync
 from sitecontent.markdown import plain_text, plain_text_of_inline
 from sitecontent.models import Article
 
@@ -42,6 +41,62 @@ NEITHER_PAGE_NOR_ARTICLE = (
     "neither a comparison page (it has no comparison table and no permalink) nor an article "
     "(its front matter has no author or publish_date)"
 )
+ARTICLE_KEYS = {"author", "publish_date", "subtitle", "heroImage", "cta", "read_time"}
+
+
+class DocumentReport:
+    """What one document's import did, object by object and field by field."""
+
+    def __init__(self, label):
+        self.label = label
+        self.kept = False  # left alone because of keep_existing
+        self.changes = []  # (action, kind, description, {field: (before, after)})
+        self.notes = []  # how the document was read (orientation, new platforms…)
+        self.problems = []  # what could not be done but did not stop the import
+
+    def record(self, action, kind, obj, changes=None):
+        if action != "unchanged":
+            self.changes.append((action, kind, f"{kind} {obj}", changes or {}))
+
+    def summary(self):
+        if self.kept:
+            return f"{self.label}: already in the database, left as it is"
+        counts = Counter((action, kind) for action, kind, _what, _changes in self.changes)
+        parts = []
+        for action in ("created", "updated", "deleted"):
+            if kinds := [f"{n} {k}" for (a, k), n in counts.items() if a == action]:
+                parts.append(f"{action} {', '.join(kinds)}")
+        return f"{self.label}: " + ("; ".join(parts) or "unchanged")
+
+
+def check_values(name, line, model, values, kind):
+    """Each value held to its model field's own rules, as the admin and the grid hold it: text
+    whole (blank, length, URL syntax…), other values (some still None) by their validators."""
+    for key, value in values.items():
+        field = model._meta.get_field(key)
+        try:
+            field.clean(value, None) if isinstance(value, str) else field.run_validators(value)
+        except ValidationError as error:
+            message = f"{kind} {key}: {' '.join(error.messages)}"
+            raise DocumentError(name, line, message) from error
+
+
+def sync(report, kind, model, lookup, values, existing):
+    """Create, update or leave alone `existing` (the row matching lookup, or None); save only
+    what changed."""
+    if existing is None:
+        existing = model.objects.create(**lookup, **values)
+        report.record("created", kind, existing)
+        return existing
+    changes = {}
+    for name, value in values.items():
+        if getattr(existing, name) != value:
+            changes[name] = (getattr(existing, name), value)
+            setattr(existing, name, value)
+    if changes:
+        existing.save()
+    report.record("updated" if changes else "unchanged", kind, existing, changes)
+    return existing
 
 
 def _keys(label):
@@ -100,14 +155,15 @@ class PlatformIndex:
         names = {_loose(_keys(label)[0]) for label in labels if _keys(label)}
         return names | {self.by_key[name] for name in names if name in self.by_key}
 
-    def create(self, label, report):
+    def create(self, label, report, document, line):
         keys = _keys(label)  # "Twitter (X)" is named Twitter: the name before the parenthesis
         name = (keys[1] if len(keys) > 1 else keys[0]) if keys else label
         taken = Platform.objects.values_list("slug", flat=True)
         values = {"name": name, "slug": first_free(slugify(name)[:90] or "platform", taken)}
-        check_values(Platform, values, "platform")
+        check_values(document, line, Platform, values, "platform")
         if Platform.objects.filter(name=name).exists():
-            raise ValueRefused(f"a platform named “{name}” exists with another slug")
+            message = f"a platform named “{name}” exists with another slug"
+            raise DocumentError(document, line, message)
         last = Platform.objects.aggregate(Max("order"))["order__max"] or 0
         platform = Platform.objects.create(**values, order=last + 1)
         report.record("created", "platform", platform)
@@ -126,13 +182,7 @@ class ParsedDocument:
     page: object = None  # structure.ParsedPage
     register: list = field(default_factory=list)
     problems: list = field(default_factory=list)  # e.g. an image that could not be copied
-
-
-def _check(name, line, model, values, kind):
-    try:
-        check_values(model, values, kind)
-    except ValueRefused as error:
-        raise DocumentError(name, line, str(error)) from error
+    notes: list = field(default_factory=list)  # tables kept as prose, images a dry run would copy
 
 
 def read_register(name, data):
@@ -154,12 +204,33 @@ def read_register(name, data):
             raise DocumentError(name, None, f"{where}: needs a name and a slug (a-z, 0-9, -)")
         if not isinstance(values["order"], int) or values["order"] < 0:
             raise DocumentError(name, None, f"{where}: order must be a whole number")
-        _check(name, None, Platform, values, where)
+        check_values(name, None, Platform, values, where)
         for alias in aliases:
-            _check(name, None, PlatformAlias, {"name": alias}, f"{where} alias")
+            check_values(name, None, PlatformAlias, {"name": alias}, f"{where} alias")
         register.append((values, aliases))
     claims = [("platform slug", values["slug"]) for values, _aliases in register]
     return ParsedDocument(name, "register", "platform register", {}, claims, register=register)
+
+
+def article_fields(front_matter, title):
+    """An article's own fields (beside title, description and publication)."""
+    if not front_matter.text("author"):
+        raise front_matter.error("author", "an article needs an author in its front matter")
+    reading_time = front_matter.get("read_time")
+    match = re.match(r"^\s*(\d+)", str(reading_time))
+    if reading_time not in (None, "") and not match:
+        raise front_matter.error("read_time", f"read_time “{reading_time}” is not minutes")
+    return {
+        "slug": slugify(front_matter.text("slug") or title)[:200],
+        "subtitle": front_matter.text("subtitle"),
+        "author": front_matter.text("author"),
+        "created_date": front_matter.date("created_date"),
+        "hero_image_url": front_matter.text("heroImage"),
+        "hero_image_alt": front_matter.text("heroImageAlt") or title,
+        "call_to_action": front_matter.text("cta"),
+        "body": front_matter.body.strip(),
+        "reading_time": int(match[1]) if match else None,
+    }
 
 
 def read_document(name, data, index=None):
@@ -183,12 +254,17 @@ def read_document(name, data, index=None):
     if len(title) > 200:
         raise front_matter.error("title", f"the title is {len(title)} characters; at most 200")
 
+    fields = {
+        "title": title,
+        "description": front_matter.text("description"),
+        **front_matter.publication(),
+    }
     if not page.tables and "permalink" not in front_matter.metadata:
-        if not is_article(front_matter.metadata):
+        if not ARTICLE_KEYS & front_matter.metadata.keys():
             raise DocumentError(name, 1, NEITHER_PAGE_NOR_ARTICLE)
-        fields = article_fields(front_matter, title)
+        fields |= article_fields(front_matter, title)
         # A remote hero image is copied (or left out) before it is stored.
-        _check(name, None, Article, {**fields, "hero_image_url": ""}, "article")
+        check_values(name, None, Article, {**fields, "hero_image_url": ""}, "article")
         claims = [("article slug", fields["slug"])]
         return ParsedDocument(name, "article", f"article /blog/{fields['slug']}/", fields, claims)
 
@@ -199,14 +275,11 @@ def read_document(name, data, index=None):
     except ValidationError as error:
         message = f"permalink “{permalink}”: {error.messages[0]}"
         raise front_matter.error("permalink", message) from error
-    fields = {
-        "title": title,
+    fields |= {
         "permalink": permalink,
         "heading": page.heading,
-        "description": front_matter.text("description"),
         "intro": page.intro,
         "closing": page.closing,
-        **front_matter.publication(),
     }
     if "order" in front_matter.metadata:  # the page's place in the navigation; kept when absent
         fields["order"] = front_matter.whole_number("order")
@@ -214,26 +287,27 @@ def read_document(name, data, index=None):
         fields["description"] = summarize(
             page.intro, *(t.intro for t in page.tables), *(t.takeaways for t in page.tables)
         )
-    _check(name, front_matter.key_lines.get("title", 1), ComparisonPage, fields, "page")
+    check_values(name, front_matter.key_lines.get("title", 1), ComparisonPage, fields, "page")
     for parsed in page.tables:
         table = parsed.table
-        _check(name, table.line, ComparisonTable, {
+        check_values(name, table.line, ComparisonTable, {
             "title": parsed.title, "section_heading": parsed.section_heading,
             "takeaways_heading": parsed.takeaways_heading, "platform_column": table.corner,
             "legend": table.legend,
         }, "table")  # fmt: skip
         for column in table.columns:
-            _check(name, column.line, Capability, {"name": column.name}, "column")
+            check_values(name, column.line, Capability, {"name": column.name}, "column")
         for row in table.rows:
-            _check(name, row.line, TableRow, {"label": row.label}, "row")
+            check_values(name, row.line, TableRow, {"label": row.label}, "row")
             for column, cell in zip(table.columns, row.cells, strict=True):
                 line = row.line if table.orientation == "rows" else column.line
-                _check(name, line, Cell, {"level": cell.level, "note": cell.note}, "cell")
+                check_values(name, line, Cell, {"level": cell.level, "note": cell.note}, "cell")
     for facts in page.footnotes.values():
         for url, title, _accessed in facts.sources:
-            _check(name, facts.line, CellSource, {"url": url, "title": title}, "source")
+            check_values(name, facts.line, CellSource, {"url": url, "title": title}, "source")
     claims = [("permalink", permalink.lower())]
-    return ParsedDocument(name, "page", f"page {permalink}", fields, claims, page=page)
+    label = f"page {permalink}"
+    return ParsedDocument(name, "page", label, fields, claims, page=page, notes=page.notes)
 
 
 def summarize(*markdown_texts, limit=300):
@@ -278,7 +352,8 @@ def apply_register(document, report):
         current = {alias.name: alias for alias in platform.aliases.all()}
         for name in [name for name in aliases if name not in current]:
             if taken := PlatformAlias.objects.filter(name=name).first():
-                raise ValueRefused(f"alias “{name}” already belongs to {taken.platform}")
+                message = f"alias “{name}” already belongs to {taken.platform}"
+                raise DocumentError(document.name, None, message)
             sync(report, "alias", PlatformAlias, {"platform": platform, "name": name}, {}, None)
         delete_missing(report, "alias", [a for n, a in current.items() if n not in aliases])
 
@@ -300,17 +375,22 @@ def _order(given, position):
     return given if type(given) is int and given >= 0 else position
 
 
-def apply_page(document, report, index, keep_existing):
+def apply_content(document, report, index, keep_existing):
+    """A page with its tables, or an article: left alone when kept, else synced; without a date
+    it goes live when its stored version did, or now."""
+    model, key = (ComparisonPage, "permalink") if document.kind == "page" else (Article, "slug")
     fields = dict(document.fields)
-    permalink = fields.pop("permalink")
-    stored = ComparisonPage.objects.filter(permalink=permalink).first()
+    lookup = {key: fields.pop(key)}
+    stored = model.objects.filter(**lookup).first()
     if keep_existing and stored:
         report.kept = True
         return
     if fields["publish_at"] is None:
         fields["publish_at"] = stored.publish_at if stored else timezone.now()
-    page = sync(report, "page", ComparisonPage, {"permalink": permalink}, fields, stored)
-    report.notes.extend(document.page.notes)
+    page = sync(report, document.kind, model, lookup, fields, stored)
+    report.notes.extend(document.notes)
+    if document.kind == "article":
+        return
     parsed_tables = document.page.tables
     wanted = [t.meta.get("slug") for t in parsed_tables]
     slugs = unique_slugs(wanted, [t.title or t.section_heading for t in parsed_tables], "table")
@@ -351,20 +431,23 @@ def apply_table(document, report, index, table, parsed):
         (cell.capability_id, cell.row_id): cell
         for cell in Cell.objects.filter(capability__table=table).prefetch_related("sources")
     }
+    existing_rows = {row.platform_id: row for row in table.rows.all()}
     rows, seen = parsed.table.rows, {}
     labels = tuple(row.label for row in rows)
     given = _matched(parsed.meta, "rows", labels, size=3)  # [label, slug, is the name, order]
     for order, (row, entry) in enumerate(zip(rows, given, strict=True)):
         listed, slug, named, position = entry[:4]
         platform = Platform.objects.filter(slug=slug).first() if listed is not None else None
-        platform = platform or index.find(row.label, labels) or index.create(row.label, report)
+        platform = platform or index.find(row.label, labels)
+        platform = platform or index.create(row.label, report, document.name, row.line)
         if platform.id in seen:
             again = f"“{row.label}” is {platform.name} again, who already has a row"
             message = f"{again} (line {seen[platform.id]}) in this table"
             raise DocumentError(document.name, row.line, message)
         seen[platform.id] = row.line
         table_row = sync(report, "row", TableRow, {"table": table, "platform": platform}, {
-            "label": "" if named else row.label, "order": _order(position, order)})  # fmt: skip
+            "label": "" if named else row.label, "order": _order(position, order),
+        }, existing_rows.get(platform.id))  # fmt: skip
         for capability, cell in zip(capabilities, row.cells, strict=True):
             facts = document.page.footnotes.get(cell.footnote) or Facts()
             values = {"level": cell.level, "note": cell.note, "last_reviewed": facts.last_reviewed}
@@ -376,7 +459,7 @@ def apply_table(document, report, index, table, parsed):
     delete_missing(report, "row", table.rows.exclude(platform_id__in=list(seen)))
 
 
-def apply_document(document, index, keep_existing, dry_run=False):
+def apply_document(document, index, keep_existing):
     report = DocumentReport(document.label)
     report.problems.extend(document.problems)
     try:
@@ -385,10 +468,8 @@ def apply_document(document, index, keep_existing, dry_run=False):
                 apply_register(document, report)
                 for platform in Platform.objects.prefetch_related("aliases"):
                     index.add(platform)
-            elif document.kind == "article":
-                apply_article(document.fields, report, keep_existing, dry_run)
             else:
-                apply_page(document, report, index, keep_existing)
+                apply_content(document, report, index, keep_existing)
     except (ValueError, IntegrityError, DatabaseError) as error:
         raise DocumentError(document.name, None, f"cannot be stored: {error}") from error
     return report
