@@ -216,7 +216,7 @@ def article_fields(front_matter, title):
     """An article's own fields (beside title, description and publication)."""
     if not front_matter.text("author"):
         raise front_matter.error("author", "an article needs an author in its front matter")
-    reading_time = front_matter.get("read_time")
+    reading_time = front_matter.metadata.get("read_time")
     match = re.match(r"^\s*(\d+)", str(reading_time))
     if reading_time not in (None, "") and not match:
         raise front_matter.error("read_time", f"read_time “{reading_time}” is not minutes")
@@ -237,7 +237,8 @@ def read_document(name, data, index=None):
     if PurePath(name).name in REGISTER_NAMES:
         return read_register(name, data)
     front_matter = frontmatter.read(name, text.decode(name, data))
-    orientation, levels = front_matter.get("orientation"), front_matter.get("levels") or {}
+    meta = front_matter.metadata
+    orientation, levels = meta.get("orientation"), meta.get("levels") or {}
     if orientation is not None and orientation not in Orientation.values:
         raise front_matter.error("orientation", "orientation is rows or columns")
     if not isinstance(levels, dict) or not all(v in Level.values for v in levels.values()):
@@ -251,16 +252,13 @@ def read_document(name, data, index=None):
     title = title or words[:1].upper() + words[1:]
     if not title:
         raise DocumentError(name, 1, "the document needs a title (front matter or a heading)")
-    if len(title) > 200:
-        raise front_matter.error("title", f"the title is {len(title)} characters; at most 200")
-
     fields = {
         "title": title,
         "description": front_matter.text("description"),
         **front_matter.publication(),
     }
-    if not page.tables and "permalink" not in front_matter.metadata:
-        if not ARTICLE_KEYS & front_matter.metadata.keys():
+    if not page.tables and "permalink" not in meta:
+        if not ARTICLE_KEYS & meta.keys():
             raise DocumentError(name, 1, NEITHER_PAGE_NOR_ARTICLE)
         fields |= article_fields(front_matter, title)
         # A remote hero image is copied (or left out) before it is stored.
@@ -281,9 +279,9 @@ def read_document(name, data, index=None):
         "intro": page.intro,
         "closing": page.closing,
     }
-    if "order" in front_matter.metadata:  # the page's place in the navigation; kept when absent
+    if "order" in meta:  # the page's place in the navigation; kept when absent
         fields["order"] = front_matter.whole_number("order")
-    if not fields["description"] and "description" not in front_matter.metadata:
+    if not fields["description"] and "description" not in meta:
         fields["description"] = summarize(
             page.intro, *(t.intro for t in page.tables), *(t.takeaways for t in page.tables)
         )

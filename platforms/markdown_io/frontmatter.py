@@ -31,9 +31,6 @@ class FrontMatter:
     def error(self, key, message):
         return DocumentError(self.name, self.key_lines.get(key, 1), message)
 
-    def get(self, key, default=None):
-        return self.metadata.get(key, default)
-
     def _value(self, key, valid, what, default=None):
         if not valid(value := self.metadata.get(key, default)):
             raise self.error(key, f"{key} must be {what}")

@@ -29,6 +29,7 @@ from .tables import (
     FOOTNOTE_REFERENCE,
     Marks,
     ReadOptions,
+    read_rows,
     read_table,
     resolve_references,
     unwrap_bold,
@@ -143,15 +144,9 @@ def _describes(note, tokens, index):
         key: [entry[0] for entry in note.get(key) or [] if isinstance(entry, list) and entry]
         for key in (across, down)
     }
-    rows, cells = [], []
-    for token in takewhile(lambda token: token.type != "table_close", tokens[index:]):
-        if token.type == "inline":
-            cells.append(token.content.strip().replace("\\|", "|"))
-        elif token.type == "tr_close":
-            rows.append(cells)
-            cells = []
-    header, *body = rows
-    return header[1:] == names[across] and [row[0] for row in body if row] == names[down]
+    rows = read_rows(tokens, index, 0, {})
+    header, *body = [[cell.replace("\\|", "|") for cell in cells] for _line, cells in rows]
+    return header[1:] == names[across] and [row[0] for row in body] == names[down]
 
 
 def _described_table(note, tokens, start):
@@ -278,7 +273,7 @@ def read_page(name, front_matter, levels, known_platform):
     exported = any(t.type == "html_block" and MARKER.match(t.content.strip()) for t in tokens)
     references = {} if exported else env.get("references", {})
     marks = Marks(levels, (line for number, line in enumerate(lines) if number not in code))
-    orientation = front_matter.get("orientation")
+    orientation = front_matter.metadata.get("orientation")
     options = ReadOptions(orientation, known_platform, marks, set(footnotes), references)
     blocks, notes = to_blocks(name, lines, first_line, options, tokens)
     page = ParsedPage(footnotes=footnotes, notes=notes)
