@@ -200,8 +200,6 @@ def read_register(name, data):
         values["order"] = entry.get("order", 0)
         aliases = [str(alias).strip() for alias in entry.get("aliases") or []]
         where = f"platform {number}"
-        if not values["name"] or not SLUG.match(values["slug"]):
-            raise DocumentError(name, None, f"{where}: needs a name and a slug (a-z, 0-9, -)")
         if not isinstance(values["order"], int) or values["order"] < 0:
             raise DocumentError(name, None, f"{where}: order must be a whole number")
         check_values(name, None, Platform, values, where)

@@ -149,15 +149,9 @@ def _describes(note, tokens, index):
     return header[1:] == names[across] and [row[0] for row in body] == names[down]
 
 
-def _described_table(note, tokens, start):
-    """The index of the table the note at tokens[start] describes, before the next note; or None."""
-    for index in range(start + 1, len(tokens)):
-        token = tokens[index]
-        if token.level == 0 and token.type == "html_block" and MARKER.match(token.content.strip()):
-            return None
-        if token.level == 0 and token.type == "table_open" and _describes(note, tokens, index):
-            return index
-    return None
+def _marker(token):
+    """An export's note, `<!-- table {…} -->` or `<!-- closing -->` (a regex match), or None."""
+    return token.type == "html_block" and MARKER.match(token.content.strip())
 
 
 def to_blocks(name, lines, first_line, options, tokens):
@@ -188,7 +182,7 @@ def to_blocks(name, lines, first_line, options, tokens):
                 notes.append(f"line {first_line + start}: a table kept as prose: {table}")
             kind = "prose" if isinstance(table, str) else "table"
             blocks.append(Block(kind, start, end, table=table))
-        elif token.type == "html_block" and (match := MARKER.match(token.content.strip())):
+        elif match := _marker(token):
             try:
                 data = json.loads(match[2].strip() or "{}")
             except ValueError as error:
@@ -199,7 +193,10 @@ def to_blocks(name, lines, first_line, options, tokens):
                 raise DocumentError(name, first_line + start, message)
             blocks.append(Block("marker", start, end, text=match[1], data=data))
             note = data if match[1] == "table" else {}
-            described = _described_table(note, tokens, index) if note else None
+            # The table it describes is the first one that matches it before the next note.
+            later = takewhile(lambda i: not _marker(tokens[i]), range(index + 1, len(tokens)))
+            tables = (i for i in later if tokens[i].level == 0 and tokens[i].type == "table_open")
+            described = next((i for i in tables if note and _describes(note, tokens, i)), None)
         elif token.type != "footnote_reference_open":  # a footnote: a source (lifted) or text
             toc = token.type in ("bullet_list_open", "ordered_list_open")
             blocks.append(Block("prose", start, end, toc=toc and _is_contents(tokens, index)))
@@ -270,7 +267,7 @@ def read_page(name, front_matter, levels, known_platform):
     code = {number for start, end in raw for number in range(start, end)}
     footnotes, lines = lift_source_footnotes(name, lines, first_line, tokens, code)
     # An export's fields are stored text, each rendered alone: its links are left as written.
-    exported = any(t.type == "html_block" and MARKER.match(t.content.strip()) for t in tokens)
+    exported = any(map(_marker, tokens))
     references = {} if exported else env.get("references", {})
     marks = Marks(levels, (line for number, line in enumerate(lines) if number not in code))
     orientation = front_matter.metadata.get("orientation")
