@@ -40,12 +40,13 @@ class ImportReport:
         lines = []
         for report in self.reports:
             lines.append(prefix + report.summary())
+            if report.kept:  # how it reads and what it would change do not matter
+                continue
             lines.extend(f"  {note}" for note in report.notes)
             lines.extend(f"  problem: {problem}" for problem in report.problems)
-            if details and not report.kept:
-                for action, _kind, what, changes in report.changes:
-                    lines.append(f"  {action} {what}")
-                    lines.extend(f"    {name}: {a!r} → {b!r}" for name, (a, b) in changes.items())
+            for action, _kind, what, changes in report.changes if details else []:
+                lines.append(f"  {action} {what}")
+                lines.extend(f"    {name}: {a!r} → {b!r}" for name, (a, b) in changes.items())
         return [*lines, "Dry run: nothing was written."] if self.dry_run else lines
 
 
@@ -68,9 +69,9 @@ def import_documents(documents, *, dry_run=False, keep_existing=False):
             continue
         if dry_run:
             urls = remote_images.remote_image_urls(fields["hero_image_url"], fields["body"])
-            article.notes = [f"would copy the image {url}" for url in urls]
+            article.report.notes += [f"would copy the image {url}" for url in urls]
         else:
-            article.problems = remote_images.copy_article_images(fields, deadline)
+            article.report.problems += remote_images.copy_article_images(fields, deadline)
     with transaction.atomic():
         with retiring_once():
             # The platform register first: pages may name platforms it defines.

@@ -44,15 +44,15 @@ NEITHER_PAGE_NOR_ARTICLE = (
 ARTICLE_KEYS = {"author", "publish_date", "subtitle", "heroImage", "cta", "read_time"}
 
 
+@dataclass
 class DocumentReport:
     """What one document's import did, object by object and field by field."""
 
-    def __init__(self, label):
-        self.label = label
-        self.kept = False  # left alone because of keep_existing
-        self.changes = []  # (action, kind, description, {field: (before, after)})
-        self.notes = []  # how the document was read (orientation, new platforms…)
-        self.problems = []  # what could not be done but did not stop the import
+    label: str  # how reports name the document
+    notes: list = field(default_factory=list)  # how it was read (orientation, new platforms…)
+    problems: list = field(default_factory=list)  # what could not be done, e.g. copy an image
+    changes: list = field(default_factory=list)  # (action, kind, what, {field: (before, after)})
+    kept: bool = False  # left alone because of keep_existing
 
     def record(self, action, kind, obj, changes=None):
         if action != "unchanged":
@@ -176,13 +176,11 @@ class PlatformIndex:
 class ParsedDocument:
     name: str
     kind: str  # page, article, register
-    label: str  # how reports name it
+    report: DocumentReport  # written from the start: notes and problems of the reading
     fields: dict
     claims: list  # [(what, value)] no other document may claim: its address, platform slugs
     page: object = None  # structure.ParsedPage
     register: list = field(default_factory=list)
-    problems: list = field(default_factory=list)  # e.g. an image that could not be copied
-    notes: list = field(default_factory=list)  # tables kept as prose, images a dry run would copy
 
 
 def read_register(name, data):
@@ -207,7 +205,8 @@ def read_register(name, data):
             check_values(name, None, PlatformAlias, {"name": alias}, f"{where} alias")
         register.append((values, aliases))
     claims = [("platform slug", values["slug"]) for values, _aliases in register]
-    return ParsedDocument(name, "register", "platform register", {}, claims, register=register)
+    report = DocumentReport("platform register")
+    return ParsedDocument(name, "register", report, {}, claims, register=register)
 
 
 def article_fields(front_matter, title):
@@ -262,7 +261,8 @@ def read_document(name, data, index=None):
         # A remote hero image is copied (or left out) before it is stored.
         check_values(name, None, Article, {**fields, "hero_image_url": ""}, "article")
         claims = [("article slug", fields["slug"])]
-        return ParsedDocument(name, "article", f"article /blog/{fields['slug']}/", fields, claims)
+        report = DocumentReport(f"article /blog/{fields['slug']}/")
+        return ParsedDocument(name, "article", report, fields, claims)
 
     stem = slugify(PurePath(name).stem.removeprefix("page-")) or "page"
     permalink = front_matter.text("permalink") or f"/{stem}/"
@@ -302,8 +302,8 @@ def read_document(name, data, index=None):
         for url, title, _accessed in facts.sources:
             check_values(name, facts.line, CellSource, {"url": url, "title": title}, "source")
     claims = [("permalink", permalink.lower())]
-    label = f"page {permalink}"
-    return ParsedDocument(name, "page", label, fields, claims, page=page, notes=page.notes)
+    report = DocumentReport(f"page {permalink}", page.notes)
+    return ParsedDocument(name, "page", report, fields, claims, page=page)
 
 
 def summarize(*markdown_texts, limit=300):
@@ -384,7 +384,6 @@ def apply_content(document, report, index, keep_existing):
     if fields["publish_at"] is None:
         fields["publish_at"] = stored.publish_at if stored else timezone.now()
     page = sync(report, document.kind, model, lookup, fields, stored)
-    report.notes.extend(document.notes)
     if document.kind == "article":
         return
     parsed_tables = document.page.tables
@@ -456,8 +455,7 @@ def apply_table(document, report, index, table, parsed):
 
 
 def apply_document(document, index, keep_existing):
-    report = DocumentReport(document.label)
-    report.problems.extend(document.problems)
+    report = document.report
     try:
         with transaction.atomic():
             if document.kind == "register":
