@@ -286,11 +286,13 @@ def read_document(name, data, index=None):
     check_values(name, front_matter.key_lines.get("title", 1), ComparisonPage, fields, "page")
     for parsed in page.tables:
         table = parsed.table
-        check_values(name, table.line, ComparisonTable, {
-            "title": parsed.title, "section_heading": parsed.section_heading,
-            "takeaways_heading": parsed.takeaways_heading, "platform_column": table.corner,
-            "legend": table.legend,
-        }, "table")  # fmt: skip
+        parsed.values = {
+            "section_heading": parsed.section_heading, "intro": parsed.intro, "title": parsed.title,
+            "platform_column": table.corner, "orientation": table.orientation,
+            "uses_levels": table.uses_levels, "legend": table.legend,
+            "takeaways_heading": parsed.takeaways_heading, "takeaways": parsed.takeaways,
+        }  # fmt: skip
+        check_values(name, table.line, ComparisonTable, parsed.values, "table")
         for column in table.columns:
             check_values(name, column.line, Capability, {"name": column.name}, "column")
         for row in table.rows:
@@ -391,14 +393,8 @@ def apply_content(document, report, index, keep_existing):
     slugs = unique_slugs(wanted, [t.title or t.section_heading for t in parsed_tables], "table")
     existing = release_slugs(page.tables.all(), slugs)
     for order, (parsed, slug) in enumerate(zip(parsed_tables, slugs, strict=True)):
-        table = sync(report, "table", ComparisonTable, {"page": page}, {
-            "order": _order(parsed.meta.get("order"), order),
-            "section_heading": parsed.section_heading, "intro": parsed.intro, "title": parsed.title,
-            "slug": slug, "platform_column": parsed.table.corner,
-            "orientation": parsed.table.orientation, "uses_levels": parsed.table.uses_levels,
-            "legend": parsed.table.legend,
-            "takeaways_heading": parsed.takeaways_heading, "takeaways": parsed.takeaways,
-        }, existing[order])  # fmt: skip
+        values = {"order": _order(parsed.meta.get("order"), order), "slug": slug, **parsed.values}
+        table = sync(report, "table", ComparisonTable, {"page": page}, values, existing[order])
         how = f"platforms as {parsed.table.orientation}"
         how += "" if parsed.meta.get("orientation") else " (detected)"
         report.notes.append(f"table “{parsed.title or slug}”: {how}")

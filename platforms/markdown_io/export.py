@@ -74,14 +74,13 @@ def export_table(table, footnote_numbers):
             rows[-1].append(text.strip())
     if table.orientation == "columns":
         rows = list(zip(*rows, strict=True))
-    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
-    lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
+    rows.insert(1, ["---"] * len(rows[0]))
     return [
         f"<!-- table {note.replace('--', '-\\u002d')} -->",  # no "--" inside a comment
         table.section_heading and f"## {table.section_heading}",
         table.intro,
         table.title and f"### {table.title}",
-        "\n".join(lines),
+        "\n".join("| " + " | ".join(row) + " |" for row in rows),
         "\n".join(footnotes),
         table.takeaways_heading and f"### {table.takeaways_heading}",
         table.takeaways,

@@ -58,8 +58,7 @@ class Block:
     end: int
     level: int = 0
     text: str = ""  # a heading's, or which note a marker is: table or closing
-    table: object = None
-    data: dict = field(default_factory=dict)  # a marker's
+    data: object = None  # a marker's note (dict); a table's tables.Table, or why it is prose
     toc: bool = False  # a table of contents, or its heading
 
 
@@ -72,6 +71,7 @@ class ParsedTable:
     title: str = ""
     takeaways_heading: str = ""
     takeaways: str = ""
+    values: dict = field(default_factory=dict)  # its ComparisonTable fields, once checked (apply)
 
 
 @dataclass
@@ -181,7 +181,7 @@ def to_blocks(name, lines, first_line, options, tokens):
             if isinstance(table, str):
                 notes.append(f"line {first_line + start}: a table kept as prose: {table}")
             kind = "prose" if isinstance(table, str) else "table"
-            blocks.append(Block(kind, start, end, table=table))
+            blocks.append(Block(kind, start, end, data=table))
         elif match := _marker(token):
             try:
                 data = json.loads(match[2].strip() or "{}")
@@ -282,7 +282,7 @@ def read_page(name, front_matter, levels, known_platform):
     if heading and (heading.kind, heading.level) == ("heading", 1) and (first == 0 or not exported):
         page.heading, above, blocks = heading.text, blocks[:first], blocks[first + 1 :]
     at = [index for index, block in enumerate(blocks) if block.kind == "table"]
-    page.tables = tables = [ParsedTable(blocks[index].table) for index in at]
+    page.tables = tables = [ParsedTable(blocks[index].data) for index in at]
     # The blocks before, between and after the tables.
     segments = [blocks[start + 1 : end] for start, end in pairwise([-1, *at, len(blocks)])]
     if tables:
