@@ -10,6 +10,7 @@ from pathlib import PurePath
 
 import yaml
 from django.core.exceptions import ValidationError
+from django.core.validators import slug_re
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -30,13 +31,11 @@ from ..models import (
     PlatformAlias,
     TableRow,
 )
-from ..validators import validate_permalink
 from . import frontmatter, text
 from .errors import DocumentError
 from .structure import Facts, read_page
 
 REGISTER_NAMES = {"platforms.yaml", "platforms.yml"}
-SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 NEITHER_PAGE_NOR_ARTICLE = (
     "neither a comparison page (it has no comparison table and no permalink) nor an article "
     "(its front matter has no author or publish_date)"
@@ -55,8 +54,7 @@ class DocumentReport:
     kept: bool = False  # left alone because of keep_existing
 
     def record(self, action, kind, obj, changes=None):
-        if action != "unchanged":
-            self.changes.append((action, kind, f"{kind} {obj}", changes or {}))
+        self.changes.append((action, kind, f"{kind} {obj}", changes or {}))
 
     def summary(self):
         if self.kept:
@@ -71,14 +69,16 @@ class DocumentReport:
 
 def check_values(name, line, model, values, kind):
     """Each value held to its model field's own rules, as the admin and the grid hold it: text
-    whole (blank, length, URL syntax…), other values (some still None) by their validators."""
+    whole (blank, length, URL syntax, a permalink's rules…), other values (some still None) by
+    their validators. An error names the line, or the key's line when given {key: line}."""
     for key, value in values.items():
         field = model._meta.get_field(key)
         try:
             field.clean(value, None) if isinstance(value, str) else field.run_validators(value)
         except ValidationError as error:
             message = f"{kind} {key}: {' '.join(error.messages)}"
-            raise DocumentError(name, line, message) from error
+            where = line.get(key) if isinstance(line, dict) else line
+            raise DocumentError(name, where, message) from error
 
 
 def sync(report, kind, model, lookup, values, existing):
@@ -95,7 +95,7 @@ def sync(report, kind, model, lookup, values, existing):
             setattr(existing, name, value)
     if changes:
         existing.save()
-    report.record("updated" if changes else "unchanged", kind, existing, changes)
+        report.record("updated", kind, existing, changes)
     return existing
 
 
@@ -259,18 +259,14 @@ def read_document(name, data, index=None):
             raise DocumentError(name, 1, NEITHER_PAGE_NOR_ARTICLE)
         fields |= article_fields(front_matter, title)
         # A remote hero image is copied (or left out) before it is stored.
-        check_values(name, None, Article, {**fields, "hero_image_url": ""}, "article")
+        lines = front_matter.key_lines
+        check_values(name, lines, Article, {**fields, "hero_image_url": ""}, "article")
         claims = [("article slug", fields["slug"])]
         report = DocumentReport(f"article /blog/{fields['slug']}/")
         return ParsedDocument(name, "article", report, fields, claims)
 
     stem = slugify(PurePath(name).stem.removeprefix("page-")) or "page"
     permalink = front_matter.text("permalink") or f"/{stem}/"
-    try:
-        validate_permalink(permalink)
-    except ValidationError as error:
-        message = f"permalink “{permalink}”: {error.messages[0]}"
-        raise front_matter.error("permalink", message) from error
     fields |= {
         "permalink": permalink,
         "heading": page.heading,
@@ -283,7 +279,7 @@ def read_document(name, data, index=None):
         fields["description"] = summarize(
             page.intro, *(t.intro for t in page.tables), *(t.takeaways for t in page.tables)
         )
-    check_values(name, front_matter.key_lines.get("title", 1), ComparisonPage, fields, "page")
+    check_values(name, front_matter.key_lines, ComparisonPage, fields, "page")
     for parsed in page.tables:
         table = parsed.table
         parsed.values = {
@@ -317,7 +313,7 @@ def summarize(*markdown_texts, limit=300):
 def unique_slugs(wanted, names, fallback):
     slugs = []
     for position, (slug, name) in enumerate(zip(wanted, names, strict=True), start=1):
-        given = slug if isinstance(slug, str) and SLUG.match(slug) else slugify(str(slug or ""))
+        given = slug if isinstance(slug, str) and slug_re.match(slug) else slugify(str(slug or ""))
         base = given[:190] or slugify(plain_text_of_inline(name))[:190]
         slugs.append(first_free(base or f"{fallback}-{position}", slugs))
     return slugs
