@@ -165,8 +165,7 @@ class PlatformIndex:
             message = f"a platform named “{name}” exists with another slug"
             raise DocumentError(document, line, message)
         last = Platform.objects.aggregate(Max("order"))["order__max"] or 0
-        platform = Platform.objects.create(**values, order=last + 1)
-        report.record("created", "platform", platform)
+        platform = sync(report, "platform", Platform, {}, values | {"order": last + 1}, None)
         report.notes.append(f"new platform “{name}” (from the label “{label}”)")
         self.add(platform, label)
         return platform
@@ -230,7 +229,7 @@ def article_fields(front_matter, title):
     }
 
 
-def read_document(name, data, index=None):
+def read_document(name, data, index):
     if PurePath(name).name in REGISTER_NAMES:
         return read_register(name, data)
     front_matter = frontmatter.read(name, text.decode(name, data))
@@ -242,7 +241,7 @@ def read_document(name, data, index=None):
         message = "levels maps marks to one of full, partial, none, unknown"
         raise front_matter.error("levels", message)
     levels = {str(mark): level for mark, level in levels.items()}
-    page = read_page(name, front_matter, levels, (index or PlatformIndex()).find)
+    page = read_page(name, front_matter, levels, index.find)
     # As static site generators do: the first heading, else the file's name.
     words = re.sub(r"[-_]+", " ", PurePath(name).stem).strip()
     title = front_matter.text("title") or plain_text_of_inline(page.heading)

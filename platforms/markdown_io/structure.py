@@ -300,8 +300,7 @@ def read_page(name, front_matter, levels, known_platform):
 
 def _read_sections(lines, page, tables, segments):
     """Page heading, intro and closing, and each table's texts, from the blocks around them."""
-    for index, table in enumerate(tables):
-        segment = segments[index]
+    for index, (table, segment) in enumerate(zip(tables, segments, strict=False)):
         if explicit := _split_at_marker(segment, "table"):
             before, section, table.meta = explicit
         else:
