@@ -141,25 +141,25 @@ def copy_remote_images(markdown_text, deadline=None):
     return MARKDOWN_IMAGE.sub(replace, markdown_text or ""), problems
 
 
-def remote_image_urls(hero_url, markdown_text):
-    """The remote images an import would copy: the hero (when remote), then the body's."""
-    hero = [hero_url] if hero_url and not is_first_party(hero_url) else []
-    return hero + [match["url"] for match in MARKDOWN_IMAGE.finditer(markdown_text or "")]
-
-
 def is_first_party(url):
     return url.startswith("/") and not url.startswith("//")
 
 
-def copy_article_images(fields, deadline=None):
-    """[problem]; an article's remote images (fields changed in place) become local copies, or
-    else the hero is left out (its alt text kept) and body images become their alt text."""
-    hero, problems = fields["hero_image_url"], []
-    if hero and not is_first_party(hero):  # else none, or the site's own (an export's copy)
+def copy_article_images(fields, report, deadline=None, dry_run=False):
+    """An article's remote images (fields changed in place) become local copies, or else the
+    hero is left out (its alt text kept) and body images become their alt text, each a problem
+    in the report. A dry run fetches nothing and stores no file: it notes the images."""
+    hero = fields["hero_image_url"]
+    hero = "" if not hero or is_first_party(hero) else hero  # none, or the site's own copy
+    if dry_run:
+        body = [match["url"] for match in MARKDOWN_IMAGE.finditer(fields["body"])]
+        report.notes += [f"would copy the image {url}" for url in [hero, *body] if url]
+        return
+    if hero:
         try:
             fields["hero_image_url"] = copy_remote_image(hero, deadline)
         except ImageFetchError as error:
             fields["hero_image_url"] = ""
-            problems.append(f"hero image {hero}: {error}; left out, its alt text is kept")
-    fields["body"], body_problems = copy_remote_images(fields["body"], deadline)
-    return problems + body_problems
+            report.problems.append(f"hero image {hero}: {error}; left out, its alt text is kept")
+    fields["body"], problems = copy_remote_images(fields["body"], deadline)
+    report.problems += problems

@@ -60,18 +60,12 @@ def import_documents(documents, *, dry_run=False, keep_existing=False):
         if (other := claimed.setdefault((what, value), document.name)) != document.name:
             message = f"{what} {value} is also claimed by {other}; each must be unique"
             raise DocumentError(document.name, None, message)
-    # Remote images are copied before the transaction opens: a slow image server must not hold
-    # rows locked. A dry run fetches nothing and stores no file: it names the images.
+    # Remote images are copied (a dry run names them) before the transaction opens: a slow
+    # image server must not hold rows locked.
     deadline = time.monotonic() + remote_images.IMPORT_SECONDS
     for article in [d for d in parsed if d.kind == "article"]:
-        fields = article.fields
-        if keep_existing and Article.objects.filter(slug=fields["slug"]).exists():
-            continue
-        if dry_run:
-            urls = remote_images.remote_image_urls(fields["hero_image_url"], fields["body"])
-            article.report.notes += [f"would copy the image {url}" for url in urls]
-        else:
-            article.report.problems += remote_images.copy_article_images(fields, deadline)
+        if not (keep_existing and Article.objects.filter(slug=article.fields["slug"]).exists()):
+            remote_images.copy_article_images(article.fields, article.report, deadline, dry_run)
     with transaction.atomic():
         with retiring_once():
             # The platform register first: pages may name platforms it defines.
