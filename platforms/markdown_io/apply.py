@@ -25,8 +25,6 @@ from ..models import (
     CellSource,
     ComparisonPage,
     ComparisonTable,
-    Level,
-    Orientation,
     Platform,
     PlatformAlias,
     TableRow,
@@ -234,14 +232,7 @@ def read_document(name, data, index):
         return read_register(name, data)
     front_matter = frontmatter.read(name, text.decode(name, data))
     meta = front_matter.metadata
-    orientation, levels = meta.get("orientation"), meta.get("levels") or {}
-    if orientation is not None and orientation not in Orientation.values:
-        raise front_matter.error("orientation", "orientation is rows or columns")
-    if not isinstance(levels, dict) or not all(v in Level.values for v in levels.values()):
-        message = "levels maps marks to one of full, partial, none, unknown"
-        raise front_matter.error("levels", message)
-    levels = {str(mark): level for mark, level in levels.items()}
-    page = read_page(name, front_matter, levels, index.find)
+    page = read_page(name, front_matter, index.find)
     # As static site generators do: the first heading, else the file's name.
     words = re.sub(r"[-_]+", " ", PurePath(name).stem).strip()
     title = front_matter.text("title") or plain_text_of_inline(page.heading)

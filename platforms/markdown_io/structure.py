@@ -23,6 +23,7 @@ from itertools import pairwise, takewhile
 
 from sitecontent.markdown import parser
 
+from ..models import Level, Orientation
 from .errors import DocumentError
 from .frontmatter import parse_date
 from .tables import (
@@ -258,8 +259,15 @@ def _section_start(blocks):
     return max(above, key=lambda i: (-blocks[i].level, i), default=len(blocks))
 
 
-def read_page(name, front_matter, levels, known_platform):
-    """ParsedPage of a document's body, from one parse of it."""
+def read_page(name, front_matter, known_platform):
+    """ParsedPage of a document's body, from one parse of it, read as its front matter says."""
+    meta = front_matter.metadata
+    orientation, levels = meta.get("orientation"), meta.get("levels") or {}
+    if orientation is not None and orientation not in Orientation.values:
+        raise front_matter.error("orientation", "orientation is rows or columns")
+    if not isinstance(levels, dict) or not all(v in Level.values for v in levels.values()):
+        message = "levels maps marks to one of full, partial, none, unknown"
+        raise front_matter.error("levels", message)
     lines, first_line, env = front_matter.body.split("\n"), front_matter.body_line, {}
     tokens = parser(blocks_only=True).parse(front_matter.body, env)
     # The lines of code blocks and raw HTML, where nothing is Markdown.
@@ -269,8 +277,8 @@ def read_page(name, front_matter, levels, known_platform):
     # An export's fields are stored text, each rendered alone: its links are left as written.
     exported = any(map(_marker, tokens))
     references = {} if exported else env.get("references", {})
+    levels = {str(mark): level for mark, level in levels.items()}
     marks = Marks(levels, (line for number, line in enumerate(lines) if number not in code))
-    orientation = front_matter.metadata.get("orientation")
     options = ReadOptions(orientation, known_platform, marks, set(footnotes), references)
     blocks, notes = to_blocks(name, lines, first_line, options, tokens)
     page = ParsedPage(footnotes=footnotes, notes=notes)
