@@ -62,19 +62,6 @@ class CheckedConnection(http.client.HTTPConnection):
         self.sock = sock
 
 
-def read_before(response, deadline):
-    """The body, read a chunk at a time (each wait is bounded by the socket's timeout)."""
-    data = bytearray()
-    while len(data) <= settings.IMAGE_UPLOAD_MAX_BYTES:
-        if time.monotonic() > deadline:
-            raise ImageFetchError(f"it took longer than {IMAGE_SECONDS} s")
-        chunk = response.read1(64 * 1024)
-        if not chunk:
-            return bytes(data)
-        data += chunk
-    raise ImageFetchError(f"it is larger than {settings.IMAGE_UPLOAD_MAX_BYTES // 2**20} MB")
-
-
 def download(url, deadline):
     for _hop in range(MAX_REDIRECTS + 1):
         parts = urlsplit(url)
@@ -85,8 +72,8 @@ def download(url, deadline):
         except ValueError as error:
             raise ImageFetchError(f"not a valid address ({error})") from error
         address = checked_address(parts.hostname, port)
-        # Every wait for the server (connect, each read) is at most this; read_before checks
-        # the whole transfer's deadline between reads, so a trickle cannot hold it open.
+        # Every wait for the server (connect, each read) is at most this; the whole transfer's
+        # deadline is checked between reads, so a trickle cannot hold it open.
         timeout = max(0.1, min(WAIT_SECONDS, deadline - time.monotonic()))
         connection = CheckedConnection(parts.hostname, port, address, parts.scheme, timeout)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -99,7 +86,14 @@ def download(url, deadline):
                 continue
             if response.status != 200:
                 raise ImageFetchError(f"cannot fetch it (HTTP {response.status})")
-            return read_before(response, deadline)
+            data, limit = bytearray(), settings.IMAGE_UPLOAD_MAX_BYTES
+            while len(data) <= limit:
+                if time.monotonic() > deadline:
+                    raise ImageFetchError(f"it took longer than {IMAGE_SECONDS} s")
+                if not (chunk := response.read1(64 * 1024)):
+                    return bytes(data)
+                data += chunk
+            raise ImageFetchError(f"it is larger than {limit // 2**20} MB")
         except (OSError, http.client.HTTPException) as error:
             raise ImageFetchError(f"cannot fetch it ({error})") from error
         finally:
