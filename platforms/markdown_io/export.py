@@ -16,21 +16,18 @@ from ..models import ComparisonPage, Platform
 from .tables import Marks, export_cell
 
 
-def front_matter(fields, keep=()):
-    """YAML front matter between `---` lines, empty values left out (but those in keep)."""
+def front_matter(item, fields, keep=()):
+    """YAML front matter between `---` lines: fields, empty values left out (but those in keep),
+    then the page's or article's publication."""
     fields = {k: v for k, v in fields.items() if k in keep or v not in (None, "")}
+    fields |= {"published": item.status == "published", "publish_date": item.publish_at.isoformat()}
     return f"---\n{yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=1000)}---"
-
-
-def publication(item):
-    return {"published": item.status == "published", "publish_date": item.publish_at.isoformat()}
 
 
 def export_page(page):
     fields = {"title": page.title, "permalink": page.permalink, "order": page.order}
-    fields |= {"description": page.description} | publication(page)
     # An empty description stays empty (the import would summarize).
-    front = front_matter(fields, keep={"description"})
+    front = front_matter(page, fields | {"description": page.description}, keep={"description"})
     parts = [front, page.heading and f"# {page.heading}", page.intro]
     # Sources' footnotes are numbered across the page (footnote labels are per document),
     # skipping the labels its texts and notes use already.
@@ -104,13 +101,12 @@ def export_article(article):
         "description": article.description,
         "author": article.author,
         "read_time": f"{article.reading_time} mins" if article.reading_time else None,
-        **publication(article),
         "created_date": article.created_date.isoformat() if article.created_date else None,
         "heroImage": article.hero_image_src,
         "heroImageAlt": article.hero_image_alt,
         "cta": article.call_to_action,
     }
-    return "\n\n".join(filter(None, [front_matter(fields), article.body.strip()])) + "\n"
+    return "\n\n".join(filter(None, [front_matter(article, fields), article.body.strip()])) + "\n"
 
 
 def export_documents():
