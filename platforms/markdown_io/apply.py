@@ -266,9 +266,10 @@ def read_document(name, data, index):
     if "order" in meta:  # the page's place in the navigation; kept when absent
         fields["order"] = front_matter.whole_number("order")
     if not fields["description"] and "description" not in meta:
-        fields["description"] = summarize(
-            page.intro, *(t.intro for t in page.tables), *(t.takeaways for t in page.tables)
-        )
+        # The first non-empty text as plain words, cut at a word boundary: at most 300 characters.
+        texts = [page.intro, *(t.intro for t in page.tables), *(t.takeaways for t in page.tables)]
+        found = next(filter(None, (plain_text(t) for t in texts if t)), "")
+        fields["description"] = found if len(found) <= 300 else found[:299].rsplit(" ", 1)[0] + "…"
     check_values(name, front_matter.key_lines, ComparisonPage, fields, "page")
     for parsed in page.tables:
         table = parsed.table
@@ -292,12 +293,6 @@ def read_document(name, data, index):
     claims = [("permalink", permalink.lower())]
     report = DocumentReport(f"page {permalink}", page.notes)
     return ParsedDocument(name, "page", report, fields, claims, page=page)
-
-
-def summarize(*markdown_texts, limit=300):
-    """The first non-empty text as plain words, cut at a word boundary: a meta description."""
-    found = next(filter(None, (plain_text(t) for t in markdown_texts if t)), "")
-    return found if len(found) <= limit else found[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def unique_slugs(wanted, names, fallback):
