@@ -1,7 +1,7 @@
 """Small text helpers shared by the public pages."""
 
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -17,20 +17,18 @@ EMOJI = re.compile(
 _TAG = re.compile(r"(<[^>]*>)")
 
 
-def _hide(text):
-    return EMOJI.sub(lambda m: f'<span aria-hidden="true">{m[0]}</span>', text)
+def hide_emoji_html(fragment):
+    """Sanitized HTML whose emoji (in text, never inside a tag) screen readers skip: "🔍 Key
+    insights" is read "Key insights"."""
+    parts = _TAG.split(fragment or "")  # text, tag, text, tag…
+    hide = partial(EMOJI.sub, lambda m: f'<span aria-hidden="true">{m[0]}</span>')
+    parts[::2] = map(hide, parts[::2])
+    return mark_safe("".join(parts))  # noqa: S308 -- sanitized HTML, only our span added
 
 
 def hide_emoji(text):
-    """Escaped text whose emoji screen readers skip: "🔍 Key insights" is read "Key insights"."""
-    return mark_safe(_hide(escape(text or "")))  # noqa: S308 -- escaped first; our span added
-
-
-def hide_emoji_html(fragment):
-    """hide_emoji for sanitized HTML: emoji in text (never inside a tag) are wrapped."""
-    parts = _TAG.split(fragment or "")  # text, tag, text, tag…
-    parts[::2] = map(_hide, parts[::2])
-    return mark_safe("".join(parts))  # noqa: S308 -- sanitized HTML, only our span added
+    """hide_emoji_html for text, escaped first."""
+    return hide_emoji_html(escape(text or ""))
 
 
 def page_key(permalink):
@@ -46,8 +44,6 @@ def linkable_html(fragment, fallback):
     return escape(plain_text_of_html(fragment)) if "<a" in fragment else fragment
 
 
-@lru_cache(maxsize=4096)
-def plain_text(fragment):
-    """Plain text of sanitized inline HTML; most names have no markup and skip the parser.
-    Remembered: a compare page asks for the same few titles dozens of times."""
-    return plain_text_of_html(fragment) if "<" in fragment or "&" in fragment else fragment
+# Plain text of sanitized inline HTML, remembered: a compare page asks for the same few titles
+# dozens of times.
+plain_text = lru_cache(maxsize=4096)(plain_text_of_html)

@@ -62,19 +62,6 @@ class CheckedConnection(http.client.HTTPConnection):
         self.sock = sock
 
 
-def read_before(response, deadline):
-    """The body, read a chunk at a time (each wait is bounded by the socket's timeout)."""
-    data = bytearray()
-    while len(data) <= settings.IMAGE_UPLOAD_MAX_BYTES:
-        if time.monotonic() > deadline:
-            raise ImageFetchError(f"it took longer than {IMAGE_SECONDS} s")
-        chunk = response.read1(64 * 1024)
-        if not chunk:
-            return bytes(data)
-        data += chunk
-    raise ImageFetchError(f"it is larger than {settings.IMAGE_UPLOAD_MAX_BYTES // 2**20} MB")
-
-
 def download(url, deadline):
     for _hop in range(MAX_REDIRECTS + 1):
         parts = urlsplit(url)
@@ -85,8 +72,8 @@ def download(url, deadline):
         except ValueError as error:
             raise ImageFetchError(f"not a valid address ({error})") from error
         address = checked_address(parts.hostname, port)
-        # Every wait for the server (connect, each read) is at most this; read_before checks
-        # the whole transfer's deadline between reads, so a trickle cannot hold it open.
+        # Every wait for the server (connect, each read) is at most this; the whole transfer's
+        # deadline is checked between reads, so a trickle cannot hold it open.
         timeout = max(0.1, min(WAIT_SECONDS, deadline - time.monotonic()))
         connection = CheckedConnection(parts.hostname, port, address, parts.scheme, timeout)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -99,7 +86,14 @@ def download(url, deadline):
                 continue
             if response.status != 200:
                 raise ImageFetchError(f"cannot fetch it (HTTP {response.status})")
-            return read_before(response, deadline)
+            data, limit = bytearray(), settings.IMAGE_UPLOAD_MAX_BYTES
+            while len(data) <= limit:
+                if time.monotonic() > deadline:
+                    raise ImageFetchError(f"it took longer than {IMAGE_SECONDS} s")
+                if not (chunk := response.read1(64 * 1024)):
+                    return bytes(data)
+                data += chunk
+            raise ImageFetchError(f"it is larger than {limit // 2**20} MB")
         except (OSError, http.client.HTTPException) as error:
             raise ImageFetchError(f"cannot fetch it ({error})") from error
         finally:
@@ -141,25 +135,25 @@ def copy_remote_images(markdown_text, deadline=None):
     return MARKDOWN_IMAGE.sub(replace, markdown_text or ""), problems
 
 
-def remote_image_urls(hero_url, markdown_text):
-    """The remote images an import would copy: the hero (when remote), then the body's."""
-    hero = [hero_url] if hero_url and not is_first_party(hero_url) else []
-    return hero + [match["url"] for match in MARKDOWN_IMAGE.finditer(markdown_text or "")]
-
-
 def is_first_party(url):
     return url.startswith("/") and not url.startswith("//")
 
 
-def copy_hero_image(url, deadline=None):
-    """(local URL or "" when it cannot be copied, [problem])."""
-    if not url or is_first_party(url):
-        return url, []  # none, or already the site's own (an export of a copied image)
-    try:
-        return copy_remote_image(url, deadline), []
-    except ImageFetchError as error:
-        return "", [f"hero image {url}: {error}; left out, its alt text is kept"]
-
-
-def import_deadline():
-    return time.monotonic() + IMPORT_SECONDS
+def copy_article_images(fields, report, deadline=None, dry_run=False):
+    """An article's remote images (fields changed in place) become local copies, or else the
+    hero is left out (its alt text kept) and body images become their alt text, each a problem
+    in the report. A dry run fetches nothing and stores no file: it notes the images."""
+    hero = fields["hero_image_url"]
+    hero = "" if not hero or is_first_party(hero) else hero  # none, or the site's own copy
+    if dry_run:
+        body = [match["url"] for match in MARKDOWN_IMAGE.finditer(fields["body"])]
+        report.notes += [f"would copy the image {url}" for url in [hero, *body] if url]
+        return
+    if hero:
+        try:
+            fields["hero_image_url"] = copy_remote_image(hero, deadline)
+        except ImageFetchError as error:
+            fields["hero_image_url"] = ""
+            report.problems.append(f"hero image {hero}: {error}; left out, its alt text is kept")
+    fields["body"], problems = copy_remote_images(fields["body"], deadline)
+    report.problems += problems

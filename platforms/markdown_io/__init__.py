@@ -4,13 +4,14 @@ back into the same database state. Modules: text (bytes → text), frontmatter, 
 stream → sections, tables, prose), tables (a table → orientation, levels, cells), apply
 (→ database), export (database → documents)."""
 
+import time
 from pathlib import Path
 
 from django.db import transaction
 
-from sitecontent.article_documents import copy_images
+from sitecontent import remote_images
+from sitecontent.models import Article
 from sitecontent.page_cache import retiring_once
-from sitecontent.remote_images import import_deadline
 
 from .apply import REGISTER_NAMES, PlatformIndex, apply_document, read_document
 from .errors import DocumentError
@@ -39,12 +40,13 @@ class ImportReport:
         lines = []
         for report in self.reports:
             lines.append(prefix + report.summary())
+            if report.kept:  # how it reads and what it would change do not matter
+                continue
             lines.extend(f"  {note}" for note in report.notes)
             lines.extend(f"  problem: {problem}" for problem in report.problems)
-            if details and not report.kept:
-                for action, what, changes in report.changes:
-                    lines.append(f"  {action} {what}")
-                    lines.extend(f"    {name}: {a!r} → {b!r}" for name, (a, b) in changes.items())
+            for action, _kind, what, changes in report.changes if details else []:
+                lines.append(f"  {action} {what}")
+                lines.extend(f"    {name}: {a!r} → {b!r}" for name, (a, b) in changes.items())
         return [*lines, "Dry run: nothing was written."] if self.dry_run else lines
 
 
@@ -58,17 +60,17 @@ def import_documents(documents, *, dry_run=False, keep_existing=False):
         if (other := claimed.setdefault((what, value), document.name)) != document.name:
             message = f"{what} {value} is also claimed by {other}; each must be unique"
             raise DocumentError(document.name, None, message)
-    # Remote images are copied before the transaction opens; a dry run only names them.
-    deadline = import_deadline()
-    for article in [] if dry_run else [d for d in parsed if d.kind == "article"]:
-        article.fields, article.problems = copy_images(article.fields, deadline, keep_existing)
+    # Remote images are copied (a dry run names them) before the transaction opens: a slow
+    # image server must not hold rows locked.
+    deadline = time.monotonic() + remote_images.IMPORT_SECONDS
+    for article in [d for d in parsed if d.kind == "article"]:
+        if not (keep_existing and Article.objects.filter(slug=article.fields["slug"]).exists()):
+            remote_images.copy_article_images(article.fields, article.report, deadline, dry_run)
     with transaction.atomic():
         with retiring_once():
             # The platform register first: pages may name platforms it defines.
             ordered = sorted(parsed, key=lambda document: document.kind != "register")
-            reports = [
-                apply_document(document, index, keep_existing, dry_run) for document in ordered
-            ]
+            reports = [apply_document(document, index, keep_existing) for document in ordered]
         if dry_run:
             transaction.set_rollback(True)
     return ImportReport(reports, dry_run)

@@ -3,19 +3,19 @@
 which platforms exist; `apply_document` writes one. Any problem is a DocumentError."""
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePath
 
 import yaml
 from django.core.exceptions import ValidationError
+from django.core.validators import slug_re
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from sitecontent.article_documents import apply_article, article_fields, is_article
-from sitecontent.documents import DocumentReport, ValueRefused, check_values, sync
 from sitecontent.markdown import plain_text, plain_text_of_inline
 from sitecontent.models import Article
 
@@ -25,23 +25,76 @@ from ..models import (
     CellSource,
     ComparisonPage,
     ComparisonTable,
-    Level,
-    Orientation,
     Platform,
     PlatformAlias,
     TableRow,
 )
-from ..validators import validate_permalink
 from . import frontmatter, text
 from .errors import DocumentError
 from .structure import Facts, read_page
 
 REGISTER_NAMES = {"platforms.yaml", "platforms.yml"}
-SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 NEITHER_PAGE_NOR_ARTICLE = (
     "neither a comparison page (it has no comparison table and no permalink) nor an article "
     "(its front matter has no author or publish_date)"
 )
+ARTICLE_KEYS = {"author", "publish_date", "subtitle", "heroImage", "cta", "read_time"}
+
+
+@dataclass
+class DocumentReport:
+    """What one document's import did, object by object and field by field."""
+
+    label: str  # how reports name the document
+    notes: list = field(default_factory=list)  # how it was read (orientation, new platforms…)
+    problems: list = field(default_factory=list)  # what could not be done, e.g. copy an image
+    changes: list = field(default_factory=list)  # (action, kind, what, {field: (before, after)})
+    kept: bool = False  # left alone because of keep_existing
+
+    def record(self, action, kind, obj, changes=None):
+        self.changes.append((action, kind, f"{kind} {obj}", changes or {}))
+
+    def summary(self):
+        if self.kept:
+            return f"{self.label}: already in the database, left as it is"
+        counts = Counter((action, kind) for action, kind, _what, _changes in self.changes)
+        parts = []
+        for action in ("created", "updated", "deleted"):
+            if kinds := [f"{n} {k}" for (a, k), n in counts.items() if a == action]:
+                parts.append(f"{action} {', '.join(kinds)}")
+        return f"{self.label}: " + ("; ".join(parts) or "unchanged")
+
+
+def check_values(name, line, model, values, kind):
+    """Each value held to its model field's own rules, as the admin and the grid hold it: text
+    whole (blank, length, URL syntax, a permalink's rules…), other values (some still None) by
+    their validators. An error names the line, or the key's line when given {key: line}."""
+    for key, value in values.items():
+        field = model._meta.get_field(key)
+        try:
+            field.clean(value, None) if isinstance(value, str) else field.run_validators(value)
+        except ValidationError as error:
+            message = f"{kind} {key}: {' '.join(error.messages)}"
+            where = line.get(key) if isinstance(line, dict) else line
+            raise DocumentError(name, where, message) from error
+
+
+def sync(report, kind, model, lookup, values, existing):
+    """Create, update or leave alone `existing` (the row matching lookup, or None); save only
+    what changed."""
+    if existing is None:
+        existing = model.objects.create(**lookup, **values)
+        report.record("created", kind, existing)
+        return existing
+    changes = {}
+    for name, value in values.items():
+        if getattr(existing, name) != value:
+            changes[name] = (getattr(existing, name), value)
+            setattr(existing, name, value)
+    if changes:
+        existing.save()
+        report.record("updated", kind, existing, changes)
+    return existing
 
 
 def _keys(label):
@@ -100,17 +153,17 @@ class PlatformIndex:
         names = {_loose(_keys(label)[0]) for label in labels if _keys(label)}
         return names | {self.by_key[name] for name in names if name in self.by_key}
 
-    def create(self, label, report):
+    def create(self, label, report, document, line):
         keys = _keys(label)  # "Twitter (X)" is named Twitter: the name before the parenthesis
         name = (keys[1] if len(keys) > 1 else keys[0]) if keys else label
         taken = Platform.objects.values_list("slug", flat=True)
         values = {"name": name, "slug": first_free(slugify(name)[:90] or "platform", taken)}
-        check_values(Platform, values, "platform")
+        check_values(document, line, Platform, values, "platform")
         if Platform.objects.filter(name=name).exists():
-            raise ValueRefused(f"a platform named “{name}” exists with another slug")
+            message = f"a platform named “{name}” exists with another slug"
+            raise DocumentError(document, line, message)
         last = Platform.objects.aggregate(Max("order"))["order__max"] or 0
-        platform = Platform.objects.create(**values, order=last + 1)
-        report.record("created", "platform", platform)
+        platform = sync(report, "platform", Platform, {}, values | {"order": last + 1}, None)
         report.notes.append(f"new platform “{name}” (from the label “{label}”)")
         self.add(platform, label)
         return platform
@@ -120,19 +173,11 @@ class PlatformIndex:
 class ParsedDocument:
     name: str
     kind: str  # page, article, register
-    label: str  # how reports name it
+    report: DocumentReport  # written from the start: notes and problems of the reading
     fields: dict
     claims: list  # [(what, value)] no other document may claim: its address, platform slugs
     page: object = None  # structure.ParsedPage
     register: list = field(default_factory=list)
-    problems: list = field(default_factory=list)  # e.g. an image that could not be copied
-
-
-def _check(name, line, model, values, kind):
-    try:
-        check_values(model, values, kind)
-    except ValueRefused as error:
-        raise DocumentError(name, line, str(error)) from error
 
 
 def read_register(name, data):
@@ -150,102 +195,110 @@ def read_register(name, data):
         values["order"] = entry.get("order", 0)
         aliases = [str(alias).strip() for alias in entry.get("aliases") or []]
         where = f"platform {number}"
-        if not values["name"] or not SLUG.match(values["slug"]):
-            raise DocumentError(name, None, f"{where}: needs a name and a slug (a-z, 0-9, -)")
         if not isinstance(values["order"], int) or values["order"] < 0:
             raise DocumentError(name, None, f"{where}: order must be a whole number")
-        _check(name, None, Platform, values, where)
+        check_values(name, None, Platform, values, where)
         for alias in aliases:
-            _check(name, None, PlatformAlias, {"name": alias}, f"{where} alias")
+            check_values(name, None, PlatformAlias, {"name": alias}, f"{where} alias")
         register.append((values, aliases))
     claims = [("platform slug", values["slug"]) for values, _aliases in register]
-    return ParsedDocument(name, "register", "platform register", {}, claims, register=register)
+    report = DocumentReport("platform register")
+    return ParsedDocument(name, "register", report, {}, claims, register=register)
 
 
-def read_document(name, data, index=None):
+def article_fields(front_matter, title):
+    """An article's own fields (beside title, description and publication)."""
+    if not front_matter.text("author"):
+        raise front_matter.error("author", "an article needs an author in its front matter")
+    reading_time = front_matter.metadata.get("read_time")
+    match = re.match(r"^\s*(\d+)", str(reading_time))
+    if reading_time not in (None, "") and not match:
+        raise front_matter.error("read_time", f"read_time “{reading_time}” is not minutes")
+    return {
+        "slug": slugify(front_matter.text("slug") or title)[:200],
+        "subtitle": front_matter.text("subtitle"),
+        "author": front_matter.text("author"),
+        "created_date": front_matter.date("created_date"),
+        "hero_image_url": front_matter.text("heroImage"),
+        "hero_image_alt": front_matter.text("heroImageAlt") or title,
+        "call_to_action": front_matter.text("cta"),
+        "body": front_matter.body.strip(),
+        "reading_time": int(match[1]) if match else None,
+    }
+
+
+def read_document(name, data, index):
     if PurePath(name).name in REGISTER_NAMES:
         return read_register(name, data)
     front_matter = frontmatter.read(name, text.decode(name, data))
-    orientation, levels = front_matter.get("orientation"), front_matter.get("levels") or {}
-    if orientation is not None and orientation not in Orientation.values:
-        raise front_matter.error("orientation", "orientation is rows or columns")
-    if not isinstance(levels, dict) or not all(v in Level.values for v in levels.values()):
-        message = "levels maps marks to one of full, partial, none, unknown"
-        raise front_matter.error("levels", message)
-    levels = {str(mark): level for mark, level in levels.items()}
-    page = read_page(name, front_matter, levels, (index or PlatformIndex()).find)
+    meta = front_matter.metadata
+    page = read_page(name, front_matter, index.find)
     # As static site generators do: the first heading, else the file's name.
     words = re.sub(r"[-_]+", " ", PurePath(name).stem).strip()
     title = front_matter.text("title") or plain_text_of_inline(page.heading)
     title = title or words[:1].upper() + words[1:]
     if not title:
         raise DocumentError(name, 1, "the document needs a title (front matter or a heading)")
-    if len(title) > 200:
-        raise front_matter.error("title", f"the title is {len(title)} characters; at most 200")
-
-    if not page.tables and "permalink" not in front_matter.metadata:
-        if not is_article(front_matter.metadata):
+    fields = {
+        "title": title,
+        "description": front_matter.text("description"),
+        **front_matter.publication(),
+    }
+    if not page.tables and "permalink" not in meta:
+        if not ARTICLE_KEYS & meta.keys():
             raise DocumentError(name, 1, NEITHER_PAGE_NOR_ARTICLE)
-        fields = article_fields(front_matter, title)
+        fields |= article_fields(front_matter, title)
         # A remote hero image is copied (or left out) before it is stored.
-        _check(name, None, Article, {**fields, "hero_image_url": ""}, "article")
+        lines = front_matter.key_lines
+        check_values(name, lines, Article, {**fields, "hero_image_url": ""}, "article")
         claims = [("article slug", fields["slug"])]
-        return ParsedDocument(name, "article", f"article /blog/{fields['slug']}/", fields, claims)
+        report = DocumentReport(f"article /blog/{fields['slug']}/")
+        return ParsedDocument(name, "article", report, fields, claims)
 
     stem = slugify(PurePath(name).stem.removeprefix("page-")) or "page"
     permalink = front_matter.text("permalink") or f"/{stem}/"
-    try:
-        validate_permalink(permalink)
-    except ValidationError as error:
-        message = f"permalink “{permalink}”: {error.messages[0]}"
-        raise front_matter.error("permalink", message) from error
-    fields = {
-        "title": title,
+    fields |= {
         "permalink": permalink,
         "heading": page.heading,
-        "description": front_matter.text("description"),
         "intro": page.intro,
         "closing": page.closing,
-        **front_matter.publication(),
     }
-    if "order" in front_matter.metadata:  # the page's place in the navigation; kept when absent
+    if "order" in meta:  # the page's place in the navigation; kept when absent
         fields["order"] = front_matter.whole_number("order")
-    if not fields["description"] and "description" not in front_matter.metadata:
-        fields["description"] = summarize(
-            page.intro, *(t.intro for t in page.tables), *(t.takeaways for t in page.tables)
-        )
-    _check(name, front_matter.key_lines.get("title", 1), ComparisonPage, fields, "page")
+    if not fields["description"] and "description" not in meta:
+        # The first non-empty text as plain words, cut at a word boundary: at most 300 characters.
+        texts = [page.intro, *(t.intro for t in page.tables), *(t.takeaways for t in page.tables)]
+        found = next(filter(None, (plain_text(t) for t in texts if t)), "")
+        fields["description"] = found if len(found) <= 300 else found[:299].rsplit(" ", 1)[0] + "…"
+    check_values(name, front_matter.key_lines, ComparisonPage, fields, "page")
     for parsed in page.tables:
         table = parsed.table
-        _check(name, table.line, ComparisonTable, {
-            "title": parsed.title, "section_heading": parsed.section_heading,
-            "takeaways_heading": parsed.takeaways_heading, "platform_column": table.corner,
-            "legend": table.legend,
-        }, "table")  # fmt: skip
+        parsed.values = {
+            "section_heading": parsed.section_heading, "intro": parsed.intro, "title": parsed.title,
+            "platform_column": table.corner, "orientation": table.orientation,
+            "uses_levels": table.uses_levels, "legend": table.legend,
+            "takeaways_heading": parsed.takeaways_heading, "takeaways": parsed.takeaways,
+        }  # fmt: skip
+        check_values(name, table.line, ComparisonTable, parsed.values, "table")
         for column in table.columns:
-            _check(name, column.line, Capability, {"name": column.name}, "column")
+            check_values(name, column.line, Capability, {"name": column.name}, "column")
         for row in table.rows:
-            _check(name, row.line, TableRow, {"label": row.label}, "row")
+            check_values(name, row.line, TableRow, {"label": row.label}, "row")
             for column, cell in zip(table.columns, row.cells, strict=True):
                 line = row.line if table.orientation == "rows" else column.line
-                _check(name, line, Cell, {"level": cell.level, "note": cell.note}, "cell")
+                check_values(name, line, Cell, {"level": cell.level, "note": cell.note}, "cell")
     for facts in page.footnotes.values():
         for url, title, _accessed in facts.sources:
-            _check(name, facts.line, CellSource, {"url": url, "title": title}, "source")
+            check_values(name, facts.line, CellSource, {"url": url, "title": title}, "source")
     claims = [("permalink", permalink.lower())]
-    return ParsedDocument(name, "page", f"page {permalink}", fields, claims, page=page)
-
-
-def summarize(*markdown_texts, limit=300):
-    """The first non-empty text as plain words, cut at a word boundary: a meta description."""
-    found = next(filter(None, (plain_text(t) for t in markdown_texts if t)), "")
-    return found if len(found) <= limit else found[: limit - 1].rsplit(" ", 1)[0] + "…"
+    report = DocumentReport(f"page {permalink}", page.notes)
+    return ParsedDocument(name, "page", report, fields, claims, page=page)
 
 
 def unique_slugs(wanted, names, fallback):
     slugs = []
     for position, (slug, name) in enumerate(zip(wanted, names, strict=True), start=1):
-        given = slug if isinstance(slug, str) and SLUG.match(slug) else slugify(str(slug or ""))
+        given = slug if isinstance(slug, str) and slug_re.match(slug) else slugify(str(slug or ""))
         base = given[:190] or slugify(plain_text_of_inline(name))[:190]
         slugs.append(first_free(base or f"{fallback}-{position}", slugs))
     return slugs
@@ -278,7 +331,8 @@ def apply_register(document, report):
         current = {alias.name: alias for alias in platform.aliases.all()}
         for name in [name for name in aliases if name not in current]:
             if taken := PlatformAlias.objects.filter(name=name).first():
-                raise ValueRefused(f"alias “{name}” already belongs to {taken.platform}")
+                message = f"alias “{name}” already belongs to {taken.platform}"
+                raise DocumentError(document.name, None, message)
             sync(report, "alias", PlatformAlias, {"platform": platform, "name": name}, {}, None)
         delete_missing(report, "alias", [a for n, a in current.items() if n not in aliases])
 
@@ -300,30 +354,28 @@ def _order(given, position):
     return given if type(given) is int and given >= 0 else position
 
 
-def apply_page(document, report, index, keep_existing):
+def apply_content(document, report, index, keep_existing):
+    """A page with its tables, or an article: left alone when kept, else synced; without a date
+    it goes live when its stored version did, or now."""
+    model, key = (ComparisonPage, "permalink") if document.kind == "page" else (Article, "slug")
     fields = dict(document.fields)
-    permalink = fields.pop("permalink")
-    stored = ComparisonPage.objects.filter(permalink=permalink).first()
+    lookup = {key: fields.pop(key)}
+    stored = model.objects.filter(**lookup).first()
     if keep_existing and stored:
         report.kept = True
         return
     if fields["publish_at"] is None:
         fields["publish_at"] = stored.publish_at if stored else timezone.now()
-    page = sync(report, "page", ComparisonPage, {"permalink": permalink}, fields, stored)
-    report.notes.extend(document.page.notes)
+    page = sync(report, document.kind, model, lookup, fields, stored)
+    if document.kind == "article":
+        return
     parsed_tables = document.page.tables
     wanted = [t.meta.get("slug") for t in parsed_tables]
     slugs = unique_slugs(wanted, [t.title or t.section_heading for t in parsed_tables], "table")
     existing = release_slugs(page.tables.all(), slugs)
     for order, (parsed, slug) in enumerate(zip(parsed_tables, slugs, strict=True)):
-        table = sync(report, "table", ComparisonTable, {"page": page}, {
-            "order": _order(parsed.meta.get("order"), order),
-            "section_heading": parsed.section_heading, "intro": parsed.intro, "title": parsed.title,
-            "slug": slug, "platform_column": parsed.table.corner,
-            "orientation": parsed.table.orientation, "uses_levels": parsed.table.uses_levels,
-            "legend": parsed.table.legend,
-            "takeaways_heading": parsed.takeaways_heading, "takeaways": parsed.takeaways,
-        }, existing[order])  # fmt: skip
+        values = {"order": _order(parsed.meta.get("order"), order), "slug": slug, **parsed.values}
+        table = sync(report, "table", ComparisonTable, {"page": page}, values, existing[order])
         how = f"platforms as {parsed.table.orientation}"
         how += "" if parsed.meta.get("orientation") else " (detected)"
         report.notes.append(f"table “{parsed.title or slug}”: {how}")
@@ -351,20 +403,23 @@ def apply_table(document, report, index, table, parsed):
         (cell.capability_id, cell.row_id): cell
         for cell in Cell.objects.filter(capability__table=table).prefetch_related("sources")
     }
+    existing_rows = {row.platform_id: row for row in table.rows.all()}
     rows, seen = parsed.table.rows, {}
     labels = tuple(row.label for row in rows)
     given = _matched(parsed.meta, "rows", labels, size=3)  # [label, slug, is the name, order]
     for order, (row, entry) in enumerate(zip(rows, given, strict=True)):
         listed, slug, named, position = entry[:4]
         platform = Platform.objects.filter(slug=slug).first() if listed is not None else None
-        platform = platform or index.find(row.label, labels) or index.create(row.label, report)
+        platform = platform or index.find(row.label, labels)
+        platform = platform or index.create(row.label, report, document.name, row.line)
         if platform.id in seen:
             again = f"“{row.label}” is {platform.name} again, who already has a row"
             message = f"{again} (line {seen[platform.id]}) in this table"
             raise DocumentError(document.name, row.line, message)
         seen[platform.id] = row.line
         table_row = sync(report, "row", TableRow, {"table": table, "platform": platform}, {
-            "label": "" if named else row.label, "order": _order(position, order)})  # fmt: skip
+            "label": "" if named else row.label, "order": _order(position, order),
+        }, existing_rows.get(platform.id))  # fmt: skip
         for capability, cell in zip(capabilities, row.cells, strict=True):
             facts = document.page.footnotes.get(cell.footnote) or Facts()
             values = {"level": cell.level, "note": cell.note, "last_reviewed": facts.last_reviewed}
@@ -376,19 +431,16 @@ def apply_table(document, report, index, table, parsed):
     delete_missing(report, "row", table.rows.exclude(platform_id__in=list(seen)))
 
 
-def apply_document(document, index, keep_existing, dry_run=False):
-    report = DocumentReport(document.label)
-    report.problems.extend(document.problems)
+def apply_document(document, index, keep_existing):
+    report = document.report
     try:
         with transaction.atomic():
             if document.kind == "register":
                 apply_register(document, report)
                 for platform in Platform.objects.prefetch_related("aliases"):
                     index.add(platform)
-            elif document.kind == "article":
-                apply_article(document.fields, report, keep_existing, dry_run)
             else:
-                apply_page(document, report, index, keep_existing)
+                apply_content(document, report, index, keep_existing)
     except (ValueError, IntegrityError, DatabaseError) as error:
         raise DocumentError(document.name, None, f"cannot be stored: {error}") from error
     return report

@@ -10,20 +10,25 @@ from itertools import count
 import yaml
 from django.utils.text import slugify
 
-from sitecontent.article_documents import export_article
-from sitecontent.documents import front_matter_text, publication_fields
 from sitecontent.models import Article
 
 from ..models import ComparisonPage, Platform
 from .tables import Marks, export_cell
 
 
+def front_matter(item, fields, keep=()):
+    """YAML front matter between `---` lines: fields, empty values left out (but those in keep),
+    then the page's or article's publication."""
+    fields = {k: v for k, v in fields.items() if k in keep or v not in (None, "")}
+    fields |= {"published": item.status == "published", "publish_date": item.publish_at.isoformat()}
+    return f"---\n{yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=1000)}---"
+
+
 def export_page(page):
     fields = {"title": page.title, "permalink": page.permalink, "order": page.order}
-    front = front_matter_text(fields | {"description": page.description} | publication_fields(page))
-    if not page.description:  # an empty description stays empty (the import would summarize)
-        front = front.replace("---\n", "---\ndescription: ''\n", 1)
-    parts = [front.rstrip("\n"), page.heading and f"# {page.heading}", page.intro]
+    # An empty description stays empty (the import would summarize).
+    front = front_matter(page, fields | {"description": page.description}, keep={"description"})
+    parts = [front, page.heading and f"# {page.heading}", page.intro]
     # Sources' footnotes are numbered across the page (footnote labels are per document),
     # skipping the labels its texts and notes use already.
     texts = [page.intro, page.closing]
@@ -36,7 +41,7 @@ def export_page(page):
         parts.extend(export_table(table, footnote_numbers))
     if page.closing:
         parts.extend(["<!-- closing -->", page.closing])
-    return "\n\n".join(filter(None, parts)).replace("---\n\n", "---\n", 1) + "\n"
+    return "\n\n".join(filter(None, parts)) + "\n"
 
 
 def export_table(table, footnote_numbers):
@@ -66,14 +71,13 @@ def export_table(table, footnote_numbers):
             rows[-1].append(text.strip())
     if table.orientation == "columns":
         rows = list(zip(*rows, strict=True))
-    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
-    lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
+    rows.insert(1, ["---"] * len(rows[0]))
     return [
         f"<!-- table {note.replace('--', '-\\u002d')} -->",  # no "--" inside a comment
         table.section_heading and f"## {table.section_heading}",
         table.intro,
         table.title and f"### {table.title}",
-        "\n".join(lines),
+        "\n".join("| " + " | ".join(row) + " |" for row in rows),
         "\n".join(footnotes),
         table.takeaways_heading and f"### {table.takeaways_heading}",
         table.takeaways,
@@ -87,6 +91,22 @@ def cell_facts(cell):
         accessed = f" (accessed {source.accessed.isoformat()})" if source.accessed else ""
         facts.append(f"[{title}](<{source.url}>){accessed}")
     return "; ".join(facts)
+
+
+def export_article(article):
+    fields = {
+        "title": article.title,
+        "slug": article.slug,
+        "subtitle": article.subtitle,
+        "description": article.description,
+        "author": article.author,
+        "read_time": f"{article.reading_time} mins" if article.reading_time else None,
+        "created_date": article.created_date.isoformat() if article.created_date else None,
+        "heroImage": article.hero_image_src,
+        "heroImageAlt": article.hero_image_alt,
+        "cta": article.call_to_action,
+    }
+    return "\n\n".join(filter(None, [front_matter(article, fields), article.body.strip()])) + "\n"
 
 
 def export_documents():

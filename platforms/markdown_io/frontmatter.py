@@ -31,9 +31,6 @@ class FrontMatter:
     def error(self, key, message):
         return DocumentError(self.name, self.key_lines.get(key, 1), message)
 
-    def get(self, key, default=None):
-        return self.metadata.get(key, default)
-
     def _value(self, key, valid, what, default=None):
         if not valid(value := self.metadata.get(key, default)):
             raise self.error(key, f"{key} must be {what}")
@@ -49,31 +46,28 @@ class FrontMatter:
     def whole_number(self, key):
         return self._value(key, lambda value: type(value) is int and value >= 0, "a whole number")
 
-    def date(self, key):
-        value = self._dated(key)
-        return value.date() if isinstance(value, datetime.datetime) else value
+    def date(self, key, with_time=False):
+        """A date (with_time: an aware date-time, UTC unless it says) as YAML or TOML typed it,
+        else parsed from its text; or None."""
+        if (value := self.metadata.get(key)) is None or value == "":
+            return None
+        parsed = value if isinstance(value, datetime.date) else parse_date(str(value), with_time)
+        if parsed is None:
+            form = "YYYY-MM-DD[ HH:MM]" if with_time else "YYYY-MM-DD"
+            raise self.error(key, f"{key} “{str(value).strip()}” is not a date ({form})")
+        if not isinstance(parsed, datetime.datetime):
+            parsed = datetime.datetime.combine(parsed, datetime.time())
+        if not with_time:
+            return parsed.date()
+        return timezone.make_aware(parsed, datetime.UTC) if timezone.is_naive(parsed) else parsed
 
     def publication(self):
         """Status and publish_at: `published: false` (Jekyll) or `draft: true` (Hugo) make a
         draft; publish_date or date (a date or a date-time) is when it goes live."""
         published = self.boolean("published", True) and not self.boolean("draft", False)
         key = "publish_date" if "publish_date" in self.metadata else "date"
-        publish_at = self._dated(key, with_time=True)
-        if publish_at is not None and not isinstance(publish_at, datetime.datetime):
-            publish_at = datetime.datetime.combine(publish_at, datetime.time())
-        if publish_at is not None and timezone.is_naive(publish_at):
-            publish_at = timezone.make_aware(publish_at, datetime.UTC)
-        return {"status": Status.PUBLISHED if published else Status.DRAFT, "publish_at": publish_at}
-
-    def _dated(self, key, with_time=False):
-        """A date or date-time as YAML or TOML typed it, else parsed from its text; or None."""
-        value = self.metadata.get(key)
-        if value is None or value == "" or isinstance(value, datetime.date):
-            return value or None
-        if (parsed := parse_date(str(value), with_time)) is None:
-            form = "YYYY-MM-DD[ HH:MM]" if with_time else "YYYY-MM-DD"
-            raise self.error(key, f"{key} “{str(value).strip()}” is not a date ({form})")
-        return parsed
+        status = Status.PUBLISHED if published else Status.DRAFT
+        return {"status": status, "publish_at": self.date(key, with_time=True)}
 
 
 def parse_date(text, with_time=False):

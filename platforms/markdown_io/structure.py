@@ -23,12 +23,14 @@ from itertools import pairwise, takewhile
 
 from sitecontent.markdown import parser
 
+from ..models import Level, Orientation
 from .errors import DocumentError
 from .frontmatter import parse_date
 from .tables import (
     FOOTNOTE_REFERENCE,
     Marks,
     ReadOptions,
+    read_rows,
     read_table,
     resolve_references,
     unwrap_bold,
@@ -57,8 +59,7 @@ class Block:
     end: int
     level: int = 0
     text: str = ""  # a heading's, or which note a marker is: table or closing
-    table: object = None
-    data: dict = field(default_factory=dict)  # a marker's
+    data: object = None  # a marker's note (dict); a table's tables.Table, or why it is prose
     toc: bool = False  # a table of contents, or its heading
 
 
@@ -71,6 +72,7 @@ class ParsedTable:
     title: str = ""
     takeaways_heading: str = ""
     takeaways: str = ""
+    values: dict = field(default_factory=dict)  # its ComparisonTable fields, once checked (apply)
 
 
 @dataclass
@@ -143,26 +145,14 @@ def _describes(note, tokens, index):
         key: [entry[0] for entry in note.get(key) or [] if isinstance(entry, list) and entry]
         for key in (across, down)
     }
-    rows, cells = [], []
-    for token in takewhile(lambda token: token.type != "table_close", tokens[index:]):
-        if token.type == "inline":
-            cells.append(token.content.strip().replace("\\|", "|"))
-        elif token.type == "tr_close":
-            rows.append(cells)
-            cells = []
-    header, *body = rows
-    return header[1:] == names[across] and [row[0] for row in body if row] == names[down]
+    rows = read_rows(tokens, index, 0, {})
+    header, *body = [[cell.replace("\\|", "|") for cell in cells] for _line, cells in rows]
+    return header[1:] == names[across] and [row[0] for row in body] == names[down]
 
 
-def _described_table(note, tokens, start):
-    """The index of the table the note at tokens[start] describes, before the next note; or None."""
-    for index in range(start + 1, len(tokens)):
-        token = tokens[index]
-        if token.level == 0 and token.type == "html_block" and MARKER.match(token.content.strip()):
-            return None
-        if token.level == 0 and token.type == "table_open" and _describes(note, tokens, index):
-            return index
-    return None
+def _marker(token):
+    """An export's note, `<!-- table {…} -->` or `<!-- closing -->` (a regex match), or None."""
+    return token.type == "html_block" and MARKER.match(token.content.strip())
 
 
 def to_blocks(name, lines, first_line, options, tokens):
@@ -192,8 +182,8 @@ def to_blocks(name, lines, first_line, options, tokens):
             if isinstance(table, str):
                 notes.append(f"line {first_line + start}: a table kept as prose: {table}")
             kind = "prose" if isinstance(table, str) else "table"
-            blocks.append(Block(kind, start, end, table=table))
-        elif token.type == "html_block" and (match := MARKER.match(token.content.strip())):
+            blocks.append(Block(kind, start, end, data=table))
+        elif match := _marker(token):
             try:
                 data = json.loads(match[2].strip() or "{}")
             except ValueError as error:
@@ -204,7 +194,10 @@ def to_blocks(name, lines, first_line, options, tokens):
                 raise DocumentError(name, first_line + start, message)
             blocks.append(Block("marker", start, end, text=match[1], data=data))
             note = data if match[1] == "table" else {}
-            described = _described_table(note, tokens, index) if note else None
+            # The table it describes is the first one that matches it before the next note.
+            later = takewhile(lambda i: not _marker(tokens[i]), range(index + 1, len(tokens)))
+            tables = (i for i in later if tokens[i].level == 0 and tokens[i].type == "table_open")
+            described = next((i for i in tables if note and _describes(note, tokens, i)), None)
         elif token.type != "footnote_reference_open":  # a footnote: a source (lifted) or text
             toc = token.type in ("bullet_list_open", "ordered_list_open")
             blocks.append(Block("prose", start, end, toc=toc and _is_contents(tokens, index)))
@@ -266,8 +259,15 @@ def _section_start(blocks):
     return max(above, key=lambda i: (-blocks[i].level, i), default=len(blocks))
 
 
-def read_page(name, front_matter, levels, known_platform):
-    """ParsedPage of a document's body, from one parse of it."""
+def read_page(name, front_matter, known_platform):
+    """ParsedPage of a document's body, from one parse of it, read as its front matter says."""
+    meta = front_matter.metadata
+    orientation, levels = meta.get("orientation"), meta.get("levels") or {}
+    if orientation is not None and orientation not in Orientation.values:
+        raise front_matter.error("orientation", "orientation is rows or columns")
+    if not isinstance(levels, dict) or not all(v in Level.values for v in levels.values()):
+        message = "levels maps marks to one of full, partial, none, unknown"
+        raise front_matter.error("levels", message)
     lines, first_line, env = front_matter.body.split("\n"), front_matter.body_line, {}
     tokens = parser(blocks_only=True).parse(front_matter.body, env)
     # The lines of code blocks and raw HTML, where nothing is Markdown.
@@ -275,10 +275,10 @@ def read_page(name, front_matter, levels, known_platform):
     code = {number for start, end in raw for number in range(start, end)}
     footnotes, lines = lift_source_footnotes(name, lines, first_line, tokens, code)
     # An export's fields are stored text, each rendered alone: its links are left as written.
-    exported = any(t.type == "html_block" and MARKER.match(t.content.strip()) for t in tokens)
+    exported = any(map(_marker, tokens))
     references = {} if exported else env.get("references", {})
+    levels = {str(mark): level for mark, level in levels.items()}
     marks = Marks(levels, (line for number, line in enumerate(lines) if number not in code))
-    orientation = front_matter.get("orientation")
     options = ReadOptions(orientation, known_platform, marks, set(footnotes), references)
     blocks, notes = to_blocks(name, lines, first_line, options, tokens)
     page = ParsedPage(footnotes=footnotes, notes=notes)
@@ -290,7 +290,7 @@ def read_page(name, front_matter, levels, known_platform):
     if heading and (heading.kind, heading.level) == ("heading", 1) and (first == 0 or not exported):
         page.heading, above, blocks = heading.text, blocks[:first], blocks[first + 1 :]
     at = [index for index, block in enumerate(blocks) if block.kind == "table"]
-    page.tables = tables = [ParsedTable(blocks[index].table) for index in at]
+    page.tables = tables = [ParsedTable(blocks[index].data) for index in at]
     # The blocks before, between and after the tables.
     segments = [blocks[start + 1 : end] for start, end in pairwise([-1, *at, len(blocks)])]
     if tables:
@@ -308,8 +308,7 @@ def read_page(name, front_matter, levels, known_platform):
 
 def _read_sections(lines, page, tables, segments):
     """Page heading, intro and closing, and each table's texts, from the blocks around them."""
-    for index, table in enumerate(tables):
-        segment = segments[index]
+    for index, (table, segment) in enumerate(zip(tables, segments, strict=False)):
         if explicit := _split_at_marker(segment, "table"):
             before, section, table.meta = explicit
         else:

@@ -11,7 +11,7 @@ from itertools import takewhile
 from django.core.exceptions import ValidationError
 from markdown_it.common.utils import normalizeReference
 
-from sitecontent.markdown import parser, plain_text_of_inline
+from sitecontent.markdown import MAX_OPENERS, parser, plain_text_of_inline
 
 from ..models import Level, Orientation, validate_legend
 from .errors import DocumentError
@@ -72,7 +72,6 @@ MEANINGS = [  # the first that a legend's meaning mentions gives the mark's leve
 ]  # fmt: skip
 # An import (or its preview) stays within a second or so: larger tables stay prose tables.
 MAX_PLATFORMS, MAX_CELLS = 100, 2_000
-MAX_BRACKETS = 5_000  # beyond, a text is not parsed (see sitecontent.markdown.MAX_OPENERS)
 _LINK_TEXT = r"(?:[^\[\]\\]|\\.|\[(?:[^\[\]\\]|\\.)*\])*"
 # [text][label], [text][] and [label] (and images, "![…"), not followed by "(" (an inline link)
 # or ":" (a definition).
@@ -117,7 +116,7 @@ class Marks:
         # Meanings only from a legend with a mark of its own: "- ✅ Fast" alone is a list.
         kept = [[m, lv, meanings[m]] for m, lv in legend.items() if m not in extra and meanings[m]]
         self.legend = stored or (kept if any(m != Level(lv).mark for m, lv, _ in kept) else [])
-        with suppress(ValidationError):  # a broken one is refused, with its line (apply._check)
+        with suppress(ValidationError):  # a broken one is refused with its line (check_values)
             validate_legend(stored)
             legend |= {m: lv for m, lv, _ in stored if m not in BUILTIN_MARKS}
         self.own = legend | extra
@@ -164,7 +163,7 @@ def resolve_references(text, references, inline=True):
     """The text with its reference-style links and images written inline, since each field
     is rendered alone, without the document's definitions (which stay where they stand).
     Kept only when it renders exactly as the original did with the document's definitions."""
-    if "[" not in text or not references or text.count("[") > MAX_BRACKETS:
+    if "[" not in text or not references or text.count("[") > MAX_OPENERS["["]:
         return text
 
     def inline_link(match):
