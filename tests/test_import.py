@@ -431,3 +431,30 @@ def test_an_article_may_use_markdown_footnotes(db, tmp_path):
     )
     call_command("import_markdown", str(document), verbosity=0)
     assert "[^1]: See the annual report." in Article.objects.get(slug="notes").body
+
+
+BAD_REGISTERS = {
+    "broken YAML": ("- name: Mastodon\n  slug: [mastodon\n", "broken YAML"),
+    "not a list": ("name: Mastodon\n", "a list of platforms"),
+    "no name": ("- slug: mastodon\n", "platform 1 name"),
+    "bad slug": ("- name: Mastodon\n  slug: masto don\n", "platform 1 slug"),
+    "negative order": ("- name: Mastodon\n  slug: mastodon\n  order: -1\n", "whole number"),
+    "long alias": (f"- name: Mastodon\n  slug: mastodon\n  aliases: [{'M' * 101}]\n", "alias"),
+}
+
+
+@pytest.mark.parametrize(("text", "says"), BAD_REGISTERS.values(), ids=BAD_REGISTERS.keys())
+def test_a_bad_platform_register_is_refused_with_its_reason_and_changes_nothing(
+    seeded, tmp_path, text, says
+):
+    """A register that would store a platform the admin would refuse names the file and the
+    entry, and nothing of the import (the register or the documents beside it) is written."""
+    (tmp_path / "platforms.yaml").write_text(text, "utf-8")
+    lines = levelled_lines()
+    edit_first_cell(lines)
+    (tmp_path / levelled_seed().name).write_text("\n".join(lines), "utf-8")
+    snapshot = database_snapshot()
+    with pytest.raises(CommandError) as error:
+        run_import(tmp_path)
+    assert "platforms.yaml" in str(error.value) and says in str(error.value)
+    assert database_snapshot() == snapshot
