@@ -1,23 +1,16 @@
 from django.contrib.sitemaps import Sitemap
-from django.urls import reverse
 
-from sitecontent.sitemaps import NamedPagesSitemap
+from sitecontent.sitemaps import NamedPagesSitemap, PublishedSitemap
 
 from . import explore
 from .models import ComparisonPage, Platform
 
 
-class ComparisonPageSitemap(Sitemap):
-    section = "Comparison pages"  # the heading of its part of the readable sitemap page
+class ComparisonPageSitemap(PublishedSitemap):
+    section = "Comparison pages"
     changefreq = "monthly"
     priority = 0.8
-
-    def items(self):
-        # A list: the sitemap then needs no separate count query.
-        return list(ComparisonPage.objects.published())
-
-    def lastmod(self, page):
-        return page.updated_at
+    model = ComparisonPage
 
 
 class ExploreSitemap(NamedPagesSitemap):
@@ -35,25 +28,16 @@ class ExploreSitemap(NamedPagesSitemap):
     }
 
 
-class PlatformSitemap(Sitemap):
+class PlatformSitemap(NamedPagesSitemap):
     section = "Platforms and what changed about them"
     changefreq = "monthly"
     priority = 0.6
-
-    titles = {"platforms:platform-profile": "{}", "platforms:platform-changes": "Changes about {}"}
+    pages = {"platforms:platform-profile": "{}", "platforms:platform-changes": "Changes about {}"}
 
     def items(self):
         # Each platform's profile and its change log, from one query (the sitemap's budget).
         platforms = list(Platform.objects.public())
-        return [(platform, name) for name in self.titles for platform in platforms]
-
-    def location(self, item):
-        platform, name = item
-        return reverse(name, args=[platform.slug])
-
-    def title(self, item):
-        platform, name = item
-        return self.titles[name].format(platform.name)
+        return [(name, platform) for name in self.pages for platform in platforms]
 
 
 class CapabilitySitemap(Sitemap):

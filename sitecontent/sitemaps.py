@@ -6,31 +6,39 @@ from .models import Article
 from .page_cache import cacheable
 
 
-class ArticleSitemap(Sitemap):
+class PublishedSitemap(Sitemap):
+    """The published items of `model`, as a list: the sitemap then needs no separate count."""
+
+    def items(self):
+        return list(self.model.objects.published())
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+class ArticleSitemap(PublishedSitemap):
     section = "Articles"  # the heading of its part of the readable sitemap page
     changefreq = "yearly"
     priority = 0.6
-
-    def items(self):
-        return Article.objects.published()
-
-    def lastmod(self, article):
-        return article.updated_at
+    model = Article
 
 
 class NamedPagesSitemap(Sitemap):
-    """Pages by URL name; `pages` says what the readable sitemap page calls each."""
+    """Pages by URL name; `pages` says what the readable sitemap page calls each. Items are
+    (URL name, object or None): an object's slug is the URL's argument, its name the title's."""
 
     pages = {}
 
     def items(self):
-        return list(self.pages)
+        return [(name, None) for name in self.pages]
 
-    def location(self, name):
-        return reverse(name)
+    def location(self, item):
+        name, obj = item
+        return reverse(name, args=[obj.slug] if obj else [])
 
-    def title(self, name):
-        return self.pages[name]
+    def title(self, item):
+        name, obj = item
+        return self.pages[name].format(obj and obj.name)
 
 
 class SiteSitemap(NamedPagesSitemap):

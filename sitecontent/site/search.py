@@ -69,40 +69,31 @@ def marked(text):
 
 def best(queryset, words, fields=(), vector=None, excerpt=None):
     """The PER_KIND best rows matching every word in `fields` (or the stored `vector`), best
-    first, each with an `excerpt` of `excerpt` (default: the first field) marked up."""
-    if connection.vendor != "postgresql":
-        return fts5_best(queryset, words)
-    query = SearchQuery(" ".join(words), config=CONFIG, search_type="websearch")
-    document = F(vector) if vector else SearchVector(*fields, config=CONFIG)
-    headline = SearchHeadline(
-        excerpt or fields[0], query, config=CONFIG, start_sel=START, stop_sel=STOP,
-        max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ",
-    )  # fmt: skip
-    found = queryset.alias(document=document).filter(document=query)
-    ranked = found.annotate(rank=SearchRank(document, query)).order_by("-rank", "pk")
+    first, each with an `excerpt` of `excerpt` (default: the first field) marked up. On SQLite
+    the rows whose FTS5 entry matches, by bm25, with excerpts from snippet()."""
+    if connection.vendor == "postgresql":
+        query = SearchQuery(" ".join(words), config=CONFIG, search_type="websearch")
+        document = F(vector) if vector else SearchVector(*fields, config=CONFIG)
+        found = queryset.alias(document=document).filter(document=query)
+        rank = SearchRank(document, query)
+        excerpt = SearchHeadline(
+            excerpt or fields[0], query, config=CONFIG, start_sel=START, stop_sel=STOP,
+            max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ",
+        )  # fmt: skip
+    else:
+        table = queryset.model._meta.db_table
+        fts = f"{table}_fts"  # made by text_search.fts5_operation
+        terms = " ".join('"{}"'.format(word.replace('"', '""')) for word in words)
+        matches = f"FROM {fts} WHERE {fts} MATCH %s"
+        # Correlated on the model's table, which Django's queries name by itself (no alias).
+        this_row = f'{matches} AND {fts}.rowid = "{table}"."id"'
+        found = queryset.filter(pk__in=RawSQL(f"SELECT rowid {matches}", [terms]))
+        rank = RawSQL(f"SELECT -rank {this_row}", [terms])  # bm25: lower is better
+        snippet = f"snippet({fts}, -1, char(2), char(3), '…', 24)"
+        excerpt = RawSQL(f"SELECT {snippet} {this_row}", [terms])
+    ranked = found.annotate(rank=rank).order_by("-rank", "pk")
     # PostgreSQL computes the select list's costly headline only for the rows kept by LIMIT.
-    return ranked.annotate(excerpt=headline)[:PER_KIND]
-
-
-def fts5_best(queryset, words):
-    """best() on SQLite: the rows whose FTS5 entry matches, by bm25, excerpts from snippet()."""
-    table = queryset.model._meta.db_table
-    fts = f"{table}_fts"  # made by text_search.fts5_operation
-    terms = " ".join('"{}"'.format(word.replace('"', '""')) for word in words)
-    matches = f"FROM {fts} WHERE {fts} MATCH %s"
-    # Correlated on the model's table, which Django's queries name by itself (no alias).
-    this_row = f'{matches} AND {fts}.rowid = "{table}"."id"'
-    snippet = f"snippet({fts}, -1, char(2), char(3), '…', 24)"
-    return (
-        queryset.filter(pk__in=RawSQL(f"SELECT rowid {matches}", [terms]))
-        .annotate(rank=RawSQL(f"SELECT rank {this_row}", [terms]))
-        .annotate(excerpt=RawSQL(f"SELECT {snippet} {this_row}", [terms]))
-        .order_by("rank", "pk")[:PER_KIND]
-    )
-
-
-def live(model, path):
-    return model.objects.filter(**{f"{path}__in": ComparisonPage.objects.published()})
+    return ranked.annotate(excerpt=excerpt)[:PER_KIND]
 
 
 # All kinds but capabilities read values(), not instances: building and compiling
@@ -116,7 +107,8 @@ def platform_hits(words):
 
 def capability_hits(words):
     # Instances, which name their table (ComparisonTable.name): at most PER_KIND of them.
-    capabilities = live(Capability, "table__page").select_related("table__page")
+    live = Capability.objects.filter(table__page__in=ComparisonPage.objects.published())
+    capabilities = live.select_related("table__page")
     for c in best(capabilities, words, ["name", "description"]):
         args = [page_key(c.table.page.permalink), c.table.slug, c.slug]
         url = reverse("platforms:capability", args=args)
@@ -124,7 +116,8 @@ def capability_hits(words):
 
 
 def cell_hits(words):
-    rows = live(Cell, "capability__table__page").values(
+    live = Cell.objects.filter(capability__table__page__in=ComparisonPage.objects.published())
+    rows = live.values(
         "id", platform=F("row__platform__name"), platform_slug=F("row__platform__slug"),
         name=F("capability__name"), name_html=F("capability__name_html"),
         slug=F("capability__slug"), table_slug=F("capability__table__slug"),
