@@ -6,9 +6,9 @@ image policy (images.py), and every mistake is a 4xx with a message."""
 
 from functools import wraps
 
-from django import forms
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed, JsonResponse
 from django.urls import path
@@ -17,10 +17,6 @@ from markdownx.settings import MARKDOWNX_MEDIA_PATH
 from .admin_site import admin_policy
 from .images import VerifiedImageFormField
 from .markdown import render_markdown
-
-
-class ImageUploadForm(forms.Form):
-    image = VerifiedImageFormField(error_messages={"required": "Choose an image to upload."})
 
 
 def post_only(view):
@@ -44,10 +40,11 @@ def post_only(view):
 @permission_required("sitecontent.upload_image", raise_exception=True)  # Editors have it
 @post_only
 def upload_image(request):
-    form = ImageUploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return JsonResponse(form.errors, status=400)
-    image = form.cleaned_data["image"]
+    field = VerifiedImageFormField(error_messages={"required": "Choose an image to upload."})
+    try:
+        image = field.clean(request.FILES.get("image"))
+    except ValidationError as error:
+        return JsonResponse({"image": error.messages}, status=400)
     url = default_storage.url(default_storage.save(MARKDOWNX_MEDIA_PATH + image.name, image))
     return JsonResponse({"image_code": f"![]({url})"})
 

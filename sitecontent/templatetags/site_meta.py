@@ -15,44 +15,6 @@ register = template.Library()
 DEFAULT_IMAGE = "img/og-default.png"
 
 
-def json_for_script(data):
-    """JSON that cannot close its <script> element or start a comment."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def breadcrumbs(request, title, name, absolute):
-    home = reverse("home")
-    crumbs = [(settings.SITE_NAME, absolute(home))]
-    if name == "article-detail":
-        crumbs.append(("Blog", absolute(reverse("sitecontent:article-list"))))
-    if request.path != home:
-        crumbs.append((title, absolute(request.path)))
-    return {
-        "@context": "https://schema.org",
-        "@type": "BreadcrumbList",
-        "itemListElement": [
-            {"@type": "ListItem", "position": i, "name": crumb, "item": url}
-            for i, (crumb, url) in enumerate(crumbs, start=1)
-        ],
-    }
-
-
-def article_json_ld(article, absolute, image):
-    return {
-        "@context": "https://schema.org",
-        "@type": "Article",
-        "headline": article.title,
-        "description": article.meta_description,
-        "author": {"@type": "Person", "name": article.author},
-        "datePublished": article.publish_at.isoformat(),
-        "dateModified": article.updated_at.isoformat(),
-        "image": absolute(image),
-        "mainEntityOfPage": absolute(article.get_absolute_url()),
-        "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
-    }
-
-
 @register.inclusion_tag("includes/discovery_meta.html", takes_context=True)
 def discovery_meta(context):
     request = context["request"]
@@ -64,11 +26,41 @@ def discovery_meta(context):
     description = description or settings.SITE_TAGLINE
     image = (article.hero_image_src if article else "") or static(DEFAULT_IMAGE)
     absolute = request.build_absolute_uri
-    documents = [breadcrumbs(request, title, name, absolute)]
+    home = reverse("home")
+    crumbs = [(settings.SITE_NAME, absolute(home))]
+    if name == "article-detail":
+        crumbs.append(("Blog", absolute(reverse("sitecontent:article-list"))))
+    if request.path != home:
+        crumbs.append((title, absolute(request.path)))
+    documents = [
+        {
+            "@context": "https://schema.org",
+            "@type": "BreadcrumbList",
+            "itemListElement": [
+                {"@type": "ListItem", "position": i, "name": crumb, "item": url}
+                for i, (crumb, url) in enumerate(crumbs, start=1)
+            ],
+        }
+    ]
     if article is not None:
-        documents.append(article_json_ld(article, absolute, image))
+        documents.append(
+            {
+                "@context": "https://schema.org",
+                "@type": "Article",
+                "headline": article.title,
+                "description": article.meta_description,
+                "author": {"@type": "Person", "name": article.author},
+                "datePublished": article.publish_at.isoformat(),
+                "dateModified": article.updated_at.isoformat(),
+                "image": absolute(image),
+                "mainEntityOfPage": absolute(article.get_absolute_url()),
+                "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+            }
+        )
     if context.get("json_ld"):
         documents.append(context["json_ld"])
+    # JSON that cannot close its <script> element or start a comment.
+    escapes = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
     return {
         "site_name": settings.SITE_NAME,
         "title": title,
@@ -76,5 +68,8 @@ def discovery_meta(context):
         "type": "article" if article else "website",
         "url": absolute(request.path),
         "image": absolute(image),
-        "json_ld": [mark_safe(json_for_script(doc)) for doc in documents],  # noqa: S308
+        "json_ld": [
+            mark_safe(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).translate(escapes))  # noqa: S308
+            for doc in documents
+        ],
     }
