@@ -55,7 +55,7 @@ def site(django_db_setup, django_db_blocker):
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_charts_pass_axe_in_light_and_dark_and_fit_a_phone(browser, axe, site, viewport):
     problems = []
-    with new_page(browser, bypass_csp=True, viewport=viewport) as page:
+    with new_page(browser, axe, viewport=viewport) as page:
         for path, kinds in CHART_PAGES.items():
             page.goto(site + path)
             shown = page.locator("figure.chart").evaluate_all(

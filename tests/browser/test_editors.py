@@ -499,8 +499,7 @@ def test_axe_finds_no_new_violations_on_the_admin_pages(
         "home": "/admin/",
         "import": "/admin/platforms/comparisonpage/import/",
     }
-    # bypass_csp: the admin's policy would block the injected axe script.
-    with new_page(browser, viewport=SCREENS["1280x800"], bypass_csp=True) as page:
+    with new_page(browser, axe, viewport=SCREENS["1280x800"]) as page:
         log_in(page, live_server.url, chief.username, EDITOR_PASSWORD)
         baseline = set()
         for path in BASELINE_PAGES:

@@ -68,7 +68,8 @@ def test_the_save_bar_and_the_headers_stay_in_view_and_only_the_box_scrolls(grid
     page.locator(".grid-scroll").evaluate(
         "el => { el.scrollTop = el.scrollHeight / 2; el.scrollLeft = el.scrollWidth / 2; }"
     )
-    page.wait_for_timeout(200)
+    # Laid out and painted again (was a fixed 200 ms wait).
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     assert in_view(page, ".grid-save-bar input[type=submit]")
     stuck = page.evaluate(
         """() => { const box = document.querySelector('.grid-scroll').getBoundingClientRect();
@@ -175,13 +176,13 @@ def test_a_conflict_far_away_is_reached_from_the_list_atop_the_page(grid_page, b
     )
     link.click()
     expect(box.locator("details")).to_have_attribute("open", "")
-    page.wait_for_timeout(300)
-    visible = box.evaluate(
+    # Scrolled into view (waited for as it happens, instead of a fixed 300 ms): a timeout fails.
+    assert page.wait_for_function(
         """el => { const r = el.getBoundingClientRect(),
                    b = document.querySelector('.grid-scroll').getBoundingClientRect();
                    return r.left < b.right && r.right > b.left && r.top < b.bottom
-                          && r.bottom > b.top && r.top >= 0 && r.top < innerHeight; }"""
-    )
-    assert visible
+                          && r.bottom > b.top && r.top >= 0 && r.top < innerHeight; }""",
+        arg=box.element_handle(),
+    ).json_value()
     assert focused_cell(page) == far
     expect(box.locator(".theirs")).to_contain_text("Saved by someone else")

@@ -57,7 +57,7 @@ def resolve(path):
 def test_axe_finds_no_violations_on_public_pages(browser, axe, site, viewport):
     found = {}
     # The site's strict CSP (script-src 'self' + nonce) would block the injected axe script.
-    with new_page(browser, bypass_csp=True, viewport=viewport) as page:
+    with new_page(browser, axe, viewport=viewport) as page:
         for path in AXE_PAGES:
             url = resolve(path)
             page.goto(site + url)

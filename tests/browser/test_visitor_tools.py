@@ -117,7 +117,7 @@ def test_a_visitor_searches_follows_a_result_to_the_cell_and_reports_it(
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop-1280", "phone-375"])
 def test_axe_finds_no_violations_on_the_new_pages(browser, axe, site, viewport):
     found = {}
-    with new_page(browser, bypass_csp=True, viewport=viewport) as page:
+    with new_page(browser, axe, viewport=viewport) as page:
         for url in NEW_PAGES:
             page.goto(site + url)
             violations = run_axe(page, axe)  # light and dark
