@@ -177,7 +177,7 @@ class ResolvableForm(forms.Form):
             both = self.merge_joiner.join(v for v in versions if v)
             initial = {**conflict["mine"], "resolve": locking.KEEP_MINE, "merged": both}
         super().__init__(*args, initial=initial, **kwargs)
-        if conflict or (self.data and self.add_prefix("resolve") in self.data):
+        if conflict:
             self.fields["resolve"] = forms.ChoiceField(
                 required=False, choices=locking.RESOLVE_CHOICES, widget=forms.RadioSelect
             )
@@ -405,12 +405,12 @@ class GridEditor:
         posted = posted_values(self.data, prefix, form_class.units)
         conflict = self.conflicts_shown.get(prefix)
         if conflict is None and f"{prefix}-resolve" in (self.data or {}):
-            # A choice posted back with an error elsewhere (an empty merge, say): offered again,
-            # with the stored values as theirs and the error beside the merge box.
+            # A choice posted back (refused: an empty merge, an error elsewhere): offered again,
+            # the stored values as theirs, any error beside the merge box.
             conflict = {"mine": values, "theirs": values, "obj": obj}
         if form_class is CellForm:
             unchanged = all(text == normalized(values[name]) for name, text in posted.items())
-            if not conflict and unchanged and f"{prefix}-resolve" not in (self.data or {}):
+            if not conflict and unchanged:
                 return UntouchedCell(prefix, obj, values, opened)
         data = self.data if posted else None
         form = form_class(data, prefix=prefix, obj=obj, initial=values, conflict=conflict)
