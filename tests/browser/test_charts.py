@@ -68,7 +68,7 @@ def test_charts_pass_axe_in_light_and_dark_and_fit_a_phone(browser, axe, site, v
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > viewport["width"]:
                 problems.append(f"{path}: {width}px wide on a {viewport['width']}px screen")
-            if violations := run_axe(page, axe):  # light and dark
+            if violations := run_axe(page):  # light and dark
                 problems.append(f"{path}:\n{describe_violations(violations)}")
     assert not problems, "\n".join(problems)
 

@@ -86,7 +86,7 @@ def test_axe_finds_no_violations_and_no_box_scrolls_on_its_own_nor_sideways_on_a
             name = path.strip("/").replace("/", "_").replace("?", "_")[:60] or "home"
             page.evaluate("window.scrollTo(0, 0)")
             shoot(page, f"{screen}-{name}")
-            violations = run_axe(page, axe)  # light and dark
+            violations = run_axe(page)  # light and dark
             if violations:
                 axe_found[path] = describe_violations(violations)
     axe_report = "\n".join(f"{url}:\n{text}" for url, text in axe_found.items())

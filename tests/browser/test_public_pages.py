@@ -56,12 +56,11 @@ def resolve(path):
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop-1280", "phone-375"])
 def test_axe_finds_no_violations_on_public_pages(browser, axe, site, viewport):
     found = {}
-    # The site's strict CSP (script-src 'self' + nonce) would block the injected axe script.
     with new_page(browser, axe, viewport=viewport) as page:
         for path in AXE_PAGES:
             url = resolve(path)
             page.goto(site + url)
-            violations = run_axe(page, axe)  # light and dark (the stylesheet has a dark scheme)
+            violations = run_axe(page)  # light and dark (the stylesheet has a dark scheme)
             if violations:
                 found[url] = describe_violations(violations)
     report = "\n".join(f"{url}:\n{text}" for url, text in found.items())

@@ -120,7 +120,7 @@ def test_axe_finds_no_violations_on_the_new_pages(browser, axe, site, viewport):
     with new_page(browser, axe, viewport=viewport) as page:
         for url in NEW_PAGES:
             page.goto(site + url)
-            violations = run_axe(page, axe)  # light and dark
+            violations = run_axe(page)  # light and dark
             if violations:
                 found[url] = describe_violations(violations)
     report = "\n".join(f"{url}:\n{text}" for url, text in found.items())
