@@ -1,6 +1,5 @@
-"""Platforms and comparison pages, whose tables have Capabilities (columns) and TableRows (a
-shared Platform, labelled as the table shows it). A Cell is the one claim of its row and
-capability, deleted with either; one with neither level nor note is empty ("no data")."""
+"""Platforms and comparison pages, whose tables have Capabilities (columns) and TableRows (a shared
+Platform, as the table labels it); a Cell is the one claim of its row and capability."""
 
 from datetime import timedelta
 
@@ -116,8 +115,7 @@ class PlatformAlias(models.Model):
 class ComparisonPageQuerySet(PublishableQuerySet):
     def with_tables(self):
         """Pages with every table's cells, in a fixed number of queries whatever their size."""
-        tables = ComparisonTable.objects.with_cells()
-        return self.prefetch_related(Prefetch("tables", queryset=tables))
+        return self.prefetch_related(Prefetch("tables", ComparisonTable.objects.with_cells()))
 
 
 class ComparisonPage(RenderedOnSave, Publishable):
@@ -252,8 +250,7 @@ class ComparisonTable(RenderedOnSave, models.Model):
 
     @property
     def name(self):
-        """What lists, labels and attributes call the table, as plain text: its title, else its
-        section heading, else its page's title."""
+        """Plain-text name (lists, labels, attributes): title, else section heading, else page's."""
         return plain(self, "title") or plain(self, "section_heading") or self.page.title
 
     @cached_property
@@ -333,16 +330,14 @@ class TableRow(RenderedOnSave, models.Model):
         ]
 
     def __str__(self):
-        return self.display_label
-
-    @property
-    def display_label(self):
         return plain_text_of_html(self.label_html) if self.label else self.platform.name
+
+    display_label = property(__str__)
 
 
 class CellQuerySet(models.QuerySet):
     def claims(self):
-        """Cells that say something (a level or a note): not empty cells."""
+        """Cells that say something (a level or a note), not empty ones ("no data")."""
         return self.exclude(level="", note="")
 
     def without_sources(self):
@@ -366,9 +361,7 @@ class CellQuerySet(models.QuerySet):
     def mark_reviewed(self, user, day):
         """The claims among these get `day` as their review date; returns those that changed."""
         cells = self._locked(self.claims().exclude(last_reviewed=day))
-        for cell in cells:
-            cell.last_reviewed = day
-        return self._touched(cells, ["last_reviewed"], user, f"Bulk: marked reviewed {day}")
+        return self._touched(cells, user, f"Bulk: marked reviewed {day}", last_reviewed=day)
 
     @transaction.atomic
     def add_source(self, user, url, title="", accessed=None):
@@ -378,23 +371,22 @@ class CellQuerySet(models.QuerySet):
         orders = dict(last)
         reason = f"Bulk: added the source {title or url}"[:100]
         # The cell's version first, then its source: as sources_of_version reads them.
-        self._touched(cells, [], user, reason)
-        new = {"url": url, "title": title, "accessed": accessed}
-        sources = [CellSource(cell=c, order=orders.get(c.pk, -1) + 1, **new) for c in cells]
-        bulk_create_with_history(
-            sources, CellSource, default_user=user, default_change_reason=reason
-        )
+        self._touched(cells, user, reason)
+        fields = {"url": url, "title": title, "accessed": accessed}
+        new = [CellSource(cell=c, order=orders.get(c.pk, -1) + 1, **fields) for c in cells]
+        bulk_create_with_history(new, CellSource, default_user=user, default_change_reason=reason)
         return cells
 
     def _locked(self, cells):
         return list(Cell.objects.filter(pk__in=cells.values("pk")).select_for_update())
 
-    def _touched(self, cells, fields, user, reason):
-        now = timezone.now()
+    def _touched(self, cells, user, reason, **changes):
+        changes["updated_at"] = timezone.now()
         for cell in cells:
-            cell.updated_at = now
+            for name, value in changes.items():
+                setattr(cell, name, value)
         bulk_update_with_history(
-            cells, Cell, [*fields, "updated_at"], default_user=user, default_change_reason=reason
+            cells, Cell, list(changes), default_user=user, default_change_reason=reason
         )
         if cells:
             retire_pages()
@@ -425,8 +417,7 @@ class Cell(RenderedOnSave, models.Model):
     )
     note = models.TextField(
         blank=True,
-        # A validator, not max_length, which a TextField does not enforce.
-        validators=[MaxLengthValidator(NOTE_LIMIT)],
+        validators=[MaxLengthValidator(NOTE_LIMIT)],  # a TextField does not enforce max_length
         help_text="What the platform offers, in one line. **Bold** and [links](https://…) work. "
         "Required for partial support.",
     )
@@ -469,9 +460,7 @@ class Cell(RenderedOnSave, models.Model):
     def get_absolute_url(self):
         return self.capability.table.get_absolute_url()
 
-    @property
-    def platform(self):
-        return self.row.platform
+    platform = property(lambda self: self.row.platform)
 
     @property
     def place(self):
@@ -497,9 +486,7 @@ class Cell(RenderedOnSave, models.Model):
             done.append(("deleted", source))
         return done
 
-    @property
-    def is_empty(self):
-        return not self.level and not self.note
+    is_empty = property(lambda self: not self.level and not self.note)
 
     def clean(self):
         if not self.capability_id:
@@ -557,8 +544,7 @@ class ReportStatus(models.TextChoices):
 
 
 class ClaimReport(models.Model):
-    """A visitor's "this claim is outdated or wrong", waiting for an editor's decision. It was
-    typed by an anonymous visitor: it is only ever shown as escaped text."""
+    """An anonymous visitor's "this claim is outdated or wrong", for editors; shown only escaped."""
 
     MESSAGE_MAX = 2000
 

@@ -2,8 +2,7 @@
 
 Nothing a visitor sends is trusted: lengths are bounded, links must be http(s), a honeypot field
 catches form-filling robots, each address may send a few reports an hour (counted in the database,
-so every worker agrees, with or without Redis), and editors get the text as plain-text e-mail only.
-"""
+so every worker agrees, with or without Redis), and editors get it as plain-text e-mail only."""
 
 import logging
 from datetime import timedelta
@@ -70,10 +69,6 @@ class ClaimReportForm(forms.ModelForm):
             MinLengthValidator(10, "Say in a few words what is wrong (10 characters or more).")
         )
 
-    @property
-    def caught_robot(self):
-        return "website" in self.errors
-
 
 def scope_of(params):
     """(cells, a label saying what they are) from ?cell=<id>, ?table=<page>/<table slug> or
@@ -117,19 +112,14 @@ def over_rate_limit(request):
 
 def notify_editors(report, request):
     """Plain-text mail to the editors; a mail failure never loses the stored report."""
-    admin_path = reverse("admin:platforms_claimreport_change", args=[report.pk])
-    admin_url = request.build_absolute_uri(admin_path)
+    path = reverse("admin:platforms_claimreport_change", args=[report.pk])
     claim = cell_label(report.cell)
-    context = {"report": report, "claim": claim, "admin_url": admin_url}
+    context = {"report": report, "claim": claim, "admin_url": request.build_absolute_uri(path)}
     users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
     users = users.filter(Q(is_superuser=True) | Q(groups__name=EDITORS)).distinct()
     to = list(settings.CLAIM_REPORT_RECIPIENTS) or list(users.values_list("email", flat=True))
-    try:
-        send_mail(
-            f"[{settings.SITE_NAME}] Claim reported: {claim}"[:200],
-            render_to_string("platforms/report_email.txt", context),
-            None,
-            to,  # none: Django sends nothing
-        )
+    try:  # with no recipients, Django sends nothing
+        body = render_to_string("platforms/report_email.txt", context)
+        send_mail(f"[{settings.SITE_NAME}] Claim reported: {claim}"[:200], body, None, to)
     except Exception:  # the report is saved; editors still see it in the queue
         logger.exception("Could not mail editors about claim report %s", report.pk)

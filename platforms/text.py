@@ -18,8 +18,7 @@ _TAG = re.compile(r"(<[^>]*>)")
 
 
 def hide_emoji_html(fragment):
-    """Sanitized HTML whose emoji (in text, never inside a tag) screen readers skip: "🔍 Key
-    insights" is read "Key insights"."""
+    """Sanitized HTML whose emoji (outside tags) screen readers skip: "🔍 Tips" is read "Tips"."""
     parts = _TAG.split(fragment or "")  # text, tag, text, tag…
     hide = partial(EMOJI.sub, lambda m: f'<span aria-hidden="true">{m[0]}</span>')
     parts[::2] = map(hide, parts[::2])
@@ -44,6 +43,5 @@ def linkable_html(fragment, fallback):
     return escape(plain_text_of_html(fragment)) if "<a" in fragment else fragment
 
 
-# Plain text of sanitized inline HTML, remembered: a compare page asks for the same few titles
-# dozens of times.
+# Cached: a compare page asks for the plain text of the same few inline titles dozens of times.
 plain_text = lru_cache(maxsize=4096)(plain_text_of_html)
