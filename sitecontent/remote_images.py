@@ -105,10 +105,9 @@ def copy_remote_image(url, deadline=None):
     """The local URL of a copy of the image at url; raises ImageFetchError saying why not."""
     if not settings.REMOTE_IMAGES:
         raise ImageFetchError("remote images are not fetched here (DJANGO_REMOTE_IMAGES=0)")
-    image_deadline = time.monotonic() + IMAGE_SECONDS
     if deadline is not None and deadline <= time.monotonic():
         raise ImageFetchError("the import's time for fetching images ran out")
-    data = download(url, min(image_deadline, deadline or image_deadline))
+    data = download(url, min(time.monotonic() + IMAGE_SECONDS, deadline or float("inf")))
     try:
         cleaned = clean_image(BytesIO(data))
     except ValidationError as error:

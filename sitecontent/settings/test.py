@@ -1,5 +1,4 @@
 """The test suite: production behaviour (debug off) over plain HTTP, with fast password hashing.
-
 DATABASE_URL and REDIS_URL still apply, so .ci/run runs the same suite on PostgreSQL and Redis."""
 
 import os
@@ -33,9 +32,8 @@ CONTENT_GENERATION_FILE = Path(
 REMOTE_IMAGES = False
 
 # The browser tests' live server answers several requests at once (a change page's two Markdown
-# previews, say). With an in-memory test database Django shares one SQLite connection between
-# those threads, and two queries on it at the same moment fail (a 500 in CI's axe run). A file
-# gives every thread its own connection.
+# previews). With an in-memory test database its threads share one SQLite connection, where two
+# queries at once fail (a 500 in CI's axe run); with a file each thread has its own.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
     # Tests need no durability: without an fsync per commit (3.7 ms each on this disk) the

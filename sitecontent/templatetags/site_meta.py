@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 
 register = template.Library()
 
-DEFAULT_IMAGE = "img/og-default.png"
+SCHEMA_ORG = "https://schema.org"
 
 
 @register.inclusion_tag("includes/discovery_meta.html", takes_context=True)
@@ -24,7 +24,7 @@ def discovery_meta(context):
     title = context.get("og_title") or (subject.title if subject else settings.SITE_NAME)
     description = context.get("og_description") or getattr(subject, "meta_description", "")
     description = description or settings.SITE_TAGLINE
-    image = (article.hero_image_src if article else "") or static(DEFAULT_IMAGE)
+    image = (article.hero_image_src if article else "") or static("img/og-default.png")
     absolute = request.build_absolute_uri
     home = reverse("home")
     crumbs = [(settings.SITE_NAME, absolute(home))]
@@ -32,20 +32,15 @@ def discovery_meta(context):
         crumbs.append(("Blog", absolute(reverse("sitecontent:article-list"))))
     if request.path != home:
         crumbs.append((title, absolute(request.path)))
-    documents = [
-        {
-            "@context": "https://schema.org",
-            "@type": "BreadcrumbList",
-            "itemListElement": [
-                {"@type": "ListItem", "position": i, "name": crumb, "item": url}
-                for i, (crumb, url) in enumerate(crumbs, start=1)
-            ],
-        }
+    items = [
+        {"@type": "ListItem", "position": i, "name": crumb, "item": url}
+        for i, (crumb, url) in enumerate(crumbs, start=1)
     ]
+    documents = [{"@context": SCHEMA_ORG, "@type": "BreadcrumbList", "itemListElement": items}]
     if article is not None:
         documents.append(
             {
-                "@context": "https://schema.org",
+                "@context": SCHEMA_ORG,
                 "@type": "Article",
                 "headline": article.title,
                 "description": article.meta_description,
