@@ -209,9 +209,8 @@ def retiring_once():
 def retire_on_change(*models):
     """Models whose saves and deletes change what public pages show."""
     for model in models:
-        label = model._meta.label_lower
-        post_save.connect(retire_pages, sender=model, dispatch_uid=f"page-cache-save-{label}")
-        post_delete.connect(retire_pages, sender=model, dispatch_uid=f"page-cache-del-{label}")
+        post_save.connect(retire_pages, sender=model)
+        post_delete.connect(retire_pages, sender=model)
 
 
 class PageStore:
@@ -299,9 +298,7 @@ def canonical_host(request):
         return None
     if port in ("", "443" if request.is_secure() else "80"):
         return domain
-    if port == request.META.get("SERVER_PORT"):
-        return f"{domain}:{port}"
-    return None
+    return f"{domain}:{port}" if port == request.META.get("SERVER_PORT") else None
 
 
 class PublicPageCacheMiddleware:

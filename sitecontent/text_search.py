@@ -1,6 +1,5 @@
-"""Full-text search pieces shared by both apps, queried by sitecontent.site.search: on
-PostgreSQL a stored English vector (StoredVector), on SQLite an FTS5 table with the porter
-stemmer beside the model's table, kept by triggers (fts5_operation, in migrations)."""
+"""Full-text search for both apps (queried by site.search): on PostgreSQL a stored English vector
+(StoredVector), on SQLite a porter-stemmed FTS5 table kept by triggers (fts5_operation)."""
 
 from functools import partial
 

@@ -27,8 +27,7 @@ MEDIA_ROOT = BASE_DIR / f".test-media{xdist_worker}"
 CONTENT_GENERATION_FILE = Path(
     os.environ.get("DJANGO_CONTENT_GENERATION_FILE") or BASE_DIR / f".test-generation{xdist_worker}"
 )
-# Tests fetch no image from the internet (the launch article's hero included); the image tests
-# turn fetching on against their own loopback server.
+# No image fetched from the internet (the launch hero neither); image tests use a loopback server.
 REMOTE_IMAGES = False
 
 # The browser tests' live server answers several requests at once (a change page's two Markdown
