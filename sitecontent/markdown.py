@@ -156,9 +156,8 @@ def render_markdown(text):
 
 
 def render_inline(text):
-    """A one-line field (cell note, row label, column header, title) to sanitized inline HTML,
-    without <p>. "#1", "2004.", "+ 2 more" and "> 5 GB" stay as written: no block syntax here.
-    A line break the author typed (a note of several lines) stays a line break."""
+    """A one-line field (cell note, row label, column header, title) as sanitized inline HTML: no
+    <p>, no block syntax ("#1", "2004.", "+ 2 more", "> 5 GB" stay), typed line breaks kept."""
     if not text or not text.strip():
         return ""
     if _unparsable(text):

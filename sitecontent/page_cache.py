@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http import HttpResponse
 from django.http.request import split_domain_port
 from django.utils.cache import patch_cache_control, set_response_etag
@@ -254,13 +255,11 @@ class PageStore:
 PAGES = PageStore()
 
 
+@receiver(setting_changed)
 def settings_changed(*, setting, **kwargs):
     if setting.startswith(("REDIS_URL", "CONTENT_GENERATION_FILE", "ALLOWED_HOSTS", "CDN_")):
         watch.reset()
         PAGES.clear()
-
-
-setting_changed.connect(settings_changed, dispatch_uid="page-cache-settings")
 
 
 # Concurrent misses of one page in one process: the first request renders, the others wait (at most

@@ -139,9 +139,8 @@ def is_first_party(url):
 
 
 def copy_article_images(fields, report, deadline=None, dry_run=False):
-    """An article's remote images (fields changed in place) become local copies, or else the
-    hero is left out (its alt text kept) and body images become their alt text, each a problem
-    in the report. A dry run fetches nothing and stores no file: it notes the images."""
+    """Copies an article's remote images (fields changed in place); on failure a report problem: the
+    hero is left out (alt kept), a body image becomes its alt text. A dry run only notes them."""
     hero = fields["hero_image_url"]
     hero = "" if not hero or is_first_party(hero) else hero  # none, or the site's own copy
     if dry_run:

@@ -26,9 +26,8 @@ def run_on_sqlite(statements, apps, schema_editor):
 
 
 def fts5_operation(table, columns):
-    """A migration operation creating (and on reverse dropping) `table`'s external-content FTS5
-    index of `columns`, kept by triggers, on SQLite only. A migration that rebuilds `table` on
-    SQLite drops its triggers: add this operation again after it."""
+    """Migration operation: on SQLite only, `table`'s external-content FTS5 index of `columns`, kept
+    by triggers (dropped on reverse); rebuilding `table` on SQLite drops them: repeat it after."""
     fts, cols = f"{table}_fts", ", ".join(columns)
     new = ", ".join(f"new.{c}" for c in columns)
     old = ", ".join(f"old.{c}" for c in columns)

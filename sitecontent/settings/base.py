@@ -149,8 +149,7 @@ def client_address_settings(proxy_count=0):
     }
 
 
-TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT") or 0)
-globals().update(client_address_settings(TRUSTED_PROXY_COUNT))
+globals().update(client_address_settings(int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT") or 0)))
 
 TIME_ZONE = "UTC"
 

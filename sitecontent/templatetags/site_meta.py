@@ -1,6 +1,5 @@
-"""Open Graph, Twitter card and JSON-LD tags for every page, with absolute URLs, read from what
-the view put in the context: an `article`, a comparison `page`, or `og_title`, `og_description`
-and `json_ld` (one more schema.org document)."""
+"""Open Graph, Twitter and JSON-LD tags (absolute URLs) for every page from the context: `article`,
+comparison `page`, or `og_title`, `og_description`, `json_ld` (one more schema.org document)."""
 
 import json
 
