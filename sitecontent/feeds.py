@@ -6,8 +6,6 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from .markdown import without_control_characters
 from .models import Article
 
-FEED_LENGTH = 20
-
 
 class XmlSafe:
     """A feed generator dropping what XML cannot carry from all fields (old history may hold it)."""
@@ -34,7 +32,7 @@ class LatestArticlesFeed(Feed):
     description = "New articles on how social platforms compare, in full."
 
     def items(self):
-        return Article.objects.published()[:FEED_LENGTH]
+        return Article.objects.published()[:20]
 
     def item_title(self, article):
         return article.title

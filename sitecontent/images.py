@@ -54,8 +54,7 @@ def clean_image(upload):
                 if image.mode not in KEPT_MODES[image_format]:
                     alpha = "A" in image.getbands() and image_format != "JPEG"
                     image = image.convert("RGBA" if alpha else "RGB")
-                transparency = image.info.get("transparency")
-                image.info = {} if transparency is None else {"transparency": transparency}
+                image.info = {k: v for k, v in image.info.items() if k == "transparency"}
                 output = BytesIO()
                 options = {"optimize": True} if image_format == "PNG" else {"quality": 88}
                 image.save(output, format=image_format, **options)

@@ -21,8 +21,7 @@ from mdit_py_plugins.footnote.index import (
 
 MAX_NESTING = 20
 MAX_MARKDOWN_CHARS = 100_000
-# Brackets and angle brackets are what the parser scans ahead from; tens of thousands of them
-# (never in a real text) would take seconds.
+# The parser scans ahead from each of these: tens of thousands (never in a real text) take seconds.
 MAX_OPENERS = {"[": 5_000, "<": 10_000, "|": 5_000}
 
 BLOCK_TAGS = {
@@ -69,10 +68,9 @@ def parser(inline_breaks=False, blocks_only=False):
     return md
 
 
-# A footnote may be defined in one text and referenced from another on the same page (a table
-# cell and the text under the table): such a definition is listed with an id made of its label,
-# and such a reference links to that id. Footnotes defined and referenced in one text keep the
-# plugin's numbered ids, prefixed per text.
+# A footnote defined in one text and referenced from another on the same page (a table cell, the
+# text under the table) is listed with an id made of its label, which the reference links to.
+# Footnotes defined and referenced in one text keep the plugin's numbered ids, prefixed per text.
 def shared_footnote_id(label):
     return "fn-" + (slugify(label) or "note")
 
@@ -152,16 +150,14 @@ def render_markdown(text):
     if _unparsable(text):  # escaped paragraphs: nothing lost, nothing parsed
         paragraphs = re.split(r"\n\s*\n", text.strip())
         return sanitize("\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs if p.strip()))
-    # Footnote ids are prefixed with a digest of the text, so that two texts on one page
-    # (an intro and a takeaway, both with a [^1]) never share an id.
+    # Footnote ids carry a digest of the text: two texts on a page, each with a [^1], never clash.
     doc_id = hashlib.blake2s(text.encode(), digest_size=3).hexdigest()
     return sanitize(parser().render(text, {"docId": doc_id}))
 
 
 def render_inline(text):
-    """A one-line field (cell note, row label, column header, title) to sanitized inline HTML,
-    without <p>. "#1", "2004.", "+ 2 more" and "> 5 GB" stay as written: no block syntax here.
-    A line break the author typed (a note of several lines) stays a line break."""
+    """A one-line field (cell note, row label, column header, title) as sanitized inline HTML: no
+    <p>, no block syntax ("#1", "2004.", "+ 2 more", "> 5 GB" stay), typed line breaks kept."""
     if not text or not text.strip():
         return ""
     if _unparsable(text):
@@ -182,8 +178,7 @@ class RenderedOnSave:
         super().save(*args, **kwargs)
 
 
-# The end of a paragraph, list item, heading, table cell or line break: where words of two
-# blocks would otherwise run together ("…Twitter Best for…").
+# Block ends, where the words of two blocks would otherwise run together ("…Twitter Best for…").
 BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|li|h[1-6]|td|th|blockquote|pre|dt|dd)>", re.IGNORECASE)
 
 

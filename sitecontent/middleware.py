@@ -10,9 +10,8 @@ FILES_POLICY = (
 
 
 class FileResponseHeadersMiddleware:
-    """A restrictive policy on everything under STATIC_URL and MEDIA_URL (nosniff and DENY come
-    from the security and clickjacking middlewares); sits before WhiteNoiseMiddleware, which
-    answers static files without going further in."""
+    """A restrictive policy on everything under STATIC_URL and MEDIA_URL; like the security and
+    clickjacking middlewares (nosniff, DENY) it precedes WhiteNoise, which answers static files."""
 
     def __init__(self, get_response):
         self.get_response = get_response

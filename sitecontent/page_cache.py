@@ -1,11 +1,10 @@
 """Whole public pages from memory, never stale (README, "The page cache").
 
-Every change bumps ContentVersion in its own transaction (retire_on_change(), retire_pages()).
-Each process labels its copies with the version it read last and reads it again (one SELECT)
-once that read is CHECK_EVERY old, or sooner on news (a Redis message, else a rewrite of
-CONTENT_GENERATION_FILE). News carries no version: nothing Redis does can delay a change more.
-The middleware sits after the security, CSP, frame-options and conditional-GET middlewares: a
-hit skips sessions, auth and the view but gets fresh security headers, nonce and 304s."""
+Every change bumps ContentVersion in its own transaction (retire_on_change(), retire_pages()). Each
+process labels its copies with the version it last read, read again (one SELECT) once CHECK_EVERY
+old or sooner on news (a Redis message, else a rewrite of CONTENT_GENERATION_FILE). News carries no
+version: nothing Redis does can delay a change more. A hit skips sessions, auth and the view, not
+the middlewares before it (security headers and frame options, CSP nonce, 304s)."""
 
 import logging
 import os
@@ -22,6 +21,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http import HttpResponse
 from django.http.request import split_domain_port
 from django.utils.cache import patch_cache_control, set_response_etag
@@ -71,9 +71,6 @@ class FileNews:
         draft.write_text(secrets.token_hex(8))
         os.replace(draft, self.path)  # a new inode: every reader sees a change
 
-    def close(self):
-        pass
-
 
 class RedisNews:
     """With Redis: a thread of each process counts the messages, and every (re)subscription,
@@ -99,12 +96,12 @@ class RedisNews:
     def listen(self):
         last_warning = 0.0
         while not self.stopped.is_set():
-            pubsub = self.client.pubsub()
             try:
-                pubsub.subscribe(NEWS_CHANNEL)
-                while not self.stopped.is_set():
-                    if pubsub.get_message(timeout=1.0) is not None:
-                        self.count += 1
+                with self.client.pubsub() as pubsub:
+                    pubsub.subscribe(NEWS_CHANNEL)
+                    while not self.stopped.is_set():
+                        if pubsub.get_message(timeout=1.0) is not None:
+                            self.count += 1
             except (redis.RedisError, OSError) as error:
                 self.count += 1
                 if time.monotonic() - last_warning > 60:
@@ -113,11 +110,6 @@ class RedisNews:
                         "No news of changes from Redis (%s); reading the database", error
                     )
                 self.stopped.wait(CHECK_EVERY)
-            finally:
-                pubsub.close()
-
-    def close(self):
-        self.stopped.set()
 
 
 class VersionWatch:
@@ -153,8 +145,8 @@ class VersionWatch:
 
     def reset(self):
         with self.lock:
-            if self.news is not None:
-                self.news.close()
+            if isinstance(self.news, RedisNews):
+                self.news.stopped.set()  # its listener thread ends
             self.news = None
             self.forget()
 
@@ -199,10 +191,9 @@ def retire_pages(**signal_arguments):
 
 @contextmanager
 def retiring_once():
-    """Saves in this block (in this thread, inside a transaction) retire the pages once, as it
-    ends without error: an import saves thousands of rows, and with a bump for each the launch
-    documents took 1.27 s to import, not 1.11 s (call_command("import_markdown", seeds) into a
-    migrated SQLite database, twice each)."""
+    """Saves in this block (this thread, in a transaction) retire the pages once, as it ends without
+    error. Bumping for each of an import's thousands of rows, the launch documents took 1.27 s to
+    import, not 1.11 s (call_command("import_markdown", seeds) into migrated SQLite, twice each)."""
     outer = getattr(announcements, "changed", None)
     announcements.changed = False
     try:
@@ -219,9 +210,8 @@ def retiring_once():
 def retire_on_change(*models):
     """Models whose saves and deletes change what public pages show."""
     for model in models:
-        label = model._meta.label_lower
-        post_save.connect(retire_pages, sender=model, dispatch_uid=f"page-cache-save-{label}")
-        post_delete.connect(retire_pages, sender=model, dispatch_uid=f"page-cache-del-{label}")
+        post_save.connect(retire_pages, sender=model)
+        post_delete.connect(retire_pages, sender=model)
 
 
 class PageStore:
@@ -265,19 +255,16 @@ class PageStore:
 PAGES = PageStore()
 
 
+@receiver(setting_changed)
 def settings_changed(*, setting, **kwargs):
     if setting.startswith(("REDIS_URL", "CONTENT_GENERATION_FILE", "ALLOWED_HOSTS", "CDN_")):
         watch.reset()
         PAGES.clear()
 
 
-setting_changed.connect(settings_changed, dispatch_uid="page-cache-settings")
-
-
-# Concurrent misses of one page in one process: the first request renders it, the others wait
-# for its copy (at most RENDER_WAIT seconds) instead of rendering it too. After each edit every
-# page is a miss at once; under load_test.py's 64 connections the renders of the same page piled
-# up and answers took up to 1.7 s on 2 cores.
+# Concurrent misses of one page in one process: the first request renders, the others wait (at most
+# RENDER_WAIT seconds) for its copy. After an edit every page misses at once: under load_test.py's
+# 64 connections, renders of one page piled up and answers took up to 1.7 s on 2 cores.
 RENDERS = {}  # page key -> Event set when its render ends
 RENDERS_LOCK = threading.Lock()
 
@@ -310,9 +297,7 @@ def canonical_host(request):
         return None
     if port in ("", "443" if request.is_secure() else "80"):
         return domain
-    if port == request.META.get("SERVER_PORT"):
-        return f"{domain}:{port}"
-    return None
+    return f"{domain}:{port}" if port == request.META.get("SERVER_PORT") else None
 
 
 class PublicPageCacheMiddleware:

@@ -105,10 +105,9 @@ def copy_remote_image(url, deadline=None):
     """The local URL of a copy of the image at url; raises ImageFetchError saying why not."""
     if not settings.REMOTE_IMAGES:
         raise ImageFetchError("remote images are not fetched here (DJANGO_REMOTE_IMAGES=0)")
-    image_deadline = time.monotonic() + IMAGE_SECONDS
     if deadline is not None and deadline <= time.monotonic():
         raise ImageFetchError("the import's time for fetching images ran out")
-    data = download(url, min(image_deadline, deadline or image_deadline))
+    data = download(url, min(time.monotonic() + IMAGE_SECONDS, deadline or float("inf")))
     try:
         cleaned = clean_image(BytesIO(data))
     except ValidationError as error:
@@ -140,9 +139,8 @@ def is_first_party(url):
 
 
 def copy_article_images(fields, report, deadline=None, dry_run=False):
-    """An article's remote images (fields changed in place) become local copies, or else the
-    hero is left out (its alt text kept) and body images become their alt text, each a problem
-    in the report. A dry run fetches nothing and stores no file: it notes the images."""
+    """Copies an article's remote images (fields changed in place); on failure a report problem: the
+    hero is left out (alt kept), a body image becomes its alt text. A dry run only notes them."""
     hero = fields["hero_image_url"]
     hero = "" if not hero or is_first_party(hero) else hero  # none, or the site's own copy
     if dry_run:

@@ -1,6 +1,5 @@
-"""Full-text search pieces shared by both apps, queried by sitecontent.site.search: on
-PostgreSQL a stored English vector (StoredVector), on SQLite an FTS5 table with the porter
-stemmer beside the model's table, kept by triggers (fts5_operation, in migrations)."""
+"""Full-text search for both apps (queried by site.search): on PostgreSQL a stored English vector
+(StoredVector), on SQLite a porter-stemmed FTS5 table kept by triggers (fts5_operation)."""
 
 from functools import partial
 
@@ -27,9 +26,8 @@ def run_on_sqlite(statements, apps, schema_editor):
 
 
 def fts5_operation(table, columns):
-    """A migration operation creating (and on reverse dropping) `table`'s external-content FTS5
-    index of `columns`, kept by triggers, on SQLite only. A migration that rebuilds `table` on
-    SQLite drops its triggers: add this operation again after it."""
+    """Migration operation: on SQLite only, `table`'s external-content FTS5 index of `columns`, kept
+    by triggers (dropped on reverse); rebuilding `table` on SQLite drops them: repeat it after."""
     fts, cols = f"{table}_fts", ", ".join(columns)
     new = ", ".join(f"new.{c}" for c in columns)
     old = ", ".join(f"old.{c}" for c in columns)

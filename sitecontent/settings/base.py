@@ -149,8 +149,7 @@ def client_address_settings(proxy_count=0):
     }
 
 
-TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT") or 0)
-globals().update(client_address_settings(TRUSTED_PROXY_COUNT))
+globals().update(client_address_settings(int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT") or 0)))
 
 TIME_ZONE = "UTC"
 
@@ -163,15 +162,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# Hashed file names never change content, so browsers may keep them for a year.
-WHITENOISE_MAX_AGE = 31536000
 
 # markdownx: one sanitizer for every Markdown-to-HTML path, the admin preview included.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "sitecontent.markdown.render_markdown"
 MARKDOWNX_MEDIA_PATH = "uploads/"
-# The one image upload policy (images.py), the editor's uploads included (editor_uploads.py):
-# at most this many bytes and pixels. 25 megapixels decode in about 0.3 s and 100 MiB; a
-# 12000 × 12000 image took 3.6 s and 550 MiB.
+# The one image upload policy (images.py), editor uploads too: at most these bytes and pixels.
+# 25 megapixels decode in about 0.3 s and 100 MiB; a 12000 × 12000 image took 3.6 s and 550 MiB.
 IMAGE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 IMAGE_UPLOAD_MAX_PIXELS = 25_000_000
 # Imports copy remote images (remote_images.py) from public addresses, and these networks.
@@ -188,8 +184,7 @@ SECURE_HSTS_SECONDS = 31536000 if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Public pages: no inline script or style at all, nonces for the rare exception. Fonts and
-# fetches fall back to default-src.
+# Public pages: no inline script or style but by nonce; fonts and fetches fall back to default-src.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],

@@ -1,5 +1,4 @@
 """The test suite: production behaviour (debug off) over plain HTTP, with fast password hashing.
-
 DATABASE_URL and REDIS_URL still apply, so .ci/run runs the same suite on PostgreSQL and Redis."""
 
 import os
@@ -28,14 +27,12 @@ MEDIA_ROOT = BASE_DIR / f".test-media{xdist_worker}"
 CONTENT_GENERATION_FILE = Path(
     os.environ.get("DJANGO_CONTENT_GENERATION_FILE") or BASE_DIR / f".test-generation{xdist_worker}"
 )
-# Tests fetch no image from the internet (the launch article's hero included); the image tests
-# turn fetching on against their own loopback server.
+# No image fetched from the internet (the launch hero neither); image tests use a loopback server.
 REMOTE_IMAGES = False
 
 # The browser tests' live server answers several requests at once (a change page's two Markdown
-# previews, say). With an in-memory test database Django shares one SQLite connection between
-# those threads, and two queries on it at the same moment fail (a 500 in CI's axe run). A file
-# gives every thread its own connection.
+# previews). With an in-memory test database its threads share one SQLite connection, where two
+# queries at once fail (a 500 in CI's axe run); with a file each thread has its own.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
     # Tests need no durability: without an fsync per commit (3.7 ms each on this disk) the

@@ -1,6 +1,5 @@
-"""Site search over platforms, capabilities, claims (cell notes), comparison pages and articles:
-one ORM query per kind, English stemming on both databases (sitecontent.text_search). Excerpts
-are escaped Markdown source with the matching words in <mark>, never trusted as HTML."""
+"""Search of platforms, capabilities, claims (cell notes), comparison pages, articles: a query each,
+English-stemmed on both databases (text_search); excerpts: escaped Markdown, matches in <mark>."""
 
 import re
 import unicodedata
@@ -68,9 +67,8 @@ def marked(text):
 
 
 def best(queryset, words, fields=(), vector=None, excerpt=None):
-    """The PER_KIND best rows matching every word in `fields` (or the stored `vector`), best
-    first, each with an `excerpt` of `excerpt` (default: the first field) marked up. On SQLite
-    the rows whose FTS5 entry matches, by bm25, with excerpts from snippet()."""
+    """The PER_KIND best rows matching every word in `fields` (or stored `vector`), best first, with
+    `excerpt` (default: first field) marked up; SQLite uses FTS5 match, bm25, snippet()."""
     if connection.vendor == "postgresql":
         query = SearchQuery(" ".join(words), config=CONFIG, search_type="websearch")
         document = F(vector) if vector else SearchVector(*fields, config=CONFIG)

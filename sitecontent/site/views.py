@@ -6,8 +6,6 @@ from sitecontent.page_cache import cacheable
 
 from . import search
 
-HOME_ARTICLES = 5
-
 
 @cacheable
 def home(request):
@@ -15,7 +13,7 @@ def home(request):
     context = {
         # Each page with its tables' names, to say what it covers.
         "pages": [(page, [table.name for table in page.tables.all()]) for page in pages],
-        "articles": Article.objects.published()[:HOME_ARTICLES],
+        "articles": Article.objects.published()[:5],
         "compare_platforms": Platform.objects.public(),
     }
     return render(request, "site/home.html", context)

@@ -1,6 +1,5 @@
-"""Open Graph, Twitter card and JSON-LD tags for every page, with absolute URLs, read from what
-the view put in the context: an `article`, a comparison `page`, or `og_title`, `og_description`
-and `json_ld` (one more schema.org document)."""
+"""Open Graph, Twitter and JSON-LD tags (absolute URLs) for every page from the context: `article`,
+comparison `page`, or `og_title`, `og_description`, `json_ld` (one more schema.org document)."""
 
 import json
 
@@ -12,7 +11,7 @@ from django.utils.safestring import mark_safe
 
 register = template.Library()
 
-DEFAULT_IMAGE = "img/og-default.png"
+SCHEMA_ORG = "https://schema.org"
 
 
 @register.inclusion_tag("includes/discovery_meta.html", takes_context=True)
@@ -24,7 +23,7 @@ def discovery_meta(context):
     title = context.get("og_title") or (subject.title if subject else settings.SITE_NAME)
     description = context.get("og_description") or getattr(subject, "meta_description", "")
     description = description or settings.SITE_TAGLINE
-    image = (article.hero_image_src if article else "") or static(DEFAULT_IMAGE)
+    image = (article.hero_image_src if article else "") or static("img/og-default.png")
     absolute = request.build_absolute_uri
     home = reverse("home")
     crumbs = [(settings.SITE_NAME, absolute(home))]
@@ -32,20 +31,15 @@ def discovery_meta(context):
         crumbs.append(("Blog", absolute(reverse("sitecontent:article-list"))))
     if request.path != home:
         crumbs.append((title, absolute(request.path)))
-    documents = [
-        {
-            "@context": "https://schema.org",
-            "@type": "BreadcrumbList",
-            "itemListElement": [
-                {"@type": "ListItem", "position": i, "name": crumb, "item": url}
-                for i, (crumb, url) in enumerate(crumbs, start=1)
-            ],
-        }
+    items = [
+        {"@type": "ListItem", "position": i, "name": crumb, "item": url}
+        for i, (crumb, url) in enumerate(crumbs, start=1)
     ]
+    documents = [{"@context": SCHEMA_ORG, "@type": "BreadcrumbList", "itemListElement": items}]
     if article is not None:
         documents.append(
             {
-                "@context": "https://schema.org",
+                "@context": SCHEMA_ORG,
                 "@type": "Article",
                 "headline": article.title,
                 "description": article.meta_description,
