@@ -80,17 +80,14 @@ def check_values(name, line, model, values, kind):
 
 
 def sync(report, kind, model, lookup, values, existing):
-    """Create, update or leave alone `existing` (the row matching lookup, or None); save only
-    what changed."""
+    """Create (when `existing` is None) or update the row matching lookup; save only changes."""
     if existing is None:
         existing = model.objects.create(**lookup, **values)
         report.record("created", kind, existing)
         return existing
-    changes = {}
-    for name, value in values.items():
-        if getattr(existing, name) != value:
-            changes[name] = (getattr(existing, name), value)
-            setattr(existing, name, value)
+    changes = {n: (getattr(existing, n), v) for n, v in values.items() if getattr(existing, n) != v}
+    for name, (_before, after) in changes.items():
+        setattr(existing, name, after)
     if changes:
         existing.save()
         report.record("updated", kind, existing, changes)
@@ -127,8 +124,7 @@ class PlatformIndex:
             self.add(platform)
 
     def add(self, platform, *names):
-        # Whole names only: "Facebook (Meta)" must not make "Meta" a name of Facebook, or
-        # "WhatsApp (Meta)" would find it.
+        # Whole names only, or "WhatsApp (Meta)" would find "Facebook (Meta)" by the name "Meta".
         for name in (platform.name, *[a.name for a in platform.aliases.all()], *names):
             self.by_key.setdefault(_loose(name), platform)
         # A slug stands for its platform ("google" for Google/YouTube), unless it is only the
