@@ -1,5 +1,4 @@
-"""A document's body (the parser's token stream) → page fields and tables. No database. A
-comparison page reads, top to bottom:
+"""A document's body (its token stream) → page fields and tables, no database. A page reads:
 
     # Page heading              (optional; the first heading if level 1)
     page intro                  (prose before the first section)
@@ -168,13 +167,11 @@ def to_blocks(name, lines, first_line, options, tokens):
         elif token.type == "table_open":
             # A table between an export's note (orientation, levels…) and the table it describes
             # is intro prose, whatever it looks like (its names may be platforms' since the export).
-            declared = note if index == described else {}
             if described is not None and index < described:
                 table = "it is prose above the table the export's note describes"
             else:
-                table = read_table(
-                    name, tokens, index, lines, first_line, options.for_table(declared)
-                )
+                table_options = options.for_table(note if index == described else {})
+                table = read_table(name, tokens, index, lines, first_line, table_options)
             if isinstance(table, str):
                 notes.append(f"line {first_line + start}: a table kept as prose: {table}")
             kind = "prose" if isinstance(table, str) else "table"
@@ -293,7 +290,6 @@ def read_page(name, front_matter, known_platform):
     else:
         page.intro = text_of(lines, blocks)
     page.intro = "\n\n".join(filter(None, [text_of(lines, above), page.intro]))
-    # Reference links in each text are written inline (see resolve_references).
     texts = [(page, "intro"), (page, "closing")]
     texts += [(table, name) for table in tables for name in ("intro", "takeaways")]
     for obj, name in texts:
