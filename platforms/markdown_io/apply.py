@@ -11,7 +11,7 @@ from pathlib import PurePath
 import yaml
 from django.core.exceptions import ValidationError
 from django.core.validators import slug_re
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
@@ -247,9 +247,8 @@ def read_document(name, data, index):
         # A remote hero image is copied (or left out) before it is stored.
         lines = front_matter.key_lines
         check_values(name, lines, Article, {**fields, "hero_image_url": ""}, "article")
-        claims = [("article slug", fields["slug"])]
         report = DocumentReport(f"article /blog/{fields['slug']}/")
-        return ParsedDocument(name, "article", report, fields, claims)
+        return ParsedDocument(name, "article", report, fields, [("article slug", fields["slug"])])
 
     stem = slugify(PurePath(name).stem.removeprefix("page-")) or "page"
     permalink = front_matter.text("permalink") or f"/{stem}/"
@@ -261,7 +260,7 @@ def read_document(name, data, index):
     }
     if "order" in meta:  # the page's place in the navigation; kept when absent
         fields["order"] = front_matter.whole_number("order")
-    if not fields["description"] and "description" not in meta:
+    if "description" not in meta:
         # The first non-empty text as plain words, cut at a word boundary: at most 300 characters.
         texts = [page.intro, *(t.intro for t in page.tables), *(t.takeaways for t in page.tables)]
         found = next(filter(None, (plain_text(t) for t in texts if t)), "")
@@ -437,6 +436,6 @@ def apply_document(document, index, keep_existing):
                     index.add(platform)
             else:
                 apply_content(document, report, index, keep_existing)
-    except (ValueError, IntegrityError, DatabaseError) as error:
+    except (ValueError, DatabaseError) as error:  # IntegrityError is a DatabaseError
         raise DocumentError(document.name, None, f"cannot be stored: {error}") from error
     return report
