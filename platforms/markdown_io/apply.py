@@ -34,10 +34,6 @@ from .errors import DocumentError
 from .structure import Facts, read_page
 
 REGISTER_NAMES = {"platforms.yaml", "platforms.yml"}
-NEITHER_PAGE_NOR_ARTICLE = (
-    "neither a comparison page (it has no comparison table and no permalink) nor an article "
-    "(its front matter has no author or publish_date)"
-)
 ARTICLE_KEYS = {"author", "publish_date", "subtitle", "heroImage", "cta", "read_time"}
 
 
@@ -242,7 +238,9 @@ def read_document(name, data, index):
     }
     if not page.tables and "permalink" not in meta:
         if not ARTICLE_KEYS & meta.keys():
-            raise DocumentError(name, 1, NEITHER_PAGE_NOR_ARTICLE)
+            message = "neither a comparison page (it has no comparison table and no permalink) nor "
+            message += "an article (its front matter has no author or publish_date)"
+            raise DocumentError(name, 1, message)
         fields |= article_fields(front_matter, title)
         # A remote hero image is copied (or left out) before it is stored.
         lines = front_matter.key_lines

@@ -214,10 +214,8 @@ def text_of(lines, blocks):
 
 
 def _split_at_marker(blocks, kind):
-    for index, block in enumerate(blocks):
-        if block.kind == "marker" and block.text == kind:
-            return blocks[:index], blocks[index + 1 :], block.data
-    return None
+    at = next((i for i, b in enumerate(blocks) if b.kind == "marker" and b.text == kind), None)
+    return None if at is None else (blocks[:at], blocks[at + 1 :], blocks[at].data)
 
 
 def _read_takeaways(lines, parsed, blocks):
