@@ -197,9 +197,8 @@ def is_legend(header, rows, marks):
     glossary = len(header) == 2 and plain_text_of_inline(header[1]).lower() in GLOSSARY_HEADERS
     if words & LEGEND_HEADERS or glossary:
         return True
-    first_cells = [cells[0] for _line, cells in rows]
-    if first_cells and all((split := marks.split(c)) and not split[1] for c in first_cells):
-        return True
+    if all((split := marks.split(cells[0])) and not split[1] for _line, cells in rows):
+        return True  # a column of bare marks (read_table passes at least one row)
     every_cell = [cell for _line, cells in [(0, header), *rows] for cell in cells if cell]
     return bool(every_cell) and all(re.match(r"^\S{1,20}\s*[=:–-]\s*\w", c) for c in every_cell)
 
