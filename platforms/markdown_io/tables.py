@@ -204,13 +204,12 @@ def is_legend(header, rows, marks):
 
 
 def detect_orientation(header, rows, known_platform):
-    """Platforms as columns when the header names more known platforms than the first column,
-    or when the corner cell says the rows are features; platforms as rows otherwise."""
+    """Platforms as columns when the header names more known platforms than the first column, or
+    as many and the corner cell says the rows are features; platforms as rows otherwise."""
     across = sum(1 for cell in header[1:] if known_platform(plain_text_of_inline(cell)))
     down = sum(1 for _line, cells in rows if known_platform(plain_text_of_inline(cells[0])))
-    if across != down:
-        return "columns" if across > down else "rows"
-    return "columns" if COLUMN_CORNERS.match(plain_text_of_inline(header[0])) else "rows"
+    by_corner = across == down and COLUMN_CORNERS.match(plain_text_of_inline(header[0]))
+    return "columns" if across > down or by_corner else "rows"
 
 
 def remark_column(header, known_platform):
