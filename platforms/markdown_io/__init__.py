@@ -1,8 +1,7 @@
-"""Comparison pages, articles and the platform register in and out of Markdown documents, for
-the import/export commands and the admin; import_documents reads what export_documents writes
-back into the same database state. Modules: text (bytes → text), frontmatter, structure (token
-stream → sections, tables, prose), tables (a table → orientation, levels, cells), apply
-(→ database), export (database → documents)."""
+"""Comparison pages, articles and the platform register in and out of Markdown documents, for the
+import/export commands and the admin: import_documents reads export_documents' output back into the
+same database state. Modules: text (bytes → text), frontmatter, structure (token stream → sections,
+tables, prose), tables (a table → orientation, levels, cells), apply (→ database), export."""
 
 import time
 from pathlib import Path
@@ -77,8 +76,7 @@ def import_documents(documents, *, dry_run=False, keep_existing=False):
 
 
 def read_paths(paths):
-    """[(name, bytes)] of files, and of the documents in folders (symlinks that leave the
-    folder refused), in a stable order."""
+    """[(name, bytes)] of files and folders' documents (symlinks out refused), in a stable order."""
     found = []
     for path in map(Path, paths):
         if not (path.is_dir() or path.is_file()):

@@ -11,7 +11,7 @@ from pathlib import PurePath
 import yaml
 from django.core.exceptions import ValidationError
 from django.core.validators import slug_re
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
@@ -34,10 +34,6 @@ from .errors import DocumentError
 from .structure import Facts, read_page
 
 REGISTER_NAMES = {"platforms.yaml", "platforms.yml"}
-NEITHER_PAGE_NOR_ARTICLE = (
-    "neither a comparison page (it has no comparison table and no permalink) nor an article "
-    "(its front matter has no author or publish_date)"
-)
 ARTICLE_KEYS = {"author", "publish_date", "subtitle", "heroImage", "cta", "read_time"}
 
 
@@ -80,17 +76,14 @@ def check_values(name, line, model, values, kind):
 
 
 def sync(report, kind, model, lookup, values, existing):
-    """Create, update or leave alone `existing` (the row matching lookup, or None); save only
-    what changed."""
+    """Create (when `existing` is None) or update the row matching lookup; save only changes."""
     if existing is None:
         existing = model.objects.create(**lookup, **values)
         report.record("created", kind, existing)
         return existing
-    changes = {}
-    for name, value in values.items():
-        if getattr(existing, name) != value:
-            changes[name] = (getattr(existing, name), value)
-            setattr(existing, name, value)
+    changes = {n: (getattr(existing, n), v) for n, v in values.items() if getattr(existing, n) != v}
+    for name, (_before, after) in changes.items():
+        setattr(existing, name, after)
     if changes:
         existing.save()
         report.record("updated", kind, existing, changes)
@@ -127,8 +120,7 @@ class PlatformIndex:
             self.add(platform)
 
     def add(self, platform, *names):
-        # Whole names only: "Facebook (Meta)" must not make "Meta" a name of Facebook, or
-        # "WhatsApp (Meta)" would find it.
+        # Whole names only, or "WhatsApp (Meta)" would find "Facebook (Meta)" by the name "Meta".
         for name in (platform.name, *[a.name for a in platform.aliases.all()], *names):
             self.by_key.setdefault(_loose(name), platform)
         # A slug stands for its platform ("google" for Google/YouTube), unless it is only the
@@ -246,14 +238,15 @@ def read_document(name, data, index):
     }
     if not page.tables and "permalink" not in meta:
         if not ARTICLE_KEYS & meta.keys():
-            raise DocumentError(name, 1, NEITHER_PAGE_NOR_ARTICLE)
+            message = "neither a comparison page (it has no comparison table and no permalink) nor "
+            message += "an article (its front matter has no author or publish_date)"
+            raise DocumentError(name, 1, message)
         fields |= article_fields(front_matter, title)
         # A remote hero image is copied (or left out) before it is stored.
         lines = front_matter.key_lines
         check_values(name, lines, Article, {**fields, "hero_image_url": ""}, "article")
-        claims = [("article slug", fields["slug"])]
         report = DocumentReport(f"article /blog/{fields['slug']}/")
-        return ParsedDocument(name, "article", report, fields, claims)
+        return ParsedDocument(name, "article", report, fields, [("article slug", fields["slug"])])
 
     stem = slugify(PurePath(name).stem.removeprefix("page-")) or "page"
     permalink = front_matter.text("permalink") or f"/{stem}/"
@@ -265,7 +258,7 @@ def read_document(name, data, index):
     }
     if "order" in meta:  # the page's place in the navigation; kept when absent
         fields["order"] = front_matter.whole_number("order")
-    if not fields["description"] and "description" not in meta:
+    if "description" not in meta:
         # The first non-empty text as plain words, cut at a word boundary: at most 300 characters.
         texts = [page.intro, *(t.intro for t in page.tables), *(t.takeaways for t in page.tables)]
         found = next(filter(None, (plain_text(t) for t in texts if t)), "")
@@ -441,6 +434,6 @@ def apply_document(document, index, keep_existing):
                     index.add(platform)
             else:
                 apply_content(document, report, index, keep_existing)
-    except (ValueError, IntegrityError, DatabaseError) as error:
+    except (ValueError, DatabaseError) as error:  # IntegrityError is a DatabaseError
         raise DocumentError(document.name, None, f"cannot be stored: {error}") from error
     return report

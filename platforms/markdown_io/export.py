@@ -17,8 +17,7 @@ from .tables import Marks, export_cell
 
 
 def front_matter(item, fields, keep=()):
-    """YAML front matter between `---` lines: fields, empty values left out (but those in keep),
-    then the page's or article's publication."""
+    """`---` YAML front matter: fields (empty ones left out but those in keep), then publication."""
     fields = {k: v for k, v in fields.items() if k in keep or v not in (None, "")}
     fields |= {"published": item.status == "published", "publish_date": item.publish_at.isoformat()}
     return f"---\n{yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=1000)}---"

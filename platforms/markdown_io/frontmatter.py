@@ -106,7 +106,6 @@ def read(name, text):
     except ValueError as error:  # a well-formed but impossible date, e.g. 2025-02-30
         dated = (n for n in key_lines.values() if re.search(r"\d{4}-\d\d-\d\d", lines[n - 1]))
         raise DocumentError(name, min(dated, default=2), f"broken front matter: {error}") from error
-    metadata = {} if metadata is None else metadata
-    if not isinstance(metadata, dict):
+    if not isinstance(metadata, dict | None):
         raise DocumentError(name, 2, "the front matter must be “key: value” lines")
-    return FrontMatter(name, metadata, key_lines, "\n".join(lines[end + 1 :]), end + 2)
+    return FrontMatter(name, metadata or {}, key_lines, "\n".join(lines[end + 1 :]), end + 2)

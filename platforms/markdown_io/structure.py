@@ -1,5 +1,4 @@
-"""A document's body (the parser's token stream) → page fields and tables. No database. A
-comparison page reads, top to bottom:
+"""A document's body (its token stream) → page fields and tables, no database. A page reads:
 
     # Page heading              (optional; the first heading if level 1)
     page intro                  (prose before the first section)
@@ -105,10 +104,9 @@ def parse_facts(name, line, text):
 
 
 def lift_source_footnotes(name, lines, first_line, tokens, code):
-    """({label: Facts}, lines) with source footnotes (`[^n]: reviewed …; [title](url)…`,
-    referenced from a cell) taken out of the text: blank lines, so that lines keep numbers."""
-    # Footnotes referenced at the end of a table cell are candidates for sources; one the
-    # text cites too stays a footnote of the page, or the text's reference would lead nowhere.
+    """({label: Facts}, lines) with source footnotes (`[^n]: reviewed …; [title](url)…`) made blank
+    lines, so that lines keep numbers. Only those referenced at the end of a table cell count; one
+    the text cites too stays a footnote of the page, or the text's reference would lead nowhere."""
     inline = [(before.type in ("th_open", "td_open"), token.content)
               for before, token in pairwise(tokens) if token.type == "inline"]  # fmt: skip
     referenced = {
@@ -138,16 +136,14 @@ def _describes(note, tokens, index):
     """Whether the export's note describes the table at tokens[index]: its header names the
     note's columns and its first column the note's rows (the other way round when platforms are
     columns). A prose table in the section's intro may share the header alone."""
-    across, down = (
-        ("rows", "columns") if note.get("orientation") == "columns" else ("columns", "rows")
-    )
-    names = {
-        key: [entry[0] for entry in note.get(key) or [] if isinstance(entry, list) and entry]
-        for key in (across, down)
-    }
+    names = [
+        [entry[0] for entry in note.get(key) or [] if isinstance(entry, list) and entry]
+        for key in ("columns", "rows")
+    ]
+    across, down = names[::-1] if note.get("orientation") == "columns" else names
     rows = read_rows(tokens, index, 0, {})
     header, *body = [[cell.replace("\\|", "|") for cell in cells] for _line, cells in rows]
-    return header[1:] == names[across] and [row[0] for row in body] == names[down]
+    return header[1:] == across and [row[0] for row in body] == down
 
 
 def _marker(token):
@@ -169,16 +165,13 @@ def to_blocks(name, lines, first_line, options, tokens):
         elif token.type == "hr":
             blocks.append(Block("hr", start, end))
         elif token.type == "table_open":
-            # The export's note above a table says how to read it (orientation, levels); a
-            # table between the note and the one it describes is prose of the section's intro,
-            # whatever it looks like (its names may be platforms' since the export).
-            declared = note if index == described else {}
+            # A table between an export's note (orientation, levels…) and the table it describes
+            # is intro prose, whatever it looks like (its names may be platforms' since the export).
             if described is not None and index < described:
                 table = "it is prose above the table the export's note describes"
             else:
-                table = read_table(
-                    name, tokens, index, lines, first_line, options.for_table(declared)
-                )
+                table_options = options.for_table(note if index == described else {})
+                table = read_table(name, tokens, index, lines, first_line, table_options)
             if isinstance(table, str):
                 notes.append(f"line {first_line + start}: a table kept as prose: {table}")
             kind = "prose" if isinstance(table, str) else "table"
@@ -221,10 +214,8 @@ def text_of(lines, blocks):
 
 
 def _split_at_marker(blocks, kind):
-    for index, block in enumerate(blocks):
-        if block.kind == "marker" and block.text == kind:
-            return blocks[:index], blocks[index + 1 :], block.data
-    return None
+    at = next((i for i, b in enumerate(blocks) if b.kind == "marker" and b.text == kind), None)
+    return None if at is None else (blocks[:at], blocks[at + 1 :], blocks[at].data)
 
 
 def _read_takeaways(lines, parsed, blocks):
@@ -282,9 +273,8 @@ def read_page(name, front_matter, known_platform):
     options = ReadOptions(orientation, known_platform, marks, set(footnotes), references)
     blocks, notes = to_blocks(name, lines, first_line, options, tokens)
     page = ParsedPage(footnotes=footnotes, notes=notes)
-    # The page heading: a first heading of level 1 above the tables, even below an image or a
-    # badge (which stay in the intro): left in the intro, it would show twice, under the page's
-    # own. An export writes it first.
+    # The page heading: a level-1 first heading above the tables, even below an image or badge
+    # (kept in the intro); left there it would show twice, under the page's. Exports write it first.
     heading, above = next((b for b in blocks if b.kind in ("heading", "table")), None), []
     first = blocks.index(heading) if heading else 0
     if heading and (heading.kind, heading.level) == ("heading", 1) and (first == 0 or not exported):
@@ -298,7 +288,6 @@ def read_page(name, front_matter, known_platform):
     else:
         page.intro = text_of(lines, blocks)
     page.intro = "\n\n".join(filter(None, [text_of(lines, above), page.intro]))
-    # Reference links in each text are written inline (see resolve_references).
     texts = [(page, "intro"), (page, "closing")]
     texts += [(table, name) for table in tables for name in ("intro", "takeaways")]
     for obj, name in texts:

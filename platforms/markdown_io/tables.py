@@ -44,8 +44,7 @@ _WORD_MARK = re.compile(
 LEGEND_HEADERS = {"symbol", "mark", "marks", "icon", "legend", "key", "emoji", "sign", "meaning"}
 # A two-column table of names and what they mean is a glossary, not a comparison.
 GLOSSARY_HEADERS = {"description", "definition", "explanation", "meaning", "notes"}
-# With features as rows, a column of remarks about each feature is no product: its text is
-# the feature's description.
+# With features as rows, a column of remarks is no product: its text describes each feature.
 REMARK_HEADERS = GLOSSARY_HEADERS | {"note", "comments", "comment", "remarks", "details"}
 COLUMN_CORNERS = re.compile(
     r"(?i)^(|features?|capabilit(y|ies)|functions?|functionality|options?|properties|property|"
@@ -73,8 +72,7 @@ MEANINGS = [  # the first that a legend's meaning mentions gives the mark's leve
 # An import (or its preview) stays within a second or so: larger tables stay prose tables.
 MAX_PLATFORMS, MAX_CELLS = 100, 2_000
 _LINK_TEXT = r"(?:[^\[\]\\]|\\.|\[(?:[^\[\]\\]|\\.)*\])*"
-# [text][label], [text][] and [label] (and images, "![…"), not followed by "(" (an inline link)
-# or ":" (a definition).
+# [text][label], [text][], [label] (images too), not before "(" (inline link) or ":" (definition).
 REFERENCE_USE = re.compile(rf"(!?)\[({_LINK_TEXT})\](?:\[((?:[^\[\]\\]|\\.)*)\])?(?![(:])")
 # A note's outer spaces, which a table cell would lose, are written as character references.
 _OUTER_SPACES, _OUTER_REFERENCES = re.compile(r"^ +| +$"), re.compile(r"^(?:&#32;)+|(?:&#32;)+$")
@@ -96,10 +94,9 @@ def unwrap_bold(text):
 
 
 class Marks:
-    """A document's marks: its `levels:`, the legend among its lines (images by alt text) or an
-    export's table's stored one, then the built-in ones. A symbol other than its level's mark
-    (🔶, ✔️, a legend's 🛑) stays in the note: the page and the export show the document's own.
-    `legend` is what a levelled table stores: [[symbol, level, meaning]] (see ComparisonTable)."""
+    """A document's marks: `levels:`, its legend (images by alt text) or an export's stored one,
+    then built-ins. Symbols besides a level's mark (🔶, ✔️, 🛑) stay in the note: pages and exports
+    show the document's own. `legend`: what a levelled table stores, [[symbol, level, meaning]]."""
 
     def __init__(self, extra=None, lines=(), stored=()):
         extra, legend, meanings = extra or {}, {}, {}
@@ -160,9 +157,8 @@ class ReadOptions:
 
 
 def resolve_references(text, references, inline=True):
-    """The text with its reference-style links and images written inline, since each field
-    is rendered alone, without the document's definitions (which stay where they stand).
-    Kept only when it renders exactly as the original did with the document's definitions."""
+    """The text with reference links and images written inline (each field renders alone, without
+    the document's definitions, which stay where they stand), if it renders exactly as before."""
     if "[" not in text or not references or text.count("[") > MAX_OPENERS["["]:
         return text
 
@@ -201,21 +197,19 @@ def is_legend(header, rows, marks):
     glossary = len(header) == 2 and plain_text_of_inline(header[1]).lower() in GLOSSARY_HEADERS
     if words & LEGEND_HEADERS or glossary:
         return True
-    first_cells = [cells[0] for _line, cells in rows]
-    if first_cells and all((split := marks.split(c)) and not split[1] for c in first_cells):
-        return True
+    if all((split := marks.split(cells[0])) and not split[1] for _line, cells in rows):
+        return True  # a column of bare marks (read_table passes at least one row)
     every_cell = [cell for _line, cells in [(0, header), *rows] for cell in cells if cell]
     return bool(every_cell) and all(re.match(r"^\S{1,20}\s*[=:–-]\s*\w", c) for c in every_cell)
 
 
 def detect_orientation(header, rows, known_platform):
-    """Platforms as columns when the header names more known platforms than the first column,
-    or when the corner cell says the rows are features; platforms as rows otherwise."""
+    """Platforms as columns when the header names more known platforms than the first column, or
+    as many and the corner cell says the rows are features; platforms as rows otherwise."""
     across = sum(1 for cell in header[1:] if known_platform(plain_text_of_inline(cell)))
     down = sum(1 for _line, cells in rows if known_platform(plain_text_of_inline(cells[0])))
-    if across != down:
-        return "columns" if across > down else "rows"
-    return "columns" if COLUMN_CORNERS.match(plain_text_of_inline(header[0])) else "rows"
+    by_corner = across == down and COLUMN_CORNERS.match(plain_text_of_inline(header[0]))
+    return "columns" if across > down or by_corner else "rows"
 
 
 def remark_column(header, known_platform):

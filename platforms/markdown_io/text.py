@@ -1,6 +1,5 @@
-"""Bytes to text: encodings, byte-order marks, line endings, and mojibake (UTF-8 once decoded
-as Mac Roman, "‚úÖ" for "✅", or Windows-1252, "itâ€™s") repaired line by line, so that a file
-only partly garbled is repaired where it needs it; correct text in any language passes as is."""
+"""Bytes to text (see decode), with mojibake (UTF-8 read as Mac Roman, "‚úÖ" for "✅", or as
+Windows-1252, "itâ€™s") repaired line by line, where needed: correct text in any language stays."""
 
 import re
 
