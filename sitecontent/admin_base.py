@@ -84,10 +84,9 @@ class EditorAdmin(SimpleHistoryAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in self.markdown_fields and isinstance(db_field, models.TextField):
-            kwargs["widget"] = MarkdownEditor
+            kwargs["widget"] = MarkdownEditor()
+            kwargs["widget"].preview_label = capfirst(db_field.verbose_name)
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if isinstance(getattr(formfield, "widget", None), MarkdownEditor):
-            formfield.widget.preview_label = capfirst(db_field.verbose_name)
         if formfield is not None and formfield.help_text:
             # The admin prints help texts as HTML: "/blog/<slug>/" must show its <slug>.
             formfield.help_text = escape(formfield.help_text)

@@ -1,11 +1,10 @@
 """No lost updates: every admin change form, inline row and grid unit (platforms.grid) carries the
-version it was loaded from, signed in the page, and one rule decides each save: `decide`.
-
-Each unit (a field, a grid cell or header) is compared as base (loaded), mine (submitted) and now
-(stored, read again and locked): what only someone else changed stays theirs; what both changed
-differently, or what the page did not know, is a conflict, left unsaved and shown with both
-versions to keep mine, take theirs or merge. A main form's conflict stops its save; an inline
-row's leaves only that row unsaved. Deleting what someone changed meanwhile is refused too."""
+version it was loaded from, signed in the page, and one rule, `decide`, compares each unit (a
+field, a grid cell or header) as base (loaded), mine (submitted) and now (stored, read again and
+locked): what only someone else changed stays theirs; what both changed differently, or what the
+page did not know, is a conflict, left unsaved and shown with both versions to keep mine, take
+theirs or merge. A main form's conflict stops its save; an inline row's leaves only that row
+unsaved. Deleting what someone changed meanwhile is refused too."""
 
 from django import forms
 from django.core import signing
@@ -17,8 +16,7 @@ SALT = "admin-loaded-version"
 RESOLVE_PREFIX, MERGE_PREFIX = "_resolve_", "_merge_"
 KEEP_MINE, TAKE_THEIRS, MERGE = "mine", "theirs", "merge"
 RESOLVE_CHOICES = [(KEEP_MINE, "Keep mine"), (TAKE_THEIRS, "Take theirs"), (MERGE, "Merge")]
-# What `decide` says to do with one unit.
-SAVE_MINE, KEEP_THEIRS, CONFLICT = "save mine", "keep theirs", "conflict"
+SAVE_MINE, KEEP_THEIRS, CONFLICT = "save mine", "keep theirs", "conflict"  # `decide`'s answers
 UNKNOWN = object()  # a unit the loaded version does not hold
 DELETED = object()  # `mine` for a unit the editor deletes: allowed only as it was loaded
 
@@ -180,11 +178,10 @@ class VersionedModelForm(forms.ModelForm):
 
 
 class VersionedInlineForm(VersionedModelForm):
-    """An inline row: a conflict leaves only this row unsaved (has_changed() is False), and the
-    admin shows the page again with the choice for it (EditorAdmin). `refused` ({pk: the row's
-    form whose save was just refused}) shows such a row as this editor sent it, with the version
-    it was compared with: as on a main form, a field only they changed stays theirs on the next
-    save. A row whose deletion was refused shows as they saved it."""
+    """An inline row: a conflict leaves only it unsaved (has_changed() is False), shown again with
+    the choice (EditorAdmin). `refused` ({pk: its form whose save was just refused}) shows it as
+    this editor sent it, with the version compared (a field only they changed stays theirs on the
+    next save, as on a main form), or as they saved it when its deletion was refused."""
 
     stops_save = False
 
