@@ -43,9 +43,6 @@ LEVEL_OPTIONS = {
     + "".join(f"<option{' selected' * (level == selected)}>{level.short_label}" for level in Level)
     for selected in ["", *Level.values]
 }
-# The last part of a source line is its date when it looks like one: a title may hold "|"
-# ("Privacy Policy | Meta"), a URL may not (validate_source_url).
-DATE_LIKE = re.compile(r"[\d\s./-]*")
 CELL_FIELDS = ("level", "note", "last_reviewed")  # a cell's own values, besides its sources
 
 
@@ -64,8 +61,10 @@ def parse_sources(text):
         if not line.strip():
             continue
         url, _, rest = line.partition("|")
+        # The last part is the date when it looks like one: a title may hold "|" ("Privacy
+        # Policy | Meta"), a URL may not (validate_source_url).
         title, bar, accessed = rest.rpartition("|")
-        if not bar or not DATE_LIKE.fullmatch(accessed):
+        if not bar or not re.fullmatch(r"[\d\s./-]*", accessed):
             title, accessed = rest, ""
         source = CellSource(url=url.strip(), title=title.strip(), accessed=accessed.strip() or None)
         try:
@@ -418,9 +417,8 @@ class GridEditor:
         return locking.sign({p: fingerprint(v) for p, v in self.loaded.items()}, VERSION_SALT)
 
     def rendered_rows(self):  # [(its header form, its cells' HTML)]
-        history = self.history_url
         for header, cells in self.rows:
-            html = "".join(cell_html(form, self.table.uses_levels, history) for form in cells)
+            html = "".join(cell_html(f, self.table.uses_levels, self.history_url) for f in cells)
             yield header, mark_safe(html)
 
     def opened_cell(self, prefix):

@@ -132,7 +132,7 @@ class VersionedModelForm(forms.ModelForm):
             mine = DELETED if deleting else stored_values(probe, [name])[name]
             outcome = decide(base[name], mine, theirs, self._choice(RESOLVE_PREFIX, name))
             if outcome == CONFLICT:
-                self.conflicts.append(self._conflict(current, probe, name, deleting))
+                self.conflicts.append(self._conflict(current, probe, name, theirs, deleting))
                 new_base[name] = theirs
             elif outcome == KEEP_THEIRS and mine != theirs:
                 data[name] = getattr(current, name)
@@ -150,13 +150,11 @@ class VersionedModelForm(forms.ModelForm):
                 )
         return data
 
-    def _conflict(self, current, probe, name, deleting):
+    def _conflict(self, current, probe, name, theirs, deleting):
         field, model_field = self.fields[name], current._meta.get_field(name)
         mine = getattr(probe, name)
         # Text areas get a merge box pre-filled with both; other fields keep one or the other.
         is_text = isinstance(field.widget, forms.Textarea) and not deleting
-        theirs_text = model_field.value_to_string(current)
-        merged = f"{self.data.get(self.add_prefix(name), '')}\n\n{theirs_text}" if is_text else ""
         return {
             "name": name,
             **self._input_names(name),
@@ -165,7 +163,7 @@ class VersionedModelForm(forms.ModelForm):
             "theirs": str(readable_value(model_field, getattr(current, name))),
             "deleted": deleting,
             "is_text": is_text,
-            "merged": merged,
+            "merged": f"{self.data.get(self.add_prefix(name), '')}\n\n{theirs}" if is_text else "",
             "who": last_editor(current),
         }
 
