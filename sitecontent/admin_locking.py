@@ -1,10 +1,9 @@
 """No lost updates: every admin change form, inline row and grid unit (platforms.grid) carries the
-version it was loaded from, signed in the page, and one rule, `decide`, compares each unit (a
-field, a grid cell or header) as base (loaded), mine (submitted) and now (stored, read again and
-locked): what only someone else changed stays theirs; what both changed differently, or what the
-page did not know, is a conflict, left unsaved and shown with both versions to keep mine, take
-theirs or merge. A main form's conflict stops its save; an inline row's leaves only that row
-unsaved. Deleting what someone changed meanwhile is refused too."""
+version it was loaded from, signed, and one rule, `decide`, compares each unit (a field, a grid cell
+or header) as base (loaded), mine (submitted) and now (stored, read again and locked): what only
+someone else changed stays theirs; what both changed differently (deleting included), or what the
+page did not know, is a conflict, left unsaved, shown with both versions to keep mine, take theirs
+or merge. A main form's conflict stops its save; an inline row's leaves only that row unsaved."""
 
 from django import forms
 from django.core import signing
@@ -105,16 +104,14 @@ class VersionedModelForm(forms.ModelForm):
             return data  # an add form: nothing to compare with
         try:
             loaded = signing.loads(self.data.get(self.add_prefix(VERSION_FIELD), ""), salt=SALT)
-        except signing.BadSignature:
-            self.add_error(None, "This form's version mark is damaged or missing: reload the page.")
-            return data
+        except signing.BadSignature as error:
+            message = "This form's version mark is damaged or missing: reload the page."
+            raise forms.ValidationError(message) from error
         if loaded.get("pk") != str(self.instance.pk):
-            self.add_error(None, "This form belongs to another object: reload the page.")
-            return data
+            raise forms.ValidationError("This form belongs to another object: reload the page.")
         current = locked(self._meta.model._default_manager).filter(pk=self.instance.pk).first()
         if current is None:
-            self.add_error(None, "Someone deleted this while you were editing it.")
-            return data
+            raise forms.ValidationError("Someone deleted this while you were editing it.")
         base, deleting = loaded["values"], data.get("DELETE")  # an inline row's delete box
         new_base = dict(base)
         for name, theirs in stored_values(current, self._tracked()).items():
