@@ -125,11 +125,8 @@ def preview(request, context, documents):
     version = ContentVersion.read()  # before the dry run: a change during it outdates the plan
     report = import_documents(documents, dry_run=True)
     token = get_random_string(24)
-    request.session[SESSION_KEY] = {
-        "token": token,
-        "version": version,
-        "documents": [(name, data.decode("latin-1")) for name, data in documents],
-    }
+    texts = [(name, data.decode("latin-1")) for name, data in documents]
+    request.session[SESSION_KEY] = {"token": token, "version": version, "documents": texts}
     context.update(report_lines=report.lines(), token=token)
 
 
@@ -159,6 +156,5 @@ def export_view(request, model_admin):
         for path, text in export_documents():
             archive.writestr(str(path), text)
     name = f"platform-compare-{timezone.localdate().isoformat()}.zip"
-    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return HttpResponse(buffer.getvalue(), content_type="application/zip", headers=headers)

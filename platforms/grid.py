@@ -98,9 +98,9 @@ def fingerprint(values):
     return hashlib.sha256(json.dumps(texts, sort_keys=True).encode()).hexdigest()[:16]
 
 
-# A cell's <td>, from its form or (untouched) its values, by hand: an include or widget per cell
-# costs seconds (tests/bench/grid_bench.py, 40 × 40: GET 2,656 → 140 ms, saving 10 cells 2,625 →
-# 86 ms, 2026-12-07). It shows its level (no levels: its note); note, sources and review date only
+# A cell's <td>, from its form or (untouched) its values, by hand: a template include or widget per
+# cell costs seconds (tests/bench/grid_bench.py, 40 × 40: GET 2,656 → 140 ms, saving 10 cells 2,625
+# → 86 ms, 2026-12-07). It shows its level (no levels: its note); note, sources and review date only
 # when opened (`form.opened`, or fetched by the script): all in every cell made 1.3 MB at 40 × 40.
 def cell_html(form, uses_levels, history_url):
     cell, p = form.cell, form.prefix

@@ -123,8 +123,7 @@ class VersionedModelForm(forms.ModelForm):
                     self.add_error(name, error)
             if name not in data or name not in base:
                 continue  # not an edited field (a formset adds the row's id and parent later)
-            # An unsaved copy holding my value as the database would hold it.
-            probe = type(current)(pk=current.pk)
+            probe = type(current)(pk=current.pk)  # unsaved: my value as it would be stored
             current._meta.get_field(name).save_form_data(probe, data[name])
             mine = DELETED if deleting else stored_values(probe, [name])[name]
             outcome = decide(base[name], mine, theirs, self._choice(RESOLVE_PREFIX, name))
