@@ -157,23 +157,22 @@ class ComparisonTableAdmin(EditorAdmin):
         if not (editor.conflicts or editor.lost or editor.unseen):
             messages.success(request, f"Saved. {changed} cell(s) changed.")
             return redirect(request.get_full_path())
-        warnings = [f"Saved {changed} cell(s)."]
+        warn = partial(messages.warning, request)
+        warn(f"Saved {changed} cell(s).")
         if editor.conflicts:
-            warnings.append(
+            warn(
                 f"{len(editor.conflicts)} change(s) were not saved because someone else saved the "
                 "same cell or header after you opened this page: they are marked below with "
                 "both versions."
             )
         if editor.lost:
-            warnings.append(
+            warn(
                 "Not saved, because someone else deleted its row or column after you opened "
                 f"this page: {'; '.join(editor.lost)}."
             )
         if editor.unseen:
             added = ", ".join(f"“{obj}”" for obj in editor.unseen)
-            warnings.append(f"Someone else added {added} after you opened this page: see below.")
-        for warning in warnings:
-            messages.warning(request, warning)
+            warn(f"Someone else added {added} after you opened this page: see below.")
         conflicts = {c["prefix"]: c for c in editor.conflicts}
         fresh = GridEditor(self._grid_table(table_id), conflicts=conflicts, page=page)
         return self._render_grid(request, fresh)
@@ -194,8 +193,7 @@ class ComparisonTableAdmin(EditorAdmin):
             "table": table,
             "editor": editor,
             "confirm_deletions": confirm_deletions,
-            # The grid needs the whole width: no navigation sidebar beside it.
-            "is_nav_sidebar_enabled": False,
+            "is_nav_sidebar_enabled": False,  # the grid needs the whole width
         }
         return TemplateResponse(request, "admin/platforms/comparisontable/grid.html", context)
 

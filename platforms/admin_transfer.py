@@ -1,7 +1,6 @@
-"""Import and export of Markdown documents from the admin, for editors who never use a shell:
-upload files or a zip, read the importer's dry run, apply it (all or nothing, with the errors of
-import_markdown, file:line). Export is one zip of every page and article. Sizes are bounded
-before anything is read whole."""
+"""Markdown import and export in the admin, for editors who never use a shell: upload files or a
+zip, read the importer's dry run, apply it (all or nothing, with import_markdown's errors,
+file:line); export every page and article as one zip. Sizes are bounded before any is read whole."""
 
 import io
 import zipfile
@@ -111,27 +110,23 @@ def import_view(request, model_admin):
         "opts": model_admin.model._meta,
         "form": UploadForm(request.POST, request.FILES) if upload else UploadForm(),
     }
-    if applying and (done := apply_import(request, context)):
-        return done
-    if upload and context["form"].is_valid():
-        preview(request, context, context["form"].cleaned_data["files"])
+    try:
+        if applying and (done := apply_import(request, context)):
+            return done
+        if upload and context["form"].is_valid():
+            preview(request, context, context["form"].cleaned_data["files"])
+    except DocumentError as error:  # the dry run's, or the database changed since the preview
+        context["document_error"] = str(error)
     return TemplateResponse(request, "admin/platforms/import.html", context)
 
 
 def preview(request, context, documents):
     """The dry run's report, and a token that applies this plan and no other."""
     version = ContentVersion.read()  # before the dry run: a change during it outdates the plan
-    try:
-        report = import_documents(documents, dry_run=True)
-    except DocumentError as error:
-        context["document_error"] = str(error)
-        return
+    report = import_documents(documents, dry_run=True)
     token = get_random_string(24)
-    request.session[SESSION_KEY] = {
-        "token": token,
-        "version": version,
-        "documents": [(name, data.decode("latin-1")) for name, data in documents],
-    }
+    texts = [(name, data.decode("latin-1")) for name, data in documents]
+    request.session[SESSION_KEY] = {"token": token, "version": version, "documents": texts}
     context.update(report_lines=report.lines(), token=token)
 
 
@@ -147,11 +142,7 @@ def apply_import(request, context):
         # it would create may exist now), so it is made and shown again before anything is.
         messages.warning(request, "The site changed since your preview: check it again.")
         return preview(request, context, documents)
-    try:
-        report = import_documents(documents)
-    except DocumentError as error:  # the database changed since the preview
-        context["document_error"] = str(error)
-        return None
+    report = import_documents(documents)
     del request.session[SESSION_KEY]
     summary = [line for line in report.lines() if not line.startswith(" ")]
     messages.success(request, f"Imported {len(documents)} document(s). " + " ".join(summary))
@@ -165,6 +156,5 @@ def export_view(request, model_admin):
         for path, text in export_documents():
             archive.writestr(str(path), text)
     name = f"platform-compare-{timezone.localdate().isoformat()}.zip"
-    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return HttpResponse(buffer.getvalue(), content_type="application/zip", headers=headers)

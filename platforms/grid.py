@@ -1,7 +1,6 @@
-"""The grid editor: a whole comparison table on one form, plain POST (no JavaScript needed).
-Each cell and row and column header is a small form; if any is wrong, nothing is saved. Then each
-is saved under the admin's one locking rule (admin_locking.decide), against the fingerprints the
-page was loaded with (one signed field)."""
+"""The grid editor: a whole comparison table on one form, plain POST (no JavaScript needed). Each
+cell and row and column header is a small form; if any is wrong, nothing is saved, else each is
+saved under admin_locking.decide against the fingerprints the page was loaded with (signed)."""
 
 import hashlib
 import json
@@ -44,9 +43,6 @@ LEVEL_OPTIONS = {
     + "".join(f"<option{' selected' * (level == selected)}>{level.short_label}" for level in Level)
     for selected in ["", *Level.values]
 }
-# The last part of a source line is its date when it looks like one: a title may hold "|"
-# ("Privacy Policy | Meta"), a URL may not (validate_source_url).
-DATE_LIKE = re.compile(r"[\d\s./-]*")
 CELL_FIELDS = ("level", "note", "last_reviewed")  # a cell's own values, besides its sources
 
 
@@ -65,8 +61,10 @@ def parse_sources(text):
         if not line.strip():
             continue
         url, _, rest = line.partition("|")
+        # The last part is the date when it looks like one: a title may hold "|" ("Privacy
+        # Policy | Meta"), a URL may not (validate_source_url).
         title, bar, accessed = rest.rpartition("|")
-        if not bar or not DATE_LIKE.fullmatch(accessed):
+        if not bar or not re.fullmatch(r"[\d\s./-]*", accessed):
             title, accessed = rest, ""
         source = CellSource(url=url.strip(), title=title.strip(), accessed=accessed.strip() or None)
         try:
@@ -75,7 +73,6 @@ def parse_sources(text):
             for name, messages in error.message_dict.items():
                 field = CellSource._meta.get_field(name).verbose_name
                 errors += [f"Source line {number}, {field}: {message}" for message in messages]
-            continue
         sources.append((source.url, source.title, source.accessed))
     if errors:
         raise ValidationError(errors)
@@ -101,13 +98,11 @@ def fingerprint(values):
     return hashlib.sha256(json.dumps(texts, sort_keys=True).encode()).hexdigest()[:16]
 
 
-# Written by hand and lean: a template include or widget per cell costs seconds on a big grid
-# (`tests/bench/grid_bench.py`, 40 × 40: GET 2,656 → 140 ms, saving 10 cells 2,625 → 86 ms,
-# 2026-12-07). A cell shows one control, its level (or, in a table without levels, its note);
-# its note, sources and review date only when opened (`form.opened`, or the script fetches
-# them): all of them in every cell made a 40 × 40 grid 1.3 MB.
+# A cell's <td>, from its form or (untouched) its values, by hand: a template include or widget per
+# cell costs seconds (tests/bench/grid_bench.py, 40 × 40: GET 2,656 → 140 ms, saving 10 cells 2,625
+# → 86 ms, 2026-12-07). It shows its level (no levels: its note); note, sources and review date only
+# when opened (`form.opened`, or fetched by the script): all in every cell made 1.3 MB at 40 × 40.
 def cell_html(form, uses_levels, history_url):
-    """A cell's <td>, from its form or, untouched, its values."""
     cell, p = form.cell, form.prefix
     shown = {name: "" if value is None else escape(value) for name, value in form.values.items()}
     names = f"r{cell.row_id} c{cell.capability_id}"  # its controls' labels: header ids (grid.html)
@@ -170,14 +165,13 @@ class ResolvableForm(forms.Form):
     merge_joiner = "\n\n"  # between my version and theirs in the merge box
     merge_text = staticmethod(normalized)  # the merge box's text, as its field takes it
 
-    def __init__(self, *args, obj, initial, conflict=None, **kwargs):
+    def __init__(self, *args, obj, conflict=None, **kwargs):
+        super().__init__(*args, **kwargs)
         self.obj, self.conflict = obj, conflict
         if conflict:
             versions = dict.fromkeys(conflict[side][self.merges] for side in ("mine", "theirs"))
             both = self.merge_joiner.join(v for v in versions if v)
-            initial = {**conflict["mine"], "resolve": locking.KEEP_MINE, "merged": both}
-        super().__init__(*args, initial=initial, **kwargs)
-        if conflict:
+            self.initial = {**conflict["mine"], "resolve": locking.KEEP_MINE, "merged": both}
             self.fields["resolve"] = forms.ChoiceField(
                 required=False, choices=locking.RESOLVE_CHOICES, widget=forms.RadioSelect
             )
@@ -398,9 +392,8 @@ class GridEditor:
         self.conflicts, self.lost = [], []
 
     def _form(self, form_class, prefix, obj, values=None, opened=False):
-        """A unit's form, bound when the page posted it: not for a unit absent from the data (or
-        added since the page was loaded), nor for a cell posted as it is now (locking.decide's
-        first rule), so that a whole page posted without JavaScript binds only the cells changed."""
+        """A unit's form, bound only if posted (not if added since the page loaded) and, for a cell,
+        changed (locking.decide's first rule): a page posted without JavaScript binds only those."""
         values = self.loaded[prefix] = values or form_class.values_of(obj)
         posted = posted_values(self.data, prefix, form_class.units)
         conflict = self.conflicts_shown.get(prefix)
@@ -408,10 +401,9 @@ class GridEditor:
             # A choice posted back (refused: an empty merge, an error elsewhere): offered again,
             # the stored values as theirs, any error beside the merge box.
             conflict = {"mine": values, "theirs": values, "obj": obj}
-        if form_class is CellForm:
-            unchanged = all(text == normalized(values[name]) for name, text in posted.items())
-            if not conflict and unchanged:
-                return UntouchedCell(prefix, obj, values, opened)
+        unchanged = all(text == normalized(values[name]) for name, text in posted.items())
+        if form_class is CellForm and unchanged and not conflict:
+            return UntouchedCell(prefix, obj, values, opened)
         data = self.data if posted else None
         form = form_class(data, prefix=prefix, obj=obj, initial=values, conflict=conflict)
         form.opened = opened
@@ -425,9 +417,8 @@ class GridEditor:
         return locking.sign({p: fingerprint(v) for p, v in self.loaded.items()}, VERSION_SALT)
 
     def rendered_rows(self):  # [(its header form, its cells' HTML)]
-        history = self.history_url
         for header, cells in self.rows:
-            html = "".join(cell_html(form, self.table.uses_levels, history) for form in cells)
+            html = "".join(cell_html(f, self.table.uses_levels, self.history_url) for f in cells)
             yield header, mark_safe(html)
 
     def opened_cell(self, prefix):
@@ -443,8 +434,7 @@ class GridEditor:
         return [unit for unit in self.units if unit.errors or unit.conflict]
 
     def is_valid(self):
-        valid = all([form.is_valid() for form in self.forms if form.is_bound])
-        return valid and not self.version_error
+        return all([f.is_valid() for f in self.forms if f.is_bound]) and not self.version_error
 
     @property
     def error_count(self):
@@ -556,12 +546,11 @@ class GridEditor:
             locking.decide(self.base.get(p, locking.UNKNOWN), locking.DELETED, fingerprint(now))
             for p, now in units.items()
         }
-        if outcomes == {locking.SAVE_MINE}:
-            return True
-        mine = header.values_of(header.obj)
-        conflict = {"prefix": header.prefix, "mine": mine, "theirs": mine, "obj": header.obj}
-        self.conflicts.append({**conflict, "deleting": True})
-        return False
+        if outcomes != {locking.SAVE_MINE}:
+            mine = units[header.prefix]  # theirs too: as stored now
+            conflict = {"prefix": header.prefix, "mine": mine, "theirs": mine, "obj": header.obj}
+            self.conflicts.append({**conflict, "deleting": True})
+        return outcomes == {locking.SAVE_MINE}
 
     def _lost(self):
         """Edits to rows and columns someone deleted since this page was loaded, named to the

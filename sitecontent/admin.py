@@ -46,5 +46,4 @@ class AboutPageAdmin(EditorAdmin):
     markdown_fields = ("body",)
 
     def has_add_permission(self, request):
-        # One page: the migration creates it; editors change it.
-        return not AboutPage.objects.exists()
+        return not AboutPage.objects.exists()  # one page: the migration makes it, editors change it

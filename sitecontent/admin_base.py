@@ -41,6 +41,7 @@ def name_input(db_field, formfield):
     """Name the input after its field, for screen readers, where Django draws no <label> for it."""
     if formfield is not None:
         formfield.widget.attrs.setdefault("aria-label", capfirst(db_field.verbose_name))
+    return formfield
 
 
 class VersionedInlineMixin:
@@ -59,10 +60,7 @@ class LabelledTabularInline(VersionedInlineMixin, admin.TabularInline):
     extra = 0  # rows are added with "Add another"
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name != "id":
-            name_input(db_field, formfield)
-        return formfield
+        return name_input(db_field, super().formfield_for_dbfield(db_field, request, **kwargs))
 
 
 class ReadableHistory(HistoricalRecordContextHelper):
@@ -84,16 +82,14 @@ class EditorAdmin(SimpleHistoryAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in self.markdown_fields and isinstance(db_field, models.TextField):
-            kwargs["widget"] = MarkdownEditor
+            kwargs["widget"] = MarkdownEditor()
+            kwargs["widget"].preview_label = capfirst(db_field.verbose_name)
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if isinstance(getattr(formfield, "widget", None), MarkdownEditor):
-            formfield.widget.preview_label = capfirst(db_field.verbose_name)
         if formfield is not None and formfield.help_text:
             # The admin prints help texts as HTML: "/blog/<slug>/" must show its <slug>.
             formfield.help_text = escape(formfield.help_text)
         if isinstance(db_field, models.FileField):
-            # Django draws a file field as a fieldset whose legend does not label the input.
-            name_input(db_field, formfield)
+            name_input(db_field, formfield)  # Django's fieldset legend does not label the input
         return formfield
 
     def get_fields(self, request, obj=None):
@@ -141,8 +137,7 @@ class EditorAdmin(SimpleHistoryAdmin):
                     f"Someone else deleted a {inline.opts.verbose_name} after you opened this "
                     "page, so nothing was saved: reload the page to see the rows as they are.",
                 )
-        # Each inline row with a conflict gets the main form's box, naming the row.
-        context["inline_conflicts"] = [
+        context["inline_conflicts"] = [  # the main form's box, for each inline row in conflict
             {"row": f"{inline.opts.verbose_name} {number} (“{row.instance}”)", "form": row}
             for inline in inlines
             for number, row in enumerate(inline.formset.forms, start=1)

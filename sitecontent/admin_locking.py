@@ -1,11 +1,9 @@
 """No lost updates: every admin change form, inline row and grid unit (platforms.grid) carries the
-version it was loaded from, signed in the page, and one rule decides each save: `decide`.
-
-Each unit (a field, a grid cell or header) is compared as base (loaded), mine (submitted) and now
-(stored, read again and locked): what only someone else changed stays theirs; what both changed
-differently, or what the page did not know, is a conflict, left unsaved and shown with both
-versions to keep mine, take theirs or merge. A main form's conflict stops its save; an inline
-row's leaves only that row unsaved. Deleting what someone changed meanwhile is refused too."""
+version it was loaded from, signed, and one rule, `decide`, compares each unit (a field, a grid cell
+or header) as base (loaded), mine (submitted) and now (stored, read again and locked): what only
+someone else changed stays theirs; what both changed differently (deleting included), or what the
+page did not know, is a conflict, left unsaved, shown with both versions to keep mine, take theirs
+or merge. A main form's conflict stops its save; an inline row's leaves only that row unsaved."""
 
 from django import forms
 from django.core import signing
@@ -17,8 +15,7 @@ SALT = "admin-loaded-version"
 RESOLVE_PREFIX, MERGE_PREFIX = "_resolve_", "_merge_"
 KEEP_MINE, TAKE_THEIRS, MERGE = "mine", "theirs", "merge"
 RESOLVE_CHOICES = [(KEEP_MINE, "Keep mine"), (TAKE_THEIRS, "Take theirs"), (MERGE, "Merge")]
-# What `decide` says to do with one unit.
-SAVE_MINE, KEEP_THEIRS, CONFLICT = "save mine", "keep theirs", "conflict"
+SAVE_MINE, KEEP_THEIRS, CONFLICT = "save mine", "keep theirs", "conflict"  # `decide`'s answers
 UNKNOWN = object()  # a unit the loaded version does not hold
 DELETED = object()  # `mine` for a unit the editor deletes: allowed only as it was loaded
 
@@ -107,16 +104,14 @@ class VersionedModelForm(forms.ModelForm):
             return data  # an add form: nothing to compare with
         try:
             loaded = signing.loads(self.data.get(self.add_prefix(VERSION_FIELD), ""), salt=SALT)
-        except signing.BadSignature:
-            self.add_error(None, "This form's version mark is damaged or missing: reload the page.")
-            return data
+        except signing.BadSignature as error:
+            message = "This form's version mark is damaged or missing: reload the page."
+            raise forms.ValidationError(message) from error
         if loaded.get("pk") != str(self.instance.pk):
-            self.add_error(None, "This form belongs to another object: reload the page.")
-            return data
+            raise forms.ValidationError("This form belongs to another object: reload the page.")
         current = locked(self._meta.model._default_manager).filter(pk=self.instance.pk).first()
         if current is None:
-            self.add_error(None, "Someone deleted this while you were editing it.")
-            return data
+            raise forms.ValidationError("Someone deleted this while you were editing it.")
         base, deleting = loaded["values"], data.get("DELETE")  # an inline row's delete box
         new_base = dict(base)
         for name, theirs in stored_values(current, self._tracked()).items():
@@ -128,13 +123,12 @@ class VersionedModelForm(forms.ModelForm):
                     self.add_error(name, error)
             if name not in data or name not in base:
                 continue  # not an edited field (a formset adds the row's id and parent later)
-            # An unsaved copy holding my value as the database would hold it.
-            probe = type(current)(pk=current.pk)
+            probe = type(current)(pk=current.pk)  # unsaved: my value as it would be stored
             current._meta.get_field(name).save_form_data(probe, data[name])
             mine = DELETED if deleting else stored_values(probe, [name])[name]
             outcome = decide(base[name], mine, theirs, self._choice(RESOLVE_PREFIX, name))
             if outcome == CONFLICT:
-                self.conflicts.append(self._conflict(current, probe, name, deleting))
+                self.conflicts.append(self._conflict(current, probe, name, theirs, deleting))
                 new_base[name] = theirs
             elif outcome == KEEP_THEIRS and mine != theirs:
                 data[name] = getattr(current, name)
@@ -152,13 +146,11 @@ class VersionedModelForm(forms.ModelForm):
                 )
         return data
 
-    def _conflict(self, current, probe, name, deleting):
+    def _conflict(self, current, probe, name, theirs, deleting):
         field, model_field = self.fields[name], current._meta.get_field(name)
         mine = getattr(probe, name)
         # Text areas get a merge box pre-filled with both; other fields keep one or the other.
         is_text = isinstance(field.widget, forms.Textarea) and not deleting
-        theirs_text = model_field.value_to_string(current)
-        merged = f"{self.data.get(self.add_prefix(name), '')}\n\n{theirs_text}" if is_text else ""
         return {
             "name": name,
             **self._input_names(name),
@@ -167,7 +159,7 @@ class VersionedModelForm(forms.ModelForm):
             "theirs": str(readable_value(model_field, getattr(current, name))),
             "deleted": deleting,
             "is_text": is_text,
-            "merged": merged,
+            "merged": f"{self.data.get(self.add_prefix(name), '')}\n\n{theirs}" if is_text else "",
             "who": last_editor(current),
         }
 
@@ -180,11 +172,10 @@ class VersionedModelForm(forms.ModelForm):
 
 
 class VersionedInlineForm(VersionedModelForm):
-    """An inline row: a conflict leaves only this row unsaved (has_changed() is False), and the
-    admin shows the page again with the choice for it (EditorAdmin). `refused` ({pk: the row's
-    form whose save was just refused}) shows such a row as this editor sent it, with the version
-    it was compared with: as on a main form, a field only they changed stays theirs on the next
-    save. A row whose deletion was refused shows as they saved it."""
+    """An inline row: a conflict leaves only it unsaved (has_changed() is False), shown again with
+    the choice (EditorAdmin). `refused` ({pk: its form whose save was just refused}) shows it as
+    this editor sent it, with the version compared (a field only they changed stays theirs on the
+    next save, as on a main form), or as they saved it when its deletion was refused."""
 
     stops_save = False
 

@@ -6,14 +6,13 @@ from django.views.decorators.csp import csp_override
 # The admin and the Markdown editor set inline styles (ADMIN_CSP); public pages keep the strict one.
 admin_policy = csp_override(settings.ADMIN_CSP)
 
-# "Needs attention" on the admin home: each app registers checks (see attention_check), so this
-# module never imports another app's models.
 ATTENTION_CHECKS = []
 
 
 def attention_check(check):
-    """Register check() -> [(label, queryset, query of its model's admin list)] for the admin
-    home page; an item shows its count to those who may view its model."""
+    """Register check() -> [(label, queryset, query of its model's admin list)] for the admin home
+    page's "Needs attention" (each app registers its own, so this module never imports another
+    app's models); an item shows its count to those who may view its model."""
     ATTENTION_CHECKS.append(check)
     return check
 

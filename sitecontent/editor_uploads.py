@@ -1,8 +1,7 @@
-"""The Markdown editor's preview and image upload, for staff only, at markdownx's URLs.
-
-markdownx's own views serve anyone, store whatever the client calls an image and answer mistakes
-with a 500: here the preview goes through the site's one sanitizer, an upload follows the one
-image policy (images.py), and every mistake is a 4xx with a message."""
+"""The Markdown editor's preview and image upload at markdownx's URLs, for staff only: markdownx's
+own views serve anyone, store whatever the client calls an image and answer mistakes with a 500;
+here the preview goes through the site's one sanitizer, an upload follows the one image policy
+(images.py), and every mistake is a 4xx with a message."""
 
 from functools import wraps
 
