@@ -87,9 +87,8 @@ def change_of(before, now):
 
 
 class ChangeSummary:
-    """How the claims changed since a day, for the sentence and the chart above a page: each
-    claim shown is marked() in its group (its platform, or page: `grouped_by` names them);
-    those left in `before` ({cell id: (level, note_html)} then) were removed."""
+    """How claims changed since a day, for a page's sentence and chart: each one shown is marked()
+    in its group (`grouped_by`: platform or page); those left in `before` (claims_at()) removed."""
 
     def __init__(self, before, grouped_by):
         self.before, self.grouped_by, self.groups = before, grouped_by, defaultdict(Counter)

@@ -211,11 +211,10 @@ NOT_IN_TABLE = claim_view("", "", empty_text="Not in this table")
 
 
 def comparison(platforms, only_differences=False, moment=None, since=None):
-    """([(first claim of the table, [{first claim, cells: [claim_view()], differs}])] for the
-    tables where any of the platforms has a row (None if none had one) at `moment` or today,
-    and with since=(day, moment) a ChangeSummary, its claims marked. Only levels are compared:
-    two notes in words are never the same text, so a table without levels is shown side by side,
-    never marked as differing, and left out of the differences."""
+    """([(first claim of a table, [{first claim, cells: [claim_view()], differs}])] of the tables
+    where any platform has a row (None if none had) at `moment` or today, and with since=(day,
+    moment) a ChangeSummary, its claims marked. Only levels are compared (two notes never say
+    the same words): a table without levels is side by side, never differing, not in differences."""
     ids = [p.id for p in platforms]
     # Compared claims show no sources: on a day, not reading them keeps ?since= to 8 queries.
     if moment:
@@ -225,12 +224,10 @@ def comparison(platforms, only_differences=False, moment=None, since=None):
     changes = mark_changes(found, since, "platform", row__platform__in=ids)
     tables = []
     for first, table_claims in by_table(found):
-        rows = {}
-        for claim in table_claims:
-            rows.setdefault(claim.capability_id, {})[claim.platform_id] = claim
+        cells = {(claim.capability_id, claim.platform_id): claim for claim in table_claims}
         compare_rows = []
-        for cells in rows.values():
-            ordered = [cells.get(pid) for pid in ids]
+        for capability in dict.fromkeys(claim.capability_id for claim in table_claims):
+            ordered = [cells.get((capability, pid)) for pid in ids]
             first_claim = next(c for c in ordered if c)
             differs = first_claim.uses_levels and len({c and c.level for c in ordered}) > 1
             if differs or not only_differences:
@@ -272,8 +269,7 @@ def rank(needs, all_claims, platforms):
                           for key in needs if key in chosen])
         for platform in platforms
     ]  # fmt: skip
-    order = {p.id: i for i, p in enumerate(platforms)}
-    ranked = sorted(choices, key=lambda c: (-c.points, -c.full, order[c.platform.id]))
+    ranked = sorted(choices, key=lambda c: (-c.points, -c.full))  # stable: then site order
     # Equal points and as many full share a place ("=1"); site order only lists them.
     scores = [(c.points, c.full) for c in ranked]
     for choice, score in zip(ranked, scores, strict=True):
