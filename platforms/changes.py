@@ -99,8 +99,7 @@ def timeline(platform=None, after=None, until=None):
 
 def describe(entries):
     """[Change] for [(kind, id, when)], in the same order, in one query per kind."""
-    kinds = (KIND_CELL, KIND_PAGE, KIND_ARTICLE)
-    ids = {kind: [pk for k, pk, _when in entries if k == kind] for kind in kinds}
+    ids = {kind: [pk for k, pk, _when in entries if k == kind] for kind in (KIND_CELL, *ADDED)}
     found = {}
     records = cell_changes().filter(history_id__in=ids[KIND_CELL])
     for record in records.select_related("row__platform", "capability__table__page"):

@@ -64,9 +64,7 @@ def coverage_map(platforms, capabilities, claims):
             by_level.setdefault(level, []).append((square, f"{name} · {capability}: {said(claim)}"))
         short = name if len(name) <= NAME_CHARS else f"{name[: NAME_CHARS - 1]}…"
         names.append((short, i * step + SQUARE - 3))
-    columns = [
-        (j, left + (j - 1) * step + SQUARE / 2, name) for j, name in enumerate(capabilities, 1)
-    ]
+    columns = [(j + 1, left + j * step + SQUARE / 2, name) for j, name in enumerate(capabilities)]
     width, height = left + len(capabilities) * step, (len(platforms) + 1) * step
     return {"squares": by_level, "names": names, "columns": columns, "width": width,
             "height": height}  # fmt: skip
