@@ -50,9 +50,7 @@ class Change:
     note_before: str = ""
     note_after: str = ""
 
-    @property
-    def note_changed(self):
-        return self.note_before != self.note_after
+    note_changed = property(lambda self: self.note_before != self.note_after)
 
 
 def cell_changes(platform=None):

@@ -131,9 +131,7 @@ class Header:
     description: str = ""
     cells: list = field(default_factory=list)
 
-    @property
-    def text(self):
-        return plain_text(self.html)
+    text = property(lambda self: plain_text(self.html))
 
 
 @dataclass

@@ -85,18 +85,11 @@ class Claim:
     def anchor(self):
         return cell_anchor(self.table_slug, self.platform_slug, self.capability_slug)
 
-    @property
-    def table_heading(self):
-        return self.table_title or self.section_heading or self.page_title
-
-    @property
-    def as_list(self):
-        """The claim alone, for the claim include, which shows a row's claims."""
-        return [self]
-
-    @property
-    def is_empty(self):
-        return not self.level and not self.note_html
+    table_heading = property(
+        lambda self: self.table_title or self.section_heading or self.page_title
+    )
+    as_list = property(lambda self: [self])  # alone, for the claim include (of a row's claims)
+    is_empty = property(lambda self: not self.level and not self.note_html)
 
     @property
     def is_stale(self):

@@ -122,9 +122,7 @@ class CapabilityData(NamedTuple):
     slug: str
     description: str
 
-    @property
-    def plain_name(self):  # the header as readers see it
-        return plain(self, "name")
+    plain_name = property(lambda self: plain(self, "name"))  # the header as readers see it
 
     @property
     def column_json(self):  # as a table's documents list it
@@ -141,9 +139,7 @@ class RowData(NamedTuple):
     platform_order: int
     parent_company: str
 
-    @property
-    def display_label(self):
-        return self.label or self.platform_name
+    display_label = property(lambda self: self.label or self.platform_name)
 
 
 class CellData(NamedTuple):
