@@ -1,6 +1,5 @@
-"""A page's comparison tables, ready to print, from the open data's few flat queries: the hot
-path (/Partnerships/ has 290 cells), where each cell becomes a claim_view() dict, the cheapest
-thing for a template to read."""
+"""A page's comparison tables, ready to print, from the open data's few flat queries: the hot path
+(/Partnerships/ has 290 cells), each cell a claim_view() dict: the cheapest for a template."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
