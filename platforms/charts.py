@@ -50,10 +50,9 @@ def change_bars(rows):
 
 
 def coverage_map(platforms, capabilities, claims):
-    """The squares of a levelled table: platforms (names) down the side, capabilities (names)
-    across, numbered from 1; claims[platform][capability] is a display.claim_view(). Squares
-    are grouped by level, each an SVG path with its title: the fewest values for the template
-    to print (/Personalized-Engagement/ has 60 squares)."""
+    """A levelled table's squares: platforms (names) down the side, capabilities (names) across,
+    numbered from 1; claims[platform][capability] is a display.claim_view(). Grouped by level, each
+    an SVG path with its title: the fewest values to print (/Personalized-Engagement/ has 60)."""
     left = min(max(map(len, platforms), default=0), NAME_CHARS) * CHAR_WIDTH + 8
     step = SQUARE + GAP
     by_level, names = {}, []

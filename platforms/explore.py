@@ -151,10 +151,9 @@ def by_table(claim_list):
 
 
 def platform_profile(slug, moment=None, since=None):
-    """The profile's context (platform, summary, pages [(title, permalink, [(first claim,
-    claims)])], claim_changes: a ChangeSummary with since=(day, moment), else None) at `moment` or
-    today; None if the platform is not public today or had no claims then. On a day it is named
-    as its claims were, without a query of its own: with ?since= too it keeps to 8 queries."""
+    """The profile context (platform, summary, pages [(title, permalink, [(first claim, claims)])],
+    claim_changes: ChangeSummary with since=(day, moment) else None) at `moment` or today; None if
+    not public today or claimless then. On a day, named from its claims: 8 queries with ?since=."""
     if moment:
         found = claims_as_of(moment, platform__slug=slug)
         platform = found and Platform(

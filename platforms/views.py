@@ -256,8 +256,7 @@ def data_index(request):
     base = request.build_absolute_uri("/").rstrip("/")
     pages = [(page, dataset.tables_of(page)) for page in dataset.pages]
     context = {"dataset": dataset, "pages": pages, "licence": settings.DATA_LICENSE}
-    context |= {"level_codes": list(Level), "json_ld": dataset.json_ld(base)}
-    context["og_title"] = "Open data"
+    context |= {"level_codes": Level, "json_ld": dataset.json_ld(base), "og_title": "Open data"}
     return render(request, "platforms/open_data.html", context)
 
 
