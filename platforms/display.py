@@ -56,8 +56,7 @@ def end_of_day(text):
 
 def day_end(day):
     """The last moment of a day, in the site's time zone."""
-    midnight = datetime.combine(day + timedelta(days=1), time(), timezone.get_current_timezone())
-    return midnight - timedelta(microseconds=1)
+    return datetime.combine(day, time.max, timezone.get_current_timezone())
 
 
 def claims_at(moment, *conditions, page=None, **filters):

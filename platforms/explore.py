@@ -117,10 +117,9 @@ def claims_as_of(moment, key=None, with_sources=True, **filters):
     found = []
     for table in data.tables:
         page = data.page_of[table.page_id]
-        rows = data.rows.get(table.pk, [])
         prefix = f"{page_key(page.permalink)}.{table.slug}."  # of the capabilities' keys
         caps = [c for c in data.capabilities.get(table.pk, []) if key in (None, prefix + c.slug)]
-        for row, cap in product(rows, caps):
+        for row, cap in product(data.rows.get(table.pk, []), caps):
             if cell := data.cells.get((row.pk, cap.pk)):
                 found.append(Claim((
                     cap.pk, cap.name_html, cap.slug, cap.description, table.pk, table.slug,
