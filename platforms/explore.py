@@ -99,11 +99,9 @@ class Claim:
 
 def claims(**filters):
     """Published claims matching the filters, in page, table, row and column order: 2 queries."""
-    cells = Cell.objects.filter(
-        capability__table__page__in=ComparisonPage.objects.published().values("id"), **filters
-    )
-    found = cells.order_by(*CLAIM_ORDER).values_list(*CLAIM_FIELDS.values())
-    found = [Claim(values) for values in found]
+    published = ComparisonPage.objects.published().values("id")
+    cells = Cell.objects.filter(capability__table__page__in=published, **filters)
+    found = [Claim(v) for v in cells.order_by(*CLAIM_ORDER).values_list(*CLAIM_FIELDS.values())]
     sources = sources_by_cell(cell__in=[claim.id for claim in found])  # none: no query
     for claim in found:
         claim.sources = sources.get(claim.id, [])

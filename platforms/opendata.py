@@ -190,9 +190,8 @@ class Dataset:
             "platform_name", "platform__order", "platform__parent_company",
         ), RowData._make)  # fmt: skip
         # By column, not by table: history's cells join today's tables, which lose the deleted.
-        cells = as_of(Cell, moment).filter(
-            capability__in=[cap.pk for caps in self.capabilities.values() for cap in caps]
-        )
+        capability_ids = [cap.pk for caps in self.capabilities.values() for cap in caps]
+        cells = as_of(Cell, moment).filter(capability__in=capability_ids)
         if rows:  # a profile's rows: a tenth of the cells, its claims read in 11 ms, not 14
             cells = cells.filter(row__in=[row.pk for some in self.rows.values() for row in some])
         # By (row, capability). Notes' HTML only for pages that show it: downloads carry Markdown.
