@@ -50,9 +50,7 @@ class Claim:
     id = platform_id = last_reviewed = None
     level = note_html = note = row_label = platform_name = platform_slug = parent_company = ""
     # What the claim include reads besides (templates/platforms/includes/claim.html).
-    label = change = ""
-    footnote = None
-    empty_text = "No data"
+    label, change, footnote, empty_text = "", "", None, "No data"
 
     def __init__(self, values, sources=()):
         self.__dict__.update(zip(CLAIM_FIELDS, values, strict=False))  # fewer in an index entry
