@@ -160,17 +160,14 @@ def platform_profile(slug, moment=None, since=None):
         found = claims(row__platform=platform.id) if platform else []
     if not platform:
         return None
-    pages, levels_by_page = [], []
-    for permalink, group in groupby(found, lambda c: c.permalink):
-        group = list(group)
-        pages.append((group[0].page_title, permalink, by_table(group)))
-        levels_by_page.append((group[0].page_title, Counter(claim.level for claim in group)))
+    by_page = [list(group) for _permalink, group in groupby(found, lambda c: c.permalink)]
+    pages = [(group[0].page_title, group[0].permalink, by_table(group)) for group in by_page]
     changes = mark_changes(found, since, "comparison page", row__platform=platform.id)
     # How many claims state each level, and how many are words alone; each page's levels.
     counts = Counter(claim.level or "free_text" for claim in found if not claim.is_empty)
     by_level = [(level, counts[level]) for level in Level]
     summary = {"by_level": by_level, "free_text": counts["free_text"], **dict(by_level)}
-    summary["pages"] = level_bars(levels_by_page)
+    summary["pages"] = level_bars([(g[0].page_title, Counter(c.level for c in g)) for g in by_page])
     return {"platform": platform, "summary": summary, "pages": pages, "claim_changes": changes}
 
 

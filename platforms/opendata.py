@@ -184,8 +184,7 @@ class Dataset:
                 F(f"platform__{name}"),
             ) for name in ("name", "slug")}  # fmt: skip
         found = as_of(TableRow, moment).annotate(**then).filter(table__in=table_ids, **rows or {})
-        found = found.order_by("order", "id")
-        self.rows = grouped(found.values_list(
+        self.rows = grouped(found.order_by("order", "id").values_list(
             "table_id", "id", "label", "label_html", "platform_id", "platform_slug",
             "platform_name", "platform__order", "platform__parent_company",
         ), RowData._make)  # fmt: skip
