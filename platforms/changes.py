@@ -30,6 +30,8 @@ from .opendata import history_of, recorded
 
 PER_PAGE = 30
 KIND_CELL, KIND_PAGE, KIND_ARTICLE = "cell", "page", "article"
+# The log's other entries: items newly published, of each kind's model (its title's words).
+ADDED = {KIND_PAGE: (ComparisonPage, "New comparison page"), KIND_ARTICLE: (Article, "New article")}
 
 
 @dataclass
@@ -48,9 +50,7 @@ class Change:
     note_before: str = ""
     note_after: str = ""
 
-    @property
-    def note_changed(self):
-        return self.note_before != self.note_after
+    note_changed = property(lambda self: self.note_before != self.note_after)
 
 
 def cell_changes(platform=None):
@@ -69,9 +69,7 @@ def cell_changes(platform=None):
         .annotate(**before)
         .filter(~Q(level=F("before_level")) | ~Q(note=F("before_note")))
     )
-    if platform is not None:
-        changes = changes.filter(row__platform=platform)
-    return changes
+    return changes if platform is None else changes.filter(row__platform=platform)
 
 
 def window(field, after=None, until=None):
@@ -87,21 +85,19 @@ def timeline(platform=None, after=None, until=None):
     cells = cells.values_list(Value(KIND_CELL, output_field=text), "history_id", "history_date")
     if platform is not None:
         return cells.order_by("-history_date", "-history_id")
-    pages = ComparisonPage.objects.published().filter(**window("publish_at", after, until))
-    pages = pages.values_list(Value(KIND_PAGE, output_field=text), "id", "publish_at")
-    articles = Article.objects.published().filter(**window("publish_at", after, until))
-    articles = articles.values_list(Value(KIND_ARTICLE, output_field=text), "id", "publish_at")
-    return (
-        cells.order_by()
-        .union(pages.order_by(), articles.order_by(), all=True)
-        .order_by("-history_date", "-history_id")
-    )
+    published = [
+        model.objects.published()
+        .filter(**window("publish_at", after, until))
+        .values_list(Value(kind, output_field=text), "id", "publish_at")
+        .order_by()
+        for kind, (model, _what) in ADDED.items()
+    ]
+    return cells.order_by().union(*published, all=True).order_by("-history_date", "-history_id")
 
 
 def describe(entries):
     """[Change] for [(kind, id, when)], in the same order, in one query per kind."""
-    kinds = (KIND_CELL, KIND_PAGE, KIND_ARTICLE)
-    ids = {kind: [pk for k, pk, _when in entries if k == kind] for kind in kinds}
+    ids = {kind: [pk for k, pk, _when in entries if k == kind] for kind in (KIND_CELL, *ADDED)}
     found = {}
     records = cell_changes().filter(history_id__in=ids[KIND_CELL])
     for record in records.select_related("row__platform", "capability__table__page"):
@@ -120,10 +116,7 @@ def describe(entries):
             note_before=plain_text_of_html(record.before_note_html or ""),
             note_after=plain_text_of_html(record.note_html),
         )
-    for kind, model, what in (
-        (KIND_PAGE, ComparisonPage, "New comparison page"),
-        (KIND_ARTICLE, Article, "New article"),
-    ):
+    for kind, (model, what) in ADDED.items():
         for item in model.objects.filter(pk__in=ids[kind]):  # no query when there are none
             found[(kind, item.pk)] = Change(
                 kind, f"{kind}-{item.pk}", item.publish_at, f"{what}: {item.title}",
@@ -163,11 +156,10 @@ class TimelineDay:
 
 
 def platform_timeline(platform):
-    """[TimelineDay] newest first: each day on which a published claim about the platform changed
-    as a visitor saw it at the end of that day against the end of the day before, the way
-    ?as_of=&since= marks it (a page live then and still today; drafts and scheduled content never
-    show). Two queries whatever the history's length: every history record of the platform's
-    cells, named by their capability's newest record, and their pages' history."""
+    """[TimelineDay] newest first: each day a published claim about the platform changed as seen
+    at the day's end against the day before's end, as ?as_of=&since= marks it (pages live then
+    and still today, never drafts or scheduled ones). Two queries, however long the history: the
+    platform's cells' records (named by their capability's newest record) and their pages'."""
     cells = (
         history_of(Cell)
         .filter(row_id__in=history_of(TableRow).filter(platform_id=platform.pk).values("id"))

@@ -50,10 +50,9 @@ def change_bars(rows):
 
 
 def coverage_map(platforms, capabilities, claims):
-    """The squares of a levelled table: platforms (names) down the side, capabilities (names)
-    across, numbered from 1; claims[platform][capability] is a display.claim_view(). Squares
-    are grouped by level, each an SVG path with its title: the fewest values for the template
-    to print (/Personalized-Engagement/ has 60 squares)."""
+    """A levelled table's squares: platforms (names) down the side, capabilities (names) across,
+    numbered from 1; claims[platform][capability] is a display.claim_view(). Grouped by level, each
+    an SVG path with its title: the fewest values to print (/Personalized-Engagement/ has 60)."""
     left = min(max(map(len, platforms), default=0), NAME_CHARS) * CHAR_WIDTH + 8
     step = SQUARE + GAP
     by_level, names = {}, []
@@ -64,9 +63,7 @@ def coverage_map(platforms, capabilities, claims):
             by_level.setdefault(level, []).append((square, f"{name} · {capability}: {said(claim)}"))
         short = name if len(name) <= NAME_CHARS else f"{name[: NAME_CHARS - 1]}…"
         names.append((short, i * step + SQUARE - 3))
-    columns = [
-        (j, left + (j - 1) * step + SQUARE / 2, name) for j, name in enumerate(capabilities, 1)
-    ]
+    columns = [(j + 1, left + j * step + SQUARE / 2, name) for j, name in enumerate(capabilities)]
     width, height = left + len(capabilities) * step, (len(platforms) + 1) * step
     return {"squares": by_level, "names": names, "columns": columns, "width": width,
             "height": height}  # fmt: skip

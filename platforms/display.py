@@ -1,6 +1,5 @@
-"""A page's comparison tables, ready to print, from the open data's few flat queries: the hot
-path (/Partnerships/ has 290 cells), where each cell becomes a claim_view() dict, the cheapest
-thing for a template to read."""
+"""A page's comparison tables, ready to print, from the open data's few flat queries: the hot path
+(/Partnerships/ has 290 cells), each cell a claim_view() dict: the cheapest for a template."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -57,8 +56,7 @@ def end_of_day(text):
 
 def day_end(day):
     """The last moment of a day, in the site's time zone."""
-    midnight = datetime.combine(day + timedelta(days=1), time(), timezone.get_current_timezone())
-    return midnight - timedelta(microseconds=1)
+    return datetime.combine(day, time.max, timezone.get_current_timezone())
 
 
 def claims_at(moment, *conditions, page=None, **filters):
@@ -87,9 +85,8 @@ def change_of(before, now):
 
 
 class ChangeSummary:
-    """How the claims changed since a day, for the sentence and the chart above a page: each
-    claim shown is marked() in its group (its platform, or page: `grouped_by` names them);
-    those left in `before` ({cell id: (level, note_html)} then) were removed."""
+    """How claims changed since a day, for a page's sentence and chart: each one shown is marked()
+    in its group (`grouped_by`: platform or page); those left in `before` (claims_at()) removed."""
 
     def __init__(self, before, grouped_by):
         self.before, self.grouped_by, self.groups = before, grouped_by, defaultdict(Counter)
@@ -132,9 +129,7 @@ class Header:
     description: str = ""
     cells: list = field(default_factory=list)
 
-    @property
-    def text(self):
-        return plain_text(self.html)
+    text = property(lambda self: plain_text(self.html))
 
 
 @dataclass

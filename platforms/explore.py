@@ -50,9 +50,7 @@ class Claim:
     id = platform_id = last_reviewed = None
     level = note_html = note = row_label = platform_name = platform_slug = parent_company = ""
     # What the claim include reads besides (templates/platforms/includes/claim.html).
-    label = change = ""
-    footnote = None
-    empty_text = "No data"
+    label, change, footnote, empty_text = "", "", None, "No data"
 
     def __init__(self, values, sources=()):
         self.__dict__.update(zip(CLAIM_FIELDS, values, strict=False))  # fewer in an index entry
@@ -85,18 +83,11 @@ class Claim:
     def anchor(self):
         return cell_anchor(self.table_slug, self.platform_slug, self.capability_slug)
 
-    @property
-    def table_heading(self):
-        return self.table_title or self.section_heading or self.page_title
-
-    @property
-    def as_list(self):
-        """The claim alone, for the claim include, which shows a row's claims."""
-        return [self]
-
-    @property
-    def is_empty(self):
-        return not self.level and not self.note_html
+    table_heading = property(
+        lambda self: self.table_title or self.section_heading or self.page_title
+    )
+    as_list = property(lambda self: [self])  # alone, for the claim include (of a row's claims)
+    is_empty = property(lambda self: not self.level and not self.note_html)
 
     @property
     def is_stale(self):
@@ -106,11 +97,9 @@ class Claim:
 
 def claims(**filters):
     """Published claims matching the filters, in page, table, row and column order: 2 queries."""
-    cells = Cell.objects.filter(
-        capability__table__page__in=ComparisonPage.objects.published().values("id"), **filters
-    )
-    found = cells.order_by(*CLAIM_ORDER).values_list(*CLAIM_FIELDS.values())
-    found = [Claim(values) for values in found]
+    published = ComparisonPage.objects.published().values("id")
+    cells = Cell.objects.filter(capability__table__page__in=published, **filters)
+    found = [Claim(v) for v in cells.order_by(*CLAIM_ORDER).values_list(*CLAIM_FIELDS.values())]
     sources = sources_by_cell(cell__in=[claim.id for claim in found])  # none: no query
     for claim in found:
         claim.sources = sources.get(claim.id, [])
@@ -124,10 +113,9 @@ def claims_as_of(moment, key=None, with_sources=True, **filters):
     found = []
     for table in data.tables:
         page = data.page_of[table.page_id]
-        rows = data.rows.get(table.pk, [])
         prefix = f"{page_key(page.permalink)}.{table.slug}."  # of the capabilities' keys
         caps = [c for c in data.capabilities.get(table.pk, []) if key in (None, prefix + c.slug)]
-        for row, cap in product(rows, caps):
+        for row, cap in product(data.rows.get(table.pk, []), caps):
             if cell := data.cells.get((row.pk, cap.pk)):
                 found.append(Claim((
                     cap.pk, cap.name_html, cap.slug, cap.description, table.pk, table.slug,
@@ -158,10 +146,9 @@ def by_table(claim_list):
 
 
 def platform_profile(slug, moment=None, since=None):
-    """The profile's context (platform, summary, pages [(title, permalink, [(first claim,
-    claims)])], claim_changes: a ChangeSummary with since=(day, moment), else None) at `moment` or
-    today; None if the platform is not public today or had no claims then. On a day it is named
-    as its claims were, without a query of its own: with ?since= too it keeps to 8 queries."""
+    """The profile context (platform, summary, pages [(title, permalink, [(first claim, claims)])],
+    claim_changes: ChangeSummary with since=(day, moment) else None) at `moment` or today; None if
+    not public today or claimless then. On a day, named from its claims: 8 queries with ?since=."""
     if moment:
         found = claims_as_of(moment, platform__slug=slug)
         platform = found and Platform(
@@ -173,17 +160,14 @@ def platform_profile(slug, moment=None, since=None):
         found = claims(row__platform=platform.id) if platform else []
     if not platform:
         return None
-    pages, levels_by_page = [], []
-    for permalink, group in groupby(found, lambda c: c.permalink):
-        group = list(group)
-        pages.append((group[0].page_title, permalink, by_table(group)))
-        levels_by_page.append((group[0].page_title, Counter(claim.level for claim in group)))
+    by_page = [list(group) for _permalink, group in groupby(found, lambda c: c.permalink)]
+    pages = [(group[0].page_title, group[0].permalink, by_table(group)) for group in by_page]
     changes = mark_changes(found, since, "comparison page", row__platform=platform.id)
     # How many claims state each level, and how many are words alone; each page's levels.
     counts = Counter(claim.level or "free_text" for claim in found if not claim.is_empty)
     by_level = [(level, counts[level]) for level in Level]
     summary = {"by_level": by_level, "free_text": counts["free_text"], **dict(by_level)}
-    summary["pages"] = level_bars(levels_by_page)
+    summary["pages"] = level_bars([(g[0].page_title, Counter(c.level for c in g)) for g in by_page])
     return {"platform": platform, "summary": summary, "pages": pages, "claim_changes": changes}
 
 
@@ -211,11 +195,10 @@ NOT_IN_TABLE = claim_view("", "", empty_text="Not in this table")
 
 
 def comparison(platforms, only_differences=False, moment=None, since=None):
-    """([(first claim of the table, [{first claim, cells: [claim_view()], differs}])] for the
-    tables where any of the platforms has a row (None if none had one) at `moment` or today,
-    and with since=(day, moment) a ChangeSummary, its claims marked. Only levels are compared:
-    two notes in words are never the same text, so a table without levels is shown side by side,
-    never marked as differing, and left out of the differences."""
+    """([(first claim of a table, [{first claim, cells: [claim_view()], differs}])] of the tables
+    where any platform has a row (None if none had) at `moment` or today, and with since=(day,
+    moment) a ChangeSummary, its claims marked. Only levels are compared (two notes never say
+    the same words): a table without levels is side by side, never differing, not in differences."""
     ids = [p.id for p in platforms]
     # Compared claims show no sources: on a day, not reading them keeps ?since= to 8 queries.
     if moment:
@@ -225,12 +208,10 @@ def comparison(platforms, only_differences=False, moment=None, since=None):
     changes = mark_changes(found, since, "platform", row__platform__in=ids)
     tables = []
     for first, table_claims in by_table(found):
-        rows = {}
-        for claim in table_claims:
-            rows.setdefault(claim.capability_id, {})[claim.platform_id] = claim
+        cells = {(claim.capability_id, claim.platform_id): claim for claim in table_claims}
         compare_rows = []
-        for cells in rows.values():
-            ordered = [cells.get(pid) for pid in ids]
+        for capability in dict.fromkeys(claim.capability_id for claim in table_claims):
+            ordered = [cells.get((capability, pid)) for pid in ids]
             first_claim = next(c for c in ordered if c)
             differs = first_claim.uses_levels and len({c and c.level for c in ordered}) > 1
             if differs or not only_differences:
@@ -272,8 +253,7 @@ def rank(needs, all_claims, platforms):
                           for key in needs if key in chosen])
         for platform in platforms
     ]  # fmt: skip
-    order = {p.id: i for i, p in enumerate(platforms)}
-    ranked = sorted(choices, key=lambda c: (-c.points, -c.full, order[c.platform.id]))
+    ranked = sorted(choices, key=lambda c: (-c.points, -c.full))  # stable: then site order
     # Equal points and as many full share a place ("=1"); site order only lists them.
     scores = [(c.points, c.full) for c in ranked]
     for choice, score in zip(ranked, scores, strict=True):

@@ -1,10 +1,8 @@
-"""The published comparison data, read in a few flat queries as it is or as it stood at a
-moment (from the history every content model keeps), and written as open data: every table as
-CSV, every page and the whole dataset as JSON, described by a Frictionless Data Package.
-
-A CSV has a row per platform: its name, then for each capability "<name> (level)" (levelled
-tables only: a LEVEL_CODES code or empty) and "<name>" (the note, inline Markdown).
-"""
+"""The published comparison data, read in a few flat queries as it is or as it stood at a moment
+(from every content model's history), written as open data: each table as CSV (a row per
+platform: its name, then per capability "<name> (level)", levelled tables only: a LEVEL_CODES
+code or empty, and "<name>": the note, inline Markdown), each page and the whole dataset as
+JSON, described by a Frictionless Data Package."""
 
 import csv
 import io
@@ -124,9 +122,7 @@ class CapabilityData(NamedTuple):
     slug: str
     description: str
 
-    @property
-    def plain_name(self):  # the header as readers see it
-        return plain(self, "name")
+    plain_name = property(lambda self: plain(self, "name"))  # the header as readers see it
 
     @property
     def column_json(self):  # as a table's documents list it
@@ -143,9 +139,7 @@ class RowData(NamedTuple):
     platform_order: int
     parent_company: str
 
-    @property
-    def display_label(self):
-        return self.label or self.platform_name
+    display_label = property(lambda self: self.label or self.platform_name)
 
 
 class CellData(NamedTuple):
@@ -179,11 +173,10 @@ class Dataset:
         found = as_of(Capability, moment).filter(table__in=table_ids).order_by("order", "id")
         fields = ("id", "name", "name_html", "slug", "description")  # "pk" is history's own
         self.capabilities = grouped(found.values_list("table_id", *fields), CapabilityData._make)
-        # A row's platform name and slug as they were then: its last record by then, in a
-        # subquery simpler than as_of()'s latest of each (the rows of a 4-platform compare on a
-        # day read in 2.2 ms of CPU, not 3.2; with ?since= the page renders in 22.8 ms, not 25.3:
-        # tests/bench/benchmark.py --seconds 3 --rounds 4, back to back); today's for a platform
-        # written without history since migration 0014 gave every row then a first record.
+        # A row's platform name and slug then: its newest record by then, a subquery simpler than
+        # as_of()'s latest of each (4-platform compare on a day: rows 2.2 ms CPU not 3.2, ?since=
+        # page 22.8 ms not 25.3; tests/bench/benchmark.py --seconds 3 --rounds 4, back to back).
+        # Today's for a platform written without history since migration 0014 gave each a record.
         then = {f"platform_{name}": F(f"platform__{name}") for name in ("name", "slug")}
         if moment:
             then = {f"platform_{name}": Coalesce(
@@ -191,15 +184,13 @@ class Dataset:
                 F(f"platform__{name}"),
             ) for name in ("name", "slug")}  # fmt: skip
         found = as_of(TableRow, moment).annotate(**then).filter(table__in=table_ids, **rows or {})
-        found = found.order_by("order", "id")
-        self.rows = grouped(found.values_list(
+        self.rows = grouped(found.order_by("order", "id").values_list(
             "table_id", "id", "label", "label_html", "platform_id", "platform_slug",
             "platform_name", "platform__order", "platform__parent_company",
         ), RowData._make)  # fmt: skip
         # By column, not by table: history's cells join today's tables, which lose the deleted.
-        cells = as_of(Cell, moment).filter(
-            capability__in=[cap.pk for caps in self.capabilities.values() for cap in caps]
-        )
+        capability_ids = [cap.pk for caps in self.capabilities.values() for cap in caps]
+        cells = as_of(Cell, moment).filter(capability__in=capability_ids)
         if rows:  # a profile's rows: a tenth of the cells, its claims read in 11 ms, not 14
             cells = cells.filter(row__in=[row.pk for some in self.rows.values() for row in some])
         # By (row, capability). Notes' HTML only for pages that show it: downloads carry Markdown.
