@@ -1,4 +1,3 @@
-import copy
 import datetime
 import os
 import re
@@ -24,7 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from sitecontent.page_cache import PAGES, watch
+from sitecontent.page_cache import PAGES, retire_pages, watch
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_SEEDS = ROOT / "sitecontent" / "seeds"
@@ -122,23 +121,41 @@ def _content_models():
 def load_seeds(*paths):
     """The seed documents at `paths` (all of them by default) imported as the quick start does,
     in place of any content: by the importer the first time in this process, then replayed. Per
-    day, as the rows' history is dated (a test may import them on an earlier day)."""
+    day, as the rows' history is dated (a test may import them on an earlier day).
+
+    The replay writes the stored rows back as the database returned them, in plain SQL: rebuilt
+    through the ORM (model instances, delete signals, bulk_create) it took 620 ms, the largest
+    single cost of the suite with some 200 tests seeded (tests/conftest.py, five replays timed)."""
     ensure_about_page()
     key = (timezone.localdate(), *map(str, paths or [SEEDS_DIR]))
-    if key not in _snapshots:
-        call_command("import_markdown", *key[1:], verbosity=0)
-        _snapshots[key] = [
-            (model, list(model.objects.order_by("pk"))) for model in _content_models()
-        ]
-        return
-    for model, _rows in reversed(_snapshots[key]):
-        model.objects.all().delete()
-    for model, rows in _snapshots[key]:
-        model.objects.bulk_create(copy.copy(row) for row in rows)
+    tables = [(model._meta.db_table, stored_columns(model)) for model in _content_models()]
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
+        if key not in _snapshots:
+            call_command("import_markdown", *key[1:], verbosity=0)
+            _snapshots[key] = []
+            for table, columns in tables:
+                cursor.execute(f"SELECT {', '.join(map(quote, columns))} FROM {quote(table)}")
+                _snapshots[key].append(cursor.fetchall())
+            return
+        for table, _columns in reversed(tables):
+            cursor.execute(f"DELETE FROM {quote(table)}")
+        for (table, columns), rows in zip(tables, _snapshots[key], strict=True):
+            if rows:
+                cursor.executemany(
+                    f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) "
+                    f"VALUES ({', '.join(['%s'] * len(columns))})",
+                    rows,
+                )
         for statement in connection.ops.sequence_reset_sql(no_style(), _content_models()):
             cursor.execute(statement)
+    retire_pages()  # what the rows' signals would have said
     cache.clear()
+
+
+def stored_columns(model):
+    """The columns an INSERT writes: not those the database computes (GeneratedField)."""
+    return [field.column for field in model._meta.concrete_fields if not field.generated]
 
 
 def ensure_about_page():
