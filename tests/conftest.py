@@ -247,7 +247,7 @@ def form_fields(html, selector="form"):
     """What a browser would submit from the form matching `selector` in `html`, unchanged."""
     from bs4 import BeautifulSoup
 
-    form = BeautifulSoup(html, "html.parser").select_one(selector)
+    form = BeautifulSoup(html, "lxml").select_one(selector)
     data = {}
     for field in form.select("input[name], select[name], textarea[name]"):
         name, kind = field["name"], field.get("type", "text")

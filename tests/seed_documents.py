@@ -107,7 +107,7 @@ SEED_PAGE_IDS = [page.meta["permalink"] for page in SEED_PAGES]
 
 def note_text(td):
     """The cell's note as shown: without the level mark, level label, source links, stale flag."""
-    td = BeautifulSoup(str(td), "html.parser").td
+    td = BeautifulSoup(str(td), "lxml").td
     for extra in td.select(".mark, .level-label, sup.fn, .stale"):
         extra.decompose()
     return normalise(td.get_text())

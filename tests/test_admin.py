@@ -38,7 +38,7 @@ def test_every_admin_list_add_and_change_page_loads_for_staff(seeded, staff_clie
 
 def test_admin_home_lists_comparison_pages_platforms_and_articles_first(seeded, staff_client):
     html = staff_client.get(reverse("admin:index")).content.decode()
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(html, "lxml")
     names = [a.get_text(strip=True) for a in soup.select("#content-main th[scope=row] a")]
     assert names[:3] == ["Comparison pages", "Platforms", "Articles"]
     assert "Users" in names and "Cells" in names
@@ -57,7 +57,7 @@ def test_article_body_uses_the_markdownx_editor(seeded, staff_client):
 
     article = Article.objects.get()
     html = staff_client.get(reverse("admin:sitecontent_article_change", args=[article.pk])).content
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(html, "lxml")
     assert soup.select_one("textarea[name=body].markdownx-editor") is not None
     assert soup.select_one(".markdownx-preview") is not None
 
@@ -93,7 +93,7 @@ def test_grid_editor_saves_nothing_when_one_cell_is_invalid(seeded, staff_client
     url = reverse("admin:platforms_comparisontable_grid", args=[table.pk])
     response = staff_client.post(url, data)
     assert response.status_code == 200
-    soup = BeautifulSoup(response.content, "html.parser")
+    soup = BeautifulSoup(response.content, "lxml")
     bad = soup.select_one(f"td#cell-{second.capability_id}-{second.row_id}")
     assert "has-errors" in bad["class"]
     assert "needs a note" in bad.get_text()
@@ -126,7 +126,7 @@ def test_grid_editor_adds_a_row_and_a_column_and_reorders(seeded, staff_client):
     data[f"row-{first_row.pk}-order"] = "50"
     url = reverse("admin:platforms_comparisontable_grid", args=[table.pk])
     assert staff_client.post(url, data).status_code == 302
-    page = BeautifulSoup(staff_client.get(table.page.permalink).content, "html.parser")
+    page = BeautifulSoup(staff_client.get(table.page.permalink).content, "lxml")
     headers = [th.get_text(strip=True) for th in page.select("table thead th")]
     assert headers[-1] == "Custom Feeds"
     row_labels = [th.get_text(strip=True) for th in page.select("table tbody th[scope=row]")]

@@ -32,7 +32,7 @@ def table(seeded):
 
 def desk(client):
     """{label: (count, link)} of "Needs attention" on the admin home."""
-    soup = BeautifulSoup(client.get(reverse("admin:index")).content, "html.parser")
+    soup = BeautifulSoup(client.get(reverse("admin:index")).content, "lxml")
     return {
         row.th.get_text(strip=True): (row.td.get_text(strip=True), row.th.a["href"])
         for row in soup.select("#needs-attention tr")
@@ -41,19 +41,19 @@ def desk(client):
 
 def listed(client, url):
     """The ids the admin cell list at `url` shows (its first page)."""
-    soup = BeautifulSoup(client.get(url).content, "html.parser")
+    soup = BeautifulSoup(client.get(url).content, "lxml")
     return {int(box["value"]) for box in soup.select("#result_list input[name=_selected_action]")}
 
 
 def recent_actions(client):
     """Each line of "Recent actions" on the admin home (the last 10), as words."""
-    soup = BeautifulSoup(client.get(reverse("admin:index")).content, "html.parser")
+    soup = BeautifulSoup(client.get(reverse("admin:index")).content, "lxml")
     return [" ".join(li.get_text(" ").split()) for li in soup.select("#recent-actions-module li")]
 
 
 def counts_line(client, permalink):
     """The public page's sentence on sources and reviews, as words."""
-    soup = BeautifulSoup(client.get(permalink).content, "html.parser")
+    soup = BeautifulSoup(client.get(permalink).content, "lxml")
     return " ".join(soup.select_one(".claim-counts").get_text(" ").split())
 
 
@@ -166,9 +166,9 @@ def test_revert_from_the_grid_returns_to_the_grid(table, staff_client):
     cell.note = "Changed once"
     cell.save()
     opened = staff_client.get(grid, {"cell": f"cell-{cell.capability_id}-{cell.row_id}"})
-    soup = BeautifulSoup(opened.content, "html.parser")  # the cell, opened from the grid
+    soup = BeautifulSoup(opened.content, "lxml")  # the cell, opened from the grid
     history = soup.select_one(f'a.cell-history[href^="{CELLS}{cell.pk}/history/"]')["href"]
-    soup = BeautifulSoup(staff_client.get(history).content, "html.parser")
+    soup = BeautifulSoup(staff_client.get(history).content, "lxml")
     revert = soup.select("#change-history tbody th a")[-1]["href"]  # the first version
 
     data = form_fields(staff_client.get(revert).content, "#content-main form")
@@ -205,13 +205,13 @@ def test_a_report_shows_the_claim_as_it_is_now(table, staff_client):
     cell.save()
     report = ClaimReport.objects.create(cell=cell, message="This is outdated")
     page = staff_client.get(reverse("admin:platforms_claimreport_change", args=[report.pk]))
-    soup = BeautifulSoup(page.content, "html.parser")
+    soup = BeautifulSoup(page.content, "lxml")
     now = " ".join(soup.select_one(".field-claim_now").get_text(" ").split())
     assert cell.get_level_display() in now and "What the page says today" in now
     assert "never reviewed" in now and "0 source(s)" in now
 
 
 def test_the_about_page_promises_only_what_the_data_has(seeded, visitor):
-    text = " ".join(BeautifulSoup(visitor.get("/about/").content, "html.parser").get_text().split())
+    text = " ".join(BeautifulSoup(visitor.get("/about/").content, "lxml").get_text().split())
     assert "Every claim carries the date" not in text
     assert "Not every claim cites a source or carries a review date yet" in text

@@ -35,7 +35,7 @@ def prefix_of(cell):
 
 def public_text(client, table):
     html = client.get(table.page.permalink).content
-    return " ".join(BeautifulSoup(html, "html.parser").get_text(" ").split())
+    return " ".join(BeautifulSoup(html, "lxml").get_text(" ").split())
 
 
 def conflict(table, staff_client, second_editor, *, mine, theirs):
@@ -80,7 +80,7 @@ def test_a_bad_source_line_is_named_and_nothing_is_saved(table, staff_client):
     data[f"{prefix_of(second)}-sources"] = "https://example.org/ok\nnot a link | Title"
     response = staff_client.post(grid_url(table), data)
     assert response.status_code == 200
-    soup = BeautifulSoup(response.content, "html.parser")
+    soup = BeautifulSoup(response.content, "lxml")
     bad = soup.select_one(f"td#{prefix_of(second)}")
     assert "Source line 2" in bad.get_text()
     assert not Cell.objects.filter(note="A note that must not be saved").exists()
@@ -92,7 +92,7 @@ def test_notes_are_multi_line_fields_with_their_rendered_note_beside(table, staf
     cell.note = "See **the help** at [the FAQ](https://example.org/faq)"
     cell.save()
     opened = staff_client.get(grid_url(table), {"row": cell.row_id}).content
-    box = BeautifulSoup(opened, "html.parser").select_one(f"td#{prefix_of(cell)}")
+    box = BeautifulSoup(opened, "lxml").select_one(f"td#{prefix_of(cell)}")
     assert box.select_one(f'textarea[name="{prefix_of(cell)}-note"]').get_text().strip() == (
         cell.note
     )
@@ -109,7 +109,7 @@ def test_rows_and_columns_are_renamed_and_reordered(table, staff_client, client)
     data[f"col-{capability.pk}-order"] = "0"
     data[f"row-{row.pk}-name"] = "Renamed platform label"
     assert staff_client.post(grid_url(table), data).status_code == 302
-    soup = BeautifulSoup(client.get(table.page.permalink).content, "html.parser")
+    soup = BeautifulSoup(client.get(table.page.permalink).content, "lxml")
     headers = [th.get_text(" ", strip=True) for th in soup.select(f"#{table.slug} thead th")]
     assert "Renamed capability" in headers[1]
     assert "Renamed platform label" in public_text(client, table)
@@ -125,7 +125,7 @@ def test_deleting_a_column_asks_first_then_deletes_it_with_its_cells_in_history(
     data[f"col-{capability.pk}-delete"] = "on"
     asked = staff_client.post(grid_url(table), data)
     assert asked.status_code == 200
-    confirmation = BeautifulSoup(asked.content, "html.parser").select_one(".delete-confirmation")
+    confirmation = BeautifulSoup(asked.content, "lxml").select_one(".delete-confirmation")
     assert capability.name in confirmation.get_text() and str(cells) in confirmation.get_text()
     assert Capability.objects.filter(pk=capability.pk).exists()
 
@@ -136,7 +136,7 @@ def test_deleting_a_column_asks_first_then_deletes_it_with_its_cells_in_history(
     deleted = Capability.history.get(id=capability.pk, history_type="-")
     assert deleted.history_user.username == "chief"
     assert Cell.history.filter(capability_id=capability.pk, history_type="-").count() == cells
-    soup = BeautifulSoup(client.get(table.page.permalink).content, "html.parser")
+    soup = BeautifulSoup(client.get(table.page.permalink).content, "lxml")
     headers = [th.get_text(" ", strip=True) for th in soup.select(f"#{table.slug} thead th")]
     assert not any(capability.name in header for header in headers)
 
@@ -172,7 +172,7 @@ def test_two_editors_save_the_same_cell_the_second_sees_both_and_other_cells_sav
     elsewhere.refresh_from_db()
     assert contested.note == "Their wording"
     assert elsewhere.note == "My uncontested change"
-    soup = BeautifulSoup(response.content, "html.parser")
+    soup = BeautifulSoup(response.content, "lxml")
     box = soup.select_one(f"td#{prefix_of(contested)}")
     assert "has-conflict" in box["class"]
     assert box.select_one(f'textarea[name="{prefix_of(contested)}-note"]').get_text().strip() == (
@@ -231,7 +231,7 @@ def test_two_editors_rename_the_same_column_the_second_sees_both_and_the_rest_sa
     cell.refresh_from_db()
     assert (contested.name, contested.order) == ("Their column name", 0)
     assert (moved.order, cell.note) == (9, "My note elsewhere")
-    soup = BeautifulSoup(response.content, "html.parser")
+    soup = BeautifulSoup(response.content, "lxml")
     header = soup.select_one(f'th:has(input[name="{col}-name"])')
     assert "has-conflict" in header["class"]
     # My name and position are in the fields, theirs beside them, and both in the merge box.
@@ -266,7 +266,7 @@ def test_after_a_row_header_conflict_keep_mine_take_theirs_or_merge(
     )
     assert (
         "Their label"
-        in BeautifulSoup(response.content, "html.parser")
+        in BeautifulSoup(response.content, "lxml")
         .select_one("th.has-conflict .theirs")
         .get_text()
     )
@@ -293,7 +293,7 @@ def test_a_merged_column_name_is_held_to_the_names_own_rules(
     again |= {f"col-{column.pk}-resolve": "merge", f"col-{column.pk}-merged": merged}
     response = staff_client.post(grid_url(table), again)
     assert "Nothing was saved" in response.content.decode()
-    soup = BeautifulSoup(response.content, "html.parser")
+    soup = BeautifulSoup(response.content, "lxml")
     box = soup.find(attrs={"name": f"col-{column.pk}-merged"}).find_parent(class_="grid-conflict")
     assert error in box.find(class_="errorlist").get_text()  # beside the box, not hidden
     column.refresh_from_db()
@@ -321,13 +321,13 @@ def test_a_missing_version_mark_saves_nothing(table, staff_client):
 
 
 def test_grid_breadcrumbs_lead_through_the_tables_list(table, staff_client):
-    soup = BeautifulSoup(staff_client.get(grid_url(table)).content, "html.parser")
+    soup = BeautifulSoup(staff_client.get(grid_url(table)).content, "lxml")
     crumbs = [li.get_text(strip=True) for li in soup.select("ol.breadcrumbs li")]
     assert crumbs[-3:] == ["Comparison tables", table.title, "Edit all cells"]
 
 
 def messages_text(response):
-    soup = BeautifulSoup(response.content, "html.parser")
+    soup = BeautifulSoup(response.content, "lxml")
     return " ".join(" ".join(li.get_text(" ") for li in soup.select(".messagelist li")).split())
 
 
@@ -377,7 +377,7 @@ def test_deleting_a_row_someone_just_edited_is_refused_and_shows_their_version(
     assert response.status_code == 200
     cell.refresh_from_db()  # the row and the correction are still there
     assert cell.note == "Their correction"
-    header = BeautifulSoup(response.content, "html.parser").select_one("th.has-conflict")
+    header = BeautifulSoup(response.content, "lxml").select_one("th.has-conflict")
     assert "Not deleted" in header.select_one(".theirs").get_text()
     # Deleting it again, now that it is seen as they left it, deletes it.
     again = form_fields(response.content, "form.grid-editor")
@@ -483,7 +483,7 @@ def test_an_unposted_cell_keeps_their_change_and_a_posted_stale_one_conflicts(
     theirs_only.refresh_from_db()
     both.refresh_from_db()
     assert (theirs_only.note, both.note) == ("Their change", "Their wording")
-    soup = BeautifulSoup(response.content, "html.parser")
+    soup = BeautifulSoup(response.content, "lxml")
     assert [td["id"] for td in soup.select("td.has-conflict")] == [prefix_of(both)]
     assert "1 change(s) were not saved" in messages_text(response)
 
@@ -520,7 +520,7 @@ def test_a_conflict_is_listed_atop_the_page_with_a_link_to_its_cell(
     response = conflict(
         table, staff_client, second_editor, mine={note: "Mine"}, theirs={note: "Theirs"}
     )
-    soup = BeautifulSoup(response.content, "html.parser")
+    soup = BeautifulSoup(response.content, "lxml")
     links = soup.select(".grid-flags a")
     assert [a["href"] for a in links] == [f"#{prefix_of(cell)}"]
     assert cell.capability.name in links[0].get_text()
@@ -531,7 +531,7 @@ def test_a_problem_is_listed_atop_the_page_with_a_link_to_its_cell(table, staff_
     cell = Cell.objects.filter(capability__table=table).first()
     data = open_grid(staff_client, table)
     data[f"{prefix_of(cell)}-sources"] = "not a link"
-    soup = BeautifulSoup(staff_client.post(grid_url(table), data).content, "html.parser")
+    soup = BeautifulSoup(staff_client.post(grid_url(table), data).content, "lxml")
     item = soup.select_one(".grid-flags li")
     assert item.a["href"] == f"#{prefix_of(cell)}" and "problem" in item.get_text()
     assert soup.select_one(f"#{prefix_of(cell)} details").has_attr("open")
@@ -540,7 +540,7 @@ def test_a_problem_is_listed_atop_the_page_with_a_link_to_its_cell(table, staff_
 def test_every_cell_control_is_named_by_its_row_and_column(table, staff_client):
     cell = Cell.objects.filter(capability__table=table).first()
     for query in ({}, {"row": cell.row_id}):  # closed, then opened with all its fields
-        soup = BeautifulSoup(staff_client.get(grid_url(table), query).content, "html.parser")
+        soup = BeautifulSoup(staff_client.get(grid_url(table), query).content, "lxml")
         box = soup.select_one(f'[name="{prefix_of(cell)}-level"]').find_parent("td")
         for control in box.select("select, textarea[name$='-note']"):
             names = [soup.find(id=i).get_text() for i in control["aria-labelledby"].split()]
@@ -557,7 +557,7 @@ def test_a_200_by_50_grid_is_saved_without_javascript_a_page_of_rows_at_a_time(d
 
     big = build_table(200, 50, "huge")  # 10,000 cells: over Django's 10,000 fields at one each
     url = grid_url(big)
-    soup = BeautifulSoup(staff_client.get(url).content, "html.parser")
+    soup = BeautifulSoup(staff_client.get(url).content, "lxml")
     pages = [a["href"] for a in soup.select(".grid-pages a")]
     assert pages == ["?page=2", "?page=3", "?page=4", "?page=5"]
     # Each page is fetched once and read for its rows; the first one's form is posted below.
@@ -587,7 +587,7 @@ def test_a_200_by_50_grid_is_saved_without_javascript_a_page_of_rows_at_a_time(d
 
 
 def form_rows(html):
-    return BeautifulSoup(html, "html.parser").select(".grid-editor tbody th")
+    return BeautifulSoup(html, "lxml").select(".grid-editor tbody th")
 
 
 def test_deleting_a_column_of_a_paged_grid_someone_edited_on_another_page_is_refused(
@@ -609,7 +609,7 @@ def test_deleting_a_column_of_a_paged_grid_someone_edited_on_another_page_is_ref
     response = staff_client.post(url, mine)
     assert response.status_code == 200
     assert Cell.objects.get(pk=last.pk).level == Level.NONE  # the column and their edit stay
-    header = BeautifulSoup(response.content, "html.parser").select_one("th.has-conflict")
+    header = BeautifulSoup(response.content, "lxml").select_one("th.has-conflict")
     assert "Not deleted" in header.select_one(".theirs").get_text()
     # Deleting it again, now that it is seen as they left it, deletes it.
     again = form_fields(response.content, "form.grid-editor")

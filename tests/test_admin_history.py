@@ -30,7 +30,7 @@ def test_history_uses_labels_names_the_table_and_has_no_empty_columns(seeded, st
     cell = levelled_cell()
     edit_cell(staff_client, cell, level=Level.NONE)
     html = staff_client.get(reverse("admin:platforms_cell_history", args=[cell.pk])).content
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(html, "lxml")
     text = " ".join(soup.select_one("#content").get_text(" ").split())
     assert "Full support → No support" in text
     assert "full → none" not in text
@@ -47,12 +47,12 @@ def test_the_reason_column_shows_once_someone_gave_a_reason(seeded, staff_client
     edit_cell(staff_client, cell, level=Level.NONE)
     cell.history.filter(history_change_reason=None).update(history_change_reason="")
     url = reverse("admin:platforms_cell_history", args=[cell.pk])
-    soup = BeautifulSoup(staff_client.get(url).content, "html.parser")
+    soup = BeautifulSoup(staff_client.get(url).content, "lxml")
     assert "Reason" not in [th.get_text(strip=True) for th in soup.select("#change-history th")]
     cell.history.filter(history_id=cell.history.latest().history_id).update(
         history_change_reason="The platform's help page changed"
     )
-    soup = BeautifulSoup(staff_client.get(url).content, "html.parser")
+    soup = BeautifulSoup(staff_client.get(url).content, "lxml")
     assert "Reason" in [th.get_text(strip=True) for th in soup.select("#change-history th")]
     assert "The platform's help page changed" in soup.select_one("#change-history").get_text()
 
@@ -61,7 +61,7 @@ def test_a_cell_keeps_its_platform_and_capability_once_created(seeded, staff_cli
     cell = levelled_cell()
     url = reverse("admin:platforms_cell_change", args=[cell.pk])
     html = staff_client.get(url).content
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(html, "lxml")
     assert soup.select_one("select[name=row]") is None
     assert soup.select_one("select[name=capability]") is None
     assert cell.capability.table.title in soup.select_one("h1").get_text()
@@ -114,7 +114,7 @@ def test_reverting_a_cell_restores_its_sources_and_review_date(seeded, staff_cli
 
     revert_url = reverse("admin:platforms_cell_simple_history", args=[cell.pk, version.pk])
     page = staff_client.get(revert_url)
-    shown = BeautifulSoup(page.content, "html.parser").select_one(".sources-then").get_text(" ")
+    shown = BeautifulSoup(page.content, "lxml").select_one(".sources-then").get_text(" ")
     assert sources_before[0][0] in page.content.decode() or sources_before[0][1] in shown
     data = form_fields(page.content, "#content-main form")
     assert staff_client.post(revert_url, data).status_code == 302

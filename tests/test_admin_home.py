@@ -11,7 +11,7 @@ from sitecontent.models import Article
 
 
 def attention(client):
-    soup = BeautifulSoup(client.get(reverse("admin:index")).content, "html.parser")
+    soup = BeautifulSoup(client.get(reverse("admin:index")).content, "lxml")
     rows = soup.select("#needs-attention tr")
     return {
         row.th.get_text(strip=True): (row.td.get_text(strip=True), row.th.a["href"]) for row in rows
@@ -20,7 +20,7 @@ def attention(client):
 
 def listed_count(client, url):
     """How many results the admin list at `url` says it shows."""
-    soup = BeautifulSoup(client.get(url).content, "html.parser")
+    soup = BeautifulSoup(client.get(url).content, "lxml")
     return len(soup.select("#result_list tbody tr"))
 
 

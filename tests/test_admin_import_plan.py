@@ -19,7 +19,7 @@ def preview(client):
     """The preview page of DOCUMENT's import: (its text, the token that applies it)."""
     response = client.post(IMPORT, {"files": [SimpleUploadedFile("fresh.md", DOCUMENT)]})
     assert response.status_code == 200
-    soup = BeautifulSoup(response.content, "html.parser")
+    soup = BeautifulSoup(response.content, "lxml")
     return soup.select_one(".import-diff").get_text(), soup.select_one("input[name=token]")["value"]
 
 
@@ -38,7 +38,7 @@ def test_a_page_created_after_the_preview_is_not_overwritten_without_a_new_previ
     refused = apply(staff_client, token)
     assert refused.status_code == 200
     assert ComparisonPage.objects.get(permalink="/Fresh/").title == "Theirs"
-    soup = BeautifulSoup(refused.content, "html.parser")
+    soup = BeautifulSoup(refused.content, "lxml")
     assert "changed since your preview" in soup.select_one(".messagelist").get_text()
     new_plan = soup.select_one(".import-diff").get_text()
     assert "created 1 page" not in new_plan and "'Theirs' → 'Mine'" in new_plan

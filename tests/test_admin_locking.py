@@ -45,7 +45,7 @@ def test_second_save_of_the_same_field_is_refused_and_both_values_are_shown(
     assert response.status_code == 200
     platform.refresh_from_db()
     assert platform.parent_company == "Their company"
-    panel = BeautifulSoup(response.content, "html.parser").select_one(".edit-conflicts")
+    panel = BeautifulSoup(response.content, "lxml").select_one(".edit-conflicts")
     text = panel.get_text(" ")
     assert "My company" in text and "Their company" in text and "deputy" in text
     # The form still holds my value, so nothing typed is lost.
@@ -147,7 +147,7 @@ def test_a_cells_source_changed_meanwhile_is_refused_alone_and_offered_with_both
     source.refresh_from_db()
     cell.refresh_from_db()
     assert (source.title, cell.note) == ("Their title", "My note on the cell")
-    panel = BeautifulSoup(response.content, "html.parser").select_one(".edit-conflicts")
+    panel = BeautifulSoup(response.content, "lxml").select_one(".edit-conflicts")
     text = " ".join(panel.get_text(" ").split())
     assert "source 1" in text and "My title" in text and "Their title" in text
     assert "deputy" in text
@@ -194,7 +194,7 @@ def test_after_an_inline_row_conflict_keep_mine_take_theirs_or_merge(
     table.refresh_from_db()
     assert first.description == "Their description"
     assert (second.name, table.section_heading) == ("My renamed column", "My heading")
-    soup = BeautifulSoup(response.content, "html.parser")
+    soup = BeautifulSoup(response.content, "lxml")
     legend = soup.select_one(".edit-conflicts legend").get_text(" ", strip=True)
     assert legend.startswith("Capability 1") and "Description" in legend
     box = soup.select_one(f'textarea[name="{row}-_merge_description"]').get_text()
@@ -239,7 +239,7 @@ def test_deleting_an_inline_row_someone_just_corrected_keeps_the_correction(
     assert response.status_code == 200
     source.refresh_from_db()
     assert source.title == "Corrected"
-    panel = BeautifulSoup(response.content, "html.parser").select_one(".edit-conflicts")
+    panel = BeautifulSoup(response.content, "lxml").select_one(".edit-conflicts")
     assert "Not deleted" in panel.get_text(" ") and "Corrected" in panel.get_text(" ")
     # The row now shows their version; deleting it again deletes it.
     again = form_fields(response.content, FORM)

@@ -10,7 +10,7 @@ from sitecontent.models import Article
 def test_help_texts_show_their_placeholders(seeded, staff_client):
     article = Article.objects.get()
     html = staff_client.get(reverse("admin:sitecontent_article_change", args=[article.pk]))
-    soup = BeautifulSoup(html.content, "html.parser")
+    soup = BeautifulSoup(html.content, "lxml")
     help_text = soup.select_one("#id_slug_helptext").get_text()
     assert "/blog/<slug>/" in help_text
 
@@ -21,7 +21,7 @@ def test_markdown_fields_have_a_labelled_preview_beside_the_text(seeded, staff_c
         (reverse("admin:sitecontent_article_change", args=[Article.objects.get().pk]), "body"),
         (reverse("admin:platforms_comparisonpage_change", args=[page.pk]), "intro"),
     ]:
-        soup = BeautifulSoup(staff_client.get(url).content, "html.parser")
+        soup = BeautifulSoup(staff_client.get(url).content, "lxml")
         editor = soup.select_one(f"textarea[name={name}]").find_parent(class_="markdown-editor")
         assert "markdownx-editor" in editor.select_one("textarea")["class"]
         region = editor.select_one("section.markdown-editor-preview")

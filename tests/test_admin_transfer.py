@@ -47,7 +47,7 @@ def test_import_shows_the_dry_run_then_applies_on_confirmation(seeded, staff_cli
     name, data = edited_seed(cell.note, "Note changed by an upload")
     preview = staff_client.post(reverse(IMPORT), {"files": [upload(name, data)]})
     assert preview.status_code == 200
-    soup = BeautifulSoup(preview.content, "html.parser")
+    soup = BeautifulSoup(preview.content, "lxml")
     diff = soup.select_one(".import-diff").get_text()
     assert "Note changed by an upload" in diff and cell.note in diff
     cell.refresh_from_db()
@@ -71,7 +71,7 @@ def test_an_invalid_document_names_its_file_and_line_and_nothing_is_applied(seed
         reverse(IMPORT), {"files": [upload(good_name, good), upload("broken.md", bad)]}
     )
     assert response.status_code == 200
-    error = BeautifulSoup(response.content, "html.parser").select_one(".import-error")
+    error = BeautifulSoup(response.content, "lxml").select_one(".import-error")
     assert "broken.md:8" in error.get_text()
     assert not ComparisonPage.objects.filter(permalink="/Broken/").exists()
     assert {c.pk: c.note for c in Cell.objects.all()} == before
@@ -83,7 +83,7 @@ def test_a_zip_of_documents_imports_like_the_files(db, staff_client):
         reverse(IMPORT), {"files": [SimpleUploadedFile("launch.zip", archive)]}
     )
     assert preview.status_code == 200
-    token = BeautifulSoup(preview.content, "html.parser").select_one("input[name=token]")["value"]
+    token = BeautifulSoup(preview.content, "lxml").select_one("input[name=token]")["value"]
     assert not ComparisonPage.objects.exists()
     assert staff_client.post(reverse(IMPORT), {"apply": "1", "token": token}).status_code == 302
     assert ComparisonPage.objects.filter(permalink="/Partnerships/").exists()

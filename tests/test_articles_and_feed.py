@@ -46,7 +46,7 @@ ARTICLE_URL = f"/blog/{slugify(META['title'])}/"
 
 
 def soup_of(response):
-    return BeautifulSoup(response.content, "html.parser")
+    return BeautifulSoup(response.content, "lxml")
 
 
 def get_soup(client, url):
@@ -171,7 +171,7 @@ def test_feed_entry_has_link_author_date_and_full_content(client, seeded):
     published = datetime.date(*entry.published_parsed[:3])
     assert published.isoformat() == str(META["publish_date"])
     last_paragraph = normalise(re.split(r"\n\s*\n", BODY.strip())[-1])
-    content = normalise(BeautifulSoup(entry.description, "html.parser").get_text())
+    content = normalise(BeautifulSoup(entry.description, "lxml").get_text())
     assert last_paragraph in content
 
 

@@ -30,7 +30,7 @@ PARTNERSHIPS = "/Partnerships/"
 
 def soup_of(response):
     assert response.status_code == 200, response.content[:300]
-    return BeautifulSoup(response.content, "html.parser")
+    return BeautifulSoup(response.content, "lxml")
 
 
 def tables_html(soup):
@@ -266,7 +266,7 @@ def test_a_profile_as_it_stood_and_the_claims_changed_since(client, seeded):
 
 
 def plain_name(capability):
-    return BeautifulSoup(capability.name_html, "html.parser").get_text()
+    return BeautifulSoup(capability.name_html, "lxml").get_text()
 
 
 def test_a_day_and_its_changes_cost_the_same_few_queries_however_long_the_history(client, seeded):
@@ -372,7 +372,7 @@ def test_capability_and_compare_pages_never_show_a_draft_through_a_day(client, s
 
 
 def row_label(cell):
-    return BeautifulSoup(cell.row.label_html, "html.parser").get_text() or cell.row.platform.name
+    return BeautifulSoup(cell.row.label_html, "lxml").get_text() or cell.row.platform.name
 
 
 def compare_marks(soup):

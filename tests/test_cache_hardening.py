@@ -32,7 +32,7 @@ def edit_note(text):
 
 
 def canonical_link(response):
-    return BeautifulSoup(response.content, "html.parser").select_one('link[rel="canonical"]')[
+    return BeautifulSoup(response.content, "lxml").select_one('link[rel="canonical"]')[
         "href"
     ]
 

@@ -36,7 +36,7 @@ def form_data(form):
 
 def edit_cell_in_admin(client, cell, **changes):
     url = f"/admin/platforms/cell/{cell.pk}/change/"
-    soup = BeautifulSoup(client.get(url).content, "html.parser")
+    soup = BeautifulSoup(client.get(url).content, "lxml")
     data = {**form_data(soup.find("form", id="cell_form")), **changes}
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -51,7 +51,7 @@ def partial_cell(permalink="/Personalized-Engagement/"):
 
 
 def change_titles(client, url):
-    soup = BeautifulSoup(client.get(url).content, "html.parser")
+    soup = BeautifulSoup(client.get(url).content, "lxml")
     return [li.get_text(" ", strip=True) for li in soup.select(".change-log li")]
 
 
@@ -69,10 +69,10 @@ def test_an_admin_change_shows_in_the_log_and_both_feeds(client, staff_client, s
 
     [entry] = [text for text in change_titles(client, "/changes/") if title in text]
     assert NEW_NOTE in entry and old_note.replace("**", "") in entry
-    soup = BeautifulSoup(client.get("/changes/").content, "html.parser")
+    soup = BeautifulSoup(client.get("/changes/").content, "lxml")
     link = soup.find("a", string=title)["href"]
     assert link.startswith("/Personalized-Engagement/#cell-")
-    page = BeautifulSoup(client.get("/Personalized-Engagement/").content, "html.parser")
+    page = BeautifulSoup(client.get("/Personalized-Engagement/").content, "lxml")
     assert NEW_NOTE in page.find(id=link.split("#")[1]).get_text()
 
     for url in ("/changes/feed/", f"/changes/{cell.row.platform.slug}/feed/"):
@@ -126,7 +126,7 @@ def test_the_log_costs_the_same_queries_whatever_the_history_length(client, seed
     many = queries_for_log()
     # At most one query per kind of entry on the page: never more as the history grows.
     assert many <= few <= 8
-    soup = BeautifulSoup(client.get("/changes/").content, "html.parser")
+    soup = BeautifulSoup(client.get("/changes/").content, "lxml")
     assert len(soup.select(".change-log li")) == 30
     older = soup.find("a", rel="next")["href"]
     assert client.get(f"/changes/{older}").status_code == 200

@@ -20,7 +20,7 @@ PE, PARTNERSHIPS, TIKTOK = "/Personalized-Engagement/", "/Partnerships/", "/plat
 
 def soup_of(response):
     assert response.status_code == 200, response.content[:300]
-    return BeautifulSoup(response.content, "html.parser")
+    return BeautifulSoup(response.content, "lxml")
 
 
 def timeline(soup):
@@ -51,7 +51,7 @@ def test_a_profile_shows_the_timeline_of_its_claims_and_links(client, seeded):
     with on(4):
         soup = soup_of(client.get(TIKTOK)).select_one(".platform-changes")
         days = timeline(soup)
-        name = BeautifulSoup(noted.capability.name_html, "html.parser").get_text()
+        name = BeautifulSoup(noted.capability.name_html, "lxml").get_text()
         anchor = f"cell-{noted.capability.table.slug}-tiktok-{noted.capability.slug}"
         assert list(days)[:2] == ["3 January 2027", "2 January 2027"]
         assert days["3 January 2027"] == (
@@ -86,7 +86,7 @@ def test_a_profile_shows_the_timeline_of_its_claims_and_links(client, seeded):
     assert links["All changes about TikTok"] == "/changes/tiktok/"
     assert links["Atom feed"] == "/changes/tiktok/feed/"
     report = links["Report an outdated or wrong claim about TikTok"]
-    form = BeautifulSoup(client.get(report).content, "html.parser")
+    form = BeautifulSoup(client.get(report).content, "lxml")
     options = [o for o in form.select("#id_cell option") if o.get("value")]
     published = Cell.objects.filter(
         row__platform__slug="tiktok", capability__table__page__status="published"

@@ -19,11 +19,11 @@ LEVELS = [level.value for level in Level]
 def soup_of(client, url):
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
-    return BeautifulSoup(response.content, "html.parser")
+    return BeautifulSoup(response.content, "lxml")
 
 
 def words(element):
-    return BeautifulSoup(element.decode_contents(), "html.parser").get_text(" ", strip=True)
+    return BeautifulSoup(element.decode_contents(), "lxml").get_text(" ", strip=True)
 
 
 def charts(soup):
@@ -49,7 +49,7 @@ def numbers(figure):
 
 
 def plain(html):
-    return BeautifulSoup(html, "html.parser").get_text()
+    return BeautifulSoup(html, "lxml").get_text()
 
 
 def row_name(row):

@@ -22,7 +22,7 @@ NEW_PAGES = ["/changes/", "/data/", "/sitemap/"]
 def soup_of(client, url):
     response = client.get(url)
     assert response.status_code == 200, url
-    return BeautifulSoup(response.content, "html.parser")
+    return BeautifulSoup(response.content, "lxml")
 
 
 def json_ld(soup):

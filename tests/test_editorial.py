@@ -44,7 +44,7 @@ def levelled_cell():
 
 
 def main_text(response):
-    soup = BeautifulSoup(response.content, "html.parser")
+    soup = BeautifulSoup(response.content, "lxml")
     main = soup.select_one("main")
     for stamp in main.select(".updated"):
         stamp.decompose()
@@ -190,7 +190,7 @@ def test_history_records_who_changed_what_and_revert_restores_it(seeded, staff_c
     assert staff_client.post(change_url, data).status_code == 302
 
     history = staff_client.get(reverse("admin:platforms_cell_history", args=[cell.pk]))
-    text = BeautifulSoup(history.content, "html.parser").get_text(" ")
+    text = BeautifulSoup(history.content, "lxml").get_text(" ")
     assert "chief" in text  # who
     assert "Gone" in text and original[1] in text  # before → after
 
@@ -225,7 +225,7 @@ def test_sources_and_review_dates_show_under_the_table(seeded, client):
     CellSource.objects.create(
         cell=cell, url="https://example.org/report", title="Example report", order=0
     )
-    soup = BeautifulSoup(client.get(PE).content, "html.parser")
+    soup = BeautifulSoup(client.get(PE).content, "lxml")
     marker = soup.select_one("sup.fn a")
     target = soup.select_one(marker["href"])
     assert target is not None and target.name == "li"
@@ -239,7 +239,7 @@ def test_cells_reviewed_over_a_year_ago_are_marked_possibly_outdated(seeded, cli
     cell = levelled_cell()
     cell.last_reviewed = timezone.localdate() - datetime.timedelta(days=400)
     cell.save()
-    soup = BeautifulSoup(client.get(PE).content, "html.parser")
+    soup = BeautifulSoup(client.get(PE).content, "lxml")
     stale = soup.select(".stale")
     assert len(stale) == 1
     assert "outdated" in stale[0].get_text()
@@ -474,7 +474,7 @@ def test_reordering_tables_and_columns_in_a_document_updates_in_place(db, anon, 
     page = ComparisonPage.objects.get(permalink="/Order/")
     assert [t.title for t in page.tables.all()] == ["Beta", "Alpha"]
     assert ComparisonTable.objects.filter(page=page).count() == 2
-    soup = BeautifulSoup(anon.get("/Order/").content, "html.parser")
+    soup = BeautifulSoup(anon.get("/Order/").content, "lxml")
     assert [c.get_text() for c in soup.select("caption")] == ["Beta", "Alpha"]
     assert [th.get_text() for th in soup.select("#beta thead th")] == ["Platform", "Price", "Reach"]
 
@@ -548,7 +548,7 @@ def test_a_review_date_shows_even_without_sources(seeded, anon):
     cell = levelled_cell()
     cell.last_reviewed = timezone.localdate() - datetime.timedelta(days=3)
     cell.save()
-    soup = BeautifulSoup(anon.get(PE).content, "html.parser")
+    soup = BeautifulSoup(anon.get(PE).content, "lxml")
     note = soup.select_one(soup.select_one("sup.fn a")["href"])
     assert "Reviewed" in note.get_text()
 

@@ -55,8 +55,8 @@ def test_the_embed_shows_the_table_verified_on_and_a_link_back(client, seeded):
     Cell.objects.filter(capability__table=table, level="full").update(
         last_reviewed=datetime.date(2026, 4, 2)
     )
-    soup = BeautifulSoup(client.get(TABLE).content, "html.parser")
-    page = BeautifulSoup(client.get("/Personalized-Engagement/").content, "html.parser")
+    soup = BeautifulSoup(client.get(TABLE).content, "lxml")
+    page = BeautifulSoup(client.get("/Personalized-Engagement/").content, "lxml")
     original = page.find(id=table.slug).table
     assert [normalise(th.get_text()) for th in soup.select("thead th")] == [
         normalise(th.get_text()) for th in original.select("thead th")
@@ -68,7 +68,7 @@ def test_the_embed_shows_the_table_verified_on_and_a_link_back(client, seeded):
 
 
 def test_a_row_embed_shows_only_that_platform(client, seeded):
-    soup = BeautifulSoup(client.get(f"{TABLE}row/tiktok/").content, "html.parser")
+    soup = BeautifulSoup(client.get(f"{TABLE}row/tiktok/").content, "lxml")
     labels = [normalise(tr.th.get_text()) for tr in soup.select("tbody tr")]
     assert len(labels) == 1 and labels[0].startswith("TikTok")
     assert client.get(f"{TABLE}row/no-such-platform/").status_code == 404
@@ -81,9 +81,9 @@ def test_embeds_of_drafts_and_unknown_tables_are_not_found(client, seeded):
 
 
 def test_each_table_offers_its_snippet_to_copy(client, seeded):
-    soup = BeautifulSoup(client.get("/Partnerships/").content, "html.parser")
+    soup = BeautifulSoup(client.get("/Partnerships/").content, "lxml")
     snippets = soup.select(".embed-snippet code")
     assert len(snippets) == len(soup.select("main table"))
-    frame = BeautifulSoup(html.unescape(snippets[0].get_text()), "html.parser").iframe
+    frame = BeautifulSoup(html.unescape(snippets[0].get_text()), "lxml").iframe
     assert frame["src"].startswith("http://testserver/embed/Partnerships/")
     assert client.get(frame["src"]).status_code == 200

@@ -122,7 +122,7 @@ def cell_at(label, column):
 def page_text(client, url):
     response = client.get(url)
     assert response.status_code == 200
-    return " ".join(BeautifulSoup(response.content, "html.parser").get_text().split())
+    return " ".join(BeautifulSoup(response.content, "lxml").get_text().split())
 
 
 def line_is_named(message, path, line):

@@ -26,7 +26,7 @@ def run(*documents, **options):
 def page_soup(client, url="/Test/"):
     response = client.get(url)
     assert response.status_code == 200
-    return BeautifulSoup(response.content, "html.parser").main
+    return BeautifulSoup(response.content, "lxml").main
 
 
 def notes():

@@ -22,7 +22,7 @@ def run(body, front=FRONT, **options):
 def page(client, url="/test/"):
     response = client.get(url)
     assert response.status_code == 200
-    return BeautifulSoup(response.content, "html.parser").main
+    return BeautifulSoup(response.content, "lxml").main
 
 
 def shown(client):

@@ -27,11 +27,11 @@ PLATFORM_SLUGS = sorted({claim[2] for claim in SEED_CLAIMS})
 def soup_of(client, url, status=200):
     response = client.get(url)
     assert response.status_code == status, (url, response.status_code)
-    return BeautifulSoup(response.content, "html.parser")
+    return BeautifulSoup(response.content, "lxml")
 
 
 def claim_text(element):
-    element = BeautifulSoup(str(element), "html.parser")
+    element = BeautifulSoup(str(element), "lxml")
     for extra in element.select(".mark, .level-label, .stale"):
         extra.decompose()
     return normalise(element.get_text())
@@ -381,7 +381,7 @@ def test_emoji_in_headings_and_captions_are_hidden_from_screen_readers(site, url
     ]
     assert with_emoji
     for element in with_emoji:
-        spoken = BeautifulSoup(str(element), "html.parser")
+        spoken = BeautifulSoup(str(element), "lxml")
         for hidden in spoken.select("[aria-hidden=true]"):
             hidden.decompose()
         assert not [ch for ch in spoken.get_text() if ord(ch) > 0x2600 and ch not in "’–—"]

@@ -127,7 +127,7 @@ def test_import_copies_the_hero_and_body_images_and_the_page_uses_the_copies(
     call_command("import_markdown", str(path), verbosity=0)
     article = Article.objects.get()
     assert article.hero_image_url.startswith("/media/remote/")
-    soup = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
+    soup = BeautifulSoup(client.get(article.get_absolute_url()).content, "lxml")
     sources = [img["src"] for img in soup.main.find_all("img")]
     assert sources == [article.hero_image_url, article.hero_image_url]
     assert client.get(article.hero_image_url).status_code == 200
@@ -141,7 +141,7 @@ def test_an_image_that_cannot_be_fetched_is_reported_and_shows_its_alt_text(
     reported = capsys.readouterr().err
     assert "gone.png" in reported and "fake.png" in reported
     article = Article.objects.get()
-    soup = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
+    soup = BeautifulSoup(client.get(article.get_absolute_url()).content, "lxml")
     assert soup.main.find_all("img") == []
     assert "A diagram of the feed" in soup.main.get_text()
 
@@ -150,7 +150,7 @@ def test_the_seed_article_imports_without_its_unreachable_images(seeded, client)
     article = Article.objects.get()
     assert article.hero_image_url == ""
     assert "magick.ai" not in article.body
-    soup = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
+    soup = BeautifulSoup(client.get(article.get_absolute_url()).content, "lxml")
     assert soup.main.find_all("img") == []
     assert "(Image not shown: AI Transforming Social Media)" in soup.main.get_text()
     assert not soup.main.select("p > em:only-child")  # no stray line of italics

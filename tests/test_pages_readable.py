@@ -18,7 +18,7 @@ EMBED = f"/embed/Personalized-Engagement/{LEVELLED_TABLE}/"
 def soup_of(client, url):
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
-    return BeautifulSoup(response.content, "html.parser")
+    return BeautifulSoup(response.content, "lxml")
 
 
 @pytest.mark.parametrize("url", [EMBED, f"{EMBED}row/telegram/"])

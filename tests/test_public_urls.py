@@ -55,7 +55,7 @@ def crawl(client, start="/"):
         responses[url] = response
         if response.status_code != 200 or not is_html(response):
             continue
-        soup = response.soup = BeautifulSoup(response.content, "html.parser")
+        soup = response.soup = BeautifulSoup(response.content, "lxml")
         for link in soup.find_all("a", href=True):
             target = urlsplit(urljoin(f"http://testserver{url}", link["href"]))
             if target.scheme not in ("http", "https") or target.netloc != "testserver":
@@ -69,7 +69,7 @@ def crawl(client, start="/"):
 def check_head(client, url, response, icons_seen=None):
     """The page's parsed document, once its head is checked; icons_seen: the icon addresses
     fetched already (every page links the same one)."""
-    soup = getattr(response, "soup", None) or BeautifulSoup(response.content, "html.parser")
+    soup = getattr(response, "soup", None) or BeautifulSoup(response.content, "lxml")
     assert len(soup.find_all("h1")) == 1, f"{url}: one <h1>"
     assert soup.h1.get_text(strip=True), url
     assert soup.title and soup.title.get_text(strip=True), f"{url}: <title>"
@@ -111,7 +111,7 @@ def test_unknown_urls_get_the_sites_404_page(client, seeded, url):
     assert response.status_code == 404
     assert is_html(response)
     soup = check_head(client, url, response)
-    home = BeautifulSoup(client.get("/").content, "html.parser")
+    home = BeautifulSoup(client.get("/").content, "lxml")
     # In the site's look: the same navigation as every other page.
     nav_links = {a["href"] for a in home.header.find_all("a", href=True)}
     assert nav_links
@@ -165,11 +165,11 @@ def test_a_draft_comparison_page_is_hidden_from_visitors(staff_client, seeded):
     )
     anonymous = Client()  # staff_client is the logged-in `client` itself
     assert anonymous.get(page.permalink).status_code == 404
-    home = BeautifulSoup(anonymous.get("/").content, "html.parser")
+    home = BeautifulSoup(anonymous.get("/").content, "lxml")
     assert page.permalink not in {a["href"] for a in home.find_all("a", href=True)}
     preview = staff_client.get(page.permalink)
     assert preview.status_code == 200
-    assert "Draft preview" in BeautifulSoup(preview.content, "html.parser").get_text()
+    assert "Draft preview" in BeautifulSoup(preview.content, "lxml").get_text()
 
 
 def test_security_txt(client, db):

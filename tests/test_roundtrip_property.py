@@ -265,7 +265,7 @@ def public_html(client):
     pages = {}
     for page in ComparisonPage.objects.all():
         PAGES.clear()
-        main = BeautifulSoup(client.get(page.permalink).content, "html.parser").main
+        main = BeautifulSoup(client.get(page.permalink).content, "lxml").main
         for stamp in main.select(".updated"):
             stamp.decompose()
         pages[page.permalink] = str(main)

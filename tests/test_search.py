@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def results(client, query):
     response = client.get("/search/", {"q": query})
-    return response, BeautifulSoup(response.content, "html.parser")
+    return response, BeautifulSoup(response.content, "lxml")
 
 
 def test_a_distinctive_word_from_a_seed_note_leads_to_its_cell(client, seeded):
@@ -31,7 +31,7 @@ def test_a_distinctive_word_from_a_seed_note_leads_to_its_cell(client, seeded):
     assert word in claims[0].select_one("mark").get_text().lower()
     url = urlsplit(link["href"])
     assert url.path == permalink and url.fragment
-    page = BeautifulSoup(client.get(url.path).content, "html.parser")
+    page = BeautifulSoup(client.get(url.path).content, "lxml")
     cell = page.find(id=url.fragment)
     assert cell.name == "td" and word in cell.get_text().lower()
     assert normalise(cell.find_parent("tr").th.get_text()) == label
@@ -88,7 +88,7 @@ def test_search_costs_at_most_eight_queries(client, seeded):
 
 
 def test_the_header_has_a_search_box(client, seeded):
-    soup = BeautifulSoup(client.get("/").content, "html.parser")
+    soup = BeautifulSoup(client.get("/").content, "lxml")
     form = soup.select_one("header form[role=search]")
     assert form["action"] == "/search/" and form.find("input", attrs={"name": "q"})
 
@@ -155,20 +155,20 @@ def test_every_kind_is_found_by_its_new_words_at_once(client, seeded):
 
 
 def test_a_misspelt_name_that_finds_nothing_suggests_the_near_names(client, seeded):
-    soup = BeautifulSoup(client.get("/search/", {"q": "tiktk"}).content, "html.parser")
+    soup = BeautifulSoup(client.get("/search/", {"q": "tiktk"}).content, "lxml")
     status = soup.select_one("[role=status]")
     assert "Nothing found" in status.get_text() and "Did you mean" in status.get_text()
     link = status.find("a", string="TikTok")
-    followed = BeautifulSoup(client.get("/search/" + link["href"]).content, "html.parser")
+    followed = BeautifulSoup(client.get("/search/" + link["href"]).content, "lxml")
     assert "Nothing found" not in followed.select_one("[role=status]").get_text()
 
 
 def test_an_empty_search_says_what_can_be_searched_with_examples_that_answer(client, seeded):
-    soup = BeautifulSoup(client.get("/search/").content, "html.parser")
+    soup = BeautifulSoup(client.get("/search/").content, "lxml")
     text = soup.main.get_text(" ", strip=True)
     assert "platforms" in text and "claim" in text and "articles" in text
     examples = soup.main.select("p a[href^='?q=']")
     assert len(examples) >= 2
     for example in examples:
-        answer = BeautifulSoup(client.get("/search/" + example["href"]).content, "html.parser")
+        answer = BeautifulSoup(client.get("/search/" + example["href"]).content, "lxml")
         assert "result" in answer.select_one("[role=status]").get_text()

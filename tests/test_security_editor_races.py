@@ -88,7 +88,7 @@ def test_two_editors_saving_one_empty_cell_at_once_get_a_winner_and_a_conflict(
     assert Cell.objects.get(capability_id=emptied.capability_id, row_id=emptied.row_id).note == (
         "Mine"
     )
-    box = BeautifulSoup(answer.content, "html.parser").select_one(
+    box = BeautifulSoup(answer.content, "lxml").select_one(
         f"td#cell-{emptied.capability_id}-{emptied.row_id}"
     )
     assert "has-conflict" in box["class"] and "Mine" in box.select_one(".theirs").get_text()

@@ -30,7 +30,7 @@ def site(django_db_setup, django_db_blocker):
         call_command("import_markdown", str(SEEDS_DIR), verbosity=0)
         client = Client()
         responses = {url: client.get(url) for url in ["/", "/blog/", "/feed/", *SEED_PAGE_IDS]}
-        blog = BeautifulSoup(responses["/blog/"].content, "html.parser")
+        blog = BeautifulSoup(responses["/blog/"].content, "lxml")
         for link in blog.select("main a[href^='/blog/']"):
             responses.setdefault(link["href"], client.get(link["href"]))
         transaction.set_rollback(True)
@@ -41,7 +41,7 @@ def site(django_db_setup, django_db_blocker):
 def get_soup(site, url):
     response = site[url]
     assert response.status_code == 200, url
-    return BeautifulSoup(response.content, "html.parser")
+    return BeautifulSoup(response.content, "lxml")
 
 
 def page_table(soup, caption):

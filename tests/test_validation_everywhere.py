@@ -65,7 +65,7 @@ def prefix_of(cell):
 def cell_error(response, cell):
     """The problem the grid shows beside the cell (the page answers 200: nothing saved)."""
     assert response.status_code == 200
-    soup = BeautifulSoup(response.content, "html.parser")
+    soup = BeautifulSoup(response.content, "lxml")
     box = soup.select_one(f"td#{prefix_of(cell)} .errornote")
     return box.get_text(" ", strip=True) if box else ""
 
@@ -100,7 +100,7 @@ def test_a_url_the_export_could_not_carry_is_refused_by_the_admin(cell, staff_cl
         staff_client, cell, {"sources-0-url": url, "sources-0-title": "Help"}
     )
     assert response.status_code == 200
-    assert BeautifulSoup(response.content, "html.parser").select(".errorlist")
+    assert BeautifulSoup(response.content, "lxml").select(".errorlist")
     assert not CellSource.objects.exists()
 
 

@@ -42,7 +42,7 @@ def setup_django(folder):
 def errors_of(html):
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(html, "lxml")
     return [" ".join(e.get_text(" ").split()) for e in soup.select(".errornote, .messagelist li")]
 
 
@@ -88,7 +88,7 @@ def measure(client, table, rounds, modes):
             times.append(seconds)
     saved = Cell.objects.filter(pk__in=[c.pk for c in cells], note__startswith="Round").count()
     assert saved == len(cells), saved
-    pages = BeautifulSoup(client.get(url).content, "html.parser").select(".grid-pages a")
+    pages = BeautifulSoup(client.get(url).content, "lxml").select(".grid-pages a")
     every = [timed(lambda href=a["href"]: client.get(url + href))[0] for a in pages]
     return {
         "load_s": statistics.median(loads),
