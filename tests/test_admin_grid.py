@@ -266,9 +266,7 @@ def test_after_a_row_header_conflict_keep_mine_take_theirs_or_merge(
     )
     assert (
         "Their label"
-        in BeautifulSoup(response.content, "lxml")
-        .select_one("th.has-conflict .theirs")
-        .get_text()
+        in BeautifulSoup(response.content, "lxml").select_one("th.has-conflict .theirs").get_text()
     )
     again = form_fields(response.content, "form.grid-editor")
     assert again[f"{header}-resolve"] == "mine"

@@ -32,9 +32,7 @@ def edit_note(text):
 
 
 def canonical_link(response):
-    return BeautifulSoup(response.content, "lxml").select_one('link[rel="canonical"]')[
-        "href"
-    ]
+    return BeautifulSoup(response.content, "lxml").select_one('link[rel="canonical"]')["href"]
 
 
 # --- Host header variants ---------------------------------------------------------------------
