@@ -13,6 +13,7 @@ import time_machine
 
 from platforms.models import Level
 from tests.browser.conftest import (
+    AXE_JS,
     DESKTOP,
     PHONE,
     describe_violations,
@@ -52,24 +53,34 @@ def site(django_db_setup, django_db_blocker):
         yield url
 
 
+@pytest.fixture(scope="module")
+def axe_page(browser):
+    """One page with axe-core for both screens (a context each cost a renderer process); without
+    axe-core, the test skips by its `axe` fixture."""
+    with new_page(browser, AXE_JS if AXE_JS.is_file() else None) as page:
+        yield page
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_charts_pass_axe_in_light_and_dark_and_fit_a_phone(browser, axe, site, viewport):
+def test_charts_pass_axe_in_light_and_dark_and_fit_a_phone(axe, axe_page, site, viewport):
     problems = []
-    with new_page(browser, axe, viewport=viewport) as page:
-        for path, kinds in CHART_PAGES.items():
-            page.goto(site + path)
-            shown = page.locator("figure.chart").evaluate_all(
-                "figures => figures.map(f => f.className.replace('chart ', ''))"
-            )
-            if shown != kinds:
-                problems.append(f"{path}: charts {shown}, expected {kinds}")
-            if page.locator("figure.chart svg[role=img]").count() != len(kinds):
-                problems.append(f"{path}: a chart is not an image")
-            width = page.evaluate("document.documentElement.scrollWidth")
-            if width > viewport["width"]:
-                problems.append(f"{path}: {width}px wide on a {viewport['width']}px screen")
-            if violations := run_axe(page):  # light and dark
-                problems.append(f"{path}:\n{describe_violations(violations)}")
+    page = axe_page
+    page.set_viewport_size(viewport)
+    for path, kinds in CHART_PAGES.items():
+        page.goto(site + path)
+        page.emulate_media(color_scheme="light")  # run_axe leaves the page in the dark one
+        shown = page.locator("figure.chart").evaluate_all(
+            "figures => figures.map(f => f.className.replace('chart ', ''))"
+        )
+        if shown != kinds:
+            problems.append(f"{path}: charts {shown}, expected {kinds}")
+        if page.locator("figure.chart svg[role=img]").count() != len(kinds):
+            problems.append(f"{path}: a chart is not an image")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > viewport["width"]:
+            problems.append(f"{path}: {width}px wide on a {viewport['width']}px screen")
+        if violations := run_axe(page):  # light and dark
+            problems.append(f"{path}:\n{describe_violations(violations)}")
     assert not problems, "\n".join(problems)
 
 

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from tests.browser.conftest import (
+    AXE_JS,
     DESKTOP,
     EDITOR_PASSWORD,
     PHONE,
@@ -50,56 +51,56 @@ def resolve(path):
     return path
 
 
-# --- accessibility -----------------------------------------------------------------------------
+# --- accessibility, Content Security Policy and phone layout -----------------------------------
 
 
+SIDEWAYS = """() => ({scroll: document.documentElement.scrollWidth,
+                      inner: window.innerWidth,
+                      widest: [...document.querySelectorAll('body *')]
+                          .filter(el => !el.closest('.table-scroll'))
+                          .map(el => [el.getBoundingClientRect().right,
+                                      el.tagName.toLowerCase() +
+                                      (el.className ? '.' + el.className : '')])
+                          .filter(([right]) => right > window.innerWidth + 1)
+                          .slice(0, 5)})"""
+
+
+@pytest.fixture(scope="module")
+def axe_page(browser):
+    """One page with axe-core for both screens (a context each cost a renderer process); without
+    axe-core, the test skips by its `axe` fixture."""
+    with new_page(browser, AXE_JS if AXE_JS.is_file() else None) as page:
+        yield page
+
+
+# One test per screen for the three checks: each page loaded once for all of them (they were
+# three tests, each with a browser context of its own, loading the pages at 1280, 1280 and 375 px
+# and 375 px again).
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop-1280", "phone-375"])
-def test_axe_finds_no_violations_on_public_pages(browser, axe, site, viewport):
+def test_public_pages_pass_axe_break_no_csp_rule_and_do_not_scroll_sideways_on_a_phone(
+    axe, axe_page, site, viewport
+):
     found = {}
-    with new_page(browser, axe, viewport=viewport) as page:
-        for path in AXE_PAGES:
-            url = resolve(path)
-            page.goto(site + url)
-            violations = run_axe(page)  # light and dark (the stylesheet has a dark scheme)
-            if violations:
-                found[url] = describe_violations(violations)
-    report = "\n".join(f"{url}:\n{text}" for url, text in found.items())
-    assert not found, f"axe-core violations ({viewport}):\n{report}"
-
-
-def test_public_pages_break_no_content_security_policy_rule(browser, site):
-    with new_page(browser, viewport=DESKTOP) as page:
-        console = collect_console(page)
-        for path in PUBLIC_PAGES:
-            page.goto(site + resolve(path))
-    assert not csp_reports(console), "Content Security Policy blocked something:\n" + "\n".join(
-        csp_reports(console)
-    )
-
-
-# --- phone layout ------------------------------------------------------------------------------
-
-
-def test_public_pages_do_not_scroll_sideways_on_a_phone(browser, site):
     too_wide = {}
-    with new_page(browser, viewport=PHONE) as page:
-        for path in PUBLIC_PAGES:
-            url = resolve(path)
-            page.goto(site + url)
-            widths = page.evaluate(
-                """() => ({scroll: document.documentElement.scrollWidth,
-                           inner: window.innerWidth,
-                           widest: [...document.querySelectorAll('body *')]
-                               .filter(el => !el.closest('.table-scroll'))
-                               .map(el => [el.getBoundingClientRect().right,
-                                           el.tagName.toLowerCase() +
-                                           (el.className ? '.' + el.className : '')])
-                               .filter(([right]) => right > window.innerWidth + 1)
-                               .slice(0, 5)})"""
-            )
+    page = axe_page
+    page.set_viewport_size(viewport)
+    console = collect_console(page)
+    for path in PUBLIC_PAGES:
+        url = resolve(path)
+        page.goto(site + url)
+        page.emulate_media(color_scheme="light")  # run_axe leaves the page in the dark one
+        if viewport == PHONE:
+            widths = page.evaluate(SIDEWAYS)
             assert widths["inner"] == PHONE["width"]
             if widths["scroll"] > widths["inner"]:
                 too_wide[url] = widths
+        if path in AXE_PAGES and (violations := run_axe(page)):  # light and dark
+            found[url] = describe_violations(violations)
+    report = "\n".join(f"{url}:\n{text}" for url, text in found.items())
+    assert not found, f"axe-core violations ({viewport}):\n{report}"
+    assert not csp_reports(console), "Content Security Policy blocked something:\n" + "\n".join(
+        csp_reports(console)
+    )
     assert not too_wide, f"pages wider than the 375px screen (scroll sideways): {too_wide}"
 
 

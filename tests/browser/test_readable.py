@@ -13,6 +13,20 @@ from tests.browser.conftest import PHONE, new_page
 # flush the development database (db.sqlite3).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
+
+@pytest.fixture(scope="module")
+def reader(browser):
+    """One page for the module's tests, which only read: each sizes it to its screen and loads
+    its own page there. A context per test cost a renderer process each (22 of them)."""
+    with new_page(browser) as page:
+        yield page
+
+
+def at(page, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    return page
+
+
 EMBED = "/embed/Personalized-Engagement/personal-engagement-across-social-networks/"
 
 # Each td with the name of its capability as shown: its own label (a card's), else its column's
@@ -39,11 +53,11 @@ EMBED_READING = """() => {
 @pytest.mark.parametrize("width", [320, 375, 600, 700, 1280])
 @pytest.mark.parametrize("path", [EMBED, f"{EMBED}row/telegram/"], ids=["table", "row"])
 def test_an_embed_names_the_capability_of_every_claim_and_never_scrolls_sideways(
-    browser, site, path, width
+    reader, site, path, width
 ):
-    with new_page(browser, viewport={"width": width, "height": 800}) as page:
-        page.goto(site + path)
-        reading = page.evaluate(EMBED_READING)
+    page = at(reader, width, 800)
+    page.goto(site + path)
+    reading = page.evaluate(EMBED_READING)
     assert reading["scrollWidth"] == reading["clientWidth"] == width
     assert reading["cells"]
     for cell in reading["cells"]:
@@ -53,19 +67,18 @@ def test_an_embed_names_the_capability_of_every_claim_and_never_scrolls_sideways
 
 @pytest.mark.parametrize("width", [375, 600, 1280])
 @pytest.mark.parametrize("path", ["/Personalized-Engagement/", "/Partnerships/"])
-def test_a_linked_claim_opens_with_its_platform_in_view(browser, site, path, width):
-    screen = {"width": width, "height": PHONE["height"]}
-    with new_page(browser, viewport=screen) as page:
-        page.goto(site + path)
-        # The last claim of a row halfway down the page's first table: far below its header.
-        rows = page.locator("table.comparison-table").first.locator("tbody tr")
-        row = rows.nth(rows.count() // 2)
-        anchor = row.locator("td[id]").last.get_attribute("id")
-        page.goto(f"{site}{path}#{anchor}")
-        page.wait_for_function("() => window.scrollY > 0")
-        header = row.locator("th").first.bounding_box()
-        cell = page.locator(f"[id='{anchor}']").bounding_box()
-    height = screen["height"]
+def test_a_linked_claim_opens_with_its_platform_in_view(reader, site, path, width):
+    height = PHONE["height"]
+    page = at(reader, width, height)
+    page.goto(site + path)
+    # The last claim of a row halfway down the page's first table: far below its header.
+    rows = page.locator("table.comparison-table").first.locator("tbody tr")
+    row = rows.nth(rows.count() // 2)
+    anchor = row.locator("td[id]").last.get_attribute("id")
+    page.goto(f"{site}{path}#{anchor}")
+    page.wait_for_function("() => window.scrollY > 0")
+    header = row.locator("th").first.bounding_box()
+    cell = page.locator(f"[id='{anchor}']").bounding_box()
     assert header["y"] >= 0 and header["y"] + header["height"] <= height, header
     assert header["x"] >= 0 and header["x"] + header["width"] <= width, header
     assert 0 <= cell["y"] < height and 0 <= cell["x"] < width, cell  # the claim starts in view…
@@ -104,28 +117,28 @@ BROKEN_WORDS = """() => {
         "/capabilities/partnerships/ai-collaboration-comparison-table/personalization-recommendations/",
     ],
 )
-def test_no_word_of_a_claim_is_broken_on_a_phone(browser, site, path):
-    with new_page(browser, viewport={"width": 320, "height": 800}) as page:
-        page.goto(site + path)
-        assert page.locator("table.claims td").count()
-        assert page.evaluate(BROKEN_WORDS) == []
+def test_no_word_of_a_claim_is_broken_on_a_phone(reader, site, path):
+    page = at(reader, 320, 800)
+    page.goto(site + path)
+    assert page.locator("table.claims td").count()
+    assert page.evaluate(BROKEN_WORDS) == []
 
 
 @pytest.mark.parametrize("width", [1280, 1920])
-def test_the_home_page_uses_a_wide_screen(browser, site, width):
-    with new_page(browser, viewport={"width": width, "height": 900}) as page:
-        page.goto(site + "/")
-        boxes = page.evaluate(
-            """() => Object.fromEntries(['.site-name', '.search-box', 'main',
-                '.home-comparisons', '.home-explore', '.home-articles'].map(selector => {
-                    const el = document.querySelector(selector);
-                    const box = el.getBoundingClientRect().toJSON();
-                    const style = getComputedStyle(el);
-                    box.contentRight = box.right - parseFloat(style.paddingRight);
-                    box.contentLeft = box.left + parseFloat(style.paddingLeft);
-                    return [selector, box];
-                }))"""
-        )
+def test_the_home_page_uses_a_wide_screen(reader, site, width):
+    page = at(reader, width, 900)
+    page.goto(site + "/")
+    boxes = page.evaluate(
+        """() => Object.fromEntries(['.site-name', '.search-box', 'main',
+            '.home-comparisons', '.home-explore', '.home-articles'].map(selector => {
+                const el = document.querySelector(selector);
+                const box = el.getBoundingClientRect().toJSON();
+                const style = getComputedStyle(el);
+                box.contentRight = box.right - parseFloat(style.paddingRight);
+                box.contentLeft = box.left + parseFloat(style.paddingLeft);
+                return [selector, box];
+            }))"""
+    )
     name, search, main = boxes[".site-name"], boxes[".search-box"], boxes["main"]
     # The search box is on the header's first row, beside the site's name.
     assert search["top"] < name["bottom"] and name["top"] < search["bottom"], (name, search)

@@ -13,6 +13,7 @@ import pytest
 
 from platforms.models import Cell, ClaimReport
 from tests.browser.conftest import (
+    AXE_JS,
     DESKTOP,
     PHONE,
     VNU_JAR,
@@ -57,6 +58,15 @@ def site(site, django_db_blocker):
     with django_db_blocker.unblock():
         add_a_change()
     return site
+
+
+@pytest.fixture(scope="module")
+def visitor(browser):
+    """One page for the module's tests that only read, with axe-core loaded for those that run
+    it (the others skip with `axe`'s message without it): a context per test cost a renderer
+    process each. Each test sizes it and loads its own pages."""
+    with new_page(browser, AXE_JS if AXE_JS.is_file() else None) as page:
+        yield page
 
 
 def test_a_visitor_searches_follows_a_result_to_the_cell_and_reports_it(
@@ -114,28 +124,26 @@ def test_a_visitor_searches_follows_a_result_to_the_cell_and_reports_it(
     assert not csp_reports(console), csp_reports(console)
 
 
+# One test per screen for all three checks: each page loaded once for them (they were three
+# tests loading the 12 pages at 1280, 375 and 375 px again).
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop-1280", "phone-375"])
-def test_axe_finds_no_violations_on_the_new_pages(browser, axe, site, viewport):
+def test_the_new_pages_pass_axe_fit_a_phone_and_break_no_csp_rule(axe, visitor, site, viewport):
     found = {}
-    with new_page(browser, axe, viewport=viewport) as page:
-        for url in NEW_PAGES:
-            page.goto(site + url)
-            violations = run_axe(page)  # light and dark
-            if violations:
-                found[url] = describe_violations(violations)
+    too_wide = {}
+    page = visitor
+    page.set_viewport_size(viewport)
+    console = collect_console(page)
+    for url in NEW_PAGES:
+        page.goto(site + url)
+        page.emulate_media(color_scheme="light")  # run_axe leaves the page in the dark one
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        if viewport == PHONE and width > PHONE["width"]:
+            too_wide[url] = width
+        violations = run_axe(page)  # light and dark
+        if violations:
+            found[url] = describe_violations(violations)
     report = "\n".join(f"{url}:\n{text}" for url, text in found.items())
     assert not found, f"axe-core violations ({viewport}):\n{report}"
-
-
-def test_the_new_pages_fit_a_phone_and_break_no_csp_rule(browser, site):
-    too_wide = {}
-    with new_page(browser, viewport=PHONE) as page:
-        console = collect_console(page)
-        for url in NEW_PAGES:
-            page.goto(site + url)
-            width = page.evaluate("() => document.documentElement.scrollWidth")
-            if width > PHONE["width"]:
-                too_wide[url] = width
     assert not too_wide, f"pages wider than a 375px phone: {too_wide}"
     assert not csp_reports(console), csp_reports(console)
 
@@ -164,16 +172,18 @@ def test_nu_html_checker_finds_no_errors_on_the_new_pages(java, seeded, client, 
     assert not errors, "Nu HTML checker errors:\n" + "\n".join(errors)
 
 
-def test_a_visitor_finds_every_feed_from_the_footer(browser, site):
-    with new_page(browser, viewport=DESKTOP) as page:
-        console = collect_console(page)
-        page.goto(site + "/")
-        page.locator("footer").get_by_role("link", name="Feeds (RSS and Atom)").click()
-        page.wait_for_url("**/feeds/")
-        assert "feed reader" in page.locator(".lead").inner_text()
-        links = page.locator("main .feed-list a")
-        assert links.filter(has_text="New articles (RSS)").get_attribute("href") == "/feed/"
-        assert links.filter(has_text="TikTok").get_attribute("href") == "/changes/tiktok/feed/"
+def test_a_visitor_finds_every_feed_from_the_footer(visitor, site):
+    page = visitor
+    page.set_viewport_size(DESKTOP)
+    page.emulate_media(color_scheme="light")
+    console = collect_console(page)
+    page.goto(site + "/")
+    page.locator("footer").get_by_role("link", name="Feeds (RSS and Atom)").click()
+    page.wait_for_url("**/feeds/")
+    assert "feed reader" in page.locator(".lead").inner_text()
+    links = page.locator("main .feed-list a")
+    assert links.filter(has_text="New articles (RSS)").get_attribute("href") == "/feed/"
+    assert links.filter(has_text="TikTok").get_attribute("href") == "/changes/tiktok/feed/"
     assert not csp_reports(console)
 
 
@@ -202,22 +212,19 @@ def another_site(body):
         server.server_close()
 
 
-def test_only_embeds_may_be_framed_by_another_site(browser, site):
+def test_only_embeds_may_be_framed_by_another_site(visitor, site):
     framed = {f"/embed/{TABLE}/": True, "/Personalized-Engagement/": False, "/data/": False}
     frames = "".join(f'<iframe src="{site}{url}" title="{url}"></iframe>' for url in framed)
     shown = {}
+    page = visitor
+    page.set_viewport_size(DESKTOP)
     with another_site(f"<!doctype html><title>Another site</title>{frames}") as other:
-        context = browser.new_context(viewport=DESKTOP)
-        try:
-            page = context.new_page()
-            page.goto(other)
-            page.wait_for_load_state("load")
-            for index, url in enumerate(framed):
-                frame = page.locator("iframe").nth(index).element_handle().content_frame()
-                # A refused frame holds Chromium's error page, with no table of ours.
-                shown[url] = frame.url.startswith(site) and bool(
-                    frame.evaluate("() => !!document.querySelector('main table')")
-                )
-        finally:
-            context.close()
+        page.goto(other)
+        page.wait_for_load_state("load")
+        for index, url in enumerate(framed):
+            frame = page.locator("iframe").nth(index).element_handle().content_frame()
+            # A refused frame holds Chromium's error page, with no table of ours.
+            shown[url] = frame.url.startswith(site) and bool(
+                frame.evaluate("() => !!document.querySelector('main table')")
+            )
     assert shown == framed
