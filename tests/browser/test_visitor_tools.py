@@ -4,8 +4,6 @@ screen, break no CSP rule; the footer leads to every feed; only embeds may be fr
 site."""
 
 import http.server
-import json
-import subprocess
 import threading
 from contextlib import contextmanager
 
@@ -16,11 +14,11 @@ from tests.browser.conftest import (
     AXE_JS,
     DESKTOP,
     PHONE,
-    VNU_JAR,
     collect_console,
     csp_reports,
     describe_violations,
     new_page,
+    nu_errors,
     run_axe,
     seed,
 )
@@ -149,26 +147,12 @@ def test_the_new_pages_pass_axe_fit_a_phone_and_break_no_csp_rule(axe, visitor, 
 
 
 def test_nu_html_checker_finds_no_errors_on_the_new_pages(java, seeded, client, tmp_path):
-    files = {}
-    for index, url in enumerate(NEW_PAGES):
+    pages = {}
+    for url in NEW_PAGES:
         response = client.get(url)
         assert response["Content-Type"].startswith("text/html"), url
-        file = tmp_path / f"page-{index}.html"
-        file.write_bytes(response.content)
-        files[file.as_uri()] = url
-    result = subprocess.run(
-        [java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout", *files],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    messages = json.loads(result.stdout)["messages"]
-    errors = [
-        f"{files.get(m.get('url'), m.get('url'))}:{m.get('lastLine', '?')}: {m['message']}"
-        for m in messages
-        if m.get("type") in {"error", "non-document-error"}
-    ]
+        pages[url] = response.content
+    errors = nu_errors(java, pages, tmp_path)
     assert not errors, "Nu HTML checker errors:\n" + "\n".join(errors)
 
 
