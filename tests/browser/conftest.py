@@ -298,6 +298,21 @@ def log_in(page, base_url, username, password):
     page.wait_for_url(f"{base_url}/admin/")
 
 
+def sign_in(page, base_url, user):
+    """Sign `user` in on the page's context with a session cookie, made without the login form
+    (Django's test client): its page loads and password hashing cost each test about a second
+    of CPU. One test of this folder still signs in through the form (test_editors.py's import)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url}]
+    )
+
+
 def grid_url(base, table):
     return f"{base}/admin/platforms/comparisontable/{table.pk}/grid/"
 
