@@ -208,6 +208,15 @@ def run_axe(page, schemes=SCHEMES):
     found = []
     for scheme in schemes:
         page.emulate_media(color_scheme=scheme)
+        # The admin's links fade to a scheme's colours (transition: color 0.15s): axe run at
+        # once read the other scheme's link colour mid-fade (a page loaded in dark, checked
+        # in light). Layout first, so that the fades have started, then wait for them (for
+        # transitions only: an endless animation would never finish).
+        page.evaluate(
+            """() => { document.body.getBoundingClientRect();
+                return Promise.allSettled(document.getAnimations()
+                    .filter(a => a instanceof CSSTransition).map(a => a.finished)); }"""
+        )
         only = {"runOnly": COLOUR_RULES} if scheme != schemes[0] else {}
         options = {"resultTypes": ["violations"], **only}
         result = page.evaluate("async (options) => await axe.run(document, options)", options)
