@@ -27,6 +27,7 @@ from tests.browser.conftest import (
     seed,
     seed_file,
     shoot,
+    sign_in,
 )
 
 pytestmark = pytest.mark.browser
@@ -40,7 +41,7 @@ def two_sessions(browser, base, editors, url):
         new_page(browser, viewport=SCREENS["1280x800"]) as two,
     ):
         for page, editor in zip((one, two), editors, strict=True):
-            log_in(page, base, editor.username, EDITOR_PASSWORD)
+            sign_in(page, base, editor)
             page.goto(url)
         yield one, two
 
@@ -67,7 +68,7 @@ def test_the_admin_never_scrolls_sideways_with_a_40_by_40_grid(
     cell = Cell.objects.filter(capability__table=big_table).first()
     with new_page(browser) as page:
         page.set_default_timeout(SLOW)
-        log_in(page, base, editor.username, EDITOR_PASSWORD)
+        sign_in(page, base, editor)
         page.goto(grid_url(base, big_table))
         for screen in SCREENS.values():  # each editor's screen: the page laid out again
             page.set_viewport_size(screen)
@@ -143,7 +144,7 @@ def test_editor_changes_notes_sources_and_review_date_and_deletes_a_column_from_
     with new_page(browser, viewport=SCREENS["1280x800"]) as page:
         page.set_default_timeout(SLOW)
         console = collect_console(page)
-        log_in(page, base, editor.username, EDITOR_PASSWORD)
+        sign_in(page, base, editor)
         page.goto(grid_url(base, big_table))
         box = page.locator("td").filter(has=page.locator(f'[name="{prefix}-level"]'))
         box.get_by_role("button", name="Details").click()  # opens the cell: note, sources, date
@@ -185,7 +186,7 @@ def test_alt_arrow_keys_move_between_cells(browser, big_table, live_server, edit
     first_capability, second_capability = big_table.capabilities.order_by("order")[:2]
     with new_page(browser, viewport=SCREENS["1920x1080"]) as page:
         page.set_default_timeout(SLOW)
-        log_in(page, base, editor.username, EDITOR_PASSWORD)
+        sign_in(page, base, editor)
         page.goto(grid_url(base, big_table))
         start = f"cell-{first_capability.pk}-{rows[0].pk}-level"
         page.locator(f'[name="{start}"]').focus()
@@ -348,7 +349,7 @@ def test_import_through_the_admin_previews_applies_and_reports_errors(
     )
     base = live_server.url
     with new_page(browser, viewport=SCREENS["1280x800"]) as page:
-        log_in(page, base, editor.username, EDITOR_PASSWORD)
+        log_in(page, base, editor.username, EDITOR_PASSWORD)  # the form, once in this folder
         page.get_by_role("link", name="Comparison pages").first.click()
         page.get_by_role("link", name="Import Markdown").click()
 
@@ -384,7 +385,7 @@ def test_markdown_preview_sits_beside_the_text_on_wide_screens_in_the_sites_styl
     editor = make_editor(django_user_model)
     article = Article.objects.get()
     with new_page(browser, viewport={"width": width, "height": 800}) as page:
-        log_in(page, live_server.url, editor.username, EDITOR_PASSWORD)
+        sign_in(page, live_server.url, editor)
         page.goto(f"{live_server.url}/admin/sitecontent/article/{article.pk}/change/")
         body = page.locator("textarea[name=body]")
         body.click()
@@ -423,7 +424,7 @@ def test_the_preview_never_shows_a_whole_page_when_the_server_cannot_draw_it(
     editor = make_editor(django_user_model)
     article = Article.objects.get()
     with new_page(browser, viewport={"width": 1280, "height": 800}) as page:
-        log_in(page, live_server.url, editor.username, EDITOR_PASSWORD)
+        sign_in(page, live_server.url, editor)
         page.goto(f"{live_server.url}/admin/sitecontent/article/{article.pk}/change/")
         kept = [c for c in page.context.cookies() if c["name"] != "sessionid"]
         page.context.clear_cookies()
@@ -450,7 +451,7 @@ def test_the_grid_saves_without_javascript(browser, big_table, live_server, edit
     prefix = f"cell-{noted.capability_id}-{noted.row_id}"
     with new_page(browser, viewport=SCREENS["1280x800"], java_script_enabled=False) as page:
         page.set_default_timeout(SLOW)
-        log_in(page, live_server.url, editor.username, EDITOR_PASSWORD)
+        sign_in(page, live_server.url, editor)
         page.goto(grid_url(live_server.url, big_table))
         # A level, in the grid as it loads: the whole 40 × 40 form is posted.
         level = page.locator(f'[name="cell-{far.capability_id}-{far.row_id}-level"]')
@@ -500,7 +501,7 @@ def test_axe_finds_no_new_violations_on_the_admin_pages(
         "import": "/admin/platforms/comparisonpage/import/",
     }
     with new_page(browser, axe, viewport=SCREENS["1280x800"]) as page:
-        log_in(page, live_server.url, chief.username, EDITOR_PASSWORD)
+        sign_in(page, live_server.url, chief)
         baseline = set()
         for path in BASELINE_PAGES:
             page.goto(live_server.url + path)
