@@ -373,10 +373,10 @@ def test_import_through_the_admin_previews_applies_and_reports_errors(
 # --- Markdown editing --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("width", "side_by_side"), [(1280, True), (900, False)])
-def test_markdown_preview_sits_beside_the_text_on_wide_screens_in_the_sites_styles(
-    browser, transactional_db, live_server, django_user_model, width, side_by_side
+def test_markdown_preview_sits_beside_the_text_on_wide_screens_below_it_on_narrow_ones(
+    browser, transactional_db, live_server, django_user_model
 ):
+    """In the site's styles, on one page laid out at each width in turn."""
     from playwright.sync_api import expect
 
     from sitecontent.models import Article
@@ -384,31 +384,35 @@ def test_markdown_preview_sits_beside_the_text_on_wide_screens_in_the_sites_styl
     seed("author:")
     editor = make_editor(django_user_model)
     article = Article.objects.get()
-    with new_page(browser, viewport={"width": width, "height": 800}) as page:
+    with new_page(browser, viewport={"width": 1280, "height": 800}) as page:
         sign_in(page, live_server.url, editor)
         page.goto(f"{live_server.url}/admin/sitecontent/article/{article.pk}/change/")
-        body = page.locator("textarea[name=body]")
-        body.click()
-        page.keyboard.press("Control+Home")
-        page.keyboard.type("**First words** ")
-        styled = page.locator(
-            ".field-body .site-preview"
-        )  # the site's stylesheet, in a shadow root
-        expect(styled.locator("strong").first).to_have_text("First words")
-        expect(
-            page.get_by_role("heading", name="Preview of Body, as the site shows it")
-        ).to_be_visible()
-        text_box, preview_box = body.bounding_box(), styled.bounding_box()
-        if side_by_side:
-            assert preview_box["x"] >= text_box["x"] + text_box["width"]
-            assert abs(preview_box["y"] - text_box["y"]) < 80  # the top of the text is in view
-        else:
-            assert preview_box["y"] >= text_box["y"] + text_box["height"]
-        assert text_box["height"] <= 0.75 * 800  # the text box no longer grows past the window
-        assert document_overflow(page) <= 0
-        if side_by_side:
-            page.locator(".field-body").scroll_into_view_if_needed()
-            shoot(page, "markdown-editor")
+        for width, side_by_side in [(1280, True), (900, False)]:
+            page.set_viewport_size({"width": width, "height": 800})
+            body = page.locator("textarea[name=body]")
+            body.click()
+            page.keyboard.press("Control+Home")
+            page.keyboard.type("**First words** ")
+            styled = page.locator(
+                ".field-body .site-preview"
+            )  # the site's stylesheet, in a shadow root
+            expect(styled.locator("strong").first).to_have_text("First words")
+            expect(
+                page.get_by_role("heading", name="Preview of Body, as the site shows it")
+            ).to_be_visible()
+            text_box, preview_box = body.bounding_box(), styled.bounding_box()
+            if side_by_side:
+                assert preview_box["x"] >= text_box["x"] + text_box["width"]
+                # The top of the text is in view.
+                assert abs(preview_box["y"] - text_box["y"]) < 80
+            else:
+                assert preview_box["y"] >= text_box["y"] + text_box["height"]
+            # The text box no longer grows past the window.
+            assert text_box["height"] <= 0.75 * 800, width
+            assert document_overflow(page) <= 0, width
+            if side_by_side:
+                page.locator(".field-body").scroll_into_view_if_needed()
+                shoot(page, "markdown-editor")
 
 
 def test_the_preview_never_shows_a_whole_page_when_the_server_cannot_draw_it(
