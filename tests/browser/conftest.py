@@ -208,6 +208,15 @@ def run_axe(page, schemes=SCHEMES):
     found = []
     for scheme in schemes:
         page.emulate_media(color_scheme=scheme)
+        # The admin's links fade to a scheme's colours (transition: color 0.15s): axe run at
+        # once read the other scheme's link colour mid-fade (a page loaded in dark, checked
+        # in light). Layout first, so that the fades have started, then wait for them (for
+        # transitions only: an endless animation would never finish).
+        page.evaluate(
+            """() => { document.body.getBoundingClientRect();
+                return Promise.allSettled(document.getAnimations()
+                    .filter(a => a instanceof CSSTransition).map(a => a.finished)); }"""
+        )
         only = {"runOnly": COLOUR_RULES} if scheme != schemes[0] else {}
         options = {"resultTypes": ["violations"], **only}
         result = page.evaluate("async (options) => await axe.run(document, options)", options)
@@ -296,6 +305,21 @@ def log_in(page, base_url, username, password):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{base_url}/admin/")
+
+
+def sign_in(page, base_url, user):
+    """Sign `user` in on the page's context with a session cookie, made without the login form
+    (Django's test client): its page loads and password hashing cost each test about a second
+    of CPU. One test of this folder still signs in through the form (test_editors.py's import)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url}]
+    )
 
 
 def grid_url(base, table):

@@ -3,7 +3,7 @@ and a preview that scrolls with the text (issue 17, part 4)."""
 
 import pytest
 
-from tests.browser.conftest import EDITOR_PASSWORD, log_in, make_editor, new_page, seed
+from tests.browser.conftest import make_editor, new_page, seed, sign_in
 
 # The site's link colour on the site's background in each scheme (static/css/site.css).
 SITE_LINKS = {"light": "rgb(26, 91, 176)", "dark": "rgb(138, 184, 255)"}
@@ -14,7 +14,7 @@ LONG_TEXT = "\n\n".join(
 
 @pytest.fixture
 def article_form(browser, transactional_db, live_server, django_user_model):
-    """Open an article's change form in `scheme`; yields a function returning the page."""
+    """A function opening an article's change form on a page, signed in: returns the page."""
     from sitecontent.models import Article
 
     seed("author:")
@@ -25,7 +25,7 @@ def article_form(browser, transactional_db, live_server, django_user_model):
     url = f"{live_server.url}/admin/sitecontent/article/{article.pk}/change/"
 
     def open_form(page):
-        log_in(page, live_server.url, editor.username, EDITOR_PASSWORD)
+        sign_in(page, live_server.url, editor)
         page.goto(url)
         page.locator(".field-body .site-preview").get_by_text("Paragraph 0").wait_for()
         return page
@@ -33,16 +33,17 @@ def article_form(browser, transactional_db, live_server, django_user_model):
     return open_form
 
 
-@pytest.mark.parametrize("scheme", SITE_LINKS)
-def test_preview_links_have_the_sites_colours(browser, article_form, scheme):
-    with new_page(browser, viewport={"width": 1280, "height": 800}, color_scheme=scheme) as page:
+def test_preview_links_have_the_sites_colours_in_light_and_dark(browser, article_form):
+    # One load for both schemes: the stylesheets follow prefers-color-scheme as it changes.
+    with new_page(browser, viewport={"width": 1280, "height": 800}) as page:
         article_form(page)
-        colours = page.locator(".field-body .site-preview a").first.evaluate(
-            "a => [getComputedStyle(a).color,"
-            " getComputedStyle(a.getRootNode().host).backgroundColor]"
-        )
-        background = "rgb(255, 255, 255)" if scheme == "light" else "rgb(20, 22, 25)"
-        assert colours == [SITE_LINKS[scheme], background]
+        for scheme, background in [("light", "rgb(255, 255, 255)"), ("dark", "rgb(20, 22, 25)")]:
+            page.emulate_media(color_scheme=scheme)
+            colours = page.locator(".field-body .site-preview a").first.evaluate(
+                "a => [getComputedStyle(a).color,"
+                " getComputedStyle(a.getRootNode().host).backgroundColor]"
+            )
+            assert colours == [SITE_LINKS[scheme], background], scheme
 
 
 def test_the_preview_scrolls_with_the_text_and_follows_the_cursor(browser, article_form):

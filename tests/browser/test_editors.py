@@ -27,6 +27,7 @@ from tests.browser.conftest import (
     seed,
     seed_file,
     shoot,
+    sign_in,
 )
 
 pytestmark = pytest.mark.browser
@@ -40,7 +41,7 @@ def two_sessions(browser, base, editors, url):
         new_page(browser, viewport=SCREENS["1280x800"]) as two,
     ):
         for page, editor in zip((one, two), editors, strict=True):
-            log_in(page, base, editor.username, EDITOR_PASSWORD)
+            sign_in(page, base, editor)
             page.goto(url)
         yield one, two
 
@@ -67,7 +68,7 @@ def test_the_admin_never_scrolls_sideways_with_a_40_by_40_grid(
     cell = Cell.objects.filter(capability__table=big_table).first()
     with new_page(browser) as page:
         page.set_default_timeout(SLOW)
-        log_in(page, base, editor.username, EDITOR_PASSWORD)
+        sign_in(page, base, editor)
         page.goto(grid_url(base, big_table))
         for screen in SCREENS.values():  # each editor's screen: the page laid out again
             page.set_viewport_size(screen)
@@ -143,7 +144,7 @@ def test_editor_changes_notes_sources_and_review_date_and_deletes_a_column_from_
     with new_page(browser, viewport=SCREENS["1280x800"]) as page:
         page.set_default_timeout(SLOW)
         console = collect_console(page)
-        log_in(page, base, editor.username, EDITOR_PASSWORD)
+        sign_in(page, base, editor)
         page.goto(grid_url(base, big_table))
         box = page.locator("td").filter(has=page.locator(f'[name="{prefix}-level"]'))
         box.get_by_role("button", name="Details").click()  # opens the cell: note, sources, date
@@ -185,7 +186,7 @@ def test_alt_arrow_keys_move_between_cells(browser, big_table, live_server, edit
     first_capability, second_capability = big_table.capabilities.order_by("order")[:2]
     with new_page(browser, viewport=SCREENS["1920x1080"]) as page:
         page.set_default_timeout(SLOW)
-        log_in(page, base, editor.username, EDITOR_PASSWORD)
+        sign_in(page, base, editor)
         page.goto(grid_url(base, big_table))
         start = f"cell-{first_capability.pk}-{rows[0].pk}-level"
         page.locator(f'[name="{start}"]').focus()
@@ -348,7 +349,7 @@ def test_import_through_the_admin_previews_applies_and_reports_errors(
     )
     base = live_server.url
     with new_page(browser, viewport=SCREENS["1280x800"]) as page:
-        log_in(page, base, editor.username, EDITOR_PASSWORD)
+        log_in(page, base, editor.username, EDITOR_PASSWORD)  # the form, once in this folder
         page.get_by_role("link", name="Comparison pages").first.click()
         page.get_by_role("link", name="Import Markdown").click()
 
@@ -372,10 +373,10 @@ def test_import_through_the_admin_previews_applies_and_reports_errors(
 # --- Markdown editing --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("width", "side_by_side"), [(1280, True), (900, False)])
-def test_markdown_preview_sits_beside_the_text_on_wide_screens_in_the_sites_styles(
-    browser, transactional_db, live_server, django_user_model, width, side_by_side
+def test_markdown_preview_sits_beside_the_text_on_wide_screens_below_it_on_narrow_ones(
+    browser, transactional_db, live_server, django_user_model
 ):
+    """In the site's styles, on one page laid out at each width in turn."""
     from playwright.sync_api import expect
 
     from sitecontent.models import Article
@@ -383,31 +384,35 @@ def test_markdown_preview_sits_beside_the_text_on_wide_screens_in_the_sites_styl
     seed("author:")
     editor = make_editor(django_user_model)
     article = Article.objects.get()
-    with new_page(browser, viewport={"width": width, "height": 800}) as page:
-        log_in(page, live_server.url, editor.username, EDITOR_PASSWORD)
+    with new_page(browser, viewport={"width": 1280, "height": 800}) as page:
+        sign_in(page, live_server.url, editor)
         page.goto(f"{live_server.url}/admin/sitecontent/article/{article.pk}/change/")
-        body = page.locator("textarea[name=body]")
-        body.click()
-        page.keyboard.press("Control+Home")
-        page.keyboard.type("**First words** ")
-        styled = page.locator(
-            ".field-body .site-preview"
-        )  # the site's stylesheet, in a shadow root
-        expect(styled.locator("strong").first).to_have_text("First words")
-        expect(
-            page.get_by_role("heading", name="Preview of Body, as the site shows it")
-        ).to_be_visible()
-        text_box, preview_box = body.bounding_box(), styled.bounding_box()
-        if side_by_side:
-            assert preview_box["x"] >= text_box["x"] + text_box["width"]
-            assert abs(preview_box["y"] - text_box["y"]) < 80  # the top of the text is in view
-        else:
-            assert preview_box["y"] >= text_box["y"] + text_box["height"]
-        assert text_box["height"] <= 0.75 * 800  # the text box no longer grows past the window
-        assert document_overflow(page) <= 0
-        if side_by_side:
-            page.locator(".field-body").scroll_into_view_if_needed()
-            shoot(page, "markdown-editor")
+        for width, side_by_side in [(1280, True), (900, False)]:
+            page.set_viewport_size({"width": width, "height": 800})
+            body = page.locator("textarea[name=body]")
+            body.click()
+            page.keyboard.press("Control+Home")
+            page.keyboard.type("**First words** ")
+            styled = page.locator(
+                ".field-body .site-preview"
+            )  # the site's stylesheet, in a shadow root
+            expect(styled.locator("strong").first).to_have_text("First words")
+            expect(
+                page.get_by_role("heading", name="Preview of Body, as the site shows it")
+            ).to_be_visible()
+            text_box, preview_box = body.bounding_box(), styled.bounding_box()
+            if side_by_side:
+                assert preview_box["x"] >= text_box["x"] + text_box["width"]
+                # The top of the text is in view.
+                assert abs(preview_box["y"] - text_box["y"]) < 80
+            else:
+                assert preview_box["y"] >= text_box["y"] + text_box["height"]
+            # The text box no longer grows past the window.
+            assert text_box["height"] <= 0.75 * 800, width
+            assert document_overflow(page) <= 0, width
+            if side_by_side:
+                page.locator(".field-body").scroll_into_view_if_needed()
+                shoot(page, "markdown-editor")
 
 
 def test_the_preview_never_shows_a_whole_page_when_the_server_cannot_draw_it(
@@ -423,7 +428,7 @@ def test_the_preview_never_shows_a_whole_page_when_the_server_cannot_draw_it(
     editor = make_editor(django_user_model)
     article = Article.objects.get()
     with new_page(browser, viewport={"width": 1280, "height": 800}) as page:
-        log_in(page, live_server.url, editor.username, EDITOR_PASSWORD)
+        sign_in(page, live_server.url, editor)
         page.goto(f"{live_server.url}/admin/sitecontent/article/{article.pk}/change/")
         kept = [c for c in page.context.cookies() if c["name"] != "sessionid"]
         page.context.clear_cookies()
@@ -450,7 +455,7 @@ def test_the_grid_saves_without_javascript(browser, big_table, live_server, edit
     prefix = f"cell-{noted.capability_id}-{noted.row_id}"
     with new_page(browser, viewport=SCREENS["1280x800"], java_script_enabled=False) as page:
         page.set_default_timeout(SLOW)
-        log_in(page, live_server.url, editor.username, EDITOR_PASSWORD)
+        sign_in(page, live_server.url, editor)
         page.goto(grid_url(live_server.url, big_table))
         # A level, in the grid as it loads: the whole 40 × 40 form is posted.
         level = page.locator(f'[name="cell-{far.capability_id}-{far.row_id}-level"]')
@@ -500,7 +505,7 @@ def test_axe_finds_no_new_violations_on_the_admin_pages(
         "import": "/admin/platforms/comparisonpage/import/",
     }
     with new_page(browser, axe, viewport=SCREENS["1280x800"]) as page:
-        log_in(page, live_server.url, chief.username, EDITOR_PASSWORD)
+        sign_in(page, live_server.url, chief)
         baseline = set()
         for path in BASELINE_PAGES:
             page.goto(live_server.url + path)

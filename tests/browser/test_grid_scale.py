@@ -8,14 +8,13 @@ import pytest
 
 from tests.big_tables import build_table
 from tests.browser.conftest import (
-    EDITOR_PASSWORD,
     SCREENS,
     SLOW,
     document_overflow,
     grid_url,
-    log_in,
     make_editor,
     new_page,
+    sign_in,
 )
 
 pytestmark = pytest.mark.browser
@@ -32,7 +31,7 @@ def grid_page(browser, big_table, live_server, django_user_model):
     editor = make_editor(django_user_model)
     with new_page(browser, viewport=SCREENS["1280x800"]) as page:
         page.set_default_timeout(SLOW)
-        log_in(page, live_server.url, editor.username, EDITOR_PASSWORD)
+        sign_in(page, live_server.url, editor)
         page.goto(grid_url(live_server.url, big_table))
         yield page
 
@@ -64,6 +63,10 @@ def focused_cell(page):
 def test_the_save_bar_and_the_headers_stay_in_view_and_only_the_box_scrolls(grid_page):
     page = grid_page
     assert in_view(page, ".grid-save-bar input[type=submit]")
+    # The wheel over the grid's box, where signing in through the form (its Log in button)
+    # left the mouse before: over the page's header, the page itself scrolls the box's top
+    # and its sticky header row out of the window.
+    page.locator(".grid-scroll").hover()
     page.mouse.wheel(0, 3000)  # the page, then the box
     page.locator(".grid-scroll").evaluate(
         "el => { el.scrollTop = el.scrollHeight / 2; el.scrollLeft = el.scrollWidth / 2; }"
