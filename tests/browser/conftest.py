@@ -110,6 +110,14 @@ def new_page(browser, axe=None, **context_options):
         context.close()
 
 
+@pytest.fixture(scope="module")
+def axe_page(browser):
+    """One page with axe-core for a module's tests that only read (a context each cost a renderer
+    process); they size it and load their own pages. Without axe-core, each skips by `axe`."""
+    with new_page(browser, AXE_JS if AXE_JS.is_file() else None) as page:
+        yield page
+
+
 def shoot(page, name):
     """A screenshot of the page as it stands, kept only when SCREENSHOTS names a folder: for
     people to look at, so a run without it takes none (26 on the exploring pages alone)."""

@@ -13,11 +13,9 @@ import time_machine
 
 from platforms.models import Level
 from tests.browser.conftest import (
-    AXE_JS,
     DESKTOP,
     PHONE,
     describe_violations,
-    new_page,
     nu_errors,
     run_axe,
     seed,
@@ -51,14 +49,6 @@ def site(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock(), seeded_live_server(seed_then_edit) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def axe_page(browser):
-    """One page with axe-core for both screens (a context each cost a renderer process); without
-    axe-core, the test skips by its `axe` fixture."""
-    with new_page(browser, AXE_JS if AXE_JS.is_file() else None) as page:
-        yield page
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])

@@ -6,7 +6,6 @@ Tools and helpers come from tests/browser/conftest.py (skips with a message when
 import pytest
 
 from tests.browser.conftest import (
-    AXE_JS,
     PHONE,
     collect_console,
     csp_reports,
@@ -40,13 +39,6 @@ EXPLORE_PAGES = [
 # The module's tests only read (sorting and filtering change the page, not the data), so they
 # share three pages instead of a browser context (a renderer process) each: one with axe-core,
 # one without it, one without JavaScript. Each test sizes its page and loads what it checks.
-@pytest.fixture(scope="module")
-def axe_page(browser):
-    # Without axe-core, the tests that use this page skip by their own `axe` fixture.
-    with new_page(browser, AXE_JS if AXE_JS.is_file() else None) as page:
-        yield page
-
-
 @pytest.fixture(scope="module")
 def visitor(browser):
     with new_page(browser) as page:

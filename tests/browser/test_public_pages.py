@@ -9,7 +9,6 @@ import re
 import pytest
 
 from tests.browser.conftest import (
-    AXE_JS,
     DESKTOP,
     EDITOR_PASSWORD,
     PHONE,
@@ -63,14 +62,6 @@ SIDEWAYS = """() => ({scroll: document.documentElement.scrollWidth,
                                       (el.className ? '.' + el.className : '')])
                           .filter(([right]) => right > window.innerWidth + 1)
                           .slice(0, 5)})"""
-
-
-@pytest.fixture(scope="module")
-def axe_page(browser):
-    """One page with axe-core for both screens (a context each cost a renderer process); without
-    axe-core, the test skips by its `axe` fixture."""
-    with new_page(browser, AXE_JS if AXE_JS.is_file() else None) as page:
-        yield page
 
 
 # One test per screen for the three checks: each page loaded once for all of them (they were
