@@ -51,7 +51,7 @@ def test_host_header_variants_make_no_new_cache_entries(seeded, client):
     assert client.get(PE).status_code == 200
     assert len(PAGES.entries) == 1
     for host in HOST_VARIANTS:
-        for port in range(10002, 10052):  # 50 ports of each variant, like a flood
+        for port in range(10002, 10012):  # ten ports of each variant: one kept would show
             response = client.get(PE, headers={"host": f"{host.split(':')[0]}:{port}"})
             assert response.status_code == 200
         assert client.get(PE, headers={"host": host}).status_code == 200

@@ -4,8 +4,7 @@ A real HTTP server on 127.0.0.1 (in a thread) serves a real PNG, a text file nam
 over the size cap and a 404, so the fetch, the cap and Pillow's check all run for real."""
 
 import shutil
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from io import BytesIO
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from PIL import Image
 
 from sitecontent import remote_images
 from sitecontent.models import Article
+from tests.conftest import loopback_server
 
 
 def png_bytes():
@@ -52,12 +52,8 @@ def image_server(settings):
     """The loopback server, which the fetch may reach only because the test allows it."""
     settings.REMOTE_IMAGES = True
     settings.REMOTE_IMAGES_ALLOWED_NETWORKS = ["127.0.0.0/8"]
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with loopback_server(Handler) as address:
+        yield f"http://{address}"
 
 
 @pytest.fixture

@@ -4,9 +4,8 @@ The address filter is tested by resolving and refusing: no test connects to a pr
 link-local or metadata address. The only server any test talks to is on 127.0.0.1, and the
 loopback server counts its requests, so a refusal is shown to have sent nothing."""
 
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from io import BytesIO
 
 import pytest
@@ -15,6 +14,7 @@ from PIL import Image
 from platforms.markdown_io import import_documents
 from sitecontent import remote_images
 from sitecontent.models import Article
+from tests.conftest import loopback_server
 
 
 def png_bytes():
@@ -58,12 +58,8 @@ class Handler(BaseHTTPRequestHandler):
 def loopback(settings):
     settings.REMOTE_IMAGES = True
     Handler.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with loopback_server(Handler) as address:
+        yield address
 
 
 @pytest.mark.parametrize(

@@ -264,8 +264,11 @@ def nu_errors(java, pages, tmp_path):
         file = tmp_path / f"page-{index}.html"
         file.write_bytes(content)
         files[f"file:{file}"] = url
+    # The JVM's quick compiler alone (which needs a larger stack here): a check of a few pages
+    # is over before the optimising one pays off. 1.8 instead of 3.2 CPU-seconds for 8 pages.
+    fast_start = ["-XX:TieredStopAtLevel=1", "-Xss16m"]
     result = subprocess.run(
-        [java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout"]
+        [java, *fast_start, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout"]
         + [name.removeprefix("file:") for name in files],
         capture_output=True,
         text=True,

@@ -4,7 +4,6 @@ screen, break no CSP rule; the footer leads to every feed; only embeds may be fr
 site."""
 
 import http.server
-import threading
 from contextlib import contextmanager
 
 import pytest
@@ -22,6 +21,7 @@ from tests.browser.conftest import (
     run_axe,
     seed,
 )
+from tests.conftest import loopback_server
 from tests.seed_documents import distinctive_claim
 
 pytestmark = pytest.mark.browser
@@ -186,14 +186,8 @@ def another_site(body):
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(Page) as address:
+        yield f"http://{address}/"
 
 
 def test_only_embeds_may_be_framed_by_another_site(visitor, site):
