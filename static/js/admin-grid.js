@@ -74,7 +74,17 @@
     td.querySelector(".cell-open").replaceWith(html.querySelector("td details"));
   };
   const startEditing = async (td) => {
-    if (!td.querySelector("details")) await (td.loading ||= fetchDetails(td));
+    try {
+      if (!td.querySelector("details")) await (td.loading ||= fetchDetails(td));
+    } catch (error) {
+      // Kept, a failed request would leave the cell shut for good without a word: say so, and
+      // let the next Enter or click ask again.
+      td.loading = null;
+      const opener = td.querySelector(".cell-open");
+      opener.textContent = "Retry";
+      opener.setAttribute("aria-label", "Retry: the details did not load");
+      throw error;
+    }
     td.before = inputsOf(td).map((field) => [field.value, field.checked]);
     setEditing(td, true);
     td.querySelector("details").open = true;

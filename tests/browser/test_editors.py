@@ -201,6 +201,33 @@ def test_alt_arrow_keys_move_between_cells(browser, big_table, live_server, edit
         assert focused in {"SUMMARY", "A", "TEXTAREA", "INPUT", "SELECT"}
 
 
+def test_a_cell_whose_details_fail_to_load_says_so_and_opens_on_the_next_try(
+    browser, transactional_db, live_server, editor
+):
+    from playwright.sync_api import expect
+
+    from platforms.models import Cell, ComparisonTable
+
+    seed("permalink: /Personalized-Engagement/")
+    table = ComparisonTable.objects.get(page__permalink="/Personalized-Engagement/")
+    first = Cell.objects.filter(capability__table=table).first()
+    with new_page(browser, viewport=SCREENS["1280x800"]) as page:
+        sign_in(page, live_server.url, editor)
+        page.goto(grid_url(live_server.url, table))
+        # The network drops the first request for a cell's details (the page's own ?cell=).
+        page.route(re.compile(r"[?&]cell="), lambda route: route.abort(), times=1)
+        level = page.locator(f'[name="cell-{first.capability_id}-{first.row_id}-level"]')
+        cell = page.locator("td").filter(has=level)
+        cell.get_by_role("button", name="Details").click()
+        retry = cell.get_by_role("button", name="Retry: the details did not load")
+        expect(retry).to_have_text("Retry")
+        expect(cell.locator("details")).to_have_count(0)
+        shoot(page, "grid-cell-retry")
+        retry.click()
+        expect(cell.locator("details")).to_have_attribute("open", "")
+        expect(cell.locator("textarea[name$=-note]")).to_be_focused()
+
+
 # --- two sessions ------------------------------------------------------------------------------
 
 
