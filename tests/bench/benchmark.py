@@ -370,7 +370,11 @@ def report(args, context, renders, throughput, weight, copy_bytes):
         table(
             ["item", "value"],
             [
-                ["machine", f"{context['cpus']} CPUs, load average {context['load']}"],
+                [
+                    "machine",
+                    f"{context['cpus']} CPUs, load average {context['load']}; reference loop "
+                    f"{context['reference_loop']:.2f} s (see reference_loop())",
+                ],
                 ["software", context["versions"]],
                 ["settings", "sitecontent.settings.production (STATIC_ROOT in a temp dir)"],
                 [
@@ -509,6 +513,18 @@ def flush_redis(url):
         client.close()
 
 
+def reference_loop():
+    """Seconds for 10 M Python additions, best of three: the same machine's speed swings 2×
+    (0.51 to 1.46 s seen), so figures from two runs compare only beside this one."""
+    best = float("inf")
+    for _ in range(3):
+        start, total = time.perf_counter(), 0
+        for number in range(10_000_000):
+            total += number
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def versions():
     from importlib.metadata import version
 
@@ -589,6 +605,7 @@ def main():
     context = {
         "cpus": os.cpu_count(),
         "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "reference_loop": reference_loop(),
         "versions": versions(),
         "caches": caches,
         "client": (
