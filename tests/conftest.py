@@ -11,6 +11,7 @@ import urllib.request
 from contextlib import contextmanager
 from http.server import ThreadingHTTPServer
 from importlib import import_module
+from io import BytesIO
 from pathlib import Path
 
 import hypothesis
@@ -24,6 +25,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from sitecontent.page_cache import PAGES, retire_pages, watch
 
@@ -293,6 +295,13 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "x" * 60 + "-production-test-key-0123456789",
     "DJANGO_ALLOWED_HOSTS": "compare.example.org",
 }
+
+
+def png_bytes(size=(4, 4)):
+    """A real PNG image, for uploads and for the images an import fetches."""
+    output = BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(output, format="PNG")
+    return output.getvalue()
 
 
 @contextmanager

@@ -1,7 +1,5 @@
 """Editors in the Django admin: every screen loads, the grid editor saves all or nothing."""
 
-import io
-
 import pytest
 from bs4 import BeautifulSoup
 from django.apps import apps
@@ -11,7 +9,7 @@ from PIL import Image
 
 from platforms.models import Cell, ComparisonTable, Level
 
-from .conftest import grid_post_data
+from .conftest import grid_post_data, png_bytes
 
 
 def admin_models():
@@ -133,12 +131,6 @@ def test_grid_editor_adds_a_row_and_a_column_and_reorders(seeded, staff_client):
     assert row_labels[0] == last_row.display_label
     assert row_labels[-1] == "Bluesky (AT)"
     assert not Cell.objects.filter(row__platform=newcomer).exists()  # new rows start empty
-
-
-def png_bytes():
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4), "red").save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def upload(client, name, content, content_type):

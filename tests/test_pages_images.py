@@ -5,7 +5,6 @@ over the size cap and a 404, so the fetch, the cap and Pillow's check all run fo
 
 import shutil
 from http.server import BaseHTTPRequestHandler
-from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -15,17 +14,10 @@ from PIL import Image
 
 from sitecontent import remote_images
 from sitecontent.models import Article
-from tests.conftest import loopback_server
-
-
-def png_bytes():
-    output = BytesIO()
-    Image.new("RGB", (8, 6), (200, 30, 30)).save(output, format="PNG")
-    return output.getvalue() + b"trailing payload"
-
+from tests.conftest import loopback_server, png_bytes
 
 FILES = {
-    "/hero.png": png_bytes(),
+    "/hero.png": png_bytes((8, 6)) + b"trailing payload",
     "/fake.png": b"<html>not an image</html>",
     "/huge.png": b"\x89PNG" + b"0" * 3 * 1024 * 1024,
 }

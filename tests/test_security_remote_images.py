@@ -6,21 +6,13 @@ loopback server counts its requests, so a refusal is shown to have sent nothing.
 
 import time
 from http.server import BaseHTTPRequestHandler
-from io import BytesIO
 
 import pytest
-from PIL import Image
 
 from platforms.markdown_io import import_documents
 from sitecontent import remote_images
 from sitecontent.models import Article
-from tests.conftest import loopback_server
-
-
-def png_bytes():
-    output = BytesIO()
-    Image.new("RGB", (4, 4), (10, 120, 10)).save(output, format="PNG")
-    return output.getvalue()
+from tests.conftest import loopback_server, png_bytes
 
 
 class Handler(BaseHTTPRequestHandler):
