@@ -141,7 +141,7 @@ class ComparisonTableAdmin(EditorAdmin):
             raise PermissionDenied
         page, row = request.GET.get("page"), request.GET.get("row", "")
         if request.method != "POST":
-            editor = GridEditor(table, page=page, opened=int(row) if row.isdigit() else None)
+            editor = GridEditor(table, page=page, opened=int(row) if row.isdecimal() else None)
             if "cell" in request.GET:  # one cell with all its fields, for the page's script
                 return HttpResponse(editor.opened_cell(request.GET["cell"]))
             return self._render_grid(request, editor)
@@ -244,7 +244,7 @@ class ColumnFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         table = request.GET.get("capability__table__id__exact", "")
-        columns = Capability.objects.filter(table_id=table) if table.isdigit() else []
+        columns = Capability.objects.filter(table_id=table) if table.isdecimal() else []
         return [(column.pk, column.name) for column in columns]
 
     def queryset(self, request, queryset):

@@ -20,13 +20,14 @@ from . import changes, models
 from .display import end_of_day
 from .opendata import Dataset, live_pages
 
-CORS = {"Access-Control-Allow-Origin": "*"}  # any site may read the open data
+# Any site may read the open data, and its scripts the ETag (to ask with If-None-Match).
+CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag"}
 
 
 class CorsAPI(NinjaAPI):
     def create_response(self, request, data, **kwargs):  # Ninja's own: errors
         response = super().create_response(request, data, **kwargs)
-        response["Access-Control-Allow-Origin"] = "*"
+        response.headers.update(CORS)
         return response
 
 

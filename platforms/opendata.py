@@ -201,8 +201,8 @@ class Dataset:
         ):  # fmt: skip
             self.cells[(row, capability)] = CellData(pk, level, note, html, reviewed)
             changed.append(updated)
-        # When the data last changed: the newest cell or page update (now if there is none).
-        self.as_of = max(changed, default=timezone.now())
+        # When the data last changed: the newest cell or page update (else the moment asked for).
+        self.as_of = max(changed, default=moment or timezone.now())
         self.sources = sources_by_cell(moment, cell__in=cells.values("id")) if with_sources else {}
 
     def tables_of(self, page):

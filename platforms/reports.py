@@ -79,7 +79,7 @@ def scope_of(params):
         .order_by("capability__table__page__order", "capability__table__order", "row__order",
                   "capability__order")
     )  # fmt: skip
-    if (cell_id := params.get("cell", "").strip()).isdigit():
+    if (cell_id := params.get("cell", "").strip()).isdecimal():
         cells, label = cells.filter(pk=cell_id), cell_label
     elif "/" in (table := params.get("table", "").strip()[:400]):
         # <page permalink without slashes>/<table slug>: stable, unlike the table's id.

@@ -5,7 +5,7 @@ import orjson
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
@@ -33,6 +33,8 @@ def with_days(view):
         try:
             days = {name: end_of_day(request.GET[name]) if request.GET.get(name) else None
                     for name in ("as_of", "since")}  # fmt: skip
+            if days["as_of"] and days["since"] and days["since"] > days["as_of"]:
+                raise ValueError("since is after as_of: changes are counted up to that day")
         except ValueError as error:  # a day not written YYYY-MM-DD, or yet to come
             return HttpResponse(f"{error}\n", content_type="text/plain; charset=utf-8", status=400)
         return view(request, *args, days=days, moment=days["as_of"] and days["as_of"][1], **kwargs)
@@ -40,24 +42,27 @@ def with_days(view):
     return wrapper
 
 
+def moved(request, to, *args):
+    """A permanent redirect to a page's one address, keeping the query (the day asked for…)."""
+    url = resolve_url(to, *args)
+    return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url, permanent=True)
+
+
 @cacheable
 @with_days
 def comparison_page(request, permalink, days, moment):
-    is_preview = False
-    if moment:  # the page as it stood, if it was live then and still is
-        page = opendata.live_pages(moment, permalink=request.path_info).first()
-        if page is None:
-            raise Http404("Not published on that day")
-    else:
-        pages = ComparisonPage.objects.all()
-        try:
-            page, is_preview = get_visible_or_404(request, pages, permalink=request.path_info)
-        except Http404:
-            # /partnerships/ for /Partnerships/: one address per page, the others lead to it.
-            same = pages.published().filter(permalink__iexact=request.path_info).first()
-            if same is None:
-                raise
-            return redirect(same, permanent=True)
+    is_preview, pages, path = False, ComparisonPage.objects.all(), request.path_info
+    try:
+        if not moment:
+            page, is_preview = get_visible_or_404(request, pages, permalink=path)
+        elif not (page := opendata.live_pages(moment, permalink=path).first()):
+            raise Http404("Not published on that day")  # as it stood, if live then and still
+    except Http404:
+        # /partnerships/ for /Partnerships/: one address per page, the others lead to it.
+        same = pages.published().filter(permalink__iexact=path).exclude(permalink=path).first()
+        if same is None:
+            raise
+        return moved(request, same)
     tables = page_tables(page, moment, days["since"])
     for display in tables:
         display.arrange(request.GET)
@@ -80,7 +85,7 @@ def platform_index(request):
 @with_days
 def platform_profile(request, slug, days, moment):
     if slug != slug.lower():
-        return redirect("platforms:platform-profile", slug.lower(), permanent=True)
+        return moved(request, "platforms:platform-profile", slug.lower())
     context = explore.platform_profile(slug, moment, days["since"])
     if context is None:
         raise Http404("No published comparison mentioned this platform (on that day)")
@@ -131,7 +136,7 @@ def capability(request, page, table, capability, days, moment):
     key = f"{page}.{table}.{capability}"
     if key != key.lower():
         parts = (page.lower(), table.lower(), capability.lower())
-        return redirect("platforms:capability", *parts, permanent=True)
+        return moved(request, "platforms:capability", *parts)
     found = explore.capability_claims(key, moment)
     if not found:
         raise Http404("No such capability (on that day)")
@@ -157,7 +162,7 @@ def compare_start(request):
 @cacheable
 @with_days
 def compare(request, slugs, days, moment, differences=False):
-    platforms = explore.canonical_compare(slugs.split("-vs-"))
+    platforms = explore.canonical_compare(slugs.lower().split("-vs-"))
     if platforms is None:
         raise Http404("Not a comparison of 2 to 4 known platforms")
     for platform in platforms:  # reversed once, not per table
@@ -167,7 +172,7 @@ def compare(request, slugs, days, moment, differences=False):
     differences_path = reverse("platforms:compare-differences", args=[joined])
     canonical = differences_path if differences else all_path
     if request.path_info != canonical:
-        return redirect(canonical, permanent=True)
+        return moved(request, canonical)
     tables, changes = explore.comparison(platforms, differences, moment, days["since"])
     if moment and tables is None:
         raise Http404("No published table had a row of these platforms on that day")
@@ -196,7 +201,7 @@ def choose(request):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def report_claim(request):
     cells, about = reports.scope_of(request.GET)
     data = request.POST if request.method == "POST" else None

@@ -49,4 +49,7 @@ def robots_txt(request):
 
 def media(request, path):
     # MEDIA_ROOT read at each request, not fixed when the URLconf loads.
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    try:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError as error:  # a name the file system refuses (too long…): not a file of ours
+        raise Http404("No such file") from error

@@ -20,7 +20,7 @@ def home(request):
 
 
 def site_search(request):
-    query = request.GET.get("q", "")
+    query = request.GET.get("q", "").replace("\x00", "")
     try:
         hits, problem = search.search(query), ""
     except search.QueryProblem as error:
