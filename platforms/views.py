@@ -33,7 +33,7 @@ def with_days(view):
         try:
             days = {name: end_of_day(request.GET[name]) if request.GET.get(name) else None
                     for name in ("as_of", "since")}  # fmt: skip
-            if days["as_of"] and days["since"] and days["since"] > days["as_of"]:
+            if days["as_of"] and days["since"] and days["since"][0] > days["as_of"][0]:
                 raise ValueError("since is after as_of: changes are counted up to that day")
         except ValueError as error:  # a day not written YYYY-MM-DD, or yet to come
             return HttpResponse(f"{error}\n", content_type="text/plain; charset=utf-8", status=400)
