@@ -1,0 +1,100 @@
+"""Requests nobody here would type, as crawlers, old links and attackers send them: each gets a
+clear answer (never a server error), and a redirect to a page's one address keeps what was
+asked for (the day, the sort), since a permanent redirect is remembered by browsers."""
+
+import pytest
+from bs4 import BeautifulSoup
+from django.urls import reverse
+from django.utils import timezone
+
+from platforms.models import Capability, Cell, ComparisonTable
+
+TODAY = timezone.now().date().isoformat()  # the launch content's history is of today (UTC)
+
+
+@pytest.mark.parametrize("path", ["/report/", "/report/thanks/"])
+def test_a_digit_that_is_not_a_number_is_no_server_error_on_the_report_form(client, seeded, path):
+    # "²" is a digit to str.isdigit() but not a number to int().
+    response = client.get(path, {"cell": "²"})
+    assert response.status_code == 200
+    assert client.get(path, {"cell": "٣"}).status_code == 200  # a decimal digit int() reads
+
+
+def test_a_digit_that_is_not_a_number_is_no_server_error_in_the_admin(staff_client, seeded):
+    table = ComparisonTable.objects.get(page__permalink="/Personalized-Engagement/")
+    grid = reverse("admin:platforms_comparisontable_grid", args=[table.pk])
+    assert staff_client.get(grid, {"row": "²"}).status_code == 200
+    cells = reverse("admin:platforms_cell_changelist")
+    # The column filter offers no columns for a table it cannot read; the list says so its way.
+    assert staff_client.get(cells, {"capability__table__id__exact": "²"}).status_code in (200, 302)
+    listed = staff_client.get(cells, {"capability__table__id__exact": str(table.pk)})
+    columns = Capability.objects.filter(table=table)
+    assert all(column.name in listed.text for column in columns)
+
+
+def test_a_media_name_the_file_system_refuses_is_not_found(client, db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "uploads").mkdir()
+    assert client.get("/media/" + "a" * 300).status_code == 404
+    assert client.get("/media/uploads/" + "b" * 5000).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("asked", "one_address"),
+    [
+        ("/partnerships/", "/Partnerships/"),
+        ("/platforms/TikTok/", "/platforms/tiktok/"),
+        ("/compare/tiktok-vs-facebook/", "/compare/facebook-vs-tiktok/"),
+        ("/compare/TIKTOK-VS-FACEBOOK/differences/", "/compare/facebook-vs-tiktok/differences/"),
+    ],
+)
+def test_the_redirect_to_a_pages_one_address_keeps_the_day_asked_for(
+    client, seeded, asked, one_address
+):
+    for query in ({}, {"since": TODAY}, {"as_of": TODAY, "since": TODAY}):
+        response = client.get(asked, query)
+        assert response.status_code == 301, (asked, query)
+        target = one_address + ("?" + response.wsgi_request.GET.urlencode() if query else "")
+        assert response["Location"] == target
+        assert client.get(target).status_code == 200
+
+
+def test_a_capabilitys_address_in_capitals_keeps_its_day(client, seeded):
+    cell = Cell.objects.filter(capability__table__page__permalink="/Partnerships/").first()
+    capability = cell.capability
+    parts = ["Partnerships", capability.table.slug.upper(), capability.slug]
+    response = client.get(f"/capabilities/{'/'.join(parts)}/", {"as_of": TODAY})
+    assert response.status_code == 301
+    assert response["Location"].endswith(f"/{capability.slug}/?as_of={TODAY}")
+    assert response["Location"].startswith("/capabilities/partnerships/")
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_changes_since_a_day_after_the_day_shown_is_a_400_saying_why(client, seeded):
+    yesterday = (timezone.now() - timezone.timedelta(days=1)).date().isoformat()
+    for path in ("/Partnerships/", "/platforms/tiktok/", "/compare/facebook-vs-tiktok/"):
+        response = client.get(path, {"as_of": yesterday, "since": TODAY})
+        assert response.status_code == 400
+        assert "since is after as_of" in response.text
+        assert client.get(path, {"as_of": TODAY, "since": yesterday}).status_code == 200
+
+
+def test_head_on_the_report_form_is_answered_like_get(client, seeded):
+    response = client.head("/report/")
+    assert response.status_code == 200 and not response.content
+
+
+def test_an_api_answer_for_a_day_without_data_is_dated_that_day(client, seeded):
+    response = client.get("/api/v1/pages/", {"as_of": "2020-01-01"})
+    assert response.status_code == 200
+    assert response.json()["pages"] == []
+    assert response.json()["as_of"].startswith("2020-01-01")
+    # Another site's script may read the ETag, to ask again with If-None-Match.
+    assert response["Access-Control-Expose-Headers"] == "ETag" and response["ETag"]
+
+
+def test_a_nul_byte_in_a_search_is_not_written_back_into_the_page(client, seeded):
+    response = client.get("/search/", {"q": "tik\x00tok"})
+    assert response.status_code == 200
+    assert "\x00" not in response.text
+    assert BeautifulSoup(response.text, "lxml").select_one('input[name="q"]')["value"] == "tiktok"
