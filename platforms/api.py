@@ -11,7 +11,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.decorators import decorate_view
-from ninja.errors import HttpError
+from ninja.errors import HttpError, ValidationError
 from pydantic import create_model
 
 from sitecontent.page_cache import cacheable
@@ -27,7 +27,8 @@ CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ET
 class CorsAPI(NinjaAPI):
     def create_response(self, request, data, **kwargs):  # Ninja's own: errors
         response = super().create_response(request, data, **kwargs)
-        response.headers.update(CORS)
+        for header, value in CORS.items():
+            response[header] = value
         return response
 
 
@@ -191,4 +192,11 @@ def openapi(request):
 
 
 def not_found(request, rest=""):  # any other address under /api/
-    return api.create_response(request, {"detail": "No such address in the API"}, status=404)
+    detail = "No such address in the API: /api/v1/openapi.json lists them"
+    return api.create_response(request, {"detail": detail}, status=404)
+
+
+@api.exception_handler(ValidationError)  # a parameter Ninja cannot read (?page=abc)
+def unreadable_parameter(request, error):
+    detail = "; ".join(f"{error['loc'][-1]}: {error['msg']}" for error in error.errors)
+    return api.create_response(request, {"detail": detail}, status=400)

@@ -25,6 +25,7 @@ from django.dispatch import receiver
 from django.http import HttpResponse
 from django.http.request import split_domain_port
 from django.utils.cache import patch_cache_control, set_response_etag
+from django.views.decorators.http import require_safe
 
 from .models import ContentVersion
 from .publishing import Publishable
@@ -42,8 +43,10 @@ RENDER_WAIT = 5.0
 
 
 def cacheable(view):
-    """Mark a view's responses as the same for every visitor, so they may be cached."""
+    """Mark a view's responses as the same for every visitor, so they may be cached. Such a page
+    is only read: any method but GET and HEAD is a 405 (OPTIONS and TRACE got the page)."""
 
+    @require_safe
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)

@@ -98,3 +98,33 @@ def test_a_nul_byte_in_a_search_is_not_written_back_into_the_page(client, seeded
     assert response.status_code == 200
     assert "\x00" not in response.text
     assert BeautifulSoup(response.text, "lxml").select_one('input[name="q"]')["value"] == "tiktok"
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/Partnerships/", "/platforms/tiktok/", "/feed/", "/api/v1/pages/"]
+)
+def test_a_public_page_is_only_read(client, seeded, path):
+    for method in ("options", "put", "delete", "trace"):
+        response = getattr(client, method)(path)
+        assert response.status_code == 405, (method, path)
+        assert set(response["Allow"].split(", ")) <= {"GET", "HEAD"}
+    if not path.startswith("/api/"):  # Ninja answers GET alone
+        assert client.head(path).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "says"),
+    [
+        ("/api/", 404, "openapi.json lists them"),
+        ("/api/v1/", 404, "openapi.json lists them"),
+        ("/api/v2/pages/", 404, "openapi.json lists them"),
+        ("/api/v1/changes/?page=abc", 400, "page: "),
+        ("/api/v1/changes/?page=%C2%B2", 400, "page: "),
+    ],
+)
+def test_every_answer_under_api_is_json_saying_what_is_wrong(client, seeded, path, status, says):
+    response = client.get(path)
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/json")
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert says in response.json()["detail"]
