@@ -4,6 +4,7 @@ import copy
 
 from django.contrib import admin, messages
 from django.db import models, router, transaction
+from django.forms import BaseInlineFormSet, CheckboxInput
 from django.shortcuts import redirect
 from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -54,10 +55,15 @@ class VersionedInlineMixin:
         return [*fields, VERSION_FIELD]
 
 
+class LabelledInlineFormSet(BaseInlineFormSet):
+    deletion_widget = CheckboxInput(attrs={"aria-label": "Delete"})
+
+
 class LabelledTabularInline(VersionedInlineMixin, admin.TabularInline):
     """Inputs named for screen readers: the tabular layout's column headers do not label them."""
 
     extra = 0  # rows are added with "Add another"
+    formset = LabelledInlineFormSet
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         return name_input(db_field, super().formfield_for_dbfield(db_field, request, **kwargs))

@@ -508,6 +508,15 @@ def test_the_grid_saves_without_javascript(browser, big_table, live_server, edit
 BASELINE_PAGES = ["/admin/auth/group/add/", "/admin/auth/user/"]
 
 
+def djangos_empty_original_header(violation):
+    """Django's own tabular inline template draws an empty <th class="original"> above the
+    stored rows' names (admin/edit_inline/tabular.html); it has no setting, and a copy of the
+    template to fill it would go stale with Django."""
+    nodes = violation["nodes"]
+    original = all(node["target"][-1].endswith(".original") for node in nodes)
+    return violation["id"] == "empty-table-header" and original
+
+
 def test_axe_finds_no_new_violations_on_the_admin_pages(
     browser, axe, transactional_db, live_server, django_user_model
 ):
@@ -528,6 +537,9 @@ def test_axe_finds_no_new_violations_on_the_admin_pages(
         "cell-revert": f"/admin/platforms/cell/{cell.pk}/history/"
         f"{cell.history.earliest('history_date').history_id}/",
         "article-change": f"/admin/sitecontent/article/{article.pk}/change/",
+        # Tabular inlines with a Delete box on each stored row (columns, tables).
+        "table-change": f"/admin/platforms/comparisontable/{table.pk}/change/",
+        "page-change": f"/admin/platforms/comparisonpage/{table.page_id}/change/",
         "home": "/admin/",
         "import": "/admin/platforms/comparisonpage/import/",
     }
@@ -544,7 +556,11 @@ def test_axe_finds_no_new_violations_on_the_admin_pages(
                 page.locator("textarea[name=body]").scroll_into_view_if_needed()
                 page.wait_for_timeout(500)  # markdownx's first preview
             shoot(page, name)
-            new = [(s, v) for s, v in run_axe(page) if (s, v["id"]) not in baseline]
+            new = [
+                (s, v)
+                for s, v in run_axe(page)
+                if (s, v["id"]) not in baseline and not djangos_empty_original_header(v)
+            ]
             if new:
                 found[name] = describe_violations(new)
     report = "\n".join(f"{name}:\n{text}" for name, text in found.items())

@@ -65,7 +65,7 @@ def test_an_embed_names_the_capability_of_every_claim_and_never_scrolls_sideways
         assert cell["shown"] == cell["expected"], cell
 
 
-@pytest.mark.parametrize("width", [375, 600, 1280])
+@pytest.mark.parametrize("width", [375, 600, 768, 1280])
 @pytest.mark.parametrize("path", ["/Personalized-Engagement/", "/Partnerships/"])
 def test_a_linked_claim_opens_with_its_platform_in_view(reader, site, path, width):
     height = PHONE["height"]
@@ -82,8 +82,26 @@ def test_a_linked_claim_opens_with_its_platform_in_view(reader, site, path, widt
     assert header["y"] >= 0 and header["y"] + header["height"] <= height, header
     assert header["x"] >= 0 and header["x"] + header["width"] <= width, header
     assert 0 <= cell["y"] < height and 0 <= cell["x"] < width, cell  # the claim starts in view…
+    # A table (not cards): its header row, stuck to the top of the window, covers none of it.
+    corner = page.locator("table.comparison-table").first.locator("thead th").last
+    bottom = corner.evaluate(
+        "th => getComputedStyle(th).display == 'table-cell' && th.getBoundingClientRect().bottom"
+    )
+    assert bottom is False or cell["y"] >= bottom - 1, (cell, bottom)
     # …below its card's header (cards: phones), or beside its sticky row header, not under it.
     assert header["y"] + header["height"] <= cell["y"] or header["x"] + header["width"] <= cell["x"]
+
+
+@pytest.mark.parametrize("width", [320, 600, 768, 1024])
+def test_no_page_of_tables_scrolls_sideways_at_any_width(reader, site, width):
+    page = at(reader, width, 800)
+    wide = {}
+    for path in ["/Personalized-Engagement/", "/Partnerships/", "/platforms/tiktok/",
+                 "/compare/facebook-vs-telegram-vs-slack-vs-tiktok/"]:  # fmt: skip
+        page.goto(site + path)
+        if (scroll_width := page.evaluate("document.documentElement.scrollWidth")) > width:
+            wide[path] = scroll_width
+    assert not wide, f"wider than a {width} px screen: {wide}"
 
 
 # Words split across two lines in the claims' tables (a word with a hyphen, slash or dot may
