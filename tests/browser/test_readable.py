@@ -83,8 +83,8 @@ def test_a_linked_claim_opens_with_its_platform_in_view(reader, site, path, widt
     assert header["x"] >= 0 and header["x"] + header["width"] <= width, header
     assert 0 <= cell["y"] < height and 0 <= cell["x"] < width, cell  # the claim starts in view…
     # A table (not cards): its header row, stuck to the top of the window, covers none of it.
-    corner = page.locator("table.comparison-table").first.locator("thead th").last
-    bottom = corner.evaluate(
+    last_header = page.locator("table.comparison-table").first.locator("thead th").last
+    bottom = last_header.evaluate(
         "th => getComputedStyle(th).display == 'table-cell' && th.getBoundingClientRect().bottom"
     )
     assert bottom is False or cell["y"] >= bottom - 1, (cell, bottom)
