@@ -18,6 +18,7 @@ from sitecontent.page_cache import retire_pages
 from sitecontent.publishing import Publishable, PublishableQuerySet
 from sitecontent.text_search import StoredVector, without_vector
 
+from .text import page_key
 from .validators import validate_one_line, validate_permalink, validate_source_url
 
 STALE_AFTER_DAYS = 365
@@ -113,9 +114,18 @@ class PlatformAlias(models.Model):
 
 
 class ComparisonPageQuerySet(PublishableQuerySet):
+    def sharing_addresses_with(self, permalink):
+        """Permalinks of these pages whose capabilities' addresses a page at `permalink` would
+        share: they hold page_key(permalink), and /a/b/, /A-B/ and /a-b/ all give a-b."""
+        key = page_key(permalink)
+        return [each for each in self.values_list("permalink", flat=True) if page_key(each) == key]
+
     def with_tables(self):
         """Pages with every table's cells, in a fixed number of queries whatever their size."""
         return self.prefetch_related(Prefetch("tables", ComparisonTable.objects.with_cells()))
+
+
+SHARED_ADDRESSES = "{} gives its capabilities the addresses this permalink would: choose another."
 
 
 class ComparisonPage(RenderedOnSave, Publishable):
@@ -157,6 +167,11 @@ class ComparisonPage(RenderedOnSave, Publishable):
 
     def get_absolute_url(self):
         return self.permalink
+
+    def clean(self):
+        others = ComparisonPage.objects.exclude(pk=self.pk)
+        if taken := others.sharing_addresses_with(self.permalink):
+            raise ValidationError({"permalink": SHARED_ADDRESSES.format(taken[0])})
 
     @property
     def meta_description(self):

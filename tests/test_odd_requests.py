@@ -4,10 +4,12 @@ asked for (the day, the sort), since a permanent redirect is remembered by brows
 
 import pytest
 from bs4 import BeautifulSoup
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from platforms.models import Capability, Cell, ComparisonTable
+from platforms.markdown_io import DocumentError, import_documents
+from platforms.models import Capability, Cell, ComparisonPage, ComparisonTable
 
 TODAY = timezone.now().date().isoformat()  # the launch content's history is of today (UTC)
 
@@ -128,3 +130,20 @@ def test_every_answer_under_api_is_json_saying_what_is_wrong(client, seeded, pat
     assert response["Content-Type"].startswith("application/json")
     assert response["Access-Control-Allow-Origin"] == "*"
     assert says in response.json()["detail"]
+
+
+# A capability's address holds its page's permalink as a slug: /Personalized/Engagement/ and
+# /personalized-engagement/ would put a second page's claims at the first one's addresses.
+@pytest.mark.parametrize("permalink", ["/Personalized/Engagement/", "/personalized-engagement/"])
+def test_no_second_page_takes_the_addresses_of_another_ones_capabilities(seeded, permalink):
+    page = ComparisonPage.objects.get(permalink="/Partnerships/")
+    page.permalink = permalink
+    with pytest.raises(ValidationError, match="/Personalized-Engagement/ gives its capabilities"):
+        page.full_clean()
+    document = f"---\ntitle: Copy\npermalink: {permalink}\n---\n\n| Platform | Bots |\n|---|---|\n"
+    with pytest.raises(DocumentError, match=r"copy\.md:3: page permalink: /Personalized-Engag"):
+        import_documents([("copy.md", (document + "| Telegram | ❌ |\n").encode())])
+    assert ComparisonPage.objects.count() == 2
+    own = ComparisonPage.objects.get(permalink="/Personalized-Engagement/")
+    own.permalink = "/personalized-engagement/"  # its own addresses, another spelling: its own
+    own.full_clean()
