@@ -13,6 +13,7 @@ import pytest
 from tests.big_tables import build_table
 from tests.browser.conftest import (
     EDITOR_PASSWORD,
+    PHONE,
     SCREENS,
     SLOW,
     collect_console,
@@ -84,6 +85,25 @@ def test_the_admin_never_scrolls_sideways_with_a_40_by_40_grid(
             for screen in SCREENS.values():
                 page.set_viewport_size(screen)
                 assert document_overflow(page) <= 0, (path, screen)
+
+
+def test_a_cells_sources_fit_their_card_on_a_phone(browser, big_table, live_server, editor):
+    from platforms.models import Cell
+
+    cell = Cell.objects.filter(capability__table=big_table).first()
+    cell.sources.create(url="https://example.org/a/long/address/of/a/source", title="A source")
+    with new_page(browser, viewport=PHONE) as page:
+        sign_in(page, live_server.url, editor)
+        page.goto(f"{live_server.url}/admin/platforms/cell/{cell.pk}/change/")
+        outside = page.evaluate(
+            """() => [...document.querySelectorAll('.inline-related input:not([type=hidden])')]
+                .filter(input => input.getBoundingClientRect().width > 0)
+                .filter(input => input.getBoundingClientRect().right
+                    > input.closest('.inline-related').getBoundingClientRect().right + 1)
+                .map(input => input.name)"""
+        )
+        assert page.locator(".inline-related input[type=url]").first.is_visible()
+        assert outside == [], "inputs running out of their card"
 
 
 def check_the_grid_fits(page, screen):
