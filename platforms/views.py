@@ -135,8 +135,7 @@ def capability_index(request):
 def capability(request, page, table, capability, days, moment):
     key = f"{page}.{table}.{capability}"
     if key != key.lower():
-        parts = (page.lower(), table.lower(), capability.lower())
-        return moved(request, "platforms:capability", *parts)
+        return moved(request, "platforms:capability", *map(str.lower, (page, table, capability)))
     found = explore.capability_claims(key, moment)
     if not found:
         raise Http404("No such capability (on that day)")
