@@ -18,10 +18,8 @@ from pathlib import Path
 import redis
 from django.apps import apps
 from django.conf import settings
-from django.core.signals import setting_changed
 from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.http import HttpResponse
 from django.http.request import split_domain_port
 from django.utils.cache import patch_cache_control, set_response_etag
@@ -146,13 +144,6 @@ class VersionWatch:
     def due(self):
         return time.monotonic() - self.checked_at >= CHECK_EVERY
 
-    def reset(self):
-        with self.lock:
-            if isinstance(self.news, RedisNews):
-                self.news.stopped.set()  # its listener thread ends
-            self.news = None
-            self.forget()
-
 
 watch = VersionWatch()
 
@@ -256,13 +247,6 @@ class PageStore:
 
 
 PAGES = PageStore()
-
-
-@receiver(setting_changed)
-def settings_changed(*, setting, **kwargs):
-    if setting.startswith(("REDIS_URL", "CONTENT_GENERATION_FILE", "ALLOWED_HOSTS", "CDN_")):
-        watch.reset()
-        PAGES.clear()
 
 
 # Concurrent misses of one page in one process: the first request renders, the others wait (at most

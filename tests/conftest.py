@@ -21,13 +21,15 @@ from django.apps import apps
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.color import no_style
+from django.core.signals import setting_changed
 from django.db import connection
+from django.dispatch import receiver
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from sitecontent.page_cache import PAGES, retire_pages, watch
+from sitecontent.page_cache import PAGES, RedisNews, retire_pages, watch
 
 # pytest caches the test modules it rewrites (in __pycache__, which git ignores) even where
 # PYTHONDONTWRITEBYTECODE is set, as on the CI machine: rewriting all of them again in every
@@ -91,6 +93,19 @@ def empty_cache():
     cache.clear()
     PAGES.clear()
     watch.forget()
+
+
+@receiver(setting_changed)
+def page_cache_settings_changed(*, setting, **kwargs):
+    """The page cache reads these settings once (its news channel, hosts, CDN times): a test that
+    overrides one gets them read afresh. Django sends setting_changed only in tests."""
+    if setting.startswith(("REDIS_URL", "CONTENT_GENERATION_FILE", "ALLOWED_HOSTS", "CDN_")):
+        with watch.lock:
+            if isinstance(watch.news, RedisNews):
+                watch.news.stopped.set()  # its listener thread ends
+            watch.news = None
+            watch.forget()
+        PAGES.clear()
 
 
 def render_afresh():
