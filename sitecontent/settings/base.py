@@ -73,7 +73,6 @@ MIDDLEWARE = [
 # Widgets find the project's templates too (the Markdown editor's).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 ROOT_URLCONF = "sitecontent.site.urls"
-WSGI_APPLICATION = "sitecontent.wsgi.application"
 
 TEMPLATES = [
     {
