@@ -147,3 +147,16 @@ def test_no_second_page_takes_the_addresses_of_another_ones_capabilities(seeded,
     own = ComparisonPage.objects.get(permalink="/Personalized-Engagement/")
     own.permalink = "/personalized-engagement/"  # its own addresses, another spelling: its own
     own.full_clean()
+
+
+def test_two_documents_of_one_import_may_not_share_capability_addresses(db):
+    documents = [
+        (
+            name,
+            f"---\ntitle: T\npermalink: {permalink}\n---\n\n| P | Bots |\n|---|---|\n| X | ✅ |\n",
+        )
+        for name, permalink in [("first.md", "/a/b/"), ("second.md", "/A-B/")]
+    ]
+    with pytest.raises(DocumentError, match=r"second\.md: page address .* a-b is also claimed by "):
+        import_documents([(name, text.encode()) for name, text in documents])
+    assert not ComparisonPage.objects.exists()

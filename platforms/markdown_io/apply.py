@@ -30,6 +30,7 @@ from ..models import (
     PlatformAlias,
     TableRow,
 )
+from ..text import page_key
 from . import frontmatter, text
 from .errors import DocumentError
 from .structure import Facts, read_page
@@ -288,7 +289,7 @@ def read_document(name, data, index):
     for facts in page.footnotes.values():
         for url, title, _accessed in facts.sources:
             check_values(name, facts.line, CellSource, {"url": url, "title": title}, "source")
-    claims = [("permalink", permalink.lower())]
+    claims = [("page address (/a/b/, /A-B/ and /a-b/ alike)", page_key(permalink))]
     report = DocumentReport(f"page {permalink}", page.notes)
     return ParsedDocument(name, "page", report, fields, claims, page=page)
 
