@@ -114,7 +114,7 @@ class PlatformAlias(models.Model):
 
 
 class ComparisonPageQuerySet(PublishableQuerySet):
-    def sharing_addresses_with(self, permalink):
+    def same_key_as(self, permalink):
         """Permalinks of these pages whose capabilities' addresses a page at `permalink` would
         share: they hold page_key(permalink), and /a/b/, /A-B/ and /a-b/ all give a-b."""
         key = page_key(permalink)
@@ -169,8 +169,7 @@ class ComparisonPage(RenderedOnSave, Publishable):
         return self.permalink
 
     def clean(self):
-        others = ComparisonPage.objects.exclude(pk=self.pk)
-        if taken := others.sharing_addresses_with(self.permalink):
+        if taken := ComparisonPage.objects.exclude(pk=self.pk).same_key_as(self.permalink):
             raise ValidationError({"permalink": SHARED_ADDRESSES.format(taken[0])})
 
     @property

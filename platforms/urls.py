@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import path
 
 from sitecontent.page_cache import cacheable
 
@@ -23,9 +23,8 @@ urlpatterns = [
         views.badge,
         name="badge",
     ),
-    path("api/v1/", api.not_found),  # before Ninja's own answer there, an HTML page
     path("api/v1/", api.api.urls),
-    re_path(r"^api/(?P<rest>.*)\Z", api.not_found),
+    path("api/<path:rest>", api.not_found),
     path("changes/", views.change_log, name="changes"),
     path("changes/feed/", cacheable(ChangesFeed()), name="changes-feed"),
     path("changes/<slug:slug>/", views.change_log, name="platform-changes"),

@@ -23,7 +23,6 @@ from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.http.request import split_domain_port
 from django.utils.cache import patch_cache_control, set_response_etag
-from django.views.decorators.http import require_safe
 
 from .models import ContentVersion
 from .publishing import Publishable
@@ -41,10 +40,8 @@ RENDER_WAIT = 5.0
 
 
 def cacheable(view):
-    """Mark a view's responses as the same for every visitor, so they may be cached. Such a page
-    is only read: any method but GET and HEAD is a 405 (OPTIONS and TRACE got the page)."""
+    """Mark a view's responses as the same for every visitor, so they may be cached."""
 
-    @require_safe
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)

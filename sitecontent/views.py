@@ -49,7 +49,4 @@ def robots_txt(request):
 
 def media(request, path):
     # MEDIA_ROOT read at each request, not fixed when the URLconf loads.
-    try:
-        return serve(request, path, document_root=settings.MEDIA_ROOT)
-    except OSError as error:  # a name the file system refuses (too long…): not a file of ours
-        raise Http404("No such file") from error
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -266,9 +266,8 @@ def read_document(name, data, index):
         found = next(filter(None, (plain_text(t) for t in texts if t)), "")
         fields["description"] = found if len(found) <= 300 else found[:299].rsplit(" ", 1)[0] + "…"
     check_values(name, front_matter.key_lines, ComparisonPage, fields, "page")
-    others = ComparisonPage.objects.exclude(permalink=permalink)  # not the page it updates
-    if taken := others.sharing_addresses_with(permalink):
-        message = "page permalink: " + SHARED_ADDRESSES.format(taken[0])
+    if taken := ComparisonPage.objects.exclude(permalink=permalink).same_key_as(permalink):
+        message = "page permalink: " + SHARED_ADDRESSES.format(taken[0])  # (it may update its own)
         raise DocumentError(name, front_matter.key_lines.get("permalink"), message)
     for parsed in page.tables:
         table = parsed.table
