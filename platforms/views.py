@@ -56,7 +56,7 @@ def comparison_page(request, permalink, days, moment):
         if not moment:
             page, is_preview = get_visible_or_404(request, pages, permalink=path)
         elif not (page := opendata.live_pages(moment, permalink=path).first()):
-            raise Http404("Not published on that day")  # as it stood, if live then and still
+            raise Http404("Not published on that day")  # as it stood: if live then and now
     except Http404:
         # /partnerships/ for /Partnerships/: one address per page, the others lead to it.
         same = pages.published().filter(permalink__iexact=path).exclude(permalink=path).first()

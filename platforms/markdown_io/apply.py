@@ -267,7 +267,7 @@ def read_document(name, data, index):
         fields["description"] = found if len(found) <= 300 else found[:299].rsplit(" ", 1)[0] + "…"
     check_values(name, front_matter.key_lines, ComparisonPage, fields, "page")
     if taken := ComparisonPage.objects.exclude(permalink=permalink).same_key_as(permalink):
-        message = "page permalink: " + SHARED_ADDRESSES.format(taken[0])  # (it may update its own)
+        message = "page permalink: " + SHARED_ADDRESSES.format(taken[0])  # bar the page it updates
         raise DocumentError(name, front_matter.key_lines.get("permalink"), message)
     for parsed in page.tables:
         table = parsed.table
