@@ -75,6 +75,19 @@ def test_the_admin_never_scrolls_sideways_with_a_40_by_40_grid(
             page.set_viewport_size(screen)
             page.locator(".grid-scroll").evaluate("el => el.scrollTo(0, 0)")
             check_the_grid_fits(page, screen)
+        page.set_viewport_size({"width": 320, "height": 640})  # the narrowest phone
+        page.locator(".grid-scroll").evaluate("el => el.scrollTo(0, 0)")
+        assert document_overflow(page) <= 0
+        beside = page.evaluate(  # cells wholly in view beside the first platform's name
+            """() => { const row = document.querySelector('.grid-editor tbody tr');
+                const name = row.cells[0].getBoundingClientRect();
+                return [...row.cells].slice(1).filter(cell => {
+                    const box = cell.getBoundingClientRect();
+                    return box.left >= name.right - 1 && box.right <= innerWidth; }).length; }"""
+        )
+        assert beside >= 1, "no cell in view beside the platform name at 320 px"
+        page.locator(".grid-scroll").scroll_into_view_if_needed()
+        shoot(page, "grid-320")
         for path in [
             f"/admin/platforms/cell/{cell.pk}/change/",
             f"/admin/platforms/cell/{cell.pk}/history/",
