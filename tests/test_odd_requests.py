@@ -11,7 +11,9 @@ from django.utils import timezone
 from platforms.markdown_io import DocumentError, import_documents
 from platforms.models import Capability, Cell, ComparisonPage, ComparisonTable
 
-TODAY = timezone.now().date().isoformat()  # the launch content's history is of today (UTC)
+
+def today():
+    return timezone.now().date().isoformat()  # the launch content's history is of today (UTC)
 
 
 @pytest.mark.parametrize("path", ["/report/", "/report/thanks/"])
@@ -46,7 +48,7 @@ def test_a_digit_that_is_not_a_number_is_no_server_error_in_the_admin(staff_clie
 def test_the_redirect_to_a_pages_one_address_keeps_the_day_asked_for(
     client, seeded, asked, one_address
 ):
-    for query in ({}, {"since": TODAY}, {"as_of": TODAY, "since": TODAY}):
+    for query in ({}, {"since": today()}, {"as_of": today(), "since": today()}):
         response = client.get(asked, query)
         assert response.status_code == 301, (asked, query)
         target = one_address + ("?" + response.wsgi_request.GET.urlencode() if query else "")
@@ -58,9 +60,9 @@ def test_a_capabilitys_address_in_capitals_keeps_its_day(client, seeded):
     cell = Cell.objects.filter(capability__table__page__permalink="/Partnerships/").first()
     capability = cell.capability
     parts = ["Partnerships", capability.table.slug.upper(), capability.slug]
-    response = client.get(f"/capabilities/{'/'.join(parts)}/", {"as_of": TODAY})
+    response = client.get(f"/capabilities/{'/'.join(parts)}/", {"as_of": today()})
     assert response.status_code == 301
-    assert response["Location"].endswith(f"/{capability.slug}/?as_of={TODAY}")
+    assert response["Location"].endswith(f"/{capability.slug}/?as_of={today()}")
     assert response["Location"].startswith("/capabilities/partnerships/")
     assert client.get(response["Location"]).status_code == 200
 
@@ -68,10 +70,10 @@ def test_a_capabilitys_address_in_capitals_keeps_its_day(client, seeded):
 def test_changes_since_a_day_after_the_day_shown_is_a_400_saying_why(client, seeded):
     yesterday = (timezone.now() - timezone.timedelta(days=1)).date().isoformat()
     for path in ("/Partnerships/", "/platforms/tiktok/", "/compare/facebook-vs-tiktok/"):
-        response = client.get(path, {"as_of": yesterday, "since": TODAY})
+        response = client.get(path, {"as_of": yesterday, "since": today()})
         assert response.status_code == 400
         assert "since is after as_of" in response.text
-        assert client.get(path, {"as_of": TODAY, "since": yesterday}).status_code == 200
+        assert client.get(path, {"as_of": today(), "since": yesterday}).status_code == 200
 
 
 def test_head_on_the_report_form_is_answered_like_get(client, seeded):
